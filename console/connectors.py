@@ -1,0 +1,209 @@
+"""The connector contract: what a source plugin implements and what the core gives it.
+
+A connector is a class registered through the `register_connectors(register)` hook. The core
+instantiates it, renders a form (console) or validates `--set KEY=VALUE` (CLI) from its
+`settings`, calls `check()` to test credentials and `fetch()` to pull documents.
+
+`fetch()` is a generator. It yields, in any order:
+
+- `Document`: a normalized invoice or credit note (see `ecluse.domain`);
+- `Checkpoint(state)`: "everything yielded so far is safe to store, and if the run stops
+  after this point, resume from `state`". The core writes the buffered documents and the
+  state in one transaction, so a crash never leaves half a page or a cursor ahead of data;
+- `AttachmentReady(source_id, attachment)`: a PDF that arrived after its document (Amazon
+  Business produces PDFs through asynchronous reports, about one per minute);
+- `Problem(message, source_id, raw)`: a record that could not be normalized at all. It is
+  kept for review with its raw payload; the run goes on.
+
+Errors that stop the whole run (bad credentials, source unreachable) are raised as
+`ConnectorError` with a message that tells the user what to fix.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Callable, ClassVar, Iterator, Mapping, Union
+
+from .domain import Attachment, Document
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .http import HttpClient
+
+SETTING_TYPES = ("string", "integer", "boolean", "date", "url", "choice")
+
+
+class ConnectorError(Exception):
+    """A failure that stops a sync run; `str()` is shown to the user as is (no secrets)."""
+
+
+class AuthError(ConnectorError):
+    """Credentials refused by the source (expired or wrong token, wrong account)."""
+
+
+class SettingsError(ValueError):
+    """A connection's settings do not satisfy the connector's schema."""
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One field of a connector's settings schema."""
+
+    name: str
+    label: str
+    type: str = "string"
+    required: bool = False
+    secret: bool = False
+    default: Any = None
+    help: str = ""
+    choices: tuple[str, ...] = ()
+
+    def parse(self, raw: Any) -> Any:
+        """Convert a value typed by a user (always text from the CLI) to the setting's type.
+
+        `env:VAR` is kept as is for secrets: it is resolved at use time, never stored resolved.
+        """
+        if raw is None or raw == "":
+            return None
+        if self.secret and isinstance(raw, str) and raw.startswith("env:"):
+            return raw
+        if self.type == "integer":
+            try:
+                return int(raw)
+            except (TypeError, ValueError):
+                raise SettingsError(f"{self.name}: {raw!r} is not a whole number") from None
+        if self.type == "boolean":
+            if isinstance(raw, bool):
+                return raw
+            text = str(raw).strip().lower()
+            if text in ("1", "true", "yes", "oui", "on"):
+                return True
+            if text in ("0", "false", "no", "non", "off"):
+                return False
+            raise SettingsError(f"{self.name}: {raw!r} is not true/false")
+        if self.type == "date":
+            if isinstance(raw, dt.date):
+                return raw.isoformat()
+            try:
+                return dt.date.fromisoformat(str(raw)).isoformat()
+            except ValueError:
+                raise SettingsError(f"{self.name}: {raw!r} is not a date (YYYY-MM-DD)") from None
+        if self.type == "url":
+            text = str(raw).strip()
+            if not text.startswith(("http://", "https://")):
+                raise SettingsError(f"{self.name}: {raw!r} must start with http:// or https://")
+            return text.rstrip("/")
+        if self.type == "choice":
+            if str(raw) not in self.choices:
+                raise SettingsError(f"{self.name}: {raw!r} is not one of {', '.join(self.choices)}")
+            return str(raw)
+        return str(raw)
+
+
+@dataclass
+class CheckResult:
+    ok: bool
+    message: str
+    details: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class Checkpoint:
+    state: dict[str, Any]
+
+
+@dataclass
+class AttachmentReady:
+    source_id: str
+    attachment: Attachment
+
+
+@dataclass
+class Problem:
+    message: str
+    source_id: str | None = None
+    raw: Any = None
+
+
+FetchItem = Union[Document, Checkpoint, AttachmentReady, Problem]
+
+
+@dataclass
+class FetchContext:
+    """What the core hands a connector for one `check()` or `fetch()` call."""
+
+    connection: str
+    settings: Mapping[str, Any]  # validated, secrets resolved from env:VAR / secrets.toml
+    state: dict[str, Any] = field(default_factory=dict)  # last committed Checkpoint state
+    since: dt.date | None = None  # user override (`ecluse sync --since`), else None
+    pending_attachments: list[str] = field(default_factory=list)  # source ids awaiting a PDF
+    created_at: dt.datetime | None = None  # when the connection was created
+    http_factory: Callable[..., "HttpClient"] | None = None
+    secret_saver: Callable[[str, str], None] | None = None
+    log: logging.Logger = field(default_factory=lambda: logging.getLogger("ecluse.connector"))
+    clock: Callable[[], dt.datetime] = field(default_factory=lambda: lambda: dt.datetime.now(dt.timezone.utc))
+
+    def http(self, base_url: str, **kwargs: Any) -> "HttpClient":
+        """An HTTP client through the shared layer (timeouts, retries, rate limit, redaction).
+
+        Pass `secrets=[token, ...]` so these values never appear in logs or errors.
+        """
+        if self.http_factory is not None:
+            return self.http_factory(base_url, **kwargs)
+        from .http import HttpClient
+
+        return HttpClient(base_url, **kwargs)
+
+    def save_secret(self, name: str, value: str) -> None:
+        """Persist a rotated credential (an OAuth refresh token) right away, in secrets.toml."""
+        if self.secret_saver is None:
+            raise ConnectorError("this context cannot store secrets")
+        self.secret_saver(name, value)
+
+    def now(self) -> dt.datetime:
+        return self.clock()
+
+
+class Connector:
+    """Base class for connectors. Subclasses set the class attributes and implement the two
+    methods; they must not touch the database, the workspace files or streamlit."""
+
+    id: ClassVar[str]
+    title: ClassVar[str]
+    description: ClassVar[str] = ""
+    kinds: ClassVar[tuple[str, ...]] = ()
+    settings: ClassVar[tuple[Setting, ...]] = ()
+
+    def check(self, ctx: FetchContext) -> CheckResult:  # pragma: no cover - interface
+        raise NotImplementedError
+
+    def fetch(self, ctx: FetchContext) -> Iterator[FetchItem]:  # pragma: no cover - interface
+        raise NotImplementedError
+
+    @classmethod
+    def setting(cls, name: str) -> Setting:
+        for s in cls.settings:
+            if s.name == name:
+                return s
+        raise SettingsError(f"connector {cls.id!r} has no setting {name!r}")
+
+
+def validate_settings(connector: type[Connector], values: Mapping[str, Any]) -> dict[str, Any]:
+    """Check `values` against the schema: unknown keys, types, required fields, defaults."""
+    known = {s.name for s in connector.settings}
+    unknown = sorted(set(values) - known)
+    if unknown:
+        raise SettingsError(
+            f"unknown setting(s) {', '.join(unknown)} for connector {connector.id!r}; "
+            f"expected: {', '.join(sorted(known)) or 'none'}"
+        )
+    out: dict[str, Any] = {}
+    for s in connector.settings:
+        value = s.parse(values.get(s.name)) if s.name in values else None
+        if value is None:
+            value = s.default
+        if value is None and s.required:
+            raise SettingsError(f"missing required setting {s.name!r} ({s.label})")
+        if value is not None:
+            out[s.name] = value
+    return out

@@ -1,0 +1,233 @@
+"""The normalized document model every connector produces and every service consumes.
+
+Plain dataclasses, no I/O. Money is always `Decimal`; a float anywhere here is a bug
+(`Money.__post_init__`-style checks live in `validation`, and `to_decimal` refuses floats).
+"""
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import hashlib
+import json
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+# Document kinds. A credit note is its own kind so that review, reports and the
+# Pennylane mapping (negative amounts + link to the credited invoice) can tell it apart.
+CUSTOMER_INVOICE = "customer_invoice"
+CUSTOMER_CREDIT_NOTE = "customer_credit_note"
+SUPPLIER_INVOICE = "supplier_invoice"
+SUPPLIER_CREDIT_NOTE = "supplier_credit_note"
+KINDS = (CUSTOMER_INVOICE, CUSTOMER_CREDIT_NOTE, SUPPLIER_INVOICE, SUPPLIER_CREDIT_NOTE)
+CUSTOMER_KINDS = (CUSTOMER_INVOICE, CUSTOMER_CREDIT_NOTE)
+CREDIT_NOTE_KINDS = (CUSTOMER_CREDIT_NOTE, SUPPLIER_CREDIT_NOTE)
+
+# Life cycle (see docs/ARCHITECTURE.md). `fetched` only exists between ingest and validation.
+FETCHED = "fetched"
+TO_REVIEW = "to_review"
+APPROVED = "approved"
+REJECTED = "rejected"
+ON_HOLD = "on_hold"
+IN_BATCH = "in_batch"
+SENT = "sent"
+FAILED = "failed"
+STATUSES = (FETCHED, TO_REVIEW, APPROVED, REJECTED, ON_HOLD, IN_BATCH, SENT, FAILED)
+
+ERROR = "error"
+WARNING = "warning"
+
+CENT = Decimal("0.01")
+
+
+class DomainError(ValueError):
+    """Input that cannot be turned into a document; the message says what to fix."""
+
+
+def to_decimal(value: Any, what: str = "amount") -> Decimal | None:
+    """Parse a money/quantity value from a source payload without ever going through float.
+
+    JSON numbers must be decoded with `parse_float=Decimal` (see `json_loads`); a float that
+    reaches this point would already have lost precision, so it is refused loudly.
+    """
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool):
+        raise DomainError(f"{what}: expected a number, got {value!r}")
+    if isinstance(value, float):
+        raise DomainError(f"{what}: got a binary float {value!r}; decode JSON with Decimal")
+    if isinstance(value, Decimal):
+        result = value
+    elif isinstance(value, int):
+        result = Decimal(value)
+    elif isinstance(value, str):
+        text = value.strip()
+        if text.count(",") == 1 and "." not in text:  # French decimal comma: "12,50"
+            text = text.replace(",", ".")
+        try:
+            result = Decimal(text)
+        except InvalidOperation:
+            raise DomainError(f"{what}: {value!r} is not a number") from None
+    else:
+        raise DomainError(f"{what}: expected a number, got {type(value).__name__}")
+    if not result.is_finite():
+        raise DomainError(f"{what}: {value!r} is not a finite number")
+    return result
+
+
+def json_loads(text: str | bytes) -> Any:
+    """JSON decoding that keeps every number with a fraction as Decimal."""
+    return json.loads(text, parse_float=Decimal)
+
+
+def _json_default(obj: Any) -> Any:
+    if isinstance(obj, Decimal):
+        return str(obj)
+    if isinstance(obj, (dt.date, dt.datetime)):
+        return obj.isoformat()
+    if dataclasses.is_dataclass(obj):
+        return dataclasses.asdict(obj)
+    if isinstance(obj, bytes):
+        return None  # attachments are stored by hash, never inline
+    raise TypeError(f"not JSON serializable: {type(obj).__name__}")
+
+
+def json_dumps(obj: Any, **kw: Any) -> str:
+    """JSON encoding where Decimal becomes an exact string, dates ISO 8601."""
+    return json.dumps(obj, default=_json_default, ensure_ascii=False, **kw)
+
+
+@dataclass
+class Address:
+    street: str | None = None
+    postal_code: str | None = None
+    city: str | None = None
+    country_alpha2: str | None = None  # ISO 3166-1 alpha-2, upper case
+
+    def is_complete(self) -> bool:
+        return all([self.street, self.postal_code, self.city, self.country_alpha2])
+
+
+@dataclass
+class Counterparty:
+    """A customer (for sales documents) or a supplier (for purchase documents)."""
+
+    source_id: str
+    name: str
+    role: str = "customer"  # "customer" | "supplier"
+    vat_number: str | None = None
+    siren: str | None = None
+    siret: str | None = None
+    address: Address = field(default_factory=Address)
+    address_raw: str | None = None  # the source's own text when it had to be parsed
+    email: str | None = None
+    is_individual: bool = False
+
+
+@dataclass
+class Line:
+    label: str
+    quantity: Decimal
+    unit_price: Decimal
+    amount_before_tax: Decimal
+    tax: Decimal
+    amount: Decimal
+    vat_rate: Decimal | None = None  # percent, e.g. Decimal("20"), Decimal("5.5"); None = unknown
+    accounting_hint: str | None = None  # source accounting code / product kind, mapped on send
+    vat_code: str | None = None  # a source may already know the Pennylane code (intracom, exempt)
+
+
+@dataclass
+class Attachment:
+    """The document's PDF. `content` is set when fetched; the store keeps it by sha256."""
+
+    filename: str
+    content: bytes | None = None
+    media_type: str = "application/pdf"
+    sha256: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.content is not None and self.sha256 is None:
+            self.sha256 = hashlib.sha256(self.content).hexdigest()
+
+
+@dataclass
+class Finding:
+    """A validation result shown to the reviewer. Errors block approval-by-default."""
+
+    code: str
+    severity: str  # ERROR | WARNING
+    message: str
+    field: str | None = None
+
+
+@dataclass
+class Document:
+    """One invoice or credit note, normalized. Identity is (connection, source_id)."""
+
+    source_id: str
+    kind: str
+    number: str | None
+    issue_date: dt.date | None
+    due_date: dt.date | None
+    currency: str
+    total_before_tax: Decimal | None
+    total_tax: Decimal | None
+    total: Decimal | None
+    counterparty: Counterparty | None
+    lines: list[Line] = field(default_factory=list)
+    attachment: Attachment | None = None
+    # True when the source will deliver the PDF later (Amazon Business reports, ...).
+    attachment_pending: bool = False
+    source_updated_at: dt.datetime | None = None
+    raw: dict[str, Any] = field(default_factory=dict)
+    # Problems the connector itself saw while normalizing (unparsed address, totals differing
+    # from the source's own, ...). Validation adds its own findings on top.
+    findings: list[Finding] = field(default_factory=list)
+    credited_source_id: str | None = None  # for credit notes: the invoice credited, if known
+    category_hint: str | None = None
+    connection: str | None = None  # set by the core, never by the connector
+
+    @property
+    def id(self) -> str:
+        return f"{self.connection}:{self.source_id}"
+
+    def content_hash(self) -> str:
+        """Hash of everything that matters for accounting; `raw` and fetch times excluded so a
+        source that only bumps `updated_at` does not send a document back to review."""
+        data = self.comparable()
+        return hashlib.sha256(json_dumps(data, sort_keys=True).encode()).hexdigest()
+
+    def comparable(self) -> dict[str, Any]:
+        """The fields a change report compares, flattened to JSON-friendly values."""
+        cp = self.counterparty
+        return {
+            "kind": self.kind,
+            "number": self.number,
+            "issue_date": self.issue_date,
+            "due_date": self.due_date,
+            "currency": self.currency,
+            "total_before_tax": self.total_before_tax,
+            "total_tax": self.total_tax,
+            "total": self.total,
+            "counterparty": dataclasses.asdict(cp) if cp else None,
+            "lines": [dataclasses.asdict(line) for line in self.lines],
+            "attachment_sha256": self.attachment.sha256 if self.attachment else None,
+            "credited_source_id": self.credited_source_id,
+        }
+
+
+def diff_comparable(old: dict[str, Any], new: dict[str, Any]) -> dict[str, list[Any]]:
+    """Field → [old, new] for every top-level field that differs (JSON-normalized)."""
+    norm = lambda v: json.loads(json_dumps(v, sort_keys=True))  # noqa: E731
+    changes: dict[str, list[Any]] = {}
+    for key in sorted(set(old) | set(new)):
+        a, b = norm(old.get(key)), norm(new.get(key))
+        if a != b:
+            changes[key] = [a, b]
+    return changes
+
+
+def money(value: Decimal) -> str:
+    """A decimal string with two places, as Pennylane and the UI expect."""
+    return str(value.quantize(CENT))

@@ -1,0 +1,39 @@
+"""Plugin hooks of Écluse (pluggy project name ``ecluse``).
+
+A plugin is a module (or object) with functions decorated by ``ecluse.hookimpl`` whose names
+match the specs below. Built-in connectors and third-party packages are loaded the same way,
+from the ``ecluse`` entry-point group::
+
+    [project.entry-points.ecluse]
+    my_source = "my_package.ecluse_plugin"
+
+Set ``ECLUSE_LOAD_PLUGINS=demo,harvest`` to load only these entry points (empty: none).
+"""
+from __future__ import annotations
+
+from typing import Any, Callable
+
+import pluggy
+
+hookspec = pluggy.HookspecMarker("ecluse")
+hookimpl = pluggy.HookimplMarker("ecluse")
+
+
+@hookspec
+def register_connectors(register: Callable[[type], None]) -> None:
+    """Register source connectors.
+
+    Call ``register(ConnectorClass)`` once per connector; the class subclasses
+    ``ecluse.connectors.Connector`` and declares ``id``, ``title``, ``kinds`` and ``settings``.
+    Two plugins registering the same ``id`` is an error reported on the Plugins page; the
+    first one loaded wins.
+    """
+
+
+@hookspec
+def register_commands(cli: Any) -> None:
+    """Add commands to the ``ecluse`` command line.
+
+    ``cli`` is the top-level ``click.Group``; decorate new commands with ``@cli.command()``.
+    Commands should call the services in ``ecluse.services`` rather than the database.
+    """

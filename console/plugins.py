@@ -1,0 +1,169 @@
+"""Plugin discovery: entry points of group ``ecluse``, isolated failures, a report of what loaded.
+
+pluggy's own ``load_setuptools_entrypoints`` stops at the first plugin that fails to import;
+a broken third-party package must never take the console down, so entry points are loaded
+one by one here and failures are kept for ``ecluse plugins`` and the Plugins page.
+"""
+from __future__ import annotations
+
+import importlib.metadata as md
+import os
+import threading
+import traceback
+from dataclasses import dataclass, field
+from typing import Any
+
+import pluggy
+
+from . import hookspecs
+from .connectors import Connector
+
+GROUP = "ecluse"
+
+
+@dataclass
+class PluginInfo:
+    name: str
+    module: str
+    distribution: str | None = None
+    version: str | None = None
+    hooks: list[str] = field(default_factory=list)
+    connectors: list[str] = field(default_factory=list)
+    error: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "module": self.module,
+            "distribution": self.distribution,
+            "version": self.version,
+            "hooks": self.hooks,
+            "connectors": self.connectors,
+            "status": "ok" if self.ok else "failed",
+            "error": self.error,
+        }
+
+
+class Plugins:
+    """The loaded plugins and the connectors they registered."""
+
+    def __init__(self) -> None:
+        self.pm = pluggy.PluginManager(GROUP)
+        self.pm.add_hookspecs(hookspecs)
+        self.infos: list[PluginInfo] = []
+        self.connectors: dict[str, type[Connector]] = {}
+        self.connector_owner: dict[str, str] = {}
+
+    def load_entrypoints(self, only: list[str] | None = None) -> None:
+        for ep in sorted(md.entry_points(group=GROUP), key=lambda e: e.name):
+            if only is not None and ep.name not in only:
+                continue
+            if self.pm.has_plugin(ep.name):
+                continue
+            dist = getattr(ep, "dist", None)
+            info = PluginInfo(
+                name=ep.name,
+                module=ep.value,
+                distribution=dist.metadata["Name"] if dist else None,
+                version=dist.version if dist else None,
+            )
+            self.infos.append(info)
+            try:
+                module = ep.load()
+                self.pm.register(module, name=ep.name)
+            except Exception as exc:  # noqa: BLE001 - isolation is the point
+                info.error = _describe(exc)
+                continue
+            info.hooks = sorted(h.name for h in self.pm.get_hookcallers(module) or [])
+            self._collect_connectors(module, info)
+
+    def register_object(self, plugin: Any, name: str) -> PluginInfo:
+        """Register an in-process plugin (tests, embedding). Same isolation as entry points."""
+        info = PluginInfo(name=name, module=getattr(plugin, "__name__", repr(plugin)))
+        self.infos.append(info)
+        try:
+            self.pm.register(plugin, name=name)
+        except Exception as exc:  # noqa: BLE001
+            info.error = _describe(exc)
+            return info
+        info.hooks = sorted(h.name for h in self.pm.get_hookcallers(plugin) or [])
+        self._collect_connectors(plugin, info)
+        return info
+
+    def _collect_connectors(self, plugin: Any, info: PluginInfo) -> None:
+        impl = getattr(plugin, "register_connectors", None)
+        if impl is None:
+            return
+        found: list[type] = []
+        try:
+            impl(register=found.append)
+        except Exception as exc:  # noqa: BLE001
+            info.error = "register_connectors failed: " + _describe(exc)
+            return
+        for cls in found:
+            problem = _connector_problem(cls)
+            if problem:
+                info.error = problem
+                continue
+            if cls.id in self.connectors:
+                info.error = (
+                    f"connector id {cls.id!r} is already registered by plugin "
+                    f"{self.connector_owner[cls.id]!r}; this one was ignored"
+                )
+                continue
+            self.connectors[cls.id] = cls
+            self.connector_owner[cls.id] = info.name
+            info.connectors.append(cls.id)
+
+    def connector(self, connector_id: str) -> type[Connector]:
+        try:
+            return self.connectors[connector_id]
+        except KeyError:
+            loaded = ", ".join(sorted(self.connectors)) or "none"
+            raise KeyError(
+                f"no connector {connector_id!r} is loaded (loaded: {loaded}); "
+                "see `ecluse plugins`"
+            ) from None
+
+
+def _connector_problem(cls: Any) -> str | None:
+    if not isinstance(cls, type) or not issubclass(cls, Connector):
+        return f"{cls!r} is not a subclass of ecluse.connectors.Connector"
+    for attr in ("id", "title"):
+        if not getattr(cls, attr, None):
+            return f"connector {cls.__name__} has no {attr!r}"
+    return None
+
+
+def _describe(exc: BaseException) -> str:
+    last = traceback.extract_tb(exc.__traceback__)[-1:] if exc.__traceback__ else []
+    where = f" ({last[0].filename}:{last[0].lineno})" if last else ""
+    return f"{type(exc).__name__}: {exc}{where}"
+
+
+def wanted_from_env() -> list[str] | None:
+    raw = os.environ.get("ECLUSE_LOAD_PLUGINS")
+    if raw is None:
+        return None
+    return [name.strip() for name in raw.split(",") if name.strip()]
+
+
+_lock = threading.Lock()
+_cached: Plugins | None = None
+_cached_key: Any = None
+
+
+def get_plugins(refresh: bool = False) -> Plugins:
+    """The process-wide plugin set, loaded once (per ECLUSE_LOAD_PLUGINS value)."""
+    global _cached, _cached_key
+    key = os.environ.get("ECLUSE_LOAD_PLUGINS")
+    with _lock:
+        if refresh or _cached is None or _cached_key != key:
+            plugins = Plugins()
+            plugins.load_entrypoints(wanted_from_env())
+            _cached, _cached_key = plugins, key
+        return _cached
