@@ -1,0 +1,1 @@
+"""Demo connector (in progress)."""
