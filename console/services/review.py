@@ -1,0 +1,262 @@
+"""Review: the queue (filtered, sorted, paged in DuckDB), document detail, and decisions.
+
+Every decision is one set-based UPDATE plus audit rows in the same transaction.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..domain import APPROVED, FAILED, ON_HOLD, REJECTED, STATUSES, TO_REVIEW
+from ..workspace import Workspace
+
+
+class ReviewError(ValueError):
+    """A decision that cannot be applied as asked; the message says why."""
+
+
+SORTABLE = {
+    "issue_date": "d.issue_date", "number": "d.number", "total": "d.total", "counterparty": "c.name",
+    "status": "d.status", "connection": "d.connection", "findings": "d.error_count * 1000 + d.warning_count",
+    "fetched_at": "d.fetched_at",
+}
+
+
+@dataclass
+class Filters:
+    status: str | list[str] | None = None
+    connection: str | list[str] | None = None
+    kind: str | list[str] | None = None
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+    counterparty: str | None = None  # substring, case-insensitive
+    search: str | None = None  # number or counterparty substring
+    findings: str | None = None  # "errors" | "warnings" | "clean" | "duplicates" | "changed"
+    ids: list[str] | None = None
+
+    def where(self) -> tuple[str, list[Any]]:
+        clauses, params = ["TRUE"], []
+
+        def any_of(column: str, value: str | list[str] | None) -> None:
+            if value:
+                values = [value] if isinstance(value, str) else list(value)
+                clauses.append(f"{column} IN (SELECT unnest(?))")
+                params.append(values)
+
+        any_of("d.status", self.status)
+        any_of("d.connection", self.connection)
+        any_of("d.kind", self.kind)
+        if self.ids:
+            any_of("d.id", self.ids)
+        if self.date_from:
+            clauses.append("d.issue_date >= ?")
+            params.append(self.date_from)
+        if self.date_to:
+            clauses.append("d.issue_date <= ?")
+            params.append(self.date_to)
+        if self.counterparty:
+            clauses.append("c.name ILIKE ?")
+            params.append(f"%{self.counterparty}%")
+        if self.search:
+            clauses.append("(d.number ILIKE ? OR c.name ILIKE ? OR d.source_id ILIKE ?)")
+            params += [f"%{self.search}%"] * 3
+        if self.findings == "errors":
+            clauses.append("d.error_count > 0")
+        elif self.findings == "warnings":
+            clauses.append("d.warning_count > 0 AND d.error_count = 0")
+        elif self.findings == "clean":
+            clauses.append("d.error_count = 0 AND d.warning_count = 0")
+        elif self.findings == "duplicates":
+            clauses.append("EXISTS (SELECT 1 FROM findings f WHERE f.document_id = d.id AND f.code = 'suspected_duplicate')")
+        elif self.findings == "changed":
+            clauses.append("(d.changed IS NOT NULL OR d.changed_after_sending)")
+        return " AND ".join(clauses), params
+
+
+_LIST_COLUMNS = """
+    d.id, d.connection, d.kind, d.number, d.issue_date, d.due_date, d.currency,
+    d.total_before_tax, d.total_tax, d.total, c.name AS counterparty, d.status, d.status_reason,
+    d.error_count, d.warning_count, d.attachment_pending, d.changed IS NOT NULL AS changed,
+    d.changed_after_sending, d.pennylane_id, d.pennylane_url
+"""
+
+
+def list_documents(
+    ws: Workspace, filters: Filters | None = None, *, sort: str = "issue_date", descending: bool = True,
+    limit: int = 50, offset: int = 0,
+) -> tuple[list[dict[str, Any]], int]:
+    """One page of the queue and the total count for the filters, both computed in DuckDB."""
+    filters = filters or Filters()
+    where, params = filters.where()
+    order = SORTABLE.get(sort, "d.issue_date")
+    direction = "DESC" if descending else "ASC"
+    with ws.db.read() as con:
+        total = con.execute(
+            f"SELECT count(*) FROM documents d LEFT JOIN counterparties c ON c.id = d.counterparty_id WHERE {where}", params
+        ).fetchone()[0]
+        cur = con.execute(
+            f"SELECT {_LIST_COLUMNS} FROM documents d LEFT JOIN counterparties c ON c.id = d.counterparty_id "
+            f"WHERE {where} ORDER BY {order} {direction} NULLS LAST, d.id LIMIT ? OFFSET ?",
+            params + [int(limit), int(offset)],
+        )
+        cols = [c[0] for c in cur.description]
+        rows = [dict(zip(cols, r)) for r in cur.fetchall()]
+    return rows, int(total)
+
+
+def get_document(ws: Workspace, doc_id: str) -> dict[str, Any] | None:
+    """Everything the detail view shows: header, counterparty, lines, findings, history."""
+    with ws.db.read() as con:
+        cur = con.execute("SELECT * FROM documents WHERE id = ?", [doc_id])
+        row = cur.fetchone()
+        if row is None:
+            return None
+        doc = dict(zip([c[0] for c in cur.description], row))
+        for key in ("raw", "snapshot", "changed"):
+            if doc.get(key) is not None:
+                doc[key] = json.loads(doc[key])
+        cur = con.execute("SELECT * FROM counterparties WHERE id = ?", [doc["counterparty_id"]])
+        cp = cur.fetchone()
+        doc["counterparty"] = dict(zip([c[0] for c in cur.description], cp)) if cp else None
+        cur = con.execute("SELECT * FROM lines WHERE document_id = ? ORDER BY position", [doc_id])
+        doc["lines"] = [dict(zip([c[0] for c in cur.description], r)) for r in cur.fetchall()]
+        cur = con.execute(
+            "SELECT code, severity, message, field, origin FROM findings WHERE document_id = ? "
+            "ORDER BY severity = 'error' DESC, code", [doc_id]
+        )
+        doc["findings"] = [dict(zip([c[0] for c in cur.description], r)) for r in cur.fetchall()]
+        cur = con.execute(
+            "SELECT recorded_at, actor, action, field, old_value, new_value, reason FROM audit WHERE document_id = ? ORDER BY id", [doc_id]
+        )
+        doc["history"] = [dict(zip([c[0] for c in cur.description], r)) for r in cur.fetchall()]
+        cur = con.execute("SELECT field, value, source_value, actor, recorded_at FROM overrides WHERE document_id = ?", [doc_id])
+        doc["overrides"] = [dict(zip([c[0] for c in cur.description], r)) for r in cur.fetchall()]
+    return doc
+
+
+@dataclass
+class DecisionResult:
+    done: list[str] = field(default_factory=list)
+    refused: dict[str, str] = field(default_factory=dict)  # id → why
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"done": self.done, "refused": self.refused}
+
+
+# Which statuses each decision may start from.
+_FROM = {
+    "approve": (TO_REVIEW, ON_HOLD, FAILED, REJECTED),
+    "reject": (TO_REVIEW, ON_HOLD, APPROVED, FAILED),
+    "hold": (TO_REVIEW, APPROVED, FAILED),
+    "reopen": (APPROVED, REJECTED, ON_HOLD, FAILED),
+}
+_TO = {"approve": APPROVED, "reject": REJECTED, "hold": ON_HOLD, "reopen": TO_REVIEW}
+
+
+def decide(
+    ws: Workspace, action: str, ids: list[str], *, actor: str, reason: str | None = None, force: bool = False,
+) -> DecisionResult:
+    """Apply approve / reject / hold / reopen to the given documents.
+
+    Approval refuses documents with error findings unless `force` (an explicit "approve
+    anyway", recorded with its reason). Reject and hold need a reason.
+    """
+    if action not in _TO:
+        raise ReviewError(f"unknown decision {action!r}")
+    if action in ("reject", "hold") and not (reason or "").strip():
+        raise ReviewError(f"a reason is required to {action}")
+    if action == "approve" and force and not (reason or "").strip():
+        raise ReviewError("approving despite errors needs a reason")
+    result = DecisionResult()
+    ids = list(dict.fromkeys(ids))
+    if not ids:
+        return result
+    now = dt.datetime.now(dt.timezone.utc)
+    with ws.db.write() as con:
+        rows = con.execute(
+            "SELECT id, status, error_count FROM documents WHERE id IN (SELECT unnest(?))", [ids]
+        ).fetchall()
+        found = {r[0]: (r[1], r[2]) for r in rows}
+        ok: list[str] = []
+        for doc_id in ids:
+            if doc_id not in found:
+                result.refused[doc_id] = "no such document"
+                continue
+            status, errors = found[doc_id]
+            if status == _TO[action]:
+                result.refused[doc_id] = f"already {status}"
+            elif status not in _FROM[action]:
+                result.refused[doc_id] = f"cannot {action} a document that is {status}"
+            elif action == "approve" and errors and not force:
+                result.refused[doc_id] = f"{errors} error(s) to fix first (or approve anyway with a reason)"
+            else:
+                ok.append(doc_id)
+        if ok:
+            _apply(con, ok, _TO[action], action, actor, reason, now, {d: found[d][0] for d in ok})
+        result.done = ok
+    return result
+
+
+def _apply(con: Any, ids: list[str], to: str, action: str, actor: str, reason: str | None, now: dt.datetime,
+           old: dict[str, str]) -> None:
+    con.execute(
+        "UPDATE documents SET status = ?, status_reason = ?, status_changed_at = ? WHERE id IN (SELECT unnest(?))",
+        [to, reason, now, ids],
+    )
+    con.execute(
+        "INSERT INTO audit (recorded_at, actor, document_id, action, field, old_value, new_value, reason) "
+        "SELECT ?, ?, t.id, ?, 'status', to_json(t.old), to_json(?::TEXT), ? "
+        "FROM (SELECT unnest(?) AS id, unnest(?) AS old) t",
+        [now, actor, action, to, reason, ids, [old[i] for i in ids]],
+    )
+
+
+def approve_all_valid(ws: Workspace, *, actor: str, filters: Filters | None = None) -> DecisionResult:
+    """Approve every document awaiting review that has no error finding."""
+    f = filters or Filters()
+    f.status = TO_REVIEW
+    f.findings = None
+    where, params = f.where()
+    with ws.db.read() as con:
+        ids = [r[0] for r in con.execute(
+            f"SELECT d.id FROM documents d LEFT JOIN counterparties c ON c.id = d.counterparty_id "
+            f"WHERE {where} AND d.error_count = 0", params
+        ).fetchall()]
+    return decide(ws, "approve", ids, actor=actor, reason="all valid")
+
+
+def status_summary(ws: Workspace) -> dict[str, Any]:
+    """Counts per status and connection, last sync runs, open problems: the Overview."""
+    with ws.db.read() as con:
+        by_status = dict(con.execute("SELECT status, count(*) FROM documents GROUP BY 1").fetchall())
+        by_connection = {}
+        for conn, status, n in con.execute("SELECT connection, status, count(*) FROM documents GROUP BY 1, 2 ORDER BY 1, 2").fetchall():
+            by_connection.setdefault(conn, {})[status] = n
+        cur = con.execute(
+            "SELECT id, connection, started_at, finished_at, status, fetched, created, updated, unchanged, problems, error "
+            "FROM sync_runs ORDER BY id DESC LIMIT 10"
+        )
+        runs = [dict(zip([c[0] for c in cur.description], r)) for r in cur.fetchall()]
+        problems = con.execute("SELECT count(*) FROM problems WHERE NOT resolved").fetchone()[0]
+        errors = con.execute("SELECT count(*) FROM documents WHERE status = 'to_review' AND error_count > 0").fetchone()[0]
+        changed_sent = con.execute("SELECT count(*) FROM documents WHERE changed_after_sending").fetchone()[0]
+    return {
+        "documents": {s: int(by_status.get(s, 0)) for s in STATUSES if s != "fetched"},
+        "total": int(sum(by_status.values())),
+        "by_connection": by_connection,
+        "to_review_with_errors": int(errors),
+        "changed_after_sending": int(changed_sent),
+        "open_problems": int(problems),
+        "last_syncs": runs,
+    }
+
+
+def list_problems(ws: Workspace, *, include_resolved: bool = False, limit: int = 200) -> list[dict[str, Any]]:
+    with ws.db.read() as con:
+        cur = con.execute(
+            "SELECT id, connection, source_id, message, raw, recorded_at, resolved FROM problems "
+            f"{'' if include_resolved else 'WHERE NOT resolved'} ORDER BY id DESC LIMIT ?", [limit]
+        )
+        return [dict(zip([c[0] for c in cur.description], r)) for r in cur.fetchall()]

@@ -1,0 +1,265 @@
+"""Sync: run a connector's fetch() and land what it yields in the cache, page by page.
+
+Each `Checkpoint` the connector yields closes a unit of work: the buffered documents, the
+problems, the late attachments and the new cursor are written in ONE transaction, so a crash
+never leaves a cursor ahead of the data nor half a page. The database is opened per unit of
+work only (another process may be syncing or sending on the same workspace).
+"""
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import fcntl
+import logging
+import os
+import time
+from dataclasses import asdict, dataclass, field
+from typing import Any, Callable, Iterator
+
+from ..connectors import AttachmentReady, Checkpoint, ConnectorError, FetchContext, Problem
+from ..domain import Attachment, Document, Finding, json_dumps, json_loads
+from ..plugins import Plugins
+from ..redact import redact
+from ..storage.ingest import attach_file, ingest_page, record_problems
+from ..validation import is_supported_file, validate
+from ..workspace import Workspace, WorkspaceError
+
+log = logging.getLogger("ecluse.sync")
+
+# Flush without advancing the cursor when a connector yields this many documents without a
+# checkpoint: bounds memory; re-fetching them next time is harmless (upserts by identity).
+MAX_BUFFER = 5000
+
+
+class AlreadyRunning(RuntimeError):
+    """Another sync of the same connection is under way (this process or another)."""
+
+
+@dataclass
+class SyncReport:
+    connection: str
+    connector: str = ""
+    run_id: int | None = None
+    status: str = "running"  # ok | failed
+    fetched: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    problems: int = 0
+    attachments: int = 0
+    back_to_review: int = 0
+    changed_after_sending: int = 0
+    error: str | None = None
+    seconds: float = 0.0
+    pages: int = 0
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+ProgressFn = Callable[[SyncReport], None]
+
+
+@contextlib.contextmanager
+def connection_lock(ws: Workspace, name: str) -> Iterator[None]:
+    """An exclusive, non-blocking lock per connection (flock: released if the process dies)."""
+    lock_dir = ws.path / "locks"
+    lock_dir.mkdir(exist_ok=True)
+    fh = open(lock_dir / f"sync-{name}.lock", "a+")
+    try:
+        try:
+            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            fh.seek(0)
+            holder = fh.read().strip() or "another process"
+            raise AlreadyRunning(f"a sync of {name!r} is already running ({holder}); wait for it to finish") from None
+        fh.seek(0)
+        fh.truncate()
+        fh.write(f"pid {os.getpid()}")
+        fh.flush()
+        yield
+    finally:
+        fh.close()
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc)
+
+
+def sync_connection(
+    ws: Workspace,
+    plugins: Plugins,
+    name: str,
+    *,
+    since: dt.date | None = None,
+    actor: str = "ecluse",
+    progress: ProgressFn | None = None,
+    clock: Callable[[], dt.datetime] = _now,
+) -> SyncReport:
+    report = SyncReport(connection=name)
+    started = time.monotonic()
+    try:
+        conn = ws.connection(name)
+        report.connector = conn["connector"]
+        connector_cls = plugins.connector(conn["connector"])
+        settings = ws.resolve_settings(name, connector_cls)
+    except (WorkspaceError, KeyError) as exc:
+        report.status, report.error = "failed", str(exc).strip('"')
+        return report
+    with connection_lock(ws, name):
+        with ws.db.write() as con:
+            run_id = con.execute(
+                "INSERT INTO sync_runs (connection, started_at, status, actor, pid) VALUES (?, ?, 'running', ?, ?) RETURNING id",
+                [name, clock(), actor, os.getpid()],
+            ).fetchone()[0]
+            row = con.execute("SELECT state FROM sync_state WHERE connection = ?", [name]).fetchone()
+            state = json_loads(row[0]) if row else {}
+            pending = [r[0] for r in con.execute(
+                "SELECT source_id FROM documents WHERE connection = ? AND attachment_pending ORDER BY source_id", [name]
+            ).fetchall()]
+        report.run_id = run_id
+        created_at = conn.get("created_at")
+        ctx = FetchContext(
+            connection=name,
+            settings=settings,
+            state=state,
+            since=since,
+            pending_attachments=pending,
+            created_at=dt.datetime.fromisoformat(created_at) if isinstance(created_at, str) else created_at,
+            secret_saver=lambda key, value: ws.save_connection_secret(name, key, value),
+            log=logging.getLogger(f"ecluse.connector.{conn['connector']}"),
+            clock=clock,
+        )
+        buffer = _Buffer()
+        try:
+            connector = connector_cls()
+            for item in connector.fetch(ctx):
+                if isinstance(item, Document):
+                    buffer.add_document(ws, item, clock)
+                    report.fetched += 1
+                elif isinstance(item, Checkpoint):
+                    _flush(ws, name, buffer, report, item.state, clock, actor)
+                elif isinstance(item, AttachmentReady):
+                    buffer.add_attachment(ws, item)
+                elif isinstance(item, Problem):
+                    buffer.problems.append((item.source_id, redact(item.message), item.raw))
+                else:
+                    buffer.problems.append((None, f"connector yielded an unknown item: {type(item).__name__}", None))
+                if len(buffer.docs) >= MAX_BUFFER:
+                    _flush(ws, name, buffer, report, None, clock, actor)
+                if progress and report.fetched % 200 == 0:
+                    progress(report)
+            _flush(ws, name, buffer, report, None, clock, actor)
+            report.status = "ok"
+        except ConnectorError as exc:
+            report.status, report.error = "failed", redact(str(exc))
+        except Exception as exc:  # noqa: BLE001 - a connector bug must not lose stored work
+            report.status = "failed"
+            report.error = redact(f"the {report.connector} connector failed unexpectedly: {type(exc).__name__}: {exc}")
+            log.exception("connector %s crashed", report.connector)
+        if report.status == "failed":
+            # Documents already yielded are complete: keep them (the cursor does not move).
+            with contextlib.suppress(Exception):
+                _flush(ws, name, buffer, report, None, clock, actor)
+        report.seconds = round(time.monotonic() - started, 3)
+        with ws.db.write() as con:
+            con.execute(
+                "UPDATE sync_runs SET finished_at = ?, status = ?, fetched = ?, created = ?, updated = ?, "
+                "unchanged = ?, problems = ?, attachments = ?, error = ? WHERE id = ?",
+                [clock(), report.status, report.fetched, report.created, report.updated, report.unchanged,
+                 report.problems, report.attachments, report.error, run_id],
+            )
+        if progress:
+            progress(report)
+    return report
+
+
+@dataclass
+class _Buffer:
+    docs: list[Document] = field(default_factory=list)
+    findings: dict[str, list[Finding]] = field(default_factory=dict)
+    problems: list[tuple[str | None, str, Any]] = field(default_factory=list)
+    attachments: list[tuple[str, Attachment, list[Finding]]] = field(default_factory=list)
+
+    def add_document(self, ws: Workspace, doc: Document, clock: Callable[[], dt.datetime]) -> None:
+        found = list(doc.findings) + validate(doc, today=clock().date())
+        if doc.attachment is not None and doc.attachment.content is not None:
+            # Kept even when it is not a PDF, so the reviewer can see what the source sent.
+            ws.put_attachment(doc.attachment.content)
+            doc.attachment.content = None  # the store has it; free the memory
+        self.docs.append(doc)
+        self.findings[doc.source_id] = found
+
+    def add_attachment(self, ws: Workspace, item: AttachmentReady) -> None:
+        found: list[Finding] = []
+        if item.attachment.content is not None:
+            if not is_supported_file(item.attachment.content):
+                found.append(Finding("attachment_not_pdf", "error", "The attached file is not a PDF (or a PNG/JPEG image).", "attachment"))
+            ws.put_attachment(item.attachment.content)
+            item.attachment.content = None
+        self.attachments.append((item.source_id, item.attachment, found))
+
+    def clear(self) -> None:
+        self.docs, self.findings, self.problems, self.attachments = [], {}, [], []
+
+
+def _flush(
+    ws: Workspace, name: str, buffer: _Buffer, report: SyncReport, state: dict[str, Any] | None,
+    clock: Callable[[], dt.datetime], actor: str,
+) -> None:
+    if not (buffer.docs or buffer.problems or buffer.attachments or state is not None):
+        return
+    now = clock()
+    with ws.db.write() as con:
+        findings = {f"{name}:{d.source_id}": buffer.findings.get(d.source_id, []) for d in buffer.docs}
+        result = ingest_page(con, name, buffer.docs, findings, now=now, run_id=report.run_id, actor=actor)
+        record_problems(con, name, buffer.problems, now=now, run_id=report.run_id)
+        attached = 0
+        for source_id, attachment, found in buffer.attachments:
+            if attach_file(con, f"{name}:{source_id}", attachment, found, now):
+                attached += 1
+            else:
+                record_problems(con, name, [(source_id, "a PDF arrived for a document that is not in the cache", None)], now=now, run_id=report.run_id)
+                report.problems += 1
+        if state is not None:
+            con.execute(
+                "INSERT INTO sync_state (connection, state, updated_at) VALUES (?, ?, ?) "
+                "ON CONFLICT (connection) DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at",
+                [name, json_dumps(state), now],
+            )
+        con.execute(
+            "UPDATE sync_runs SET fetched = ?, created = ?, updated = ?, unchanged = ?, problems = ?, attachments = ? WHERE id = ?",
+            [report.fetched, report.created + len(result.created), report.updated + len(result.updated),
+             report.unchanged + len(result.unchanged), report.problems + len(buffer.problems),
+             report.attachments + attached, report.run_id],
+        )
+    report.created += len(result.created)
+    report.updated += len(result.updated)
+    report.unchanged += len(result.unchanged)
+    report.back_to_review += len(result.back_to_review)
+    report.changed_after_sending += len(result.changed_after_sending)
+    report.problems += len(buffer.problems)
+    report.attachments += attached
+    report.pages += 1
+    buffer.clear()
+
+
+def sync(
+    ws: Workspace, plugins: Plugins, names: list[str] | None = None, **kwargs: Any,
+) -> list[SyncReport]:
+    """Sync the named connections (all enabled ones by default), one after the other."""
+    conns = ws.connections()
+    if names:
+        missing = [n for n in names if n not in conns]
+        if missing:
+            raise WorkspaceError(f"no connection named {', '.join(missing)} (connections: {', '.join(sorted(conns)) or 'none'})")
+        selected = names
+    else:
+        selected = [n for n, c in sorted(conns.items()) if c.get("enabled", True)]
+    reports = []
+    for name in selected:
+        try:
+            reports.append(sync_connection(ws, plugins, name, **kwargs))
+        except AlreadyRunning as exc:
+            reports.append(SyncReport(connection=name, connector=conns[name].get("connector", ""), status="failed", error=str(exc)))
+    return reports

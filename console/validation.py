@@ -1,0 +1,145 @@
+"""Validation findings for one document: data, not exceptions, shown in review.
+
+Checks that need other documents (suspected duplicates) run in SQL after ingest, in
+`ecluse.storage.ingest.refresh_duplicates`.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from decimal import ROUND_HALF_UP, Decimal
+
+from .domain import CENT, CREDIT_NOTE_KINDS, CUSTOMER_KINDS, ERROR, WARNING, Document, Finding
+
+KNOWN_VAT_RATES = {Decimal(r) for r in ("0", "2.1", "5.5", "8.5", "10", "13", "20")}
+CURRENCIES = {"EUR", "USD", "GBP", "CHF", "CAD", "JPY", "SEK", "NOK", "DKK", "PLN", "CZK", "AUD"}
+_VAT_RE = re.compile(r"^[A-Z]{2}[0-9A-Z]{2,13}$")
+_SIREN_RE = re.compile(r"^\d{9}$")
+
+# Tolerance between declared totals and the sum of lines: Pennylane tolerates one cent per
+# line; beyond that the invoice would be refused or wrong in the books.
+def _line_tolerance(doc: Document) -> Decimal:
+    return CENT * max(1, len(doc.lines))
+
+
+def luhn_ok(digits: str) -> bool:
+    total = 0
+    for i, ch in enumerate(reversed(digits)):
+        n = int(ch)
+        if i % 2 == 1:
+            n *= 2
+            if n > 9:
+                n -= 9
+        total += n
+    return total % 10 == 0
+
+
+def french_vat_key(siren: str) -> str:
+    return f"{(12 + 3 * (int(siren) % 97)) % 97:02d}"
+
+
+def validate(doc: Document, today: dt.date | None = None) -> list[Finding]:
+    today = today or dt.date.today()
+    out: list[Finding] = []
+    add = lambda code, sev, msg, field=None: out.append(Finding(code, sev, msg, field))  # noqa: E731
+
+    # Required data
+    if not doc.number:
+        add("missing_number", ERROR, "The invoice number is missing.", "number")
+    if doc.issue_date is None:
+        add("missing_issue_date", ERROR, "The issue date is missing.", "issue_date")
+    if doc.due_date is None:
+        add("missing_due_date", WARNING, "The due date is missing; Pennylane requires one (the issue date will not be assumed).", "due_date")
+    if doc.total is None or doc.total_before_tax is None or doc.total_tax is None:
+        add("missing_totals", ERROR, "Totals (before tax, tax, total) are incomplete.", "total")
+    if not doc.lines:
+        add("no_lines", ERROR, "The document has no lines.", "lines")
+
+    # Dates
+    if doc.issue_date and doc.issue_date > today + dt.timedelta(days=1):
+        add("future_date", WARNING, f"The issue date {doc.issue_date} is in the future.", "issue_date")
+    if doc.issue_date and doc.due_date and doc.due_date < doc.issue_date:
+        add("due_before_issue", WARNING, f"The due date {doc.due_date} is before the issue date {doc.issue_date}.", "due_date")
+
+    # Currency
+    if not re.fullmatch(r"[A-Z]{3}", doc.currency or ""):
+        add("bad_currency", ERROR, f"Currency {doc.currency!r} is not an ISO 4217 code.", "currency")
+    elif doc.currency != "EUR":
+        add("foreign_currency", WARNING, f"Amounts are in {doc.currency}; check the exchange rate in Pennylane.", "currency")
+
+    # Totals vs lines
+    if doc.lines and doc.total is not None and doc.total_before_tax is not None and doc.total_tax is not None:
+        tol = _line_tolerance(doc)
+        sums = {
+            "total_before_tax": sum((l.amount_before_tax for l in doc.lines), Decimal(0)),
+            "total_tax": sum((l.tax for l in doc.lines), Decimal(0)),
+            "total": sum((l.amount for l in doc.lines), Decimal(0)),
+        }
+        for fname, computed in sums.items():
+            declared = getattr(doc, fname)
+            if abs(declared - computed) > tol:
+                add("totals_mismatch", ERROR,
+                    f"{fname.replace('_', ' ')} is {declared} but the lines add up to {computed}.", fname)
+        if abs(doc.total_before_tax + doc.total_tax - doc.total) > CENT:
+            add("total_not_sum", ERROR,
+                f"Total {doc.total} ≠ before tax {doc.total_before_tax} + tax {doc.total_tax}.", "total")
+        if doc.kind in CREDIT_NOTE_KINDS and doc.total > 0:
+            add("credit_note_positive", WARNING, "This credit note has a positive total.", "total")
+        if doc.kind not in CREDIT_NOTE_KINDS and doc.total < 0:
+            add("invoice_negative", WARNING, "This invoice has a negative total; is it a credit note?", "total")
+
+    # Lines: VAT rate and VAT amount
+    for i, line in enumerate(doc.lines, start=1):
+        where = f"lines[{i}]"
+        if line.vat_rate is None and not line.vat_code:
+            add("missing_vat_rate", ERROR, f"Line {i} has no VAT rate.", f"{where}.vat_rate")
+            continue
+        if line.vat_rate is not None and line.vat_rate not in KNOWN_VAT_RATES and not line.vat_code:
+            add("unknown_vat_rate", ERROR,
+                f"Line {i}: VAT rate {line.vat_rate}% is not a French rate (20, 10, 5.5, 2.1, 0); map it or fix it.",
+                f"{where}.vat_rate")
+        if line.vat_rate is not None:
+            expected = (line.amount_before_tax * line.vat_rate / 100).quantize(CENT, ROUND_HALF_UP)
+            if abs(expected - line.tax) > CENT:
+                add("vat_amount_mismatch", ERROR,
+                    f"Line {i}: VAT {line.tax} does not match {line.vat_rate}% of {line.amount_before_tax} (expected {expected}).",
+                    f"{where}.tax")
+        if abs(line.amount_before_tax + line.tax - line.amount) > CENT:
+            add("line_total_mismatch", ERROR, f"Line {i}: {line.amount_before_tax} + {line.tax} ≠ {line.amount}.", f"{where}.amount")
+
+    # Counterparty
+    cp = doc.counterparty
+    if cp is None:
+        add("missing_counterparty", ERROR, "The document has no customer or supplier.", "counterparty")
+    else:
+        if not (cp.name or "").strip():
+            add("missing_counterparty_name", ERROR, "The counterparty has no name.", "counterparty.name")
+        if doc.kind in CUSTOMER_KINDS and not cp.address.is_complete():
+            missing = [f for f in ("street", "postal_code", "city", "country_alpha2") if not getattr(cp.address, f)]
+            add("incomplete_address", ERROR,
+                f"The customer's billing address lacks {', '.join(missing)}; Pennylane requires it to create the customer.",
+                "counterparty.address")
+        if cp.vat_number:
+            vat = cp.vat_number.replace(" ", "").upper()
+            if not _VAT_RE.match(vat):
+                add("bad_vat_number", WARNING, f"VAT number {cp.vat_number!r} does not look valid.", "counterparty.vat_number")
+            elif vat.startswith("FR") and len(vat) == 13 and vat[4:].isdigit() and vat[2:4].isdigit():
+                if french_vat_key(vat[4:]) != vat[2:4]:
+                    add("bad_vat_number", WARNING, f"VAT number {vat}: the key does not match the SIREN.", "counterparty.vat_number")
+        elif not cp.is_individual and (cp.address.country_alpha2 or "FR") != "FR" and doc.kind in CUSTOMER_KINDS:
+            add("missing_vat_number", WARNING, "EU business customer without a VAT number: intra-community VAT needs one.", "counterparty.vat_number")
+        if cp.siren and not (_SIREN_RE.match(cp.siren) and luhn_ok(cp.siren)):
+            add("bad_siren", WARNING, f"SIREN {cp.siren!r} is not valid.", "counterparty.siren")
+
+    # Attachment
+    if doc.attachment is None and not doc.attachment_pending:
+        add("missing_attachment", ERROR, "No PDF: Pennylane's import needs a file attachment.", "attachment")
+    elif doc.attachment is not None and doc.attachment.content is not None and not is_supported_file(doc.attachment.content):
+        add("attachment_not_pdf", ERROR, "The attached file is not a PDF (or a PNG/JPEG image).", "attachment")
+    if doc.attachment_pending:
+        add("attachment_pending", WARNING, "The PDF has not arrived from the source yet.", "attachment")
+    return out
+
+
+def is_supported_file(content: bytes) -> bool:
+    return content.startswith((b"%PDF-", b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff"))

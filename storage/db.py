@@ -1,0 +1,119 @@
+"""Short-lived DuckDB connections with bounded retry on lock conflicts.
+
+DuckDB lets one process at a time open a database file for writing (and a writer excludes
+readers in other processes). The console and a scheduled `ecluse sync` must share one
+workspace, so no process keeps the file open between units of work: every unit opens,
+works in one transaction, commits and closes. A conflicting lock is retried with backoff
+for `lock_timeout` seconds, then `WorkspaceBusy` tells the user who holds it.
+"""
+from __future__ import annotations
+
+import contextlib
+import os
+import random
+import re
+import threading
+import time
+from pathlib import Path
+from typing import Any, Iterator
+
+import duckdb
+
+from .migrate import migrate
+
+DEFAULT_LOCK_TIMEOUT = float(os.environ.get("ECLUSE_LOCK_TIMEOUT", "30"))
+
+_LOCK_PATTERNS = ("Could not set lock", "Conflicting lock", "different configuration")
+
+
+class WorkspaceBusy(RuntimeError):
+    """The database stayed locked by another process for longer than the bound."""
+
+
+def _is_lock_error(exc: Exception) -> bool:
+    return any(p in str(exc) for p in _LOCK_PATTERNS)
+
+
+def _holder(exc: Exception) -> str:
+    m = re.search(r"held in (.+?) \(PID (\d+)\)", str(exc))
+    return f"{Path(m.group(1)).name} (PID {m.group(2)})" if m else "another connection"
+
+
+class Database:
+    """One workspace's DuckDB file. Thread-safe: each unit of work gets its own connection."""
+
+    def __init__(self, path: str | os.PathLike[str], lock_timeout: float | None = None) -> None:
+        self.path = Path(path)
+        self.lock_timeout = DEFAULT_LOCK_TIMEOUT if lock_timeout is None else lock_timeout
+        self._migrated = False
+        self._migrate_lock = threading.Lock()
+
+    def _open(self, read_only: bool = False, config: dict[str, Any] | None = None) -> duckdb.DuckDBPyConnection:
+        deadline = time.monotonic() + self.lock_timeout
+        delay = 0.02
+        while True:
+            try:
+                return duckdb.connect(str(self.path), read_only=read_only, config=config or {})
+            except (duckdb.IOException, duckdb.ConnectionException) as exc:
+                if not _is_lock_error(exc):
+                    raise
+                if time.monotonic() >= deadline:
+                    raise WorkspaceBusy(
+                        f"the workspace database {self.path} is in use by {_holder(exc)} and "
+                        f"stayed locked for {self.lock_timeout:.0f} s; wait for that work to "
+                        "finish (a sync or a send) and try again"
+                    ) from None
+                time.sleep(delay * (0.5 + random.random()))
+                delay = min(delay * 2, 0.5)
+
+    def ensure_schema(self) -> None:
+        if self._migrated:
+            return
+        with self._migrate_lock:
+            if self._migrated:
+                return
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            con = self._open()
+            try:
+                migrate(con)
+            finally:
+                con.close()
+            self._migrated = True
+
+    @contextlib.contextmanager
+    def write(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """A connection inside one transaction: committed on success, rolled back on error."""
+        self.ensure_schema()
+        con = self._open()
+        try:
+            con.execute("BEGIN TRANSACTION")
+            try:
+                yield con
+            except BaseException:
+                con.execute("ROLLBACK")
+                raise
+            con.execute("COMMIT")
+        finally:
+            con.close()
+
+    @contextlib.contextmanager
+    def read(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """A connection for reading. Opened read-write on purpose: within one process DuckDB
+        refuses two connections to one file with different settings, and the console reads
+        while a sync thread writes."""
+        self.ensure_schema()
+        con = self._open()
+        try:
+            yield con
+        finally:
+            con.close()
+
+    @contextlib.contextmanager
+    def sandbox(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """A read-only connection that cannot touch any other file (ad-hoc reports)."""
+        self.ensure_schema()
+        con = self._open(read_only=True, config={"enable_external_access": False})
+        try:
+            yield con
+        finally:
+            con.close()

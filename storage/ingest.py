@@ -1,0 +1,427 @@
+"""Bulk ingest of one page of fetched documents, in the caller's transaction.
+
+Rows go in through Arrow tables and set-based SQL (no row-by-row INSERTs). Upserts are keyed
+by identity (connection:source_id); an unchanged document (same content hash) is not touched
+at all. A changed one goes back to review with what changed, or, once sent, is flagged
+"changed after sending".
+"""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any, Iterable
+
+import duckdb
+import pyarrow as pa
+
+from ..domain import (
+    APPROVED, FAILED, IN_BATCH, ON_HOLD, REJECTED, SENT, TO_REVIEW, Attachment, Document, Finding,
+    diff_comparable, json_dumps,
+)
+
+DEC2 = pa.decimal128(18, 2)
+DEC6 = pa.decimal128(18, 6)
+DEC_RATE = pa.decimal128(6, 3)
+TS = pa.timestamp("us", tz="UTC")
+
+
+@dataclass
+class PageResult:
+    created: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    back_to_review: list[str] = field(default_factory=list)
+    changed_after_sending: list[str] = field(default_factory=list)
+
+
+def counterparty_id(connection: str, role: str, source_id: str) -> str:
+    return f"{connection}:{role}:{source_id}"
+
+
+def _q(value: Decimal | None, places: str) -> Decimal | None:
+    return None if value is None else value.quantize(Decimal(places))
+
+
+def _utc(value: dt.datetime | None) -> dt.datetime | None:
+    if value is None:
+        return None
+    return value if value.tzinfo else value.replace(tzinfo=dt.timezone.utc)
+
+
+def _register(con: duckdb.DuckDBPyConnection, name: str, table: pa.Table) -> None:
+    con.register(name, table)
+
+
+def existing_rows(con: duckdb.DuckDBPyConnection, ids: list[str]) -> dict[str, tuple[str, str, str, str | None, str | None]]:
+    """id → (content_hash, status, snapshot, attachment_sha256, attachment_filename)."""
+    if not ids:
+        return {}
+    _register(con, "_page_ids", pa.table({"id": pa.array(ids, pa.string())}))
+    rows = con.execute(
+        "SELECT d.id, d.content_hash, d.status, d.snapshot, d.attachment_sha256, d.attachment_filename "
+        "FROM documents d JOIN _page_ids p ON p.id = d.id"
+    ).fetchall()
+    con.unregister("_page_ids")
+    return {r[0]: (r[1], r[2], r[3], r[4], r[5]) for r in rows}
+
+
+def ingest_page(
+    con: duckdb.DuckDBPyConnection,
+    connection: str,
+    docs: Iterable[Document],
+    findings: dict[str, list[Finding]],
+    *,
+    now: dt.datetime,
+    run_id: int | None,
+    actor: str,
+) -> PageResult:
+    """Write one page. `findings[doc.id]` are the connector's + validation's findings."""
+    by_id: dict[str, Document] = {}
+    for doc in docs:
+        doc.connection = connection
+        by_id[doc.id] = doc  # a source repeating a record in one page: the last one wins
+    result = PageResult()
+    if not by_id:
+        return result
+    old = existing_rows(con, list(by_id))
+
+    to_write: list[Document] = []
+    statuses: dict[str, str] = {}
+    changes: dict[str, dict[str, Any]] = {}
+    sent_changed: set[str] = set()
+    for doc_id, doc in by_id.items():
+        prev = old.get(doc_id)
+        if prev and doc.attachment is None and doc.attachment_pending and prev[3]:
+            # The PDF already arrived through AttachmentReady; the source re-sending the
+            # record without it is not a change.
+            doc.attachment = Attachment(filename=prev[4] or "document.pdf", sha256=prev[3])
+            doc.attachment_pending = False
+        if prev is None:
+            result.created.append(doc_id)
+            statuses[doc_id] = TO_REVIEW
+            to_write.append(doc)
+            continue
+        if prev[0] == doc.content_hash():
+            result.unchanged.append(doc_id)
+            continue
+        result.updated.append(doc_id)
+        changes[doc_id] = diff_comparable(json.loads(prev[2]), json.loads(json_dumps(doc.comparable())))
+        if prev[1] == SENT:
+            statuses[doc_id] = SENT
+            sent_changed.add(doc_id)
+            result.changed_after_sending.append(doc_id)
+        else:
+            statuses[doc_id] = TO_REVIEW
+            if prev[1] in (APPROVED, ON_HOLD, IN_BATCH, FAILED, REJECTED, TO_REVIEW):
+                result.back_to_review.append(doc_id)
+        to_write.append(doc)
+    if not to_write:
+        return result
+
+    _write_counterparties(con, connection, to_write, now)
+    _write_documents(con, to_write, statuses, changes, sent_changed, now, run_id)
+    write_ids = pa.table({"id": pa.array([d.id for d in to_write], pa.string())})
+    _register(con, "_write_ids", write_ids)
+    con.execute("DELETE FROM lines WHERE document_id IN (SELECT id FROM _write_ids)")
+    con.execute("DELETE FROM findings WHERE origin <> 'duplicates' AND document_id IN (SELECT id FROM _write_ids)")
+    _write_lines(con, to_write)
+    _write_findings(con, [(d.id, f) for d in to_write for f in findings.get(d.id, [])])
+    _write_audit(con, to_write, result, changes, now, actor)
+    _drop_stale_overrides(con, changes, now)
+    refresh_duplicates(con, "_write_ids")
+    recount_findings(con, "_write_ids")
+    con.unregister("_write_ids")
+    return result
+
+
+def _write_counterparties(con: duckdb.DuckDBPyConnection, connection: str, docs: list[Document], now: dt.datetime) -> None:
+    rows: dict[str, dict[str, Any]] = {}
+    for doc in docs:
+        cp = doc.counterparty
+        if cp is None:
+            continue
+        cid = counterparty_id(connection, cp.role, cp.source_id)
+        rows[cid] = {
+            "id": cid, "connection": connection, "source_id": cp.source_id, "role": cp.role,
+            "name": cp.name, "vat_number": cp.vat_number, "siren": cp.siren, "siret": cp.siret,
+            "street": cp.address.street, "postal_code": cp.address.postal_code, "city": cp.address.city,
+            "country_alpha2": cp.address.country_alpha2, "address_raw": cp.address_raw, "email": cp.email,
+            "is_individual": bool(cp.is_individual), "updated_at": now,
+        }
+    if not rows:
+        return
+    table = pa.Table.from_pylist(list(rows.values()), schema=pa.schema([
+        ("id", pa.string()), ("connection", pa.string()), ("source_id", pa.string()), ("role", pa.string()),
+        ("name", pa.string()), ("vat_number", pa.string()), ("siren", pa.string()), ("siret", pa.string()),
+        ("street", pa.string()), ("postal_code", pa.string()), ("city", pa.string()),
+        ("country_alpha2", pa.string()), ("address_raw", pa.string()), ("email", pa.string()),
+        ("is_individual", pa.bool_()), ("updated_at", TS),
+    ]))
+    _register(con, "_cps", table)
+    cols = [f.name for f in table.schema]
+    updates = ", ".join(f"{c} = excluded.{c}" for c in cols if c != "id")
+    con.execute(
+        f"INSERT INTO counterparties ({', '.join(cols)}) SELECT {', '.join(cols)} FROM _cps "
+        f"ON CONFLICT (id) DO UPDATE SET {updates}"
+    )
+    con.unregister("_cps")
+
+
+_DOC_SCHEMA = pa.schema([
+    ("id", pa.string()), ("connection", pa.string()), ("source_id", pa.string()), ("kind", pa.string()),
+    ("number", pa.string()), ("issue_date", pa.date32()), ("due_date", pa.date32()), ("currency", pa.string()),
+    ("total_before_tax", DEC2), ("total_tax", DEC2), ("total", DEC2), ("counterparty_id", pa.string()),
+    ("attachment_sha256", pa.string()), ("attachment_filename", pa.string()), ("attachment_pending", pa.bool_()),
+    ("credited_source_id", pa.string()), ("category_hint", pa.string()), ("source_updated_at", TS),
+    ("raw", pa.string()), ("snapshot", pa.string()), ("content_hash", pa.string()), ("status", pa.string()),
+    ("changed", pa.string()), ("changed_after_sending", pa.bool_()), ("first_seen_at", TS), ("fetched_at", TS),
+    ("status_changed_at", TS), ("sync_run_id", pa.int64()),
+])
+
+
+def _write_documents(
+    con: duckdb.DuckDBPyConnection, docs: list[Document], statuses: dict[str, str],
+    changes: dict[str, dict[str, Any]], sent_changed: set[str], now: dt.datetime, run_id: int | None,
+) -> None:
+    rows = []
+    for d in docs:
+        cp = d.counterparty
+        rows.append({
+            "id": d.id, "connection": d.connection, "source_id": d.source_id, "kind": d.kind,
+            "number": d.number, "issue_date": d.issue_date, "due_date": d.due_date, "currency": d.currency,
+            "total_before_tax": _q(d.total_before_tax, "0.01"), "total_tax": _q(d.total_tax, "0.01"),
+            "total": _q(d.total, "0.01"),
+            "counterparty_id": counterparty_id(d.connection or "", cp.role, cp.source_id) if cp else None,
+            "attachment_sha256": d.attachment.sha256 if d.attachment else None,
+            "attachment_filename": d.attachment.filename if d.attachment else None,
+            "attachment_pending": bool(d.attachment_pending), "credited_source_id": d.credited_source_id,
+            "category_hint": d.category_hint, "source_updated_at": _utc(d.source_updated_at),
+            "raw": json_dumps(d.raw), "snapshot": json_dumps(d.comparable()), "content_hash": d.content_hash(),
+            "status": statuses[d.id], "changed": json_dumps(changes[d.id]) if d.id in changes else None,
+            "changed_after_sending": d.id in sent_changed, "first_seen_at": now, "fetched_at": now,
+            "status_changed_at": now, "sync_run_id": run_id,
+        })
+    table = pa.Table.from_pylist(rows, schema=_DOC_SCHEMA)
+    _register(con, "_docs", table)
+    cols = [f.name for f in _DOC_SCHEMA]
+    keep = {"id", "first_seen_at"}
+    updates = ", ".join(f"{c} = excluded.{c}" for c in cols if c not in keep)
+    # A changed document leaves any batch it was in; its status reason is cleared.
+    con.execute(
+        f"INSERT INTO documents ({', '.join(cols)}) SELECT {', '.join(cols)} FROM _docs "
+        f"ON CONFLICT (id) DO UPDATE SET {updates}, status_reason = NULL"
+    )
+    con.unregister("_docs")
+
+
+_LINE_SCHEMA = pa.schema([
+    ("document_id", pa.string()), ("position", pa.int32()), ("label", pa.string()),
+    ("quantity", DEC6), ("unit_price", DEC6), ("amount_before_tax", DEC2), ("tax", DEC2), ("amount", DEC2),
+    ("vat_rate", DEC_RATE), ("accounting_hint", pa.string()), ("vat_code", pa.string()),
+])
+
+
+def _write_lines(con: duckdb.DuckDBPyConnection, docs: list[Document]) -> None:
+    rows = [
+        {
+            "document_id": d.id, "position": i, "label": l.label,
+            "quantity": _q(l.quantity, "0.000001"), "unit_price": _q(l.unit_price, "0.000001"),
+            "amount_before_tax": _q(l.amount_before_tax, "0.01"), "tax": _q(l.tax, "0.01"),
+            "amount": _q(l.amount, "0.01"), "vat_rate": _q(l.vat_rate, "0.001"),
+            "accounting_hint": l.accounting_hint, "vat_code": l.vat_code,
+        }
+        for d in docs for i, l in enumerate(d.lines, start=1)
+    ]
+    if not rows:
+        return
+    _register(con, "_lines", pa.Table.from_pylist(rows, schema=_LINE_SCHEMA))
+    con.execute("INSERT INTO lines SELECT * FROM _lines")
+    con.unregister("_lines")
+
+
+def _write_findings(con: duckdb.DuckDBPyConnection, pairs: list[tuple[str, Finding]]) -> None:
+    if not pairs:
+        return
+    table = pa.table({
+        "document_id": [p[0] for p in pairs],
+        "code": [p[1].code for p in pairs],
+        "severity": [p[1].severity for p in pairs],
+        "message": [p[1].message for p in pairs],
+        "field": [p[1].field for p in pairs],
+        "origin": ["validation" for _ in pairs],
+    })
+    _register(con, "_findings", table)
+    con.execute("INSERT INTO findings SELECT * FROM _findings")
+    con.unregister("_findings")
+
+
+def _write_audit(
+    con: duckdb.DuckDBPyConnection, docs: list[Document], result: PageResult,
+    changes: dict[str, dict[str, Any]], now: dt.datetime, actor: str,
+) -> None:
+    created = set(result.created)
+    rows = []
+    for d in docs:
+        if d.id in created:
+            rows.append((d.id, "fetched", None, None))
+        else:
+            action = "changed_after_sending" if d.id in result.changed_after_sending else "changed"
+            rows.append((d.id, action, ", ".join(changes.get(d.id, {})), json_dumps(changes.get(d.id, {}))))
+    table = pa.table({
+        "recorded_at": pa.array([now] * len(rows), TS),
+        "actor": [actor] * len(rows),
+        "document_id": [r[0] for r in rows],
+        "action": [r[1] for r in rows],
+        "field": [r[2] for r in rows],
+        "new_value": [r[3] for r in rows],
+    })
+    _register(con, "_audit", table)
+    con.execute("INSERT INTO audit (recorded_at, actor, document_id, action, field, new_value) SELECT * FROM _audit")
+    con.unregister("_audit")
+
+
+def _drop_stale_overrides(con: duckdb.DuckDBPyConnection, changes: dict[str, dict[str, Any]], now: dt.datetime) -> None:
+    """A reviewer's fix survives re-syncs unless the source itself changed that field."""
+    if not changes:
+        return
+    rows = con.execute(
+        "SELECT document_id, field FROM overrides WHERE document_id IN (SELECT unnest(?))", [list(changes)]
+    ).fetchall()
+    for doc_id, fld in rows:
+        top = fld.split(".")[0].split("[")[0]
+        if top in changes[doc_id]:
+            con.execute("DELETE FROM overrides WHERE document_id = ? AND field = ?", [doc_id, fld])
+            con.execute(
+                "INSERT INTO audit (recorded_at, actor, document_id, action, field, reason) VALUES (?, 'ecluse', ?, 'fix_dropped', ?, ?)",
+                [now, doc_id, fld, "the source changed this field; the reviewer's fix no longer applies"],
+            )
+
+
+_DUP_KEYS = """
+WITH k AS (
+    SELECT d.id, d.number, d.total, d.issue_date, d.attachment_sha256,
+           CASE WHEN d.kind LIKE 'customer%' THEN 'sales' ELSE 'purchases' END AS side,
+           coalesce(nullif(upper(replace(c.vat_number, ' ', '')), ''), nullif(c.siren, ''),
+                    nullif(lower(trim(c.name)), '')) AS cp_key
+    FROM documents d LEFT JOIN counterparties c ON c.id = d.counterparty_id
+    WHERE d.status <> 'rejected'
+), a AS (SELECT k.* FROM k JOIN {ids} i ON i.id = k.id)
+SELECT a.id, b.id, 'same counterparty and number ' || a.number FROM a JOIN k b
+    ON a.side = b.side AND a.cp_key = b.cp_key AND a.number = b.number AND a.id <> b.id
+UNION
+SELECT a.id, b.id, 'same counterparty, date and total' FROM a JOIN k b
+    ON a.side = b.side AND a.cp_key = b.cp_key AND a.issue_date = b.issue_date AND a.total = b.total AND a.id <> b.id
+UNION
+SELECT a.id, b.id, 'same PDF file' FROM a JOIN k b
+    ON a.attachment_sha256 = b.attachment_sha256 AND a.id <> b.id
+"""
+
+
+def refresh_duplicates(con: duckdb.DuckDBPyConnection, ids_table: str) -> None:
+    """Recompute 'suspected duplicate' findings for the given documents and for the documents
+    paired with them, across connections. Three equi-joins (an OR in one join condition
+    would make DuckDB nest-loop over the whole cache)."""
+    pairs = con.execute(_DUP_KEYS.format(ids=ids_table)).fetchall()
+    stale = f"""origin = 'duplicates' AND (document_id IN (SELECT id FROM {ids_table})
+                OR field IN (SELECT 'duplicate_of:' || id FROM {ids_table}))"""
+    touched = {r[0] for r in con.execute(f"SELECT DISTINCT document_id FROM findings WHERE {stale}").fetchall()}
+    con.execute(f"DELETE FROM findings WHERE {stale}")
+    rows: dict[tuple[str, str], str] = {}
+    for a, b, why in pairs:
+        rows.setdefault((a, b), why)
+        rows.setdefault((b, a), why)
+    touched |= {x for x, _ in rows}
+    if rows:
+        table = pa.table({
+            "document_id": [x for x, _ in rows],
+            "code": ["suspected_duplicate"] * len(rows),
+            "severity": ["warning"] * len(rows),
+            "message": [f"Suspected duplicate of {y}: {why}." for (_, y), why in rows.items()],
+            "field": [f"duplicate_of:{y}" for _, y in rows],
+            "origin": ["duplicates"] * len(rows),
+        })
+        _register(con, "_dups", table)
+        # A pair between two documents outside ids_table keeps its finding: skip it here.
+        con.execute(
+            "INSERT INTO findings SELECT * FROM _dups n WHERE NOT EXISTS (SELECT 1 FROM findings f "
+            "WHERE f.origin = 'duplicates' AND f.document_id = n.document_id AND f.field = n.field)"
+        )
+        con.unregister("_dups")
+    if touched:
+        _register(con, "_dup_touched", pa.table({"id": pa.array(sorted(touched), pa.string())}))
+        recount_findings(con, "_dup_touched")
+        con.unregister("_dup_touched")
+
+
+def recount_findings(con: duckdb.DuckDBPyConnection, ids_table: str) -> None:
+    con.execute(f"""
+        UPDATE documents SET
+            error_count = coalesce(f.e, 0), warning_count = coalesce(f.w, 0)
+        FROM (
+            SELECT i.id,
+                   count(*) FILTER (WHERE fi.severity = 'error') AS e,
+                   count(*) FILTER (WHERE fi.severity = 'warning') AS w
+            FROM {ids_table} i LEFT JOIN findings fi ON fi.document_id = i.id
+            GROUP BY i.id
+        ) f
+        WHERE documents.id = f.id
+    """)
+
+
+def record_problems(
+    con: duckdb.DuckDBPyConnection, connection: str, problems: list[tuple[str | None, str, Any]],
+    *, now: dt.datetime, run_id: int | None,
+) -> None:
+    if not problems:
+        return
+    table = pa.table({
+        "connection": [connection] * len(problems),
+        "source_id": [p[0] for p in problems],
+        "message": [p[1] for p in problems],
+        "raw": [_safe_json(p[2]) for p in problems],
+        "sync_run_id": pa.array([run_id] * len(problems), pa.int64()),
+        "recorded_at": pa.array([now] * len(problems), TS),
+    })
+    _register(con, "_problems", table)
+    con.execute("INSERT INTO problems (connection, source_id, message, raw, sync_run_id, recorded_at) SELECT * FROM _problems")
+    con.unregister("_problems")
+
+
+def _safe_json(value: Any) -> str:
+    try:
+        return json_dumps(value)
+    except (TypeError, ValueError):
+        return json.dumps(repr(value))
+
+
+def attach_file(
+    con: duckdb.DuckDBPyConnection, document_id: str, attachment: Attachment, findings: list[Finding], now: dt.datetime,
+) -> bool:
+    """Record a PDF that arrived after its document. The status is kept: the reviewer sees the
+    new file and the `attachment_pending` warning disappears. Returns False if unknown id."""
+    row = con.execute("SELECT snapshot FROM documents WHERE id = ?", [document_id]).fetchone()
+    if row is None:
+        return False
+    snapshot = json.loads(row[0])
+    snapshot["attachment_sha256"] = attachment.sha256
+    content_hash = hashlib.sha256(json.dumps(snapshot, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+    con.execute(
+        "UPDATE documents SET attachment_sha256 = ?, attachment_filename = ?, attachment_pending = false, "
+        "snapshot = ?, content_hash = ? WHERE id = ?",
+        [attachment.sha256, attachment.filename, json.dumps(snapshot, ensure_ascii=False), content_hash, document_id],
+    )
+    con.execute("DELETE FROM findings WHERE document_id = ? AND code IN ('attachment_pending', 'missing_attachment', 'attachment_not_pdf')", [document_id])
+    for f in findings:
+        con.execute("INSERT INTO findings VALUES (?, ?, ?, ?, ?, 'validation')", [document_id, f.code, f.severity, f.message, f.field])
+    con.execute(
+        "INSERT INTO audit (recorded_at, actor, document_id, action, field, new_value) VALUES (?, 'ecluse', ?, 'attachment_arrived', 'attachment', ?)",
+        [now, document_id, json.dumps(attachment.sha256)],
+    )
+    _register(con, "_one", pa.table({"id": [document_id]}))
+    refresh_duplicates(con, "_one")
+    recount_findings(con, "_one")
+    con.unregister("_one")
+    return True
