@@ -119,6 +119,16 @@ class Plugins:
             self.connector_owner[cls.id] = info.name
             info.connectors.append(cls.id)
 
+    def register_commands(self, cli: Any) -> None:
+        """Let plugins add CLI commands; one failing plugin is reported, the others still run."""
+        for impl in self.pm.hook.register_commands.get_hookimpls():
+            try:
+                impl.function(cli=cli)
+            except Exception as exc:  # noqa: BLE001
+                for info in self.infos:
+                    if info.name == impl.plugin_name:
+                        info.error = "register_commands failed: " + _describe(exc)
+
     def connector(self, connector_id: str) -> type[Connector]:
         try:
             return self.connectors[connector_id]

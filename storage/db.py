@@ -112,7 +112,7 @@ class Database:
     def sandbox(self) -> Iterator[duckdb.DuckDBPyConnection]:
         """A read-only connection that cannot touch any other file (ad-hoc reports)."""
         self.ensure_schema()
-        con = self._open(read_only=True, config={"enable_external_access": False})
+        con = self._open(read_only=True, config={"enable_external_access": False, "lock_configuration": True})
         try:
             yield con
         finally:

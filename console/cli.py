@@ -1,0 +1,384 @@
+"""The `ecluse` command line. It calls the same services as the console.
+
+Exit codes: 0 success; 1 the work ran but something failed (a sync, an item); 2 bad usage or
+configuration. Errors are one line on stderr, without secrets.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from . import __version__
+from .connectors import SettingsError
+from .domain import STATUSES, json_dumps
+from .plugin_loader import get_plugins
+from .redact import redact
+from .services import reports, review, setup
+from .services import sync as sync_service
+from .storage.db import WorkspaceBusy
+from .workspace import Workspace, WorkspaceError
+
+EXPECTED_ERRORS = (WorkspaceError, SettingsError, WorkspaceBusy, review.ReviewError, reports.ReportError)
+
+
+class Ctx:
+    def __init__(self, workspace: str | None) -> None:
+        self.workspace_arg = workspace
+
+    @property
+    def ws(self) -> Workspace:
+        return Workspace(self.workspace_arg)
+
+    def existing(self) -> Workspace:
+        ws = self.ws
+        ws.require()
+        return ws
+
+
+def actor() -> str:
+    return os.environ.get("ECLUSE_ACTOR") or os.environ.get("USER") or "cli"
+
+
+def emit_json(data: Any) -> None:
+    click.echo(json_dumps(data, indent=2, sort_keys=False))
+
+
+def fail(message: str, code: int = 2) -> None:
+    click.echo(f"ecluse: {redact(message)}", err=True)
+    sys.exit(code)
+
+
+def table(rows: list[dict[str, Any]], columns: list[str]) -> None:
+    if not rows:
+        click.echo("(nothing)")
+        return
+    text = [[("" if r.get(c) is None else str(r.get(c))) for c in columns] for r in rows]
+    widths = [max(len(c), *(len(t[i]) for t in text)) for i, c in enumerate(columns)]
+    click.echo("  ".join(c.upper().ljust(w) for c, w in zip(columns, widths)))
+    for t in text:
+        click.echo("  ".join(v.ljust(w) for v, w in zip(t, widths)))
+
+
+class Group(click.Group):
+    """Turns expected errors into one line on stderr and exit code 2."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except EXPECTED_ERRORS as exc:
+            fail(str(exc))
+        except KeyError as exc:  # unknown connector id, from the plugin registry
+            fail(str(exc).strip('"'))
+
+
+@click.group(cls=Group)
+@click.option("--workspace", "-w", envvar="ECLUSE_WORKSPACE", type=click.Path(file_okay=False),
+              help="Workspace directory (default: $ECLUSE_WORKSPACE or the per-user data directory).")
+@click.version_option(__version__, prog_name="ecluse")
+@click.pass_context
+def cli(ctx: click.Context, workspace: str | None) -> None:
+    """Écluse: invoices from business tools into Pennylane, with an accountant's review."""
+    ctx.obj = Ctx(workspace)
+
+
+@cli.command()
+@click.option("--no-demo", is_flag=True, help="Do not add the demo connection to a new workspace.")
+@click.pass_obj
+def init(obj: Ctx, no_demo: bool) -> None:
+    """Create the workspace (and a demo connection in a new one)."""
+    ws = obj.ws
+    created = setup.ensure_workspace(ws, get_plugins(), with_demo=not no_demo)
+    click.echo(f"{'created' if created else 'already initialised'}: {ws.path}")
+
+
+# -- Pennylane ---------------------------------------------------------------------------
+@cli.group()
+def pennylane() -> None:
+    """Pennylane destination settings."""
+
+
+@pennylane.command("set")
+@click.option("--api-url", help="Base URL of the Company API v2 (an emulator or a proxy, for instance).")
+@click.option("--token-env", metavar="VAR", help="Read the API token from this environment variable at use time.")
+@click.option("--dry-run/--live", "dry_run", default=None, help="Send for real (--live) or only build and validate requests.")
+@click.option("--import-as-incomplete/--import-as-complete", default=None, help="Land invoices in Pennylane's 'to process' inbox.")
+@click.pass_obj
+def pennylane_set(obj: Ctx, api_url: str | None, token_env: str | None, dry_run: bool | None, import_as_incomplete: bool | None) -> None:
+    """Configure the Pennylane API URL and token (the token itself is never stored in ecluse.toml)."""
+    ws = obj.existing()
+    if token_env is not None and not token_env.replace("_", "").isalnum():
+        fail(f"--token-env expects a variable name, got {token_env!r}")
+    ws.set_pennylane(api_url=api_url, token=f"env:{token_env}" if token_env else None,
+                     dry_run=dry_run, import_as_incomplete=import_as_incomplete)
+    cfg = ws.pennylane()
+    click.echo(f"api_url={cfg.get('api_url')} token={ws.pennylane_token_source() or 'not set'} "
+               f"dry_run={str(cfg.get('dry_run', True)).lower()}")
+
+
+# -- connections -------------------------------------------------------------------------
+@cli.group()
+def connections() -> None:
+    """Source connections of the workspace."""
+
+
+def _parse_sets(values: tuple[str, ...]) -> dict[str, str]:
+    out = {}
+    for item in values:
+        if "=" not in item:
+            fail(f"--set expects KEY=VALUE, got {item!r}")
+        key, value = item.split("=", 1)
+        out[key.strip()] = value
+    return out
+
+
+@connections.command("add")
+@click.argument("name")
+@click.option("--connector", "connector_id", required=True, help="Connector id (see `ecluse plugins`).")
+@click.option("--set", "sets", multiple=True, metavar="KEY=VALUE", help="A setting; a secret may be env:VAR.")
+@click.option("--update", is_flag=True, help="Update an existing connection instead of refusing.")
+@click.pass_obj
+def connections_add(obj: Ctx, name: str, connector_id: str, sets: tuple[str, ...], update: bool) -> None:
+    """Add a connection (settings validated against the connector's schema)."""
+    ws = obj.existing()
+    connector = get_plugins().connector(connector_id)
+    if name in ws.connections() and not update:
+        fail(f"connection {name!r} already exists (use --update to change it)")
+    ws.set_connection(name, connector, _parse_sets(sets), replace=update)
+    click.echo(f"{'updated' if update else 'added'} connection {name} ({connector_id})")
+
+
+@connections.command("list")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_obj
+def connections_list(obj: Ctx, as_json: bool) -> None:
+    """List connections (secret settings are shown as names only)."""
+    ws = obj.existing()
+    rows = setup.describe_connections(ws, get_plugins())
+    if as_json:
+        emit_json(rows)
+    else:
+        table(rows, ["name", "connector", "enabled", "last_sync", "last_status", "documents"])
+
+
+@connections.command("check")
+@click.argument("name")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_obj
+def connections_check(obj: Ctx, name: str, as_json: bool) -> None:
+    """Test a connection's credentials against its source."""
+    result = setup.check_connection(obj.existing(), get_plugins(), name)
+    if as_json:
+        emit_json({"ok": result.ok, "message": result.message, "details": result.details})
+    else:
+        click.echo(("ok: " if result.ok else "failed: ") + result.message)
+    if not result.ok:
+        sys.exit(1)
+
+
+@connections.command("remove")
+@click.argument("name")
+@click.pass_obj
+def connections_remove(obj: Ctx, name: str) -> None:
+    """Remove a connection from the settings (cached documents are kept)."""
+    obj.existing().remove_connection(name)
+    click.echo(f"removed connection {name}")
+
+
+# -- sync --------------------------------------------------------------------------------
+@cli.command()
+@click.argument("names", nargs=-1)
+@click.option("--since", type=click.DateTime(formats=["%Y-%m-%d"]), help="Re-read the source from this date.")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_obj
+def sync(obj: Ctx, names: tuple[str, ...], since: dt.datetime | None, as_json: bool) -> None:
+    """Fetch new and changed documents from the sources into the cache."""
+    ws = obj.existing()
+    reports_ = sync_service.sync(ws, get_plugins(), list(names) or None,
+                                 since=since.date() if since else None, actor=actor())
+    if as_json:
+        emit_json([r.as_dict() for r in reports_])
+    else:
+        for r in reports_:
+            if r.status == "ok":
+                click.echo(f"{r.connection}: fetched {r.fetched}, new {r.created}, changed {r.updated}, "
+                           f"unchanged {r.unchanged}, problems {r.problems}, late PDFs {r.attachments} ({r.seconds:.1f} s)")
+            else:
+                click.echo(f"{r.connection}: FAILED: {r.error}", err=True)
+    if not reports_:
+        click.echo("no connection to sync", err=True)
+    if any(r.status != "ok" for r in reports_):
+        sys.exit(1)
+
+
+# -- review ------------------------------------------------------------------------------
+@cli.group("review")
+def review_group() -> None:
+    """The review queue and decisions."""
+
+
+@review_group.command("list")
+@click.option("--status", type=click.Choice([s for s in STATUSES if s != "fetched"]))
+@click.option("--connection")
+@click.option("--limit", type=int, default=50, show_default=True)
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_obj
+def review_list(obj: Ctx, status: str | None, connection: str | None, limit: int, as_json: bool) -> None:
+    """List documents (newest first)."""
+    rows, total = review.list_documents(obj.existing(), review.Filters(status=status, connection=connection), limit=limit)
+    if as_json:
+        emit_json({"total": total, "items": rows})
+        return
+    table(rows, ["id", "kind", "number", "issue_date", "counterparty", "total", "currency", "status", "error_count", "warning_count"])
+    if total > len(rows):
+        click.echo(f"({len(rows)} of {total}; use --limit)")
+
+
+def _decision_output(result: review.DecisionResult, verb: str, as_json: bool) -> None:
+    if as_json:
+        emit_json(result.as_dict())
+    else:
+        click.echo(f"{verb}: {len(result.done)}")
+        for doc_id, why in result.refused.items():
+            click.echo(f"not {verb} {doc_id}: {why}", err=True)
+    if result.refused:
+        sys.exit(1)
+
+
+@review_group.command("approve")
+@click.argument("ids", nargs=-1)
+@click.option("--all-valid", is_flag=True, help="Every document awaiting review with no error finding.")
+@click.option("--force", is_flag=True, help="Approve despite error findings (needs --reason).")
+@click.option("--reason")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_obj
+def review_approve(obj: Ctx, ids: tuple[str, ...], all_valid: bool, force: bool, reason: str | None, as_json: bool) -> None:
+    """Approve documents for sending."""
+    if bool(ids) == all_valid:
+        fail("give either document IDs or --all-valid")
+    ws = obj.existing()
+    if all_valid:
+        result = review.approve_all_valid(ws, actor=actor())
+    else:
+        result = review.decide(ws, "approve", list(ids), actor=actor(), reason=reason, force=force)
+    _decision_output(result, "approved", as_json)
+
+
+@review_group.command("reject")
+@click.argument("ids", nargs=-1, required=True)
+@click.option("--reason", required=True)
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_obj
+def review_reject(obj: Ctx, ids: tuple[str, ...], reason: str, as_json: bool) -> None:
+    """Reject documents (they will not be sent)."""
+    _decision_output(review.decide(obj.existing(), "reject", list(ids), actor=actor(), reason=reason), "rejected", as_json)
+
+
+@review_group.command("hold")
+@click.argument("ids", nargs=-1, required=True)
+@click.option("--reason", required=True)
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_obj
+def review_hold(obj: Ctx, ids: tuple[str, ...], reason: str, as_json: bool) -> None:
+    """Put documents on hold."""
+    _decision_output(review.decide(obj.existing(), "hold", list(ids), actor=actor(), reason=reason), "held", as_json)
+
+
+@review_group.command("show")
+@click.argument("doc_id")
+@click.pass_obj
+def review_show(obj: Ctx, doc_id: str) -> None:
+    """Show one document with its lines, findings and history (JSON)."""
+    doc = review.get_document(obj.existing(), doc_id)
+    if doc is None:
+        fail(f"no document {doc_id!r}", 1)
+    emit_json(doc)
+
+
+# -- status, report, plugins, run --------------------------------------------------------
+@cli.command()
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_obj
+def status(obj: Ctx, as_json: bool) -> None:
+    """What needs attention: counts per status, last syncs, problems."""
+    ws = obj.existing()
+    summary = review.status_summary(ws)
+    summary["workspace"] = str(ws.path)
+    if as_json:
+        emit_json(summary)
+        return
+    click.echo(f"workspace: {ws.path}")
+    click.echo("documents: " + ", ".join(f"{k} {v}" for k, v in summary["documents"].items()) + f" (total {summary['total']})")
+    click.echo(f"awaiting review with errors: {summary['to_review_with_errors']}; changed after sending: "
+               f"{summary['changed_after_sending']}; records kept as problems: {summary['open_problems']}")
+    for run in summary["last_syncs"][:5]:
+        click.echo(f"sync #{run['id']} {run['connection']} {run['status']} at {run['started_at']:%Y-%m-%d %H:%M}: "
+                   f"fetched {run['fetched']}, new {run['created']}, changed {run['updated']}"
+                   + (f" — {run['error']}" if run["error"] else ""))
+
+
+@cli.command()
+@click.argument("sql", required=False)
+@click.option("--file", "sql_file", type=click.Path(exists=True, dir_okay=False), help="Read the query from a file.")
+@click.option("--format", "fmt", type=click.Choice(reports.FORMATS), default="csv", show_default=True)
+@click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write to this file (default: standard output; parquet and xlsx need a file).")
+@click.pass_obj
+def report(obj: Ctx, sql: str | None, sql_file: str | None, fmt: str, output: str | None) -> None:
+    """Run a read-only SQL query over the report views and export the result."""
+    if bool(sql) == bool(sql_file):
+        fail("give either SQL or --file F")
+    query = sql or Path(sql_file).read_text(encoding="utf-8")  # type: ignore[arg-type]
+    result = reports.run_query(obj.existing(), query)
+    if output:
+        Path(output).write_bytes(reports.export(result, fmt))
+        click.echo(f"{len(result.rows)} rows written to {output}", err=True)
+    elif fmt in ("parquet", "xlsx"):
+        fail(f"--format {fmt} needs --output FILE")
+    else:
+        sys.stdout.write(reports.export(result, fmt).decode("utf-8"))
+
+
+@cli.command()
+@click.option("--json", "as_json", is_flag=True)
+def plugins(as_json: bool) -> None:
+    """List the plugins that loaded (and those that failed, with why)."""
+    infos = get_plugins().infos
+    if as_json:
+        emit_json([i.as_dict() for i in infos])
+        return
+    rows = [{**i.as_dict(), "connectors": ",".join(i.connectors), "hooks": ",".join(i.hooks)} for i in infos]
+    table(rows, ["name", "status", "version", "connectors", "hooks", "error"])
+
+
+@cli.command(context_settings={"ignore_unknown_options": True, "allow_extra_args": True})
+@click.argument("streamlit_args", nargs=-1, type=click.UNPROCESSED)
+@click.pass_obj
+def run(obj: Ctx, streamlit_args: tuple[str, ...]) -> None:
+    """Start the console (Streamlit); extra options go to `streamlit run`."""
+    ws = obj.ws
+    created = setup.ensure_workspace(ws, get_plugins(), with_demo=True)
+    if created:
+        click.echo(f"new workspace with a demo connection: {ws.path}")
+    app = Path(__file__).parent / "ui" / "app.py"
+    os.environ["ECLUSE_WORKSPACE"] = str(ws.path)
+    args = ["streamlit", "run", str(app), "--server.headless", "true", "--browser.gatherUsageStats", "false",
+            *streamlit_args]
+    click.echo(f"console on http://localhost:8501 (workspace {ws.path})")
+    from streamlit.web import cli as st_cli
+
+    sys.argv = args
+    sys.exit(st_cli.main())
+
+
+def main() -> None:
+    get_plugins().register_commands(cli)
+    cli(prog_name="ecluse")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,152 @@
+"""Ad-hoc, read-only SQL over the documented report views, and exports.
+
+Queries run on a connection opened read-only with `enable_external_access = false` and a
+locked configuration: they can neither write to the workspace nor read or write any other
+file (no COPY TO, no read_csv('/etc/passwd'), no ATTACH, no re-enabling it with SET).
+"""
+from __future__ import annotations
+
+import csv
+import io
+import json
+from dataclasses import dataclass
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from ..domain import json_dumps
+from ..workspace import Workspace
+
+FORMATS = ("csv", "json", "parquet", "xlsx")
+VIEWS = ("invoices", "lines", "counterparties", "findings", "batches", "batch_items", "audit", "sync_runs", "problems")
+
+SAVED_REPORTS: dict[str, tuple[str, str]] = {
+    "monthly_totals": (
+        "Totaux mensuels par connexion et statut / Monthly totals by connection and status",
+        "SELECT connection, date_trunc('month', issue_date) AS month, status, count(*) AS documents,\n"
+        "       sum(total_before_tax) AS total_before_tax, sum(total_tax) AS total_tax, sum(total) AS total\n"
+        "FROM invoices GROUP BY ALL ORDER BY month, connection, status",
+    ),
+    "vat_by_rate": (
+        "TVA par taux / VAT by rate",
+        "SELECT kind, vat_rate, count(*) AS lines, sum(amount_before_tax) AS base, sum(tax) AS vat\n"
+        "FROM lines GROUP BY ALL ORDER BY kind, vat_rate",
+    ),
+    "open_findings": (
+        "Anomalies à traiter / Open findings",
+        "SELECT i.id, i.number, i.counterparty, f.severity, f.code, f.message\n"
+        "FROM findings f JOIN invoices i ON i.id = f.document_id\n"
+        "WHERE i.status IN ('to_review', 'on_hold') ORDER BY f.severity, i.issue_date",
+    ),
+    "sent_to_pennylane": (
+        "Envoyés à Pennylane / Sent to Pennylane",
+        "SELECT id, number, counterparty, total, currency, pennylane_id, sent_at, changed_after_sending\n"
+        "FROM invoices WHERE status = 'sent' ORDER BY sent_at DESC",
+    ),
+}
+
+
+class ReportError(ValueError):
+    """The query failed; the message is DuckDB's, which names the problem."""
+
+
+@dataclass
+class QueryResult:
+    table: pa.Table
+    truncated: bool = False
+
+    @property
+    def columns(self) -> list[str]:
+        return self.table.column_names
+
+    @property
+    def rows(self) -> list[dict[str, Any]]:
+        return self.table.to_pylist()
+
+
+def run_query(ws: Workspace, sql: str, *, max_rows: int | None = None) -> QueryResult:
+    sql = sql.strip().rstrip(";")
+    if not sql:
+        raise ReportError("the query is empty")
+    try:
+        with ws.db.sandbox() as con:
+            con.execute("SET search_path = 'reports'")
+            rel = con.sql(sql)
+            if rel is None:
+                raise ReportError("the query returned no result set; reports are SELECT queries")
+            if max_rows is None:
+                return QueryResult(rel.to_arrow_table())
+            table = _fetch_limited(rel, max_rows + 1)
+            truncated = table.num_rows > max_rows
+            return QueryResult(table.slice(0, max_rows), truncated)
+    except duckdb.Error as exc:
+        raise ReportError(_explain(exc)) from None
+
+
+def _fetch_limited(rel: duckdb.DuckDBPyRelation, n: int) -> pa.Table:
+    reader = rel.to_arrow_reader(min(n, 100_000))
+    batches, count = [], 0
+    for batch in reader:
+        batches.append(batch)
+        count += batch.num_rows
+        if count >= n:
+            break
+    if not batches:
+        return reader.schema.empty_table()
+    return pa.Table.from_batches(batches).slice(0, n)
+
+
+def _explain(exc: duckdb.Error) -> str:
+    text = str(exc).splitlines()[0]
+    if "read-only" in text.lower() or "read_only" in text.lower():
+        return f"reports are read-only: {text}"
+    if "external access" in text.lower() or "disabled by configuration" in text.lower():
+        return f"reports cannot read or write files outside the workspace: {text}"
+    return text
+
+
+def export(result: QueryResult, fmt: str) -> bytes:
+    if fmt == "csv":
+        buf = io.StringIO()
+        writer = csv.writer(buf)
+        writer.writerow(result.columns)
+        for row in result.table.to_pylist():
+            writer.writerow(["" if v is None else _text(v) for v in row.values()])
+        return buf.getvalue().encode("utf-8")
+    if fmt == "json":
+        return (json_dumps(result.rows, indent=1) + "\n").encode("utf-8")
+    if fmt == "parquet":
+        sink = pa.BufferOutputStream()
+        pq.write_table(result.table, sink)
+        return sink.getvalue().to_pybytes()
+    if fmt == "xlsx":
+        return _xlsx(result)
+    raise ReportError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, (dict, list)):
+        return json.dumps(value, default=str, ensure_ascii=False)
+    return str(value)
+
+
+def _xlsx(result: QueryResult) -> bytes:
+    from openpyxl import Workbook
+
+    wb = Workbook(write_only=True)
+    sheet = wb.create_sheet("report")
+    sheet.append(result.columns)
+    for row in result.table.to_pylist():
+        cells = []
+        for v in row.values():
+            if hasattr(v, "tzinfo") and getattr(v, "tzinfo", None) is not None:
+                v = v.replace(tzinfo=None)  # Excel has no time zones; values are UTC
+            elif isinstance(v, (dict, list)):
+                v = json.dumps(v, default=str, ensure_ascii=False)
+            cells.append(v)
+        sheet.append(cells)
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()

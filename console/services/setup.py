@@ -1,0 +1,71 @@
+"""Workspace set-up and connection management shared by the CLI and the console."""
+from __future__ import annotations
+
+from typing import Any
+
+from ..connectors import CheckResult, ConnectorError, FetchContext
+from ..plugin_loader import Plugins
+from ..redact import redact
+from ..workspace import Workspace, WorkspaceError
+
+DEMO_CONNECTION = "demo"
+
+
+def ensure_workspace(ws: Workspace, plugins: Plugins, *, with_demo: bool = True) -> bool:
+    """Create the workspace if needed; a new one gets a demo connection so that everything
+    works with no credentials. Returns True when the workspace was created."""
+    created = ws.init()
+    if created and with_demo and "demo" in plugins.connectors and not ws.connections():
+        ws.set_connection(DEMO_CONNECTION, plugins.connector("demo"), {})
+    return created
+
+
+def describe_connections(ws: Workspace, plugins: Plugins) -> list[dict[str, Any]]:
+    """Connections with their last sync and document count; secret settings by name only."""
+    conns = ws.connections()
+    with ws.db.read() as con:
+        last = {r[0]: r[1:] for r in con.execute(
+            "SELECT connection, started_at, status, error FROM sync_runs WHERE id IN "
+            "(SELECT max(id) FROM sync_runs GROUP BY connection)"
+        ).fetchall()}
+        counts = dict(con.execute("SELECT connection, count(*) FROM documents GROUP BY 1").fetchall())
+    rows = []
+    for name, conn in sorted(conns.items()):
+        cls = plugins.connectors.get(conn.get("connector", ""))
+        run = last.get(name)
+        rows.append({
+            "name": name,
+            "connector": conn.get("connector"),
+            "connector_loaded": cls is not None,
+            "title": cls.title if cls else None,
+            "enabled": conn.get("enabled", True),
+            "created_at": conn.get("created_at"),
+            "settings": conn.get("settings", {}),
+            "secrets": ws.secret_keys(name),
+            "last_sync": run[0].strftime("%Y-%m-%d %H:%M") if run and run[0] else None,
+            "last_status": run[1] if run else None,
+            "last_error": run[2] if run else None,
+            "documents": int(counts.get(name, 0)),
+        })
+    return rows
+
+
+def check_connection(ws: Workspace, plugins: Plugins, name: str) -> CheckResult:
+    """Run the connector's credential check; never raises for a source-side failure."""
+    conn = ws.connection(name)
+    try:
+        cls = plugins.connector(conn["connector"])
+    except KeyError as exc:
+        return CheckResult(False, str(exc).strip('"'))
+    try:
+        settings = ws.resolve_settings(name, cls)
+    except WorkspaceError as exc:
+        return CheckResult(False, str(exc))
+    ctx = FetchContext(connection=name, settings=settings,
+                       secret_saver=lambda key, value: ws.save_connection_secret(name, key, value))
+    try:
+        return cls().check(ctx)
+    except ConnectorError as exc:
+        return CheckResult(False, redact(str(exc)))
+    except Exception as exc:  # noqa: BLE001 - a plugin bug is reported, not raised
+        return CheckResult(False, redact(f"the {cls.id} connector failed: {type(exc).__name__}: {exc}"))
