@@ -18,7 +18,7 @@ from typing import Any, Callable, Iterator
 
 from ..connectors import AttachmentReady, Checkpoint, ConnectorError, FetchContext, Problem
 from ..domain import Attachment, Document, Finding, json_dumps, json_loads
-from ..plugins import Plugins
+from ..plugin_loader import Plugins
 from ..redact import redact
 from ..storage.ingest import attach_file, ingest_page, record_problems
 from ..validation import is_supported_file, validate
