@@ -1,0 +1,400 @@
+"""Pennylane API v2 request bodies built from our normalized documents (pure, no I/O).
+
+Every body produced here only uses fields that the vendored spec (May 2026 copy) allows —
+the spec's bodies are `additionalProperties: false`, so an extra field is a 400. Fields of
+later upstream versions are deliberately absent: no `credited_invoice_id` (credit notes are
+linked after import with POST /customer_invoices/{id}/link_credit_note), no categories in
+the import body (PUT /customer_invoices/{id}/categories with `categories_body`), no
+`convert_to_e_invoice`. tests/test_pennylane_spec.py validates generated bodies against
+the spec.
+
+Money: amounts are decimal strings with 2 places ("120.00", "-20.00"), unit prices strings
+with at most 6 places; the one JSON number is the line `quantity` (see `json_quantity`).
+"""
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterable, Mapping
+from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
+from typing import Any, TypedDict, Unpack
+
+from ..domain import CENT, CREDIT_NOTE_KINDS, CUSTOMER_KINDS, Counterparty, Document, Line, money
+from . import spec
+from .vat import VatMapper, VatMappingError
+
+DEFAULT_UNIT = "piece"
+UNIT_PRICE_STEP = Decimal("0.000001")  # "Can be set up to 6 decimals."
+EXTERNAL_REFERENCE_PREFIX = "ecluse:"
+
+__all__ = [
+    "BuildError", "MissingData", "ImportOptions", "IncoherentTotals", "VatMappingError",
+    "external_reference", "customer_invoice_import_body", "supplier_invoice_import_body",
+    "company_customer_body", "individual_customer_body", "customer_request", "supplier_body",
+    "categories_body", "link_credit_note_body", "json_quantity", "unit_price_text", "amount_text",
+]
+
+
+class BuildError(ValueError):
+    """The document cannot be turned into a valid Pennylane request; hold it for review."""
+
+
+class MissingData(BuildError):
+    """Required data is missing; `missing` lists the fields, the message says where."""
+
+    def __init__(self, subject: str, missing: Iterable[str], why: str = "") -> None:
+        self.subject = subject
+        self.missing = list(missing)
+        text = f"{subject}: missing {', '.join(self.missing)}"
+        super().__init__(f"{text} ({why})" if why else text)
+
+
+class IncoherentTotals(BuildError):
+    """Totals that Pennylane would reject (before tax + tax != total, lines != totals)."""
+
+
+# --------------------------------------------------------------------------- values
+
+
+def external_reference(workspace_id: str, document_id: str) -> str:
+    """Deterministic reference Écluse puts on everything it creates in Pennylane, so a
+    re-send can find what an earlier (maybe interrupted) send already created.
+    "ecluse:" + 24 hex chars of sha256(workspace, document): stable across runs and
+    machines, no personal data, short (the spec sets no maximum length)."""
+    digest = hashlib.sha256(f"{workspace_id}\x1f{document_id}".encode()).hexdigest()
+    return EXTERNAL_REFERENCE_PREFIX + digest[:24]
+
+
+def amount_text(value: Decimal) -> str:
+    """A Pennylane decimal string with two places; never "-0.00"."""
+    text = money(value)
+    return "0.00" if Decimal(text) == 0 else text
+
+
+def unit_price_text(value: Decimal) -> str:
+    """At least 2 and at most 6 decimal places, without losing any that are given."""
+    exponent = value.as_tuple().exponent
+    if isinstance(exponent, int) and exponent > -2:
+        value = value.quantize(CENT)
+    elif isinstance(exponent, int) and exponent < -6:
+        value = value.quantize(UNIT_PRICE_STEP, rounding=ROUND_HALF_UP)
+    if value == 0:
+        value = abs(value)
+    return format(value, "f")
+
+
+def json_quantity(quantity: Decimal) -> int | float:
+    """The line quantity as a JSON number — the spec types it `number`, not string.
+
+    Integral quantities become int (exact). Otherwise this is the single place where a
+    Decimal becomes a float: the float's repr is the shortest text that round-trips, so
+    for any quantity of up to 15 significant digits the JSON text sent ("1.5", "0.333")
+    is exactly the decimal we hold; longer ones are refused rather than silently rounded.
+    """
+    if quantity == quantity.to_integral_value():
+        return int(quantity)
+    as_float = float(quantity)  # the one deliberate float of the Pennylane mapping
+    if Decimal(repr(as_float)) != quantity:
+        raise BuildError(f"quantity {quantity} has too many digits to be sent exactly")
+    return as_float
+
+
+# --------------------------------------------------------------------------- invoices
+
+
+def _mapper(vat_overrides: Mapping[str, str] | VatMapper | None) -> VatMapper:
+    return vat_overrides if isinstance(vat_overrides, VatMapper) else VatMapper(vat_overrides)
+
+
+def _sign(doc: Document) -> int:
+    """+1, or -1 for a credit note the source gave with positive amounts: Pennylane
+    imports credit notes as invoices with negative amounts."""
+    if doc.kind not in CREDIT_NOTE_KINDS:
+        return 1
+    reference = doc.total
+    if reference is None:
+        reference = sum((line.amount for line in doc.lines), Decimal(0))
+    return -1 if reference > 0 else 1
+
+
+def _totals(doc: Document, sign: int) -> tuple[Decimal, Decimal, Decimal]:
+    before = doc.total_before_tax
+    tax = doc.total_tax
+    total = doc.total
+    if doc.lines:
+        before = before if before is not None else sum((li.amount_before_tax for li in doc.lines), Decimal(0))
+        tax = tax if tax is not None else sum((li.tax for li in doc.lines), Decimal(0))
+    if total is None and before is not None and tax is not None:
+        total = before + tax
+    if before is None and total is not None and tax is not None:
+        before = total - tax
+    missing = [name for name, value in (("total before tax", before), ("total tax", tax),
+                                        ("total", total)) if value is None]
+    if missing:
+        raise MissingData(_subject(doc), missing)
+    return sign * before, sign * tax, sign * total  # type: ignore[operator]
+
+
+def _subject(doc: Document) -> str:
+    return f"{doc.kind.replace('_', ' ')} {doc.number or doc.source_id}"
+
+
+def _check_coherence(doc: Document, before: Decimal, tax: Decimal, total: Decimal,
+                     lines: list[dict[str, Any]]) -> None:
+    """The checks Pennylane applies on import (422 otherwise), done before sending."""
+    before_c, tax_c, total_c = (v.quantize(CENT) for v in (before, tax, total))
+    if before_c + tax_c != total_c:
+        raise IncoherentTotals(f"{_subject(doc)}: total before tax {amount_text(before)} + tax "
+                               f"{amount_text(tax)} != total {amount_text(total)}")
+    tolerance = CENT * len(lines)
+    line_total = sum((Decimal(li["currency_amount"]) for li in lines), Decimal(0))
+    line_tax = sum((Decimal(li["currency_tax"]) for li in lines), Decimal(0))
+    if abs(line_total - total_c) > tolerance:
+        raise IncoherentTotals(f"{_subject(doc)}: lines add up to {amount_text(line_total)}, "
+                               f"the total is {amount_text(total)}")
+    if abs(line_tax - tax_c) > tolerance:
+        raise IncoherentTotals(f"{_subject(doc)}: line VAT adds up to {amount_text(line_tax)}, "
+                               f"the total VAT is {amount_text(tax)}")
+
+
+def _ledger_account(line: Line, ledger_accounts: Mapping[str | None, int] | None) -> int | None:
+    """accounting_hint -> ledger_account_id; "*" is the workspace's fallback account."""
+    if not ledger_accounts:
+        return None
+    if line.accounting_hint is not None and line.accounting_hint in ledger_accounts:
+        return ledger_accounts[line.accounting_hint]
+    return ledger_accounts.get("*")
+
+
+def _line_common(doc: Document, index: int, line: Line, sign: int, mapper: VatMapper,
+                 ledger_accounts: Mapping[str | None, int] | None) -> dict[str, Any]:
+    where = f"{_subject(doc)}, line {index + 1}"
+    out: dict[str, Any] = {
+        "currency_amount": amount_text(sign * line.amount),
+        "currency_tax": amount_text(sign * line.tax),
+        "vat_rate": mapper.code(line.vat_rate, source_code=line.vat_code, where=where),
+    }
+    if line.label and line.label.strip():
+        # Deprecated in the spec ("will be removed soon") but still accepted, and the only
+        # place the line's wording reaches Pennylane.
+        out["label"] = line.label.strip()
+    account = _ledger_account(line, ledger_accounts)
+    if account is not None:
+        out["ledger_account_id"] = int(account)
+    return out
+
+
+def _customer_line(doc: Document, index: int, line: Line, sign: int, mapper: VatMapper,
+                   ledger_accounts: Mapping[str | None, int] | None) -> dict[str, Any]:
+    out = _line_common(doc, index, line, sign, mapper, ledger_accounts)
+    quantity, price = line.quantity, sign * line.unit_price
+    if quantity < 0:  # keep quantities positive, the sign goes on the price
+        quantity, price = -quantity, -price
+    before_tax = sign * line.amount_before_tax
+    if price * before_tax < 0:
+        price = -price
+    out["quantity"] = json_quantity(quantity)
+    out["raw_currency_unit_price"] = unit_price_text(price)
+    out["unit"] = DEFAULT_UNIT
+    return out
+
+
+def _invoice_body(doc: Document, party: tuple[str, int], file_attachment_id: int,
+                  external_reference: str, *, customer: bool,
+                  ledger_accounts: Mapping[str | None, int] | None = None,
+                  vat_overrides: Mapping[str, str] | VatMapper | None = None,
+                  category_ids: Iterable[int] | None = None,
+                  import_as_incomplete: bool = False) -> dict[str, Any]:
+    if category_ids:
+        raise BuildError("the import body of this Pennylane API version has no categories; "
+                         "send categories_body(...) with PUT /{customer|supplier}_invoices/"
+                         "{id}/categories after the import")
+    subject = _subject(doc)
+    missing = [name for name, value in (("issue date", doc.issue_date), ("lines", doc.lines))
+               if not value]
+    if missing:
+        raise MissingData(subject, missing, "Pennylane requires a date and at least one line")
+    currency = (doc.currency or "EUR").upper()
+    if currency not in spec.currencies():
+        raise BuildError(f"{subject}: currency {currency!r} is not accepted by Pennylane")
+    sign = _sign(doc)
+    before, tax, total = _totals(doc, sign)
+    mapper = _mapper(vat_overrides)
+    make_line = _customer_line if customer else _line_common
+    lines = [make_line(doc, i, line, sign, mapper, ledger_accounts)
+             for i, line in enumerate(doc.lines)]
+    _check_coherence(doc, before, tax, total, lines)
+    deadline = doc.due_date or doc.issue_date  # no due date: payable on receipt
+    body: dict[str, Any] = {
+        "file_attachment_id": int(file_attachment_id),
+        party[0]: int(party[1]),
+        "date": doc.issue_date.isoformat(),  # type: ignore[union-attr]
+        "deadline": deadline.isoformat(),  # type: ignore[union-attr]
+        "currency": currency,
+        "currency_amount_before_tax": amount_text(before),
+        "currency_tax": amount_text(tax),
+        "currency_amount": amount_text(total),
+        "invoice_lines": lines,
+        "external_reference": external_reference,
+    }
+    if doc.number:
+        body["invoice_number"] = doc.number
+    if import_as_incomplete:
+        body["import_as_incomplete"] = True
+    return body
+
+
+class ImportOptions(TypedDict, total=False):
+    """Options shared by both import bodies.
+
+    `ledger_accounts` maps `Line.accounting_hint` to a ledger_account_id ("*": fallback);
+    `vat_overrides` is the workspace's percent -> code mapping (or a ready VatMapper);
+    `category_ids` must stay empty (see `categories_body`)."""
+
+    ledger_accounts: Mapping[str | None, int] | None
+    vat_overrides: Mapping[str, str] | VatMapper | None
+    category_ids: Iterable[int] | None
+    import_as_incomplete: bool
+
+
+def customer_invoice_import_body(doc: Document, *, customer_id: int, file_attachment_id: int,
+                                 external_reference: str, **options: Unpack[ImportOptions]
+                                 ) -> dict[str, Any]:
+    """Body of POST /customer_invoices/import for a customer invoice or credit note.
+
+    Raises MissingData / IncoherentTotals / VatMappingError (all ValueError) when the
+    document must be fixed in review first."""
+    if doc.kind not in CUSTOMER_KINDS:
+        raise BuildError(f"{_subject(doc)} is not a customer document")
+    return _invoice_body(doc, ("customer_id", customer_id), file_attachment_id,
+                         external_reference, customer=True, **options)
+
+
+def supplier_invoice_import_body(doc: Document, *, supplier_id: int, file_attachment_id: int,
+                                 external_reference: str, **options: Unpack[ImportOptions]
+                                 ) -> dict[str, Any]:
+    """Body of POST /supplier_invoices/import (supplier lines carry no quantity/unit)."""
+    if doc.kind in CUSTOMER_KINDS:
+        raise BuildError(f"{_subject(doc)} is not a supplier document")
+    return _invoice_body(doc, ("supplier_id", supplier_id), file_attachment_id,
+                         external_reference, customer=False, **options)
+
+
+def categories_body(category_ids: Iterable[int]) -> list[dict[str, Any]]:
+    """Body of PUT /{customer,supplier}_invoices/{id}/categories: equal weights (strings,
+    4 decimals) summing to exactly 1."""
+    ids = list(dict.fromkeys(int(i) for i in category_ids))
+    if not ids:
+        return []
+    step = Decimal("0.0001")
+    share = (Decimal(1) / len(ids)).quantize(step, rounding=ROUND_DOWN)
+    weights = [share] * len(ids)
+    weights[0] += Decimal(1) - share * len(ids)
+    return [{"id": i, "weight": format(w.normalize(), "f")} for i, w in zip(ids, weights)]
+
+
+def link_credit_note_body(credit_note_id: int) -> dict[str, Any]:
+    """Body of POST /customer_invoices/{invoice_id}/link_credit_note."""
+    return {"credit_note_id": int(credit_note_id)}
+
+
+# --------------------------------------------------------------------------- third parties
+
+
+def _digits(value: str | None) -> str:
+    return re.sub(r"\D", "", value or "")
+
+
+def _address(cp: Counterparty, role: str) -> tuple[dict[str, str] | None, list[str]]:
+    addr = cp.address
+    parts = {
+        "address": (addr.street or "").strip(),
+        "postal_code": (addr.postal_code or "").strip(),
+        "city": (addr.city or "").strip(),
+        "country_alpha2": (addr.country_alpha2 or "").strip().upper(),
+    }
+    labels = {"address": "street", "postal_code": "postal code", "city": "city",
+              "country_alpha2": "country (ISO alpha-2)"}
+    missing = [f"{role}.{labels[k]}" for k, v in parts.items() if not v]
+    if parts["country_alpha2"] and not re.fullmatch(r"[A-Z]{2}", parts["country_alpha2"]):
+        missing.append(f"{role}.country (ISO alpha-2, got {parts['country_alpha2']!r})")
+    return (None if missing else parts), missing
+
+
+def _common_party(cp: Counterparty, external_reference: str) -> dict[str, Any]:
+    body: dict[str, Any] = {"external_reference": external_reference}
+    if cp.email and cp.email.strip():
+        body["emails"] = [cp.email.strip()]
+    return body
+
+
+def company_customer_body(counterparty: Counterparty, external_reference: str) -> dict[str, Any]:
+    """Body of POST /company_customers (name and a complete billing address required)."""
+    cp = counterparty
+    address, missing = _address(cp, "billing address")
+    if not (cp.name or "").strip():
+        missing.insert(0, "name")
+    if missing:
+        raise MissingData(f"customer {cp.name or cp.source_id!r}", missing,
+                          "Pennylane requires them to create a company customer")
+    body = {"name": cp.name.strip(), "billing_address": address,
+            **_common_party(cp, external_reference)}
+    if cp.vat_number and cp.vat_number.strip():
+        body["vat_number"] = re.sub(r"\s", "", cp.vat_number).upper()
+    siren = _digits(cp.siren) or _digits(cp.siret)[:9]
+    if len(siren) == 9:
+        body["reg_no"] = siren
+    return body
+
+
+def split_name(name: str) -> tuple[str, str]:
+    """"Jean-Pierre Martin" -> ("Jean-Pierre", "Martin"); one word -> ("", word)."""
+    parts = name.strip().rsplit(None, 1)
+    return (parts[0], parts[1]) if len(parts) == 2 else ("", parts[0] if parts else "")
+
+
+def individual_customer_body(counterparty: Counterparty, external_reference: str, *,
+                             first_name: str | None = None, last_name: str | None = None
+                             ) -> dict[str, Any]:
+    """Body of POST /individual_customers. First/last name come from the arguments or
+    from splitting `name` on its last space."""
+    cp = counterparty
+    split_first, split_last = split_name(cp.name or "")
+    first = (first_name if first_name is not None else split_first).strip()
+    last = (last_name if last_name is not None else split_last).strip()
+    address, missing = _address(cp, "billing address")
+    missing = [label for label, value in (("first name", first), ("last name", last))
+               if not value] + missing
+    if missing:
+        raise MissingData(f"customer {cp.name or cp.source_id!r}", missing,
+                          "Pennylane requires them to create an individual customer")
+    return {"first_name": first, "last_name": last, "billing_address": address,
+            **_common_party(cp, external_reference)}
+
+
+def customer_request(counterparty: Counterparty, external_reference: str) -> tuple[str, dict[str, Any]]:
+    """(path, body) creating this customer: /individual_customers or /company_customers."""
+    if counterparty.is_individual:
+        return "/individual_customers", individual_customer_body(counterparty, external_reference)
+    return "/company_customers", company_customer_body(counterparty, external_reference)
+
+
+def supplier_body(counterparty: Counterparty, external_reference: str) -> dict[str, Any]:
+    """Body of POST /suppliers. Only `name` is required; SIREN/SIRET are sent when they
+    have the digits the spec's patterns demand, the address only when complete."""
+    cp = counterparty
+    if not (cp.name or "").strip():
+        raise MissingData(f"supplier {cp.source_id!r}", ["name"])
+    body: dict[str, Any] = {"name": cp.name.strip(), **_common_party(cp, external_reference)}
+    siret = _digits(cp.siret)
+    siren = _digits(cp.siren) or siret[:9]
+    if len(siren) == 9:
+        body["reg_no"] = siren
+    if len(siret) == 14:
+        body["establishment_no"] = siret
+    if cp.vat_number and cp.vat_number.strip():
+        body["vat_number"] = re.sub(r"\s", "", cp.vat_number).upper()
+    address, _ = _address(cp, "postal address")
+    if address:
+        body["postal_address"] = address
+    return body

@@ -1,0 +1,96 @@
+"""VAT percentages (as our documents carry them) to Pennylane `vat_rate` codes.
+
+Pennylane wants a code per invoice line (`FR_200` for 20 % in France, `exempt`,
+`intracom_21`...); the list of valid codes is the enum of the official spec, read from it
+rather than copied here. A rate we cannot map raises `VatMappingError`: the invoice is held
+for review instead of being sent with a guessed code.
+"""
+from __future__ import annotations
+
+from collections.abc import Mapping
+from decimal import Decimal, InvalidOperation
+
+from . import spec
+
+# Metropolitan France (20, 10, 5.5, 2.1) and the DOM rates (8.5, 2.1) the spec knows.
+DEFAULT_RATES: dict[str, str] = {
+    "20": "FR_200",
+    "10": "FR_100",
+    "5.5": "FR_55",
+    "2.1": "FR_21",
+    "8.5": "FR_85",
+}
+# A 0 % line is most often a franchise / exempt sale; intracom or export sales need a
+# different code, which a workspace sets through `zero_rate` or an override for "0".
+DEFAULT_ZERO_RATE = "exempt"
+
+
+class VatMappingError(ValueError):
+    """No Pennylane VAT code for a line; the message says what to configure."""
+
+
+def rate_key(rate: Decimal | str | int) -> str:
+    """Canonical text of a percentage: 20, 20.0 and "20.00" all give "20"; 5.50 gives "5.5"."""
+    try:
+        value = rate if isinstance(rate, Decimal) else Decimal(str(rate).strip().rstrip("%").replace(",", "."))
+    except InvalidOperation:
+        raise VatMappingError(f"{rate!r} is not a VAT percentage") from None
+    if not value.is_finite():
+        raise VatMappingError(f"{rate!r} is not a VAT percentage")
+    if value == 0:
+        return "0"
+    return format(value.normalize(), "f")
+
+
+def valid_codes() -> frozenset[str]:
+    """Codes the spec accepts (172 in the May 2026 copy)."""
+    return spec.vat_rate_codes()
+
+
+def check_code(code: str, what: str = "VAT code") -> str:
+    if code not in valid_codes():
+        close = sorted(c for c in valid_codes() if c.lower().startswith(code.lower()[:3]))[:8]
+        hint = f" (did you mean one of {', '.join(close)}?)" if close else ""
+        raise VatMappingError(f"{what} {code!r} is not a Pennylane vat_rate code{hint}")
+    return code
+
+
+class VatMapper:
+    """Percent -> code with a workspace's overrides (percent string -> code) on top of
+    the defaults. Overrides and the zero-rate code are checked against the spec up front,
+    so a typo in the configuration is reported once, not on every invoice."""
+
+    def __init__(self, overrides: Mapping[str, str] | None = None, *,
+                 zero_rate: str = DEFAULT_ZERO_RATE) -> None:
+        table = dict(DEFAULT_RATES)
+        table["0"] = check_code(zero_rate, "zero-rate VAT code")
+        for key, code in (overrides or {}).items():
+            table[rate_key(key)] = check_code(code, f"VAT override for {key}%:")
+        self.table = table
+
+    def code(self, rate: Decimal | None, *, source_code: str | None = None,
+             where: str = "line") -> str:
+        """The code for one line. A code the source already knows (`Line.vat_code`) wins
+        when valid; otherwise the percentage decides."""
+        if source_code:
+            if source_code in valid_codes():
+                return source_code
+            if rate is None:
+                raise VatMappingError(f"{where}: the source's VAT code {source_code!r} is not "
+                                      f"a Pennylane vat_rate code and no VAT rate is known")
+        if rate is None:
+            raise VatMappingError(f"{where}: VAT rate unknown; set it during review")
+        key = rate_key(rate)
+        try:
+            return self.table[key]
+        except KeyError:
+            known = ", ".join(f"{k}%" for k in sorted(self.table, key=Decimal))
+            raise VatMappingError(
+                f"{where}: no Pennylane VAT code for {key}% (mapped: {known}); add it to "
+                f"the workspace's VAT mapping (e.g. \"{key}\" = \"<code>\")") from None
+
+
+def vat_rate_code(rate: Decimal | None, overrides: Mapping[str, str] | None = None, *,
+                  zero_rate: str = DEFAULT_ZERO_RATE, source_code: str | None = None) -> str:
+    """One-off mapping; build a `VatMapper` once when mapping many lines."""
+    return VatMapper(overrides, zero_rate=zero_rate).code(rate, source_code=source_code)
