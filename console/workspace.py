@@ -25,6 +25,7 @@ import platformdirs
 import tomlkit
 
 from .connectors import Connector, SettingsError, validate_settings
+from .redact import register_secret
 from .storage.db import Database
 
 CONFIG = "ecluse.toml"
@@ -256,7 +257,11 @@ class Workspace:
             validated = validate_settings(connector, merged)
         except SettingsError as exc:
             raise WorkspaceError(f"connection {name!r}: {exc}") from None
-        return {k: resolve_env(v, f"connection {name!r} setting {k!r}") for k, v in validated.items()}
+        resolved = {k: resolve_env(v, f"connection {name!r} setting {k!r}") for k, v in validated.items()}
+        for key, value in resolved.items():
+            if connector.setting(key).secret:
+                register_secret(value)  # from now on, redacted from every log and error text
+        return resolved
 
     # -- Pennylane and mappings ------------------------------------------------------------
     def pennylane(self) -> dict[str, Any]:
@@ -284,7 +289,9 @@ class Workspace:
         raw = _plain(self.load_secrets().get("pennylane", {})).get("token")
         if raw is None:
             return None
-        return resolve_env(raw, "Pennylane token")
+        token = resolve_env(raw, "Pennylane token")
+        register_secret(token)
+        return token
 
     def pennylane_token_source(self) -> str | None:
         """Where the token comes from, for display (`env:VAR` or 'secrets.toml'), never the value."""

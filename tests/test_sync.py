@@ -1,0 +1,206 @@
+"""Sync service + bulk ingest against a real DuckDB file, with an in-test connector."""
+from __future__ import annotations
+
+import datetime as dt
+import json
+from decimal import Decimal as D
+
+import pytest
+
+from ecluse.connectors import AttachmentReady, ConnectorError, Problem
+from ecluse.domain import Attachment
+from ecluse.services import review
+from ecluse.services.sync import AlreadyRunning, connection_lock, sync, sync_connection
+from tests.conftest import PDF, make_doc
+
+
+def q(ws, sql, *params):
+    with ws.db.read() as con:
+        return con.execute(sql, list(params)).fetchall()
+
+
+def test_first_sync_stores_documents_lines_and_state(workspace, plugins, fake_source, fake_connection):
+    fake_source.pages = [[make_doc("1"), make_doc("2")], [make_doc("3")]]
+    [report] = sync(workspace, plugins)
+    assert (report.status, report.fetched, report.created, report.pages) == ("ok", 3, 3, 2)
+    rows = q(workspace, "SELECT id, status, total, total_tax FROM documents ORDER BY id")
+    assert [r[0] for r in rows] == ["src:1", "src:2", "src:3"]
+    assert all(r[1] == "to_review" for r in rows)
+    assert rows[0][2] == D("120.00") and isinstance(rows[0][2], D)
+    assert q(workspace, "SELECT count(*) FROM lines")[0][0] == 3
+    assert json.loads(q(workspace, "SELECT state FROM sync_state")[0][0]) == {"page": 2}
+    # the PDF is in the content-addressed store
+    sha = q(workspace, "SELECT attachment_sha256 FROM documents WHERE id = 'src:1'")[0][0]
+    assert workspace.get_attachment(sha) == PDF + b"1"
+
+
+def test_refetching_unchanged_documents_changes_nothing(workspace, plugins, fake_source, fake_connection):
+    fake_source.pages = [[make_doc("1"), make_doc("2")]]
+    sync(workspace, plugins)
+    before = q(workspace, "SELECT * FROM documents ORDER BY id")
+    audit_before = q(workspace, "SELECT count(*) FROM audit")[0][0]
+    with workspace.db.write() as con:
+        con.execute("DELETE FROM sync_state")  # force a full re-read
+    [report] = sync(workspace, plugins)
+    assert (report.created, report.updated, report.unchanged) == (0, 0, 2)
+    assert q(workspace, "SELECT * FROM documents ORDER BY id") == before
+    assert q(workspace, "SELECT count(*) FROM audit")[0][0] == audit_before
+
+
+def test_resume_from_last_checkpoint_after_a_failure(workspace, plugins, fake_source, fake_connection):
+    fake_source.pages = [[make_doc("1")], [make_doc("2"), ConnectorError("source went away")], [make_doc("3")]]
+    [report] = sync(workspace, plugins)
+    assert report.status == "failed" and "source went away" in report.error
+    # page 1 committed with its cursor; doc 2 was complete, so it is kept, but the cursor
+    # stays at page 1 so that page 2 is read again
+    assert {r[0] for r in q(workspace, "SELECT id FROM documents")} == {"src:1", "src:2"}
+    assert json.loads(q(workspace, "SELECT state FROM sync_state")[0][0]) == {"page": 1}
+    assert q(workspace, "SELECT status, error FROM sync_runs")[0] == ("failed", "source went away")
+    fake_source.pages[1] = [make_doc("2")]
+    [report] = sync(workspace, plugins)
+    assert report.status == "ok"
+    assert fake_source.seen_contexts[-1].state == {"page": 1}
+    assert (report.created, report.unchanged) == (1, 1)
+
+
+def test_a_connector_bug_is_reported_without_losing_stored_pages(workspace, plugins, fake_source, fake_connection):
+    fake_source.pages = [[make_doc("1")], [ZeroDivisionError("oops")]]
+    [report] = sync(workspace, plugins)
+    assert report.status == "failed"
+    assert "fake connector failed unexpectedly: ZeroDivisionError: oops" in report.error
+    assert q(workspace, "SELECT count(*) FROM documents")[0][0] == 1
+
+
+def test_bad_records_are_kept_as_problems(workspace, plugins, fake_source, fake_connection):
+    fake_source.pages = [[make_doc("1"), Problem("invoice without id", None, {"number": "X-1", "total": D("5.10")})]]
+    [report] = sync(workspace, plugins)
+    assert (report.status, report.problems) == ("ok", 1)
+    [(message, raw)] = q(workspace, "SELECT message, raw FROM problems")
+    assert message == "invoice without id"
+    assert json.loads(raw) == {"number": "X-1", "total": "5.10"}
+    assert review.status_summary(workspace)["open_problems"] == 1
+
+
+def test_validation_findings_are_stored_and_counted(workspace, plugins, fake_source, fake_connection):
+    bad = make_doc("1")
+    bad.total = D("130.00")  # lines say 120
+    no_pdf = make_doc("2", attachment=None, customer="c2")
+    fake_source.pages = [[bad, no_pdf, make_doc("3", customer="c3")]]
+    sync(workspace, plugins)
+    findings = dict(((r[0], r[1]), r[2]) for r in q(workspace, "SELECT document_id, code, severity FROM findings"))
+    assert findings[("src:1", "totals_mismatch")] == "error"
+    assert findings[("src:2", "missing_attachment")] == "error"
+    assert not [k for k in findings if k[0] == "src:3"]
+    counts = dict((r[0], r[1]) for r in q(workspace, "SELECT id, error_count FROM documents"))
+    assert counts["src:1"] >= 1 and counts["src:3"] == 0
+
+
+def test_suspected_duplicates_across_connections(workspace, plugins, fake_source, fake_connection, monkeypatch):
+    from tests.conftest import FakeSource
+
+    workspace.set_connection("other", FakeSource, {"token": "env:FAKE_TOKEN"})
+    fake_source.pages = [[make_doc("1", number="F-42")]]
+    sync(workspace, plugins, ["src"])
+    fake_source.pages = [[make_doc("9", number="F-42")]]  # same customer name and number
+    sync(workspace, plugins, ["other"])
+    rows = q(workspace, "SELECT document_id, field FROM findings WHERE code = 'suspected_duplicate' ORDER BY 1")
+    assert rows == [("other:9", "duplicate_of:src:1"), ("src:1", "duplicate_of:other:9")]
+    # rejecting one of the pair clears the suspicion on the other at the next refresh
+    review.decide(workspace, "reject", ["other:9"], actor="t", reason="duplicate")
+    fake_source.pages = [[make_doc("1", number="F-42", total="121.00")]]
+    with workspace.db.write() as con:
+        con.execute("DELETE FROM sync_state")
+    sync(workspace, plugins, ["src"])
+    assert q(workspace, "SELECT count(*) FROM findings WHERE document_id = 'src:1' AND code = 'suspected_duplicate'")[0][0] == 0
+
+
+def test_source_change_sends_approved_document_back_to_review_with_diff(workspace, plugins, fake_source, fake_connection):
+    fake_source.pages = [[make_doc("1")]]
+    sync(workspace, plugins)
+    assert review.decide(workspace, "approve", ["src:1"], actor="anne").done == ["src:1"]
+    fake_source.pages = [[make_doc("1", total="240.00")]]
+    with workspace.db.write() as con:
+        con.execute("DELETE FROM sync_state")
+    [report] = sync(workspace, plugins)
+    assert (report.updated, report.back_to_review) == (1, 1)
+    doc = review.get_document(workspace, "src:1")
+    assert doc["status"] == "to_review"
+    assert doc["changed"]["total"] == ["120.00", "240.00"]
+    assert [h["action"] for h in doc["history"]] == ["fetched", "approve", "changed"]
+
+
+def test_source_change_after_sending_is_flagged(workspace, plugins, fake_source, fake_connection):
+    fake_source.pages = [[make_doc("1")]]
+    sync(workspace, plugins)
+    with workspace.db.write() as con:
+        con.execute("UPDATE documents SET status = 'sent', pennylane_id = 77")
+        con.execute("DELETE FROM sync_state")
+    fake_source.pages = [[make_doc("1", number="F-1-bis")]]
+    [report] = sync(workspace, plugins)
+    assert report.changed_after_sending == 1
+    doc = review.get_document(workspace, "src:1")
+    assert (doc["status"], doc["changed_after_sending"], doc["pennylane_id"]) == ("sent", True, 77)
+    assert doc["changed"]["number"] == ["F-1", "F-1-bis"]
+
+
+def test_late_attachment_is_attached_without_changing_status(workspace, plugins, fake_source, fake_connection):
+    fake_source.pages = [[make_doc("1", attachment=None, attachment_pending=True)]]
+    sync(workspace, plugins)
+    doc = review.get_document(workspace, "src:1")
+    assert [f["code"] for f in doc["findings"]] == ["attachment_pending"]
+    review.decide(workspace, "approve", ["src:1"], actor="anne")
+    assert fake_source.seen_contexts[-1].pending_attachments == []
+    fake_source.pages = [[], [AttachmentReady("1", Attachment("late.pdf", PDF + b"late"))]]
+    with workspace.db.write() as con:
+        con.execute("DELETE FROM sync_state")
+    [report] = sync(workspace, plugins)
+    assert fake_source.seen_contexts[-1].pending_attachments == ["1"]
+    assert report.attachments == 1
+    doc = review.get_document(workspace, "src:1")
+    assert (doc["status"], doc["attachment_pending"], doc["attachment_filename"]) == ("approved", False, "late.pdf")
+    assert doc["findings"] == []
+    # the source re-sending the record without its PDF is not a change
+    fake_source.pages = [[make_doc("1", attachment=None, attachment_pending=True)]]
+    with workspace.db.write() as con:
+        con.execute("DELETE FROM sync_state")
+    [report] = sync(workspace, plugins)
+    assert (report.unchanged, report.updated) == (1, 0)
+
+
+def test_non_pdf_attachment_is_kept_and_flagged(workspace, plugins, fake_source, fake_connection):
+    fake_source.pages = [[make_doc("1", attachment=Attachment("x.pdf", b"<html>login page</html>"))]]
+    sync(workspace, plugins)
+    doc = review.get_document(workspace, "src:1")
+    assert "attachment_not_pdf" in [f["code"] for f in doc["findings"]]
+    assert workspace.get_attachment(doc["attachment_sha256"]) == b"<html>login page</html>"
+
+
+def test_secrets_never_reach_duckdb_or_the_settings_file(workspace, plugins, fake_source, fake_connection, monkeypatch):
+    from tests.conftest import FakeSource
+
+    workspace.set_connection("inline", FakeSource, {"token": "inline-SECRET-987654"})
+    fake_source.pages = [[make_doc("1")], [ConnectorError("refused token inline-SECRET-987654 and tok-SECRET-123456")]]
+    reports = sync(workspace, plugins)
+    assert all(r.status == "failed" for r in reports)
+    assert all("SECRET" not in (r.error or "") for r in reports)
+    blob = (workspace.path / "ecluse.duckdb").read_bytes()
+    for secret in (b"inline-SECRET-987654", b"tok-SECRET-123456"):
+        assert secret not in blob
+        assert secret not in workspace.config_path.read_bytes()
+    assert b"inline-SECRET-987654" in workspace.secrets_path.read_bytes()
+    assert workspace.secrets_path.stat().st_mode & 0o777 == 0o600
+
+
+def test_a_second_sync_of_the_same_connection_is_refused(workspace, plugins, fake_source, fake_connection):
+    with connection_lock(workspace, "src"):
+        with pytest.raises(AlreadyRunning, match="already running"):
+            sync_connection(workspace, plugins, "src")
+        [report] = sync(workspace, plugins, ["src"])
+        assert report.status == "failed" and "already running" in report.error
+
+
+def test_missing_env_secret_fails_with_a_clear_message(workspace, plugins, fake_source, fake_connection, monkeypatch):
+    monkeypatch.delenv("FAKE_TOKEN")
+    [report] = sync(workspace, plugins)
+    assert report.status == "failed"
+    assert report.error == "connection 'src' setting 'token' refers to the environment variable FAKE_TOKEN, which is not set"
