@@ -104,20 +104,22 @@ class Plugins:
         except Exception as exc:  # noqa: BLE001
             info.error = "register_connectors failed: " + _describe(exc)
             return
+        problems = []
         for cls in found:
             problem = _connector_problem(cls)
-            if problem:
-                info.error = problem
-                continue
-            if cls.id in self.connectors:
-                info.error = (
+            if problem is None and cls.id in self.connectors:
+                problem = (
                     f"connector id {cls.id!r} is already registered by plugin "
                     f"{self.connector_owner[cls.id]!r}; this one was ignored"
                 )
+            if problem:
+                problems.append(problem)
                 continue
             self.connectors[cls.id] = cls
             self.connector_owner[cls.id] = info.name
             info.connectors.append(cls.id)
+        if problems:
+            info.error = "; ".join(problems)
 
     def register_commands(self, cli: Any) -> None:
         """Let plugins add CLI commands; one failing plugin is reported, the others still run."""
