@@ -10,7 +10,7 @@ Served over real HTTP on 127.0.0.1 under `/api/external/v2`:
 - EVERY request is validated against the spec (`ecluse.pennylane.spec`): a request the
   spec rejects gets a 400 and is recorded in `emu.violations` (tests assert it stays
   empty). Every JSON answer is validated too (`emu.response_violations`, emulator bugs).
-- Rate limit per token, fixed window (25 requests / 5 s by default): `ratelimit-limit`,
+- Rate limit per token, fixed windows aligned on Unix time (25 requests / 5 s by default): `ratelimit-limit`,
   `ratelimit-remaining`, `ratelimit-reset` (Unix time) on every answer; beyond it a 429
   with `retry-after` and the plain-text body `Rate limit exceeded. Please retry in X
   seconds.` (`emu.rate_limited` counts the 429s served, injected ones included).
@@ -23,7 +23,8 @@ Served over real HTTP on 127.0.0.1 under `/api/external/v2`:
   `has_more`, `next_cursor`; a cursor only works with the filter/sort it was issued for);
   POST /customer_invoices/{id}/link_credit_note; PUT /{kind}_invoices/{id}/categories;
   GET /ledger_accounts, GET /categories (seed them with `add_ledger_account`,
-  `add_category`). The invoice's `public_file_url` serves the uploaded file.
+  `add_category`; customers and suppliers with `add_customer`, `add_supplier`). The
+  invoice's `public_file_url` serves the uploaded file.
 - Faults: `emu.inject(method, path_regex, fault, times=1, delay=, retry_after=)` with
   fault "429", "500", "503", "slow" (answers after `delay` s), "drop_before" (closes the
   connection without processing), "drop_after" (processes and stores, then closes without
@@ -283,6 +284,16 @@ class PennylaneEmulator:
             self.categories[category["id"]] = category
             return category
 
+    def add_customer(self, body: dict[str, Any], *, individual: bool = False) -> dict[str, Any]:
+        """Seed a customer from a POST /company_customers (or /individual_customers) body."""
+        with self._lock:
+            return self._new_customer(body, "individual" if individual else "company")
+
+    def add_supplier(self, body: dict[str, Any]) -> dict[str, Any]:
+        """Seed a supplier from a POST /suppliers body."""
+        with self._lock:
+            return self._new_supplier(body)
+
     def invoices(self, kind: str = "customer") -> list[dict[str, Any]]:
         """Stored invoices of a kind ("customer"/"supplier" or "customer_invoices"...)."""
         with self._lock:
@@ -384,7 +395,8 @@ class PennylaneEmulator:
                      {"Content-Type": "text/plain; charset=utf-8", "retry-after": str(seconds), **headers})
 
     def _rate_headers(self, token: str | None, *, count: bool) -> dict[str, str]:
-        """Fixed window per token; remaining "-1" marks a request over the limit."""
+        """Fixed windows per token, aligned on multiples of the window length in Unix time
+        (as Rack::Attack-style limiters count); remaining "-1" marks a request over it."""
         if self.rate_limit is None:
             return {}
         limit, window = self.rate_limit
@@ -392,7 +404,7 @@ class PennylaneEmulator:
         key = token or "-"
         current = self._windows.get(key)
         if current is None or now >= current.start + window:
-            current = self._windows[key] = _Window(now)
+            current = self._windows[key] = _Window(math.floor(now / window) * window)
         if count:
             current.count += 1
         remaining = limit - current.count
@@ -599,6 +611,9 @@ class PennylaneEmulator:
         return self._shape(record, spec.response_schema("GET", "/suppliers/1", 200))
 
     def _op_postSupplier(self, body: dict[str, Any], **_: Any) -> tuple[int, Any]:
+        return 201, self._supplier_out(self._new_supplier(body))
+
+    def _new_supplier(self, body: dict[str, Any]) -> dict[str, Any]:
         record = self._new_party(body, self.suppliers, "supplier")
         record.update(
             name=body["name"], establishment_no=body.get("establishment_no"),
@@ -610,7 +625,7 @@ class PennylaneEmulator:
             supplier_due_date_rule=body.get("supplier_due_date_rule"),
         )
         self.suppliers[record["id"]] = record
-        return 201, self._supplier_out(record)
+        return record
 
     _SUPPLIER_FIELDS: dict[str, Callable[[dict[str, Any]], Any]] = {
         "id": lambda s: s["id"], "ledger_account_id": lambda s: (s["ledger_account"] or {}).get("id"),
