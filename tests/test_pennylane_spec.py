@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 from ecluse.domain import (
     CENT, CREDIT_NOTE_KINDS, CUSTOMER_CREDIT_NOTE, CUSTOMER_INVOICE, CUSTOMER_KINDS, KINDS,
-    SUPPLIER_CREDIT_NOTE, SUPPLIER_INVOICE, Address, Counterparty, Document, Line,
+    SUPPLIER_CREDIT_NOTE, Address, Counterparty, Document, Line,
 )
 from ecluse.pennylane import requests_builder as rb
 from ecluse.pennylane import spec, vat

@@ -24,7 +24,7 @@ import re
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
-from ..http import HttpClient, HttpError, Pacer, RateLimit
+from ..http import HttpClient, HttpError, HttpStats, Pacer, RateLimit
 from . import spec
 
 DEFAULT_BASE_URL = "https://app.pennylane.com/api/external/v2"
@@ -209,7 +209,8 @@ class PennylaneClient:
         self._me: dict[str, Any] | None = None
 
     @property
-    def stats(self):  # noqa: ANN201 - HttpStats
+    def stats(self) -> HttpStats:
+        """Requests, retries, 429s and waits of this client's HTTP layer."""
         return self.http.stats
 
     def close(self) -> None:

@@ -32,6 +32,7 @@ __all__ = [
     "external_reference", "customer_invoice_import_body", "supplier_invoice_import_body",
     "company_customer_body", "individual_customer_body", "customer_request", "supplier_body",
     "categories_body", "link_credit_note_body", "json_quantity", "unit_price_text", "amount_text",
+    "split_name",
 ]
 
 
