@@ -20,11 +20,13 @@ from .domain import STATUSES, json_dumps
 from .plugin_loader import get_plugins
 from .redact import redact
 from .services import reports, review, setup
+from .services import send as send_service
 from .services import sync as sync_service
 from .storage.db import WorkspaceBusy
 from .workspace import Workspace, WorkspaceError
 
-EXPECTED_ERRORS = (WorkspaceError, SettingsError, WorkspaceBusy, review.ReviewError, reports.ReportError)
+EXPECTED_ERRORS = (WorkspaceError, SettingsError, WorkspaceBusy, review.ReviewError, reports.ReportError,
+                   send_service.BatchRunning)
 
 
 class Ctx:
@@ -114,11 +116,76 @@ def pennylane_set(obj: Ctx, api_url: str | None, token_env: str | None, dry_run:
     ws = obj.existing()
     if token_env is not None and not token_env.replace("_", "").isalnum():
         fail(f"--token-env expects a variable name, got {token_env!r}")
+    if token_env and dry_run is None:
+        dry_run = False  # configuring a token means sending for real; --dry-run keeps it off
     ws.set_pennylane(api_url=api_url, token=f"env:{token_env}" if token_env else None,
                      dry_run=dry_run, import_as_incomplete=import_as_incomplete)
     cfg = ws.pennylane()
     click.echo(f"api_url={cfg.get('api_url')} token={ws.pennylane_token_source() or 'not set'} "
                f"dry_run={str(cfg.get('dry_run', True)).lower()}")
+
+
+@pennylane.command("check")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_obj
+def pennylane_check(obj: Ctx, as_json: bool) -> None:
+    """Test the token (GET /me): company, scopes, and the scopes still missing."""
+    result = send_service.check_pennylane(obj.existing())
+    if as_json:
+        emit_json(result)
+    else:
+        click.echo(("ok: " if result["ok"] else "failed: ") + result["message"])
+    if not result["ok"]:
+        sys.exit(1)
+
+
+# -- push ----------------------------------------------------------------------------------
+@cli.command()
+@click.option("--dry-run", is_flag=True, help="Build and validate the requests against the official spec; send nothing.")
+@click.option("--connection", multiple=True, help="Only documents of this connection (repeatable).")
+@click.option("--from", "date_from", type=click.DateTime(formats=["%Y-%m-%d"]), help="Issued on or after this date.")
+@click.option("--to", "date_to", type=click.DateTime(formats=["%Y-%m-%d"]), help="Issued on or before this date.")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_obj
+def push(obj: Ctx, dry_run: bool, connection: tuple[str, ...], date_from: dt.datetime | None,
+         date_to: dt.datetime | None, as_json: bool) -> None:
+    """Send approved documents to Pennylane (resuming an interrupted batch first)."""
+    ws = obj.existing()
+    filters = review.Filters(connection=list(connection) or None,
+                             date_from=date_from.date() if date_from else None,
+                             date_to=date_to.date() if date_to else None)
+    configured_dry = bool(ws.pennylane().get("dry_run", True))
+    if dry_run or configured_dry:
+        result = send_service.dry_run(ws, filters)
+        if configured_dry and not dry_run and not as_json:
+            click.echo("dry run: this workspace has dry_run = true (ecluse.toml); "
+                       "`ecluse pennylane set --live` to send for real", err=True)
+    else:
+        result = send_service.push(ws, send_service.gateway_for(ws), filters, actor=actor(),
+                                   progress=None if as_json else _push_progress)
+    summary = result.summary()
+    if as_json:
+        emit_json(summary)
+    else:
+        if result.dry_run:
+            click.echo(f"dry run: {len(result.items)} document(s), {result.request_count} request(s), "
+                       f"{summary['violations']} spec violation(s), {summary['held']} held")
+        else:
+            click.echo(f"batch {result.batch_id}: sent {summary['sent']}, failed {summary['failed']}, "
+                       f"held {summary['held']}" + (f", pending {summary['pending']}" if summary["pending"] else ""))
+        for item in result.items:
+            if item.state in ("failed", "held"):
+                click.echo(f"{item.state} {item.document_id} ({item.number}): {item.error}", err=True)
+        if result.message:
+            click.echo(result.message, err=True)
+    problems = summary["failed"] + summary["held"] + summary["pending"] + summary.get("violations", 0)
+    if problems or result.status == "interrupted":
+        sys.exit(1)
+
+
+def _push_progress(item: Any, n: int, total: int) -> None:
+    click.echo(f"[{n}/{total}] {item.document_id}: {item.state}"
+               + (f" (Pennylane id {item.pennylane_id})" if item.pennylane_id else ""), err=True)
 
 
 # -- connections -------------------------------------------------------------------------

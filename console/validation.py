@@ -13,6 +13,10 @@ from .domain import CENT, CREDIT_NOTE_KINDS, CUSTOMER_KINDS, ERROR, WARNING, Doc
 
 KNOWN_VAT_RATES = {Decimal(r) for r in ("0", "2.1", "5.5", "8.5", "10", "13", "20")}
 CURRENCIES = {"EUR", "USD", "GBP", "CHF", "CAD", "JPY", "SEK", "NOK", "DKK", "PLN", "CZK", "AUD"}
+EU_COUNTRIES = frozenset({
+    "AT", "BE", "BG", "CY", "CZ", "DE", "DK", "EE", "ES", "FI", "FR", "GR", "HR", "HU", "IE", "IT", "LT", "LU",
+    "LV", "MT", "NL", "PL", "PT", "RO", "SE", "SI", "SK",
+})
 _VAT_RE = re.compile(r"^[A-Z]{2}[0-9A-Z]{2,13}$")
 _SIREN_RE = re.compile(r"^\d{9}$")
 
@@ -126,7 +130,7 @@ def validate(doc: Document, today: dt.date | None = None) -> list[Finding]:
             elif vat.startswith("FR") and len(vat) == 13 and vat[4:].isdigit() and vat[2:4].isdigit():
                 if french_vat_key(vat[4:]) != vat[2:4]:
                     add("bad_vat_number", WARNING, f"VAT number {vat}: the key does not match the SIREN.", "counterparty.vat_number")
-        elif not cp.is_individual and (cp.address.country_alpha2 or "FR") != "FR" and doc.kind in CUSTOMER_KINDS:
+        elif not cp.is_individual and (cp.address.country_alpha2 or "FR") in EU_COUNTRIES - {"FR"} and doc.kind in CUSTOMER_KINDS:
             add("missing_vat_number", WARNING, "EU business customer without a VAT number: intra-community VAT needs one.", "counterparty.vat_number")
         if cp.siren and not (_SIREN_RE.match(cp.siren) and luhn_ok(cp.siren)):
             add("bad_siren", WARNING, f"SIREN {cp.siren!r} is not valid.", "counterparty.siren")

@@ -44,6 +44,8 @@ from ecluse.domain import (
     to_decimal,
 )
 
+from ecluse.validation import EU_COUNTRIES
+
 from . import data
 from .pdf import render_invoice
 
@@ -212,6 +214,14 @@ def normalize(raw: dict[str, Any]) -> Document:
         for ln in raw.get("lines") or []
     ]
     contact = raw.get("contact") or {}
+    if raw.get("vat_mention"):
+        # The invoice states why no VAT is charged: intra-EU reverse charge or export. A 0 %
+        # line then has a Pennylane code of its own, not "exempt".
+        country = (contact.get("address") or {}).get("country") if isinstance(contact.get("address"), dict) else None
+        code = "crossborder" if country in EU_COUNTRIES else "extracom"
+        for line in lines:
+            if line.vat_rate == 0:
+                line.vat_code = code
     counterparty = None
     if contact:
         address, address_raw = _address(contact, findings)

@@ -38,6 +38,9 @@ Route = Callable[[Request], Reply]
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    # Headers and body go out in two writes; without TCP_NODELAY a keep-alive client waits
+    # for a delayed ACK (~40 ms) on every request.
+    disable_nagle_algorithm = True
     server: "_Server"
 
     def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - stdlib name
@@ -89,7 +92,8 @@ class EmulatorServer:
 
     def __init__(self, route: Route) -> None:
         self._server = _Server(route)
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        # A short poll interval so that stopping an emulator takes milliseconds, not 0.5 s.
+        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
 
     @property
     def url(self) -> str:

@@ -1,0 +1,60 @@
+"""The live `Gateway` of the send service, over `ecluse.pennylane.client.PennylaneClient`."""
+from __future__ import annotations
+
+from typing import Any
+
+from ..domain import CUSTOMER_KINDS
+from ..pennylane.client import PennylaneClient
+
+
+def _kind(kind: str) -> str:
+    return "customer" if kind in CUSTOMER_KINDS else "supplier"
+
+
+class PennylaneGateway:
+    dry_run = False
+
+    def __init__(self, base_url: str, token: str, **client_options: Any) -> None:
+        self.client = PennylaneClient(base_url, token, **client_options)
+
+    @property
+    def stats(self) -> Any:
+        return self.client.stats
+
+    def directory(self, role: str) -> list[dict[str, Any]]:
+        return list(self.client.iter_list("/customers" if role == "customer" else "/suppliers"))
+
+    def create_party(self, role: str, path: str, body: dict[str, Any]) -> int:
+        if path == "/individual_customers":
+            return int(self.client.create_individual_customer(body)["id"])
+        if path == "/company_customers":
+            return int(self.client.create_company_customer(body)["id"])
+        return int(self.client.create_supplier(body)["id"])
+
+    def find_party(self, role: str, external_reference: str) -> int | None:
+        find = self.client.find_customer if role == "customer" else self.client.find_supplier
+        found = find(external_reference=external_reference)
+        return int(found["id"]) if found else None
+
+    def upload(self, filename: str, content: bytes) -> int:
+        return int(self.client.upload_file(filename, content)["id"])
+
+    def find_invoice(self, kind: str, external_reference: str) -> dict[str, Any] | None:
+        return self.client.find_invoice(_kind(kind), external_reference)
+
+    def import_invoice(self, kind: str, body: dict[str, Any]) -> dict[str, Any]:
+        if kind in CUSTOMER_KINDS:
+            return self.client.import_customer_invoice(body)
+        return self.client.import_supplier_invoice(body)
+
+    def link_credit_note(self, invoice_id: int, credit_note_id: int) -> None:
+        self.client.link_credit_note(invoice_id, credit_note_id)
+
+    def ledger_accounts(self) -> dict[str, int]:
+        return self.client.ledger_accounts()
+
+    def categories(self) -> dict[str, int]:
+        return {c["label"]: int(c["id"]) for c in self.client.categories()}
+
+    def set_categories(self, kind: str, invoice_id: int, body: list[dict[str, Any]]) -> None:
+        self.client.set_invoice_categories(_kind(kind), invoice_id, body)

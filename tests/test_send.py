@@ -1,0 +1,162 @@
+"""Sending to the Pennylane emulator (real HTTP on 127.0.0.1, spec-validated requests)."""
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal as D
+
+import pytest
+
+from ecluse.domain import CUSTOMER_CREDIT_NOTE, SUPPLIER_INVOICE, Address
+from ecluse.services import review, send
+from ecluse.services.pennylane_gateway import PennylaneGateway
+from ecluse.services.sync import sync
+from tests.conftest import make_doc
+from tests.emulators.pennylane import PennylaneEmulator
+
+TOKEN = "pl-SECRET-token-42"
+
+
+@pytest.fixture
+def emu():
+    with PennylaneEmulator(token=TOKEN, rate_limit=(50, 1.0)) as e:
+        yield e
+
+
+@pytest.fixture
+def approved(workspace, plugins, fake_source, fake_connection):
+    docs = [make_doc(str(i), customer=f"c{i % 3}", total=f"{100 + i}.00", issue=dt.date(2026, 2, 1 + i)) for i in range(9)]
+    fake_source.pages = [docs]
+    sync(workspace, plugins)
+    assert len(review.approve_all_valid(workspace, actor="anne").done) == 9
+    return workspace
+
+
+def gateway(emu, **options):
+    return PennylaneGateway(emu.api_url, TOKEN, **options)
+
+
+def states(ws):
+    with ws.db.read() as con:
+        return dict(con.execute("SELECT id, status FROM documents").fetchall())
+
+
+def test_dry_run_builds_valid_requests_without_network_or_changes(approved):
+    before = states(approved)
+    result = send.dry_run(approved)
+    summary = result.summary()
+    assert summary["violations"] == 0 and summary["held"] == 0
+    assert len(result.items) == 9
+    paths = [r.path for r in result.requests]
+    assert paths.count("/customer_invoices/import") == 9 and paths.count("/file_attachments") == 9
+    assert paths.count("/company_customers") == 3  # one per distinct customer
+    body = next(r.body for r in result.requests if r.path == "/customer_invoices/import")
+    assert body["currency_amount"] == "100.00" and body["invoice_lines"][0]["vat_rate"] == "FR_200"
+    assert states(approved) == before
+
+
+def test_push_sends_every_approved_invoice_exactly_once(approved, emu):
+    result = send.push(approved, gateway(emu), actor="anne")
+    assert (result.status, result.count("sent"), result.count("failed")) == ("done", 9, 0)
+    assert emu.violations == []
+    invoices = emu.invoices("customer")
+    assert len(invoices) == 9
+    assert len({i["external_reference"] for i in invoices}) == 9
+    assert len(emu.customers) == 3
+    assert sorted(i["currency_amount"] for i in invoices)[0] == "100.00"
+    with approved.db.read() as con:
+        rows = con.execute("SELECT status, pennylane_id FROM documents ORDER BY id").fetchall()
+    assert all(s == "sent" and pid for s, pid in rows)
+    # cost: 1 customers directory page + 3 creations + 9 × (upload + import)
+    assert emu.count("POST", r"/file_attachments") == 9
+    assert len(emu.log) == 1 + 3 + 18
+    # a second push finds nothing to send and creates nothing
+    again = send.push(approved, gateway(emu), actor="anne")
+    assert again.status == "nothing_to_send" and len(emu.invoices("customer")) == 9
+
+
+def test_lost_response_on_import_does_not_duplicate(approved, emu):
+    emu.inject("POST", r"/customer_invoices/import$", "drop_after", times=2)
+    result = send.push(approved, gateway(emu, max_retries=2, backoff=0.01), actor="anne")
+    assert result.count("sent") == 9
+    refs = [i["external_reference"] for i in emu.invoices("customer")]
+    assert len(refs) == 9 == len(set(refs))
+    assert emu.violations == []
+
+
+def test_server_errors_and_rate_limits_are_recovered(approved, emu):
+    emu.inject("POST", r"/customer_invoices/import$", "500", times=1)
+    emu.inject("POST", r"/file_attachments$", "503", times=1)
+    emu.inject("POST", r"/customer_invoices/import$", "429", times=2, retry_after=1)
+    result = send.push(approved, gateway(emu, max_retries=3, backoff=0.01), actor="anne")
+    assert result.count("sent") == 9, result.summary()
+    assert len(emu.invoices("customer")) == 9
+    assert len({i["external_reference"] for i in emu.invoices("customer")}) == 9
+
+
+def test_missing_data_holds_the_invoice_with_a_reason(workspace, plugins, fake_source, fake_connection, emu):
+    doc = make_doc("1", customer="noaddr")
+    doc.counterparty.address = Address(None, None, "Paris", "FR")
+    fake_source.pages = [[doc, make_doc("2")]]
+    sync(workspace, plugins)
+    review.decide(workspace, "approve", ["src:1"], actor="a", force=True, reason="test")
+    review.decide(workspace, "approve", ["src:2"], actor="a")
+    result = send.push(workspace, gateway(emu), actor="anne")
+    held = [i for i in result.items if i.state == "held"]
+    assert [i.document_id for i in held] == ["src:1"]
+    assert "billing address.street" in held[0].error and "billing address.postal code" in held[0].error
+    doc = review.get_document(workspace, "src:1")
+    assert doc["status"] == "on_hold" and "held before sending" in doc["status_reason"]
+    assert len(emu.invoices("customer")) == 1
+
+
+def test_bad_token_stops_the_batch_and_a_rerun_resumes_it(approved, emu):
+    bad = PennylaneGateway(emu.api_url, "wrong-token-value")
+    result = send.push(approved, bad, actor="anne")
+    assert result.status == "interrupted"
+    assert "ecluse pennylane set --token-env" in result.message and "wrong-token-value" not in result.message
+    assert set(states(approved).values()) == {"in_batch"}
+    resumed = send.push(approved, gateway(emu), actor="anne")
+    assert resumed.batch_id == result.batch_id and resumed.count("sent") == 9
+    assert len(emu.invoices("customer")) == 9
+
+
+def test_one_batch_at_a_time(approved, emu):
+    with send.send_lock(approved):
+        with pytest.raises(send.BatchRunning, match="already being sent"):
+            send.push(approved, gateway(emu), actor="anne")
+
+
+def test_existing_counterparty_is_matched_not_created(approved, emu):
+    emu.add_customer({"name": "Client c0", "billing_address": {"address": "x", "postal_code": "75001", "city": "Paris", "country_alpha2": "FR"}})
+    send.push(approved, gateway(emu), actor="anne")
+    assert len(emu.customers) == 3  # c0 matched by exact name, c1 and c2 created
+
+
+def test_ledger_accounts_mapping_and_unknown_account(approved, emu):
+    emu.add_ledger_account("706000", "Prestations de services")
+    approved.set_mapping("ledger_accounts", "706", "706000")
+    send.push(approved, gateway(emu), actor="anne")
+    inv = emu.invoices("customer")[0]
+    lines = emu.invoice_lines(inv["id"])
+    assert lines[0]["ledger_account_id"] == next(iter(emu.ledger_accounts))
+
+
+def test_a_mapped_ledger_account_missing_in_pennylane_holds_the_invoice(approved, emu):
+    approved.set_mapping("ledger_accounts", "706", "706999")
+    result = send.push(approved, gateway(emu), actor="anne")
+    assert result.count("held") == 9
+    assert "ledger account 706999" in result.items[0].error
+    assert emu.invoices("customer") == []
+
+
+def test_credit_note_is_linked_to_the_credited_invoice(workspace, plugins, fake_source, fake_connection, emu):
+    invoice = make_doc("inv", total="120.00")
+    credit = make_doc("cn", total="-60.00", kind=CUSTOMER_CREDIT_NOTE, credited_source_id="inv", number="AV-1")
+    fake_source.pages = [[invoice, credit]]
+    sync(workspace, plugins)
+    review.approve_all_valid(workspace, actor="a")
+    result = send.push(workspace, gateway(emu), actor="anne")
+    assert result.count("sent") == 2, result.summary()
+    cn = [i for i in emu.invoices("customer") if i["invoice_number"] == "AV-1"][0]
+    assert cn["currency_amount"] == "-60.00"
+    assert cn.get("credited_invoice") is not None
