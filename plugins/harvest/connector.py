@@ -1,0 +1,640 @@
+"""Harvest (getharvest.com) → customer invoices and credit notes, through Harvest API v2.
+
+Settings (as in Pennylane Connect's Harvest integration): `token` (personal access token),
+`account_id`, `domain` (the account's web address, for the PDFs), `api_url`, `start_date`,
+`contact` (the e-mail Harvest asks to find in the User-Agent).
+
+Requests. Every API call carries `Authorization: Bearer`, `Harvest-Account-Id` and
+`User-Agent: Ecluse (<contact>)`, goes through the shared HTTP layer paced at 100 requests
+per 15 s (Harvest's limit) which also honours `Retry-After` on a 429. Lists ask for
+`per_page=2000` and always follow `links.next` (invoices are page-based, clients
+cursor-based). A run costs:
+
+- clients: one request per 2,000 clients changed since the last run (all clients the first
+  time); they are cached in the state, so an invoice of an old client costs nothing. A
+  client still unknown (created during the run) is fetched alone, `GET /clients/{id}`;
+- invoices: one request per 2,000 invoices issued since `start_date` and updated since the
+  last run (`updated_since`), drafts included (the API filters one state at a time, so
+  drafts are dropped here rather than tripling the requests);
+- one PDF per yielded invoice, on the account's web address (no authentication, not counted
+  in the API limit), four at a time.
+
+A second run with nothing changed is therefore two requests: one clients page, one invoices
+page.
+
+State (JSON, written with each `Checkpoint`, i.e. after each page of documents)::
+
+    {"version": 1,
+     "from": "2024-05-01",                    # issue-date floor the cursor was computed for
+     "invoices_since": "2024-06-30T11:55:00Z", # updated_since of the next run (None: full read)
+     "clients_since": "2024-06-30T11:55:00Z",
+     "clients": {"5735776": {"name": ..., "address": ..., "currency": ..., "updated_at": ...}},
+     "overlap_seen": {"13150403": "2024-06-30T11:58:00Z"},   # ids already read in the window
+     "run": {"since": ..., "page": 3, "max_updated_at": ...},  # an interrupted run's resume point
+     "pending_pdfs": {"13150403": "<client_key>"}}           # PDFs that failed transiently
+
+Invoices come sorted by issue date, not by update time, so the cursor only moves at the end
+of a run that read every page: `invoices_since = min(max updated_at seen, run start) − 5 min`
+(the overlap absorbs clock skew and same-second updates; the run start bounds it when records
+changed while the run was reading). The invoices read inside that window are remembered with
+their `updated_at` so the next run does not yield them again unless they changed. Until then each checkpoint records the page to resume
+from with the run's original `updated_since`. Changing `start_date` starts over (full read).
+`ecluse sync --since DATE` re-reads invoices issued from DATE without touching the cursor.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+import threading
+from collections import deque
+from concurrent.futures import Future, ThreadPoolExecutor
+from typing import Any, Iterator, Mapping
+from urllib.parse import urlsplit
+
+from ecluse.connectors import (
+    AttachmentReady,
+    AuthError,
+    Checkpoint,
+    CheckResult,
+    Connector,
+    ConnectorError,
+    FetchContext,
+    FetchItem,
+    Problem,
+    Setting,
+)
+from ecluse.domain import (
+    CUSTOMER_CREDIT_NOTE,
+    CUSTOMER_INVOICE,
+    ERROR,
+    WARNING,
+    Attachment,
+    Document,
+    Finding,
+)
+
+from ecluse.http import HttpError, RateLimit, RateLimitExceeded, TransportError, decode_json
+
+from .normalize import describe_failure, normalize_invoice, parse_datetime
+
+DEFAULT_API_URL = "https://api.harvestapp.com/v2"
+DEFAULT_CONTACT = "contact@example.org"
+APP_NAME = "Ecluse"
+PER_PAGE = 2000
+PDF_WORKERS = 4  # concurrent PDF downloads: Harvest renders each PDF, which takes a while
+PDF_AHEAD = 16  # PDFs downloaded ahead of the documents yielded (bounds memory)
+OVERLAP = dt.timedelta(minutes=5)
+DEFAULT_HISTORY = dt.timedelta(days=30)
+FINAL_STATES = ("open", "paid", "closed")
+STATE_VERSION = 1
+TOKEN_PAGE = "https://id.getharvest.com/developers"
+
+
+HARVEST_RATE_LIMIT = RateLimit(100, 15)  # Harvest: 100 requests per 15 s (reports aside)
+
+
+# --------------------------------------------------------------------------- settings helpers
+
+def web_base_url(domain: str) -> str:
+    """`acme`, `acme.harvestapp.com` or `https://acme.harvestapp.com/...` →
+    `https://acme.harvestapp.com` (a full URL keeps its scheme and port: the emulator)."""
+    text = (domain or "").strip()
+    if not text:
+        raise ConnectorError("domain: empty; give the account's web address, e.g. acme.harvestapp.com")
+    if "://" in text:
+        parts = urlsplit(text)
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            raise ConnectorError(f"domain: {domain!r} is not a web address such as https://acme.harvestapp.com")
+        return f"{parts.scheme}://{parts.netloc}".lower()
+    host = text.split("/", 1)[0].lower()
+    if not re.fullmatch(r"[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*", host):
+        raise ConnectorError(f"domain: {domain!r} is not a Harvest address such as acme or acme.harvestapp.com")
+    if "." not in host:
+        host = f"{host}.harvestapp.com"
+    return f"https://{host}"
+
+
+def api_base_url(api_url: str | None) -> str:
+    text = (api_url or DEFAULT_API_URL).strip().rstrip("/")
+    parts = urlsplit(text)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise ConnectorError(f"api_url: {api_url!r} must be an http(s) URL such as {DEFAULT_API_URL}")
+    if parts.path in ("", "/"):
+        text = f"{text}/v2"
+    return text
+
+
+def default_start(ctx: FetchContext) -> dt.date:
+    """30 days before the connection was created (today when the core did not say)."""
+    created = ctx.created_at or ctx.now()
+    return (created - DEFAULT_HISTORY).date()
+
+
+def start_date(ctx: FetchContext) -> dt.date:
+    value = ctx.settings.get("start_date")
+    if not value:
+        return default_start(ctx)
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value))
+    except ValueError:
+        raise ConnectorError(f"start_date: {value!r} is not a date (YYYY-MM-DD)") from None
+
+
+def history_warning(ctx: FetchContext) -> str | None:
+    """The visible warning for a start date earlier than the default window."""
+    start, default = start_date(ctx), default_start(ctx)
+    if start >= default:
+        return None
+    return (
+        f"History import: start_date {start.isoformat()} is earlier than the default "
+        f"{default.isoformat()} (30 days before the connection was created). Every Harvest invoice "
+        f"issued since {start.isoformat()} will be imported for review; make sure the older ones "
+        "are not already in Pennylane."
+    )
+
+
+def _reason(exc: ConnectorError, reason: str) -> ConnectorError:
+    """Tag an error with what check() reports: bad_token, wrong_account, unreachable."""
+    exc.reason = reason  # type: ignore[attr-defined]
+    return exc
+
+
+def _iso(value: dt.datetime) -> str:
+    return value.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+# --------------------------------------------------------------------------- API access
+
+class _Harvest:
+    """The API and PDF clients of one check() or fetch() call, with Harvest's error meanings."""
+
+    def __init__(self, ctx: FetchContext, *, max_retries: int = 5) -> None:
+        settings = ctx.settings
+        token = str(settings.get("token") or "").strip()
+        if not token:
+            raise AuthError(f"token: missing; create a personal access token at {TOKEN_PAGE}")
+        account = str(settings.get("account_id") or "").strip()
+        if not account.isdigit():
+            raise AuthError(
+                f"account_id: {account!r} is not a Harvest account id (a number, shown next to the "
+                f"token at {TOKEN_PAGE})"
+            )
+        self.ctx = ctx
+        self.account_id = account
+        self.api_url = api_base_url(settings.get("api_url"))
+        self.user_agent = f"{APP_NAME} ({str(settings.get('contact') or DEFAULT_CONTACT).strip()})"
+        self.domain = settings.get("domain") or None
+        self.api = ctx.http(
+            self.api_url,
+            service="Harvest",
+            headers={"Authorization": f"Bearer {token}", "Harvest-Account-Id": account},
+            secrets=[token],
+            rate_limit=HARVEST_RATE_LIMIT,
+            user_agent=self.user_agent,
+            max_retries=max_retries,
+        )
+        self._local = threading.local()  # one PDF client per worker thread
+        self._pdf_clients: list[Any] = []
+        self._lock = threading.Lock()
+        self._web_url: str | None = web_base_url(self.domain) if self.domain else None
+
+    def close(self) -> None:
+        for client in [self.api, *self._pdf_clients]:
+            if hasattr(client, "close"):
+                client.close()
+
+    # -- errors ---------------------------------------------------------------------------
+    def error(self, exc: Exception, what: str) -> ConnectorError:
+        if isinstance(exc, TransportError):
+            return _reason(ConnectorError(f"Harvest is unreachable at {self.api_url} while reading {what}: {exc}"),
+                           "unreachable")
+        status = getattr(exc, "status", None)
+        fix_account = (
+            f"check account_id {self.account_id} (shown next to the token at {TOKEN_PAGE}) and that the "
+            "token's user may see invoices (administrator, or manager with invoice access)"
+        )
+        if status == 401:
+            return _reason(AuthError(
+                f"Harvest refused the personal access token (HTTP 401 on {what}): it is wrong, expired "
+                f"or revoked. Create a new one at {TOKEN_PAGE} and update the token setting."
+            ), "bad_token")
+        if status == 403:
+            return _reason(AuthError(
+                f"Harvest refused access to account {self.account_id} (HTTP 403 on {what}): {fix_account}."
+            ), "wrong_account")
+        if status == 404:
+            return _reason(AuthError(
+                f"Harvest knows no account {self.account_id} for this token (HTTP 404 on {what}): {fix_account}."
+            ), "wrong_account")
+        if isinstance(exc, RateLimitExceeded):
+            return ConnectorError(f"Harvest keeps limiting the request rate (HTTP 429 on {what}); try again later. {exc}")
+        return ConnectorError(f"Harvest could not answer {what}: {exc}")
+
+    def get(self, path_or_url: str, params: Mapping[str, Any] | None = None, *, what: str) -> Any:
+        try:
+            data = self.api.get_json(path_or_url, params)
+        except HttpError as exc:
+            raise self.error(exc, what) from None
+        if not isinstance(data, Mapping):
+            raise ConnectorError(f"Harvest answered {what} with something other than a JSON object")
+        return data
+
+    def client_by_id(self, client_id: Any) -> dict[str, Any] | None:
+        """`GET /clients/{id}`; None when Harvest does not know it (deleted)."""
+        try:
+            response = self.api.request("GET", f"/clients/{int(client_id)}", ok=(200, 404))
+            data = decode_json(response, "Harvest") if response.status_code == 200 else None
+        except HttpError as exc:
+            raise self.error(exc, f"client {client_id}") from None
+        except (TypeError, ValueError):
+            return None
+        return data if isinstance(data, dict) else None
+
+    # -- PDFs -----------------------------------------------------------------------------
+    def web_url(self) -> str:
+        """The account's web address: the `domain` setting, else the company's `base_uri`."""
+        if self._web_url is None:
+            company = self.get("/company", what="the company (/company)")
+            base = company.get("base_uri") or company.get("full_domain")
+            if not base:
+                raise ConnectorError("Harvest did not say the account's web address; set the domain setting")
+            self._web_url = web_base_url(str(base))
+        return self._web_url
+
+    def pdf(self, client_key: Any) -> tuple[bytes | None, Finding | None, bool]:
+        """`/client/invoices/{client_key}.pdf` as (content, finding, transient).
+
+        A PDF: (bytes, None, False). Something else: (what came, `attachment_not_pdf`, False).
+        Refused (4xx) or no key: (None, `attachment_unavailable`, False). Network trouble, 5xx
+        or 429 after the retries: (None, None, True), to try again next run."""
+        key = str(client_key or "")
+        if not re.fullmatch(r"[0-9A-Za-z]{8,128}", key):
+            return None, Finding("attachment_unavailable", ERROR,
+                                 "Harvest gives no usable client_key for this invoice, so its PDF cannot be fetched; "
+                                 "attach it by hand.", "attachment"), False
+        client = getattr(self._local, "client", None)
+        if client is None:
+            client = self._local.client = self.ctx.http(
+                self.web_url(), service="Harvest invoice PDFs", user_agent=self.user_agent, max_retries=3
+            )
+            with self._lock:
+                self._pdf_clients.append(client)
+        url = f"{self.web_url()}/client/invoices/{key}.pdf"
+        try:
+            response = client.request("GET", url)
+        except (TransportError, RateLimitExceeded) as exc:
+            self.ctx.log.warning("Harvest PDF %s not fetched, will retry next run: %s", key[:6], exc)
+            return None, None, True
+        except HttpError as exc:
+            if exc.status is not None and exc.status >= 500:
+                return None, None, True
+            return None, Finding("attachment_unavailable", ERROR,
+                                 f"Harvest did not deliver the invoice PDF (HTTP {exc.status}); attach it by hand.",
+                                 "attachment"), False
+        content = response.content
+        if not content.startswith(b"%PDF-"):
+            kind = response.headers.get("Content-Type", "unknown type")
+            return content, Finding("attachment_not_pdf", ERROR,
+                                 f"Harvest answered the PDF address with something that is not a PDF ({kind}); "
+                                 "download the invoice from Harvest and attach it by hand.", "attachment"), False
+        return content, None, False
+
+
+# --------------------------------------------------------------------------- connector
+
+class HarvestConnector(Connector):
+    id = "harvest"
+    title = "Harvest"
+    description = (
+        "Customer invoices and credit notes (negative invoices) from Harvest, with their PDF and "
+        "clients; drafts are never imported."
+    )
+    kinds = (CUSTOMER_INVOICE, CUSTOMER_CREDIT_NOTE)
+    settings = (
+        Setting("token", "Personal access token", secret=True, required=True,
+                help=f"Create one at {TOKEN_PAGE}; the account id is shown next to it."),
+        Setting("account_id", "Account ID", required=True,
+                help="The number shown next to the token on id.getharvest.com/developers."),
+        Setting("domain", "Harvest web address",
+                help="acme, acme.harvestapp.com or https://acme.harvestapp.com: where the invoice PDFs are. "
+                     "Empty: the address Harvest reports for the account."),
+        Setting("api_url", "API URL", type="url", default=DEFAULT_API_URL),
+        Setting("start_date", "Start date", type="date",
+                help="Invoices issued from this date. Default: 30 days before the connection was created; "
+                     "an earlier date imports history."),
+        Setting("contact", "Contact e-mail", default=DEFAULT_CONTACT,
+                help="Sent in the User-Agent, as Harvest requires, so they can reach whoever runs this."),
+    )
+
+    # ------------------------------------------------------------------ check
+    def check(self, ctx: FetchContext) -> CheckResult:
+        try:
+            harvest = _Harvest(ctx, max_retries=1)  # someone is waiting for the answer
+        except ConnectorError as exc:
+            return CheckResult(False, str(exc), {"reason": "settings"})
+        try:
+            me = harvest.get("/users/me", what="the token's user (/users/me)")
+            company = harvest.get("/company", what="the company (/company)")
+        except ConnectorError as exc:
+            return CheckResult(False, str(exc), {"reason": getattr(exc, "reason", "error")})
+        finally:
+            harvest.close()
+        warnings: list[str] = []
+        try:
+            history = history_warning(ctx)
+        except ConnectorError as exc:
+            return CheckResult(False, str(exc), {"reason": "settings"})
+        if history:
+            warnings.append(history)
+        if company.get("invoice_feature") is False:
+            warnings.append("The invoices module is turned off in this Harvest account: there is nothing to import.")
+        roles = me.get("access_roles")
+        if isinstance(roles, list) and roles and not {"administrator", "manager"} & set(roles):
+            warnings.append("The token's user is neither administrator nor manager: Harvest may hide invoices from it.")
+        base = company.get("base_uri")
+        if harvest.domain and base:
+            try:
+                if web_base_url(str(harvest.domain)) != web_base_url(str(base)):
+                    warnings.append(
+                        f"The domain setting ({web_base_url(str(harvest.domain))}) is not the account's address "
+                        f"({web_base_url(str(base))}): invoice PDFs would not be found."
+                    )
+            except ConnectorError as exc:
+                warnings.append(str(exc))
+        user = " ".join(str(me.get(k) or "") for k in ("first_name", "last_name")).strip() or "?"
+        details: dict[str, Any] = {
+            "user": user,
+            "email": me.get("email"),
+            "company": company.get("name"),
+            "base_uri": base,
+            "start_date": start_date(ctx).isoformat(),
+        }
+        if warnings:
+            details["warning"] = " ".join(warnings)
+            details["warnings"] = warnings
+        message = f"Connected to Harvest account {company.get('name')!r} as {user}."
+        if warnings:
+            message += " Warning: " + warnings[0]
+        return CheckResult(True, message, details)
+
+    # ------------------------------------------------------------------ fetch
+    def fetch(self, ctx: FetchContext) -> Iterator[FetchItem]:
+        harvest = _Harvest(ctx)
+        run = _Run(ctx, harvest)
+        try:
+            yield from run.items()
+        finally:
+            run.close()
+            harvest.close()
+
+
+class _Run:
+    """One fetch(): clients, then invoice pages, each page closed by a Checkpoint."""
+
+    def __init__(self, ctx: FetchContext, harvest: _Harvest) -> None:
+        self.ctx = ctx
+        self.harvest = harvest
+        self.started = ctx.now()
+        self.start = start_date(ctx)
+        self.default_start = default_start(ctx)
+        state = dict(ctx.state or {})
+        if state.get("version") != STATE_VERSION:
+            state = {"version": STATE_VERSION}
+        self.state = state
+        self.clients: dict[str, dict[str, Any]] = dict(state.get("clients") or {})
+        self.pending: dict[str, str] = dict(state.get("pending_pdfs") or {})
+        self._pool: ThreadPoolExecutor | None = None
+        self.stats = {"invoices": 0, "drafts": 0, "unchanged": 0, "problems": 0, "clients": 0, "client_lookups": 0}
+
+    def snapshot(self) -> dict[str, Any]:
+        state = dict(self.state)
+        state["clients"] = dict(self.clients)
+        state["pending_pdfs"] = dict(self.pending)
+        return state
+
+    def items(self) -> Iterator[FetchItem]:
+        override = self.ctx.since
+        date_from = override or self.start
+        full = override is None and self.state.get("from") != self.start.isoformat()
+        if full:
+            for key in ("invoices_since", "run"):
+                self.state.pop(key, None)
+            self.state["from"] = self.start.isoformat()
+            warning = history_warning(self.ctx)
+            if warning:
+                self.ctx.log.warning(warning)
+        yield from self.retry_pending_pdfs()
+        self.read_clients()
+        yield from self.read_invoices(date_from, incremental=override is None)
+        self.ctx.log.info(
+            "Harvest: %(invoices)d invoices, %(drafts)d drafts skipped, %(unchanged)d unchanged in the "
+            "overlap window, %(problems)d problems, "
+            "%(clients)d clients read, %(client_lookups)d looked up one by one", self.stats,
+        )
+
+    # -- clients --------------------------------------------------------------------------
+    def read_clients(self) -> None:
+        since = self.state.get("clients_since") if self.clients else None
+        params: dict[str, Any] = {"per_page": PER_PAGE}
+        if since:
+            params["updated_since"] = since
+        newest: dt.datetime | None = None
+        url: str | None = "/clients"
+        seen: set[str] = set()
+        while url:
+            page = self.harvest.get(url, params, what="clients (/clients)")
+            for client in page.get("clients") or []:
+                if not isinstance(client, Mapping) or client.get("id") is None:
+                    continue
+                self.remember_client(client)
+                self.stats["clients"] += 1
+                updated = parse_datetime(client.get("updated_at"))
+                if updated and (newest is None or updated > newest):
+                    newest = updated
+            url, params = self.next_link(page, seen)
+        if newest is not None:
+            self.state["clients_since"] = _iso(min(newest, self.started) - OVERLAP)
+
+    def remember_client(self, client: Mapping[str, Any]) -> None:
+        self.clients[str(client["id"])] = {
+            "name": client.get("name"),
+            "address": client.get("address"),
+            "currency": client.get("currency"),
+            "updated_at": client.get("updated_at"),
+        }
+
+    def client_for(self, invoice: Mapping[str, Any]) -> dict[str, Any] | None:
+        embedded = invoice.get("client")
+        client_id = embedded.get("id") if isinstance(embedded, Mapping) else None
+        if client_id is None:
+            return None
+        key = str(client_id)
+        if key not in self.clients:
+            self.stats["client_lookups"] += 1
+            found = self.harvest.client_by_id(client_id)
+            if found is None:
+                return None
+            self.remember_client(found)
+        return {"id": client_id, **self.clients[key]}
+
+    @staticmethod
+    def next_link(page: Mapping[str, Any], seen: set[str]) -> tuple[str | None, dict[str, Any] | None]:
+        """`links.next` as is (it carries every parameter), or None at the end."""
+        links = page.get("links") if isinstance(page.get("links"), Mapping) else {}
+        nxt = links.get("next")
+        if not nxt or nxt in seen:
+            return None, None
+        seen.add(nxt)
+        return str(nxt), None
+
+    # -- invoices -------------------------------------------------------------------------
+    def read_invoices(self, date_from: dt.date, *, incremental: bool) -> Iterator[FetchItem]:
+        run = self.state.get("run") if incremental else None
+        if run and isinstance(run, Mapping):
+            since, page_number, newest_text = run.get("since"), int(run.get("page") or 1), run.get("max_updated_at")
+        else:
+            since = self.state.get("invoices_since") if incremental else None
+            page_number, newest_text = 1, None
+        newest = parse_datetime(newest_text)
+        # Records already yielded by the previous run inside the overlap window: skipped when
+        # their updated_at has not moved, so an idle run re-yields nothing.
+        known = dict(self.state.get("overlap_seen") or {}) if incremental and since else {}
+        window: dict[str, str] = {}
+        params: dict[str, Any] | None = {"per_page": PER_PAGE, "from": date_from.isoformat()}
+        if since:
+            params["updated_since"] = since
+        if page_number > 1:
+            params["page"] = page_number
+        url: str | None = "/invoices"
+        seen: set[str] = set()
+        while url:
+            page = self.harvest.get(url, params, what="invoices (/invoices)")
+            invoices = page.get("invoices")
+            if not isinstance(invoices, list):
+                raise ConnectorError("Harvest answered /invoices without an invoices list")
+            fresh = []
+            for invoice in invoices:
+                updated = parse_datetime(invoice.get("updated_at")) if isinstance(invoice, Mapping) else None
+                if updated is not None:
+                    newest = updated if newest is None or updated > newest else newest
+                    key, stamp = str(invoice.get("id")), str(invoice.get("updated_at"))
+                    window[key] = stamp
+                    if known.get(key) == stamp:
+                        self.stats["unchanged"] += 1
+                        continue
+                fresh.append(invoice)
+            yield from self.page_items(fresh)
+            if newest is not None:
+                floor = min(newest, self.started) - OVERLAP
+                window = {k: v for k, v in window.items() if (parse_datetime(v) or floor) >= floor}
+            current = page.get("page") if isinstance(page.get("page"), int) else page_number
+            page_number = current + 1
+            url, params = self.next_link(page, seen)
+            if incremental:
+                if url:
+                    self.state["run"] = {"since": since, "page": page_number,
+                                         "max_updated_at": _iso(newest) if newest else None}
+                else:
+                    self.state.pop("run", None)
+                    if newest is not None:
+                        self.state["invoices_since"] = _iso(min(newest, self.started) - OVERLAP)
+                        self.state["overlap_seen"] = window
+            yield Checkpoint(self.snapshot())
+
+    def invoice_item(self, invoice: Any) -> FetchItem | None:
+        source_id = str(invoice.get("id")) if isinstance(invoice, Mapping) and invoice.get("id") is not None else None
+        try:
+            if isinstance(invoice, Mapping) and invoice.get("state") == "draft":
+                self.stats["drafts"] += 1
+                return None
+            if isinstance(invoice, Mapping) and invoice.get("state") not in FINAL_STATES:
+                self.stats["problems"] += 1
+                return Problem(f"Harvest invoice in an unknown state {invoice.get('state')!r}; not imported",
+                               source_id, invoice)
+            client = self.client_for(invoice) if isinstance(invoice, Mapping) else None
+            document = normalize_invoice(invoice, client)
+        except ConnectorError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - one bad record never stops the sync
+            self.stats["problems"] += 1
+            return Problem(describe_failure(exc), source_id, invoice)
+        self.stats["invoices"] += 1
+        if document.issue_date is not None and document.issue_date < self.default_start:
+            document.findings.append(Finding(
+                "history_import", WARNING,
+                f"Issued on {document.issue_date}, before the connection's default window "
+                f"({self.default_start}): check that it is not already in Pennylane.", "issue_date"))
+        return document
+
+    def page_items(self, invoices: list[Any]) -> Iterator[FetchItem]:
+        """The page's items in order, each document with its PDF. PDFs are downloaded by
+        `PDF_WORKERS` threads, at most `PDF_AHEAD` ahead of what was yielded (memory)."""
+        queue: deque[tuple[FetchItem, Any, Future[Any] | None]] = deque()
+        for invoice in invoices:
+            item = self.invoice_item(invoice)
+            if item is None:
+                continue
+            future = None
+            if isinstance(item, Document):
+                self.harvest.web_url()  # resolved here, once, before any worker needs it
+                future = self.pool().submit(self.harvest.pdf, invoice.get("client_key"))
+            queue.append((item, invoice.get("client_key"), future))
+            while len(queue) > PDF_AHEAD:
+                yield self.finish(*queue.popleft())
+        while queue:
+            yield self.finish(*queue.popleft())
+
+    def pool(self) -> ThreadPoolExecutor:
+        if self._pool is None:
+            self._pool = ThreadPoolExecutor(PDF_WORKERS, thread_name_prefix="harvest-pdf")
+        return self._pool
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+
+    def finish(self, item: FetchItem, client_key: Any, future: Future[Any] | None) -> FetchItem:
+        if future is not None and isinstance(item, Document):
+            self.attach_pdf(item, client_key, *future.result())
+        return item
+
+    def attach_pdf(self, document: Document, client_key: Any, content: bytes | None, finding: Finding | None,
+                   transient: bool) -> None:
+        if transient:
+            document.attachment_pending = True
+            self.pending[document.source_id] = str(client_key)
+            return
+        self.pending.pop(document.source_id, None)
+        if finding is not None:  # not a PDF, or refused: no attachment, the reviewer is told
+            document.findings.append(finding)
+        elif content is not None:
+            document.attachment = Attachment(self.pdf_name(document), content)
+
+    @staticmethod
+    def pdf_name(document: Document) -> str:
+        label = re.sub(r"[^0-9A-Za-z._-]+", "-", document.number or document.source_id).strip("-")
+        return f"harvest-{label or document.source_id}.pdf"
+
+    def retry_pending_pdfs(self) -> Iterator[FetchItem]:
+        """PDFs that failed transiently in an earlier run, for documents still waiting."""
+        waiting = set(self.ctx.pending_attachments)
+        for source_id in list(self.pending):
+            if source_id not in waiting:
+                del self.pending[source_id]
+        if not self.pending:
+            return
+        delivered = 0
+        for source_id, key in list(self.pending.items()):
+            content, finding, transient = self.harvest.pdf(key)
+            if transient:
+                continue
+            del self.pending[source_id]
+            if content is not None:  # a non-PDF is delivered too: the core flags it for review
+                delivered += 1
+                yield AttachmentReady(source_id, Attachment(f"harvest-{source_id}.pdf", content))
+            elif finding is not None:
+                self.ctx.log.warning("Harvest invoice %s: %s", source_id, finding.message)
+        if delivered or not self.pending:
+            yield Checkpoint(self.snapshot())

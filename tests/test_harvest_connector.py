@@ -1,0 +1,524 @@
+"""The Harvest connector against the Harvest emulator, over real HTTP."""
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import pathlib
+from decimal import Decimal as D
+from typing import Any
+
+import pytest
+
+from ecluse.connectors import (
+    AttachmentReady,
+    AuthError,
+    Checkpoint,
+    ConnectorError,
+    FetchContext,
+    Problem,
+    SettingsError,
+    validate_settings,
+)
+from ecluse.domain import CUSTOMER_CREDIT_NOTE, Document, json_dumps, json_loads
+from ecluse.http import HttpClient, RateLimit
+from ecluse.plugin_loader import Plugins
+from ecluse.plugins.harvest.connector import HarvestConnector, api_base_url, web_base_url
+from tests.emulators.harvest import GenerateOptions, HarvestEmulator
+
+FIXTURES = pathlib.Path(__file__).parent / "fixtures" / "harvest"
+UTC = dt.timezone.utc
+CREATED = dt.datetime(2024, 7, 1, 9, 0, tzinfo=UTC)
+
+
+class Recorder:
+    """An http_factory that builds real HttpClients and remembers them and their sleeps."""
+
+    def __init__(self, sleep: bool = False) -> None:
+        self.clients: list[tuple[str, dict[str, Any], HttpClient]] = []
+        self.sleeps: list[float] = []
+        self.real_sleep = sleep
+
+    def __call__(self, base_url: str, **kw: Any) -> HttpClient:
+        def sleep(seconds: float) -> None:
+            self.sleeps.append(seconds)
+            if self.real_sleep:
+                import time
+
+                time.sleep(seconds)
+
+        client = HttpClient(base_url, sleep=sleep, **kw)
+        self.clients.append((base_url, kw, client))
+        return client
+
+    @property
+    def api(self) -> HttpClient:
+        return next(c for _, kw, c in self.clients if kw.get("service") == "Harvest")
+
+
+def context(emu: HarvestEmulator, state: dict | None = None, recorder: Recorder | None = None,
+            **settings: Any) -> FetchContext:
+    values = emu.settings(**settings)
+    values.setdefault("start_date", "2023-01-01")
+    return FetchContext(
+        connection="harvest-test",
+        settings=validate_settings(HarvestConnector, values),
+        state=json_loads(json_dumps(state)) if state else {},  # as the core stores it
+        created_at=CREATED,
+        http_factory=recorder or Recorder(),
+        clock=lambda: dt.datetime(2024, 7, 1, 12, 0, tzinfo=UTC),
+    )
+
+
+def run(emu: HarvestEmulator, state: dict | None = None, recorder: Recorder | None = None, **settings: Any):
+    items = list(HarvestConnector().fetch(context(emu, state, recorder, **settings)))
+    docs = [i for i in items if isinstance(i, Document)]
+    checkpoints = [i for i in items if isinstance(i, Checkpoint)]
+    problems = [i for i in items if isinstance(i, Problem)]
+    return items, docs, checkpoints, problems
+
+
+def api_requests(emu: HarvestEmulator) -> list[str]:
+    return [e.path for e in emu.log if e.path.startswith("/v2/")]
+
+
+@pytest.fixture
+def emu():
+    with HarvestEmulator() as server:
+        yield server
+
+
+@pytest.fixture
+def documented(emu):
+    """The documentation's clients and invoices, plus a draft."""
+    for client in json_loads((FIXTURES / "clients_list.json").read_text())["clients"]:
+        emu.add_client(client)
+    for invoice in json_loads((FIXTURES / "invoices_list.json").read_text())["invoices"]:
+        emu.add_invoice(invoice)
+    draft = json_loads((FIXTURES / "invoice_created_draft.json").read_text())
+    emu.add_invoice(draft)
+    return emu
+
+
+# ---------------------------------------------------------------- settings
+
+
+def test_plugin_registers_the_connector_through_its_entry_point():
+    plugins = Plugins()
+    plugins.load_entrypoints(only=["harvest"])
+    assert plugins.connector("harvest") is HarvestConnector
+
+
+def test_settings_schema():
+    values = validate_settings(HarvestConnector, {"token": "t", "account_id": "123"})
+    assert values["api_url"] == "https://api.harvestapp.com/v2"
+    assert HarvestConnector.setting("token").secret
+    with pytest.raises(SettingsError, match="account_id"):
+        validate_settings(HarvestConnector, {"token": "t"})
+    with pytest.raises(SettingsError, match="start_date"):
+        validate_settings(HarvestConnector, {"token": "t", "account_id": "1", "start_date": "01/02/2024"})
+
+
+@pytest.mark.parametrize("domain, url", [
+    ("acme", "https://acme.harvestapp.com"),
+    ("acme.harvestapp.com", "https://acme.harvestapp.com"),
+    ("ACME.harvestapp.com/", "https://acme.harvestapp.com"),
+    ("https://acme.harvestapp.com/client/invoices/x", "https://acme.harvestapp.com"),
+    ("http://127.0.0.1:8123", "http://127.0.0.1:8123"),
+])
+def test_domain_becomes_a_base_url(domain, url):
+    assert web_base_url(domain) == url
+
+
+@pytest.mark.parametrize("domain", ["", "acme harvest", "ftp://acme.harvestapp.com", "https://"])
+def test_bad_domain_is_explained(domain):
+    with pytest.raises(ConnectorError, match="domain"):
+        web_base_url(domain)
+
+
+def test_api_url_gets_its_version():
+    assert api_base_url(None) == "https://api.harvestapp.com/v2"
+    assert api_base_url("https://api.harvestapp.com") == "https://api.harvestapp.com/v2"
+    assert api_base_url("http://127.0.0.1:9/v2/") == "http://127.0.0.1:9/v2"
+
+
+# ---------------------------------------------------------------- check()
+
+
+def test_check_reports_the_account(emu):
+    result = HarvestConnector().check(context(emu, start_date="2024-06-15"))
+    assert result.ok, result.message
+    assert "Agence Exemple" in result.message and "Bob Powell" in result.message
+    assert "warning" not in result.details
+    assert [e.path for e in emu.log] == ["/v2/users/me", "/v2/company"]
+
+
+def test_check_warns_about_a_history_import(emu):
+    result = HarvestConnector().check(context(emu, start_date="2024-01-01"))
+    assert result.ok
+    assert "History import" in result.details["warning"] and "2024-06-01" in result.details["warning"]
+
+
+def test_check_default_start_is_30_days_before_creation(emu):
+    ctx = context(emu)
+    ctx.settings = {k: v for k, v in ctx.settings.items() if k != "start_date"}
+    result = HarvestConnector().check(ctx)
+    assert result.ok and result.details["start_date"] == "2024-06-01" and "warning" not in result.details
+
+
+def test_check_warns_when_the_domain_is_not_the_account(emu):
+    result = HarvestConnector().check(context(emu, domain="other-account"))
+    assert result.ok and "invoice PDFs would not be found" in result.details["warning"]
+
+
+def test_check_bad_token(emu):
+    result = HarvestConnector().check(context(emu, token="wrong-secret-token"))
+    assert not result.ok and result.details["reason"] == "bad_token"
+    assert "HTTP 401" in result.message and "id.getharvest.com/developers" in result.message
+    assert "wrong-secret-token" not in result.message
+
+
+@pytest.mark.parametrize("status", [403, 404])
+def test_check_wrong_account(status):
+    with HarvestEmulator(bad_account_status=status) as emu:
+        result = HarvestConnector().check(context(emu, account_id="7654321"))
+        assert not result.ok and result.details["reason"] == "wrong_account"
+        assert f"HTTP {status}" in result.message and "account_id 7654321" in result.message
+
+
+def test_check_unreachable():
+    with HarvestEmulator() as emu:
+        settings = emu.settings()
+    rec = Recorder()
+    ctx = FetchContext("h", validate_settings(HarvestConnector, settings), created_at=CREATED, http_factory=rec)
+    result = HarvestConnector().check(ctx)
+    assert not result.ok and result.details["reason"] == "unreachable"
+    assert "unreachable" in result.message
+    assert rec.api.stats.requests == 2  # check() retries once only: the user is waiting
+
+
+def test_check_non_numeric_account_id(emu):
+    result = HarvestConnector().check(context(emu, account_id="acme"))
+    assert not result.ok and "account id" in result.message
+
+
+# ---------------------------------------------------------------- fetch: the documented data
+
+
+def test_fetch_documented_invoices(documented):
+    rec = Recorder()
+    items, docs, checkpoints, problems = run(documented, recorder=rec, start_date="2017-01-01")
+    assert {d.number for d in docs} == {"1001", "1000"}  # the draft 1002 is never yielded
+    assert problems == [] and len(checkpoints) == 1 and items[-1] is checkpoints[-1]
+    doc = next(d for d in docs if d.number == "1001")
+    assert (doc.total_before_tax, doc.total_tax, doc.total) == (D("270.00"), D("18.90"), D("288.90"))
+    assert doc.attachment is not None and doc.attachment.content.startswith(b"%PDF-")
+    assert doc.attachment.filename == "harvest-1001.pdf" and not doc.attachment_pending
+    assert doc.counterparty.address.city == "Anytown, LA"
+    assert {f.code for f in doc.findings} == {"history_import"}
+    # headers, parameters, pacing
+    invoices_call = next(e for e in documented.log if e.path == "/v2/invoices")
+    assert invoices_call.headers["authorization"] == f"Bearer {documented.token}"
+    assert invoices_call.headers["harvest-account-id"] == documented.account_id
+    assert invoices_call.headers["user-agent"] == "Ecluse (contact@example.org)"
+    assert invoices_call.query["per_page"] == ["2000"] and invoices_call.query["from"] == ["2017-01-01"]
+    assert "updated_since" not in invoices_call.query
+    assert rec.api.pacer.rate_limit == RateLimit(100, 15)
+    pdf_call = next(e for e in documented.log if e.path.endswith(".pdf"))
+    assert "authorization" not in pdf_call.headers and pdf_call.headers["user-agent"].startswith("Ecluse (")
+
+
+def test_user_agent_contact_setting(documented):
+    run(documented, start_date="2017-01-01", contact="compta@agence.fr")
+    assert {e.headers["user-agent"] for e in documented.log} == {"Ecluse (compta@agence.fr)"}
+
+
+def test_start_date_filters_on_issue_date(documented):
+    _, docs, _, _ = run(documented, start_date="2017-03-01")
+    assert [d.number for d in docs] == ["1001"]
+
+
+# ---------------------------------------------------------------- fetch: generated data, paging
+
+
+def test_pagination_both_styles_with_small_pages():
+    with HarvestEmulator(max_page_size=7) as emu:
+        emu.generate(60, seed=21, options=GenerateOptions(clients=20, drafts=0.2, credits=0.1))
+        _, docs, checkpoints, problems = run(emu)
+        finals = [i for i in emu.invoices() if i["state"] != "draft"]
+        assert sorted(d.source_id for d in docs) == sorted(str(i["id"]) for i in finals)
+        assert len(finals) < 60  # some drafts were skipped
+        assert problems == []
+        assert emu.count("/v2/invoices") == 9  # 60 invoices, 7 per page
+        assert emu.count("/v2/clients") == 3  # 20 clients, cursor pages of 7
+        assert emu.count("/v2/clients/") == 0  # every client came from the listing
+        assert len(checkpoints) == 9  # one per invoices page
+        assert sum(d.kind == CUSTOMER_CREDIT_NOTE for d in docs) == sum(i["amount"] < 0 for i in finals) > 0
+        for doc in docs:
+            source = next(i for i in finals if str(i["id"]) == doc.source_id)
+            assert doc.total == source["amount"]
+            assert "source_totals_mismatch" not in {f.code for f in doc.findings}
+            assert doc.attachment and doc.attachment.content.startswith(b"%PDF-")
+        # every page's state resumes at the next page until the last one
+        assert [c.state["run"]["page"] for c in checkpoints[:-1]] == list(range(2, 10))
+        assert "run" not in checkpoints[-1].state and checkpoints[-1].state["invoices_since"]
+
+
+def test_unparsed_addresses_are_flagged_for_the_reviewer():
+    with HarvestEmulator() as emu:
+        emu.generate(40, seed=3, options=GenerateOptions(clients=17, drafts=0))
+        _, docs, _, _ = run(emu)
+        flagged = {d.counterparty.source_id for d in docs if "address_unparsed" in {f.code for f in d.findings}}
+        unparsable = {str(c["id"]) for c in emu.clients()
+                      if c["address"] in (None, "", "See the contract")}
+        used = {d.counterparty.source_id for d in docs}
+        assert flagged == unparsable & used and flagged
+
+
+# ---------------------------------------------------------------- incremental
+
+
+def test_second_sync_with_nothing_changed_costs_two_requests():
+    with HarvestEmulator() as emu:
+        emu.generate(120, seed=8)
+        _, docs, checkpoints, _ = run(emu)
+        assert docs
+        state = checkpoints[-1].state
+        emu.reset_log()
+        items, docs, checkpoints, _ = run(emu, state)
+        assert docs == [] and len(checkpoints) == 1
+        assert api_requests(emu) == ["/v2/clients", "/v2/invoices"]
+        assert emu.count() == 2  # no PDF either
+        call = emu.log[1]
+        assert call.query["updated_since"] == [state["invoices_since"]]
+        assert dt.datetime.fromisoformat(state["invoices_since"].replace("Z", "+00:00")) == max(
+            dt.datetime.fromisoformat(i["updated_at"].replace("Z", "+00:00")) for i in emu.invoices()
+        ) - dt.timedelta(minutes=5)
+
+
+def test_changed_invoice_is_yielded_again_with_its_changes():
+    with HarvestEmulator() as emu:
+        emu.generate(50, seed=9, options=GenerateOptions(drafts=0))
+        state = run(emu)[2][-1].state
+        target = emu.invoices()[10]
+        line = dict(target["line_items"][0], quantity=target["line_items"][0]["quantity"] + 1, amount=None)
+        emu.touch_invoice(target["id"], line_items=[line] + target["line_items"][1:], notes="changed")
+        emu.reset_log()
+        _, docs, checkpoints, _ = run(emu, state)
+        assert [d.source_id for d in docs] == [str(target["id"])]
+        assert docs[0].total == emu.invoice(target["id"])["amount"] != target["amount"]
+        assert emu.count("/client/invoices/") == 1
+        # and the run after that is idle again
+        emu.reset_log()
+        _, docs, _, _ = run(emu, checkpoints[-1].state)
+        assert docs == [] and emu.count() == 2
+
+
+def test_draft_that_becomes_open_is_fetched():
+    with HarvestEmulator() as emu:
+        emu.generate(30, seed=10, options=GenerateOptions(drafts=0.5))
+        draft = next(i for i in emu.invoices() if i["state"] == "draft")
+        state = run(emu)[2][-1].state
+        emu.touch_invoice(draft["id"], state="open")
+        _, docs, _, _ = run(emu, state)
+        assert [d.source_id for d in docs] == [str(draft["id"])]
+
+
+def test_invoice_of_a_client_unknown_to_the_cache_is_looked_up():
+    with HarvestEmulator() as emu:
+        emu.generate(20, seed=12, options=GenerateOptions(drafts=0))
+        state = run(emu)[2][-1].state
+        # a client created long ago but missing from the cache (state from an older version)
+        target = emu.invoices()[0]
+        del state["clients"][str(target["client"]["id"])]
+        emu.touch_invoice(target["id"], notes="again")
+        emu.reset_log()
+        _, docs, checkpoints, _ = run(emu, state)
+        assert [d.source_id for d in docs] == [str(target["id"])]
+        assert docs[0].counterparty.address_raw == emu.client(target["client"]["id"])["address"]
+        assert emu.count(f"/v2/clients/{target['client']['id']}") == 1
+        assert str(target["client"]["id"]) in checkpoints[-1].state["clients"]
+
+
+def test_changed_client_updates_the_cache():
+    with HarvestEmulator() as emu:
+        emu.generate(20, seed=13, options=GenerateOptions(drafts=0))
+        state = run(emu)[2][-1].state
+        target = emu.invoices()[0]
+        emu.touch_client(target["client"]["id"], address="9 quai Voltaire\n75007 Paris\nFrance")
+        emu.touch_invoice(target["id"], notes="x")
+        _, docs, _, _ = run(emu, state)
+        assert docs[0].counterparty.address.postal_code == "75007"
+
+
+def test_interrupted_run_resumes_at_the_next_page():
+    with HarvestEmulator(max_page_size=5) as emu:
+        emu.generate(23, seed=14, options=GenerateOptions(drafts=0))
+        gen = HarvestConnector().fetch(context(emu))
+        seen, last = [], None
+        for item in gen:
+            if isinstance(item, Document):
+                seen.append(item.source_id)
+            if isinstance(item, Checkpoint):
+                last = item.state
+                if last["run"]["page"] == 3:
+                    break  # the process dies after page 2 was stored
+        gen.close()
+        emu.reset_log()
+        _, docs, _, _ = run(emu, last)
+        pages = [e.query.get("page", ["1"])[0] for e in emu.log if e.path == "/v2/invoices"]
+        assert pages == ["3", "4", "5"]
+        assert len(seen) == 10 and sorted(seen + [d.source_id for d in docs]) == sorted(
+            str(i["id"]) for i in emu.invoices())
+
+
+def test_changing_start_date_reads_everything_again(emu):
+    emu.generate(30, seed=15, options=GenerateOptions(drafts=0))
+    state = run(emu)[2][-1].state
+    emu.reset_log()
+    _, docs, _, _ = run(emu, state, start_date="2022-06-01")
+    call = next(e for e in emu.log if e.path == "/v2/invoices")
+    assert "updated_since" not in call.query and call.query["from"] == ["2022-06-01"] and len(docs) == 30
+
+
+def test_since_override_rereads_without_moving_the_cursor(emu):
+    emu.generate(30, seed=16, options=GenerateOptions(drafts=0))
+    state = run(emu)[2][-1].state
+    ctx = context(emu, state)
+    ctx.since = dt.date(2024, 6, 1)
+    items = list(HarvestConnector().fetch(ctx))
+    docs = [i for i in items if isinstance(i, Document)]
+    assert docs and all(d.issue_date >= dt.date(2024, 6, 1) for d in docs)
+    final = [i for i in items if isinstance(i, Checkpoint)][-1].state
+    assert final["invoices_since"] == state["invoices_since"] and final["from"] == state["from"]
+
+
+def test_history_import_is_logged(emu, caplog):
+    emu.generate(5, seed=1)
+    with caplog.at_level(logging.WARNING):
+        run(emu, start_date="2023-01-01")
+    assert any("History import" in r.getMessage() for r in caplog.records)
+
+
+# ---------------------------------------------------------------- rate limit and errors
+
+
+def test_retry_after_is_honoured(emu):
+    emu.generate(10, seed=17)
+    emu.inject("/v2/invoices", 429, retry_after=7)
+    rec = Recorder()
+    _, docs, _, _ = run(emu, recorder=rec)
+    assert docs and 7.0 in rec.sleeps
+    assert emu.count("/v2/invoices", status=429) == 1 and emu.count("/v2/invoices", status=200) == 1
+
+
+def test_real_rate_limit_is_survived():
+    with HarvestEmulator(rate_limit=(3, 1.0), max_page_size=4) as emu:
+        emu.generate(20, seed=18, options=GenerateOptions(drafts=0, clients=4))
+        rec = Recorder(sleep=True)
+        _, docs, _, _ = run(emu, recorder=rec)
+        assert len(docs) == 20
+        assert emu.count(status=429) >= 1 and rec.api.stats.throttled >= 1
+
+
+@pytest.mark.parametrize("status, reason", [(401, "token"), (403, "account"), (404, "account")])
+def test_auth_errors_stop_the_run_with_a_clear_message(status, reason):
+    with HarvestEmulator(token="tok-SECRET-harvest") as emu:
+        emu.generate(5, seed=19)
+        emu.inject("/v2/invoices", status, times=10)
+        with pytest.raises(AuthError) as err:
+            run(emu)
+    message = str(err.value)
+    assert f"HTTP {status}" in message and reason in message and "/invoices" in message
+    assert "tok-SECRET-harvest" not in message
+
+
+def test_wrong_token_fails_before_any_document(emu):
+    emu.generate(5, seed=19)
+    with pytest.raises(AuthError, match="personal access token"):
+        run(emu, token="nope")
+
+
+def test_unreachable_source_is_a_connector_error():
+    with HarvestEmulator() as emu:
+        ctx = context(emu)
+    with pytest.raises(ConnectorError, match="unreachable"):
+        list(HarvestConnector().fetch(ctx))
+
+
+def test_bad_record_is_a_problem_and_the_run_goes_on(emu):
+    emu.generate(10, seed=20, options=GenerateOptions(drafts=0))
+    target = emu.invoices()[3]
+    emu.touch_invoice(target["id"], line_items="garbage", recompute=False)
+    emu.touch_invoice(emu.invoices()[4]["id"], state="weird")
+    _, docs, _, problems = run(emu)
+    assert len(docs) == 8 and len(problems) == 2
+    garbage = next(p for p in problems if p.source_id == str(target["id"]))
+    assert "line_items" in garbage.message and garbage.raw["line_items"] == "garbage"
+
+
+# ---------------------------------------------------------------- PDFs
+
+
+def test_non_pdf_answer_is_flagged_not_attached(emu):
+    emu.generate(5, seed=22, options=GenerateOptions(drafts=0))
+    target = emu.invoices()[0]
+    emu.set_pdf(target["client_key"], b"<html><body>Please sign in</body></html>", content_type="text/html")
+    _, docs, _, _ = run(emu)
+    doc = next(d for d in docs if d.source_id == str(target["id"]))
+    assert doc.attachment is None and doc.attachment_pending is False
+    finding = next(f for f in doc.findings if f.code == "attachment_not_pdf")
+    assert finding.severity == "error" and "text/html" in finding.message
+    assert all(d.attachment is not None for d in docs if d is not doc)
+
+
+def test_missing_pdf_is_flagged(emu):
+    emu.generate(3, seed=23, options=GenerateOptions(drafts=0))
+    target = emu.invoices()[0]
+    emu.set_pdf(target["client_key"], b"gone", status=404, content_type="text/plain")
+    _, docs, _, _ = run(emu)
+    doc = next(d for d in docs if d.source_id == str(target["id"]))
+    assert doc.attachment is None and not doc.attachment_pending
+    assert "attachment_unavailable" in {f.code for f in doc.findings}
+
+
+def test_pdf_that_fails_transiently_is_retried_next_run(emu):
+    emu.generate(3, seed=24, options=GenerateOptions(drafts=0))
+    target = emu.invoices()[0]
+    emu.inject(f"/client/invoices/{target['client_key']}", 503, times=10)
+    _, docs, checkpoints, _ = run(emu)
+    doc = next(d for d in docs if d.source_id == str(target["id"]))
+    assert doc.attachment is None and doc.attachment_pending
+    state = checkpoints[-1].state
+    assert state["pending_pdfs"] == {str(target["id"]): target["client_key"]}
+    emu.faults.clear()
+    ctx = context(emu, state)
+    ctx.pending_attachments = [str(target["id"])]
+    items = list(HarvestConnector().fetch(ctx))
+    ready = [i for i in items if isinstance(i, AttachmentReady)]
+    assert [r.source_id for r in ready] == [str(target["id"])]
+    assert ready[0].attachment.content.startswith(b"%PDF-")
+    assert [i for i in items if isinstance(i, Checkpoint)][-1].state["pending_pdfs"] == {}
+
+
+# ---------------------------------------------------------------- through the core
+
+
+def test_sync_service_end_to_end(workspace):
+    from ecluse.services.sync import sync_connection
+
+    plugins = Plugins()
+    plugins.load_entrypoints(only=["harvest"])
+    with HarvestEmulator(max_page_size=15) as emu:
+        emu.generate(40, seed=25, options=GenerateOptions(drafts=0.1))
+        workspace.set_connection("hv", HarvestConnector, emu.settings(start_date="2023-01-01"))
+        report = sync_connection(workspace, plugins, "hv")
+        assert report.status == "ok", report.error
+        finals = [i for i in emu.invoices() if i["state"] != "draft"]
+        assert report.fetched == report.created == len(finals) and report.problems == 0
+        emu.reset_log()
+        again = sync_connection(workspace, plugins, "hv")
+        assert again.status == "ok" and again.fetched == 0
+        assert api_requests(emu) == ["/v2/clients", "/v2/invoices"]
+        emu.touch_invoice(finals[0]["id"], notes="edited")
+        third = sync_connection(workspace, plugins, "hv")
+        assert third.fetched == 1
