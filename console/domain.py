@@ -159,6 +159,7 @@ class Finding:
     severity: str  # ERROR | WARNING
     message: str
     field: str | None = None
+    origin: str = "validation"  # "connector" for findings a connector raised itself
 
 
 @dataclass

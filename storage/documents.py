@@ -1,6 +1,7 @@
 """Read documents back from the cache as domain objects, with reviewer fixes applied.
 
-Fixes (`overrides`) are addressed by field path:
+Fixes (`overrides`) are addressed by field path; counterparty fields are stored with the
+counterparty's id as subject (one fix serves all its documents), the others per document:
     counterparty.<name|vat_number|siren|siret|email>
     counterparty.address.<street|postal_code|city|country_alpha2>
     lines[N].<vat_code|ledger_account|label>      (N counts from 1)
@@ -73,13 +74,37 @@ def load_documents(con: duckdb.DuckDBPyConnection, ids: list[str]) -> dict[str, 
                 label=r[1], quantity=r[2], unit_price=r[3], amount_before_tax=r[4], tax=r[5], amount=r[6],
                 vat_rate=r[7].normalize() if r[7] is not None else None, accounting_hint=r[8], vat_code=r[9],
             ))
-        for doc_id, field, value in con.execute(
-            "SELECT o.document_id, o.field, o.value FROM overrides o JOIN _load_ids i ON i.id = o.document_id"
-        ).fetchall():
+        # Counterparty fixes are stored once per counterparty (subject = counterparty id) and
+        # apply to all its documents; document fixes are stored per document.
+        for doc_id, field, value in con.execute("""
+            SELECT d.id, o.field, o.value FROM overrides o
+            JOIN documents d ON d.counterparty_id = o.document_id JOIN _load_ids i ON i.id = d.id
+            UNION ALL
+            SELECT o.document_id, o.field, o.value FROM overrides o JOIN _load_ids i ON i.id = o.document_id
+        """).fetchall():
             apply_override(out[doc_id], field, json.loads(value) if value is not None else None)
     finally:
         con.unregister("_load_ids")
     return out
+
+
+def source_value(snapshot: dict[str, Any], field: str) -> Any:
+    """The source's value of a field path in a document snapshot (`Document.comparable()`)."""
+    if field == "category":
+        return None
+    if field.startswith("counterparty."):
+        node: Any = snapshot.get("counterparty") or {}
+        for part in field.split(".")[1:]:
+            node = node.get(part) if isinstance(node, dict) else None
+        return node
+    m = _LINE_FIELD.match(field)
+    if m:
+        lines = snapshot.get("lines") or []
+        index = int(m.group(1)) - 1
+        if 0 <= index < len(lines):
+            name = "accounting_hint" if m.group(2) == "ledger_account" else m.group(2)
+            return lines[index].get(name)
+    return None
 
 
 def apply_override(doc: Document, field: str, value: Any) -> None:

@@ -251,7 +251,7 @@ def _write_findings(con: duckdb.DuckDBPyConnection, pairs: list[tuple[str, Findi
         "severity": [p[1].severity for p in pairs],
         "message": [p[1].message for p in pairs],
         "field": [p[1].field for p in pairs],
-        "origin": ["validation" for _ in pairs],
+        "origin": [p[1].origin for p in pairs],
     })
     _register(con, "_findings", table)
     con.execute("INSERT INTO findings SELECT * FROM _findings")
@@ -285,19 +285,32 @@ def _write_audit(
 
 def _drop_stale_overrides(con: duckdb.DuckDBPyConnection, changes: dict[str, dict[str, Any]], now: dt.datetime) -> None:
     """A reviewer's fix survives re-syncs unless the source itself changed that field."""
+    from .documents import source_value
+
     if not changes:
         return
     rows = con.execute(
-        "SELECT document_id, field FROM overrides WHERE document_id IN (SELECT unnest(?))", [list(changes)]
+        "SELECT d.id, o.document_id, o.field FROM documents d JOIN overrides o "
+        "ON o.document_id = d.id OR o.document_id = d.counterparty_id WHERE d.id IN (SELECT unnest(?))",
+        [list(changes)],
     ).fetchall()
-    for doc_id, fld in rows:
-        top = fld.split(".")[0].split("[")[0]
-        if top in changes[doc_id]:
-            con.execute("DELETE FROM overrides WHERE document_id = ? AND field = ?", [doc_id, fld])
-            con.execute(
-                "INSERT INTO audit (recorded_at, actor, document_id, action, field, reason) VALUES (?, 'ecluse', ?, 'fix_dropped', ?, ?)",
-                [now, doc_id, fld, "the source changed this field; the reviewer's fix no longer applies"],
-            )
+    dropped: set[tuple[str, str]] = set()
+    for doc_id, subject, fld in rows:
+        if (subject, fld) in dropped:
+            continue
+        diff = changes[doc_id]
+        top = "counterparty" if fld.startswith("counterparty.") else fld.split("[")[0]
+        if top not in diff:
+            continue
+        before, after = ({top: side} for side in diff[top])
+        if source_value(before, fld) == source_value(after, fld):
+            continue
+        dropped.add((subject, fld))
+        con.execute("DELETE FROM overrides WHERE document_id = ? AND field = ?", [subject, fld])
+        con.execute(
+            "INSERT INTO audit (recorded_at, actor, document_id, action, field, reason) VALUES (?, 'ecluse', ?, 'fix_dropped', ?, ?)",
+            [now, doc_id, fld, "the source changed this field; the reviewer's fix no longer applies"],
+        )
 
 
 _DUP_KEYS = """

@@ -131,9 +131,25 @@ def get_document(ws: Workspace, doc_id: str) -> dict[str, Any] | None:
             "SELECT recorded_at, actor, action, field, old_value, new_value, reason FROM audit WHERE document_id = ? ORDER BY id", [doc_id]
         )
         doc["history"] = [dict(zip([c[0] for c in cur.description], r)) for r in cur.fetchall()]
-        cur = con.execute("SELECT field, value, source_value, actor, recorded_at FROM overrides WHERE document_id = ?", [doc_id])
-        doc["overrides"] = [dict(zip([c[0] for c in cur.description], r)) for r in cur.fetchall()]
+    from .fixes import list_fixes
+
+    doc["fixes"] = list_fixes(ws, doc_id)
+    _apply_fixes_for_display(doc)
     return doc
+
+
+def _apply_fixes_for_display(doc: dict[str, Any]) -> None:
+    """Show the values that will be sent: the source's, with the reviewer's fixes on top."""
+    for fx in doc["fixes"]:
+        field, value = fx["field"], fx["value"]
+        if field.startswith("counterparty.") and doc["counterparty"] is not None:
+            doc["counterparty"][field.rsplit(".", 1)[1]] = value
+        elif field.startswith("lines["):
+            index = int(field[6:field.index("]")]) - 1
+            if 0 <= index < len(doc["lines"]):
+                doc["lines"][index][field.split(".", 1)[1]] = value
+        elif field == "category":
+            doc["category_hint"] = value
 
 
 @dataclass

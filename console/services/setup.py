@@ -1,6 +1,7 @@
 """Workspace set-up and connection management shared by the CLI and the console."""
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from ..connectors import CheckResult, ConnectorError, FetchContext
@@ -61,7 +62,9 @@ def check_connection(ws: Workspace, plugins: Plugins, name: str) -> CheckResult:
         settings = ws.resolve_settings(name, cls)
     except WorkspaceError as exc:
         return CheckResult(False, str(exc))
+    created_at = conn.get("created_at")
     ctx = FetchContext(connection=name, settings=settings,
+                       created_at=dt.datetime.fromisoformat(created_at) if isinstance(created_at, str) else created_at,
                        secret_saver=lambda key, value: ws.save_connection_secret(name, key, value))
     try:
         return cls().check(ctx)

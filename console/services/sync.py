@@ -182,6 +182,8 @@ class _Buffer:
     attachments: list[tuple[str, Attachment, list[Finding]]] = field(default_factory=list)
 
     def add_document(self, ws: Workspace, doc: Document, clock: Callable[[], dt.datetime]) -> None:
+        for finding in doc.findings:
+            finding.origin = "connector"
         found = list(doc.findings) + validate(doc, today=clock().date())
         if doc.attachment is not None and doc.attachment.content is not None:
             # Kept even when it is not a PDF, so the reviewer can see what the source sent.

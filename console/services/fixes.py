@@ -1,0 +1,132 @@
+"""Reviewer fixes: corrections made in the console, kept across re-syncs, audited.
+
+A fix is stored in `overrides` and applied whenever the document is read for review or for
+sending (`storage.documents.load_documents`). It stays until the source itself changes that
+field (`storage.ingest` then drops it, with an audit row). Counterparty fixes are stored once
+per counterparty and serve all of its documents.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Any
+
+import pyarrow as pa
+
+from ..domain import json_dumps
+from ..storage.documents import load_documents, source_value, valid_override_field
+from ..storage.ingest import recount_findings, refresh_duplicates
+from ..validation import validate
+from ..workspace import Workspace
+from .review import ReviewError
+
+EDITABLE_STATUSES = ("to_review", "on_hold", "approved", "failed")
+
+
+def fix(ws: Workspace, doc_id: str, field: str, value: Any, *, actor: str) -> None:
+    """Set `field` of a document (or of its counterparty) to `value`; `None` or "" removes
+    the fix and restores the source's value."""
+    if not valid_override_field(field):
+        raise ReviewError(f"{field!r} cannot be fixed here")
+    if isinstance(value, str):
+        value = value.strip() or None
+    if field.endswith("country_alpha2") and value:
+        value = value.upper()
+        if len(value) != 2 or not value.isalpha():
+            raise ReviewError("the country must be an ISO 3166 alpha-2 code, e.g. FR, BE, DE")
+    now = dt.datetime.now(dt.timezone.utc)
+    with ws.db.write() as con:
+        rows = con.execute("SELECT status, snapshot, counterparty_id FROM documents WHERE id = ?", [doc_id]).fetchall()
+        row = rows[0] if rows else None
+        if row is None:
+            raise ReviewError(f"no document {doc_id!r}")
+        status, snapshot, cp_id = row[0], json.loads(row[1]), row[2]
+        if status not in EDITABLE_STATUSES:
+            raise ReviewError(f"a document that is {status} cannot be changed")
+        subject = cp_id if field.startswith("counterparty.") else doc_id
+        if subject is None:
+            raise ReviewError("this document has no counterparty to fix")
+        current = load_documents(con, [doc_id])[doc_id]
+        old = _current_value(current, field)
+        if value is None:
+            con.execute("DELETE FROM overrides WHERE document_id = ? AND field = ?", [subject, field])
+        else:
+            con.execute(
+                "INSERT INTO overrides (document_id, field, value, source_value, actor, recorded_at) VALUES (?, ?, ?, ?, ?, ?) "
+                "ON CONFLICT (document_id, field) DO UPDATE SET value = excluded.value, actor = excluded.actor, "
+                "recorded_at = excluded.recorded_at",
+                [subject, field, json_dumps(value), json_dumps(source_value(snapshot, field)), actor, now],
+            )
+        con.execute(
+            "INSERT INTO audit (recorded_at, actor, document_id, action, field, old_value, new_value) VALUES (?, ?, ?, 'fix', ?, ?, ?)",
+            [now, actor, doc_id, field, json_dumps(old), json_dumps(value)],
+        )
+        affected = [doc_id]
+        if subject != doc_id:
+            affected = [r[0] for r in con.execute("SELECT id FROM documents WHERE counterparty_id = ?", [subject]).fetchall()]
+        # A connector's own remark about this field (e.g. an address it could not parse) is settled.
+        con.execute(
+            "DELETE FROM findings WHERE origin = 'connector' AND field IS NOT NULL AND document_id IN (SELECT unnest(?)) "
+            "AND (starts_with(?, field) OR starts_with(field, ?))",
+            [affected, field, field],
+        )
+        revalidate(con, affected)
+
+
+def _current_value(doc: Any, field: str) -> Any:
+    if field == "category":
+        return doc.category_hint
+    node: Any = doc
+    if field.startswith("lines["):
+        index = int(field[6:field.index("]")]) - 1
+        node = doc.lines[index] if 0 <= index < len(doc.lines) else None
+        name = field.split(".", 1)[1]
+        if name == "ledger_account":
+            hint = getattr(node, "accounting_hint", None)
+            return hint[len("ledger:"):] if hint and hint.startswith("ledger:") else None
+        return getattr(node, name, None)
+    for part in field.split("."):
+        node = getattr(node, part, None)
+    return node
+
+
+def revalidate(con: Any, doc_ids: list[str]) -> None:
+    """Recompute validation findings with fixes applied. The non-PDF check needs the file,
+    which does not change with a fix: that finding is kept as it is."""
+    docs = load_documents(con, doc_ids)
+    today = dt.date.today()
+    rows = []
+    for doc_id, doc in docs.items():
+        for f in validate(doc, today=today):
+            rows.append((doc_id, f.code, f.severity, f.message, f.field))
+    con.execute(
+        "DELETE FROM findings WHERE origin = 'validation' AND code <> 'attachment_not_pdf' "
+        "AND document_id IN (SELECT unnest(?))", [doc_ids]
+    )
+    if rows:
+        con.register("_reval", pa.table({
+            "document_id": [r[0] for r in rows], "code": [r[1] for r in rows], "severity": [r[2] for r in rows],
+            "message": [r[3] for r in rows], "field": [r[4] for r in rows], "origin": ["validation"] * len(rows),
+        }))
+        con.execute("INSERT INTO findings SELECT * FROM _reval")
+        con.unregister("_reval")
+    con.register("_reval_ids", pa.table({"id": pa.array(doc_ids, pa.string())}))
+    refresh_duplicates(con, "_reval_ids")
+    recount_findings(con, "_reval_ids")
+    con.unregister("_reval_ids")
+
+
+def list_fixes(ws: Workspace, doc_id: str) -> list[dict[str, Any]]:
+    """Fixes that apply to a document: its own and its counterparty's."""
+    with ws.db.read() as con:
+        cur = con.execute(
+            "SELECT o.field, o.value, o.source_value, o.actor, o.recorded_at, o.document_id <> d.id AS shared "
+            "FROM documents d JOIN overrides o ON o.document_id IN (d.id, d.counterparty_id) WHERE d.id = ? ORDER BY o.field",
+            [doc_id],
+        )
+        cols = [c[0] for c in cur.description]
+        out = [dict(zip(cols, r)) for r in cur.fetchall()]
+    for row in out:
+        row["value"] = json.loads(row["value"]) if row["value"] is not None else None
+        row["source_value"] = json.loads(row["source_value"]) if row["source_value"] is not None else None
+    return out

@@ -1,0 +1,99 @@
+"""Reviewer fixes: applied on review and send, audited, kept across re-syncs unless the
+source changes that very field."""
+from __future__ import annotations
+
+import pytest
+
+from ecluse.domain import Address
+from ecluse.services import fixes, review, send
+from ecluse.services.review import ReviewError
+from ecluse.services.sync import sync
+from tests.conftest import make_doc
+
+
+def resync(ws, plugins):
+    with ws.db.write() as con:
+        con.execute("DELETE FROM sync_state")
+    return sync(ws, plugins)
+
+
+@pytest.fixture
+def incomplete(workspace, plugins, fake_source, fake_connection):
+    a = make_doc("1", customer="acme")
+    a.counterparty.address = Address(None, None, "Paris", "FR")
+    b = make_doc("2", customer="acme", total="240.00")
+    b.counterparty.address = Address(None, None, "Paris", "FR")
+    fake_source.pages = [[a, b]]
+    sync(workspace, plugins)
+    return workspace
+
+
+def codes(ws, doc_id):
+    return {f["code"] for f in review.get_document(ws, doc_id)["findings"]}
+
+
+def test_a_counterparty_fix_serves_all_its_documents_and_clears_the_error(incomplete):
+    assert "incomplete_address" in codes(incomplete, "src:1")
+    fixes.fix(incomplete, "src:1", "counterparty.address.street", "3 rue Lafayette", actor="anne")
+    fixes.fix(incomplete, "src:1", "counterparty.address.postal_code", "75009", actor="anne")
+    for doc_id in ("src:1", "src:2"):
+        doc = review.get_document(incomplete, doc_id)
+        assert "incomplete_address" not in codes(incomplete, doc_id)
+        assert doc["counterparty"]["street"] == "3 rue Lafayette" and doc["error_count"] == 0
+    history = review.get_document(incomplete, "src:1")["history"]
+    assert [(h["action"], h["field"], h["actor"]) for h in history[-2:]] == [
+        ("fix", "counterparty.address.street", "anne"), ("fix", "counterparty.address.postal_code", "anne")]
+    assert history[-1]["new_value"] == '"75009"'
+    # the send uses the fixed address
+    review.approve_all_valid(incomplete, actor="anne")
+    body = next(r.body for r in send.dry_run(incomplete).requests if r.path == "/company_customers")
+    assert body["billing_address"]["address"] == "3 rue Lafayette"
+
+
+def test_fixes_survive_a_resync_unless_the_source_changes_the_field(incomplete, plugins, fake_source):
+    fixes.fix(incomplete, "src:1", "counterparty.address.street", "3 rue Lafayette", actor="anne")
+    fixes.fix(incomplete, "src:1", "lines[1].vat_code", "FR_200", actor="anne")
+    # the source changes the total only: fixes stay
+    a = make_doc("1", customer="acme", total="130.00")
+    a.counterparty.address = Address(None, None, "Paris", "FR")
+    fake_source.pages = [[a]]
+    resync(incomplete, plugins)
+    assert {f["field"] for f in fixes.list_fixes(incomplete, "src:1")} == {"counterparty.address.street", "lines[1].vat_code"}
+    # the source now sends a street of its own: that fix gives way, the other stays
+    a = make_doc("1", customer="acme", total="130.00")
+    a.counterparty.address = Address("8 bd Haussmann", None, "Paris", "FR")
+    fake_source.pages = [[a]]
+    resync(incomplete, plugins)
+    assert {f["field"] for f in fixes.list_fixes(incomplete, "src:1")} == {"lines[1].vat_code"}
+    doc = review.get_document(incomplete, "src:1")
+    assert doc["counterparty"]["street"] == "8 bd Haussmann"
+    assert doc["history"][-1]["action"] == "fix_dropped"
+
+
+def test_removing_a_fix_restores_the_source_value(incomplete):
+    fixes.fix(incomplete, "src:1", "counterparty.name", "ACME SAS", actor="anne")
+    assert review.get_document(incomplete, "src:2")["counterparty"]["name"] == "ACME SAS"
+    fixes.fix(incomplete, "src:1", "counterparty.name", "", actor="anne")
+    assert review.get_document(incomplete, "src:2")["counterparty"]["name"] == "Client acme"
+
+
+def test_invalid_fixes_are_refused(incomplete):
+    with pytest.raises(ReviewError, match="cannot be fixed"):
+        fixes.fix(incomplete, "src:1", "total", "1", actor="a")
+    with pytest.raises(ReviewError, match="alpha-2"):
+        fixes.fix(incomplete, "src:1", "counterparty.address.country_alpha2", "France", actor="a")
+    with incomplete.db.write() as con:
+        con.execute("UPDATE documents SET status = 'sent' WHERE id = 'src:2'")
+    with pytest.raises(ReviewError, match="sent cannot be changed"):
+        fixes.fix(incomplete, "src:2", "counterparty.name", "X", actor="a")
+
+
+def test_ledger_account_fix_goes_to_the_import(incomplete, plugins):
+    fixes.fix(incomplete, "src:1", "counterparty.address.street", "1 rue A", actor="a")
+    fixes.fix(incomplete, "src:1", "counterparty.address.postal_code", "75001", actor="a")
+    fixes.fix(incomplete, "src:1", "lines[1].ledger_account", "706100", actor="a")
+    review.approve_all_valid(incomplete, actor="a")
+    result = send.dry_run(incomplete, ids=["src:1"])
+    body = next(r.body for r in result.requests if r.path == "/customer_invoices/import")
+    assert "ledger_account_id" in body["invoice_lines"][0]
+    assert review.get_document(incomplete, "src:1")["lines"][0]["ledger_account"] == "706100"
