@@ -1,0 +1,565 @@
+"""Messages of the console in French (first) and English, and locale-aware formatting.
+
+Plain Python (no streamlit) so that tests and other front-ends can use it. `t(key, lang,
+**fmt)` returns the message in the language asked, or in French when a translation is
+missing (a test checks that none is), or the key itself for an unknown key.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+LANGS = ("fr", "en")
+DEFAULT_LANG = "fr"
+LANG_NAMES = {"fr": "Français", "en": "English"}
+
+NBSP = "\u00a0"  # before the currency sign and ":" in French
+NNBSP = "\u202f"  # French thousands separator (narrow no-break space)
+
+MESSAGES: dict[str, dict[str, str]] = {
+    # -- app, navigation, sidebar ------------------------------------------------------------
+    "app.tagline": {"fr": "Vos factures vers Pennylane, après revue.",
+                    "en": "Your invoices into Pennylane, after review."},
+    "nav.overview": {"fr": "Vue d'ensemble", "en": "Overview"},
+    "nav.connections": {"fr": "Connexions", "en": "Connections"},
+    "nav.review": {"fr": "Revue", "en": "Review"},
+    "nav.send": {"fr": "Envoi", "en": "Send"},
+    "nav.reconciliation": {"fr": "Rapprochement", "en": "Reconciliation"},
+    "nav.reports": {"fr": "Rapports", "en": "Reports"},
+    "nav.plugins": {"fr": "Plugins", "en": "Plugins"},
+    "sidebar.language": {"fr": "Langue", "en": "Language"},
+    "sidebar.actor": {"fr": "Votre nom", "en": "Your name"},
+    "sidebar.actor_help": {"fr": "Enregistré avec chaque décision dans l'historique des documents.",
+                           "en": "Recorded with every decision in the documents' history."},
+    "sidebar.workspace": {"fr": "Espace de travail : `{path}`", "en": "Workspace: `{path}`"},
+    "error.prefix": {"fr": "{message}", "en": "{message}"},
+    "error.unexpected": {"fr": "Erreur inattendue ({kind}) : {message}. Le détail est dans le journal du serveur.",
+                         "en": "Unexpected error ({kind}): {message}. The details are in the server log."},
+
+    # -- statuses, kinds, runs, actions -------------------------------------------------------
+    "status.fetched": {"fr": "Récupéré", "en": "Fetched"},
+    "status.to_review": {"fr": "À revoir", "en": "To review"},
+    "status.approved": {"fr": "Approuvé", "en": "Approved"},
+    "status.rejected": {"fr": "Rejeté", "en": "Rejected"},
+    "status.on_hold": {"fr": "En attente", "en": "On hold"},
+    "status.in_batch": {"fr": "En cours d'envoi", "en": "Being sent"},
+    "status.sent": {"fr": "Envoyé", "en": "Sent"},
+    "status.failed": {"fr": "Échec d'envoi", "en": "Sending failed"},
+    "kind.customer_invoice": {"fr": "Facture client", "en": "Sales invoice"},
+    "kind.customer_credit_note": {"fr": "Avoir client", "en": "Sales credit note"},
+    "kind.supplier_invoice": {"fr": "Facture fournisseur", "en": "Purchase invoice"},
+    "kind.supplier_credit_note": {"fr": "Avoir fournisseur", "en": "Purchase credit note"},
+    "run.running": {"fr": "en cours", "en": "running"},
+    "run.ok": {"fr": "réussie", "en": "ok"},
+    "run.failed": {"fr": "échec", "en": "failed"},
+    "action.fetched": {"fr": "récupéré", "en": "fetched"},
+    "action.changed": {"fr": "modifié à la source", "en": "changed at source"},
+    "action.changed_after_sending": {"fr": "modifié après envoi", "en": "changed after sending"},
+    "action.approve": {"fr": "approuvé", "en": "approved"},
+    "action.reject": {"fr": "rejeté", "en": "rejected"},
+    "action.hold": {"fr": "mis en attente", "en": "put on hold"},
+    "action.reopen": {"fr": "rouvert", "en": "reopened"},
+    "action.fix": {"fr": "corrigé", "en": "fixed"},
+    "action.fix_dropped": {"fr": "correction abandonnée", "en": "fix dropped"},
+    "action.attachment_arrived": {"fr": "PDF arrivé", "en": "PDF arrived"},
+    "findings.errors_n": {"fr": "{n} erreur(s)", "en": "{n} error(s)"},
+    "findings.warnings_n": {"fr": "{n} alerte(s)", "en": "{n} warning(s)"},
+
+    # -- column headers ------------------------------------------------------------------------
+    "col.connection": {"fr": "Connexion", "en": "Connection"},
+    "col.connector": {"fr": "Connecteur", "en": "Connector"},
+    "col.enabled": {"fr": "Active", "en": "Enabled"},
+    "col.last_sync": {"fr": "Dernière synchro", "en": "Last sync"},
+    "col.documents": {"fr": "Documents", "en": "Documents"},
+    "col.started_at": {"fr": "Début", "en": "Started"},
+    "col.status": {"fr": "Statut", "en": "Status"},
+    "col.fetched": {"fr": "Lus", "en": "Fetched"},
+    "col.created": {"fr": "Nouveaux", "en": "New"},
+    "col.updated": {"fr": "Modifiés", "en": "Changed"},
+    "col.problems": {"fr": "Problèmes", "en": "Problems"},
+    "col.error": {"fr": "Erreur", "en": "Error"},
+    "col.number": {"fr": "Numéro", "en": "Number"},
+    "col.issue_date": {"fr": "Date", "en": "Date"},
+    "col.due_date": {"fr": "Échéance", "en": "Due date"},
+    "col.counterparty": {"fr": "Tiers", "en": "Counterparty"},
+    "col.kind": {"fr": "Type", "en": "Kind"},
+    "col.total": {"fr": "Total TTC", "en": "Total"},
+    "col.total_before_tax": {"fr": "Total HT", "en": "Before tax"},
+    "col.total_tax": {"fr": "TVA", "en": "VAT"},
+    "col.findings": {"fr": "Anomalies", "en": "Findings"},
+    "col.flags": {"fr": "Suivi", "en": "Flags"},
+    "col.label": {"fr": "Libellé", "en": "Label"},
+    "col.quantity": {"fr": "Quantité", "en": "Quantity"},
+    "col.unit_price": {"fr": "Prix unitaire HT", "en": "Unit price"},
+    "col.vat_rate": {"fr": "Taux TVA", "en": "VAT rate"},
+    "col.when": {"fr": "Date", "en": "When"},
+    "col.actor": {"fr": "Par", "en": "By"},
+    "col.action": {"fr": "Action", "en": "Action"},
+    "col.field": {"fr": "Champ", "en": "Field"},
+    "col.change": {"fr": "Changement", "en": "Change"},
+    "col.reason": {"fr": "Motif", "en": "Reason"},
+    "col.before": {"fr": "Avant", "en": "Before"},
+    "col.after": {"fr": "Après", "en": "After"},
+    "col.source_id": {"fr": "Identifiant source", "en": "Source id"},
+    "col.message": {"fr": "Message", "en": "Message"},
+    "col.raw": {"fr": "Données source", "en": "Source data"},
+    "col.month": {"fr": "Mois", "en": "Month"},
+    "col.age": {"fr": "Ancienneté", "en": "Age"},
+    "col.name": {"fr": "Nom", "en": "Name"},
+    "col.version": {"fr": "Version", "en": "Version"},
+    "col.connectors": {"fr": "Connecteurs", "en": "Connectors"},
+    "col.hooks": {"fr": "Hooks", "en": "Hooks"},
+    "col.module": {"fr": "Module", "en": "Module"},
+    "col.view": {"fr": "Vue", "en": "View"},
+    "col.columns": {"fr": "Colonnes", "en": "Columns"},
+
+    # -- overview ------------------------------------------------------------------------------
+    "overview.title": {"fr": "Vue d'ensemble", "en": "Overview"},
+    "overview.empty": {
+        "fr": "L'espace de travail est vide. Première étape : synchronisez la connexion de démonstration "
+              "pour parcourir la revue avec des factures fictives (aucun identifiant nécessaire).",
+        "en": "The workspace is empty. First step: sync the demo connection to try the review with "
+              "fictitious invoices (no credentials needed)."},
+    "overview.empty_next": {"fr": "Ensuite, ajoutez vos vraies sources dans Connexions.",
+                            "en": "Then add your real sources under Connections."},
+    "overview.no_demo": {"fr": "Le connecteur de démonstration n'est pas chargé (voir la page Plugins).",
+                         "en": "The demo connector is not loaded (see the Plugins page)."},
+    "overview.sync_demo": {"fr": "Synchroniser la connexion de démonstration", "en": "Sync the demo connection"},
+    "overview.no_documents": {"fr": "Aucun document dans le cache pour l'instant.", "en": "No document in the cache yet."},
+    "overview.attention": {"fr": "À traiter", "en": "Needs attention"},
+    "overview.all_clear": {"fr": "Rien à traiter : tout est à jour.", "en": "Nothing needs attention."},
+    "overview.open": {"fr": "Voir", "en": "Open"},
+    "overview.by_status": {"fr": "Documents par statut", "en": "Documents by status"},
+    "overview.total": {"fr": "{n} documents au total dans le cache.", "en": "{n} documents in the cache."},
+    "overview.last_syncs": {"fr": "Dernières synchronisations", "en": "Last syncs"},
+    "attention.to_review": {"fr": "À revoir", "en": "To review"},
+    "attention.to_review_help": {"fr": "Documents en attente de décision.", "en": "Documents awaiting a decision."},
+    "attention.errors": {"fr": "Avec erreurs", "en": "With errors"},
+    "attention.errors_help": {"fr": "À revoir, avec au moins une erreur bloquante.",
+                              "en": "To review, with at least one blocking error."},
+    "attention.on_hold": {"fr": "En attente", "en": "On hold"},
+    "attention.on_hold_help": {"fr": "Mis de côté avec un motif.", "en": "Set aside with a reason."},
+    "attention.failed": {"fr": "Échecs d'envoi", "en": "Failed sends"},
+    "attention.failed_help": {"fr": "Refusés par Pennylane : à corriger et réessayer.",
+                              "en": "Refused by Pennylane: fix and retry."},
+    "attention.changed": {"fr": "Modifiés après envoi", "en": "Changed after sending"},
+    "attention.changed_help": {"fr": "La source a changé un document déjà envoyé.",
+                               "en": "The source changed a document already sent."},
+    "attention.pdf_pending": {"fr": "PDF en attente", "en": "PDFs pending"},
+    "attention.pdf_pending_help": {"fr": "La source livrera le PDF plus tard.",
+                                   "en": "The source will deliver the PDF later."},
+    "attention.problems": {"fr": "Enregistrements en problème", "en": "Records kept as problems"},
+    "attention.problems_help": {"fr": "Illisibles : conservés avec leurs données source.",
+                                "en": "Unreadable: kept with their source data."},
+
+    # -- syncs ---------------------------------------------------------------------------------
+    "sync.running": {"fr": "Synchronisation de {name} en cours…", "en": "Syncing {name}…"},
+    "sync.starting": {"fr": "Démarrage…", "en": "Starting…"},
+    "sync.done": {"fr": "Synchronisation de {name} terminée ({seconds} s)", "en": "Sync of {name} finished ({seconds} s)"},
+    "sync.failed": {"fr": "Échec de la synchronisation de {name}", "en": "Sync of {name} failed"},
+    "sync.already_running": {
+        "fr": "Une synchronisation de {name} est déjà en cours dans un autre processus (par exemple `ecluse sync`). "
+              "Attendez qu'elle se termine puis réessayez.",
+        "en": "A sync of {name} is already running in another process (for instance `ecluse sync`). "
+              "Wait for it to finish and try again."},
+    "sync.counts": {
+        "fr": "{fetched} lu(s) · {created} nouveau(x) · {updated} modifié(s) · {unchanged} inchangé(s) · "
+              "{problems} problème(s) · {attachments} PDF arrivé(s)",
+        "en": "{fetched} fetched · {created} new · {updated} changed · {unchanged} unchanged · "
+              "{problems} problems · {attachments} late PDFs"},
+    "sync.changes": {"fr": "{back} document(s) revenus en revue, {sent} modifié(s) après envoi.",
+                     "en": "{back} document(s) back to review, {sent} changed after sending."},
+
+    # -- connections ---------------------------------------------------------------------------
+    "conn.title": {"fr": "Connexions", "en": "Connections"},
+    "conn.intro": {"fr": "Les sources d'où Écluse lit les factures. Les secrets restent dans `secrets.toml` "
+                         "(ou dans une variable d'environnement), jamais dans `ecluse.toml`.",
+                   "en": "The sources Écluse reads invoices from. Secrets stay in `secrets.toml` "
+                         "(or an environment variable), never in `ecluse.toml`."},
+    "conn.none": {"fr": "Aucune connexion. Ajoutez-en une ci-dessous.", "en": "No connection yet. Add one below."},
+    "conn.not_loaded": {"fr": "Le connecteur « {connector} » n'est pas chargé : voir la page Plugins.",
+                        "en": "The connector '{connector}' is not loaded: see the Plugins page."},
+    "conn.test": {"fr": "Tester", "en": "Test"},
+    "conn.sync": {"fr": "Synchroniser maintenant", "en": "Sync now"},
+    "conn.remove": {"fr": "Supprimer", "en": "Remove"},
+    "conn.remove_confirm": {
+        "fr": "Supprimer la connexion « {name} » ? Ses réglages et secrets sont effacés ; les documents déjà "
+              "dans le cache sont conservés.",
+        "en": "Remove the connection '{name}'? Its settings and secrets are deleted; documents already in "
+              "the cache are kept."},
+    "conn.remove_yes": {"fr": "Oui, supprimer", "en": "Yes, remove"},
+    "conn.removed": {"fr": "Connexion « {name} » supprimée.", "en": "Connection '{name}' removed."},
+    "conn.check_ok": {"fr": "Connexion réussie : {message}", "en": "Connection works: {message}"},
+    "conn.check_failed": {"fr": "Échec du test : {message}", "en": "Test failed: {message}"},
+    "conn.edit": {"fr": "Modifier les réglages", "en": "Edit settings"},
+    "conn.save": {"fr": "Enregistrer", "en": "Save"},
+    "conn.saved": {"fr": "Connexion « {name} » enregistrée.", "en": "Connection '{name}' saved."},
+    "conn.no_settings": {"fr": "Ce connecteur n'a aucun réglage.", "en": "This connector has no settings."},
+    "conn.add": {"fr": "Ajouter une connexion", "en": "Add a connection"},
+    "conn.connector": {"fr": "Connecteur", "en": "Connector"},
+    "conn.name": {"fr": "Nom de la connexion", "en": "Connection name"},
+    "conn.name_help": {"fr": "Lettres minuscules, chiffres, - et _ (par exemple `harvest-agence`).",
+                       "en": "Lower-case letters, digits, - and _ (for instance `harvest-agency`)."},
+    "conn.name_required": {"fr": "Donnez un nom à la connexion.", "en": "Give the connection a name."},
+    "conn.exists": {"fr": "Une connexion « {name} » existe déjà.", "en": "A connection '{name}' already exists."},
+    "conn.create": {"fr": "Créer la connexion", "en": "Create the connection"},
+    "conn.no_connectors": {"fr": "Aucun connecteur n'est chargé (voir la page Plugins).",
+                           "en": "No connector is loaded (see the Plugins page)."},
+    "conn.secret_stored": {"fr": "déjà enregistré — laisser vide pour conserver",
+                           "en": "already stored — leave empty to keep it"},
+    "conn.secret_env": {"fr": "lu dans la variable d'environnement {var} — laisser vide pour conserver",
+                        "en": "read from the environment variable {var} — leave empty to keep it"},
+    "conn.secret_new": {"fr": "valeur secrète, ou env:NOM_DE_VARIABLE", "en": "secret value, or env:VARIABLE_NAME"},
+    "conn.secret_help": {
+        "fr": "Saisissez `env:NOM` pour lire la valeur dans la variable d'environnement NOM au moment de "
+              "l'utilisation : le secret n'est alors écrit nulle part. Sinon il est gardé dans `secrets.toml` "
+              "(mode 0600) et n'est jamais réaffiché.",
+        "en": "Type `env:NAME` to read the value from the environment variable NAME when it is used: the "
+              "secret is then written nowhere. Otherwise it is kept in `secrets.toml` (mode 0600) and never "
+              "shown again."},
+    "conn.required_note": {"fr": "Les champs suivis de \\* sont obligatoires.", "en": "Fields marked \\* are required."},
+    "conn.pennylane": {"fr": "Destination Pennylane", "en": "Pennylane destination"},
+    "conn.pl_api_url": {"fr": "URL de l'API", "en": "API URL"},
+    "conn.pl_token": {"fr": "Jeton", "en": "Token"},
+    "conn.pl_token_missing": {"fr": "non configuré", "en": "not set"},
+    "conn.pl_dry_run": {"fr": "Simulation (dry run)", "en": "Dry run"},
+    "conn.pl_incomplete": {"fr": "Importer comme « à traiter »", "en": "Import as incomplete"},
+    "conn.yes": {"fr": "oui", "en": "yes"},
+    "conn.no": {"fr": "non", "en": "no"},
+    "conn.pl_change": {"fr": "Ces réglages se changent pour l'instant en ligne de commande :",
+                       "en": "For now these settings are changed from the command line:"},
+    "conn.pl_send_note": {"fr": "L'envoi vers Pennylane arrive avec la page Envoi.",
+                          "en": "Sending to Pennylane arrives with the Send page."},
+
+    # -- review --------------------------------------------------------------------------------
+    "review.title": {"fr": "Revue", "en": "Review"},
+    "review.all": {"fr": "Tous", "en": "All"},
+    "review.f_status": {"fr": "Statut", "en": "Status"},
+    "review.f_kind": {"fr": "Type", "en": "Kind"},
+    "review.f_connection": {"fr": "Connexion", "en": "Connection"},
+    "review.f_findings": {"fr": "Anomalies", "en": "Findings"},
+    "review.f_from": {"fr": "Du", "en": "From"},
+    "review.f_to": {"fr": "Au", "en": "To"},
+    "review.f_counterparty": {"fr": "Tiers", "en": "Counterparty"},
+    "review.f_counterparty_ph": {"fr": "nom du client ou fournisseur", "en": "customer or supplier name"},
+    "review.f_search": {"fr": "Recherche", "en": "Search"},
+    "review.f_search_ph": {"fr": "numéro de facture…", "en": "invoice number…"},
+    "review.findings_all": {"fr": "Toutes", "en": "All"},
+    "review.findings_errors": {"fr": "Avec erreurs", "en": "With errors"},
+    "review.findings_warnings": {"fr": "Alertes seulement", "en": "Warnings only"},
+    "review.findings_clean": {"fr": "Sans anomalie", "en": "Clean"},
+    "review.findings_duplicates": {"fr": "Doublons suspectés", "en": "Suspected duplicates"},
+    "review.findings_changed": {"fr": "Modifiés à la source", "en": "Changed at source"},
+    "review.special_pdf_pending": {"fr": "Seuls les documents dont le PDF est en attente sont affichés.",
+                                   "en": "Only documents whose PDF is pending are shown."},
+    "review.clear_special": {"fr": "Tout afficher", "en": "Show all"},
+    "review.sort": {"fr": "Trier par", "en": "Sort by"},
+    "review.descending": {"fr": "Décroissant", "en": "Descending"},
+    "review.page": {"fr": "Page (sur {pages})", "en": "Page (of {pages})"},
+    "review.total": {"fr": "**{n}** document(s)", "en": "**{n}** document(s)"},
+    "review.empty": {"fr": "Aucun document ne correspond aux filtres.", "en": "No document matches the filters."},
+    "review.select_hint": {"fr": "Cochez des lignes pour agir dessus ; une seule ligne cochée affiche le détail.",
+                           "en": "Tick rows to act on them; a single ticked row shows its detail."},
+    "review.flags_help": {"fr": "PDF attendu de la source, ou document modifié à la source depuis la dernière revue.",
+                          "en": "PDF expected from the source, or document changed at the source since the last review."},
+    "review.flag_pdf_pending": {"fr": "PDF attendu", "en": "PDF pending"},
+    "review.flag_changed": {"fr": "modifié", "en": "changed"},
+    "review.selected_n": {"fr": "**{n}** document(s) sélectionné(s)", "en": "**{n}** document(s) selected"},
+    "review.selected_errors": {"fr": "dont {n} avec erreurs", "en": "{n} with errors"},
+    "review.reason": {"fr": "Motif", "en": "Reason"},
+    "review.reason_ph": {"fr": "obligatoire pour rejeter, mettre en attente ou forcer",
+                         "en": "required to reject, hold or approve anyway"},
+    "review.force": {"fr": "Approuver malgré les erreurs", "en": "Approve despite errors"},
+    "review.force_help": {"fr": "La décision et son motif sont enregistrés dans l'historique.",
+                          "en": "The decision and its reason are recorded in the history."},
+    "review.approve": {"fr": "Approuver", "en": "Approve"},
+    "review.approve_force": {"fr": "Approuver malgré les erreurs", "en": "Approve despite errors"},
+    "review.reject": {"fr": "Rejeter", "en": "Reject"},
+    "review.hold": {"fr": "Mettre en attente", "en": "Put on hold"},
+    "review.reopen": {"fr": "Rouvrir", "en": "Reopen"},
+    "review.reason_required": {"fr": "Un motif est obligatoire pour : {action}.", "en": "A reason is required to {action}."},
+    "review.force_reason_required": {"fr": "Approuver malgré les erreurs demande un motif.",
+                                     "en": "Approving despite errors needs a reason."},
+    "review.done_approve": {"fr": "{n} document(s) approuvé(s).", "en": "{n} document(s) approved."},
+    "review.done_reject": {"fr": "{n} document(s) rejeté(s).", "en": "{n} document(s) rejected."},
+    "review.done_hold": {"fr": "{n} document(s) mis en attente.", "en": "{n} document(s) put on hold."},
+    "review.done_reopen": {"fr": "{n} document(s) rouvert(s).", "en": "{n} document(s) reopened."},
+    "review.refused": {"fr": "{n} document(s) non traité(s) :", "en": "{n} document(s) not changed:"},
+    "review.approve_all_valid": {"fr": "Approuver tous les valides ({n})", "en": "Approve all valid ({n})"},
+    "review.approve_all_valid_confirm": {
+        "fr": "Approuver les **{n}** documents à revoir sans erreur (filtres actuels) ? Les alertes n'empêchent pas "
+              "l'approbation.",
+        "en": "Approve the **{n}** documents to review with no error (current filters)? Warnings do not prevent "
+              "approval."},
+    "review.confirm": {"fr": "Confirmer", "en": "Confirm"},
+    "review.detail_of": {"fr": "Détail de", "en": "Detail of"},
+    "review.gone": {"fr": "Ce document n'est plus dans le cache.", "en": "This document is no longer in the cache."},
+    "review.status_reason": {"fr": "Motif : {reason}", "en": "Reason: {reason}"},
+    "review.customer": {"fr": "Client", "en": "Customer"},
+    "review.supplier": {"fr": "Fournisseur", "en": "Supplier"},
+    "review.address": {"fr": "Adresse", "en": "Address"},
+    "review.vat_number": {"fr": "N° TVA", "en": "VAT number"},
+    "review.source": {"fr": "Source", "en": "Source"},
+    "review.open_pennylane": {"fr": "Ouvrir dans Pennylane", "en": "Open in Pennylane"},
+    "review.tab_findings": {"fr": "Anomalies ({n})", "en": "Findings ({n})"},
+    "review.tab_lines": {"fr": "Lignes ({n})", "en": "Lines ({n})"},
+    "review.tab_pdf": {"fr": "PDF", "en": "PDF"},
+    "review.tab_history": {"fr": "Historique", "en": "History"},
+    "review.tab_source": {"fr": "Données source", "en": "Source data"},
+    "review.tab_changes": {"fr": "Modifications", "en": "Changes"},
+    "review.no_findings": {"fr": "Aucune anomalie.", "en": "No findings."},
+    "review.raw": {"fr": "Données brutes reçues de la source", "en": "Raw data received from the source"},
+    "review.changed_after_sending": {
+        "fr": "La source a modifié ce document après son envoi à Pennylane : vérifiez les écarts ci-dessous.",
+        "en": "The source changed this document after it was sent to Pennylane: check the differences below."},
+    "review.pdf_pending": {"fr": "Le PDF n'est pas encore arrivé de la source.", "en": "The PDF has not arrived from the source yet."},
+    "review.pdf_missing": {"fr": "Aucun PDF pour ce document.", "en": "No PDF for this document."},
+    "review.pdf_not_in_store": {"fr": "Le PDF est référencé mais absent du dossier attachments/.",
+                                "en": "The PDF is referenced but missing from the attachments/ folder."},
+    "review.pdf_unreadable": {"fr": "Le PDF n'a pas pu être lu pour l'aperçu.", "en": "The PDF could not be read for a preview."},
+    "review.pdf_preview_unavailable": {
+        "fr": "L'aperçu du PDF demande le paquet pypdfium2 (non installé) : téléchargez le fichier pour le lire.",
+        "en": "The PDF preview needs the pypdfium2 package (not installed): download the file to read it."},
+    "review.pdf_page": {"fr": "Page {n}", "en": "Page {n}"},
+    "review.pdf_download": {"fr": "Télécharger {name}", "en": "Download {name}"},
+    "review.problems": {"fr": "Enregistrements en problème ({n})", "en": "Records kept as problems ({n})"},
+    "review.problems_help": {
+        "fr": "Ces enregistrements de la source n'ont pas pu être lus comme des factures. Ils sont conservés avec "
+              "leurs données pour être corrigés à la source.",
+        "en": "These source records could not be read as invoices. They are kept with their data so that they "
+              "can be fixed at the source."},
+    "refusal.no_such_document": {"fr": "document introuvable", "en": "no such document"},
+    "refusal.already": {"fr": "déjà « {status} »", "en": "already '{status}'"},
+    "refusal.cannot": {"fr": "impossible depuis le statut « {status} »", "en": "not possible from status '{status}'"},
+    "refusal.errors": {"fr": "{n} erreur(s) à corriger d'abord (ou « Approuver malgré les erreurs » avec un motif)",
+                       "en": "{n} error(s) to fix first (or 'Approve despite errors' with a reason)"},
+    "sort.issue_date": {"fr": "Date", "en": "Date"},
+    "sort.number": {"fr": "Numéro", "en": "Number"},
+    "sort.counterparty": {"fr": "Tiers", "en": "Counterparty"},
+    "sort.total": {"fr": "Montant", "en": "Amount"},
+    "sort.status": {"fr": "Statut", "en": "Status"},
+    "sort.findings": {"fr": "Anomalies", "en": "Findings"},
+    "sort.connection": {"fr": "Connexion", "en": "Connection"},
+    "sort.fetched_at": {"fr": "Date de récupération", "en": "Fetched at"},
+
+    # -- finding titles (the detail text comes from the validator) ------------------------------
+    "finding.missing_number": {"fr": "Numéro manquant", "en": "Missing number"},
+    "finding.number_missing": {"fr": "Numéro manquant", "en": "Missing number"},
+    "finding.missing_issue_date": {"fr": "Date d'émission manquante", "en": "Missing issue date"},
+    "finding.missing_due_date": {"fr": "Échéance manquante", "en": "Missing due date"},
+    "finding.missing_totals": {"fr": "Totaux incomplets", "en": "Incomplete totals"},
+    "finding.source_total_missing": {"fr": "Total absent de la source", "en": "Total missing at source"},
+    "finding.no_lines": {"fr": "Aucune ligne", "en": "No lines"},
+    "finding.future_date": {"fr": "Date dans le futur", "en": "Date in the future"},
+    "finding.due_before_issue": {"fr": "Échéance avant la date d'émission", "en": "Due before issue date"},
+    "finding.bad_currency": {"fr": "Devise invalide", "en": "Invalid currency"},
+    "finding.currency_missing": {"fr": "Devise manquante", "en": "Missing currency"},
+    "finding.foreign_currency": {"fr": "Devise étrangère", "en": "Foreign currency"},
+    "finding.totals_mismatch": {"fr": "Totaux différents de la somme des lignes", "en": "Totals differ from the lines"},
+    "finding.total_not_sum": {"fr": "TTC ≠ HT + TVA", "en": "Total ≠ before tax + VAT"},
+    "finding.credit_note_positive": {"fr": "Avoir positif", "en": "Positive credit note"},
+    "finding.invoice_negative": {"fr": "Facture négative", "en": "Negative invoice"},
+    "finding.missing_vat_rate": {"fr": "Taux de TVA manquant", "en": "Missing VAT rate"},
+    "finding.unknown_vat_rate": {"fr": "Taux de TVA inconnu", "en": "Unknown VAT rate"},
+    "finding.vat_amount_mismatch": {"fr": "Montant de TVA incohérent", "en": "VAT amount mismatch"},
+    "finding.line_total_mismatch": {"fr": "Total de ligne incohérent", "en": "Line total mismatch"},
+    "finding.line_amount_mismatch": {"fr": "Montant de ligne incohérent", "en": "Line amount mismatch"},
+    "finding.line_amount_missing": {"fr": "Montant de ligne manquant", "en": "Missing line amount"},
+    "finding.missing_counterparty": {"fr": "Tiers manquant", "en": "Missing counterparty"},
+    "finding.counterparty_missing": {"fr": "Tiers manquant", "en": "Missing counterparty"},
+    "finding.missing_counterparty_name": {"fr": "Nom du tiers manquant", "en": "Missing counterparty name"},
+    "finding.incomplete_address": {"fr": "Adresse de facturation incomplète", "en": "Incomplete billing address"},
+    "finding.bad_vat_number": {"fr": "N° de TVA douteux", "en": "Suspicious VAT number"},
+    "finding.missing_vat_number": {"fr": "N° de TVA intracommunautaire manquant", "en": "Missing EU VAT number"},
+    "finding.bad_siren": {"fr": "SIREN invalide", "en": "Invalid SIREN"},
+    "finding.missing_attachment": {"fr": "PDF manquant", "en": "Missing PDF"},
+    "finding.attachment_not_pdf": {"fr": "Pièce jointe qui n'est pas un PDF", "en": "Attachment is not a PDF"},
+    "finding.attachment_pending": {"fr": "PDF en attente", "en": "PDF pending"},
+    "finding.attachment_unavailable": {"fr": "PDF indisponible", "en": "PDF unavailable"},
+    "finding.suspected_duplicate": {"fr": "Doublon suspecté", "en": "Suspected duplicate"},
+
+    # -- send ------------------------------------------------------------------------------------
+    "send.title": {"fr": "Envoi vers Pennylane", "en": "Sending to Pennylane"},
+    "send.building": {
+        "fr": "L'envoi vers Pennylane est en cours de construction : l'aperçu en simulation (dry run) et l'envoi "
+              "arrivent avec la destination Pennylane.",
+        "en": "Sending to Pennylane is being built: the dry-run preview and sending arrive with the Pennylane "
+              "destination."},
+    "send.waiting": {"fr": "Approuvés, en attente d'envoi", "en": "Approved, waiting to be sent"},
+    "send.coming": {"fr": "À venir en ligne de commande :", "en": "Coming to the command line:"},
+    "send.review_link": {"fr": "Voir les documents approuvés", "en": "See the approved documents"},
+
+    # -- reconciliation ------------------------------------------------------------------------
+    "rec.title": {"fr": "Rapprochement", "en": "Reconciliation"},
+    "rec.intro": {"fr": "Totaux du cache par mois, connexion et statut. Cliquez sur une barre pour lister ses documents.",
+                  "en": "Cache totals by month, connection and status. Click a bar to list its documents."},
+    "rec.connection": {"fr": "Connexion", "en": "Connection"},
+    "rec.all_connections": {"fr": "Toutes les connexions", "en": "All connections"},
+    "rec.currency": {"fr": "Devise", "en": "Currency"},
+    "rec.side": {"fr": "Documents", "en": "Documents"},
+    "rec.side_sales": {"fr": "Ventes", "en": "Sales"},
+    "rec.side_purchases": {"fr": "Achats", "en": "Purchases"},
+    "rec.side_all": {"fr": "Tout", "en": "All"},
+    "rec.monthly": {"fr": "Totaux TTC mensuels ({currency})", "en": "Monthly totals incl. VAT ({currency})"},
+    "rec.monthly_note": {"fr": "Les avoirs sont comptés en négatif.", "en": "Credit notes count as negative."},
+    "rec.no_data": {"fr": "Aucun document pour ces critères.", "en": "No document for these criteria."},
+    "rec.total_axis": {"fr": "Total TTC", "en": "Total incl. VAT"},
+    "rec.documents_axis": {"fr": "Documents", "en": "Documents"},
+    "rec.hover_documents": {"fr": "documents", "en": "documents"},
+    "rec.click_hint": {"fr": "Cliquez sur une barre du graphique pour afficher ses documents ici.",
+                       "en": "Click a bar of the chart to list its documents here."},
+    "rec.selection": {"fr": "{month} · {status} · {connection} : {n} document(s), {total}",
+                      "en": "{month} · {status} · {connection}: {n} document(s), {total}"},
+    "rec.more": {"fr": "{shown} premiers sur {n}.", "en": "First {shown} of {n}."},
+    "rec.backlog": {"fr": "Ancienneté des documents à revoir", "en": "Age of the review backlog"},
+    "rec.basis": {"fr": "Mesurer l'âge depuis", "en": "Measure age from"},
+    "rec.basis_issue_date": {"fr": "la date de la pièce", "en": "the document date"},
+    "rec.basis_waiting": {"fr": "l'arrivée en revue", "en": "entering review"},
+    "rec.backlog_empty": {"fr": "Aucun document à revoir.", "en": "Nothing to review."},
+    "rec.bucket_days": {"fr": "{label} j", "en": "{label} d"},
+    "rec.open_review": {"fr": "Ouvrir ces documents dans Revue", "en": "Open these documents in Review"},
+
+    # -- reports -------------------------------------------------------------------------------
+    "rep.title": {"fr": "Rapports", "en": "Reports"},
+    "rep.intro": {"fr": "Requêtes SQL en lecture seule sur les vues documentées du cache (DuckDB).",
+                  "en": "Read-only SQL queries over the documented views of the cache (DuckDB)."},
+    "rep.saved": {"fr": "Rapport enregistré", "en": "Saved report"},
+    "rep.saved_none": {"fr": "— requête libre —", "en": "— custom query —"},
+    "rep.sql": {"fr": "Requête SQL", "en": "SQL query"},
+    "rep.run": {"fr": "Exécuter", "en": "Run"},
+    "rep.views": {"fr": "Vues disponibles et leurs colonnes", "en": "Available views and their columns"},
+    "rep.rows": {"fr": "{n} ligne(s)", "en": "{n} row(s)"},
+    "rep.truncated": {"fr": "Affichage limité aux {n} premières lignes ; les exports contiennent tout le résultat.",
+                      "en": "Showing the first {n} rows only; the exports contain the whole result."},
+    "rep.export": {"fr": "Exporter le résultat complet :", "en": "Export the whole result:"},
+    "rep.empty_sql": {"fr": "Écrivez une requête ou choisissez un rapport enregistré.",
+                      "en": "Write a query or choose a saved report."},
+
+    # -- plugins -------------------------------------------------------------------------------
+    "plg.title": {"fr": "Plugins", "en": "Plugins"},
+    "plg.intro": {
+        "fr": "Les connecteurs sont des plugins, chargés depuis le groupe de points d'entrée `ecluse`. "
+              "Un plugin en échec n'empêche jamais la console de démarrer : son erreur est affichée ici.",
+        "en": "Connectors are plugins, loaded from the `ecluse` entry-point group. A failing plugin never "
+              "stops the console from starting: its error is shown here."},
+    "plg.failed": {"fr": "Le plugin « {name} » n'a pas pu être chargé : {error}",
+                   "en": "The plugin '{name}' could not be loaded: {error}"},
+    "plg.ok": {"fr": "ok", "en": "ok"},
+    "plg.ko": {"fr": "échec", "en": "failed"},
+    "plg.none": {"fr": "Aucun plugin chargé.", "en": "No plugin loaded."},
+    "plg.load_title": {"fr": "Choisir les plugins chargés", "en": "Choosing which plugins load"},
+    "plg.load_text": {
+        "fr": "Par défaut, tous les plugins installés sont chargés. `ECLUSE_LOAD_PLUGINS=demo,harvest` ne charge "
+              "que ceux-là ; `ECLUSE_LOAD_PLUGINS=` (vide) n'en charge aucun. Variable lue au démarrage de la console.",
+        "en": "By default every installed plugin is loaded. `ECLUSE_LOAD_PLUGINS=demo,harvest` loads only these; "
+              "`ECLUSE_LOAD_PLUGINS=` (empty) loads none. Read when the console starts."},
+    "plg.load_current": {"fr": "Valeur actuelle : `{value}`", "en": "Current value: `{value}`"},
+    "plg.load_unset": {"fr": "non définie (tous les plugins)", "en": "unset (all plugins)"},
+    "plg.ship_title": {"fr": "Publier un plugin", "en": "Shipping a plugin"},
+    "plg.ship_text": {
+        "fr": "Un paquet Python tiers déclare un point d'entrée dans le groupe `ecluse` de son `pyproject.toml`, "
+              "et son module implémente le hook `register_connectors` (classe dérivée de "
+              "`ecluse.connectors.Connector`). Une fois le paquet installé dans le même environnement, "
+              "redémarrez la console.",
+        "en": "A third-party Python package declares an entry point in the `ecluse` group of its "
+              "`pyproject.toml`, and its module implements the `register_connectors` hook (a subclass of "
+              "`ecluse.connectors.Connector`). Install the package in the same environment and restart the console."},
+}
+
+
+def has(key: str) -> bool:
+    return key in MESSAGES
+
+
+def t(key: str, lang: str = DEFAULT_LANG, **fmt: Any) -> str:
+    entry = MESSAGES.get(key)
+    if entry is None:
+        return key
+    text = entry.get(lang) or entry[DEFAULT_LANG]
+    return text.format(**fmt) if fmt else text
+
+
+def missing_translations() -> dict[str, list[str]]:
+    """Language → keys without a (non-empty) message in that language."""
+    return {lang: sorted(k for k, v in MESSAGES.items() if not v.get(lang)) for lang in LANGS}
+
+
+# -- formatting ------------------------------------------------------------------------------
+_SYMBOLS = {"EUR": "€", "USD": "$", "GBP": "£", "JPY": "¥", "CHF": "CHF"}
+
+
+def format_number(value: Decimal | int | float | None, lang: str = DEFAULT_LANG, places: int | None = 2) -> str:
+    """1 234,56 (fr) or 1,234.56 (en); `places=None` keeps the value's own decimals (quantities)."""
+    if value is None:
+        return "—"
+    try:
+        number = Decimal(str(value)) if not isinstance(value, Decimal) else value
+    except InvalidOperation:
+        return str(value)
+    if places is None:
+        exponent = number.normalize().as_tuple().exponent
+        places = -exponent if isinstance(exponent, int) and exponent < 0 else 0
+    text = f"{number:,.{places}f}"
+    if lang == "fr":
+        return text.replace(",", "\x00").replace(".", ",").replace("\x00", NNBSP)
+    return text
+
+
+def format_money(value: Decimal | int | None, currency: str | None = "EUR", lang: str = DEFAULT_LANG) -> str:
+    """1 234,56 € (fr), €1,234.56 (en); other currencies by their code: 1 234,56 USD / USD 1,234.56."""
+    if value is None:
+        return "—"
+    currency = (currency or "").upper()
+    amount = format_number(abs(Decimal(str(value))), lang)
+    sign = "-" if Decimal(str(value)) < 0 else ""
+    symbol = _SYMBOLS.get(currency, currency)
+    if lang == "fr":
+        return f"{sign}{amount}{NBSP}{symbol}".strip()
+    if len(symbol) == 1:
+        return f"{sign}{symbol}{amount}"
+    return f"{sign}{symbol}{NBSP}{amount}".strip()
+
+
+def format_date(value: dt.date | dt.datetime | None, lang: str = DEFAULT_LANG) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, dt.datetime):
+        value = value.date()
+    return value.strftime("%d/%m/%Y") if lang == "fr" else value.isoformat()
+
+
+def format_datetime(value: dt.datetime | None, lang: str = DEFAULT_LANG) -> str:
+    """In the server's local time zone (the console runs where its user is)."""
+    if value is None:
+        return "—"
+    if value.tzinfo is not None:
+        value = value.astimezone()
+    return value.strftime("%d/%m/%Y %H:%M") if lang == "fr" else value.strftime("%Y-%m-%d %H:%M")
+
+
+def format_month(value: dt.date, lang: str = DEFAULT_LANG) -> str:
+    months = {
+        "fr": ("janv.", "févr.", "mars", "avr.", "mai", "juin", "juil.", "août", "sept.", "oct.", "nov.", "déc."),
+        "en": ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"),
+    }[lang if lang in LANGS else DEFAULT_LANG]
+    return f"{months[value.month - 1]} {value.year}"
+
+
+_REFUSALS = (
+    (re.compile(r"^no such document$"), "refusal.no_such_document", lambda m, lang: {}),
+    (re.compile(r"^already (\w+)$"), "refusal.already", lambda m, lang: {"status": t(f"status.{m[1]}", lang)}),
+    (re.compile(r"^cannot \w+ a document that is (\w+)$"), "refusal.cannot",
+     lambda m, lang: {"status": t(f"status.{m[1]}", lang)}),
+    (re.compile(r"^(\d+) error\(s\) to fix first"), "refusal.errors", lambda m, lang: {"n": m[1]}),
+)
+
+
+def explain_refusal(reason: str, lang: str = DEFAULT_LANG) -> str:
+    """A decision refused by the review service, in the user's language (unknown texts as they are)."""
+    for pattern, key, args in _REFUSALS:
+        match = pattern.match(reason)
+        if match:
+            return t(key, lang, **args(match, lang))
+    return reason

@@ -1,0 +1,180 @@
+"""What every page needs: the workspace, the plugins, the language, the actor, sync jobs.
+
+The workspace comes from ECLUSE_WORKSPACE (set by `ecluse run`) or the per-user default,
+and is created with a demo connection when missing, as `ecluse run` does. Syncs run in a
+background thread per connection so that a click elsewhere in the page never interrupts
+them; their progress is kept here, process-wide, and read by the pages.
+"""
+from __future__ import annotations
+
+import contextvars
+import os
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+import streamlit as st
+
+from .. import i18n
+from ..plugin_loader import Plugins, get_plugins
+from ..redact import redact
+from ..services import setup
+from ..services import sync as sync_service
+from ..storage.db import WorkspaceBusy
+from ..workspace import Workspace, WorkspaceError, default_path
+
+
+# -- workspace and plugins -----------------------------------------------------------------
+def plugins() -> Plugins:
+    return get_plugins()
+
+
+@st.cache_resource(show_spinner=False)
+def _workspace(path: str) -> Workspace:
+    ws = Workspace(path)
+    setup.ensure_workspace(ws, plugins(), with_demo=True)
+    return ws
+
+
+def workspace() -> Workspace:
+    """The console's workspace (one object per path and process)."""
+    return _workspace(str(default_path().resolve()))
+
+
+# -- language and actor --------------------------------------------------------------------
+def default_lang() -> str:
+    env = (os.environ.get("ECLUSE_LANG") or "").lower()[:2]
+    return env if env in i18n.LANGS else i18n.DEFAULT_LANG
+
+
+_FROZEN_LANG: contextvars.ContextVar[str | None] = contextvars.ContextVar("ecluse_ui_lang", default=None)
+
+
+def lang() -> str:
+    frozen_ = _FROZEN_LANG.get()
+    if frozen_:
+        return frozen_
+    value = st.session_state.get("lang")
+    return value if value in i18n.LANGS else default_lang()
+
+
+def frozen(fn: Callable[[Any], str]) -> Callable[[Any], str]:
+    """`fn` bound to this run's language: for a widget's format_func, which Streamlit may call
+    again outside the script run (where the session's language cannot be read)."""
+    bound = lang()
+
+    def call(value: Any) -> str:
+        token = _FROZEN_LANG.set(bound)
+        try:
+            return fn(value)
+        finally:
+            _FROZEN_LANG.reset(token)
+
+    return call
+
+
+def t(key: str, **fmt: Any) -> str:
+    """The message `key` in the session's language."""
+    return i18n.t(key, lang(), **fmt)
+
+
+def default_actor() -> str:
+    return os.environ.get("ECLUSE_ACTOR") or os.environ.get("USER") or "console"
+
+
+def actor() -> str:
+    return (st.session_state.get("actor") or "").strip() or default_actor()
+
+
+# -- messages kept across a rerun ----------------------------------------------------------
+def flash(level: str, message: str) -> None:
+    """Show `message` (success, info, warning, error) at the top of the next run of the page."""
+    st.session_state.setdefault("_flash", []).append((level, message))
+
+
+def pop_flashes() -> list[tuple[str, str]]:
+    return st.session_state.pop("_flash", [])
+
+
+# -- background syncs ----------------------------------------------------------------------
+@dataclass
+class SyncJob:
+    workspace: str
+    connection: str
+    actor: str
+    started: float = field(default_factory=time.time)
+    finished: float | None = None
+    report: sync_service.SyncReport | None = None
+    error: str | None = None  # the run could not start or crashed (not a connector failure)
+    already_running: bool = False  # another process holds the connection's sync lock
+    thread: threading.Thread | None = None
+    seq: int = 0
+
+    @property
+    def running(self) -> bool:
+        return self.finished is None
+
+    @property
+    def ok(self) -> bool:
+        return not self.running and self.error is None and self.report is not None and self.report.status == "ok"
+
+
+class SyncJobs:
+    """Process-wide registry: one sync at a time per (workspace, connection)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._jobs: dict[tuple[str, str], SyncJob] = {}
+        self._seq = 0
+
+    def get(self, ws: Workspace, name: str) -> SyncJob | None:
+        with self._lock:
+            return self._jobs.get((str(ws.path), name))
+
+    def jobs(self, ws: Workspace) -> list[SyncJob]:
+        """The last job of each connection of the workspace, running or finished."""
+        with self._lock:
+            return [j for (w, _n), j in sorted(self._jobs.items()) if w == str(ws.path)]
+
+    def start(self, ws: Workspace, plugins_: Plugins, name: str, actor_: str,
+              runner: Callable[..., sync_service.SyncReport] = sync_service.sync_connection) -> SyncJob:
+        """Start a sync in a background thread; returns the running job if there is one already."""
+        key = (str(ws.path), name)
+        with self._lock:
+            current = self._jobs.get(key)
+            if current is not None and current.running:
+                return current
+            self._seq += 1
+            job = SyncJob(workspace=str(ws.path), connection=name, actor=actor_, seq=self._seq)
+            self._jobs[key] = job
+
+        def progress(report: sync_service.SyncReport) -> None:
+            job.report = sync_service.SyncReport(**report.as_dict())  # a snapshot for readers
+
+        def work() -> None:
+            try:
+                job.report = runner(ws, plugins_, name, actor=actor_, progress=progress)
+            except sync_service.AlreadyRunning as exc:
+                job.already_running, job.error = True, str(exc)
+            except (WorkspaceError, WorkspaceBusy) as exc:
+                job.error = str(exc)
+            except Exception as exc:  # noqa: BLE001 - shown to the user, never a traceback
+                job.error = redact(f"{type(exc).__name__}: {exc}")
+            finally:
+                job.finished = time.time()
+
+        job.thread = threading.Thread(target=work, name=f"ecluse-sync-{name}", daemon=True)
+        job.thread.start()
+        return job
+
+    def wait(self, timeout: float = 60.0) -> None:
+        """Wait for every running job (tests, shutdown)."""
+        deadline = time.monotonic() + timeout
+        with self._lock:
+            threads = [j.thread for j in self._jobs.values() if j.thread is not None]
+        for th in threads:
+            th.join(max(0.0, deadline - time.monotonic()))
+
+
+JOBS = SyncJobs()

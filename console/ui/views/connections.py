@@ -1,0 +1,152 @@
+"""Connections: the sources, their settings (form from the connector's schema), test and sync."""
+from __future__ import annotations
+
+from typing import Any
+
+import streamlit as st
+
+from ecluse.services import setup
+from ecluse.ui import state, widgets
+from ecluse.ui.state import t
+
+
+def secret_sources(ws, name: str) -> dict[str, str]:
+    """Secret setting → "env:VAR" or "stored". The values themselves never leave this function."""
+    stored = ws.load_secrets().get("connections", {}).get(name, {})
+    return {key: (str(value) if str(value).startswith("env:") else "stored") for key, value in stored.items()}
+
+
+def overview_table(rows: list[dict[str, Any]]) -> None:
+    widgets.table([{
+        "name": r["name"], "connector": r["title"] or r["connector"],
+        "enabled": "✓" if r["enabled"] else "—", "last_sync": r["last_sync"] or "—",
+        "status": t(f"run.{r['last_status']}") if r["last_status"] else "—",
+        "documents": r["documents"], "error": r["last_error"] or "",
+    } for r in rows], {
+        "name": t("col.name"), "connector": t("col.connector"), "enabled": t("col.enabled"),
+        "last_sync": t("col.last_sync"), "status": t("col.status"), "documents": t("col.documents"),
+        "error": t("col.error"),
+    }, key="cn_table")
+
+
+def save_connection(ws, name: str, connector, values: dict[str, Any], *, replace: bool) -> bool:
+    try:
+        ws.set_connection(name, connector, values, replace=replace)
+    except widgets.USER_ERRORS as exc:
+        widgets.user_error(exc)
+        return False
+    state.flash("success", t("conn.saved", name=name))
+    return True
+
+
+def connection_panel(ws, row: dict[str, Any]) -> None:
+    name = row["name"]
+    plugins = state.plugins()
+    connector = plugins.connectors.get(row["connector"])
+    running = widgets.sync_running(ws, name)
+    if connector is None:
+        st.warning(t("conn.not_loaded", connector=row["connector"]))
+    bar = st.container(horizontal=True)
+    if bar.button(t("conn.test"), key=f"cn_test_{name}", icon=":material/network_check:", disabled=connector is None):
+        with st.spinner(t("conn.test") + "…"):
+            result = setup.check_connection(ws, plugins, name)
+        st.session_state[f"cn_check_{name}"] = (result.ok, result.message)
+    if bar.button(t("conn.sync"), key=f"cn_sync_{name}", icon=":material/sync:", type="primary",
+                  disabled=running or connector is None):
+        widgets.start_sync(ws, name)
+        st.rerun()
+    with bar.popover(t("conn.remove"), icon=":material/delete:"):
+        st.markdown(t("conn.remove_confirm", name=name))
+        if st.button(t("conn.remove_yes"), key=f"cn_remove_{name}", type="primary"):
+            try:
+                ws.remove_connection(name)
+            except widgets.USER_ERRORS as exc:
+                widgets.user_error(exc)
+            else:
+                state.flash("success", t("conn.removed", name=name))
+                st.rerun()
+    check = st.session_state.get(f"cn_check_{name}")
+    if check is not None:
+        ok, message = check
+        (st.success if ok else st.error)(t("conn.check_ok" if ok else "conn.check_failed", message=message))
+    widgets.sync_panel(ws, name)
+    if connector is None:
+        return
+    st.markdown(f"**{t('conn.edit')}**")
+    if not connector.settings:
+        st.caption(t("conn.no_settings"))
+        return
+    with st.form(f"cn_edit_{name}", border=False):
+        values = widgets.settings_fields(connector, row["settings"], secret_sources(ws, name), f"cne_{name}")
+        st.caption(t("conn.required_note"))
+        if st.form_submit_button(t("conn.save"), icon=":material/save:", key=f"cn_save_{name}"):
+            if save_connection(ws, name, connector, values, replace=True):
+                st.rerun()
+
+
+def add_form(ws, existing: list[str]) -> None:
+    plugins = state.plugins()
+    with st.expander(t("conn.add"), expanded=not existing, icon=":material/add_link:"):
+        if not plugins.connectors:
+            st.warning(t("conn.no_connectors"))
+            return
+        ids = sorted(plugins.connectors)
+        connector_id = st.selectbox(t("conn.connector"), ids, key="cn_new_connector",
+                                    format_func=lambda i: f"{plugins.connectors[i].title} ({i})")
+        connector = plugins.connectors[connector_id]
+        if connector.description:
+            st.caption(connector.description)
+        with st.form("cn_new", border=False):
+            name = st.text_input(t("conn.name"), key="cn_new_name", help=t("conn.name_help"))
+            values = widgets.settings_fields(connector, {}, {}, f"cnn_{connector_id}")
+            st.caption(t("conn.required_note"))
+            if st.form_submit_button(t("conn.create"), type="primary", icon=":material/add:", key="cn_create"):
+                name = (name or "").strip()
+                if not name:
+                    st.error(t("conn.name_required"))
+                elif name in existing:
+                    st.error(t("conn.exists", name=name))
+                elif save_connection(ws, name, connector, values, replace=False):
+                    for key in [k for k in st.session_state if str(k).startswith(("cnn_", "cn_new_name"))]:
+                        del st.session_state[key]  # an empty form for the next one
+                    st.rerun()
+
+
+def pennylane_settings(ws) -> None:
+    st.subheader(t("conn.pennylane"))
+    cfg = ws.pennylane()
+    token = ws.pennylane_token_source()
+    yes_no = lambda v: t("conn.yes") if v else t("conn.no")  # noqa: E731
+    widgets.table([
+        {"k": t("conn.pl_api_url"), "v": cfg.get("api_url") or "—"},
+        {"k": t("conn.pl_token"), "v": token or t("conn.pl_token_missing")},
+        {"k": t("conn.pl_dry_run"), "v": yes_no(cfg.get("dry_run", True))},
+        {"k": t("conn.pl_incomplete"), "v": yes_no(cfg.get("import_as_incomplete", False))},
+    ], {"k": " ", "v": "  "}, key="cn_pennylane")
+    st.markdown(t("conn.pl_change"))
+    st.code("ecluse pennylane set --token-env PENNYLANE_TOKEN --api-url https://app.pennylane.com/api/external/v2 "
+            "--dry-run --import-as-complete", language="bash", wrap_lines=True)
+    st.info(t("conn.pl_send_note"), icon=":material/info:")
+
+
+def main() -> None:
+    st.title(t("conn.title"))
+    st.caption(t("conn.intro"))
+    widgets.show_flashes()
+    ws = state.workspace()
+    rows = setup.describe_connections(ws, state.plugins())
+    if rows:
+        overview_table(rows)
+    else:
+        st.info(t("conn.none"))
+    for row in rows:
+        title = f"**{row['name']}** — {row['title'] or row['connector']}"
+        running = widgets.sync_running(ws, row["name"])
+        with st.expander(title, expanded=running or len(rows) == 1, icon=":material/cable:"):
+            connection_panel(ws, row)
+    add_form(ws, [r["name"] for r in rows])
+    st.divider()
+    pennylane_settings(ws)
+
+
+main()

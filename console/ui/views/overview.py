@@ -1,0 +1,94 @@
+"""Overview: what needs attention, counts per status, the last syncs."""
+from __future__ import annotations
+
+import streamlit as st
+
+from ecluse.domain import STATUSES
+from ecluse.services import reconcile, review, setup
+from ecluse.ui import state, widgets
+from ecluse.ui.state import t
+
+
+def open_review(preset: dict) -> None:
+    st.session_state["review_preset"] = preset
+    st.switch_page(st.session_state["_pages"]["review"])
+
+
+def first_step(ws) -> None:
+    """An empty workspace: one button that syncs the demo connection."""
+    st.info(t("overview.empty"), icon=":material/waving_hand:")
+    plugins = state.plugins()
+    if setup.DEMO_CONNECTION not in ws.connections():
+        if "demo" not in plugins.connectors:
+            st.warning(t("overview.no_demo"))
+            return
+        ws.set_connection(setup.DEMO_CONNECTION, plugins.connector("demo"), {})
+    running = widgets.sync_running(ws, setup.DEMO_CONNECTION)
+    if st.button(t("overview.sync_demo"), type="primary", icon=":material/sync:", disabled=running,
+                 key="ov_sync_demo"):
+        widgets.start_sync(ws, setup.DEMO_CONNECTION)
+        st.rerun()
+    st.caption(t("overview.empty_next"))
+
+
+def attention(ws, summary: dict) -> None:
+    docs = summary["documents"]
+    pending = len(reconcile.pending_attachments(ws))
+    items = [
+        ("to_review", docs["to_review"], {"status": ["to_review"]}, ":material/rate_review:"),
+        ("errors", summary["to_review_with_errors"], {"status": ["to_review"], "findings": "errors"}, ":material/error:"),
+        ("on_hold", docs["on_hold"], {"status": ["on_hold"]}, ":material/pause_circle:"),
+        ("failed", docs["failed"], {"status": ["failed"]}, ":material/cancel:"),
+        ("changed", summary["changed_after_sending"], {"findings": "changed"}, ":material/difference:"),
+        ("pdf_pending", pending, {"special": "pdf_pending"}, ":material/hourglass_top:"),
+        ("problems", summary["open_problems"], {"special": "problems"}, ":material/report:"),
+    ]
+    shown = [i for i in items if i[1]]
+    st.subheader(t("overview.attention"))
+    if not shown:
+        st.success(t("overview.all_clear"), icon=":material/check_circle:")
+        return
+    cols = st.columns(min(len(shown), 4))
+    for index, (code, count, preset, icon) in enumerate(shown):
+        with cols[index % len(cols)].container(border=True):
+            st.markdown(f"**{t(f'attention.{code}')}**")
+            st.markdown(f"<span style='font-size:1.8rem;font-weight:600'>{count}</span>", unsafe_allow_html=True)
+            st.caption(t(f"attention.{code}_help"))
+            if st.button(t("overview.open"), key=f"ov_open_{code}", icon=icon):
+                open_review(preset)
+
+
+def main() -> None:
+    st.title(t("overview.title"))
+    widgets.show_flashes()
+    ws = state.workspace()
+    summary = review.status_summary(ws)
+    for job in state.JOBS.jobs(ws):
+        widgets.sync_panel(ws, job.connection)
+    if summary["total"] == 0 and not summary["last_syncs"]:
+        first_step(ws)
+        return
+    if summary["total"] == 0:
+        st.info(t("overview.no_documents"))
+    attention(ws, summary)
+
+    st.subheader(t("overview.by_status"))
+    statuses = [s for s in STATUSES if s != "fetched"]
+    for row_start in range(0, len(statuses), 4):
+        cols = st.columns(4)
+        for col, status in zip(cols, statuses[row_start:row_start + 4]):
+            col.metric(widgets.status_label(status), summary["documents"].get(status, 0), border=True)
+    st.caption(t("overview.total", n=summary["total"]))
+
+    st.subheader(t("overview.last_syncs"))
+    runs = [{**r, "started_at": widgets.datetime(r["started_at"]), "status": t(f"run.{r['status']}"),
+             "error": r["error"] or ""}
+            for r in summary["last_syncs"]]
+    widgets.table(runs, {
+        "connection": t("col.connection"), "started_at": t("col.started_at"), "status": t("col.status"),
+        "fetched": t("col.fetched"), "created": t("col.created"), "updated": t("col.updated"),
+        "problems": t("col.problems"), "error": t("col.error"),
+    }, key="ov_runs")
+
+
+main()

@@ -1,0 +1,89 @@
+"""Reports: saved reports and a read-only SQL editor over the report views, with exports."""
+from __future__ import annotations
+
+from typing import Any
+
+import streamlit as st
+
+from ecluse.services import reports
+from ecluse.ui import state, widgets
+from ecluse.ui.state import t
+
+MAX_ROWS = 1000
+MIME = {"csv": "text/csv", "json": "application/json", "parquet": "application/vnd.apache.parquet",
+        "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+
+COLUMNS_SQL = (
+    "SELECT table_name, string_agg(column_name || ' ' || lower(data_type), ', ' ORDER BY ordinal_position) AS columns "
+    "FROM information_schema.columns WHERE table_schema = 'reports' GROUP BY table_name ORDER BY table_name"
+)
+
+
+def views_help(ws) -> None:
+    with st.expander(t("rep.views"), icon=":material/view_list:"):
+        try:
+            result = reports.run_query(ws, COLUMNS_SQL)
+        except reports.ReportError as exc:
+            widgets.user_error(exc)
+            return
+        known = {r["table_name"]: r["columns"] for r in result.rows}
+        widgets.table([{"view": v, "columns": known.get(v, "")} for v in reports.VIEWS],
+                      {"view": t("col.view"), "columns": t("col.columns")}, key="rp_views")
+
+
+def pick_saved() -> None:
+    key = st.session_state.get("rp_saved")
+    if key:
+        st.session_state["rp_sql"] = reports.SAVED_REPORTS[key][1]
+        st.session_state["rp_ran"] = st.session_state["rp_sql"]  # a saved report runs when picked
+
+
+def saved_title(key: str) -> str:
+    if not key:
+        return t("rep.saved_none")
+    fr, _sep, en = reports.SAVED_REPORTS[key][0].partition(" / ")
+    return (en or fr) if state.lang() == "en" else fr
+
+
+def exports(ws, sql: str) -> None:
+    st.markdown(t("rep.export"))
+    cols = st.columns(len(reports.FORMATS))
+
+    def make(fmt: str) -> Any:
+        return lambda: reports.export(reports.run_query(ws, sql), fmt)  # the full result, on click
+
+    for col, fmt in zip(cols, ("csv", "xlsx", "parquet", "json")):
+        col.download_button(fmt.upper(), data=make(fmt), file_name=f"ecluse-report.{fmt}", mime=MIME[fmt],
+                            key=f"rp_dl_{fmt}", icon=":material/download:", on_click="ignore", width="stretch")
+
+
+def main() -> None:
+    st.title(t("rep.title"))
+    st.caption(t("rep.intro"))
+    ws = state.workspace()
+    views_help(ws)
+    if "rp_sql" not in st.session_state:
+        st.session_state["rp_sql"] = ""
+    st.selectbox(t("rep.saved"), ["", *reports.SAVED_REPORTS], key="rp_saved",
+                 format_func=state.frozen(saved_title), on_change=pick_saved)
+    st.text_area(t("rep.sql"), key="rp_sql", height=160,
+                 placeholder="SELECT status, count(*) FROM invoices GROUP BY ALL")
+    if st.button(t("rep.run"), type="primary", icon=":material/play_arrow:", key="rp_run"):
+        st.session_state["rp_ran"] = st.session_state["rp_sql"]
+    sql = (st.session_state.get("rp_ran") or "").strip()
+    if not sql:
+        st.caption(t("rep.empty_sql"))
+        return
+    try:
+        result = reports.run_query(ws, sql, max_rows=MAX_ROWS)
+    except reports.ReportError as exc:
+        widgets.user_error(exc)
+        return
+    st.caption(t("rep.rows", n=len(result.rows)))
+    if result.truncated:
+        st.warning(t("rep.truncated", n=MAX_ROWS), icon=":material/content_cut:")
+    st.dataframe(result.table.to_pandas(), hide_index=True, width="stretch", key="rp_result")
+    exports(ws, sql)
+
+
+main()

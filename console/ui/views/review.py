@@ -1,0 +1,400 @@
+"""Review: the queue (filtered, sorted and paged in DuckDB), bulk decisions, one document's detail."""
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from typing import Any
+
+import streamlit as st
+
+from ecluse.domain import KINDS, STATUSES, json_dumps
+from ecluse.services import reconcile, review
+from ecluse.ui import state, widgets
+from ecluse.ui.state import t
+
+PAGE_SIZE = 50
+FINDINGS = ("all", "errors", "warnings", "clean", "duplicates", "changed")
+SORTS = ("issue_date", "number", "counterparty", "total", "status", "findings", "connection", "fetched_at")
+
+# Filter widgets and their defaults. Widget state is dropped when the user leaves the page, so
+# the values are also kept in "review_saved" and put back on return.
+DEFAULTS: dict[str, Any] = {
+    "rv_connection": [], "rv_kind": [], "rv_status": [], "rv_from": None, "rv_to": None,
+    "rv_counterparty": "", "rv_search": "", "rv_findings": "all", "rv_special": None,
+    "rv_sort": "issue_date", "rv_desc": True,
+}
+
+
+def restore_filters() -> None:
+    saved = st.session_state.setdefault("review_saved", dict(DEFAULTS))
+    preset = st.session_state.pop("review_preset", None)
+    if preset is not None:
+        saved.clear()
+        saved.update(DEFAULTS)
+        saved.update({f"rv_{k}": v for k, v in preset.items()})
+        st.session_state["rv_page"] = 1
+    for key, default in DEFAULTS.items():
+        if preset is not None or key not in st.session_state:
+            st.session_state[key] = saved.get(key, default)
+
+
+def save_filters() -> None:
+    st.session_state["review_saved"] = {key: st.session_state.get(key, d) for key, d in DEFAULTS.items()}
+
+
+def filter_bar(ws) -> review.Filters:
+    connections = sorted(ws.connections())
+    special = st.session_state.get("rv_special")
+    if special == "pdf_pending":
+        cols = st.columns([4, 1])
+        cols[0].info(t("review.special_pdf_pending"), icon=":material/hourglass_top:")
+        if cols[1].button(t("review.clear_special"), key="rv_clear_special"):
+            st.session_state["rv_special"] = None
+            save_filters()
+            st.rerun()
+    with st.container(border=True):
+        c1, c2, c3, c4 = st.columns(4)
+        c1.multiselect(t("review.f_status"), [s for s in STATUSES if s != "fetched"], key="rv_status",
+                       format_func=state.frozen(widgets.status_label), placeholder=t("review.all"))
+        c2.multiselect(t("review.f_kind"), list(KINDS), key="rv_kind", format_func=state.frozen(widgets.kind_label),
+                       placeholder=t("review.all"))
+        c3.multiselect(t("review.f_connection"), connections, key="rv_connection", placeholder=t("review.all"))
+        c4.selectbox(t("review.f_findings"), FINDINGS, key="rv_findings",
+                     format_func=state.frozen(lambda v: t(f"review.findings_{v}")))
+        c5, c6, c7, c8 = st.columns(4)
+        c5.date_input(t("review.f_from"), key="rv_from", format="DD/MM/YYYY" if state.lang() == "fr" else "YYYY-MM-DD")
+        c6.date_input(t("review.f_to"), key="rv_to", format="DD/MM/YYYY" if state.lang() == "fr" else "YYYY-MM-DD")
+        c7.text_input(t("review.f_counterparty"), key="rv_counterparty", placeholder=t("review.f_counterparty_ph"))
+        c8.text_input(t("review.f_search"), key="rv_search", placeholder=t("review.f_search_ph"))
+    save_filters()
+    ss = st.session_state
+    ids = None
+    if special == "pdf_pending":
+        ids = reconcile.pending_attachments(ws) or ["\x00none"]  # an empty list would mean "no filter"
+    return review.Filters(
+        status=ss["rv_status"] or None, connection=ss["rv_connection"] or None, kind=ss["rv_kind"] or None,
+        date_from=ss["rv_from"], date_to=ss["rv_to"], counterparty=ss["rv_counterparty"].strip() or None,
+        search=ss["rv_search"].strip() or None,
+        findings=None if ss["rv_findings"] == "all" else ss["rv_findings"], ids=ids,
+    )
+
+
+def grid_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [{
+        "number": r["number"] or "—",
+        "issue_date": widgets.date(r["issue_date"]),
+        "counterparty": r["counterparty"] or "—",
+        "kind": widgets.kind_label(r["kind"]),
+        "total": widgets.money(r["total"], r["currency"]),
+        "status": widgets.status_label(r["status"]),
+        "findings": widgets.findings_label(r["error_count"], r["warning_count"]),
+        "flags": " · ".join(t(f"review.flag_{f}") for f in ("pdf_pending", "changed")
+                            if r["attachment_pending" if f == "pdf_pending" else "changed"]),
+        "connection": r["connection"],
+    } for r in rows]
+
+
+def grid(rows: list[dict[str, Any]]) -> list[int]:
+    """The page of documents; returns the selected row positions."""
+    import pandas as pd
+
+    columns = {
+        "number": t("col.number"), "issue_date": t("col.issue_date"), "counterparty": t("col.counterparty"),
+        "kind": t("col.kind"), "total": t("col.total"), "status": t("col.status"),
+        "findings": t("col.findings"), "flags": t("col.flags"), "connection": t("col.connection"),
+    }
+    frame = pd.DataFrame(grid_rows(rows), columns=list(columns)).rename(columns=columns)
+    key = f"rv_grid_{st.session_state.get('rv_grid_version', 0)}"
+    st.session_state["_rv_grid_key"] = key
+    styled = widgets.status_styler(frame, columns["status"], [r["status"] for r in rows])
+    event = st.dataframe(
+        styled, hide_index=True, width="stretch", height=min(38 + 35 * max(len(rows), 1), 640),
+        key=key, on_select="rerun", selection_mode="multi-row",
+        column_config={
+            columns["total"]: st.column_config.TextColumn(alignment="right"),
+            columns["flags"]: st.column_config.TextColumn(help=t("review.flags_help")),
+        },
+    )
+    return list(event.selection.rows) if event is not None else []
+
+
+def bump_grid() -> None:
+    st.session_state["rv_grid_version"] = st.session_state.get("rv_grid_version", 0) + 1
+
+
+def report_decision(result: review.DecisionResult, action: str, numbers: dict[str, str]) -> None:
+    if result.done:
+        state.flash("success", t(f"review.done_{action}", n=len(result.done)))
+    if result.refused:
+        lines = "\n".join(f"- **{numbers.get(i, i)}** : {widgets.refusal(why)}" for i, why in result.refused.items())
+        state.flash("warning", t("review.refused", n=len(result.refused)) + "\n\n" + lines)
+
+
+def decide(ws, action: str, ids: list[str], numbers: dict[str, str], *, reason: str, force: bool = False) -> None:
+    try:
+        result = review.decide(ws, action, ids, actor=state.actor(), reason=reason or None, force=force)
+    except widgets.USER_ERRORS as exc:
+        widgets.user_error(exc)
+        return
+    report_decision(result, action, numbers)
+    bump_grid()
+    st.session_state.pop("rv_reason", None)
+    st.session_state.pop("rv_force", None)
+    st.rerun()
+
+
+def actions(ws, selected: list[dict[str, Any]]) -> None:
+    ids = [r["id"] for r in selected]
+    numbers = {r["id"]: r["number"] or r["id"] for r in selected}
+    with_errors = sum(1 for r in selected if r["error_count"])
+    with st.container(border=True):
+        st.markdown(t("review.selected_n", n=len(selected))
+                    + (" · " + t("review.selected_errors", n=with_errors) if with_errors else ""))
+        reason = st.text_input(t("review.reason"), key="rv_reason", placeholder=t("review.reason_ph"))
+        force = st.checkbox(t("review.force"), key="rv_force", help=t("review.force_help")) if with_errors else False
+        cols = st.columns(4)
+        approve_label = t("review.approve_force") if force else t("review.approve")
+        clicked = None
+        if cols[0].button(approve_label, type="primary", icon=":material/check:", key="rv_approve", width="stretch"):
+            clicked = "approve"
+        if cols[1].button(t("review.reject"), icon=":material/block:", key="rv_reject", width="stretch"):
+            clicked = "reject"
+        if cols[2].button(t("review.hold"), icon=":material/pause:", key="rv_hold", width="stretch"):
+            clicked = "hold"
+        if cols[3].button(t("review.reopen"), icon=":material/undo:", key="rv_reopen", width="stretch"):
+            clicked = "reopen"
+        if clicked is None:
+            return
+        reason = (reason or "").strip()
+        if clicked in ("reject", "hold") and not reason:
+            st.error(t("review.reason_required", action=t(f"review.{clicked}").lower()), icon=":material/error:")
+            return
+        if clicked == "approve" and force and not reason:
+            st.error(t("review.force_reason_required"), icon=":material/error:")
+            return
+        decide(ws, clicked, ids, numbers, reason=reason, force=(clicked == "approve" and force))
+
+
+def approve_all_valid(ws, filters: review.Filters) -> None:
+    _rows, clean = review.list_documents(ws, replace(filters, status="to_review", findings="clean"), limit=0)
+    _rows, warned = review.list_documents(ws, replace(filters, status="to_review", findings="warnings"), limit=0)
+    count = clean + warned
+    with st.popover(t("review.approve_all_valid", n=count), icon=":material/done_all:", disabled=count == 0):
+        st.markdown(t("review.approve_all_valid_confirm", n=count))
+        if st.button(t("review.confirm"), type="primary", key="rv_all_valid_confirm"):
+            try:
+                result = review.approve_all_valid(ws, actor=state.actor(), filters=replace(filters))
+            except widgets.USER_ERRORS as exc:
+                widgets.user_error(exc)
+                return
+            report_decision(result, "approve", {})
+            bump_grid()
+            st.rerun()
+
+
+# -- detail --------------------------------------------------------------------------------
+def _address(cp: dict[str, Any]) -> str:
+    city = " ".join(p for p in (cp.get("postal_code"), cp.get("city")) if p)
+    parts = [cp.get("street"), city, cp.get("country_alpha2")]
+    text = ", ".join(p for p in parts if p)
+    return text or cp.get("address_raw") or "—"
+
+
+def _short(value: Any) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, (dict, list)):
+        return json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
+    return str(value)
+
+
+def show_attachment(ws, doc: dict[str, Any]) -> None:
+    sha = doc.get("attachment_sha256")
+    if not sha:
+        if doc.get("attachment_pending"):
+            st.info(t("review.pdf_pending"), icon=":material/hourglass_top:")
+        else:
+            st.warning(t("review.pdf_missing"))
+        return
+    content = ws.get_attachment(sha)
+    if content is None:
+        st.warning(t("review.pdf_not_in_store"))
+        return
+    name = doc.get("attachment_filename") or f"{doc.get('number') or sha[:12]}.pdf"
+    if widgets.is_image(content):
+        st.image(content, caption=name)
+    else:
+        try:
+            images = widgets.pdf_pages_as_png(content)
+        except Exception:  # noqa: BLE001 - a damaged file: offer the download
+            images = []
+            st.warning(t("review.pdf_unreadable"))
+        if images is None:
+            st.info(t("review.pdf_preview_unavailable"), icon=":material/picture_as_pdf:")
+        for number, png in enumerate(images or [], start=1):
+            st.image(png, caption=t("review.pdf_page", n=number), width="stretch")
+    st.download_button(t("review.pdf_download", name=name), content, file_name=name,
+                       mime="application/pdf" if not widgets.is_image(content) else None,
+                       icon=":material/download:", key=f"rv_pdf_{doc['id']}", on_click="ignore")
+
+
+def detail(ws, doc_id: str) -> None:
+    doc = review.get_document(ws, doc_id)
+    if doc is None:
+        st.warning(t("review.gone"))
+        return
+    currency = doc["currency"]
+    with st.container(border=True):
+        head = st.columns([3, 1])
+        head[0].subheader(f"{widgets.kind_label(doc['kind'])} {doc['number'] or '—'}")
+        with head[1]:
+            widgets.status_badge(doc["status"])
+        if doc.get("status_reason"):
+            st.caption(t("review.status_reason", reason=doc["status_reason"]))
+        m = st.columns(5)
+        m[0].metric(t("col.issue_date"), widgets.date(doc["issue_date"]))
+        m[1].metric(t("col.due_date"), widgets.date(doc["due_date"]))
+        m[2].metric(t("col.total_before_tax"), widgets.money(doc["total_before_tax"], currency))
+        m[3].metric(t("col.total_tax"), widgets.money(doc["total_tax"], currency))
+        m[4].metric(t("col.total"), widgets.money(doc["total"], currency))
+        cp = doc.get("counterparty") or {}
+        role = t("review.customer") if cp.get("role") == "customer" else t("review.supplier")
+        st.markdown(f"**{role} : {cp.get('name') or '—'}**" if state.lang() == "fr" else f"**{role}: {cp.get('name') or '—'}**")
+        c = st.columns(4)
+        c[0].caption(t("review.address") + "\n\n" + _address(cp))
+        c[1].caption(t("review.vat_number") + "\n\n" + (cp.get("vat_number") or "—"))
+        c[2].caption("SIREN\n\n" + (cp.get("siren") or "—") + (f" · SIRET {cp['siret']}" if cp.get("siret") else ""))
+        c[3].caption(t("review.source") + "\n\n" + f"{doc['connection']} · {doc['source_id']}")
+        if doc.get("pennylane_url"):
+            st.link_button(t("review.open_pennylane"), doc["pennylane_url"], icon=":material/open_in_new:")
+
+    findings = doc["findings"]
+    errors = [f for f in findings if f["severity"] == "error"]
+    left, right = st.columns([3, 2], gap="medium")
+    with right:
+        st.markdown(f"**{t('review.tab_pdf')}**")
+        show_attachment(ws, doc)
+    tab_names = [t("review.tab_findings", n=len(findings)), t("review.tab_lines", n=len(doc["lines"])),
+                 t("review.tab_history"), t("review.tab_source")]
+    if doc.get("changed"):
+        tab_names.append(t("review.tab_changes"))
+    with left:
+        tabs = st.tabs(tab_names)
+    with tabs[0]:
+        if not findings:
+            st.success(t("review.no_findings"), icon=":material/check_circle:")
+        for f in errors + [f for f in findings if f["severity"] != "error"]:
+            text = f"**{widgets.finding_title(f['code'])}** — {f['message']}"
+            if f.get("field"):
+                text += f"  \n`{f['field']}`"
+            (st.error if f["severity"] == "error" else st.warning)(text)
+    with tabs[1]:
+        widgets.table([{
+            "label": line["label"], "quantity": widgets.number(line["quantity"]),
+            "unit_price": widgets.money(line["unit_price"], currency),
+            "vat_rate": "—" if line["vat_rate"] is None else widgets.number(line["vat_rate"]) + " %",
+            "amount_before_tax": widgets.money(line["amount_before_tax"], currency),
+            "tax": widgets.money(line["tax"], currency), "amount": widgets.money(line["amount"], currency),
+        } for line in doc["lines"]], {
+            "label": t("col.label"), "quantity": t("col.quantity"), "unit_price": t("col.unit_price"),
+            "vat_rate": t("col.vat_rate"), "amount_before_tax": t("col.total_before_tax"),
+            "tax": t("col.total_tax"), "amount": t("col.total"),
+        }, key="rv_lines")
+    with tabs[2]:
+        widgets.table([{
+            "recorded_at": widgets.datetime(h["recorded_at"]), "actor": h["actor"],
+            "action": widgets.action_label(h["action"]), "field": h["field"] or "",
+            "change": "" if h["old_value"] is None and h["new_value"] is None
+            else f"{_short(_loads(h['old_value']))} → {_short(_loads(h['new_value']))}",
+            "reason": h["reason"] or "",
+        } for h in doc["history"]], {
+            "recorded_at": t("col.when"), "actor": t("col.actor"), "action": t("col.action"),
+            "field": t("col.field"), "change": t("col.change"), "reason": t("col.reason"),
+        }, key="rv_history")
+    with tabs[3]:
+        with st.expander(t("review.raw"), expanded=True):
+            st.json(json.loads(json_dumps(doc.get("raw") or {})), expanded=2)
+    if doc.get("changed"):
+        with tabs[4]:
+            if doc.get("changed_after_sending"):
+                st.warning(t("review.changed_after_sending"), icon=":material/difference:")
+            widgets.table([{"field": field, "before": _short(pair[0]), "after": _short(pair[1])}
+                           for field, pair in doc["changed"].items()],
+                          {"field": t("col.field"), "before": t("col.before"), "after": t("col.after")},
+                          key="rv_changes")
+
+
+def _loads(value: Any) -> Any:
+    if isinstance(value, str):
+        try:
+            return json.loads(value)
+        except ValueError:
+            return value
+    return value
+
+
+def problems_section(ws, expanded: bool) -> None:
+    problems = review.list_problems(ws)
+    if not problems:
+        return
+    with st.expander(t("review.problems", n=len(problems)), expanded=expanded, icon=":material/report:"):
+        st.caption(t("review.problems_help"))
+        widgets.table([{**p, "recorded_at": widgets.datetime(p["recorded_at"]),
+                        "raw": _short(_loads(p["raw"]))[:300]} for p in problems], {
+            "connection": t("col.connection"), "source_id": t("col.source_id"), "message": t("col.message"),
+            "recorded_at": t("col.when"), "raw": t("col.raw"),
+        }, key="rv_problems")
+
+
+def main() -> None:
+    st.title(t("review.title"))
+    ws = state.workspace()
+    restore_filters()
+    widgets.show_flashes()
+    special = st.session_state.get("rv_special")
+    problems_section(ws, expanded=(special == "problems"))
+    filters = filter_bar(ws)
+
+    head = st.columns([2, 1, 1, 1])
+    with head[1]:
+        st.selectbox(t("review.sort"), SORTS, key="rv_sort", format_func=state.frozen(lambda v: t(f"sort.{v}")))
+    with head[2]:
+        st.toggle(t("review.descending"), key="rv_desc")
+    save_filters()
+
+    signature = repr((filters, st.session_state["rv_sort"], st.session_state["rv_desc"]))
+    if st.session_state.get("_rv_signature") != signature:
+        st.session_state["_rv_signature"] = signature
+        st.session_state["rv_page"] = 1
+        bump_grid()
+    _rows, total = review.list_documents(ws, filters, limit=0)
+    pages = max(1, -(-total // PAGE_SIZE))
+    if st.session_state.get("rv_page", 1) > pages:
+        st.session_state["rv_page"] = pages
+    with head[3]:
+        page = st.number_input(t("review.page", pages=pages), min_value=1, max_value=pages, step=1, key="rv_page",
+                               on_change=bump_grid)
+    head[0].markdown(t("review.total", n=total))
+    with head[0]:
+        approve_all_valid(ws, filters)
+
+    rows, total = review.list_documents(ws, filters, sort=st.session_state["rv_sort"],
+                                        descending=st.session_state["rv_desc"], limit=PAGE_SIZE,
+                                        offset=(int(page) - 1) * PAGE_SIZE)
+    if not rows:
+        st.info(t("review.empty"))
+        return
+    selected_rows = [rows[i] for i in grid(rows) if i < len(rows)]
+    st.caption(t("review.select_hint"))
+    if not selected_rows:
+        return
+    actions(ws, selected_rows)
+    if len(selected_rows) == 1:
+        current = selected_rows[0]["id"]
+    else:
+        labels = {r["id"]: f"{r['number'] or r['id']} — {r['counterparty'] or ''}" for r in selected_rows}
+        current = st.selectbox(t("review.detail_of"), list(labels), format_func=labels.get, key="rv_detail")
+    detail(ws, current)
+
+
+main()

@@ -1,0 +1,280 @@
+"""Helpers shared by the pages: formatting, badges, tables, the settings form, error display."""
+from __future__ import annotations
+
+import datetime as dt
+import io
+from decimal import Decimal
+from typing import Any, Callable
+
+import streamlit as st
+
+from .. import i18n
+from ..connectors import Connector, Setting, SettingsError
+from ..services import reports, review
+from ..services.sync import AlreadyRunning
+from ..storage.db import WorkspaceBusy
+from ..workspace import WorkspaceError
+from . import state
+from .state import t
+
+# Errors a service raises for the user to read: shown as a message, never as a traceback.
+USER_ERRORS = (WorkspaceError, WorkspaceBusy, review.ReviewError, reports.ReportError, SettingsError, AlreadyRunning)
+
+STATUS_COLORS = {
+    "to_review": "orange", "approved": "green", "rejected": "gray", "on_hold": "violet",
+    "in_batch": "blue", "sent": "green", "failed": "red", "fetched": "gray",
+}
+# Text colours of the status column in tables (no emoji: a browser without an emoji font shows boxes).
+STATUS_TEXT_COLORS = {
+    "to_review": "#9A5B00", "approved": "#1E7A45", "rejected": "#6B7280", "on_hold": "#6A4BA8",
+    "in_batch": "#2A62B8", "sent": "#1F6F8B", "failed": "#B3261E", "fetched": "#6B7280",
+}
+
+
+# -- formatting ----------------------------------------------------------------------------
+def money(value: Decimal | int | None, currency: str | None = "EUR") -> str:
+    return i18n.format_money(value, currency, state.lang())
+
+
+def date(value: dt.date | dt.datetime | None) -> str:
+    return i18n.format_date(value, state.lang())
+
+
+def datetime(value: dt.datetime | None) -> str:
+    return i18n.format_datetime(value, state.lang())
+
+
+def number(value: Decimal | int | None) -> str:
+    """A quantity or rate with its own decimals (1,5 / 20 / 5,5)."""
+    return i18n.format_number(value, state.lang(), places=None)
+
+
+def refusal(reason: str) -> str:
+    return i18n.explain_refusal(reason, state.lang())
+
+
+def finding_title(code: str) -> str:
+    return t(f"finding.{code}") if i18n.has(f"finding.{code}") else code.replace("_", " ")
+
+
+def action_label(action: str) -> str:
+    return t(f"action.{action}") if i18n.has(f"action.{action}") else action
+
+
+def status_label(status: str | None) -> str:
+    if not status:
+        return ""
+    return t(f"status.{status}") if i18n.has(f"status.{status}") else status
+
+
+def status_styler(frame: Any, column: str, statuses: list[str]) -> Any:
+    """`frame` as a pandas Styler whose `column` is coloured by each row's status."""
+    colors = [STATUS_TEXT_COLORS.get(s, "") for s in statuses]
+    return frame.style.apply(
+        lambda col: [f"color: {c}; font-weight: 600" if c else "" for c in colors], subset=[column], axis=0)
+
+
+def kind_label(kind: str | None) -> str:
+    return t(f"kind.{kind}") if kind and i18n.has(f"kind.{kind}") else (kind or "")
+
+
+def status_badge(status: str) -> None:
+    st.badge(status_label(status), color=STATUS_COLORS.get(status, "gray"))  # type: ignore[arg-type]
+
+
+def findings_label(errors: int, warnings: int) -> str:
+    parts = []
+    if errors:
+        parts.append(t("findings.errors_n", n=errors))
+    if warnings:
+        parts.append(t("findings.warnings_n", n=warnings))
+    return " · ".join(parts) if parts else "—"
+
+
+# -- messages ------------------------------------------------------------------------------
+def show_flashes() -> None:
+    for level, message in state.pop_flashes():
+        getattr(st, level, st.info)(message)
+
+
+def user_error(exc: BaseException) -> None:
+    """A service error, shown as a message (its text names the problem and the fix)."""
+    st.error(t("error.prefix", message=str(exc)), icon=":material/error:")
+
+
+def guarded(fn: Callable[[], Any]) -> Any:
+    """Run `fn`; a user-facing service error becomes a message instead of a traceback."""
+    try:
+        return fn()
+    except USER_ERRORS as exc:
+        user_error(exc)
+        return None
+
+
+# -- tables --------------------------------------------------------------------------------
+def table(rows: list[dict[str, Any]], columns: dict[str, str], *, key: str | None = None,
+          height: int | str = "auto", **kwargs: Any) -> Any:
+    """A read-only dataframe of `rows` showing `columns` (field → translated header)."""
+    import pandas as pd
+
+    frame = pd.DataFrame([{label: r.get(field) for field, label in columns.items()} for r in rows],
+                         columns=list(columns.values()))
+    return st.dataframe(frame, hide_index=True, width="stretch", height=height, key=key, **kwargs)
+
+
+# -- settings form from a connector's schema -------------------------------------------------
+def setting_label(setting: Setting) -> str:
+    return setting.label + (" *" if setting.required else "")
+
+
+def settings_fields(connector: type[Connector], current: dict[str, Any], stored_secrets: dict[str, str],
+                    key_prefix: str) -> dict[str, Any]:
+    """Render one input per setting (inside a form); returns the values to save.
+
+    A secret is a password input that never shows the stored value: left empty, the stored
+    secret is kept (`Workspace.set_connection` merges). `stored_secrets` maps a secret setting
+    that has a value to where it comes from: "env:VAR" or "stored".
+    """
+    values: dict[str, Any] = {}
+    columns = st.columns(2)
+    for index, s in enumerate(connector.settings):
+        key = f"{key_prefix}_{s.name}"
+        st_ = columns[index % 2]
+        label = setting_label(s)
+        help_text = s.help or None
+        if s.secret:
+            source = stored_secrets.get(s.name)
+            if source and source.startswith("env:"):
+                placeholder = t("conn.secret_env", var=source[4:])
+            elif source:
+                placeholder = t("conn.secret_stored")
+            else:
+                placeholder = t("conn.secret_new")
+            raw = st_.text_input(label, value="", type="password", key=key, placeholder=placeholder,
+                                help=((help_text + "\n\n") if help_text else "") + t("conn.secret_help"),
+                                autocomplete="new-password")
+            if raw:
+                values[s.name] = raw.strip()
+            continue
+        value = current.get(s.name, s.default)
+        if s.type == "boolean":
+            values[s.name] = st_.checkbox(label, value=bool(value), key=key, help=help_text)
+        elif s.type == "integer":
+            values[s.name] = st_.number_input(label, value=int(value) if value not in (None, "") else None,
+                                             step=1, key=key, help=help_text)
+        elif s.type == "date":
+            parsed = dt.date.fromisoformat(str(value)) if value else None
+            picked = st_.date_input(label, value=parsed, key=key, help=help_text, format="YYYY-MM-DD")
+            values[s.name] = picked.isoformat() if isinstance(picked, dt.date) else None
+        elif s.type == "choice":
+            options = list(s.choices)
+            index = options.index(str(value)) if value is not None and str(value) in options else None
+            values[s.name] = st_.selectbox(label, options, index=index, key=key, help=help_text)
+        else:
+            values[s.name] = st_.text_input(label, value="" if value is None else str(value), key=key,
+                                           help=help_text, placeholder="https://…" if s.type == "url" else None)
+    # Empty inputs mean "no value": leave them out so defaults apply and stored values are kept.
+    return {k: v for k, v in values.items() if v is not None and v != ""}
+
+
+# -- charts --------------------------------------------------------------------------------
+def selected_bar(event: Any) -> tuple[dt.date, str, str] | None:
+    """(month, status, connection) of the clicked bar of a monthly-totals chart, whose points
+    carry [month ISO, status, connection, ...] as customdata; None when nothing is selected."""
+    points = (event or {}).get("selection", {}).get("points", []) if event is not None else []
+    for point in points:
+        data = point.get("customdata")
+        if data and len(data) >= 3:
+            return dt.date.fromisoformat(str(data[0])[:10]), str(data[1]), str(data[2])
+    return None
+
+
+# -- attachments ---------------------------------------------------------------------------
+def pdf_pages_as_png(content: bytes, max_pages: int = 2, scale: float = 1.4) -> list[bytes] | None:
+    """PNG renderings of the first pages, or None when no PDF renderer is installed.
+
+    Chromium has no PDF plugin when headless and `st.pdf` needs the streamlit-pdf component,
+    so the preview is an image; pypdfium2 (PDFium, a wheel with no system dependency) draws it.
+    """
+    try:
+        import pypdfium2 as pdfium  # type: ignore[import-not-found]
+    except ImportError:
+        return None
+    pdf = pdfium.PdfDocument(content)
+    try:
+        images = []
+        for index in range(min(max_pages, len(pdf))):
+            bitmap = pdf[index].render(scale=scale)
+            buf = io.BytesIO()
+            bitmap.to_pil().save(buf, format="PNG")
+            images.append(buf.getvalue())
+        return images
+    finally:
+        pdf.close()
+
+
+def is_image(content: bytes) -> bool:
+    return content.startswith(b"\x89PNG") or content.startswith(b"\xff\xd8\xff")
+
+
+# -- background syncs ----------------------------------------------------------------------
+def start_sync(ws: Any, name: str) -> None:
+    job = state.JOBS.start(ws, state.plugins(), name, state.actor())
+    st.session_state.setdefault("_my_jobs", set()).add(job.seq)
+
+
+def sync_running(ws: Any, name: str) -> bool:
+    job = state.JOBS.get(ws, name)
+    return job is not None and job.running
+
+
+def _counts_text(report: Any) -> str:
+    return t("sync.counts", fetched=report.fetched, created=report.created, updated=report.updated,
+             unchanged=report.unchanged, problems=report.problems, attachments=report.attachments)
+
+
+def _job_status(job: state.SyncJob) -> None:
+    report = job.report
+    if job.running:
+        with st.status(t("sync.running", name=job.connection), state="running", expanded=True):
+            st.write(_counts_text(report) if report else t("sync.starting"))
+        return
+    if job.already_running:
+        st.warning(t("sync.already_running", name=job.connection) + "\n\n" + (job.error or ""),
+                   icon=":material/hourglass_top:")
+        return
+    if job.error or report is None:
+        with st.status(t("sync.failed", name=job.connection), state="error", expanded=True):
+            st.write(job.error or "")
+        return
+    seconds = f"{report.seconds:.1f}".replace(".", "," if state.lang() == "fr" else ".")
+    if report.status == "ok":
+        with st.status(t("sync.done", name=job.connection, seconds=seconds), state="complete", expanded=True):
+            st.write(_counts_text(report))
+            if report.back_to_review or report.changed_after_sending:
+                st.write(t("sync.changes", back=report.back_to_review, sent=report.changed_after_sending))
+    else:
+        with st.status(t("sync.failed", name=job.connection), state="error", expanded=True):
+            st.write(report.error or "")
+            st.write(_counts_text(report))
+
+
+def sync_panel(ws: Any, name: str) -> None:
+    """Progress of the connection's sync while it runs (refreshed every second), then its
+    final counts for the session that started it."""
+    job = state.JOBS.get(ws, name)
+    if job is None:
+        return
+    if not job.running and job.seq not in st.session_state.get("_my_jobs", set()):
+        return
+    if job.running:
+        @st.fragment(run_every=1.0)
+        def live() -> None:
+            current = state.JOBS.get(ws, name)
+            if current is not None and not current.running:
+                st.rerun()  # the whole page: lists and counts change with the new documents
+            _job_status(current or job)
+
+        live()
+    else:
+        _job_status(job)

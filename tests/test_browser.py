@@ -1,0 +1,228 @@
+"""The demo loop in a real browser: Debian's chromium driven by Playwright against `ecluse run`.
+
+Overview → sync the demo connection → Connections → Review (filter, select rows, approve,
+detail) → Reconciliation (click a bar) → Reports (saved report, CSV export). Screenshots of
+every step go to tests/artifacts/; the best ones are copied to docs/screenshots/ for the README.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+ROOT = Path(__file__).resolve().parents[1]
+ARTIFACTS = ROOT / "tests" / "artifacts"
+SCREENSHOTS = ROOT / "docs" / "screenshots"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run"]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _wait_http(url: str, proc: subprocess.Popen, log: Path, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            pytest.fail(f"the console exited with {proc.returncode}:\n{log.read_text(errors='replace')}")
+        try:
+            with urllib.request.urlopen(url + "/_stcore/health", timeout=2) as resp:
+                if resp.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.3)
+    pytest.fail(f"the console did not answer on {url} within {timeout:.0f} s:\n{log.read_text(errors='replace')}")
+
+
+@pytest.fixture(scope="module")
+def console(tmp_path_factory: pytest.TempPathFactory):
+    """`ecluse run` on a new workspace (demo connection, nothing synced), as a process group."""
+    if not os.access(CHROMIUM, os.X_OK):
+        pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium (`make browser-deps`); "
+                    "the browser tests never download a browser")
+    workspace = tmp_path_factory.mktemp("browser") / "ws"
+    port = _free_port()
+    log = workspace.parent / "console.log"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("STREAMLIT_")}
+    env.update(ECLUSE_ACTOR="browser-test", ECLUSE_LANG="fr", PYTHONUNBUFFERED="1")
+    ecluse = Path(sys.executable).with_name("ecluse")
+    with open(log, "wb") as out:
+        proc = subprocess.Popen(
+            [str(ecluse), "--workspace", str(workspace), "run", "--server.port", str(port),
+             "--server.headless", "true", "--server.fileWatcherType", "none"],
+            cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
+        )
+    url = f"http://localhost:{port}"
+    try:
+        _wait_http(url, proc, log)
+        yield url
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGTERM)
+            try:
+                proc.wait(10)
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait(5)
+
+
+@pytest.fixture(scope="module")
+def page(console):
+    from playwright.sync_api import sync_playwright
+
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        context = browser.new_context(viewport={"width": 1440, "height": 1000}, accept_downloads=True,
+                                      locale="fr-FR")
+        pg = context.new_page()
+        pg.set_default_timeout(30_000)
+        try:
+            yield pg
+        finally:
+            context.close()
+            browser.close()
+
+
+def settle(pg, extra_ms: int = 300) -> None:
+    """Wait until the script run is over (the running indicator is gone) and the page is drawn
+    (widgets whose code loads on first use show a skeleton until then)."""
+    pg.wait_for_selector('[data-testid="stApp"]')
+    pg.wait_for_timeout(200)
+    pg.wait_for_selector('[data-testid="stStatusWidget"]', state="detached", timeout=60_000)
+    pg.wait_for_load_state("networkidle")
+    pg.wait_for_selector('[data-testid="stSkeleton"]', state="detached", timeout=30_000)
+    pg.wait_for_timeout(extra_ms)
+
+
+def shot(pg, name: str, *, readme: str | None = None) -> Path:
+    """A screenshot of the whole page: the viewport grows to the page's height for the shot
+    (Streamlit scrolls its main area, not the document, so a full-page shot alone is cut)."""
+    path = ARTIFACTS / f"{name}.png"
+    size = pg.viewport_size
+    height = pg.evaluate("document.querySelector('[data-testid=\"stMain\"]').scrollHeight")
+    pg.set_viewport_size({"width": size["width"], "height": max(size["height"], min(int(height), 3200))})
+    pg.wait_for_timeout(400)
+    pg.screenshot(path=str(path), full_page=True)
+    pg.set_viewport_size(size)
+    pg.wait_for_timeout(200)
+    if readme:
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(path, SCREENSHOTS / readme)
+    return path
+
+
+def no_exception(pg) -> None:
+    assert pg.locator('[data-testid="stException"]').count() == 0, pg.locator('[data-testid="stException"]').first.inner_text()
+
+
+def goto(pg, title: str) -> None:
+    pg.locator('[data-testid="stSidebarNav"]').get_by_text(title, exact=True).click()
+    settle(pg)
+
+
+def pick(pg, label: str, option: str) -> None:
+    """Choose `option` in the selectbox labelled `label`."""
+    pg.get_by_role("combobox", name=label, exact=True).click()
+    pg.get_by_role("option", name=option, exact=True).click()
+    settle(pg)
+
+
+def click_grid_rows(pg, grid, rows: list[int]) -> None:
+    """Tick rows of a Streamlit dataframe (a canvas): the row markers are its first column."""
+    box = grid.bounding_box()
+    assert box is not None
+    header, row_height = 35, 35
+    for r in rows:
+        pg.mouse.click(box["x"] + 18, box["y"] + header + row_height * r + row_height / 2)
+        pg.wait_for_timeout(150)
+    settle(pg, 500)
+
+
+def test_demo_loop(page, console):
+    pg = page
+    # -- Overview: an empty workspace offers one first step -------------------------------------
+    pg.goto(console)
+    settle(pg)
+    button = pg.get_by_role("button", name="Synchroniser la connexion de démonstration")
+    button.wait_for()
+    shot(pg, "01-overview-empty")
+    button.click()
+    pg.get_by_text("Synchronisation de demo terminée").wait_for(timeout=90_000)
+    settle(pg, 800)
+    no_exception(pg)
+    assert pg.get_by_text("Documents par statut").count() == 1
+    shot(pg, "02-overview-synced", readme="overview.png")
+
+    # -- Connections: the demo connection with its form from the schema ---------------------------
+    goto(pg, "Connexions")
+    pg.get_by_role("button", name="Synchroniser maintenant").first.wait_for()
+    no_exception(pg)
+    shot(pg, "03-connections", readme="connections.png")
+
+    # -- Review: filter, select two rows, approve, then one row's detail -------------------------
+    goto(pg, "Revue")
+    total_text = pg.get_by_text("document(s)", exact=False).first.inner_text()
+    pick(pg, "Anomalies", "Sans anomalie")
+    filtered_text = pg.get_by_text("document(s)", exact=False).first.inner_text()
+    assert filtered_text != total_text, (total_text, filtered_text)
+    grid = pg.locator('[class*="st-key-rv_grid_"] [data-testid="stDataFrame"]').first
+    click_grid_rows(pg, grid, [0, 1])
+    pg.get_by_text("2 document(s) sélectionné(s)", exact=False).wait_for()
+    shot(pg, "04-review-selected")
+    pg.get_by_role("button", name="Approuver", exact=True).click()
+    pg.get_by_text("2 document(s) approuvé(s).").wait_for()
+    settle(pg)
+    no_exception(pg)
+    shot(pg, "05-review-approved")
+    grid = pg.locator('[class*="st-key-rv_grid_"] [data-testid="stDataFrame"]').first
+    click_grid_rows(pg, grid, [2])
+    pg.get_by_role("tab", name="Historique").wait_for()
+    settle(pg, 800)
+    no_exception(pg)
+    shot(pg, "06-review-detail", readme="review.png")
+
+    # -- Reconciliation: click a bar to list its documents ---------------------------------------
+    goto(pg, "Rapprochement")
+    pg.wait_for_selector(".js-plotly-plot .barlayer path", timeout=30_000)
+    bars = pg.locator(".js-plotly-plot").first.locator(".barlayer .point path")
+    assert bars.count() > 0
+    bars.nth(bars.count() // 2).click(force=True)
+    pg.get_by_text("Ouvrir ces documents dans Revue").wait_for(timeout=30_000)
+    settle(pg, 800)
+    no_exception(pg)
+    shot(pg, "07-reconciliation", readme="reconciliation.png")
+
+    # -- Reports: a saved report, then a CSV export of the full result ---------------------------
+    goto(pg, "Rapports")
+    pick(pg, "Rapport enregistré", "Totaux mensuels par connexion et statut")
+    pg.get_by_text("Exporter le résultat complet").wait_for()
+    no_exception(pg)
+    with pg.expect_download() as info:
+        pg.get_by_role("button", name="CSV", exact=True).click()
+    download = info.value
+    target = ARTIFACTS / "report.csv"
+    download.save_as(str(target))
+    assert target.read_text(encoding="utf-8").splitlines()[0].startswith("connection,month,status")
+    settle(pg)
+    shot(pg, "08-reports", readme="reports.png")
+
+    # -- English: the switch changes the labels ---------------------------------------------------
+    pg.locator('[data-testid="stSidebar"]').get_by_text("English", exact=True).click()
+    settle(pg)
+    pg.get_by_role("heading", name="Reports").wait_for()
+    shot(pg, "09-reports-english")

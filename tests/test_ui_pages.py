@@ -1,0 +1,493 @@
+"""The console's pages through Streamlit's AppTest, on real workspaces synced from the demo connector."""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from ecluse import i18n
+from ecluse.services import reconcile, review
+from ecluse.services import sync as sync_service
+from ecluse.ui import state
+
+from tests.ui_fixtures import (  # noqa: F401 - fixtures
+    APP,
+    SECRET_VALUE,
+    SecretConnector,
+    empty_workspace,
+    fresh_synced_workspace,
+    synced_workspace,
+    ui_plugins,
+    use_workspace,
+)
+
+PAGES = ("overview", "connections", "review", "send", "reconciliation", "reports", "plugins")
+UI_DIR = Path(__file__).resolve().parents[1] / "console" / "ui"
+
+
+# -- helpers ---------------------------------------------------------------------------------
+def open_app(page: str = "overview") -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.run()
+    if page != "overview":
+        at.switch_page(f"views/{page}.py").run()
+    assert_clean(at)
+    return at
+
+
+def assert_clean(at: AppTest) -> None:
+    """No exception, and no unexpected error turned into a message by app.py."""
+    assert not at.exception, [e.value for e in at.exception]
+    unexpected = [e.value for e in at.error if "Erreur inattendue" in e.value or "Unexpected error" in e.value]
+    assert not unexpected, unexpected
+
+
+def texts(at: AppTest) -> str:
+    """Every string of the rendered tree (element protos), to search for a value anywhere."""
+    out: list[str] = []
+
+    def walk(node) -> None:
+        proto = getattr(node, "proto", None)
+        if proto is not None:
+            out.append(str(proto))
+        for child in getattr(node, "children", {}).values():
+            walk(child)
+
+    walk(at._tree)
+    return "\n".join(out)
+
+
+def markdown_values(at: AppTest) -> list[str]:
+    return [m.value for m in at.markdown]
+
+
+def shown_total(at: AppTest) -> int:
+    for value in markdown_values(at):
+        match = re.fullmatch(r"\*\*(\d+)\*\* document\(s\)", value)
+        if match:
+            return int(match[1])
+    raise AssertionError(f"no total in {markdown_values(at)}")
+
+
+def select_rows(at: AppTest, rows: list[int]) -> AppTest:
+    at.session_state[at.session_state["_rv_grid_key"]] = {"selection": {"rows": rows, "columns": [], "cells": []}}
+    return at.run()
+
+
+def statuses(ws, ids: list[str]) -> dict[str, str]:
+    rows, _ = review.list_documents(ws, review.Filters(ids=ids), limit=len(ids))
+    return {r["id"]: r["status"] for r in rows}
+
+
+# -- every page ------------------------------------------------------------------------------
+@pytest.mark.parametrize("page", PAGES)
+def test_page_renders(page, synced_workspace, use_workspace):
+    use_workspace(synced_workspace)
+    at = open_app(page)
+    assert at.title, f"{page} has no title"
+
+
+# -- overview --------------------------------------------------------------------------------
+def test_overview_counts_and_last_syncs(synced_workspace, use_workspace):
+    ws = use_workspace(synced_workspace)
+    at = open_app()
+    summary = review.status_summary(ws)
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["À revoir"] == str(summary["documents"]["to_review"])
+    assert metrics["Approuvé"] == str(summary["documents"]["approved"])
+    assert "demo" in at.dataframe[0].value["Connexion"].tolist()
+
+
+def test_overview_empty_workspace_syncs_the_demo(empty_workspace, use_workspace):
+    ws = use_workspace(empty_workspace)
+    at = open_app()
+    assert any("vide" in i.value for i in at.info)
+    at.button(key="ov_sync_demo").click().run()
+    state.JOBS.wait(120)
+    at.run()
+    assert_clean(at)
+    total = review.status_summary(ws)["total"]
+    assert total > 0
+    assert f"{total} documents au total dans le cache." in [c.value for c in at.caption]
+    assert any("terminée" in s.label for s in at.get("status")), "the final sync status is shown"
+
+
+def test_overview_attention_opens_the_filtered_review(synced_workspace, use_workspace):
+    ws = use_workspace(synced_workspace)
+    at = open_app()
+    at.button(key="ov_open_errors").click().run()
+    assert_clean(at)
+    assert at.title[0].value == "Revue"
+    _rows, expected = review.list_documents(ws, review.Filters(status="to_review", findings="errors"), limit=0)
+    assert shown_total(at) == expected > 0
+
+
+# -- review ----------------------------------------------------------------------------------
+def test_review_lists_the_synced_documents(synced_workspace, use_workspace):
+    ws = use_workspace(synced_workspace)
+    at = open_app("review")
+    _rows, total = review.list_documents(ws)
+    assert total > 50, "the demo gives more than one page"
+    assert shown_total(at) == total
+    grid = at.dataframe[-1].value
+    assert len(grid) == 50  # one page, paged in DuckDB
+    assert at.number_input(key="rv_page").value == 1
+    first, _ = review.list_documents(ws, limit=1)
+    assert grid.iloc[0]["Numéro"] == first[0]["number"]
+    assert grid.iloc[0]["Total TTC"] == i18n.format_money(first[0]["total"], first[0]["currency"], "fr")
+
+
+def test_review_filters_change_the_count(synced_workspace, use_workspace):
+    ws = use_workspace(synced_workspace)
+    at = open_app("review")
+    at.selectbox(key="rv_findings").set_value("errors").run()
+    _rows, errors = review.list_documents(ws, review.Filters(findings="errors"), limit=0)
+    assert shown_total(at) == errors > 0
+    at.selectbox(key="rv_findings").set_value("all").run()
+    at.multiselect(key="rv_kind").set_value(["customer_invoice"]).run()
+    _rows, sales = review.list_documents(ws, review.Filters(kind="customer_invoice"), limit=0)
+    assert shown_total(at) == sales
+    at.text_input(key="rv_search").set_value("zzz-no-such-number").run()
+    assert shown_total(at) == 0
+    assert any("Aucun document" in i.value for i in at.info)
+
+
+def test_review_pages_through_the_queue(synced_workspace, use_workspace):
+    ws = use_workspace(synced_workspace)
+    at = open_app("review")
+    at.number_input(key="rv_page").set_value(2).run()
+    second, _ = review.list_documents(ws, limit=50, offset=50)
+    assert at.dataframe[-1].value.iloc[0]["Numéro"] == second[0]["number"]
+
+
+def test_approving_selected_rows_changes_their_status(fresh_synced_workspace, use_workspace):
+    ws = use_workspace(fresh_synced_workspace)
+    at = open_app("review")
+    at.selectbox(key="rv_findings").set_value("clean").run()
+    page, _ = review.list_documents(ws, review.Filters(findings="clean"), limit=50)
+    ids = [page[0]["id"], page[1]["id"]]
+    select_rows(at, [0, 1])
+    assert "**2** document(s) sélectionné(s)" in markdown_values(at)
+    at.button(key="rv_approve").click().run()
+    assert_clean(at)
+    assert statuses(ws, ids) == {ids[0]: "approved", ids[1]: "approved"}
+    assert any("2 document(s) approuvé(s)" in s.value for s in at.success)
+    history = review.get_document(ws, ids[0])["history"]
+    assert history[-1]["action"] == "approve" and history[-1]["actor"] == "ui-tester"
+
+
+def test_reject_without_reason_shows_an_error(fresh_synced_workspace, use_workspace):
+    ws = use_workspace(fresh_synced_workspace)
+    at = open_app("review")
+    first, _ = review.list_documents(ws, limit=1)
+    select_rows(at, [0])
+    at.button(key="rv_reject").click().run()
+    assert_clean(at)
+    assert any("motif est obligatoire" in e.value for e in at.error)
+    assert statuses(ws, [first[0]["id"]]) == {first[0]["id"]: "to_review"}
+    at.text_input(key="rv_reason").set_value("facture en double")
+    at.button(key="rv_reject").click().run()
+    assert statuses(ws, [first[0]["id"]]) == {first[0]["id"]: "rejected"}
+    assert review.get_document(ws, first[0]["id"])["status_reason"] == "facture en double"
+
+
+def test_approve_despite_errors_needs_a_reason(fresh_synced_workspace, use_workspace):
+    ws = use_workspace(fresh_synced_workspace)
+    at = open_app("review")
+    at.selectbox(key="rv_findings").set_value("errors").run()
+    flawed, _ = review.list_documents(ws, review.Filters(findings="errors"), limit=1)
+    doc_id = flawed[0]["id"]
+    select_rows(at, [0])
+    at.button(key="rv_approve").click().run()  # refused: errors, not forced
+    assert statuses(ws, [doc_id])[doc_id] == "to_review"
+    assert any("erreur(s) à corriger" in w.value for w in at.warning)
+    select_rows(at, [0])
+    at.checkbox(key="rv_force").check().run()
+    assert at.button(key="rv_approve").label == "Approuver malgré les erreurs"
+    at.button(key="rv_approve").click().run()
+    assert any("malgré les erreurs demande un motif" in e.value for e in at.error)
+    assert statuses(ws, [doc_id])[doc_id] == "to_review"
+    at.text_input(key="rv_reason").set_value("montant validé avec le client")
+    at.button(key="rv_approve").click().run()
+    assert statuses(ws, [doc_id])[doc_id] == "approved"
+
+
+def test_hold_and_reopen_and_approve_all_valid(fresh_synced_workspace, use_workspace):
+    ws = use_workspace(fresh_synced_workspace)
+    at = open_app("review")
+    first, _ = review.list_documents(ws, limit=1)
+    doc_id = first[0]["id"]
+    select_rows(at, [0])
+    at.text_input(key="rv_reason").set_value("attente du bon de commande")
+    at.button(key="rv_hold").click().run()
+    assert statuses(ws, [doc_id])[doc_id] == "on_hold"
+    select_rows(at, [0])
+    at.button(key="rv_reopen").click().run()
+    assert statuses(ws, [doc_id])[doc_id] == "to_review"
+    at.button(key="rv_all_valid_confirm").click().run()
+    assert_clean(at)
+    _rows, left = review.list_documents(ws, review.Filters(status="to_review"), limit=0)
+    _rows, with_errors = review.list_documents(ws, review.Filters(status="to_review", findings="errors"), limit=0)
+    assert left == with_errors > 0
+
+
+def test_detail_of_one_document(synced_workspace, use_workspace):
+    ws = use_workspace(synced_workspace)
+    at = open_app("review")
+    at.selectbox(key="rv_findings").set_value("errors").run()
+    flawed, _ = review.list_documents(ws, review.Filters(findings="errors"), limit=1)
+    doc = review.get_document(ws, flawed[0]["id"])
+    select_rows(at, [0])
+    assert_clean(at)
+    assert any(doc["number"] in s.value for s in at.subheader)
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Total TTC"] == i18n.format_money(doc["total"], doc["currency"], "fr")
+    errors = [e.value for e in at.error]
+    first_error = next(f for f in doc["findings"] if f["severity"] == "error")
+    assert any(first_error["message"] in e for e in errors), "findings are shown, errors first"
+    assert at.get("tab"), "lines, history and source are in tabs"
+    assert at.json, "the source payload is shown"
+    labels = [b.label for b in at.download_button]
+    assert any(label.startswith("Télécharger") for label in labels), "the PDF can be downloaded"
+
+
+def test_pdf_preview_without_a_renderer_says_so(synced_workspace, use_workspace, monkeypatch):
+    from ecluse.ui import widgets
+
+    use_workspace(synced_workspace)
+    monkeypatch.setattr(widgets, "pdf_pages_as_png", lambda content, **kw: None)
+    at = open_app("review")
+    select_rows(at, [0])
+    assert any("pypdfium2" in i.value for i in at.info)
+
+
+def test_problems_are_listed(synced_workspace, use_workspace):
+    ws = use_workspace(synced_workspace)
+    problems = review.list_problems(ws)
+    at = open_app()
+    if not problems:
+        pytest.skip("this demo data set has no problem record")
+    at.button(key="ov_open_problems").click().run()
+    assert any(f"({len(problems)})" in e.label for e in at.get("expander"))
+
+
+# -- language ----------------------------------------------------------------------------------
+def test_language_switch_changes_labels(synced_workspace, use_workspace):
+    use_workspace(synced_workspace)
+    at = open_app("review")
+    assert at.title[0].value == "Revue"
+    at.segmented_control(key="lang").set_value("en").run()
+    assert_clean(at)
+    assert at.title[0].value == "Review"
+    assert at.selectbox(key="rv_findings").label == "Findings"
+    assert "Total" in at.dataframe[-1].value.columns
+    at.switch_page("views/overview.py").run()
+    assert at.title[0].value == "Overview"
+    assert at.segmented_control(key="lang").value == "en"
+
+
+# -- reports -----------------------------------------------------------------------------------
+def test_reports_runs_a_saved_report_and_offers_downloads(synced_workspace, use_workspace):
+    use_workspace(synced_workspace)
+    at = open_app("reports")
+    at.selectbox(key="rp_saved").set_value("monthly_totals").run()
+    assert_clean(at)
+    assert "FROM invoices" in at.text_area(key="rp_sql").value
+    result = at.dataframe[-1].value
+    assert list(result.columns)[:3] == ["connection", "month", "status"]
+    assert len(result) > 0
+    assert sorted(b.label for b in at.download_button) == ["CSV", "JSON", "PARQUET", "XLSX"]
+    views = at.dataframe[0].value
+    assert set(views.iloc[:, 0]) == set(__import__("ecluse.services.reports", fromlist=["VIEWS"]).VIEWS)
+
+
+def test_reports_shows_errors_as_messages(synced_workspace, use_workspace):
+    use_workspace(synced_workspace)
+    at = open_app("reports")
+    at.text_area(key="rp_sql").set_value("SELECT * FROM no_such_view")
+    at.button(key="rp_run").click().run()
+    assert_clean(at)
+    assert any("no_such_view" in e.value for e in at.error)
+    at.text_area(key="rp_sql").set_value("DELETE FROM invoices")
+    at.button(key="rp_run").click().run()
+    assert_clean(at)
+    assert at.error
+
+
+def test_reports_says_when_the_display_is_truncated(synced_workspace, use_workspace):
+    use_workspace(synced_workspace)
+    at = open_app("reports")
+    at.text_area(key="rp_sql").set_value("SELECT * FROM range(1500)")
+    at.button(key="rp_run").click().run()
+    assert len(at.dataframe[-1].value) == 1000
+    assert any("1000" in w.value for w in at.warning)
+
+
+# -- reconciliation ------------------------------------------------------------------------------
+def test_reconciliation_renders_plotly_charts(synced_workspace, use_workspace):
+    ws = use_workspace(synced_workspace)
+    at = open_app("reconciliation")
+    charts = at.get("plotly_chart")
+    assert len(charts) == 2, "monthly totals and backlog age"
+    assert reconcile.monthly_totals(ws, side="sales")
+    at.segmented_control(key="rc_side").set_value("purchases").run()
+    assert_clean(at)
+    at.segmented_control(key="rc_basis").set_value("waiting").run()
+    assert_clean(at)
+    assert len(at.get("plotly_chart")) == 2
+
+
+def test_a_clicked_bar_selects_its_documents(synced_workspace, use_workspace):
+    from ecluse.ui import widgets
+
+    ws = use_workspace(synced_workspace)
+    row = reconcile.monthly_totals(ws, side="sales")[0]
+    event = {"selection": {"points": [{"x": str(row["month"]), "customdata": [
+        row["month"].isoformat(), row["status"], row["connection"], row["documents"], "", ""]}]}}
+    assert widgets.selected_bar(event) == (row["month"], row["status"], row["connection"])
+    assert widgets.selected_bar({"selection": {"points": []}}) is None
+    docs, total = reconcile.documents_for(ws, row["month"], row["status"], row["connection"], side="sales")
+    assert total == row["documents"] == len(docs)
+    assert sum((d["total"] for d in docs), Decimal(0)) == row["total"]
+
+
+# -- connections ----------------------------------------------------------------------------------
+def test_connections_form_from_schema_never_shows_the_secret(fresh_synced_workspace, use_workspace):
+    ws = use_workspace(fresh_synced_workspace)
+    ws.set_connection("source-a", SecretConnector, {"account": "acme", "token": SECRET_VALUE, "page_size": "25"})
+    ws.set_connection("source-b", SecretConnector, {"account": "beta", "token": "env:UI_TEST_TOKEN"})
+    at = open_app("connections")
+    assert SECRET_VALUE not in texts(at)
+    token = at.text_input(key="cne_source-a_token")
+    assert token.value == "" and token.label == "API token *"
+    assert "déjà enregistré" in token.proto.placeholder
+    assert token.proto.type == token.proto.PASSWORD
+    assert "UI_TEST_TOKEN" in at.text_input(key="cne_source-b_token").proto.placeholder
+    assert at.text_input(key="cne_source-a_account").value == "acme"
+    assert at.number_input(key="cne_source-a_page_size").value == 25
+    assert at.checkbox(key="cne_source-a_include_drafts").value is False
+    assert at.date_input(key="cne_source-a_start").value is None
+    assert at.selectbox(key="cne_source-a_region").options == ["eu", "us"]
+    assert at.text_input(key="cne_source-a_base_url").value == "https://api.example.test"
+    # Saving with the secret left empty keeps it.
+    at.text_input(key="cne_source-a_account").set_value("acme-2")
+    at.button(key="cn_save_source-a").click().run()
+    assert_clean(at)
+    assert ws.connection("source-a")["settings"]["account"] == "acme-2"
+    assert SECRET_VALUE in ws.secrets_path.read_text(encoding="utf-8")
+    assert SECRET_VALUE not in ws.config_path.read_text(encoding="utf-8")
+    assert SECRET_VALUE not in texts(at)
+
+
+def test_add_a_connection_from_the_form(fresh_synced_workspace, use_workspace):
+    ws = use_workspace(fresh_synced_workspace)
+    at = open_app("connections")
+    at.selectbox(key="cn_new_connector").set_value(SecretConnector.id).run()
+    at.text_input(key="cn_new_name").set_value("nouvelle")
+    at.text_input(key="cnn_uitest_secret_account").set_value("compte-1")
+    at.text_input(key="cnn_uitest_secret_token").set_value("env:NEW_TOKEN")
+    at.button(key="cn_create").click().run()
+    assert_clean(at)
+    assert ws.connection("nouvelle")["connector"] == SecretConnector.id
+    assert ws.secret_keys("nouvelle") == ["token"]
+    assert any("nouvelle" in s.value for s in at.success)
+    # A missing required field is refused with the schema's message, not a traceback.
+    at.selectbox(key="cn_new_connector").set_value(SecretConnector.id).run()
+    assert at.text_input(key="cn_new_name").value == "", "the form is emptied after a creation"
+    at.text_input(key="cn_new_name").set_value("incomplete")
+    at.button(key="cn_create").click().run()
+    assert_clean(at)
+    assert any("account" in e.value for e in at.error)
+    assert "incomplete" not in ws.connections()
+
+
+def test_test_sync_and_remove_a_connection(fresh_synced_workspace, use_workspace):
+    ws = use_workspace(fresh_synced_workspace)
+    at = open_app("connections")
+    at.button(key="cn_test_demo").click().run()
+    assert any("Connexion réussie" in s.value for s in at.success)
+    at.button(key="cn_sync_demo").click().run()
+    state.JOBS.wait(120)
+    at.run()
+    assert_clean(at)
+    assert any("terminée" in s.label for s in at.get("status"))
+    assert not at.button(key="cn_sync_demo").disabled
+    at.button(key="cn_remove_demo").click().run()
+    assert "demo" not in ws.connections()
+    assert any("supprimée" in s.value for s in at.success)
+
+
+def test_a_sync_running_elsewhere_is_a_clear_message(fresh_synced_workspace, use_workspace):
+    ws = use_workspace(fresh_synced_workspace)
+    at = open_app("connections")
+    with sync_service.connection_lock(ws, "demo"):  # as if `ecluse sync` were running
+        at.button(key="cn_sync_demo").click().run()
+        state.JOBS.wait(60)
+    at.run()
+    assert_clean(at)
+    assert any("déjà en cours" in w.value for w in at.warning)
+
+
+def test_pennylane_settings_are_read_only(synced_workspace, use_workspace):
+    use_workspace(synced_workspace)
+    at = open_app("connections")
+    assert any("ecluse pennylane set" in c.value for c in at.code)
+    assert any("page Envoi" in i.value for i in at.info)
+
+
+# -- send, plugins ---------------------------------------------------------------------------------
+def test_send_page_counts_approved_documents(fresh_synced_workspace, use_workspace):
+    ws = use_workspace(fresh_synced_workspace)
+    review.approve_all_valid(ws, actor="test")
+    _rows, approved = review.list_documents(ws, review.Filters(status="approved"), limit=0)
+    at = open_app("send")
+    assert at.metric[0].value == str(approved)
+    assert any("ecluse push --dry-run" in c.value for c in at.code)
+
+
+def test_plugins_page_lists_plugins_and_failures(synced_workspace, use_workspace, monkeypatch):
+    use_workspace(synced_workspace)
+    plugins = ui_plugins()
+    from ecluse.plugin_loader import PluginInfo
+
+    broken = PluginInfo(name="broken", module="broken_pkg.plugin", error="ImportError: no module named x")
+    monkeypatch.setattr(plugins, "infos", [*plugins.infos, broken])
+    at = open_app("plugins")
+    table = at.dataframe[0].value
+    assert "demo" in table["Nom"].tolist() and "broken" in table["Nom"].tolist()
+    assert any("broken" in e.value and "ImportError" in e.value for e in at.error)
+    assert any("ECLUSE_LOAD_PLUGINS" in m.value for m in at.markdown)
+
+
+# -- i18n --------------------------------------------------------------------------------------------
+def test_every_message_exists_in_both_languages():
+    assert i18n.missing_translations() == {lang: [] for lang in i18n.LANGS}
+    for key, entry in i18n.MESSAGES.items():
+        fields = {lang: set(re.findall(r"{(\w+)}", text)) for lang, text in entry.items()}
+        assert fields["fr"] == fields["en"], f"{key}: placeholders differ {fields}"
+
+
+def test_every_key_used_by_the_console_exists():
+    used: set[str] = set()
+    for path in [*UI_DIR.rglob("*.py")]:
+        used |= set(re.findall(r"""\bt\(\s*["']([a-z_]+\.[a-z0-9_]+)["']""", path.read_text(encoding="utf-8")))
+    assert used, "no message key found"
+    missing = sorted(k for k in used if not i18n.has(k))
+    assert not missing, missing
+
+
+def test_money_and_dates_follow_the_language():
+    assert i18n.format_money(Decimal("1234.56"), "EUR", "fr") == "1\u202f234,56\u00a0€"
+    assert i18n.format_money(Decimal("-35.4"), "EUR", "fr") == "-35,40\u00a0€"
+    assert i18n.format_money(Decimal("1234.56"), "EUR", "en") == "€1,234.56"
+    assert i18n.format_money(Decimal("10"), "CHF", "en") == "CHF\u00a010.00"
+    assert i18n.format_money(None, "EUR", "fr") == "—"
+    assert i18n.format_date(dt.date(2026, 3, 1), "fr") == "01/03/2026"
+    assert i18n.format_date(dt.date(2026, 3, 1), "en") == "2026-03-01"
+    assert i18n.format_number(Decimal("5.500"), "fr", places=None) == "5,5"
+    assert i18n.explain_refusal("already approved", "fr") == "déjà « Approuvé »"
+    assert i18n.explain_refusal("something new", "fr") == "something new"
