@@ -1,0 +1,120 @@
+"""The whole path through the real `ecluse` command, as a user types it:
+Harvest emulator → sync → review → push → Pennylane emulator (real HTTP, real processes)."""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.emulators.harvest import GenerateOptions, HarvestEmulator
+from tests.emulators.pennylane import PennylaneEmulator
+
+BIN = Path(sys.executable).parent
+PL_TOKEN = "pl-e2e-SECRET-0001"
+
+
+def run(ws, *args, env, ok=True):
+    out = subprocess.run([str(BIN / "ecluse"), "-w", str(ws), *args], capture_output=True, text=True, env=env, timeout=300)
+    if ok:
+        assert out.returncode == 0, f"{args}: {out.stderr}"
+    return out
+
+
+@pytest.fixture
+def emulators():
+    with HarvestEmulator(rate_limit=None) as harvest, PennylaneEmulator(token=PL_TOKEN, rate_limit=(100, 1.0)) as pl:
+        harvest.generate(40, seed=7, options=GenerateOptions(clients=6))
+        yield harvest, pl
+
+
+def test_harvest_to_pennylane_through_the_cli(tmp_path, emulators):
+    harvest, pl = emulators
+    ws = tmp_path / "ws"
+    env = {**os.environ, "HARVEST_TOKEN": harvest.token, "PL_TOKEN": PL_TOKEN}
+    env.pop("ECLUSE_LOAD_PLUGINS", None)
+    run(ws, "init", "--no-demo", env=env)
+    run(ws, "connections", "add", "acme", "--connector", "harvest", "--set", "token=env:HARVEST_TOKEN",
+        "--set", f"account_id={harvest.account_id}", "--set", f"domain={harvest.url}",
+        "--set", f"api_url={harvest.api_url}", "--set", "start_date=2023-01-01", env=env)
+    assert harvest.token not in (ws / "ecluse.toml").read_text()
+    check = run(ws, "connections", "check", "acme", "--json", env=env)
+    assert json.loads(check.stdout)["ok"] is True
+
+    sync = json.loads(run(ws, "sync", "--json", env=env).stdout)[0]
+    assert sync["status"] == "ok" and sync["created"] > 30
+    listed = json.loads(run(ws, "review", "list", "--json", "--limit", "500", env=env).stdout)
+    assert listed["total"] == sync["created"]
+    assert harvest.token not in run(ws, "review", "list", "--json", "--limit", "500", env=env).stdout
+
+    approved = run(ws, "review", "approve", "--all-valid", "--json", env=env, ok=False)
+    n_approved = len(json.loads(approved.stdout)["done"])
+    assert n_approved > 0
+
+    dry = json.loads(run(ws, "push", "--dry-run", "--json", env=env, ok=False).stdout)
+    assert dry["violations"] == 0 and pl.log == []  # a dry run touches no network
+
+    run(ws, "pennylane", "set", "--api-url", pl.api_url, "--token-env", "PL_TOKEN", env=env)
+    me = json.loads(run(ws, "pennylane", "check", "--json", env=env).stdout)
+    assert me["ok"] and me["missing_scopes"] == []
+    pushed = run(ws, "push", "--json", env=env, ok=False)
+    summary = json.loads(pushed.stdout)
+    held = summary["held"]
+    assert summary["sent"] + held == n_approved and summary["failed"] == 0, pushed.stderr
+    assert pushed.returncode == (1 if held else 0)
+    stored = pl.invoices("customer")
+    assert len(stored) == summary["sent"]
+    assert len({i["external_reference"] for i in stored}) == len(stored)
+    assert pl.violations == []
+    status = json.loads(run(ws, "status", "--json", env=env).stdout)
+    assert status["documents"]["sent"] == summary["sent"]
+    # secrets never in the cache file, the settings or what the CLI printed
+    blob = (ws / "ecluse.duckdb").read_bytes()
+    for secret in (harvest.token, PL_TOKEN):
+        assert secret.encode() not in blob
+        assert secret not in pushed.stdout + pushed.stderr
+
+
+def test_cli_errors_are_one_line_with_non_zero_exit(tmp_path):
+    env = {**os.environ}
+    out = run(tmp_path / "nope", "status", env=env, ok=False)
+    assert out.returncode == 2 and out.stderr.count("\n") == 1 and "ecluse --workspace" in out.stderr
+    run(tmp_path / "ws", "init", "--no-demo", env=env)
+    out = run(tmp_path / "ws", "connections", "add", "x", "--connector", "nope", env=env, ok=False)
+    assert out.returncode == 2 and "no connector 'nope' is loaded" in out.stderr
+    out = run(tmp_path / "ws", "connections", "add", "x", "--connector", "demo", "--set", "months=abc", env=env, ok=False)
+    assert out.returncode == 2 and "months: 'abc' is not a whole number" in out.stderr
+    out = run(tmp_path / "ws", "review", "reject", "demo:1", env=env, ok=False)
+    assert out.returncode == 2 and "--reason" in out.stderr
+    out = run(tmp_path / "ws", "report", "DELETE FROM documents", env=env, ok=False)
+    assert out.returncode == 2 and "read-only" in out.stderr
+
+
+def test_demo_loop_through_the_cli(tmp_path):
+    env = {k: v for k, v in os.environ.items() if k != "ECLUSE_LOAD_PLUGINS"}
+    ws = tmp_path / "ws"
+    run(ws, "init", env=env)
+    conns = json.loads(run(ws, "connections", "list", "--json", env=env).stdout)
+    assert [c["name"] for c in conns] == ["demo"]
+    sync = json.loads(run(ws, "sync", "--json", env=env).stdout)[0]
+    assert sync["created"] > 50 and sync["problems"] >= 1
+    again = json.loads(run(ws, "sync", "--json", env=env).stdout)[0]
+    assert again["created"] == 0 and again["updated"] == 0
+    run(ws, "review", "approve", "--all-valid", env=env)
+    dry = run(ws, "push", env=env, ok=False)  # the demo workspace is dry-run by default
+    assert "dry run" in dry.stdout and "0 spec violation(s)" in dry.stdout
+    report = run(ws, "report", "SELECT status, count(*) AS n FROM invoices GROUP BY 1 ORDER BY 1", "--format", "json", env=env)
+    rows = json.loads(report.stdout)
+    assert sum(r["n"] for r in rows) == sync["created"]
+    out = tmp_path / "r.xlsx"
+    run(ws, "report", "--file", str(_sql(tmp_path)), "--format", "xlsx", "--output", str(out), env=env)
+    assert out.read_bytes()[:2] == b"PK"
+
+
+def _sql(tmp_path):
+    f = tmp_path / "q.sql"
+    f.write_text("SELECT number, total FROM invoices ORDER BY number LIMIT 5")
+    return f
