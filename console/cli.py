@@ -183,6 +183,30 @@ def push(obj: Ctx, dry_run: bool, connection: tuple[str, ...], date_from: dt.dat
         sys.exit(1)
 
 
+@cli.command()
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_obj
+def confirm(obj: Ctx, as_json: bool) -> None:
+    """Read back from Pennylane what was sent; flag amount mismatches and deleted invoices."""
+    from .services import confirm as confirm_service
+
+    ws = obj.existing()
+    client = confirm_service.client_for(ws)
+    try:
+        result = confirm_service.confirm(ws, client)
+    finally:
+        client.close()
+    if as_json:
+        emit_json(result.as_dict())
+    else:
+        click.echo(f"checked {result.checked}: " + ", ".join(f"{k} {v}" for k, v in sorted(result.counts.items()))
+                   + f" ({result.requests} request(s))")
+    if result.error:
+        fail(result.error, 1)
+    if any(k != "confirmed" for k in result.counts):
+        sys.exit(1)
+
+
 def _push_progress(item: Any, n: int, total: int) -> None:
     click.echo(f"[{n}/{total}] {item.document_id}: {item.state}"
                + (f" (Pennylane id {item.pennylane_id})" if item.pennylane_id else ""), err=True)

@@ -160,3 +160,21 @@ def test_credit_note_is_linked_to_the_credited_invoice(workspace, plugins, fake_
     cn = [i for i in emu.invoices("customer") if i["invoice_number"] == "AV-1"][0]
     assert cn["currency_amount"] == "-60.00"
     assert cn.get("credited_invoice") is not None
+
+
+def test_confirmation_flags_mismatches_and_deletions(approved, emu):
+    from ecluse.pennylane.client import PennylaneClient
+    from ecluse.services import confirm
+
+    send.push(approved, gateway(emu), actor="anne")
+    stored = sorted(emu.invoices("customer"), key=lambda i: i["id"])
+    with emu._lock:  # someone edits one invoice and deletes another in Pennylane
+        emu._invoices["customer"][stored[0]["id"]]["currency_amount"] = "999.00"
+        del emu._invoices["customer"][stored[1]["id"]]
+    client = PennylaneClient(emu.api_url, TOKEN)
+    result = confirm.confirm(approved, client)
+    assert result.counts == {"confirmed": 7, "amount_mismatch": 1, "missing": 1}
+    assert result.requests == 1  # one page lists them all
+    with approved.db.read() as con:
+        rows = dict(con.execute("SELECT status, count(*) FROM confirmations GROUP BY 1").fetchall())
+    assert rows == {"confirmed": 7, "amount_mismatch": 1, "missing": 1}

@@ -1,0 +1,117 @@
+"""Confirmation: read back from Pennylane what was sent and flag what no longer matches.
+
+Each kind's invoices are listed once, from the smallest id we sent, 100 per page (a few
+requests for thousands of invoices), then matched by id:
+
+- confirmed: Pennylane's amount equals what was sent;
+- amount_mismatch: it differs (someone edited it in Pennylane, or a rounding dispute);
+- changed: same amount, but modified in Pennylane after we sent it;
+- missing: deleted in Pennylane.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+import pyarrow as pa
+
+from ..domain import CREDIT_NOTE_KINDS, CUSTOMER_KINDS
+from ..http import HttpError
+from ..pennylane.client import PennylaneClient
+from ..redact import redact
+from ..workspace import Workspace
+
+TS = pa.timestamp("us", tz="UTC")
+DEC2 = pa.decimal128(18, 2)
+
+
+@dataclass
+class ConfirmResult:
+    checked: int = 0
+    counts: dict[str, int] = field(default_factory=dict)
+    error: str | None = None
+    requests: int = 0
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"checked": self.checked, "counts": self.counts, "error": self.error, "requests": self.requests}
+
+
+def expected_amount(kind: str, total: Decimal) -> Decimal:
+    """What the import body carried: credit notes go negative (see requests_builder)."""
+    return -abs(total) if kind in CREDIT_NOTE_KINDS else total
+
+
+def confirm(ws: Workspace, client: PennylaneClient) -> ConfirmResult:
+    with ws.db.read() as con:
+        sent = con.execute(
+            "SELECT id, kind, pennylane_id, total, sent_at FROM documents WHERE status = 'sent' AND pennylane_id IS NOT NULL"
+        ).fetchall()
+    result = ConfirmResult()
+    if not sent:
+        return result
+    before = client.stats.requests
+    found: dict[int, dict[str, Any]] = {}
+    try:
+        for resource, kinds in (("/customer_invoices", CUSTOMER_KINDS), ("/supplier_invoices", None)):
+            ids = [int(r[2]) for r in sent if (r[1] in CUSTOMER_KINDS) == (kinds is not None)]
+            if not ids:
+                continue
+            for item in client.iter_list(resource, [("id", "gteq", str(min(ids)))], sort="id"):
+                found[int(item["id"])] = item
+    except HttpError as exc:
+        result.error = redact(str(exc))
+        return result
+    finally:
+        result.requests = client.stats.requests - before
+    now = dt.datetime.now(dt.timezone.utc)
+    rows = []
+    for doc_id, kind, pl_id, total, sent_at in sent:
+        expected = expected_amount(kind, total)
+        item = found.get(int(pl_id))
+        if item is None:
+            rows.append((doc_id, "missing", None, expected, f"invoice {pl_id} is no longer in Pennylane"))
+            continue
+        raw_amount = item.get("currency_amount")
+        amount = Decimal(str(raw_amount)) if raw_amount not in (None, "") else None
+        updated = _parse_ts(item.get("updated_at"))
+        if amount is None or amount != expected:
+            rows.append((doc_id, "amount_mismatch", amount, expected,
+                         f"Pennylane has {amount} where {expected} was sent"))
+        elif updated and sent_at and updated > sent_at + dt.timedelta(minutes=1):
+            rows.append((doc_id, "changed", amount, expected, f"modified in Pennylane on {updated:%Y-%m-%d %H:%M}"))
+        else:
+            rows.append((doc_id, "confirmed", amount, expected, None))
+    table = pa.table({
+        "document_id": [r[0] for r in rows],
+        "checked_at": pa.array([now] * len(rows), TS),
+        "status": [r[1] for r in rows],
+        "pennylane_amount": pa.array([r[2] for r in rows], DEC2),
+        "expected_amount": pa.array([r[3] for r in rows], DEC2),
+        "message": [r[4] for r in rows],
+    })
+    with ws.db.write() as con:
+        con.register("_conf", table)
+        con.execute("INSERT OR REPLACE INTO confirmations SELECT * FROM _conf")
+        con.unregister("_conf")
+    result.checked = len(rows)
+    for r in rows:
+        result.counts[r[1]] = result.counts.get(r[1], 0) + 1
+    return result
+
+
+def _parse_ts(value: Any) -> dt.datetime | None:
+    if not value:
+        return None
+    try:
+        parsed = dt.datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.timezone.utc)
+
+
+def client_for(ws: Workspace) -> PennylaneClient:
+    from .send import gateway_for
+
+    return gateway_for(ws).client  # type: ignore[attr-defined]
