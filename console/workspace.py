@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import fcntl
 import hashlib
 import os
 import re
@@ -19,7 +20,7 @@ import tempfile
 import threading
 import uuid
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 import platformdirs
 import tomlkit
@@ -317,6 +318,27 @@ class Workspace:
             else:
                 table[key] = value
             self.save_config(config)
+
+    # -- exclusive work ----------------------------------------------------------------------
+    @contextlib.contextmanager
+    def exclusive(self, name: str) -> Iterator[str | None]:
+        """Hold `locks/<name>.lock` for a long piece of work (a sync, a batch). Non-blocking:
+        yields None when held, or the holder's description ("pid 123") when another process
+        or thread has it. flock is released by the kernel if the process dies."""
+        lock_dir = self.path / "locks"
+        lock_dir.mkdir(exist_ok=True)
+        with open(lock_dir / f"{name}.lock", "a+") as fh:
+            try:
+                fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                fh.seek(0)
+                yield fh.read().strip() or "another process"
+                return
+            fh.seek(0)
+            fh.truncate()
+            fh.write(f"pid {os.getpid()}")
+            fh.flush()
+            yield None
 
     # -- attachment store ----------------------------------------------------------------
     def attachment_path(self, sha256: str) -> Path:

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import fcntl
 import logging
 import os
 import re
@@ -206,25 +205,11 @@ ProgressFn = Callable[[ItemResult, int, int], None]
 # --------------------------------------------------------------------------- the batch
 @contextlib.contextmanager
 def send_lock(ws: Workspace) -> Iterator[None]:
-    lock_dir = ws.path / "locks"
-    lock_dir.mkdir(exist_ok=True)
-    fh = open(lock_dir / "send.lock", "a+")
-    try:
-        try:
-            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            fh.seek(0)
-            raise BatchRunning(
-                f"a batch is already being sent from this workspace ({fh.read().strip() or 'another process'}); "
-                "wait for it to finish"
-            ) from None
-        fh.seek(0)
-        fh.truncate()
-        fh.write(f"pid {os.getpid()}")
-        fh.flush()
+    """One batch at a time per workspace, across processes."""
+    with ws.exclusive("send") as holder:
+        if holder is not None:
+            raise BatchRunning(f"a batch is already being sent from this workspace ({holder}); wait for it to finish")
         yield
-    finally:
-        fh.close()
 
 
 def _now() -> dt.datetime:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import fcntl
 import logging
 import os
 import time
@@ -62,24 +61,11 @@ ProgressFn = Callable[[SyncReport], None]
 
 @contextlib.contextmanager
 def connection_lock(ws: Workspace, name: str) -> Iterator[None]:
-    """An exclusive, non-blocking lock per connection (flock: released if the process dies)."""
-    lock_dir = ws.path / "locks"
-    lock_dir.mkdir(exist_ok=True)
-    fh = open(lock_dir / f"sync-{name}.lock", "a+")
-    try:
-        try:
-            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            fh.seek(0)
-            holder = fh.read().strip() or "another process"
-            raise AlreadyRunning(f"a sync of {name!r} is already running ({holder}); wait for it to finish") from None
-        fh.seek(0)
-        fh.truncate()
-        fh.write(f"pid {os.getpid()}")
-        fh.flush()
+    """One sync per connection at a time, across processes."""
+    with ws.exclusive(f"sync-{name}") as holder:
+        if holder is not None:
+            raise AlreadyRunning(f"a sync of {name!r} is already running ({holder}); wait for it to finish")
         yield
-    finally:
-        fh.close()
 
 
 def _now() -> dt.datetime:
