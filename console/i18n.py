@@ -299,6 +299,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "review.status_reason": {"fr": "Motif : {reason}", "en": "Reason: {reason}"},
     "review.customer": {"fr": "Client", "en": "Customer"},
     "review.supplier": {"fr": "Fournisseur", "en": "Supplier"},
+    "review.counterparty_line": {"fr": "{role}\u00a0: {name}", "en": "{role}: {name}"},
     "review.address": {"fr": "Adresse", "en": "Address"},
     "review.vat_number": {"fr": "N° TVA", "en": "VAT number"},
     "review.source": {"fr": "Source", "en": "Source"},

@@ -127,7 +127,8 @@ def shot(pg, name: str, *, readme: str | None = None) -> Path:
 
 
 def no_exception(pg) -> None:
-    assert pg.locator('[data-testid="stException"]').count() == 0, pg.locator('[data-testid="stException"]').first.inner_text()
+    errors = pg.locator('[data-testid="stException"]')
+    assert errors.count() == 0, errors.first.inner_text()
 
 
 def goto(pg, title: str) -> None:
@@ -189,9 +190,11 @@ def test_demo_loop(page, console):
     settle(pg)
     no_exception(pg)
     shot(pg, "05-review-approved")
+    pick(pg, "Anomalies", "Avec erreurs")
     grid = pg.locator('[class*="st-key-rv_grid_"] [data-testid="stDataFrame"]').first
-    click_grid_rows(pg, grid, [2])
+    click_grid_rows(pg, grid, [0])
     pg.get_by_role("tab", name="Historique").wait_for()
+    assert pg.get_by_text("Approuver malgré les erreurs").count() == 1
     settle(pg, 800)
     no_exception(pg)
     shot(pg, "06-review-detail", readme="review.png")

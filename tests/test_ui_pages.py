@@ -14,16 +14,8 @@ from ecluse.services import reconcile, review
 from ecluse.services import sync as sync_service
 from ecluse.ui import state
 
-from tests.ui_fixtures import (  # noqa: F401 - fixtures
-    APP,
-    SECRET_VALUE,
-    SecretConnector,
-    empty_workspace,
-    fresh_synced_workspace,
-    synced_workspace,
-    ui_plugins,
-    use_workspace,
-)
+from tests.ui_fixtures import APP, SECRET_VALUE, SecretConnector, ui_plugins
+from tests.ui_fixtures import empty_workspace, fresh_synced_workspace, synced_workspace, use_workspace  # noqa: F401
 
 PAGES = ("overview", "connections", "review", "send", "reconciliation", "reports", "plugins")
 UI_DIR = Path(__file__).resolve().parents[1] / "console" / "ui"
@@ -144,14 +136,14 @@ def test_review_lists_the_synced_documents(synced_workspace, use_workspace):
 def test_review_filters_change_the_count(synced_workspace, use_workspace):
     ws = use_workspace(synced_workspace)
     at = open_app("review")
-    at.selectbox(key="rv_findings").set_value("errors").run()
+    at.selectbox(key="rv_findings.fr").set_value("errors").run()
     _rows, errors = review.list_documents(ws, review.Filters(findings="errors"), limit=0)
     assert shown_total(at) == errors > 0
-    at.selectbox(key="rv_findings").set_value("all").run()
-    at.multiselect(key="rv_kind").set_value(["customer_invoice"]).run()
+    at.selectbox(key="rv_findings.fr").set_value("all").run()
+    at.multiselect(key="rv_kind.fr").set_value(["customer_invoice"]).run()
     _rows, sales = review.list_documents(ws, review.Filters(kind="customer_invoice"), limit=0)
     assert shown_total(at) == sales
-    at.text_input(key="rv_search").set_value("zzz-no-such-number").run()
+    at.text_input(key="rv_search.fr").set_value("zzz-no-such-number").run()
     assert shown_total(at) == 0
     assert any("Aucun document" in i.value for i in at.info)
 
@@ -167,7 +159,7 @@ def test_review_pages_through_the_queue(synced_workspace, use_workspace):
 def test_approving_selected_rows_changes_their_status(fresh_synced_workspace, use_workspace):
     ws = use_workspace(fresh_synced_workspace)
     at = open_app("review")
-    at.selectbox(key="rv_findings").set_value("clean").run()
+    at.selectbox(key="rv_findings.fr").set_value("clean").run()
     page, _ = review.list_documents(ws, review.Filters(findings="clean"), limit=50)
     ids = [page[0]["id"], page[1]["id"]]
     select_rows(at, [0, 1])
@@ -198,7 +190,7 @@ def test_reject_without_reason_shows_an_error(fresh_synced_workspace, use_worksp
 def test_approve_despite_errors_needs_a_reason(fresh_synced_workspace, use_workspace):
     ws = use_workspace(fresh_synced_workspace)
     at = open_app("review")
-    at.selectbox(key="rv_findings").set_value("errors").run()
+    at.selectbox(key="rv_findings.fr").set_value("errors").run()
     flawed, _ = review.list_documents(ws, review.Filters(findings="errors"), limit=1)
     doc_id = flawed[0]["id"]
     select_rows(at, [0])
@@ -238,7 +230,7 @@ def test_hold_and_reopen_and_approve_all_valid(fresh_synced_workspace, use_works
 def test_detail_of_one_document(synced_workspace, use_workspace):
     ws = use_workspace(synced_workspace)
     at = open_app("review")
-    at.selectbox(key="rv_findings").set_value("errors").run()
+    at.selectbox(key="rv_findings.fr").set_value("errors").run()
     flawed, _ = review.list_documents(ws, review.Filters(findings="errors"), limit=1)
     doc = review.get_document(ws, flawed[0]["id"])
     select_rows(at, [0])
@@ -280,10 +272,12 @@ def test_language_switch_changes_labels(synced_workspace, use_workspace):
     use_workspace(synced_workspace)
     at = open_app("review")
     assert at.title[0].value == "Revue"
+    at.selectbox(key="rv_findings.fr").set_value("errors").run()
     at.segmented_control(key="lang").set_value("en").run()
     assert_clean(at)
     assert at.title[0].value == "Review"
-    assert at.selectbox(key="rv_findings").label == "Findings"
+    findings = at.selectbox(key="rv_findings.en")  # one widget per language, same value
+    assert findings.label == "Findings" and findings.value == "errors"
     assert "Total" in at.dataframe[-1].value.columns
     at.switch_page("views/overview.py").run()
     assert at.title[0].value == "Overview"
@@ -294,7 +288,7 @@ def test_language_switch_changes_labels(synced_workspace, use_workspace):
 def test_reports_runs_a_saved_report_and_offers_downloads(synced_workspace, use_workspace):
     use_workspace(synced_workspace)
     at = open_app("reports")
-    at.selectbox(key="rp_saved").set_value("monthly_totals").run()
+    at.selectbox(key="rp_saved.fr").set_value("monthly_totals").run()
     assert_clean(at)
     assert "FROM invoices" in at.text_area(key="rp_sql").value
     result = at.dataframe[-1].value
@@ -334,9 +328,9 @@ def test_reconciliation_renders_plotly_charts(synced_workspace, use_workspace):
     charts = at.get("plotly_chart")
     assert len(charts) == 2, "monthly totals and backlog age"
     assert reconcile.monthly_totals(ws, side="sales")
-    at.segmented_control(key="rc_side").set_value("purchases").run()
+    at.segmented_control(key="rc_side.fr").set_value("purchases").run()
     assert_clean(at)
-    at.segmented_control(key="rc_basis").set_value("waiting").run()
+    at.segmented_control(key="rc_basis.fr").set_value("waiting").run()
     assert_clean(at)
     assert len(at.get("plotly_chart")) == 2
 

@@ -1,14 +1,11 @@
 """Fixtures shared by the console tests (AppTest and browser).
 
 The console is exercised on a real workspace: `services.setup.ensure_workspace` and a sync of
-the demo connection, exactly as `ecluse run` does on a first start. When the built-in demo
-connector is not installed (a partial checkout), a small stand-in connector with the same id
-is registered in-process so that the pages still have documents to show.
+the built-in demo connection, exactly as `ecluse run` does on a first start. One more
+connector, with a secret setting of every type, is registered for the connection form tests.
 """
 from __future__ import annotations
 
-import datetime as dt
-from decimal import Decimal
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -16,15 +13,7 @@ import pytest
 
 from ecluse import hookimpl
 from ecluse.connectors import CheckResult, Checkpoint, Connector, FetchContext, Setting
-from ecluse.domain import (
-    CUSTOMER_INVOICE,
-    SUPPLIER_INVOICE,
-    Address,
-    Attachment,
-    Counterparty,
-    Document,
-    Line,
-)
+from ecluse.domain import SUPPLIER_INVOICE
 from ecluse.plugin_loader import Plugins, wanted_from_env
 from ecluse.services import setup
 from ecluse.services import sync as sync_service
@@ -32,49 +21,6 @@ from ecluse.workspace import Workspace
 
 APP = str(Path(__file__).resolve().parents[1] / "console" / "ui" / "app.py")
 SECRET_VALUE = "s3cr3t-ui-test-value-never-shown"
-
-_PDF = (
-    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
-    b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 200 200]>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
-)
-
-
-class StandInDemo(Connector):
-    """Used only when the real demo connector is not installed."""
-
-    id = "demo"
-    title = "Demo (test stand-in)"
-    kinds = (CUSTOMER_INVOICE, SUPPLIER_INVOICE)
-    settings = (Setting("seed", "Seed", "string", default="ecluse"),)
-
-    def check(self, ctx: FetchContext) -> CheckResult:
-        return CheckResult(True, "demo data is always available")
-
-    def fetch(self, ctx: FetchContext) -> Iterator[Any]:
-        today = ctx.now().date()
-        for i in range(60):
-            issue = today - dt.timedelta(days=3 * i)
-            kind = CUSTOMER_INVOICE if i % 2 else SUPPLIER_INVOICE
-            ht = Decimal(100 + 37 * i).quantize(Decimal("0.01"))
-            tax = (ht * Decimal("0.2")).quantize(Decimal("0.01"))
-            cp = Counterparty(f"c{i % 7}", f"Client {i % 7}", "customer" if kind == CUSTOMER_INVOICE else "supplier",
-                              address=Address("1 rue de la Paix", "75002", "Paris", "FR"))
-            line = Line("Prestation", Decimal(1), ht, ht, tax if i % 11 else tax + 5, ht + tax)
-            line.vat_rate = Decimal(20)
-            yield Document(
-                source_id=f"S-{i:04d}", kind=kind, number=f"F-{i:04d}", issue_date=issue,
-                due_date=issue + dt.timedelta(days=30), currency="EUR", total_before_tax=ht, total_tax=tax,
-                total=ht + tax, counterparty=cp, lines=[line], attachment=Attachment(f"F-{i:04d}.pdf", _PDF),
-                raw={"id": f"S-{i:04d}"},
-            )
-        yield Checkpoint({"done": True})
-
-
-class _StandInPlugin:
-    @staticmethod
-    @hookimpl
-    def register_connectors(register: Any) -> None:
-        register(StandInDemo)
 
 
 class SecretConnector(Connector):
@@ -117,8 +63,8 @@ def ui_plugins() -> Plugins:
     if _PLUGINS is None:
         plugins = Plugins()
         plugins.load_entrypoints(wanted_from_env())
-        if "demo" not in plugins.connectors:
-            plugins.register_object(_StandInPlugin, "uitest_demo")
+        failures = "; ".join(f"{i.name}: {i.error}" for i in plugins.infos if i.error)
+        assert "demo" in plugins.connectors, f"the built-in demo connector did not load ({failures or 'not installed'})"
         plugins.register_object(_SecretPlugin, "uitest_secret")
         _PLUGINS = plugins
     return _PLUGINS

@@ -87,6 +87,28 @@ def actor() -> str:
     return (st.session_state.get("actor") or "").strip() or default_actor()
 
 
+# -- widgets whose options are translated -------------------------------------------------
+def lkey(key: str) -> str:
+    """The widget key for this language. A selectbox or multiselect keeps showing the option
+    texts it was first drawn with, so a widget with translated options gets one key per
+    language; `keep` carries its value over from one language to the other."""
+    return f"{key}.{lang()}"
+
+
+def keep(key: str, default: Any = None) -> str:
+    """The widget key for this language, holding the value last chosen in either language.
+    Pass `on_change=state.remember, args=(key,)` to the widget."""
+    widget_key = lkey(key)
+    store = st.session_state.setdefault("_kept", {})
+    if widget_key not in st.session_state:
+        st.session_state[widget_key] = store.get(key, default)
+    return widget_key
+
+
+def remember(key: str) -> None:
+    st.session_state.setdefault("_kept", {})[key] = st.session_state.get(lkey(key))
+
+
 # -- messages kept across a rerun ----------------------------------------------------------
 def flash(level: str, message: str) -> None:
     """Show `message` (success, info, warning, error) at the top of the next run of the page."""

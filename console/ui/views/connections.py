@@ -117,15 +117,20 @@ def pennylane_settings(ws) -> None:
     cfg = ws.pennylane()
     token = ws.pennylane_token_source()
     yes_no = lambda v: t("conn.yes") if v else t("conn.no")  # noqa: E731
-    widgets.table([
-        {"k": t("conn.pl_api_url"), "v": cfg.get("api_url") or "—"},
-        {"k": t("conn.pl_token"), "v": token or t("conn.pl_token_missing")},
-        {"k": t("conn.pl_dry_run"), "v": yes_no(cfg.get("dry_run", True))},
-        {"k": t("conn.pl_incomplete"), "v": yes_no(cfg.get("import_as_incomplete", False))},
-    ], {"k": " ", "v": "  "}, key="cn_pennylane")
+    items = [
+        (t("conn.pl_api_url"), f"`{cfg.get('api_url') or '—'}`"),
+        (t("conn.pl_token"), f"`{token}`" if token else t("conn.pl_token_missing")),
+        (t("conn.pl_dry_run"), yes_no(cfg.get("dry_run", True))),
+        (t("conn.pl_incomplete"), yes_no(cfg.get("import_as_incomplete", False))),
+    ]
+    with st.container(border=True):
+        for col, (label, text) in zip(st.columns([3, 2, 1, 1]), items):
+            col.caption(label)
+            col.markdown(text)
     st.markdown(t("conn.pl_change"))
-    st.code("ecluse pennylane set --token-env PENNYLANE_TOKEN --api-url https://app.pennylane.com/api/external/v2 "
-            "--dry-run --import-as-complete", language="bash", wrap_lines=True)
+    st.code("ecluse pennylane set \\\n    --token-env PENNYLANE_TOKEN \\\n"
+            "    --api-url https://app.pennylane.com/api/external/v2 \\\n    --dry-run --import-as-complete",
+            language="bash")
     st.info(t("conn.pl_send_note"), icon=":material/info:")
 
 

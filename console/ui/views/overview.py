@@ -36,7 +36,8 @@ def attention(ws, summary: dict) -> None:
     pending = len(reconcile.pending_attachments(ws))
     items = [
         ("to_review", docs["to_review"], {"status": ["to_review"]}, ":material/rate_review:"),
-        ("errors", summary["to_review_with_errors"], {"status": ["to_review"], "findings": "errors"}, ":material/error:"),
+        ("errors", summary["to_review_with_errors"], {"status": ["to_review"], "findings": "errors"},
+         ":material/error:"),
         ("on_hold", docs["on_hold"], {"status": ["on_hold"]}, ":material/pause_circle:"),
         ("failed", docs["failed"], {"status": ["failed"]}, ":material/cancel:"),
         ("changed", summary["changed_after_sending"], {"findings": "changed"}, ":material/difference:"),
@@ -50,7 +51,7 @@ def attention(ws, summary: dict) -> None:
         return
     cols = st.columns(min(len(shown), 4))
     for index, (code, count, preset, icon) in enumerate(shown):
-        with cols[index % len(cols)].container(border=True):
+        with cols[index % len(cols)].container(border=True, height="stretch"):
             st.markdown(f"**{t(f'attention.{code}')}**")
             st.markdown(f"<span style='font-size:1.8rem;font-weight:600'>{count}</span>", unsafe_allow_html=True)
             st.caption(t(f"attention.{code}_help"))

@@ -82,8 +82,8 @@ def drill_down(ws, bar: tuple[dt.date, str, str] | None, currency: str, side: st
 def backlog(ws, connection: str | None) -> None:
     st.subheader(t("rec.backlog"))
     basis = st.segmented_control(
-        t("rec.basis"), list(reconcile.AGE_BASES), key="rc_basis", required=True, default="issue_date",
-        format_func=state.frozen(lambda b: t(f"rec.basis_{b}")))
+        t("rec.basis"), list(reconcile.AGE_BASES), key=state.keep("rc_basis", "issue_date"), required=True,
+        format_func=state.frozen(lambda b: t(f"rec.basis_{b}")), on_change=state.remember, args=("rc_basis",))
     rows = reconcile.backlog_age(ws, basis=basis or "issue_date", connection=connection)
     if not rows:
         st.info(t("rec.backlog_empty"))
@@ -112,12 +112,13 @@ def main() -> None:
     currencies = [c for c, _n in reconcile.currencies(ws)] or ["EUR"]
     connections = sorted(ws.connections())
     c1, c2, c3 = st.columns([2, 1, 2])
-    connection = c1.selectbox(t("rec.connection"), [""] + connections, key="rc_connection",
-                              format_func=state.frozen(lambda c: c or t("rec.all_connections")))
+    connection = c1.selectbox(t("rec.connection"), [""] + connections, key=state.keep("rc_connection", ""),
+                              format_func=state.frozen(lambda c: c or t("rec.all_connections")),
+                              on_change=state.remember, args=("rc_connection",))
     currency = c2.selectbox(t("rec.currency"), sorted(currencies, key=lambda c: (c != "EUR", c)), key="rc_currency")
     side_choice = c3.segmented_control(
-        t("rec.side"), ["sales", "purchases", "all"], key="rc_side", required=True, default="sales",
-        format_func=state.frozen(lambda s: t(f"rec.side_{s}")))
+        t("rec.side"), ["sales", "purchases", "all"], key=state.keep("rc_side", "sales"), required=True,
+        format_func=state.frozen(lambda s: t(f"rec.side_{s}")), on_change=state.remember, args=("rc_side",))
     side = None if side_choice in (None, "all") else side_choice
 
     st.subheader(t("rec.monthly", currency=currency))

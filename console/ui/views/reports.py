@@ -32,7 +32,8 @@ def views_help(ws) -> None:
 
 
 def pick_saved() -> None:
-    key = st.session_state.get("rp_saved")
+    state.remember("rp_saved")
+    key = st.session_state.get(state.lkey("rp_saved"))
     if key:
         st.session_state["rp_sql"] = reports.SAVED_REPORTS[key][1]
         st.session_state["rp_ran"] = st.session_state["rp_sql"]  # a saved report runs when picked
@@ -57,6 +58,19 @@ def exports(ws, sql: str) -> None:
                             key=f"rp_dl_{fmt}", icon=":material/download:", on_click="ignore", width="stretch")
 
 
+def column_formats(result: reports.QueryResult) -> dict[str, Any]:
+    """Money (DECIMAL) with two decimals, whole days without a time."""
+    import pyarrow as pa
+
+    config: dict[str, Any] = {}
+    for field in result.table.schema:
+        if pa.types.is_decimal(field.type):
+            config[field.name] = st.column_config.NumberColumn(format="%.2f")
+        elif pa.types.is_date(field.type):
+            config[field.name] = st.column_config.DateColumn(format="YYYY-MM-DD")
+    return config
+
+
 def main() -> None:
     st.title(t("rep.title"))
     st.caption(t("rep.intro"))
@@ -64,7 +78,7 @@ def main() -> None:
     views_help(ws)
     if "rp_sql" not in st.session_state:
         st.session_state["rp_sql"] = ""
-    st.selectbox(t("rep.saved"), ["", *reports.SAVED_REPORTS], key="rp_saved",
+    st.selectbox(t("rep.saved"), ["", *reports.SAVED_REPORTS], key=state.keep("rp_saved", ""),
                  format_func=state.frozen(saved_title), on_change=pick_saved)
     st.text_area(t("rep.sql"), key="rp_sql", height=160,
                  placeholder="SELECT status, count(*) FROM invoices GROUP BY ALL")
@@ -82,7 +96,8 @@ def main() -> None:
     st.caption(t("rep.rows", n=len(result.rows)))
     if result.truncated:
         st.warning(t("rep.truncated", n=MAX_ROWS), icon=":material/content_cut:")
-    st.dataframe(result.table.to_pandas(), hide_index=True, width="stretch", key="rp_result")
+    st.dataframe(result.table.to_pandas(), hide_index=True, width="stretch", key="rp_result",
+                 column_config=column_formats(result))
     exports(ws, sql)
 
 

@@ -25,57 +25,67 @@ DEFAULTS: dict[str, Any] = {
 }
 
 
+def k(name: str) -> str:
+    """The widget key of a filter, per language (see `state.lkey`)."""
+    return state.lkey(name)
+
+
+def value(name: str) -> Any:
+    return st.session_state.get(k(name), DEFAULTS[name])
+
+
 def restore_filters() -> None:
     saved = st.session_state.setdefault("review_saved", dict(DEFAULTS))
     preset = st.session_state.pop("review_preset", None)
     if preset is not None:
         saved.clear()
         saved.update(DEFAULTS)
-        saved.update({f"rv_{k}": v for k, v in preset.items()})
+        saved.update({f"rv_{name}": v for name, v in preset.items()})
         st.session_state["rv_page"] = 1
-    for key, default in DEFAULTS.items():
-        if preset is not None or key not in st.session_state:
-            st.session_state[key] = saved.get(key, default)
+    for name, default in DEFAULTS.items():
+        if preset is not None or k(name) not in st.session_state:
+            st.session_state[k(name)] = saved.get(name, default)
 
 
 def save_filters() -> None:
-    st.session_state["review_saved"] = {key: st.session_state.get(key, d) for key, d in DEFAULTS.items()}
+    st.session_state["review_saved"] = {name: value(name) for name in DEFAULTS}
 
 
 def filter_bar(ws) -> review.Filters:
     connections = sorted(ws.connections())
-    special = st.session_state.get("rv_special")
+    special = value("rv_special")
     if special == "pdf_pending":
         cols = st.columns([4, 1])
         cols[0].info(t("review.special_pdf_pending"), icon=":material/hourglass_top:")
         if cols[1].button(t("review.clear_special"), key="rv_clear_special"):
-            st.session_state["rv_special"] = None
+            st.session_state[k("rv_special")] = None
             save_filters()
             st.rerun()
     with st.container(border=True):
         c1, c2, c3, c4 = st.columns(4)
-        c1.multiselect(t("review.f_status"), [s for s in STATUSES if s != "fetched"], key="rv_status",
+        c1.multiselect(t("review.f_status"), [s for s in STATUSES if s != "fetched"], key=k("rv_status"),
                        format_func=state.frozen(widgets.status_label), placeholder=t("review.all"))
-        c2.multiselect(t("review.f_kind"), list(KINDS), key="rv_kind", format_func=state.frozen(widgets.kind_label),
+        c2.multiselect(t("review.f_kind"), list(KINDS), key=k("rv_kind"), format_func=state.frozen(widgets.kind_label),
                        placeholder=t("review.all"))
-        c3.multiselect(t("review.f_connection"), connections, key="rv_connection", placeholder=t("review.all"))
-        c4.selectbox(t("review.f_findings"), FINDINGS, key="rv_findings",
+        c3.multiselect(t("review.f_connection"), connections, key=k("rv_connection"), placeholder=t("review.all"))
+        c4.selectbox(t("review.f_findings"), FINDINGS, key=k("rv_findings"),
                      format_func=state.frozen(lambda v: t(f"review.findings_{v}")))
         c5, c6, c7, c8 = st.columns(4)
-        c5.date_input(t("review.f_from"), key="rv_from", format="DD/MM/YYYY" if state.lang() == "fr" else "YYYY-MM-DD")
-        c6.date_input(t("review.f_to"), key="rv_to", format="DD/MM/YYYY" if state.lang() == "fr" else "YYYY-MM-DD")
-        c7.text_input(t("review.f_counterparty"), key="rv_counterparty", placeholder=t("review.f_counterparty_ph"))
-        c8.text_input(t("review.f_search"), key="rv_search", placeholder=t("review.f_search_ph"))
+        date_format = "DD/MM/YYYY" if state.lang() == "fr" else "YYYY-MM-DD"
+        c5.date_input(t("review.f_from"), key=k("rv_from"), format=date_format)
+        c6.date_input(t("review.f_to"), key=k("rv_to"), format=date_format)
+        c7.text_input(t("review.f_counterparty"), key=k("rv_counterparty"), placeholder=t("review.f_counterparty_ph"))
+        c8.text_input(t("review.f_search"), key=k("rv_search"), placeholder=t("review.f_search_ph"))
     save_filters()
-    ss = st.session_state
     ids = None
     if special == "pdf_pending":
         ids = reconcile.pending_attachments(ws) or ["\x00none"]  # an empty list would mean "no filter"
     return review.Filters(
-        status=ss["rv_status"] or None, connection=ss["rv_connection"] or None, kind=ss["rv_kind"] or None,
-        date_from=ss["rv_from"], date_to=ss["rv_to"], counterparty=ss["rv_counterparty"].strip() or None,
-        search=ss["rv_search"].strip() or None,
-        findings=None if ss["rv_findings"] == "all" else ss["rv_findings"], ids=ids,
+        status=value("rv_status") or None, connection=value("rv_connection") or None,
+        kind=value("rv_kind") or None, date_from=value("rv_from"), date_to=value("rv_to"),
+        counterparty=(value("rv_counterparty") or "").strip() or None,
+        search=(value("rv_search") or "").strip() or None,
+        findings=None if value("rv_findings") == "all" else value("rv_findings"), ids=ids,
     )
 
 
@@ -126,7 +136,8 @@ def report_decision(result: review.DecisionResult, action: str, numbers: dict[st
     if result.done:
         state.flash("success", t(f"review.done_{action}", n=len(result.done)))
     if result.refused:
-        lines = "\n".join(f"- **{numbers.get(i, i)}** : {widgets.refusal(why)}" for i, why in result.refused.items())
+        lines = "\n".join(f"- **{numbers.get(i, i)}** : {widgets.refusal(why)}"
+                          for i, why in result.refused.items())
         state.flash("warning", t("review.refused", n=len(result.refused)) + "\n\n" + lines)
 
 
@@ -259,12 +270,16 @@ def detail(ws, doc_id: str) -> None:
         m[4].metric(t("col.total"), widgets.money(doc["total"], currency))
         cp = doc.get("counterparty") or {}
         role = t("review.customer") if cp.get("role") == "customer" else t("review.supplier")
-        st.markdown(f"**{role} : {cp.get('name') or '—'}**" if state.lang() == "fr" else f"**{role}: {cp.get('name') or '—'}**")
-        c = st.columns(4)
-        c[0].caption(t("review.address") + "\n\n" + _address(cp))
-        c[1].caption(t("review.vat_number") + "\n\n" + (cp.get("vat_number") or "—"))
-        c[2].caption("SIREN\n\n" + (cp.get("siren") or "—") + (f" · SIRET {cp['siret']}" if cp.get("siret") else ""))
-        c[3].caption(t("review.source") + "\n\n" + f"{doc['connection']} · {doc['source_id']}")
+        st.markdown("**" + t("review.counterparty_line", role=role, name=cp.get("name") or "—") + "**")
+        facts = [
+            (t("review.address"), _address(cp)),
+            (t("review.vat_number"), cp.get("vat_number") or "—"),
+            ("SIREN / SIRET", " · ".join(v for v in (cp.get("siren"), cp.get("siret")) if v) or "—"),
+            (t("review.source"), f"{doc['connection']} · {doc['source_id']}"),
+        ]
+        for col, (label, text) in zip(st.columns(4), facts):
+            col.caption(label)
+            col.markdown(text)
         if doc.get("pennylane_url"):
             st.link_button(t("review.open_pennylane"), doc["pennylane_url"], icon=":material/open_in_new:")
 
@@ -351,18 +366,18 @@ def main() -> None:
     ws = state.workspace()
     restore_filters()
     widgets.show_flashes()
-    special = st.session_state.get("rv_special")
+    special = value("rv_special")
     problems_section(ws, expanded=(special == "problems"))
     filters = filter_bar(ws)
 
     head = st.columns([2, 1, 1, 1])
     with head[1]:
-        st.selectbox(t("review.sort"), SORTS, key="rv_sort", format_func=state.frozen(lambda v: t(f"sort.{v}")))
+        st.selectbox(t("review.sort"), SORTS, key=k("rv_sort"), format_func=state.frozen(lambda v: t(f"sort.{v}")))
     with head[2]:
-        st.toggle(t("review.descending"), key="rv_desc")
+        st.toggle(t("review.descending"), key=k("rv_desc"))
     save_filters()
 
-    signature = repr((filters, st.session_state["rv_sort"], st.session_state["rv_desc"]))
+    signature = repr((filters, value("rv_sort"), value("rv_desc")))
     if st.session_state.get("_rv_signature") != signature:
         st.session_state["_rv_signature"] = signature
         st.session_state["rv_page"] = 1
@@ -378,9 +393,8 @@ def main() -> None:
     with head[0]:
         approve_all_valid(ws, filters)
 
-    rows, total = review.list_documents(ws, filters, sort=st.session_state["rv_sort"],
-                                        descending=st.session_state["rv_desc"], limit=PAGE_SIZE,
-                                        offset=(int(page) - 1) * PAGE_SIZE)
+    rows, total = review.list_documents(ws, filters, sort=value("rv_sort"), descending=value("rv_desc"),
+                                        limit=PAGE_SIZE, offset=(int(page) - 1) * PAGE_SIZE)
     if not rows:
         st.info(t("review.empty"))
         return
