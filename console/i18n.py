@@ -389,7 +389,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Sending to Pennylane is being built: the dry-run preview and sending arrive with the Pennylane "
               "destination."},
     "send.waiting": {"fr": "Approuvés, en attente d'envoi", "en": "Approved, waiting to be sent"},
-    "send.coming": {"fr": "À venir en ligne de commande :", "en": "Coming to the command line:"},
+    "send.coming": {"fr": "En attendant la page, la ligne de commande prévisualise puis envoie :",
+                    "en": "Until this page is ready, the command line previews, then sends:"},
     "send.review_link": {"fr": "Voir les documents approuvés", "en": "See the approved documents"},
 
     # -- reconciliation ------------------------------------------------------------------------

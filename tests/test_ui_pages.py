@@ -247,6 +247,20 @@ def test_detail_of_one_document(synced_workspace, use_workspace):
     assert any(label.startswith("Télécharger") for label in labels), "the PDF can be downloaded"
 
 
+def test_a_changed_document_shows_before_and_after(fresh_synced_workspace, use_workspace):
+    ws = use_workspace(fresh_synced_workspace)
+    first, _ = review.list_documents(ws, limit=1)
+    with ws.db.write() as con:  # as a re-sync that saw the source change the due date does
+        con.execute("UPDATE documents SET changed = ? WHERE id = ?",
+                    ['{"due_date": ["2026-01-31", "2026-02-28"]}', first[0]["id"]])
+    at = open_app("review")
+    at.selectbox(key="rv_findings.fr").set_value("changed").run()
+    assert shown_total(at) == 1
+    select_rows(at, [0])
+    changes = at.dataframe[-1].value
+    assert changes.to_dict("records") == [{"Champ": "due_date", "Avant": "2026-01-31", "Après": "2026-02-28"}]
+
+
 def test_pdf_preview_without_a_renderer_says_so(synced_workspace, use_workspace, monkeypatch):
     from ecluse.ui import widgets
 

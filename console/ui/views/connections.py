@@ -10,6 +10,14 @@ from ecluse.ui import state, widgets
 from ecluse.ui.state import t
 
 
+PENNYLANE_COMMANDS = """\
+ecluse pennylane set --token-env PENNYLANE_TOKEN --dry-run   # token read from the environment, nothing sent
+ecluse pennylane check                                       # test the token (company, scopes)
+ecluse pennylane set --live                                  # send for real
+ecluse pennylane set --import-as-incomplete                  # land invoices in "to process"
+"""
+
+
 def secret_sources(ws, name: str) -> dict[str, str]:
     """Secret setting → "env:VAR" or "stored". The values themselves never leave this function."""
     stored = ws.load_secrets().get("connections", {}).get(name, {})
@@ -128,9 +136,7 @@ def pennylane_settings(ws) -> None:
             col.caption(label)
             col.markdown(text)
     st.markdown(t("conn.pl_change"))
-    st.code("ecluse pennylane set \\\n    --token-env PENNYLANE_TOKEN \\\n"
-            "    --api-url https://app.pennylane.com/api/external/v2 \\\n    --dry-run --import-as-complete",
-            language="bash")
+    st.code(PENNYLANE_COMMANDS, language="bash")
     st.info(t("conn.pl_send_note"), icon=":material/info:")
 
 

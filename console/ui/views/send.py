@@ -15,4 +15,5 @@ if waiting and st.button(t("send.review_link"), icon=":material/fact_check:"):
     st.session_state["review_preset"] = {"status": ["approved"]}
     st.switch_page(st.session_state["_pages"]["review"])
 st.markdown(t("send.coming"))
-st.code("ecluse push --dry-run", language="bash")
+st.code("ecluse push --dry-run   # build and validate the requests, send nothing\n"
+        "ecluse push             # send", language="bash")
