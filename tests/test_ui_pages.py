@@ -440,6 +440,23 @@ def test_a_sync_running_elsewhere_is_a_clear_message(fresh_synced_workspace, use
     assert any("déjà en cours" in w.value for w in at.warning)
 
 
+def test_filters_on_a_removed_connection_are_dropped(fresh_synced_workspace, use_workspace):
+    ws = use_workspace(fresh_synced_workspace)
+    ws.set_connection("other", ui_plugins().connector("demo"), {})
+    at = open_app("review")
+    at.multiselect(key="rv_connection.fr").set_value(["other"]).run()
+    assert shown_total(at) == 0
+    at.switch_page("views/reconciliation.py").run()
+    at.selectbox(key="rc_connection.fr").set_value("other").run()
+    ws.remove_connection("other")
+    at.run()
+    assert_clean(at)
+    at.switch_page("views/review.py").run()
+    assert_clean(at)
+    assert at.multiselect(key="rv_connection.fr").value == []
+    assert "demo" in at.multiselect(key="rv_connection.fr").options  # documents of the cache keep theirs
+
+
 def test_pennylane_settings_are_read_only(synced_workspace, use_workspace):
     use_workspace(synced_workspace)
     at = open_app("connections")

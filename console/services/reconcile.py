@@ -45,6 +45,13 @@ def _rows(cur: Any) -> list[dict[str, Any]]:
     return [dict(zip(cols, r)) for r in cur.fetchall()]
 
 
+def connections(ws: Workspace) -> list[str]:
+    """Connections configured or present in the cache (a removed connection keeps its documents)."""
+    with ws.db.read() as con:
+        cached = {r[0] for r in con.execute("SELECT DISTINCT connection FROM documents").fetchall()}
+    return sorted(cached | set(ws.connections()))
+
+
 def currencies(ws: Workspace) -> list[tuple[str, int]]:
     """Currencies present in the cache with their document counts, most used first."""
     with ws.db.read() as con:

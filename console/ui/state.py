@@ -105,6 +105,15 @@ def keep(key: str, default: Any = None) -> str:
     return widget_key
 
 
+def drop_if_not_in(key: str, options: list[Any], default: Any = None) -> None:
+    """Reset a kept value that is no longer one of the widget's options (a removed connection)."""
+    store = st.session_state.setdefault("_kept", {})
+    if key in store and store[key] not in options:
+        store[key] = default
+    if lkey(key) in st.session_state and st.session_state[lkey(key)] not in options:
+        st.session_state[lkey(key)] = default
+
+
 def remember(key: str) -> None:
     st.session_state.setdefault("_kept", {})[key] = st.session_state.get(lkey(key))
 

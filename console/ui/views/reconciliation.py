@@ -110,7 +110,8 @@ def main() -> None:
     st.caption(t("rec.intro"))
     ws = state.workspace()
     currencies = [c for c, _n in reconcile.currencies(ws)] or ["EUR"]
-    connections = sorted(ws.connections())
+    connections = reconcile.connections(ws)
+    state.drop_if_not_in("rc_connection", ["", *connections], "")
     c1, c2, c3 = st.columns([2, 1, 2])
     connection = c1.selectbox(t("rec.connection"), [""] + connections, key=state.keep("rc_connection", ""),
                               format_func=state.frozen(lambda c: c or t("rec.all_connections")),

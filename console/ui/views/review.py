@@ -52,7 +52,10 @@ def save_filters() -> None:
 
 
 def filter_bar(ws) -> review.Filters:
-    connections = sorted(ws.connections())
+    connections = reconcile.connections(ws)
+    kept = value("rv_connection") or []
+    if any(c not in connections for c in kept):  # a saved filter on a connection that is gone
+        st.session_state[k("rv_connection")] = [c for c in kept if c in connections]
     special = value("rv_special")
     if special == "pdf_pending":
         cols = st.columns([4, 1])
