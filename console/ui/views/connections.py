@@ -86,7 +86,8 @@ def connection_panel(ws, row: dict[str, Any]) -> None:
         return
     with st.form(f"cn_edit_{name}", border=False):
         values = widgets.settings_fields(connector, row["settings"], secret_sources(ws, name), f"cne_{name}")
-        st.caption(t("conn.required_note"))
+        if any(s.required for s in connector.settings):
+            st.caption(t("conn.required_note"))
         if st.form_submit_button(t("conn.save"), icon=":material/save:", key=f"cn_save_{name}"):
             if save_connection(ws, name, connector, values, replace=True):
                 st.rerun()
@@ -107,7 +108,8 @@ def add_form(ws, existing: list[str]) -> None:
         with st.form("cn_new", border=False):
             name = st.text_input(t("conn.name"), key="cn_new_name", help=t("conn.name_help"))
             values = widgets.settings_fields(connector, {}, {}, f"cnn_{connector_id}")
-            st.caption(t("conn.required_note"))
+            if any(s.required for s in connector.settings):
+                st.caption(t("conn.required_note"))
             if st.form_submit_button(t("conn.create"), type="primary", icon=":material/add:", key="cn_create"):
                 name = (name or "").strip()
                 if not name:
@@ -132,7 +134,7 @@ def pennylane_settings(ws) -> None:
         (t("conn.pl_incomplete"), yes_no(cfg.get("import_as_incomplete", False))),
     ]
     with st.container(border=True):
-        for col, (label, text) in zip(st.columns([3, 2, 1, 1]), items):
+        for col, (label, text) in zip(st.columns([3, 2, 2, 2]), items):
             col.caption(label)
             col.markdown(text)
     st.markdown(t("conn.pl_change"))
