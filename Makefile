@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 PYTEST_ARGS ?=
 
-.PHONY: install run test test-fast browser-deps bench clean
+.PHONY: install run test test-fast browser-deps screenshots bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -33,6 +33,10 @@ test: install browser-deps
 ## The suite without the browser tests.
 test-fast: install
 	$(BIN)/python -m pytest -m "not browser" $(PYTEST_ARGS)
+
+## Refresh the README's screenshots from the browser test.
+screenshots: install browser-deps
+	ECLUSE_UPDATE_SCREENSHOTS=1 $(BIN)/python -m pytest tests/test_browser.py $(PYTEST_ARGS)
 
 bench: install
 	$(BIN)/python bench/run_all.py

@@ -457,13 +457,30 @@ def run(obj: Ctx, streamlit_args: tuple[str, ...]) -> None:
         click.echo(f"new workspace with a demo connection: {ws.path}")
     app = Path(__file__).parent / "ui" / "app.py"
     os.environ["ECLUSE_WORKSPACE"] = str(ws.path)
-    args = ["streamlit", "run", str(app), "--server.headless", "true", "--browser.gatherUsageStats", "false",
-            *streamlit_args]
-    click.echo(f"console on http://localhost:8501 (workspace {ws.path})")
+    given = " ".join(streamlit_args)
+    defaults = {"--server.address": "localhost", "--server.headless": "true", "--browser.gatherUsageStats": "false"}
+    # Listen on this machine only unless told otherwise: the console shows invoices and settings.
+    args = ["streamlit", "run", str(app)]
+    for flag, value in defaults.items():
+        if flag not in given:
+            args += [flag, value]
+    args += list(streamlit_args)
+    port = _option(streamlit_args, "--server.port") or "8501"
+    address = _option(streamlit_args, "--server.address") or "localhost"
+    click.echo(f"console on http://{address}:{port} (workspace {ws.path})")
     from streamlit.web import cli as st_cli
 
     sys.argv = args
     sys.exit(st_cli.main())
+
+
+def _option(args: tuple[str, ...], name: str) -> str | None:
+    for i, arg in enumerate(args):
+        if arg == name and i + 1 < len(args):
+            return args[i + 1]
+        if arg.startswith(name + "="):
+            return arg.split("=", 1)[1]
+    return None
 
 
 def main() -> None:

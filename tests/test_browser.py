@@ -2,7 +2,8 @@
 
 Overview → sync the demo connection → Connections → Review (filter, select rows, approve,
 detail) → Reconciliation (click a bar) → Reports (saved report, CSV export). Screenshots of
-every step go to tests/artifacts/; the best ones are copied to docs/screenshots/ for the README.
+every step go to tests/artifacts/; with ECLUSE_UPDATE_SCREENSHOTS=1 the best ones are copied to
+docs/screenshots/ for the README (`make screenshots`).
 """
 from __future__ import annotations
 
@@ -120,7 +121,7 @@ def shot(pg, name: str, *, readme: str | None = None) -> Path:
     pg.screenshot(path=str(path), full_page=True)
     pg.set_viewport_size(size)
     pg.wait_for_timeout(200)
-    if readme:
+    if readme and os.environ.get("ECLUSE_UPDATE_SCREENSHOTS"):
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(path, SCREENSHOTS / readme)
     return path
