@@ -471,6 +471,17 @@ MESSAGES: dict[str, dict[str, str]] = {
 }
 
 
+# Catalogues of newer pages live in their own modules (one per page family) and join here.
+from .i18n_send import MESSAGES as _SEND_MESSAGES  # noqa: E402
+from .i18n_review import MESSAGES as _REVIEW_MESSAGES  # noqa: E402
+
+for _catalogue in (_SEND_MESSAGES, _REVIEW_MESSAGES):
+    _clash = set(_catalogue) & set(MESSAGES)
+    if _clash:
+        raise RuntimeError(f"duplicate message keys: {sorted(_clash)}")
+    MESSAGES.update(_catalogue)
+
+
 def has(key: str) -> bool:
     return key in MESSAGES
 
