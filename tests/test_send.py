@@ -64,8 +64,8 @@ def test_push_sends_every_approved_invoice_exactly_once(approved, emu):
     assert len(emu.customers) == 3
     assert sorted(i["currency_amount"] for i in invoices)[0] == "100.00"
     with approved.db.read() as con:
-        rows = con.execute("SELECT status, pennylane_id FROM documents ORDER BY id").fetchall()
-    assert all(s == "sent" and pid for s, pid in rows)
+        rows = con.execute("SELECT status, pennylane_id, pennylane_url FROM documents ORDER BY id").fetchall()
+    assert all(s == "sent" and pid and url.startswith("http://127.0.0.1") for s, pid, url in rows)
     # cost: 1 customers directory page + 3 creations + 9 × (upload + import)
     assert emu.count("POST", r"/file_attachments") == 9
     assert len(emu.log) == 1 + 3 + 18

@@ -166,6 +166,7 @@ class ItemResult:
     pennylane_id: int | None = None
     error: str | None = None
     warning: str | None = None
+    url: str | None = None  # Pennylane's link to the invoice's file
 
 
 @dataclass
@@ -405,8 +406,8 @@ class _Sender:
                 # what Pennylane has is the earlier version: flag it as changed after sending).
                 con.execute(
                     "UPDATE documents SET changed_after_sending = (status <> 'in_batch'), status = 'sent', "
-                    "status_reason = ?, status_changed_at = ?, pennylane_id = ?, sent_at = ? WHERE id = ?",
-                    [res.warning, now, res.pennylane_id, now, document_id],
+                    "status_reason = ?, status_changed_at = ?, pennylane_id = ?, pennylane_url = ?, sent_at = ? WHERE id = ?",
+                    [res.warning, now, res.pennylane_id, res.url, now, document_id],
                 )
             else:
                 con.execute(
@@ -477,6 +478,7 @@ class _Sender:
                 found = self._call(lambda: self.gw.find_invoice(doc.kind, ext_ref))
                 if found:
                     res.state, res.pennylane_id = "sent", int(found["id"])
+                    res.url = found.get("public_file_url")
                     res.warning = "found in Pennylane after an interrupted send; not imported again"
                     self._after_import(doc, res)
                     self.finish(doc.id, res)
@@ -499,6 +501,7 @@ class _Sender:
             self._item(doc.id, state="importing", attempts=int(item.get("attempts") or 0) + 1)
             created = self._import(doc, body, ext_ref)
             res.state, res.pennylane_id = "sent", int(created["id"])
+            res.url = created.get("public_file_url")
             self._after_import(doc, res)
         except (rb.BuildError, VatMappingError) as exc:
             res.state, res.error = "held", f"held before sending: {exc}"
