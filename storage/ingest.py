@@ -333,11 +333,19 @@ SELECT a.id, b.id, 'same PDF file' FROM a JOIN k b
 """
 
 
+# A pair the reviewer kept ("not a duplicate", services/duplicates.py) is left out, either way round.
+_NOT_DISMISSED = """
+SELECT p.* FROM ({pairs}) p(a, b, why)
+WHERE NOT EXISTS (SELECT 1 FROM duplicate_dismissals x WHERE x.document_id = p.a AND x.other_id = p.b)
+  AND NOT EXISTS (SELECT 1 FROM duplicate_dismissals x WHERE x.document_id = p.b AND x.other_id = p.a)
+"""
+
+
 def refresh_duplicates(con: duckdb.DuckDBPyConnection, ids_table: str) -> None:
     """Recompute 'suspected duplicate' findings for the given documents and for the documents
-    paired with them, across connections. Three equi-joins (an OR in one join condition
-    would make DuckDB nest-loop over the whole cache)."""
-    pairs = con.execute(_DUP_KEYS.format(ids=ids_table)).fetchall()
+    paired with them, across connections, except pairs a reviewer dismissed. Three equi-joins
+    (an OR in one join condition would make DuckDB nest-loop over the whole cache)."""
+    pairs = con.execute(_NOT_DISMISSED.format(pairs=_DUP_KEYS.format(ids=ids_table))).fetchall()
     stale = f"""origin = 'duplicates' AND (document_id IN (SELECT id FROM {ids_table})
                 OR field IN (SELECT 'duplicate_of:' || id FROM {ids_table}))"""
     touched = {r[0] for r in con.execute(f"SELECT DISTINCT document_id FROM findings WHERE {stale}").fetchall()}
