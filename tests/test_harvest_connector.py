@@ -500,6 +500,20 @@ def test_pdf_that_fails_transiently_is_retried_next_run(emu):
     assert [i for i in items if isinstance(i, Checkpoint)][-1].state["pending_pdfs"] == {}
 
 
+def test_pdfs_setting_off_fetches_no_pdf_and_the_reviewer_is_told(emu):
+    emu.generate(12, seed=26, options=GenerateOptions(drafts=0))
+    assert validate_settings(HarvestConnector, {"token": "t", "account_id": "1"})["pdfs"] is True
+    _, docs, _, _ = run(emu, pdfs="false")
+    assert len(docs) == 12 and emu.count("/client/invoices/") == 0
+    assert all(d.attachment is None and not d.attachment_pending for d in docs)
+    from ecluse.validation import validate
+
+    assert all("missing_attachment" in {f.code for f in validate(d)} for d in docs)
+    emu.reset_log()
+    _, docs, _, _ = run(emu)  # on again (the default): one PDF per invoice
+    assert emu.count("/client/invoices/") == 12 and all(d.attachment is not None for d in docs)
+
+
 # ---------------------------------------------------------------- through the core
 
 

@@ -2,7 +2,9 @@
 
 Settings (as in Pennylane Connect's Harvest integration): `token` (personal access token),
 `account_id`, `domain` (the account's web address, for the PDFs), `api_url`, `start_date`,
-`contact` (the e-mail Harvest asks to find in the User-Agent).
+`contact` (the e-mail Harvest asks to find in the User-Agent), and `pdfs` (on by default:
+fetch each invoice's PDF; off, documents come without one and are flagged `missing_attachment`,
+which is what `bench/ingest.py` uses to measure the ingest path alone).
 
 Requests. Every API call carries `Authorization: Bearer`, `Harvest-Account-Id` and
 `User-Agent: Ecluse (<contact>)`, goes through the shared HTTP layer paced at 100 requests
@@ -17,7 +19,7 @@ cursor-based). A run costs:
   last run (`updated_since`), drafts included (the API filters one state at a time, so
   drafts are dropped here rather than tripling the requests);
 - one PDF per yielded invoice, on the account's web address (no authentication, not counted
-  in the API limit), four at a time.
+  in the API limit), four at a time; none when the `pdfs` setting is off.
 
 A second run with nothing changed is therefore two requests: one clients page, one invoices
 page.
@@ -326,6 +328,10 @@ class HarvestConnector(Connector):
                      "an earlier date imports history."),
         Setting("contact", "Contact e-mail", default=DEFAULT_CONTACT,
                 help="Sent in the User-Agent, as Harvest requires, so they can reach whoever runs this."),
+        Setting("pdfs", "Fetch invoice PDFs", type="boolean", default=True,
+                help="One request per invoice on the account's web address. Off: invoices come without "
+                     "their PDF and are flagged missing_attachment (Pennylane's import needs one); turned "
+                     "back on, `ecluse sync --since DATE` fetches the PDFs of invoices already read."),
     )
 
     # ------------------------------------------------------------------ check
@@ -405,6 +411,7 @@ class _Run:
         self.state = state
         self.clients: dict[str, dict[str, Any]] = dict(state.get("clients") or {})
         self.pending: dict[str, str] = dict(state.get("pending_pdfs") or {})
+        self.pdfs = ctx.settings.get("pdfs", True) is not False
         self._pool: ThreadPoolExecutor | None = None
         self.stats = {"invoices": 0, "drafts": 0, "unchanged": 0, "problems": 0, "clients": 0, "client_lookups": 0}
 
@@ -577,7 +584,7 @@ class _Run:
             if item is None:
                 continue
             future = None
-            if isinstance(item, Document):
+            if isinstance(item, Document) and self.pdfs:
                 self.harvest.web_url()  # resolved here, once, before any worker needs it
                 future = self.pool().submit(self.harvest.pdf, invoice.get("client_key"))
             queue.append((item, invoice.get("client_key"), future))
