@@ -5,6 +5,7 @@ Plain dataclasses, no I/O. Money is always `Decimal`; a float anywhere here is a
 """
 from __future__ import annotations
 
+import copy
 import dataclasses
 import datetime as dt
 import hashlib
@@ -85,8 +86,10 @@ def _json_default(obj: Any) -> Any:
         return str(obj)
     if isinstance(obj, (dt.date, dt.datetime)):
         return obj.isoformat()
-    if dataclasses.is_dataclass(obj):
-        return dataclasses.asdict(obj)
+    if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
+        # One level only: the encoder comes back here for nested values. The same JSON as
+        # `dataclasses.asdict`, without its deep copies.
+        return {name: getattr(obj, name) for name in _field_names(type(obj))}
     if isinstance(obj, bytes):
         return None  # attachments are stored by hash, never inline
     raise TypeError(f"not JSON serializable: {type(obj).__name__}")
@@ -196,11 +199,26 @@ class Document:
     def content_hash(self) -> str:
         """Hash of everything that matters for accounting; `raw` and fetch times excluded so a
         source that only bumps `updated_at` does not send a document back to review."""
-        data = self.comparable()
-        return hashlib.sha256(json_dumps(data, sort_keys=True).encode()).hexdigest()
+        return self.fingerprint()[1]
+
+    def fingerprint(self) -> tuple[str, str]:
+        """`(snapshot, content_hash)` from one encoding: the comparable fields as JSON with sorted
+        keys (what ingest stores to report changes), and the sha256 of exactly that text.
+
+        Same text as `json_dumps(self.comparable(), sort_keys=True)`, without building the
+        intermediate dicts: the encoder meets the lines and the counterparty as dataclasses."""
+        text = json_dumps(self._comparable_fields(), sort_keys=True)
+        return text, hashlib.sha256(text.encode()).hexdigest()
 
     def comparable(self) -> dict[str, Any]:
         """The fields a change report compares, flattened to JSON-friendly values."""
+        data = self._comparable_fields()
+        cp = data["counterparty"]
+        data["counterparty"] = _asdict(cp) if cp is not None else None
+        data["lines"] = [_asdict(line) for line in self.lines]
+        return data
+
+    def _comparable_fields(self) -> dict[str, Any]:
         cp = self.counterparty
         return {
             "kind": self.kind,
@@ -211,11 +229,39 @@ class Document:
             "total_before_tax": self.total_before_tax,
             "total_tax": self.total_tax,
             "total": self.total,
-            "counterparty": dataclasses.asdict(cp) if cp else None,
-            "lines": [dataclasses.asdict(line) for line in self.lines],
+            "counterparty": cp if cp else None,
+            "lines": self.lines,
             "attachment_sha256": self.attachment.sha256 if self.attachment else None,
             "credited_source_id": self.credited_source_id,
         }
+
+
+# Values `copy.deepcopy` returns as they are: `_asdict` need not copy them.
+_IMMUTABLE = frozenset({str, int, float, bool, type(None), Decimal, dt.date, dt.datetime})
+_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
+
+
+def _field_names(cls: type) -> tuple[str, ...]:
+    names = _FIELD_NAMES.get(cls)
+    if names is None:
+        names = _FIELD_NAMES[cls] = tuple(f.name for f in dataclasses.fields(cls))
+    return names
+
+
+def _asdict(obj: Any) -> Any:
+    """`dataclasses.asdict`, without deep-copying immutable values (the same result, faster)."""
+    cls = type(obj)
+    if cls in _IMMUTABLE:
+        return obj
+    if dataclasses.is_dataclass(cls):
+        return {name: _asdict(getattr(obj, name)) for name in _field_names(cls)}
+    if isinstance(obj, tuple) and hasattr(obj, "_fields"):
+        return cls(*[_asdict(v) for v in obj])
+    if isinstance(obj, (list, tuple)):
+        return cls(_asdict(v) for v in obj)
+    if isinstance(obj, dict):
+        return cls((_asdict(k), _asdict(v)) for k, v in obj.items())
+    return copy.deepcopy(obj)
 
 
 def diff_comparable(old: dict[str, Any], new: dict[str, Any]) -> dict[str, list[Any]]:

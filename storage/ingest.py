@@ -41,8 +41,13 @@ def counterparty_id(connection: str, role: str, source_id: str) -> str:
     return f"{connection}:{role}:{source_id}"
 
 
-def _q(value: Decimal | None, places: str) -> Decimal | None:
-    return None if value is None else value.quantize(Decimal(places))
+CENTS = Decimal("0.01")
+MICROS = Decimal("0.000001")
+RATE_PLACES = Decimal("0.001")
+
+
+def _q(value: Decimal | None, places: Decimal) -> Decimal | None:
+    return None if value is None else value.quantize(places)
 
 
 def _utc(value: dt.datetime | None) -> dt.datetime | None:
@@ -89,6 +94,7 @@ def ingest_page(
     old = existing_rows(con, list(by_id))
 
     to_write: list[Document] = []
+    prints: dict[str, tuple[str, str]] = {}  # id → (snapshot, content_hash), one encoding each
     statuses: dict[str, str] = {}
     changes: dict[str, dict[str, Any]] = {}
     sent_changed: set[str] = set()
@@ -99,16 +105,17 @@ def ingest_page(
             # record without it is not a change.
             doc.attachment = Attachment(filename=prev[4] or "document.pdf", sha256=prev[3])
             doc.attachment_pending = False
+        snapshot, content_hash = prints[doc_id] = doc.fingerprint()
         if prev is None:
             result.created.append(doc_id)
             statuses[doc_id] = TO_REVIEW
             to_write.append(doc)
             continue
-        if prev[0] == doc.content_hash():
+        if prev[0] == content_hash:
             result.unchanged.append(doc_id)
             continue
         result.updated.append(doc_id)
-        changes[doc_id] = diff_comparable(json.loads(prev[2]), json.loads(json_dumps(doc.comparable())))
+        changes[doc_id] = diff_comparable(json.loads(prev[2]), json.loads(snapshot))
         if prev[1] == SENT:
             statuses[doc_id] = SENT
             sent_changed.add(doc_id)
@@ -122,7 +129,7 @@ def ingest_page(
         return result
 
     _write_counterparties(con, connection, to_write, now)
-    _write_documents(con, to_write, statuses, changes, sent_changed, now, run_id)
+    _write_documents(con, to_write, prints, statuses, changes, sent_changed, now, run_id)
     write_ids = pa.table({"id": pa.array([d.id for d in to_write], pa.string())})
     _register(con, "_write_ids", write_ids)
     con.execute("DELETE FROM lines WHERE document_id IN (SELECT id FROM _write_ids)")
@@ -183,28 +190,38 @@ _DOC_SCHEMA = pa.schema([
 
 
 def _write_documents(
-    con: duckdb.DuckDBPyConnection, docs: list[Document], statuses: dict[str, str],
-    changes: dict[str, dict[str, Any]], sent_changed: set[str], now: dt.datetime, run_id: int | None,
+    con: duckdb.DuckDBPyConnection, docs: list[Document], prints: dict[str, tuple[str, str]],
+    statuses: dict[str, str], changes: dict[str, dict[str, Any]], sent_changed: set[str], now: dt.datetime,
+    run_id: int | None,
 ) -> None:
-    rows = []
-    for d in docs:
-        cp = d.counterparty
-        rows.append({
-            "id": d.id, "connection": d.connection, "source_id": d.source_id, "kind": d.kind,
-            "number": d.number, "issue_date": d.issue_date, "due_date": d.due_date, "currency": d.currency,
-            "total_before_tax": _q(d.total_before_tax, "0.01"), "total_tax": _q(d.total_tax, "0.01"),
-            "total": _q(d.total, "0.01"),
-            "counterparty_id": counterparty_id(d.connection or "", cp.role, cp.source_id) if cp else None,
-            "attachment_sha256": d.attachment.sha256 if d.attachment else None,
-            "attachment_filename": d.attachment.filename if d.attachment else None,
-            "attachment_pending": bool(d.attachment_pending), "credited_source_id": d.credited_source_id,
-            "category_hint": d.category_hint, "source_updated_at": _utc(d.source_updated_at),
-            "raw": json_dumps(d.raw), "snapshot": json_dumps(d.comparable()), "content_hash": d.content_hash(),
-            "status": statuses[d.id], "changed": json_dumps(changes[d.id]) if d.id in changes else None,
-            "changed_after_sending": d.id in sent_changed, "first_seen_at": now, "fetched_at": now,
-            "status_changed_at": now, "sync_run_id": run_id,
-        })
-    table = pa.Table.from_pylist(rows, schema=_DOC_SCHEMA)
+    # Column by column: no dict per row, and Arrow converts each list in one call.
+    n = len(docs)
+    ids = [d.id for d in docs]
+    cps = [d.counterparty for d in docs]
+    files = [d.attachment for d in docs]
+    columns: dict[str, list[Any]] = {
+        "id": ids, "connection": [d.connection for d in docs], "source_id": [d.source_id for d in docs],
+        "kind": [d.kind for d in docs], "number": [d.number for d in docs],
+        "issue_date": [d.issue_date for d in docs], "due_date": [d.due_date for d in docs],
+        "currency": [d.currency for d in docs],
+        "total_before_tax": [_q(d.total_before_tax, CENTS) for d in docs],
+        "total_tax": [_q(d.total_tax, CENTS) for d in docs], "total": [_q(d.total, CENTS) for d in docs],
+        "counterparty_id": [counterparty_id(d.connection or "", cp.role, cp.source_id) if cp else None
+                            for d, cp in zip(docs, cps)],
+        "attachment_sha256": [f.sha256 if f else None for f in files],
+        "attachment_filename": [f.filename if f else None for f in files],
+        "attachment_pending": [bool(d.attachment_pending) for d in docs],
+        "credited_source_id": [d.credited_source_id for d in docs], "category_hint": [d.category_hint for d in docs],
+        "source_updated_at": [_utc(d.source_updated_at) for d in docs],
+        "raw": [json_dumps(d.raw) for d in docs],
+        "snapshot": [prints[i][0] for i in ids], "content_hash": [prints[i][1] for i in ids],
+        "status": [statuses[i] for i in ids],
+        "changed": [json_dumps(changes[i]) if i in changes else None for i in ids],
+        "changed_after_sending": [i in sent_changed for i in ids],
+        "first_seen_at": [now] * n, "fetched_at": [now] * n, "status_changed_at": [now] * n,
+        "sync_run_id": [run_id] * n,
+    }
+    table = pa.table({f.name: pa.array(columns[f.name], f.type) for f in _DOC_SCHEMA}, schema=_DOC_SCHEMA)
     _register(con, "_docs", table)
     cols = [f.name for f in _DOC_SCHEMA]
     keep = {"id", "first_seen_at"}
@@ -225,19 +242,22 @@ _LINE_SCHEMA = pa.schema([
 
 
 def _write_lines(con: duckdb.DuckDBPyConnection, docs: list[Document]) -> None:
-    rows = [
-        {
-            "document_id": d.id, "position": i, "label": l.label,
-            "quantity": _q(l.quantity, "0.000001"), "unit_price": _q(l.unit_price, "0.000001"),
-            "amount_before_tax": _q(l.amount_before_tax, "0.01"), "tax": _q(l.tax, "0.01"),
-            "amount": _q(l.amount, "0.01"), "vat_rate": _q(l.vat_rate, "0.001"),
-            "accounting_hint": l.accounting_hint, "vat_code": l.vat_code,
-        }
-        for d in docs for i, l in enumerate(d.lines, start=1)
-    ]
-    if not rows:
+    pairs = [(d.id, i, line) for d in docs for i, line in enumerate(d.lines, start=1)]
+    if not pairs:
         return
-    _register(con, "_lines", pa.Table.from_pylist(rows, schema=_LINE_SCHEMA))
+    lines = [p[2] for p in pairs]
+    columns: dict[str, list[Any]] = {
+        "document_id": [p[0] for p in pairs], "position": [p[1] for p in pairs],
+        "label": [line.label for line in lines],
+        "quantity": [_q(line.quantity, MICROS) for line in lines],
+        "unit_price": [_q(line.unit_price, MICROS) for line in lines],
+        "amount_before_tax": [_q(line.amount_before_tax, CENTS) for line in lines],
+        "tax": [_q(line.tax, CENTS) for line in lines], "amount": [_q(line.amount, CENTS) for line in lines],
+        "vat_rate": [_q(line.vat_rate, RATE_PLACES) for line in lines],
+        "accounting_hint": [line.accounting_hint for line in lines], "vat_code": [line.vat_code for line in lines],
+    }
+    table = pa.table({f.name: pa.array(columns[f.name], f.type) for f in _LINE_SCHEMA}, schema=_LINE_SCHEMA)
+    _register(con, "_lines", table)
     con.execute("INSERT INTO lines SELECT * FROM _lines")
     con.unregister("_lines")
 

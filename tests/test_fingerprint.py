@@ -1,0 +1,122 @@
+"""`Document.fingerprint()` / `content_hash()` / `comparable()`: the fast encoding gives exactly what
+the plain `dataclasses.asdict` + `json_dumps` encoding gave, so hashes stored in existing caches
+stay valid (a changed hash would send every document back to review)."""
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import hashlib
+import json
+from decimal import Decimal as D
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from ecluse.domain import (
+    CUSTOMER_INVOICE,
+    SUPPLIER_CREDIT_NOTE,
+    Address,
+    Attachment,
+    Counterparty,
+    Document,
+    Line,
+    json_dumps,
+)
+from ecluse.plugins.harvest.normalize import normalize_invoice
+from tests.emulators.harvest import GenerateOptions, InvoiceFactory, dumps, generate_clients
+
+
+def reference_comparable(doc: Document) -> dict:
+    """The encoding as it was first written (dataclasses.asdict), kept here as the oracle."""
+    cp = doc.counterparty
+    return {
+        "kind": doc.kind, "number": doc.number, "issue_date": doc.issue_date, "due_date": doc.due_date,
+        "currency": doc.currency, "total_before_tax": doc.total_before_tax, "total_tax": doc.total_tax,
+        "total": doc.total, "counterparty": dataclasses.asdict(cp) if cp else None,
+        "lines": [dataclasses.asdict(line) for line in doc.lines],
+        "attachment_sha256": doc.attachment.sha256 if doc.attachment else None,
+        "credited_source_id": doc.credited_source_id,
+    }
+
+
+def assert_same_encoding(doc: Document) -> None:
+    expected = json_dumps(reference_comparable(doc), sort_keys=True)
+    snapshot, content_hash = doc.fingerprint()
+    assert snapshot == expected
+    assert content_hash == hashlib.sha256(expected.encode()).hexdigest() == doc.content_hash()
+    assert doc.comparable() == reference_comparable(doc)
+    assert json.loads(snapshot) == json.loads(json_dumps(doc.comparable()))
+
+
+def sample() -> Document:
+    return Document(
+        source_id="F-2024-001", kind=CUSTOMER_INVOICE, number="F-2024-001",
+        issue_date=dt.date(2024, 3, 1), due_date=dt.date(2024, 3, 31), currency="EUR",
+        total_before_tax=D("1000.00"), total_tax=D("200.00"), total=D("1200.00"),
+        counterparty=Counterparty("c-1", "Société Générale d'Exemple", vat_number="FR40303265045",
+                                  address=Address("12 rue de la Paix", "75002", "Paris", "FR"),
+                                  address_raw="12 rue de la Paix\n75002 Paris"),
+        lines=[Line("Conseil — mars", D("10"), D("100.000000"), D("1000.00"), D("200.00"), D("1200.00"), D("20"), "706"),
+               Line("Remise", D("1"), D("-0.5"), D("-0.50"), D("0"), D("-0.50"), None, None, "exempt")],
+        attachment=Attachment("f.pdf", sha256="ab" * 32),
+    )
+
+
+def test_content_hash_is_pinned():
+    # Computed with the asdict-based implementation before the fast path existed.
+    assert sample().content_hash() == "74128e92e47868fa385a4e5eddb5e837eaedf42b8760d9ace0fe949a2474603b"
+    assert_same_encoding(sample())
+
+
+def test_documents_without_counterparty_lines_or_attachment():
+    doc = sample()
+    doc.counterparty, doc.lines, doc.attachment = None, [], None
+    doc.kind, doc.credited_source_id, doc.issue_date = SUPPLIER_CREDIT_NOTE, "F-1", None
+    assert_same_encoding(doc)
+
+
+def test_fields_outside_the_comparison_do_not_change_the_hash():
+    a, b = sample(), sample()
+    b.raw, b.source_updated_at, b.connection = {"updated_at": "later"}, dt.datetime(2030, 1, 1), "other"
+    assert a.fingerprint() == b.fingerprint()
+
+
+def test_comparable_does_not_share_mutable_values_with_the_document():
+    doc = sample()
+    data = doc.comparable()
+    data["lines"][0]["label"] = "changed"
+    data["counterparty"]["address"]["city"] = "Lyon"
+    assert doc.lines[0].label == "Conseil — mars" and doc.counterparty.address.city == "Paris"
+
+
+def test_harvest_documents_encode_as_before():
+    options = GenerateOptions(drafts=0)
+    clients = generate_clients(10, 5, options)
+    factory = InvoiceFactory(200, 5, clients, options)
+    by_id = {c["id"]: c for c in clients}
+    for i in range(200):
+        payload = json.loads(dumps(factory.build(i)), parse_float=D)
+        assert_same_encoding(normalize_invoice(payload, by_id[payload["client"]["id"]]))
+
+
+decimals = st.decimals(allow_nan=False, allow_infinity=False, places=None, min_value=-10**9, max_value=10**9)
+texts = st.text(max_size=12)
+opt_texts = st.none() | texts
+lines = st.builds(Line, texts, decimals, decimals, decimals, decimals, decimals,
+                  st.none() | decimals, opt_texts, opt_texts)
+addresses = st.builds(Address, opt_texts, opt_texts, opt_texts, opt_texts)
+parties = st.builds(Counterparty, texts, texts, st.sampled_from(["customer", "supplier"]), opt_texts, opt_texts,
+                    opt_texts, addresses, opt_texts, opt_texts, st.booleans())
+
+
+@settings(max_examples=150, deadline=None)
+@given(number=opt_texts, issue=st.none() | st.dates(), total=st.none() | decimals, party=st.none() | parties,
+       items=st.lists(lines, max_size=4), sha=st.none() | st.text("0123456789abcdef", min_size=64, max_size=64),
+       credited=opt_texts)
+def test_any_document_encodes_as_before(number, issue, total, party, items, sha, credited):
+    doc = Document(
+        source_id="x", kind=CUSTOMER_INVOICE, number=number, issue_date=issue, due_date=issue, currency="EUR",
+        total_before_tax=total, total_tax=total, total=total, counterparty=party, lines=items,
+        attachment=Attachment("a.pdf", sha256=sha) if sha else None, credited_source_id=credited,
+    )
+    assert_same_encoding(doc)
