@@ -2,4 +2,211 @@
 from __future__ import annotations
 
 MESSAGES: dict[str, dict[str, str]] = {
+    "send.intro": {
+        "fr": "Les factures approuvées partent vers Pennylane par lots : prévisualisez d'abord les requêtes exactes "
+              "(sans réseau), puis envoyez. Une facture n'est jamais envoyée deux fois.",
+        "en": "Approved invoices go to Pennylane in batches: first preview the exact requests (no network), then "
+              "send. An invoice is never sent twice."},
+
+    # -- destination ---------------------------------------------------------------------------
+    "send.dest_title": {"fr": "Destination", "en": "Destination"},
+    "send.dest_api_url": {"fr": "URL de l'API Pennylane", "en": "Pennylane API URL"},
+    "send.dest_token": {"fr": "Jeton", "en": "Token"},
+    "send.token_env": {"fr": "variable d'environnement `{var}`", "en": "environment variable `{var}`"},
+    "send.token_stored": {"fr": "enregistré dans `secrets.toml`", "en": "stored in `secrets.toml`"},
+    "send.token_missing": {"fr": "non configuré", "en": "not set"},
+    "send.dest_mode": {"fr": "Mode", "en": "Mode"},
+    "send.mode": {"fr": "Mode d'envoi", "en": "Sending mode"},
+    "send.mode_dry_run": {"fr": "Simulation (dry run)", "en": "Dry run"},
+    "send.mode_live": {"fr": "Envoi réel", "en": "Live"},
+    "send.dest_incomplete": {"fr": "Importer comme « à traiter »", "en": "Import as incomplete"},
+    "send.yes": {"fr": "oui", "en": "yes"},
+    "send.no": {"fr": "non", "en": "no"},
+    "send.env_unset": {
+        "fr": "La variable d'environnement `{var}` n'est pas définie pour la console : exportez-la, puis "
+              "redémarrez `ecluse run`.",
+        "en": "The environment variable `{var}` is not set for the console: export it, then restart `ecluse run`."},
+    "send.check": {"fr": "Tester la connexion", "en": "Test the connection"},
+    "send.checking": {"fr": "Appel de Pennylane (GET /me)…", "en": "Calling Pennylane (GET /me)…"},
+    "send.check_ok": {"fr": "Connecté à **{company}** (société {id}).", "en": "Connected to **{company}** (company {id})."},
+    "send.check_failed": {"fr": "Échec du test : {message}", "en": "Test failed: {message}"},
+    "send.scopes": {"fr": "Portées du jeton : {scopes}", "en": "Token scopes: {scopes}"},
+    "send.missing_scopes": {
+        "fr": "Portées manquantes pour l'envoi : {scopes}. Créez un jeton qui les inclut (Pennylane > Paramètres > "
+              "Connectivité > Développeurs).",
+        "en": "Scopes missing for sending: {scopes}. Create a token that includes them (Pennylane > Settings > "
+              "Connectivity > Developers)."},
+    "send.settings": {"fr": "Modifier la destination", "en": "Change the destination"},
+    "send.api_url": {"fr": "URL de l'API", "en": "API URL"},
+    "send.token_env_label": {"fr": "Variable d'environnement du jeton", "en": "Token environment variable"},
+    "send.token_env_help": {
+        "fr": "Le NOM de la variable (par exemple PENNYLANE_TOKEN), pas sa valeur. Le jeton est lu dans "
+              "l'environnement de la console au moment de l'envoi et n'est écrit nulle part (enregistré comme "
+              "`env:NOM`).",
+        "en": "The NAME of the variable (for instance PENNYLANE_TOKEN), not its value. The token is read from the "
+              "console's environment when sending and written nowhere (stored as `env:NAME`)."},
+    "send.token_raw_label": {"fr": "… ou le jeton lui-même", "en": "… or the token itself"},
+    "send.token_raw_help": {
+        "fr": "Gardé dans `secrets.toml` (mode 0600) et jamais réaffiché. Préférez la variable d'environnement.",
+        "en": "Kept in `secrets.toml` (mode 0600) and never shown again. Prefer the environment variable."},
+    "send.token_raw_stored": {"fr": "déjà enregistré — laisser vide pour conserver",
+                              "en": "already stored — leave empty to keep it"},
+    "send.live_warning": {
+        "fr": "**Envoi réel** : une fois enregistré, le bouton « Envoyer » crée les factures dans la société "
+              "Pennylane du jeton. Testez la connexion et vérifiez l'aperçu d'abord.",
+        "en": "**Live**: once saved, the Send button creates the invoices in the token's Pennylane company. "
+              "Test the connection and check the preview first."},
+    "send.incomplete_label": {"fr": "Importer les factures comme « à traiter » dans Pennylane",
+                              "en": "Import invoices as incomplete in Pennylane"},
+    "send.incomplete_help": {
+        "fr": "Les factures arrivent dans la boîte « à traiter » de Pennylane au lieu d'être directement comptabilisées.",
+        "en": "Invoices land in Pennylane's 'to process' inbox instead of being booked directly."},
+    "send.save": {"fr": "Enregistrer la destination", "en": "Save the destination"},
+    "send.bad_env_name": {
+        "fr": "« {var} » n'est pas un nom de variable d'environnement (lettres, chiffres et _, sans espace). "
+              "Saisissez le nom de la variable, pas le jeton : le jeton va dans le champ masqué.",
+        "en": "'{var}' is not an environment variable name (letters, digits and _, no space). Type the variable's "
+              "name, not the token: the token goes in the masked field."},
+    "send.token_both": {"fr": "Indiquez soit une variable d'environnement, soit le jeton, pas les deux.",
+                        "en": "Give either an environment variable or the token, not both."},
+    "send.live_needs_token": {"fr": "L'envoi réel demande un jeton : indiquez sa variable d'environnement ou le jeton.",
+                              "en": "Live sending needs a token: give its environment variable or the token."},
+    "send.saved": {"fr": "Destination enregistrée.", "en": "Destination saved."},
+    "send.now_live": {"fr": "La destination est en envoi réel : « Envoyer » créera les factures dans Pennylane.",
+                      "en": "The destination is live: Send will create the invoices in Pennylane."},
+
+    # -- selection -------------------------------------------------------------------------------
+    "send.selection": {"fr": "Factures à envoyer", "en": "Invoices to send"},
+    "send.f_connections": {"fr": "Connexions", "en": "Connections"},
+    "send.all_connections": {"fr": "Toutes", "en": "All"},
+    "send.f_from": {"fr": "Émises du", "en": "Issued from"},
+    "send.f_to": {"fr": "au", "en": "to"},
+    "send.m_approved": {"fr": "Approuvées", "en": "Approved"},
+    "send.m_amount": {"fr": "Montant TTC", "en": "Total incl. VAT"},
+    "send.m_waiting_pdf": {"fr": "En attente de leur PDF", "en": "Waiting for their PDF"},
+    "send.waiting_pdf_help": {
+        "fr": "Approuvées, mais la source n'a pas encore livré le PDF : elles restent approuvées et partiront dans "
+              "un prochain envoi.",
+        "en": "Approved, but the source has not delivered the PDF yet: they stay approved and go in a later batch."},
+    "send.none_approved": {"fr": "Aucune facture approuvée pour cette sélection : approuvez-en dans Revue.",
+                           "en": "No approved invoice for this selection: approve some in Review."},
+    "send.to_review": {"fr": "Aller à la revue", "en": "Go to Review"},
+    "send.ready_later": {"fr": "{ready} prête(s) maintenant ; {waiting} partiront quand leur PDF sera arrivé.",
+                         "en": "{ready} ready now; {waiting} will go once their PDF has arrived."},
+
+    # -- preview ---------------------------------------------------------------------------------
+    "send.preview_title": {"fr": "Aperçu (dry run)", "en": "Preview (dry run)"},
+    "send.preview_intro": {
+        "fr": "Construit les requêtes exactes de l'envoi et les valide contre la spécification officielle de l'API "
+              "Pennylane. Aucun appel réseau, aucun changement.",
+        "en": "Builds the exact requests of the send and validates them against Pennylane's official API "
+              "specification. No network call, no change."},
+    "send.preview": {"fr": "Prévisualiser les requêtes", "en": "Preview the requests"},
+    "send.preview_running": {"fr": "Construction et validation des requêtes…", "en": "Building and validating the requests…"},
+    "send.nothing_to_send": {"fr": "Aucune facture approuvée à envoyer.", "en": "No approved invoice to send."},
+    "send.preview_valid": {
+        "fr": "{docs} document(s), {requests} requête(s) : 0 écart avec la spécification de l'API.",
+        "en": "{docs} document(s), {requests} request(s): 0 deviation from the API specification."},
+    "send.preview_invalid": {"fr": "{n} écart(s) avec la spécification de l'API :",
+                             "en": "{n} deviation(s) from the API specification:"},
+    "send.preview_held": {"fr": "{n} document(s) seraient retenus avant l'envoi :",
+                          "en": "{n} document(s) would be held before sending:"},
+    "send.preview_download": {"fr": "Télécharger l'aperçu (JSON)", "en": "Download the preview (JSON)"},
+    "send.preview_shared": {"fr": "Requêtes communes au lot ({n})", "en": "Requests shared by the batch ({n})"},
+    "send.preview_page": {"fr": "Page (sur {pages})", "en": "Page (of {pages})"},
+    "send.preview_doc": {"fr": "{number} — {counterparty} — {total} — {n} requête(s)",
+                         "en": "{number} — {counterparty} — {total} — {n} request(s)"},
+    "send.query": {"fr": "Paramètres : {query}", "en": "Parameters: {query}"},
+    "send.multipart": {"fr": "Fichier envoyé : {name} ({size} octets, {type})", "en": "File sent: {name} ({size} bytes, {type})"},
+    "send.request_valid": {"fr": "Conforme à la spécification.", "en": "Matches the specification."},
+
+    # -- send ------------------------------------------------------------------------------------
+    "send.send_title": {"fr": "Envoi", "en": "Send"},
+    "send.why_dry_run": {
+        "fr": "La destination est en **simulation** (dry run) : l'aperçu montre exactement ce qui partirait, mais "
+              "rien n'est envoyé. Pour envoyer réellement, indiquez le jeton Pennylane et choisissez « Envoi réel » "
+              "dans **Modifier la destination** ci-dessus, ou en ligne de commande :",
+        "en": "The destination is a **dry run**: the preview shows exactly what would go, but nothing is sent. "
+              "To send for real, give the Pennylane token and choose 'Live' under **Change the destination** "
+              "above, or from the command line:"},
+    "send.why_no_token": {
+        "fr": "L'envoi réel est activé mais aucun jeton Pennylane n'est configuré : indiquez-le dans **Modifier la "
+              "destination** ci-dessus, ou en ligne de commande :",
+        "en": "Live sending is on but no Pennylane token is configured: give it under **Change the destination** "
+              "above, or from the command line:"},
+    "send.busy_elsewhere": {
+        "fr": "Un lot est en cours d'envoi depuis un autre processus ({holder}, par exemple `ecluse push`). "
+              "Attendez qu'il se termine.",
+        "en": "A batch is being sent by another process ({holder}, for instance `ecluse push`). Wait for it to finish."},
+    "send.disabled_dry_run": {"fr": "Désactivé : la destination est en simulation.",
+                              "en": "Disabled: the destination is a dry run."},
+    "send.disabled_no_token": {"fr": "Désactivé : aucun jeton Pennylane configuré.",
+                               "en": "Disabled: no Pennylane token configured."},
+    "send.disabled_running": {"fr": "Désactivé : un envoi est en cours.", "en": "Disabled: a batch is being sent."},
+    "send.disabled_nothing": {"fr": "Rien à envoyer pour cette sélection.", "en": "Nothing to send for this selection."},
+    "send.send": {"fr": "Envoyer {n} facture(s)…", "en": "Send {n} invoice(s)…"},
+    "send.confirm_question": {"fr": "**Envoyer {n} facture(s) vers Pennylane ?**",
+                              "en": "**Send {n} invoice(s) to Pennylane?**"},
+    "send.confirm_detail": {
+        "fr": "Destination : `{url}`. Un lot interrompu est d'abord repris. Le suivi s'affiche facture par facture.",
+        "en": "Destination: `{url}`. An interrupted batch is resumed first. Progress shows invoice by invoice."},
+    "send.confirm_yes": {"fr": "Oui, envoyer", "en": "Yes, send"},
+    "send.confirm_no": {"fr": "Annuler", "en": "Cancel"},
+    "send.running": {"fr": "Envoi en cours : {done} / {total}", "en": "Sending: {done} / {total}"},
+    "send.preparing": {"fr": "Préparation du lot (tiers existants dans Pennylane)…",
+                       "en": "Preparing the batch (existing counterparties in Pennylane)…"},
+    "send.already_running": {"fr": "Un lot est déjà en cours d'envoi : {message}", "en": "A batch is already being sent: {message}"},
+    "send.run_failed": {
+        "fr": "L'envoi n'a pas pu aller au bout : {message}. Les factures déjà envoyées le restent ; « Reprendre » "
+              "continue le lot.",
+        "en": "The send could not finish: {message}. Invoices already sent stay sent; Resume continues the batch."},
+    "send.batch_done": {"fr": "Lot n° {id} terminé ({when}) : {sent} envoyée(s) sur {total}.",
+                        "en": "Batch {id} finished ({when}): {sent} of {total} sent."},
+    "send.batch_interrupted": {"fr": "Lot n° {id} interrompu : {message}", "en": "Batch {id} interrupted: {message}"},
+    "send.batch_left": {"fr": "laissé inachevé (processus arrêté)", "en": "left unfinished (process stopped)"},
+    "send.resume": {"fr": "Reprendre ({n} restante(s))", "en": "Resume ({n} left)"},
+    "send.resume_disabled": {"fr": "Demande l'envoi réel et un jeton Pennylane.", "en": "Needs live mode and a Pennylane token."},
+    "send.count_sent": {"fr": "Envoyées", "en": "Sent"},
+    "send.count_failed": {"fr": "En échec", "en": "Failed"},
+    "send.count_held": {"fr": "Retenues", "en": "Held"},
+    "send.count_pending": {"fr": "Restantes", "en": "Left"},
+    "send.state_sent": {"fr": "envoyée", "en": "sent"},
+    "send.state_failed": {"fr": "échec", "en": "failed"},
+    "send.state_held": {"fr": "retenue", "en": "held"},
+    "send.state_pending": {"fr": "restante", "en": "left"},
+    "send.failed_list": {"fr": "{n} facture(s) refusée(s) par Pennylane :", "en": "{n} invoice(s) refused by Pennylane:"},
+    "send.retry": {"fr": "Réessayer ({n})", "en": "Retry ({n})"},
+    "send.held_list": {"fr": "{n} facture(s) retenue(s) avant l'envoi, à corriger :",
+                       "en": "{n} invoice(s) held before sending, to fix:"},
+    "send.fix_in_review": {"fr": "Corriger dans Revue ({n})", "en": "Fix in Review ({n})"},
+    "send.col_pennylane_id": {"fr": "Id Pennylane", "en": "Pennylane id"},
+    "send.col_link": {"fr": "Fichier", "en": "File"},
+    "send.open_file": {"fr": "ouvrir", "en": "open"},
+
+    # -- history, confirmation ---------------------------------------------------------------------
+    "send.history": {"fr": "Historique des envois", "en": "Sending history"},
+    "send.history_empty": {"fr": "Aucun lot envoyé pour l'instant.", "en": "No batch sent yet."},
+    "send.col_batch": {"fr": "Lot", "en": "Batch"},
+    "send.bstatus_running": {"fr": "en cours", "en": "running"},
+    "send.bstatus_done": {"fr": "terminé", "en": "done"},
+    "send.bstatus_interrupted": {"fr": "interrompu", "en": "interrupted"},
+    "send.history_detail": {"fr": "Détail d'un lot", "en": "Batch detail"},
+    "send.history_pick": {"fr": "choisir un lot", "en": "pick a batch"},
+    "send.batch_label": {"fr": "Lot n° {id}", "en": "Batch {id}"},
+    "send.confirm_title": {"fr": "Confirmation avec Pennylane", "en": "Confirmation with Pennylane"},
+    "send.confirm_intro": {
+        "fr": "Relit dans Pennylane les factures envoyées : montant identique, modifiée ou supprimée depuis l'envoi.",
+        "en": "Reads the sent invoices back from Pennylane: same amount, modified or deleted since sending."},
+    "send.confirm_run": {"fr": "Confirmer avec Pennylane", "en": "Confirm with Pennylane"},
+    "send.confirm_running": {"fr": "Lecture des factures dans Pennylane…", "en": "Reading the invoices in Pennylane…"},
+    "send.confirm_error": {"fr": "La confirmation a échoué : {message}", "en": "The confirmation failed: {message}"},
+    "send.confirm_done": {"fr": "{n} facture(s) vérifiée(s) en {requests} requête(s).",
+                          "en": "{n} invoice(s) checked in {requests} request(s)."},
+    "send.confirm_checked_at": {"fr": "Dernière vérification : {when}", "en": "Last checked: {when}"},
+    "send.conf_confirmed": {"fr": "Confirmées", "en": "Confirmed"},
+    "send.conf_amount_mismatch": {"fr": "Montant différent", "en": "Amount differs"},
+    "send.conf_changed": {"fr": "Modifiées dans Pennylane", "en": "Changed in Pennylane"},
+    "send.conf_missing": {"fr": "Supprimées de Pennylane", "en": "Deleted from Pennylane"},
+    "send.col_expected": {"fr": "Envoyé", "en": "Sent"},
+    "send.col_in_pennylane": {"fr": "Dans Pennylane", "en": "In Pennylane"},
 }

@@ -1,19 +1,581 @@
-"""Send: a placeholder until the Pennylane destination lands (another page will replace it)."""
+"""Send: the Pennylane destination, a selection of approved invoices, the dry-run preview (the
+exact requests, validated against the spec), the send with live per-item progress, its summary
+(failures to retry, holds to fix, an interrupted batch to resume), the history and the
+read-back from Pennylane. The same services as `ecluse pennylane`, `ecluse push` and
+`ecluse confirm`."""
 from __future__ import annotations
+
+import json
+import os
+import re
+import time
+from dataclasses import replace
+from typing import Any
 
 import streamlit as st
 
-from ecluse.services import review
-from ecluse.ui import state
+from ecluse.domain import json_dumps
+from ecluse.http import HttpError
+from ecluse.redact import register_secret
+from ecluse.services import batches, reconcile, review, send
+from ecluse.services import confirm as confirm_service
+from ecluse.ui import state, widgets
 from ecluse.ui.state import t
 
-st.title(t("send.title"))
-st.info(t("send.building"), icon=":material/construction:")
-_rows, waiting = review.list_documents(state.workspace(), review.Filters(status="approved"), limit=0)
-st.metric(t("send.waiting"), waiting)
-if waiting and st.button(t("send.review_link"), icon=":material/fact_check:"):
-    st.session_state["review_preset"] = {"status": ["approved"]}
+ERRORS = (*widgets.USER_ERRORS, send.BatchRunning, HttpError)
+DEFAULT_API_URL = "https://app.pennylane.com/api/external/v2"
+ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+PREVIEW_PAGE = 20
+STATE_ICONS = {"sent": ":material/check_circle:", "failed": ":material/cancel:", "held": ":material/pause_circle:",
+               "pending": ":material/hourglass_top:"}
+LIVE_COMMANDS = """\
+export PENNYLANE_TOKEN=…                                  # Pennylane > Settings > Connectivity > Developers
+ecluse pennylane set --token-env PENNYLANE_TOKEN --live   # then restart `ecluse run` with the variable exported
+ecluse pennylane check                                    # company and scopes of the token
+ecluse push --dry-run                                     # this page's preview, from the command line
+ecluse push                                               # send
+"""
+
+
+def item_state(value: str | None) -> str:
+    """sent, failed, held, or pending (an item stopped between two steps)."""
+    return value if value in ("sent", "failed", "held") else "pending"
+
+
+def state_label(value: str | None) -> str:
+    return t(f"send.state_{item_state(value)}")
+
+
+def amounts(totals: dict[str, Any]) -> str:
+    return " + ".join(widgets.money(v, c) for c, v in totals.items()) if totals else widgets.money(0)
+
+
+def open_review(preset: dict[str, Any]) -> None:
+    st.session_state["review_preset"] = preset
     st.switch_page(st.session_state["_pages"]["review"])
-st.markdown(t("send.coming"))
-st.code("ecluse push --dry-run   # build and validate the requests, send nothing\n"
-        "ecluse push             # send", language="bash")
+
+
+def token_env_var(source: str | None) -> str | None:
+    return source[4:] if source and source.startswith("env:") else None
+
+
+# -- destination ---------------------------------------------------------------------------
+def destination(ws) -> None:
+    cfg = ws.pennylane()
+    source = ws.pennylane_token_source()
+    live = not cfg.get("dry_run", True)
+    var = token_env_var(source)
+    st.subheader(t("send.dest_title"))
+    with st.container(border=True):
+        cols = st.columns([5, 3, 2, 3])
+        cols[0].caption(t("send.dest_api_url"))
+        cols[0].markdown(f"`{cfg.get('api_url') or DEFAULT_API_URL}`")
+        cols[1].caption(t("send.dest_token"))
+        if var:
+            cols[1].markdown(t("send.token_env", var=var))
+        elif source:
+            cols[1].markdown(t("send.token_stored"))
+        else:
+            cols[1].markdown(t("send.token_missing"))
+        cols[2].caption(t("send.dest_mode"))
+        with cols[2]:
+            st.badge(t("send.mode_live" if live else "send.mode_dry_run"), color="red" if live else "blue",
+                     icon=":material/send:" if live else ":material/science:")
+        cols[3].caption(t("send.dest_incomplete"))
+        cols[3].markdown(t("send.yes") if cfg.get("import_as_incomplete") else t("send.no"))
+        if var and not os.environ.get(var):
+            st.warning(t("send.env_unset", var=var), icon=":material/warning:")
+        if st.button(t("send.check"), key="sd_check", icon=":material/network_check:"):
+            with st.spinner(t("send.checking")):
+                st.session_state["sd_check_result"] = send.check_pennylane(ws)
+        show_check(st.session_state.get("sd_check_result"))
+    settings_panel(ws, cfg, source)
+
+
+def show_check(result: dict[str, Any] | None) -> None:
+    if result is None:
+        return
+    company = result.get("company") or {}
+    missing = result.get("missing_scopes") or []
+    if result.get("ok"):
+        st.success(t("send.check_ok", company=company.get("name") or "?", id=company.get("id") or "?"),
+                   icon=":material/check_circle:")
+    else:
+        st.error(t("send.check_failed", message=result.get("message") or ""), icon=":material/error:")
+    if result.get("scopes"):
+        st.caption(t("send.scopes", scopes=", ".join(f"`{s}`" for s in result["scopes"])))
+    if missing:
+        st.warning(t("send.missing_scopes", scopes=", ".join(f"`{s}`" for s in missing)), icon=":material/key_off:")
+
+
+SETTING_KEYS = ("sd_api_url", "sd_token_env", "sd_token_raw", "sd_incomplete")
+
+
+def settings_panel(ws, cfg: dict[str, Any], source: str | None) -> None:
+    """Change the destination. The token is either the NAME of an environment variable (stored
+    as `env:NAME`) or a value typed in a password field, kept in secrets.toml and never shown."""
+    live = not cfg.get("dry_run", True)
+    with st.expander(t("send.settings"), icon=":material/settings:"):
+        api_url = st.text_input(t("send.api_url"), value=cfg.get("api_url") or DEFAULT_API_URL, key="sd_api_url")
+        c1, c2 = st.columns(2)
+        var = c1.text_input(t("send.token_env_label"), value=token_env_var(source) or "", key="sd_token_env",
+                            placeholder="PENNYLANE_TOKEN", help=t("send.token_env_help"))
+        raw = c2.text_input(t("send.token_raw_label"), value="", type="password", key="sd_token_raw",
+                            autocomplete="new-password", help=t("send.token_raw_help"),
+                            placeholder=t("send.token_raw_stored") if source == "secrets.toml" else None)
+        mode = st.radio(t("send.mode"), ["dry_run", "live"], index=1 if live else 0, key=state.lkey("sd_mode"),
+                        horizontal=True, format_func=state.frozen(lambda m: t(f"send.mode_{m}")))
+        if mode == "live" and not live:
+            st.warning(t("send.live_warning"), icon=":material/warning:")
+        incomplete = st.checkbox(t("send.incomplete_label"), value=bool(cfg.get("import_as_incomplete")),
+                                 key="sd_incomplete", help=t("send.incomplete_help"))
+        if st.button(t("send.save"), key="sd_save", type="primary", icon=":material/save:"):
+            save_settings(ws, source, api_url=api_url, var=var, raw=raw, live=mode == "live", incomplete=incomplete,
+                          was_live=live)
+
+
+def save_settings(ws, source: str | None, *, api_url: str, var: str, raw: str, live: bool, incomplete: bool,
+                  was_live: bool) -> None:
+    var = (var or "").strip()
+    var = var[4:] if var.startswith("env:") else var
+    raw = (raw or "").strip()
+    if var and not ENV_NAME.match(var):
+        st.error(t("send.bad_env_name", var=var), icon=":material/error:")
+        return
+    if raw and var and var != token_env_var(source):
+        st.error(t("send.token_both"), icon=":material/error:")
+        return
+    token = raw or (f"env:{var}" if var and var != token_env_var(source) else None)
+    if live and token is None and source is None:
+        st.error(t("send.live_needs_token"), icon=":material/error:")
+        return
+    if raw:
+        register_secret(raw)  # redacted from every message and log from now on
+    try:
+        ws.set_pennylane(api_url=(api_url or "").strip() or None, token=token, dry_run=not live,
+                         import_as_incomplete=incomplete)
+    except ERRORS as exc:
+        widgets.user_error(exc)
+        return
+    for key in (*SETTING_KEYS, "sd_check_result", "sd_preview"):
+        st.session_state.pop(key, None)
+    for key in [k for k in st.session_state if str(k).startswith("sd_mode.")]:
+        del st.session_state[key]
+    state.flash("success", t("send.saved"))
+    if live and not was_live:
+        state.flash("warning", t("send.now_live"))
+    st.rerun()
+
+
+# -- selection -----------------------------------------------------------------------------
+def selection(ws) -> tuple[review.Filters, dict[str, Any]]:
+    st.subheader(t("send.selection"))
+    connections = reconcile.connections(ws)
+    kept = st.session_state.get("sd_connections") or []
+    if any(c not in connections for c in kept):  # a connection that is gone
+        st.session_state["sd_connections"] = [c for c in kept if c in connections]
+    date_format = "DD/MM/YYYY" if state.lang() == "fr" else "YYYY-MM-DD"
+    with st.container(border=True):
+        c1, c2, c3 = st.columns([2, 1, 1])
+        chosen = c1.multiselect(t("send.f_connections"), connections, key="sd_connections",
+                                placeholder=t("send.all_connections"))
+        date_from = c2.date_input(t("send.f_from"), value=None, key=state.lkey("sd_from"), format=date_format)
+        date_to = c3.date_input(t("send.f_to"), value=None, key=state.lkey("sd_to"), format=date_format)
+    filters = review.Filters(connection=chosen or None, date_from=date_from or None, date_to=date_to or None)
+    summary = batches.selection_summary(ws, filters)
+    cols = st.columns(3)
+    cols[0].metric(t("send.m_approved"), summary["approved"], border=True)
+    cols[1].metric(t("send.m_amount"), amounts(summary["totals"]), border=True)
+    cols[2].metric(t("send.m_waiting_pdf"), summary["waiting_for_pdf"], border=True, help=t("send.waiting_pdf_help"))
+    if summary["approved"] == 0:
+        cols = st.columns([4, 1])
+        cols[0].info(t("send.none_approved"), icon=":material/info:")
+        if cols[1].button(t("send.to_review"), key="sd_to_review", icon=":material/fact_check:"):
+            open_review({"status": ["to_review"]})
+    elif summary["waiting_for_pdf"]:
+        st.caption(t("send.ready_later", ready=summary["ready"], waiting=summary["waiting_for_pdf"]))
+    return filters, summary
+
+
+def filters_key(filters: review.Filters) -> str:
+    return json.dumps([filters.connection, str(filters.date_from), str(filters.date_to)], default=str)
+
+
+# -- preview (dry run) ---------------------------------------------------------------------
+def preview(ws, filters: review.Filters, summary: dict[str, Any]) -> None:
+    st.subheader(t("send.preview_title"))
+    st.caption(t("send.preview_intro"))
+    key = filters_key(filters)
+    if st.button(t("send.preview"), key="sd_preview_btn", icon=":material/preview:", disabled=summary["ready"] == 0):
+        try:
+            with st.spinner(t("send.preview_running")):
+                result = send.dry_run(ws, replace(filters))
+        except ERRORS as exc:
+            widgets.user_error(exc)
+            return
+        st.session_state["sd_preview"] = (key, result)
+        st.session_state["sd_preview_page"] = 1
+    stored = st.session_state.get("sd_preview")
+    if stored is not None and stored[0] == key:
+        show_preview(ws, stored[1])
+
+
+def plain(value: Any) -> Any:
+    """JSON-ready (Decimal amounts as the strings that are sent, dates in ISO 8601)."""
+    return json.loads(json_dumps(value))
+
+
+def show_preview(ws, result: send.BatchResult) -> None:
+    if result.status == "nothing_to_send":
+        st.info(t("send.nothing_to_send"), icon=":material/info:")
+        return
+    summary = result.summary()
+    violations = [(r, v) for r in result.requests for v in r.violations]
+    numbers = {i.document_id: i.number or i.document_id for i in result.items}
+    held = [i for i in result.items if i.state == "held"]
+    if not violations:
+        st.success(t("send.preview_valid", docs=len(result.items), requests=result.request_count),
+                   icon=":material/verified:")
+    else:
+        lines = "\n".join(f"- **{numbers.get(r.document_id, '—')}** `{r.method} {r.path}` : {v}" for r, v in violations)
+        st.error(t("send.preview_invalid", n=len(violations)) + "\n\n" + lines, icon=":material/rule:")
+    if held:
+        lines = "\n".join(f"- **{i.number or i.document_id}** : {i.error}" for i in held)
+        st.warning(t("send.preview_held", n=len(held)) + "\n\n" + lines, icon=":material/pause_circle:")
+    st.download_button(t("send.preview_download"), json_dumps(summary, indent=2), file_name="ecluse-dry-run.json",
+                       mime="application/json", key="sd_preview_json", icon=":material/download:", on_click="ignore")
+    shared = [r for r in result.requests if r.document_id is None]
+    if shared:
+        with st.expander(t("send.preview_shared", n=len(shared)), icon=":material/groups:"):
+            for r in shared:
+                request_block(r)
+    by_doc: dict[str, list[send.PlannedRequest]] = {}
+    for r in result.requests:
+        if r.document_id is not None:
+            by_doc.setdefault(r.document_id, []).append(r)
+    items = result.items
+    pages = max(1, -(-len(items) // PREVIEW_PAGE))
+    page = 1
+    if pages > 1:
+        page = int(st.number_input(t("send.preview_page", pages=pages), min_value=1, max_value=pages, step=1,
+                                   key="sd_preview_page"))
+    start = (page - 1) * PREVIEW_PAGE
+    shown = items[start:start + PREVIEW_PAGE]
+    docs, _ = review.list_documents(ws, review.Filters(ids=[i.document_id for i in shown]),
+                                    limit=len(shown))
+    docs_by_id = {d["id"]: d for d in docs}
+    for index, item in enumerate(shown):
+        requests = by_doc.get(item.document_id, [])
+        bad = any(r.violations for r in requests)
+        icon = ":material/error:" if bad else STATE_ICONS["held" if item.state == "held" else "sent"]
+        doc = docs_by_id.get(item.document_id, {})
+        label = t("send.preview_doc", number=item.number or item.document_id, n=len(requests),
+                  counterparty=doc.get("counterparty") or "—",
+                  total=widgets.money(doc.get("total"), doc.get("currency")))
+        if item.state == "held":
+            label += " · " + t("send.state_held")
+        with st.expander(label, icon=icon, expanded=(start + index == 0)):
+            if item.state == "held":
+                st.warning(item.error or "", icon=":material/pause_circle:")
+            for r in requests:
+                request_block(r)
+
+
+def request_block(r: send.PlannedRequest) -> None:
+    st.markdown(f"**`{r.method} {r.path}`**")
+    if r.note and not r.multipart:
+        st.caption(r.note)
+    if r.query:
+        st.caption(t("send.query", query=", ".join(f"{k}={v}" for k, v in r.query.items())))
+    if r.multipart:
+        file = r.multipart.get("file")
+        if isinstance(file, tuple):
+            st.caption(t("send.multipart", name=file[0], size=widgets.number(len(file[1])), type=file[2]))
+    if r.body is not None:
+        st.json(plain(r.body), expanded=1 if r.path.endswith("/import") else False)
+    if r.violations:
+        st.error("\n".join(f"- {v}" for v in r.violations), icon=":material/rule:")
+    elif r.method != "GET":
+        st.caption(t("send.request_valid"))
+
+
+# -- send ----------------------------------------------------------------------------------
+def send_section(ws, filters: review.Filters, summary: dict[str, Any]) -> None:
+    st.subheader(t("send.send_title"))
+    cfg = ws.pennylane()
+    live = not cfg.get("dry_run", True)
+    source = ws.pennylane_token_source()
+    job = batches.JOBS.get(ws)
+    running = job is not None and job.running
+    elsewhere = None if running else batches.sender_elsewhere(ws)
+    ready = summary["ready"]
+    if not live:
+        st.info(t("send.why_dry_run"), icon=":material/science:")
+        st.code(LIVE_COMMANDS, language="bash")
+    elif source is None:
+        st.warning(t("send.why_no_token"), icon=":material/key_off:")
+        st.code(LIVE_COMMANDS, language="bash")
+    if elsewhere:
+        st.warning(t("send.busy_elsewhere", holder=elsewhere), icon=":material/hourglass_top:")
+    can_send = live and source is not None and not running and not elsewhere
+    help_text = (t("send.disabled_dry_run") if not live else t("send.disabled_no_token") if source is None
+                 else t("send.disabled_running") if running or elsewhere else t("send.disabled_nothing") if not ready
+                 else None)
+    if st.button(t("send.send", n=ready), key="sd_send", type="primary", icon=":material/send:",
+                 disabled=not can_send or ready == 0, help=help_text):
+        st.session_state["sd_confirming"] = True
+    if st.session_state.get("sd_confirming") and can_send and ready:
+        with st.container(border=True):
+            st.markdown(t("send.confirm_question", n=ready))
+            st.caption(t("send.confirm_detail", url=cfg.get("api_url") or DEFAULT_API_URL))
+            bar = st.container(horizontal=True)
+            if bar.button(t("send.confirm_yes"), key="sd_send_yes", type="primary", icon=":material/send:"):
+                start_push(ws, filters=filters)
+            if bar.button(t("send.confirm_no"), key="sd_send_no"):
+                st.session_state.pop("sd_confirming", None)
+                st.rerun()
+    progress_panel(ws, can_send=can_send, elsewhere=bool(elsewhere))
+
+
+def start_push(ws, *, filters: review.Filters | None = None, ids: list[str] | None = None) -> None:
+    try:
+        gateway = send.gateway_for(ws)
+    except ERRORS as exc:
+        widgets.user_error(exc)
+        return
+    job = batches.JOBS.start(ws, gateway, replace(filters) if filters is not None else None, ids=ids,
+                             actor=state.actor())
+    st.session_state.setdefault("_my_pushes", set()).add(job.seq)
+    st.session_state.pop("sd_confirming", None)
+    st.session_state.pop("sd_preview", None)
+    st.rerun()
+
+
+def progress_panel(ws, *, can_send: bool, elsewhere: bool) -> None:
+    """Live progress while a push runs (refreshed every second), then its outcome for the
+    session that started it; an unfinished batch with a Resume button for everyone."""
+    job = batches.JOBS.get(ws)
+    shown: int | None = None
+    if job is not None and job.running:
+        @st.fragment(run_every=1.0)
+        def live() -> None:
+            current = batches.JOBS.get(ws)
+            if current is not None and not current.running:
+                st.rerun()  # the whole page: counts, history and buttons change
+            show_progress(current or job)
+
+        live()
+        return
+    if job is not None and job.seq in st.session_state.get("_my_pushes", set()):
+        shown = show_outcome(ws, job, can_send=can_send)
+    unfinished = None if elsewhere else batches.open_batch(ws)  # being sent by another process
+    if unfinished is not None and unfinished["id"] != shown:
+        batch_panel(ws, unfinished["id"], prefix="sd_open", can_send=can_send)
+
+
+def show_progress(job: batches.PushJob) -> None:
+    total = job.total
+    label = t("send.running", done=job.done, total=total) if total else t("send.preparing")
+    with st.status(label, state="running", expanded=True):
+        st.progress(job.done / total if total else 0.0)
+        recent = list(reversed(job.items[-8:]))
+        if recent:
+            widgets.table([{
+                "number": i.number or i.document_id, "state": state_label(i.state),
+                "pennylane_id": i.pennylane_id, "message": i.error or i.warning or "",
+            } for i in recent], {
+                "number": t("col.number"), "state": t("col.status"), "pennylane_id": t("send.col_pennylane_id"),
+                "message": t("col.message"),
+            }, key="sd_progress_table")
+
+
+def show_outcome(ws, job: batches.PushJob, *, can_send: bool) -> int | None:
+    """The end of this session's push; returns the batch shown, if any."""
+    if job.busy:
+        st.warning(t("send.already_running", message=job.error or ""), icon=":material/hourglass_top:")
+        return None
+    if job.error or job.result is None:
+        st.error(t("send.run_failed", message=job.error or ""), icon=":material/error:")
+        return None
+    if job.result.status == "nothing_to_send" or job.result.batch_id is None:
+        st.info(t("send.nothing_to_send"), icon=":material/info:")
+        return None
+    batch_panel(ws, job.result.batch_id, prefix="sd_last", can_send=can_send, message=job.result.message)
+    return job.result.batch_id
+
+
+def batch_panel(ws, batch_id: int, *, prefix: str, can_send: bool, message: str | None = None) -> None:
+    """One batch: its outcome, counts, every item, and what to do about failures and holds."""
+    batch = batches.get_batch(ws, batch_id)
+    if batch is None:
+        return
+    items = batches.batch_items(ws, batch_id)
+    counts = {s: sum(1 for i in items if item_state(i["state"]) == s) for s in ("sent", "failed", "held", "pending")}
+    with st.container(border=True):
+        when = widgets.datetime(batch["finished_at"] or batch["started_at"] or batch["created_at"])
+        if batch["status"] == "done":
+            problems = counts["failed"] + counts["held"]
+            (st.warning if problems else st.success)(
+                t("send.batch_done", id=batch_id, when=when, sent=counts["sent"], total=len(items)),
+                icon=":material/report:" if problems else ":material/task_alt:")
+        else:
+            st.error(t("send.batch_interrupted", id=batch_id, message=message or batch["note"] or t("send.batch_left")),
+                     icon=":material/pause_circle:")
+            if st.button(t("send.resume", n=counts["pending"]), key=f"{prefix}_resume", type="primary",
+                         icon=":material/play_arrow:", disabled=not can_send,
+                         help=None if can_send else t("send.resume_disabled")):
+                start_push(ws, ids=[])  # no new document: only the unfinished batch
+        cols = st.columns(4)
+        for col, s in zip(cols, ("sent", "failed", "held", "pending")):
+            col.metric(t(f"send.count_{s}"), counts[s])
+        failed = [i for i in items if i["state"] == "failed"]
+        held = [i for i in items if i["state"] == "held"]
+        if failed:
+            lines = "\n".join(f"- **{i['number'] or i['document_id']}** : {i['message'] or ''}" for i in failed)
+            st.error(t("send.failed_list", n=len(failed)) + "\n\n" + lines, icon=":material/cancel:")
+            retryable = [i["document_id"] for i in failed if i["status"] == "failed"]
+            if retryable and st.button(t("send.retry", n=len(retryable)), key=f"{prefix}_retry",
+                                       icon=":material/replay:", disabled=not can_send,
+                                       help=None if can_send else t("send.resume_disabled")):
+                retry(ws, retryable)
+        if held:
+            lines = "\n".join(f"- **{i['number'] or i['document_id']}** : {i['message'] or ''}" for i in held)
+            st.warning(t("send.held_list", n=len(held)) + "\n\n" + lines, icon=":material/pause_circle:")
+            if st.button(t("send.fix_in_review", n=len(held)), key=f"{prefix}_fix", icon=":material/fact_check:"):
+                preset: dict[str, Any] = {"status": ["on_hold"]}
+                if len(held) == 1 and held[0]["number"]:
+                    preset["search"] = held[0]["number"]
+                open_review(preset)
+        items_table(items, key=f"{prefix}_items")
+
+
+def items_table(items: list[dict[str, Any]], *, key: str) -> None:
+    link = t("send.col_link")
+    widgets.table([{
+        "number": i["number"] or i["document_id"], "counterparty": i["counterparty"] or "—",
+        "total": widgets.money(i["total"], i["currency"]), "state": state_label(i["state"]),
+        "pennylane_id": str(i["pennylane_id"]) if i["pennylane_id"] else "—",
+        "link": (i["pennylane_url"] or "") if i["state"] == "sent" else "",
+        "message": i["message"] or "",
+    } for i in items], {
+        "number": t("col.number"), "counterparty": t("col.counterparty"), "total": t("col.total"),
+        "state": t("col.status"), "pennylane_id": t("send.col_pennylane_id"), "link": link,
+        "message": t("col.message"),
+    }, key=key, column_config={
+        link: st.column_config.LinkColumn(display_text=t("send.open_file")),
+        t("col.total"): st.column_config.TextColumn(alignment="right"),
+    })
+
+
+def retry(ws, ids: list[str]) -> None:
+    try:
+        send.retry_failed(ws, ids, actor=state.actor())
+    except ERRORS as exc:
+        widgets.user_error(exc)
+        return
+    start_push(ws, ids=ids)
+
+
+# -- history and confirmation ----------------------------------------------------------------
+def history(ws) -> None:
+    st.subheader(t("send.history"))
+    rows = batches.batch_history(ws)
+    if not rows:
+        st.caption(t("send.history_empty"))
+    else:
+        widgets.table([{
+            "id": r["id"], "when": widgets.datetime(r["created_at"]), "actor": r["actor"],
+            "status": t(f"send.bstatus_{r['status']}") if r["status"] in ("running", "done", "interrupted") else r["status"],
+            "sent": r["sent"], "failed": r["failed"], "held": r["held"], "pending": r["pending"],
+        } for r in rows], {
+            "id": t("send.col_batch"), "when": t("col.when"), "actor": t("col.actor"), "status": t("col.status"),
+            "sent": t("send.count_sent"), "failed": t("send.count_failed"), "held": t("send.count_held"),
+            "pending": t("send.count_pending"),
+        }, key="sd_history")
+        chosen = st.selectbox(t("send.history_detail"), [r["id"] for r in rows], index=None,
+                              key=state.lkey("sd_history_batch"), placeholder=t("send.history_pick"),
+                              format_func=state.frozen(lambda i: t("send.batch_label", id=i)))
+        if chosen is not None:
+            cfg = ws.pennylane()
+            batch_panel(ws, int(chosen), prefix="sd_hist",
+                        can_send=not cfg.get("dry_run", True) and ws.pennylane_token_source() is not None)
+    confirmation(ws)
+
+
+def confirmation(ws) -> None:
+    st.markdown(f"**{t('send.confirm_title')}**")
+    st.caption(t("send.confirm_intro"))
+    source = ws.pennylane_token_source()
+    if st.button(t("send.confirm_run"), key="sd_confirm", icon=":material/fact_check:", disabled=source is None,
+                 help=t("send.disabled_no_token") if source is None else None):
+        run_confirmation(ws)
+    outcome = st.session_state.get("sd_confirm_result")
+    if outcome is not None:
+        if outcome.get("error"):
+            st.error(t("send.confirm_error", message=outcome["error"]), icon=":material/error:")
+        else:
+            st.success(t("send.confirm_done", n=outcome["checked"], requests=outcome["requests"]),
+                       icon=":material/check_circle:")
+    summary = batches.confirmation_summary(ws)
+    if not summary["counts"]:
+        return
+    cols = st.columns(4)
+    for col, s in zip(cols, ("confirmed", "amount_mismatch", "changed", "missing")):
+        col.metric(t(f"send.conf_{s}"), summary["counts"].get(s, 0))
+    st.caption(t("send.confirm_checked_at", when=widgets.datetime(summary["checked_at"])))
+    if summary["issues"]:
+        widgets.table([{
+            "number": i["number"] or i["document_id"], "status": t(f"send.conf_{i['status']}"),
+            "expected": widgets.money(i["expected_amount"], i["currency"]),
+            "pennylane": widgets.money(i["pennylane_amount"], i["currency"]), "message": i["message"] or "",
+        } for i in summary["issues"]], {
+            "number": t("col.number"), "status": t("col.status"), "expected": t("send.col_expected"),
+            "pennylane": t("send.col_in_pennylane"), "message": t("col.message"),
+        }, key="sd_confirm_issues")
+
+
+def run_confirmation(ws) -> None:
+    try:
+        client = confirm_service.client_for(ws)
+    except ERRORS as exc:
+        widgets.user_error(exc)
+        return
+    try:
+        with st.spinner(t("send.confirm_running")):
+            result = confirm_service.confirm(ws, client)
+    except ERRORS as exc:
+        widgets.user_error(exc)
+        return
+    finally:
+        client.close()
+    st.session_state["sd_confirm_result"] = result.as_dict()
+
+
+def page() -> None:
+    st.title(t("send.title"))
+    st.caption(t("send.intro"))
+    widgets.show_flashes()
+    ws = state.workspace()
+    destination(ws)
+    filters, summary = selection(ws)
+    preview(ws, filters, summary)
+    send_section(ws, filters, summary)
+    st.divider()
+    history(ws)
+
+
+def main() -> None:
+    """The page; drawn again when storage met a transient conflict with the push thread."""
+    try:
+        page()
+    except Exception as exc:
+        retries = st.session_state.get("_sd_storage_retries", 0)
+        if not batches.transient_storage_error(exc) or retries >= 3:
+            raise
+        st.session_state["_sd_storage_retries"] = retries + 1
+        time.sleep(0.1)
+        st.rerun()
+    st.session_state["_sd_storage_retries"] = 0
+
+
+main()

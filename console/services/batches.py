@@ -1,0 +1,232 @@
+"""Batches sent to Pennylane, for the console: what a selection holds, past batches and their
+items, the last confirmation, and pushes run in a background thread with live progress.
+
+Read-only queries over `documents`, `batches`, `batch_items` and `confirmations`; sending
+itself is `services.send` (the same calls as `ecluse push`). No streamlit here.
+"""
+from __future__ import annotations
+
+import dataclasses
+import threading
+import time
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any, Callable
+
+from ..http import HttpError
+from ..redact import redact
+from ..storage.db import WorkspaceBusy
+from ..workspace import Workspace, WorkspaceError
+from . import send
+from .review import Filters
+
+FINAL_STATES = ("sent", "failed", "held")
+# DuckDB (2.0) can refuse a connection opened in one thread while another thread's last
+# connection to the same file is closing ("Unique file handle conflict"). It is transient: a
+# push that meets it is run again, which resumes its batch (nothing is sent twice).
+TRANSIENT_STORAGE_ERRORS = ("Unique file handle conflict",)
+ATTEMPTS = 5
+
+
+def transient_storage_error(exc: BaseException) -> bool:
+    return any(text in str(exc) for text in TRANSIENT_STORAGE_ERRORS)
+
+
+def _rows(cur: Any) -> list[dict[str, Any]]:
+    cols = [c[0] for c in cur.description]
+    return [dict(zip(cols, r)) for r in cur.fetchall()]
+
+
+# -- the selection -------------------------------------------------------------------------
+def selection_summary(ws: Workspace, filters: Filters | None = None) -> dict[str, Any]:
+    """Approved documents matching `filters`: how many, their total per currency (credit
+    notes count negative), and how many still wait for their PDF (they stay approved and
+    join a later batch)."""
+    f = dataclasses.replace(filters or Filters(), status="approved")
+    where, params = f.where()
+    with ws.db.read() as con:
+        rows = con.execute(
+            "SELECT d.currency, count(*), sum(d.total), count(*) FILTER (WHERE d.attachment_pending) "
+            f"FROM documents d LEFT JOIN counterparties c ON c.id = d.counterparty_id WHERE {where} "
+            "GROUP BY d.currency ORDER BY count(*) DESC, d.currency", params,
+        ).fetchall()
+    approved = sum(int(r[1]) for r in rows)
+    waiting = sum(int(r[3]) for r in rows)
+    return {
+        "approved": approved, "waiting_for_pdf": waiting, "ready": approved - waiting,
+        "totals": {(r[0] or "EUR"): Decimal(r[2] or 0) for r in rows},
+    }
+
+
+# -- past batches --------------------------------------------------------------------------
+_BATCH_COLUMNS = """
+    b.id, b.created_at, b.started_at, b.finished_at, b.status, b.actor, b.note,
+    count(i.document_id) AS items,
+    count(*) FILTER (WHERE i.state = 'sent') AS sent,
+    count(*) FILTER (WHERE i.state = 'failed') AS failed,
+    count(*) FILTER (WHERE i.state = 'held') AS held,
+    count(*) FILTER (WHERE i.document_id IS NOT NULL AND i.state NOT IN ('sent', 'failed', 'held')) AS pending
+"""
+
+
+def batch_history(ws: Workspace, limit: int = 20) -> list[dict[str, Any]]:
+    """The last live batches, newest first, with their item counts by state."""
+    with ws.db.read() as con:
+        return _rows(con.execute(
+            f"SELECT {_BATCH_COLUMNS} FROM batches b LEFT JOIN batch_items i ON i.batch_id = b.id "
+            "WHERE NOT b.dry_run GROUP BY ALL ORDER BY b.id DESC LIMIT ?", [int(limit)],
+        ))
+
+
+def get_batch(ws: Workspace, batch_id: int) -> dict[str, Any] | None:
+    with ws.db.read() as con:
+        rows = _rows(con.execute(
+            f"SELECT {_BATCH_COLUMNS} FROM batches b LEFT JOIN batch_items i ON i.batch_id = b.id "
+            "WHERE b.id = ? GROUP BY ALL", [int(batch_id)],
+        ))
+    return rows[0] if rows else None
+
+
+def open_batch(ws: Workspace) -> dict[str, Any] | None:
+    """The batch that the next push resumes (interrupted, or left running by a process that
+    died), if any."""
+    with ws.db.read() as con:
+        row = con.execute(
+            "SELECT max(id) FROM batches WHERE status IN ('running', 'interrupted') AND NOT dry_run"
+        ).fetchone()
+    return get_batch(ws, row[0]) if row and row[0] is not None else None
+
+
+def batch_items(ws: Workspace, batch_id: int) -> list[dict[str, Any]]:
+    """One batch's items with their document: state, Pennylane id and link, and the message
+    (the reason of a failure or a hold, or the warning of a sent invoice)."""
+    with ws.db.read() as con:
+        return _rows(con.execute(
+            "SELECT i.document_id, d.number, d.kind, d.issue_date, d.total, d.currency, c.name AS counterparty, "
+            "i.state, i.invoice_pl_id AS pennylane_id, d.pennylane_url, i.error AS message, d.status, i.updated_at "
+            "FROM batch_items i LEFT JOIN documents d ON d.id = i.document_id "
+            "LEFT JOIN counterparties c ON c.id = d.counterparty_id "
+            "WHERE i.batch_id = ? ORDER BY CASE i.state WHEN 'failed' THEN 0 WHEN 'held' THEN 1 "
+            "WHEN 'sent' THEN 3 ELSE 2 END, d.issue_date, i.document_id", [int(batch_id)],
+        ))
+
+
+def sender_elsewhere(ws: Workspace) -> str | None:
+    """Who holds the workspace's send lock ("pid 123"), or None when no batch is being sent."""
+    with ws.exclusive("send") as holder:
+        return holder
+
+
+# -- confirmations -------------------------------------------------------------------------
+def confirmation_summary(ws: Workspace) -> dict[str, Any]:
+    """The last read-back from Pennylane (`ecluse confirm`): counts by status, when, and the
+    documents that no longer match."""
+    with ws.db.read() as con:
+        counts = dict(con.execute("SELECT status, count(*) FROM confirmations GROUP BY 1").fetchall())
+        checked = con.execute("SELECT max(checked_at) FROM confirmations").fetchone()[0]
+        issues = _rows(con.execute(
+            "SELECT f.document_id, d.number, f.status, f.pennylane_amount, f.expected_amount, d.currency, f.message "
+            "FROM confirmations f LEFT JOIN documents d ON d.id = f.document_id "
+            "WHERE f.status <> 'confirmed' ORDER BY f.status, d.number LIMIT 200"
+        ))
+    return {"counts": {k: int(v) for k, v in counts.items()}, "checked_at": checked, "issues": issues}
+
+
+# -- pushes in the background ----------------------------------------------------------------
+@dataclass
+class PushJob:
+    """One push started from the console. `done`/`total` and `items` move while it runs."""
+
+    workspace: str
+    actor: str
+    seq: int
+    started: float = field(default_factory=time.time)
+    finished: float | None = None
+    total: int = 0
+    done: int = 0
+    items: list[send.ItemResult] = field(default_factory=list)
+    result: send.BatchResult | None = None
+    error: str | None = None  # could not run, or stopped by an unexpected error
+    busy: bool = False  # another batch was being sent (BatchRunning)
+    thread: threading.Thread | None = None
+
+    @property
+    def running(self) -> bool:
+        return self.finished is None
+
+
+class PushJobs:
+    """Process-wide: at most one push per workspace from this process (across processes the
+    send lock refuses a second batch with `BatchRunning`)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._jobs: dict[str, PushJob] = {}
+        self._seq = 0
+
+    def get(self, ws: Workspace) -> PushJob | None:
+        with self._lock:
+            return self._jobs.get(str(ws.path))
+
+    def start(self, ws: Workspace, gateway: send.Gateway, filters: Filters | None = None, *,
+              ids: list[str] | None = None, actor: str = "console",
+              runner: Callable[..., send.BatchResult] = send.push) -> PushJob:
+        """Run `send.push` in a background thread; returns the running job if there is one."""
+        key = str(ws.path)
+        with self._lock:
+            current = self._jobs.get(key)
+            if current is not None and current.running:
+                _close(gateway)
+                return current
+            self._seq += 1
+            job = PushJob(workspace=key, actor=actor, seq=self._seq)
+            self._jobs[key] = job
+
+        offset = 0  # items reported by an earlier attempt (see TRANSIENT_STORAGE_ERRORS)
+
+        def progress(item: send.ItemResult, n: int, total: int) -> None:
+            job.items = [*job.items, item]  # a new list: readers never see it half-built
+            job.done, job.total = offset + n, offset + total
+
+        def work() -> None:
+            nonlocal offset
+            try:
+                for attempt in range(1, ATTEMPTS + 1):
+                    try:
+                        job.result = runner(ws, gateway, filters, ids=ids, actor=actor, progress=progress)
+                        break
+                    except Exception as exc:  # noqa: BLE001 - re-raised unless transient
+                        if attempt == ATTEMPTS or not transient_storage_error(exc):
+                            raise
+                        offset = job.done
+                        time.sleep(0.05 * attempt)
+            except send.BatchRunning as exc:
+                job.busy, job.error = True, str(exc)
+            except (WorkspaceError, WorkspaceBusy, HttpError) as exc:
+                job.error = redact(str(exc))
+            except Exception as exc:  # noqa: BLE001 - shown to the user, never a traceback
+                job.error = redact(f"{type(exc).__name__}: {exc}")
+            finally:
+                _close(gateway)
+                job.finished = time.time()
+
+        job.thread = threading.Thread(target=work, name="ecluse-push", daemon=True)
+        job.thread.start()
+        return job
+
+    def wait(self, timeout: float = 120.0) -> None:
+        """Wait for every running push (tests, shutdown)."""
+        deadline = time.monotonic() + timeout
+        with self._lock:
+            threads = [j.thread for j in self._jobs.values() if j.thread is not None]
+        for th in threads:
+            th.join(max(0.0, deadline - time.monotonic()))
+
+
+def _close(gateway: Any) -> None:
+    client = getattr(gateway, "client", None)
+    if client is not None:
+        client.close()
+
+
+JOBS = PushJobs()

@@ -1,0 +1,302 @@
+"""The Send page through Streamlit's AppTest: a small demo workspace, the dry-run preview, and
+real sends to the Pennylane emulator (real HTTP on 127.0.0.1, every request spec-checked)."""
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from ecluse.services import batches, review, send, setup
+from ecluse.services import sync as sync_service
+from ecluse.workspace import Workspace
+
+from tests.emulators.pennylane import PennylaneEmulator
+from tests.test_ui_pages import assert_clean, open_app, texts
+from tests.ui_fixtures import ui_plugins
+from tests.ui_fixtures import use_workspace  # noqa: F401
+
+RAW_TOKEN = "pl-raw-SECRET-typed-in-the-form-51d2"
+ENV_VAR = "ECLUSE_UI_TEST_PL_TOKEN"
+
+
+# -- fixtures and helpers ------------------------------------------------------------------------
+def small_workspace(path: Path) -> Workspace:
+    """The demo connection over two months, a handful of documents per month, every valid one approved."""
+    ws = Workspace(path)
+    setup.ensure_workspace(ws, ui_plugins(), with_demo=True)
+    ws.set_connection("demo", ui_plugins().connector("demo"), {"per_month": 4, "months": 2}, replace=True)
+    report = sync_service.sync_connection(ws, ui_plugins(), "demo", actor="test")
+    assert report.status == "ok", report.error
+    assert review.approve_all_valid(ws, actor="test").done
+    return ws
+
+
+@pytest.fixture
+def approved_ws(tmp_path: Path, use_workspace) -> Workspace:  # noqa: F811
+    return use_workspace(small_workspace(tmp_path / "ws"))
+
+
+@pytest.fixture
+def token() -> str:
+    """One token per test: the client's pacing budget is per token and process-wide."""
+    return f"pl-ui-SECRET-{uuid.uuid4().hex}"
+
+
+@pytest.fixture
+def emu(token: str):
+    with PennylaneEmulator(token=token, rate_limit=(100, 1.0)) as e:
+        yield e
+
+
+@pytest.fixture
+def live(approved_ws: Workspace, emu: PennylaneEmulator, token: str, monkeypatch: pytest.MonkeyPatch) -> Workspace:
+    """The workspace configured as `ecluse pennylane set --api-url <emu> --token-env VAR` does."""
+    monkeypatch.setenv(ENV_VAR, token)
+    approved_ws.set_pennylane(api_url=emu.api_url, token=f"env:{ENV_VAR}", dry_run=False)
+    return approved_ws
+
+
+def open_send() -> AppTest:
+    return open_app("send")
+
+
+def frame(at: AppTest, column: str):
+    """The first table that has `column` (read-only dataframes carry no key in AppTest)."""
+    for df in at.dataframe:
+        if column in df.value.columns:
+            return df.value
+    raise AssertionError(f"no table with a column {column!r}")
+
+
+def send_all(at: AppTest) -> AppTest:
+    """Send, confirm, wait for the background batch, and draw its summary."""
+    at.button(key="sd_send").click().run()
+    assert_clean(at)
+    assert any("Envoyer" in m.value and "vers Pennylane ?" in m.value for m in at.markdown)
+    at.button(key="sd_send_yes").click().run()
+    assert_clean(at)
+    batches.JOBS.wait(120)
+    at.run()
+    assert_clean(at)
+    return at
+
+
+def statuses(ws: Workspace) -> dict[str, str]:
+    with ws.db.read() as con:
+        return dict(con.execute("SELECT id, status FROM documents").fetchall())
+
+
+def approved_ready(ws: Workspace) -> list[str]:
+    return send.approved_ids(ws)
+
+
+def pushed(emu: PennylaneEmulator) -> list[dict]:
+    return emu.invoices("customer") + emu.invoices("supplier")
+
+
+def assert_exactly_once(emu: PennylaneEmulator, ws: Workspace, ids: list[str]) -> None:
+    invoices = pushed(emu)
+    refs = [i["external_reference"] for i in invoices]
+    assert len(refs) == len(set(refs)) == len(ids), (len(refs), len(set(refs)), len(ids))
+    assert emu.violations == []
+    current = statuses(ws)
+    assert {current[i] for i in ids} == {"sent"}
+    with ws.db.read() as con:
+        pl_ids = {r[0] for r in con.execute("SELECT pennylane_id FROM documents WHERE id IN (SELECT unnest(?))", [ids]).fetchall()}
+    assert pl_ids == {i["id"] for i in invoices}
+
+
+# -- dry run (the demo workspace as created: no token, dry_run = true) ------------------------------
+def test_dry_run_page_counts_previews_and_cannot_send(approved_ws):
+    ws = approved_ws
+    _rows, approved = review.list_documents(ws, review.Filters(status="approved"), limit=0)
+    before = statuses(ws)
+    at = open_send()
+    metrics = {m.label: m.value for m in at.metric}
+    assert at.metric[0].value == str(approved) == metrics["Approuvées"]
+    assert metrics["En attente de leur PDF"] == str(send.waiting_for_pdf(ws))
+    assert "€" in metrics["Montant TTC"]
+    # Sending is disabled, and the page says why and how to go live.
+    button = at.button(key="sd_send")
+    assert button.disabled and "simulation" in button.help
+    assert any("simulation" in i.value and "Modifier la destination" in i.value for i in at.info)
+    assert any("ecluse pennylane set --token-env PENNYLANE_TOKEN --live" in c.value for c in at.code)
+    assert "non configuré" in " ".join(m.value for m in at.markdown)
+    # The preview: every planned request, 0 violation, no change to the workspace.
+    at.button(key="sd_preview_btn").click().run()
+    assert_clean(at)
+    ready = approved_ready(ws)
+    assert any("0 écart" in s.value and f"{len(ready)} document(s)" in s.value for s in at.success)
+    labels = [e.label for e in at.expander]
+    assert any(label.startswith("Requêtes communes au lot") for label in labels)
+    numbers = {r["number"] for r in review.list_documents(ws, review.Filters(ids=ready), limit=100)[0]}
+    assert {n for n in numbers if any(label.startswith(f"{n} — ") for label in labels)} == numbers
+    page = texts(at)
+    assert "POST /file_attachments" in page and "_invoices/import" in page
+    assert "Fichier envoyé" in page and "octets" in page  # multipart shown as a name and a size
+    assert at.json, "the JSON bodies are shown"
+    assert [d.label for d in at.get("download_button")] == ["Télécharger l'aperçu (JSON)"]
+    assert statuses(ws) == before
+    assert batches.batch_history(ws) == []
+
+
+def test_selection_by_connection_and_period(approved_ws):
+    at = open_send()
+    at.date_input(key="sd_from.fr").set_value(dt.date.today() + dt.timedelta(days=1)).run()
+    assert_clean(at)
+    assert at.metric[0].value == "0"
+    assert any("Aucune facture approuvée" in i.value for i in at.info)
+    assert at.button(key="sd_preview_btn").disabled
+    at.date_input(key="sd_from.fr").set_value(None).run()
+    at.multiselect(key="sd_connections").set_value(["demo"]).run()
+    assert at.metric[0].value == str(len(approved_ready(approved_ws)) + send.waiting_for_pdf(approved_ws))
+
+
+def test_destination_form_never_shows_a_token(approved_ws, emu):
+    ws = approved_ws
+    at = open_send()
+    at.text_input(key="sd_api_url").set_value(emu.api_url)  # never the real Pennylane from a test
+    # A token typed where the variable NAME goes is refused (it would be stored in clear).
+    at.text_input(key="sd_token_env").set_value("abc def-123")
+    at.button(key="sd_save").click().run()
+    assert any("n'est pas un nom de variable" in e.value for e in at.error)
+    assert ws.pennylane_token_source() is None
+    # Live without any token is refused.
+    at.text_input(key="sd_token_env").set_value("")
+    at.radio(key="sd_mode.fr").set_value("live").run()
+    assert any("Envoi réel" in w.value for w in at.warning), "switching to live warns"
+    at.button(key="sd_save").click().run()
+    assert any("demande un jeton" in e.value for e in at.error)
+    assert ws.pennylane()["dry_run"] is True
+    # The variable's name, live: stored as env:NAME.
+    at.text_input(key="sd_token_env").set_value(ENV_VAR)
+    at.radio(key="sd_mode.fr").set_value("live")
+    at.checkbox(key="sd_incomplete").check()
+    at.button(key="sd_save").click().run()
+    assert_clean(at)
+    assert ws.pennylane_token_source() == f"env:{ENV_VAR}"
+    assert ws.pennylane()["dry_run"] is False and ws.pennylane()["import_as_incomplete"] is True
+    assert any("Destination enregistrée" in s.value for s in at.success)
+    assert any("envoi réel" in w.value for w in at.warning)
+    assert any(f"`{ENV_VAR}` n'est pas définie" in w.value for w in at.warning)  # not exported here
+    # The token itself, in the password field: kept in secrets.toml, never rendered back.
+    at.text_input(key="sd_token_env").set_value("")
+    at.text_input(key="sd_token_raw").set_value(RAW_TOKEN)
+    at.button(key="sd_save").click().run()
+    assert_clean(at)
+    assert ws.pennylane_token_source() == "secrets.toml"
+    assert RAW_TOKEN in ws.secrets_path.read_text(encoding="utf-8")
+    assert RAW_TOKEN not in ws.config_path.read_text(encoding="utf-8")
+    assert at.text_input(key="sd_token_raw").value == ""
+    assert "déjà enregistré" in at.text_input(key="sd_token_raw").proto.placeholder
+    assert RAW_TOKEN not in texts(at)
+    assert ws.pennylane()["api_url"] == emu.api_url
+    at.button(key="sd_check").click().run()  # a token Pennylane refuses: a message, never the token
+    assert_clean(at)
+    assert RAW_TOKEN not in texts(at)
+    assert any("Échec du test" in e.value and "refused the API token" in e.value for e in at.error)
+
+
+# -- live, against the Pennylane emulator ------------------------------------------------------------
+def test_send_puts_every_approved_invoice_in_pennylane_once(live, emu, token):
+    ws = live
+    ids = approved_ready(ws)
+    at = open_send()
+    at.button(key="sd_check").click().run()
+    assert any("Atelier Démo SAS" in s.value for s in at.success)
+    assert not at.button(key="sd_send").disabled
+    assert at.button(key="sd_send").label == f"Envoyer {len(ids)} facture(s)…"
+    send_all(at)
+    assert_exactly_once(emu, ws, ids)
+    assert any(f"{len(ids)} envoyée(s) sur {len(ids)}" in s.value for s in at.success)
+    items = frame(at, "Fichier")
+    assert set(items["Statut"]) == {"envoyée"} and len(items) == len(ids)
+    assert all(v != "—" for v in items["Id Pennylane"])
+    history = frame(at, "Lot")
+    assert history.iloc[0]["Envoyées"] == len(ids) and history.iloc[0]["Statut"] == "terminé"
+    assert at.metric[0].value == "0", "nothing approved is left"
+    # Read back from Pennylane.
+    at.button(key="sd_confirm").click().run()
+    assert_clean(at)
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Confirmées"] == str(len(ids)) and metrics["Supprimées de Pennylane"] == "0"
+    assert token not in texts(at)
+
+
+def test_a_failure_is_listed_with_its_reason_and_retried(live, emu, token):
+    ws = live
+    ids = approved_ready(ws)
+    # The first customer invoice's import fails twice (the send asks before importing again).
+    emu.inject("POST", r"/customer_invoices/import$", "500", times=2)
+    at = send_all(open_send())
+    failed = [d for d, s in statuses(ws).items() if s == "failed"]
+    assert len(failed) == 1
+    assert any("refusée(s) par Pennylane" in e.value and "HTTP 500" in e.value for e in at.error)
+    assert len(pushed(emu)) == len(ids) - 1
+    retry = at.button(key="sd_last_retry")
+    assert retry.label == "Réessayer (1)"
+    retry.click().run()
+    assert_clean(at)
+    batches.JOBS.wait(120)
+    at.run()
+    assert_clean(at)
+    assert_exactly_once(emu, ws, ids)
+    assert any("1 envoyée(s) sur 1" in s.value for s in at.success)
+    assert len(batches.batch_history(ws)) == 2
+    assert token not in texts(at)
+
+
+def test_an_interrupted_batch_shows_why_and_resumes(live, emu, token, monkeypatch):
+    ws = live
+    ids = approved_ready(ws)
+    monkeypatch.setenv(ENV_VAR, "pl-wrong-token-0000")  # Pennylane answers 401
+    at = send_all(open_send())
+    assert any("interrompu" in e.value for e in at.error)
+    assert pushed(emu) == []
+    assert set(statuses(ws)[i] for i in ids) == {"in_batch"}
+    assert "pl-wrong-token-0000" not in texts(at)
+    monkeypatch.setenv(ENV_VAR, token)
+    at.button(key="sd_last_resume").click().run()
+    assert_clean(at)
+    batches.JOBS.wait(120)
+    at.run()
+    assert_clean(at)
+    assert_exactly_once(emu, ws, ids)
+    assert len(batches.batch_history(ws)) == 1, "resumed, not a new batch"
+    # A new session sees no unfinished batch and the history.
+    again = open_send()
+    assert not any("interrompu" in e.value for e in again.error)
+    assert frame(again, "Lot").iloc[0]["Statut"] == "terminé"
+
+
+def test_held_invoices_link_to_review(live, emu):
+    ws = live
+    ids = approved_ready(ws)
+    ws.set_mapping("ledger_accounts", "*", "999999")  # an account missing from Pennylane's chart
+    at = send_all(open_send())
+    assert pushed(emu) == []
+    assert {statuses(ws)[i] for i in ids} == {"on_hold"}
+    assert any("retenue(s) avant l'envoi" in w.value and "999999" in w.value for w in at.warning)
+    at.button(key="sd_last_fix").click().run()
+    assert_clean(at)
+    assert at.title[0].value == "Revue"
+    assert at.multiselect(key="rv_status.fr").value == ["on_hold"]
+
+
+def test_a_batch_running_elsewhere_disables_sending(live):
+    with send.send_lock(live):  # as if `ecluse push` were running
+        at = open_send()
+        assert any("autre processus" in w.value for w in at.warning)
+        assert at.button(key="sd_send").disabled
+
+
+def test_the_page_in_english(approved_ws):
+    at = open_send()
+    at.segmented_control(key="lang").set_value("en").run()
+    assert_clean(at)
+    assert at.title[0].value == "Sending to Pennylane"
+    assert at.button(key="sd_send").help == "Disabled: the destination is a dry run."
+    assert at.radio(key="sd_mode.en").options == ["Dry run", "Live"]
