@@ -1,8 +1,22 @@
-"""Reconciliation views over the cache: monthly totals, review backlog age, drill-down.
+"""Reconciliation views over the cache: monthly totals, review backlog age, what Pennylane
+holds against what was sent, drill-down.
 
 Plain Python and SQL: every aggregation runs in DuckDB and returns a few small rows (one per
 month × connection × status), never the documents themselves, so a chart over a large cache
 stays cheap. Credit notes carry negative totals, so a sum is already net of them.
+
+Stages group the statuses the way an accountant follows a month through to the books, with
+what `ecluse confirm` read back from Pennylane (`confirmations`) for the sent documents:
+
+    review       to_review, on_hold (and fetched)    still with the reviewer
+    approved     approved, in_batch, failed          approved, not in Pennylane yet
+    sent         sent, not checked since it was sent
+    confirmed    sent, and Pennylane has the amount that was sent
+    discrepancy  sent, and Pennylane differs: another amount, modified there, or deleted
+    rejected     rejected                            will not go to Pennylane
+
+A confirmation older than the document's last send is stale (the document was sent again
+since) and does not count.
 """
 from __future__ import annotations
 
@@ -38,6 +52,32 @@ def _where(connection: str | None, currency: str | None, side: str | None, alias
         clauses.append(f"{a}currency = ?")
         params.append(currency)
     return " AND ".join(clauses), params
+
+
+STAGES = ("review", "approved", "sent", "confirmed", "discrepancy", "rejected")
+STAGE_STATUSES: dict[str, tuple[str, ...]] = {
+    "review": ("fetched", "to_review", "on_hold"), "approved": ("approved", "in_batch", "failed"),
+    "sent": ("sent",), "confirmed": ("sent",), "discrepancy": ("sent",), "rejected": ("rejected",),
+}
+# The latest check of each sent document, when it is not older than the send (alias k).
+_CONFIRMATION_JOIN = ("LEFT JOIN confirmations k ON k.document_id = d.id AND d.status = 'sent' "
+                      "AND (d.sent_at IS NULL OR k.checked_at >= d.sent_at)")
+_STAGE = """CASE WHEN d.status IN ('fetched', 'to_review', 'on_hold') THEN 'review'
+     WHEN d.status IN ('approved', 'in_batch', 'failed') THEN 'approved'
+     WHEN d.status = 'rejected' THEN 'rejected'
+     WHEN k.status = 'confirmed' THEN 'confirmed'
+     WHEN k.status IS NOT NULL THEN 'discrepancy'
+     ELSE 'sent' END"""
+
+
+def stage_of(status: str, confirmation: str | None = None) -> str:
+    """The stage of one document (the same rule as the SQL above, for a row already read)."""
+    for stage in ("review", "approved", "rejected"):
+        if status in STAGE_STATUSES[stage]:
+            return stage
+    if confirmation == "confirmed":
+        return "confirmed"
+    return "discrepancy" if confirmation else "sent"
 
 
 def _rows(cur: Any) -> list[dict[str, Any]]:
@@ -112,11 +152,50 @@ def backlog_age(
     return sorted(rows, key=lambda r: (order.index(r["bucket"]), r["connection"]))
 
 
+def monthly_stages(
+    ws: Workspace, connection: str | None = None, *, currency: str | None = "EUR", side: str | None = None,
+) -> list[dict[str, Any]]:
+    """Per month × connection × stage (see STAGES): document count and the sums of the totals."""
+    where, params = _where(connection, currency, side, alias="d")
+    with ws.db.read() as con:
+        return _rows(con.execute(
+            f"SELECT date_trunc('month', d.issue_date)::DATE AS month, d.connection, {_STAGE} AS stage, d.currency, "
+            "count(*) AS documents, sum(d.total_before_tax) AS total_before_tax, sum(d.total) AS total "
+            f"FROM documents d {_CONFIRMATION_JOIN} WHERE {where} GROUP BY ALL ORDER BY month, d.connection, stage",
+            params,
+        ))
+
+
+def pennylane_totals(
+    ws: Workspace, connection: str | None = None, *, currency: str | None = "EUR", side: str | None = None,
+) -> list[dict[str, Any]]:
+    """Per month, for the documents sent to Pennylane: what Écluse sent (`source_total`, the
+    expected amounts) against what Pennylane holds (`pennylane_total`; a deleted invoice counts
+    0), over the documents checked by `ecluse confirm`; how many differ (`mismatches`: another
+    amount, modified in Pennylane, deleted) and how many were not checked since they were sent."""
+    where, params = _where(connection, currency, side, alias="d")
+    with ws.db.read() as con:
+        return _rows(con.execute(
+            "SELECT date_trunc('month', d.issue_date)::DATE AS month, "
+            "count(k.document_id) AS checked, count(*) - count(k.document_id) AS unchecked, "
+            "coalesce(sum(k.expected_amount), 0) AS source_total, "
+            "coalesce(sum(k.pennylane_amount) FILTER (WHERE k.document_id IS NOT NULL), 0) AS pennylane_total, "
+            "count(*) FILTER (WHERE k.status <> 'confirmed') AS mismatches, "
+            "count(*) FILTER (WHERE k.status = 'amount_mismatch') AS amount_mismatch, "
+            "count(*) FILTER (WHERE k.status = 'changed') AS changed, "
+            "count(*) FILTER (WHERE k.status = 'missing') AS missing "
+            f"FROM documents d {_CONFIRMATION_JOIN} WHERE d.status = 'sent' AND {where} "
+            "GROUP BY 1 ORDER BY 1",
+            params,
+        ))
+
+
 def documents_for(
     ws: Workspace, month: dt.date | None = None, status: str | None = None, connection: str | None = None, *,
-    currency: str | None = "EUR", side: str | None = None, limit: int = 500,
+    currency: str | None = "EUR", side: str | None = None, limit: int = 500, stage: str | None = None,
 ) -> tuple[list[dict[str, Any]], int]:
-    """The documents behind one bar of `monthly_totals` (any argument left None: all), and their count."""
+    """The documents behind one bar of `monthly_totals` (by status) or of `monthly_stages` (by
+    stage); any argument left None: all. Returns a page of them and their count."""
     where, params = _where(connection, currency, side, alias="d")
     if month is not None:
         where += " AND date_trunc('month', d.issue_date)::DATE = ?"
@@ -124,18 +203,51 @@ def documents_for(
     if status:
         where += " AND d.status = ?"
         params.append(status)
+    if stage:
+        if stage not in STAGES:
+            raise ValueError(f"unknown stage {stage!r}; choose one of {', '.join(STAGES)}")
+        where += f" AND d.status IN (SELECT unnest(?)) AND ({_STAGE}) = ?"
+        params += [list(STAGE_STATUSES[stage]), stage]
+    return _drill(ws, "d.total_before_tax, d.total, d.currency, d.status, d.error_count, d.warning_count, "
+                      f"k.status AS confirmation, k.pennylane_amount, {_STAGE} AS stage",
+                  where, params, "d.issue_date, d.number, d.id", limit)
+
+
+def _drill(ws: Workspace, columns: str, where: str, params: list[Any], order: str, limit: int
+           ) -> tuple[list[dict[str, Any]], int]:
+    """A page of the documents behind a bar (with their counterparty and latest check), and their count."""
     with ws.db.read() as con:
         total = con.execute(
-            f"SELECT count(*) FROM documents d WHERE {where}", params
+            f"SELECT count(*) FROM documents d {_CONFIRMATION_JOIN} WHERE {where}", params
         ).fetchone()[0]
         rows = _rows(con.execute(
-            "SELECT d.id, d.connection, d.kind, d.number, d.issue_date, c.name AS counterparty, "
-            "d.total_before_tax, d.total, d.currency, d.status, d.error_count, d.warning_count "
-            "FROM documents d LEFT JOIN counterparties c ON c.id = d.counterparty_id "
-            f"WHERE {where} ORDER BY d.issue_date, d.number, d.id LIMIT ?",
+            f"SELECT d.id, d.connection, d.kind, d.number, d.issue_date, c.name AS counterparty, {columns} "
+            f"FROM documents d LEFT JOIN counterparties c ON c.id = d.counterparty_id {_CONFIRMATION_JOIN} "
+            f"WHERE {where} ORDER BY {order} LIMIT ?",
             params + [int(limit)],
         ))
     return rows, int(total)
+
+
+def confirmations_for(
+    ws: Workspace, month: dt.date | None = None, connection: str | None = None, *, currency: str | None = "EUR",
+    side: str | None = None, only_mismatches: bool = False, limit: int = 500,
+) -> tuple[list[dict[str, Any]], int]:
+    """The sent documents behind one month of `pennylane_totals`, differences first: what was
+    sent, what Pennylane has, the check's verdict (None: not checked since sent); and their count."""
+    where, params = _where(connection, currency, side, alias="d")
+    where += " AND d.status = 'sent'"
+    if month is not None:
+        where += " AND date_trunc('month', d.issue_date)::DATE = ?"
+        params.append(month.replace(day=1))
+    if only_mismatches:
+        where += " AND k.status <> 'confirmed'"
+    return _drill(ws, "d.currency, k.expected_amount, k.pennylane_amount, "
+                      "k.pennylane_amount - k.expected_amount AS difference, k.status AS confirmation, k.message, "
+                      "k.checked_at, d.pennylane_url",
+                  where, params, "(k.status = 'confirmed') NULLS FIRST, "
+                  "abs(coalesce(k.pennylane_amount, 0) - coalesce(k.expected_amount, 0)) DESC, d.issue_date, d.id",
+                  limit)
 
 
 def pending_attachments(ws: Workspace) -> list[str]:

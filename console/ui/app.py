@@ -31,6 +31,7 @@ PAGES = {
     "review": ("views/review.py", ":material/fact_check:"),
     "send": ("views/send.py", ":material/send:"),
     "reconciliation": ("views/reconciliation.py", ":material/query_stats:"),
+    "mappings": ("views/mappings.py", ":material/rule:"),
     "reports": ("views/reports.py", ":material/table_view:"),
     "plugins": ("views/plugins.py", ":material/extension:"),
 }

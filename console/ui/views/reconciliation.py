@@ -1,4 +1,6 @@
-"""Reconciliation: monthly totals per connection and status, review backlog age, drill-down."""
+"""Reconciliation: monthly totals per connection and stage (sent documents that Pennylane
+confirmed count as confirmed), Écluse's totals against Pennylane's, review backlog age. Clicking
+a bar lists its documents below the chart; every aggregation runs in DuckDB."""
 from __future__ import annotations
 
 import datetime as dt
@@ -12,31 +14,46 @@ from ecluse.services import reconcile
 from ecluse.ui import state, widgets
 from ecluse.ui.state import t
 
-STATUS_COLORS = {
-    "to_review": "#E0A030", "approved": "#3C9D6B", "rejected": "#A3A9B0", "on_hold": "#8E6CC2",
-    "in_batch": "#3B7DD8", "sent": "#1F6F8B", "failed": "#D0524A", "fetched": "#C8CDD2",
+STAGE_COLORS = {
+    "review": "#E0A030", "approved": "#3C9D6B", "sent": "#8CB8CC", "confirmed": "#1F6F8B",
+    "discrepancy": "#D0524A", "rejected": "#A3A9B0",
 }
+SOURCE_COLOR, PENNYLANE_COLOR, MISMATCH_COLOR = "#1F6F8B", "#8E6CC2", "#D0524A"
+CONFIRMATIONS = ("confirmed", "amount_mismatch", "changed", "missing")
 CONNECTION_COLORS = ("#1F6F8B", "#E0A030", "#3C9D6B", "#8E6CC2", "#D0524A", "#5B8DB8", "#A3A9B0")
 PATTERNS = ("", "/", ".", "x", "-", "|", "+")
 
 
+def stage_label(stage: str) -> str:
+    return t(f"stage.{stage}")
+
+
+def confirmation_label(code: str | None) -> str:
+    return t(f"rec.check_{code}") if code in CONFIRMATIONS else t("rec.check_none")
+
+
+def _month_axis(fig: go.Figure, months: list[dt.date], lang: str) -> None:
+    fig.update_xaxes(tickmode="array", tickvals=months, ticktext=[i18n.format_month(m, lang) for m in months])
+
+
 def monthly_figure(rows: list[dict[str, Any]], currency: str) -> go.Figure:
+    """Stacked bars per month: one colour per stage, one pattern per connection."""
     lang = state.lang()
     connections = sorted({r["connection"] for r in rows})
     fig = go.Figure()
     for c_index, connection in enumerate(connections):
-        for status in STATUS_COLORS:
-            part = [r for r in rows if r["connection"] == connection and r["status"] == status]
+        for stage in reconcile.STAGES:
+            part = [r for r in rows if r["connection"] == connection and r["stage"] == stage]
             if not part:
                 continue
-            name = widgets.status_label(status)
+            name = stage_label(stage)
             if len(connections) > 1:
                 name = f"{name} · {connection}"
             fig.add_bar(
                 x=[r["month"] for r in part], y=[float(r["total"] or 0) for r in part], name=name,
-                marker={"color": STATUS_COLORS[status],
+                marker={"color": STAGE_COLORS[stage],
                         "pattern": {"shape": PATTERNS[c_index % len(PATTERNS)], "solidity": 0.3}},
-                customdata=[[r["month"].isoformat(), status, connection, r["documents"],
+                customdata=[[r["month"].isoformat(), stage, connection, r["documents"],
                              i18n.format_money(r["total"], currency, lang),
                              i18n.format_month(r["month"], lang)] for r in part],
                 hovertemplate=f"%{{customdata[5]}} · {name}<br>%{{customdata[4]}} · %{{customdata[3]}} "
@@ -57,10 +74,12 @@ def drill_down(ws, bar: tuple[dt.date, str, str] | None, currency: str, side: st
     if bar is None:
         st.caption(t("rec.click_hint"))
         return
-    month, status, connection = bar
-    rows, total = reconcile.documents_for(ws, month, status, connection, currency=currency, side=side)
+    month, stage, connection = bar
+    if stage not in reconcile.STAGES:
+        return
+    rows, total = reconcile.documents_for(ws, month, None, connection, currency=currency, side=side, stage=stage)
     amount = sum((r["total"] or 0 for r in rows), start=0)
-    st.markdown(t("rec.selection", month=i18n.format_month(month, state.lang()), status=widgets.status_label(status),
+    st.markdown(t("rec.selection", month=i18n.format_month(month, state.lang()), status=stage_label(stage),
                   connection=connection, n=total, total=widgets.money(amount, currency)))
     widgets.table([{
         "number": r["number"] or "—", "issue_date": widgets.date(r["issue_date"]),
@@ -75,8 +94,95 @@ def drill_down(ws, bar: tuple[dt.date, str, str] | None, currency: str, side: st
         st.caption(t("rec.more", shown=len(rows), n=total))
     if st.button(t("rec.open_review"), icon=":material/fact_check:", key="rc_open_review"):
         last = (month.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)
-        st.session_state["review_preset"] = {"status": [status], "connection": [connection], "from": month, "to": last}
+        statuses = [s for s in reconcile.STAGE_STATUSES[stage] if s != "fetched"]
+        st.session_state["review_preset"] = {"status": statuses, "connection": [connection], "from": month, "to": last}
         st.switch_page(st.session_state["_pages"]["review"])
+
+
+def pennylane_figure(rows: list[dict[str, Any]], currency: str, connection: str) -> go.Figure:
+    """Per month: what Écluse sent against what Pennylane holds, and the number of differences."""
+    lang = state.lang()
+    months = [r["month"] for r in rows]
+    fig = go.Figure()
+    for series, field, color in (("source", "source_total", SOURCE_COLOR),
+                                 ("pennylane", "pennylane_total", PENNYLANE_COLOR)):
+        name = t(f"rec.pl_{series}")
+        fig.add_bar(
+            x=months, y=[float(r[field] or 0) for r in rows], name=name, marker={"color": color},
+            customdata=[[r["month"].isoformat(), series, connection, r["checked"],
+                         i18n.format_money(r[field], currency, lang), i18n.format_month(r["month"], lang)]
+                        for r in rows],
+            hovertemplate=f"%{{customdata[5]}} · {name}<br>%{{customdata[4]}} · %{{customdata[3]}} "
+                          f"{t('rec.pl_hover_checked')}<extra></extra>",
+        )
+    flagged = [r for r in rows if r["mismatches"]]
+    if flagged:
+        fig.add_scatter(
+            x=[r["month"] for r in flagged], y=[r["mismatches"] for r in flagged], yaxis="y2",
+            name=t("rec.pl_mismatches"), mode="markers+text", text=[str(r["mismatches"]) for r in flagged],
+            textposition="top center", marker={"color": MISMATCH_COLOR, "size": 11, "symbol": "diamond"},
+            customdata=[[r["month"].isoformat(), "mismatch", connection] for r in flagged],
+            hovertemplate="%{y} " + t("rec.pl_mismatches").lower() + "<extra></extra>",
+        )
+    fig.update_layout(
+        barmode="group", height=340, margin={"l": 10, "r": 10, "t": 10, "b": 10}, clickmode="event+select",
+        legend={"orientation": "h", "y": -0.18}, separators=", " if lang == "fr" else ".,",
+        yaxis={"title": t("rec.total_axis"), "tickformat": ",.0f"},
+        yaxis2={"title": t("rec.pl_mismatches"), "overlaying": "y", "side": "right", "rangemode": "tozero",
+                "showgrid": False, "tickformat": "d"},
+    )
+    _month_axis(fig, months, lang)
+    return fig
+
+
+def pennylane_drill_down(ws, bar: tuple[dt.date, str, str] | None, connection: str | None, currency: str,
+                         side: str | None) -> None:
+    if bar is None:
+        st.caption(t("rec.pl_click_hint"))
+        return
+    month = bar[0]
+    only = st.toggle(t("rec.pl_only_mismatches"), value=bar[1] == "mismatch", key=f"rc_pl_only_{month}_{bar[1]}")
+    rows, total = reconcile.confirmations_for(ws, month, connection, currency=currency, side=side,
+                                              only_mismatches=only)
+    st.markdown(t("rec.pl_selection", month=i18n.format_month(month, state.lang()), n=total))
+    widgets.table([{
+        "number": r["number"] or "—", "issue_date": widgets.date(r["issue_date"]),
+        "counterparty": r["counterparty"] or "—", "connection": r["connection"],
+        "expected": widgets.money(r["expected_amount"], r["currency"]),
+        "pennylane": widgets.money(r["pennylane_amount"], r["currency"]),
+        "difference": "" if r["difference"] in (None, 0) else widgets.money(r["difference"], r["currency"]),
+        "check": confirmation_label(r["confirmation"]), "message": r["message"] or "",
+    } for r in rows], {
+        "number": t("col.number"), "issue_date": t("col.issue_date"), "counterparty": t("col.counterparty"),
+        "connection": t("col.connection"), "expected": t("rec.pl_source"), "pennylane": t("rec.pl_pennylane"),
+        "difference": t("rec.pl_difference"), "check": t("rec.pl_check"), "message": t("col.message"),
+    }, key="rc_pl_docs", column_config={
+        t("rec.pl_source"): st.column_config.TextColumn(alignment="right"),
+        t("rec.pl_pennylane"): st.column_config.TextColumn(alignment="right"),
+        t("rec.pl_difference"): st.column_config.TextColumn(alignment="right"),
+    })
+    if total > len(rows):
+        st.caption(t("rec.more", shown=len(rows), n=total))
+
+
+def pennylane_section(ws, connection: str | None, currency: str, side: str | None) -> None:
+    st.subheader(t("rec.pl_title", currency=currency))
+    rows = reconcile.pennylane_totals(ws, connection, currency=currency, side=side)
+    checked = sum(r["checked"] for r in rows)
+    unchecked = sum(r["unchecked"] for r in rows)
+    if not checked:
+        st.info(t("rec.pl_empty", n=unchecked) if unchecked else t("rec.pl_nothing_sent"), icon=":material/sync_alt:")
+        return
+    mismatches = sum(r["mismatches"] for r in rows)
+    cols = st.columns(4)
+    cols[0].metric(t("rec.pl_source"), widgets.money(sum(r["source_total"] for r in rows), currency), border=True)
+    cols[1].metric(t("rec.pl_pennylane"), widgets.money(sum(r["pennylane_total"] for r in rows), currency), border=True)
+    cols[2].metric(t("rec.pl_mismatches"), mismatches, border=True)
+    cols[3].metric(t("rec.pl_unchecked"), unchecked, help=t("rec.pl_unchecked_help"), border=True)
+    event = st.plotly_chart(pennylane_figure(rows, currency, connection or ""),
+                            key=f"rc_pl_{connection}_{currency}_{side}", on_select="rerun", selection_mode="points",
+                            config={"displaylogo": False})
+    pennylane_drill_down(ws, widgets.selected_bar(event), connection, currency, side)
 
 
 def backlog(ws, connection: str | None) -> None:
@@ -123,14 +229,16 @@ def main() -> None:
     side = None if side_choice in (None, "all") else side_choice
 
     st.subheader(t("rec.monthly", currency=currency))
-    rows = reconcile.monthly_totals(ws, connection or None, currency=currency, side=side)
+    rows = reconcile.monthly_stages(ws, connection or None, currency=currency, side=side)
     if not rows:
         st.info(t("rec.no_data"))
     else:
-        st.caption(t("rec.monthly_note"))
+        st.caption(t("rec.monthly_note") + " " + t("rec.stages_note"))
         event = st.plotly_chart(monthly_figure(rows, currency), key=f"rc_monthly_{connection}_{currency}_{side}",
                                 on_select="rerun", selection_mode="points", config={"displaylogo": False})
         drill_down(ws, widgets.selected_bar(event), currency, side)
+    st.divider()
+    pennylane_section(ws, connection or None, currency, side)
     st.divider()
     backlog(ws, connection or None)
 

@@ -1,4 +1,10 @@
-"""Review: the queue (filtered, sorted and paged in DuckDB), bulk decisions, one document's detail."""
+"""Review: the queue (filtered, sorted and paged in DuckDB), bulk decisions, one document's detail
+with fixes in place and suspected duplicates side by side.
+
+A screen of the queue reads the database twice (`services.queue`: the filter options, then the
+counts and the page), whatever the size of the cache. After a decision the next document is
+selected, so that a reviewer can go through the queue with one button (or Ctrl+Enter).
+"""
 from __future__ import annotations
 
 import json
@@ -8,8 +14,8 @@ from typing import Any
 import streamlit as st
 
 from ecluse.domain import KINDS, STATUSES, json_dumps
-from ecluse.services import reconcile, review
-from ecluse.ui import state, widgets
+from ecluse.services import queue, reconcile, review
+from ecluse.ui import review_panels, state, widgets
 from ecluse.ui.state import t
 
 PAGE_SIZE = 50
@@ -51,11 +57,29 @@ def save_filters() -> None:
     st.session_state["review_saved"] = {name: value(name) for name in DEFAULTS}
 
 
-def filter_bar(ws) -> review.Filters:
-    connections = reconcile.connections(ws)
+def current_filters() -> review.Filters:
+    """The filters as the widgets hold them (session state), before the widgets are drawn: the
+    page reads the database once, before drawing anything."""
+    return review.Filters(
+        status=value("rv_status") or None, connection=value("rv_connection") or None,
+        kind=value("rv_kind") or None, date_from=value("rv_from"), date_to=value("rv_to"),
+        counterparty=(value("rv_counterparty") or "").strip() or None,
+        search=(value("rv_search") or "").strip() or None,
+        findings=None if value("rv_findings") == "all" else value("rv_findings"),
+    )
+
+
+def drop_gone_connections(connections: list[str]) -> bool:
+    """Forget a saved filter on a connection that is gone; True when there was one."""
     kept = value("rv_connection") or []
-    if any(c not in connections for c in kept):  # a saved filter on a connection that is gone
-        st.session_state[k("rv_connection")] = [c for c in kept if c in connections]
+    if all(c in connections for c in kept):
+        return False
+    st.session_state[k("rv_connection")] = [c for c in kept if c in connections]
+    save_filters()
+    return True
+
+
+def filter_bar(connections: list[str]) -> None:
     special = value("rv_special")
     if special == "pdf_pending":
         cols = st.columns([4, 1])
@@ -80,16 +104,6 @@ def filter_bar(ws) -> review.Filters:
         c7.text_input(t("review.f_counterparty"), key=k("rv_counterparty"), placeholder=t("review.f_counterparty_ph"))
         c8.text_input(t("review.f_search"), key=k("rv_search"), placeholder=t("review.f_search_ph"))
     save_filters()
-    ids = None
-    if special == "pdf_pending":
-        ids = reconcile.pending_attachments(ws) or ["\x00none"]  # an empty list would mean "no filter"
-    return review.Filters(
-        status=value("rv_status") or None, connection=value("rv_connection") or None,
-        kind=value("rv_kind") or None, date_from=value("rv_from"), date_to=value("rv_to"),
-        counterparty=(value("rv_counterparty") or "").strip() or None,
-        search=(value("rv_search") or "").strip() or None,
-        findings=None if value("rv_findings") == "all" else value("rv_findings"), ids=ids,
-    )
 
 
 def grid_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -107,8 +121,9 @@ def grid_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     } for r in rows]
 
 
-def grid(rows: list[dict[str, Any]]) -> list[int]:
-    """The page of documents; returns the selected row positions."""
+def grid(rows: list[dict[str, Any]], preselect: int | None = None) -> list[int]:
+    """The page of documents; returns the selected row positions. `preselect`: the row to
+    select when the grid is drawn anew (after a decision, the next document)."""
     import pandas as pd
 
     columns = {
@@ -123,6 +138,7 @@ def grid(rows: list[dict[str, Any]]) -> list[int]:
     event = st.dataframe(
         styled, hide_index=True, width="stretch", height=min(38 + 35 * max(len(rows), 1), 640),
         key=key, on_select="rerun", selection_mode="multi-row",
+        selection_default={"selection": {"rows": [preselect]}} if preselect is not None else None,
         column_config={
             columns["total"]: st.column_config.TextColumn(alignment="right"),
             columns["flags"]: st.column_config.TextColumn(help=t("review.flags_help")),
@@ -135,6 +151,45 @@ def bump_grid() -> None:
     st.session_state["rv_grid_version"] = st.session_state.get("rv_grid_version", 0) + 1
 
 
+def select_after(ids: list[str], mode: str, position: int = 0) -> None:
+    """On the next run, select a document of the new grid: the one after `ids` ("next": after
+    a decision), or `ids[0]` itself ("same": after a fix, or to open a suspected twin)."""
+    st.session_state["rv_after"] = {"ids": list(ids), "mode": mode, "position": position}
+    bump_grid()
+
+
+def resolve_after(rows: list[dict[str, Any]]) -> int | None | str:
+    """The row to preselect for a pending `select_after`, None, or "next_page" when the next
+    document is the first of the next page."""
+    after = st.session_state.pop("rv_after", None)
+    if not after:
+        return None
+    where = [i for i, r in enumerate(rows) if r["id"] in after["ids"]]
+    if after["mode"] == "same":
+        if where:
+            return where[0]
+        st.session_state["rv_focus"] = after["ids"][0]  # not on this page (filtered out): shown below
+        return None
+    target = max(where) + 1 if where else after["position"]  # decided rows left the list: same place
+    if target < len(rows):
+        return target
+    return "next_page" if rows else None
+
+
+def after_change(doc_id: str, tab: str = "fix") -> None:
+    """A fix or a duplicate answer was recorded: the same document, read again, on the same tab."""
+    st.session_state["fx_version"] = st.session_state.get("fx_version", 0) + 1
+    st.session_state["rv_tab"] = tab
+    select_after([doc_id], "same")
+    st.rerun()
+
+
+def open_document(doc_id: str) -> None:
+    select_after([doc_id], "same")
+    st.session_state["rv_focus"] = doc_id
+    st.rerun()
+
+
 def report_decision(result: review.DecisionResult, action: str, numbers: dict[str, str]) -> None:
     if result.done:
         state.flash("success", t(f"review.done_{action}", n=len(result.done)))
@@ -144,20 +199,21 @@ def report_decision(result: review.DecisionResult, action: str, numbers: dict[st
         state.flash("warning", t("review.refused", n=len(result.refused)) + "\n\n" + lines)
 
 
-def decide(ws, action: str, ids: list[str], numbers: dict[str, str], *, reason: str, force: bool = False) -> None:
+def decide(ws, action: str, ids: list[str], numbers: dict[str, str], *, reason: str, force: bool = False,
+           position: int = 0) -> None:
     try:
         result = review.decide(ws, action, ids, actor=state.actor(), reason=reason or None, force=force)
     except widgets.USER_ERRORS as exc:
         widgets.user_error(exc)
         return
     report_decision(result, action, numbers)
-    bump_grid()
+    select_after(ids, "next", position)
     st.session_state.pop("rv_reason", None)
     st.session_state.pop("rv_force", None)
     st.rerun()
 
 
-def actions(ws, selected: list[dict[str, Any]]) -> None:
+def actions(ws, selected: list[dict[str, Any]], position: int = 0) -> None:
     ids = [r["id"] for r in selected]
     numbers = {r["id"]: r["number"] or r["id"] for r in selected}
     with_errors = sum(1 for r in selected if r["error_count"])
@@ -169,7 +225,8 @@ def actions(ws, selected: list[dict[str, Any]]) -> None:
         cols = st.columns(4)
         approve_label = t("review.approve_force") if force else t("review.approve")
         clicked = None
-        if cols[0].button(approve_label, type="primary", icon=":material/check:", key="rv_approve", width="stretch"):
+        if cols[0].button(approve_label, type="primary", icon=":material/check:", key="rv_approve", width="stretch",
+                          shortcut="Ctrl+Enter", help=t("queue.approve_help")):
             clicked = "approve"
         if cols[1].button(t("review.reject"), icon=":material/block:", key="rv_reject", width="stretch"):
             clicked = "reject"
@@ -186,16 +243,16 @@ def actions(ws, selected: list[dict[str, Any]]) -> None:
         if clicked == "approve" and force and not reason:
             st.error(t("review.force_reason_required"), icon=":material/error:")
             return
-        decide(ws, clicked, ids, numbers, reason=reason, force=(clicked == "approve" and force))
+        decide(ws, clicked, ids, numbers, reason=reason, force=(clicked == "approve" and force), position=position)
 
 
-def approve_all_valid(ws, filters: review.Filters) -> None:
-    _rows, clean = review.list_documents(ws, replace(filters, status="to_review", findings="clean"), limit=0)
-    _rows, warned = review.list_documents(ws, replace(filters, status="to_review", findings="warnings"), limit=0)
-    count = clean + warned
+def approve_all_valid(ws, filters: review.Filters, count: int, pdf_pending: bool) -> None:
+    """`count`: the documents awaiting review without error under the filters (`queue.page`)."""
     with st.popover(t("review.approve_all_valid", n=count), icon=":material/done_all:", disabled=count == 0):
         st.markdown(t("review.approve_all_valid_confirm", n=count))
         if st.button(t("review.confirm"), type="primary", key="rv_all_valid_confirm"):
+            if pdf_pending:  # an empty list of ids would mean "no filter"
+                filters = replace(filters, ids=reconcile.pending_attachments(ws) or ["\x00none"])
             try:
                 result = review.approve_all_valid(ws, actor=state.actor(), filters=replace(filters))
             except widgets.USER_ERRORS as exc:
@@ -292,12 +349,22 @@ def detail(ws, doc_id: str) -> None:
     with right:
         st.markdown(f"**{t('review.tab_pdf')}**")
         show_attachment(ws, doc)
-    tab_names = [t("review.tab_findings", n=len(findings)), t("review.tab_lines", n=len(doc["lines"])),
-                 t("review.tab_history"), t("review.tab_source")]
+    twins = sum(1 for f in findings if f["code"] == "suspected_duplicate")
+    tab_names = [t("review.tab_findings", n=len(findings)), t("fx.tab", n=len(doc["fixes"])),
+                 t("review.tab_lines", n=len(doc["lines"])), t("review.tab_history"), t("review.tab_source")]
+    show_twins = twins or any(h["action"] == "duplicate_dismissed" for h in doc["history"])
+    if show_twins:
+        tab_names.insert(1, t("dup.tab", n=twins))
     if doc.get("changed"):
         tab_names.append(t("review.tab_changes"))
+    chosen = {"fix": tab_names[2 if show_twins else 1], "duplicates": tab_names[1] if show_twins else None}
     with left:
-        tabs = st.tabs(tab_names)
+        tabs = list(st.tabs(tab_names, default=chosen.get(st.session_state.pop("rv_tab", ""))))
+    if show_twins:
+        with tabs.pop(1):
+            review_panels.duplicates_tab(ws, doc["id"], lambda d: after_change(d, "duplicates"), open_document)
+    with tabs.pop(1):
+        review_panels.fixes_tab(ws, doc, after_change)
     with tabs[0]:
         if not findings:
             st.success(t("review.no_findings"), icon=":material/check_circle:")
@@ -308,20 +375,23 @@ def detail(ws, doc_id: str) -> None:
             (st.error if f["severity"] == "error" else st.warning)(text)
     with tabs[1]:
         widgets.table([{
-            "label": line["label"], "quantity": widgets.number(line["quantity"]),
+            "label": line["label"], "ledger_account": line.get("ledger_account") or line.get("accounting_hint") or "—",
+            "vat_code": line.get("vat_code") or "—", "quantity": widgets.number(line["quantity"]),
             "unit_price": widgets.money(line["unit_price"], currency),
             "vat_rate": "—" if line["vat_rate"] is None else widgets.number(line["vat_rate"]) + " %",
             "amount_before_tax": widgets.money(line["amount_before_tax"], currency),
             "tax": widgets.money(line["tax"], currency), "amount": widgets.money(line["amount"], currency),
         } for line in doc["lines"]], {
-            "label": t("col.label"), "quantity": t("col.quantity"), "unit_price": t("col.unit_price"),
+            "label": t("col.label"), "ledger_account": t("fx.col_account"), "vat_code": t("fx.vat_code"),
+            "quantity": t("col.quantity"), "unit_price": t("col.unit_price"),
             "vat_rate": t("col.vat_rate"), "amount_before_tax": t("col.total_before_tax"),
             "tax": t("col.total_tax"), "amount": t("col.total"),
         }, key="rv_lines")
     with tabs[2]:
         widgets.table([{
             "recorded_at": widgets.datetime(h["recorded_at"]), "actor": h["actor"],
-            "action": widgets.action_label(h["action"]), "field": h["field"] or "",
+            "action": widgets.action_label(h["action"]),
+            "field": review_panels.field_label(h["field"]) if h["field"] and h["action"].startswith("fix") else h["field"] or "",
             "change": "" if h["old_value"] is None and h["new_value"] is None
             else f"{_short(_loads(h['old_value']))} → {_short(_loads(h['new_value']))}",
             "reason": h["reason"] or "",
@@ -351,7 +421,9 @@ def _loads(value: Any) -> Any:
     return value
 
 
-def problems_section(ws, expanded: bool) -> None:
+def problems_section(ws, count: int, expanded: bool) -> None:
+    if not count:
+        return
     problems = review.list_problems(ws)
     if not problems:
         return
@@ -370,42 +442,68 @@ def main() -> None:
     restore_filters()
     widgets.show_flashes()
     special = value("rv_special")
-    problems_section(ws, expanded=(special == "problems"))
-    filters = filter_bar(ws)
+    filters = current_filters()
+    signature = repr((filters, special, value("rv_sort"), value("rv_desc")))
+    if st.session_state.get("_rv_signature") != signature:
+        st.session_state["_rv_signature"] = signature
+        st.session_state["rv_page"] = 1
+        st.session_state.pop("rv_focus", None)
+        bump_grid()
+    pdf_pending = special == "pdf_pending"
 
+    def read(page_number: int) -> queue.Page:
+        return queue.page(ws, filters, sort=value("rv_sort"), descending=value("rv_desc"), limit=PAGE_SIZE,
+                          offset=(page_number - 1) * PAGE_SIZE, pdf_pending=pdf_pending)
+
+    # One unit of work for the whole screen (see services/queue.py); rarely a second one.
+    number = int(st.session_state.get("rv_page", 1) or 1)
+    result = read(number)
+    if drop_gone_connections(result.connections):
+        st.rerun()
+    pages = max(1, -(-result.total // PAGE_SIZE))
+    if number > pages:  # fewer documents than when this page was chosen
+        number = st.session_state["rv_page"] = pages
+        result = read(number)
+    preselect = resolve_after(result.rows)
+    if preselect == "next_page":
+        if number < pages:
+            number = st.session_state["rv_page"] = number + 1
+            result = read(number)
+            preselect = 0
+        else:
+            preselect = None
+
+    problems_section(ws, result.open_problems, expanded=(special == "problems"))
+    filter_bar(result.connections)
     head = st.columns([2, 1, 1, 1])
     with head[1]:
         st.selectbox(t("review.sort"), SORTS, key=k("rv_sort"), format_func=state.frozen(lambda v: t(f"sort.{v}")))
     with head[2]:
         st.toggle(t("review.descending"), key=k("rv_desc"))
     save_filters()
-
-    signature = repr((filters, value("rv_sort"), value("rv_desc")))
-    if st.session_state.get("_rv_signature") != signature:
-        st.session_state["_rv_signature"] = signature
-        st.session_state["rv_page"] = 1
-        bump_grid()
-    _rows, total = review.list_documents(ws, filters, limit=0)
-    pages = max(1, -(-total // PAGE_SIZE))
-    if st.session_state.get("rv_page", 1) > pages:
-        st.session_state["rv_page"] = pages
     with head[3]:
-        page = st.number_input(t("review.page", pages=pages), min_value=1, max_value=pages, step=1, key="rv_page",
-                               on_change=bump_grid)
-    head[0].markdown(t("review.total", n=total))
+        st.number_input(t("review.page", pages=pages), min_value=1, max_value=pages, step=1, key="rv_page",
+                        on_change=bump_grid)
+    head[0].markdown(t("review.total", n=result.total))
     with head[0]:
-        approve_all_valid(ws, filters)
+        approve_all_valid(ws, filters, result.approvable, pdf_pending)
 
-    rows, total = review.list_documents(ws, filters, sort=value("rv_sort"), descending=value("rv_desc"),
-                                        limit=PAGE_SIZE, offset=(int(page) - 1) * PAGE_SIZE)
+    rows = result.rows
     if not rows:
         st.info(t("review.empty"))
-        return
-    selected_rows = [rows[i] for i in grid(rows) if i < len(rows)]
-    st.caption(t("review.select_hint"))
+    positions = [i for i in grid(rows, preselect if isinstance(preselect, int) else None) if i < len(rows)] \
+        if rows else []
+    selected_rows = [rows[i] for i in positions]
+    if rows:
+        st.caption(t("review.select_hint"))
     if not selected_rows:
+        focus = st.session_state.get("rv_focus")
+        if focus:  # a document just fixed or opened that these filters no longer list
+            st.info(t("queue.focus_outside"), icon=":material/filter_alt_off:")
+            detail(ws, focus)
         return
-    actions(ws, selected_rows)
+    st.session_state.pop("rv_focus", None)
+    actions(ws, selected_rows, position=min(positions))
     if len(selected_rows) == 1:
         current = selected_rows[0]["id"]
     else:

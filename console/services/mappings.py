@@ -1,0 +1,279 @@
+"""Mappings from what the sources say to what Pennylane wants, read and checked for editing.
+
+They live in ecluse.toml (`[mappings.*]`, plain text that can be reviewed) and the send
+applies them (`services/send.py`):
+
+- ledger_accounts: a line's accounting code (`Line.accounting_hint`) → a Pennylane ledger
+  account number; `*` is the fallback for lines whose code is not mapped;
+- vat: a VAT percentage → a Pennylane `vat_rate` code, over the defaults of `pennylane.vat`;
+- categories: a connection → the Pennylane category label its documents get by default;
+- counterparties: a counterparty id (`connection:role:source id`) → the id of an existing
+  Pennylane customer or supplier, instead of matching or creating one.
+
+To map what exists, each listing counts what the cache holds, in one grouped query.
+Every value is checked before it is written; a refusal raises `MappingError`, whose message
+says what is expected.
+"""
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+from typing import Any
+
+from ..pennylane import vat as vat_codes
+from ..workspace import Workspace, WorkspaceError
+
+FALLBACK = "*"
+_ACCOUNT = re.compile(r"^[0-9][0-9A-Z]{2,19}$")
+_CATEGORY_MAX = 120
+
+
+class MappingError(WorkspaceError):
+    """A mapping value that cannot be stored; the message says what is expected."""
+
+
+def _rows(cur: Any) -> list[dict[str, Any]]:
+    cols = [c[0] for c in cur.description]
+    return [dict(zip(cols, r)) for r in cur.fetchall()]
+
+
+# -- checks ----------------------------------------------------------------------------------
+def check_ledger_account(number: str | None) -> str | None:
+    """A ledger account number as Pennylane's chart has it (706000, 401ACME), or None to unmap."""
+    text = (number or "").strip().upper().replace(" ", "")
+    if not text:
+        return None
+    if not _ACCOUNT.match(text):
+        raise MappingError(
+            f"{number!r} is not a ledger account number: it starts with the account's class digit, "
+            "then digits or capital letters, 3 to 20 characters (e.g. 706000, 401ACME)")
+    return text
+
+
+def check_vat_code(code: str | None, rate: str | None = None) -> str | None:
+    text = (code or "").strip()
+    if not text:
+        return None
+    try:
+        return vat_codes.check_code(text, f"VAT code for {rate} %" if rate is not None else "VAT code")
+    except vat_codes.VatMappingError as exc:
+        raise MappingError(str(exc)) from None
+
+
+def check_rate(rate: str | Decimal) -> str:
+    try:
+        key = vat_codes.rate_key(rate)
+    except vat_codes.VatMappingError as exc:
+        raise MappingError(str(exc)) from None
+    if Decimal(key) < 0 or Decimal(key) > 100:
+        raise MappingError(f"{rate!r} is not a VAT percentage between 0 and 100")
+    return key
+
+
+def check_category(label: str | None) -> str | None:
+    text = " ".join((label or "").split())
+    if not text:
+        return None
+    if len(text) > _CATEGORY_MAX:
+        raise MappingError(f"a category label has at most {_CATEGORY_MAX} characters")
+    return text
+
+
+def check_pennylane_id(value: Any) -> str | None:
+    text = str(value if value is not None else "").strip()
+    if text.endswith(".0"):  # a number column of an editor gives floats
+        text = text[:-2]
+    if not text or text.lower() == "nan":
+        return None
+    if not text.isdigit() or int(text) <= 0:
+        raise MappingError(f"{value!r} is not a Pennylane customer or supplier id (a positive whole number)")
+    return str(int(text))
+
+
+# -- writes ----------------------------------------------------------------------------------
+def set_ledger_account(ws: Workspace, hint: str, number: str | None) -> None:
+    if not hint:
+        raise MappingError("an accounting code is required")
+    ws.set_mapping("ledger_accounts", hint, check_ledger_account(number))
+
+
+def set_vat(ws: Workspace, rate: str | Decimal, code: str | None) -> None:
+    key = check_rate(rate)
+    ws.set_mapping("vat", key, check_vat_code(code, key))
+
+
+def set_category(ws: Workspace, connection: str, label: str | None) -> None:
+    if not connection:
+        raise MappingError("a connection is required")
+    ws.set_mapping("categories", connection, check_category(label))
+
+
+def set_counterparty(ws: Workspace, counterparty_id: str, pennylane_id: Any) -> None:
+    if counterparty_id.count(":") < 2:
+        raise MappingError(f"{counterparty_id!r} is not a counterparty id (connection:role:source id)")
+    ws.set_mapping("counterparties", counterparty_id, check_pennylane_id(pennylane_id))
+
+
+def apply(ws: Workspace, kind: str, changes: dict[str, Any]) -> dict[str, str]:
+    """Check every change of one mapping, then write them all, or none when one is refused.
+    Returns key → why for the refused ones (empty when everything was written)."""
+    setter, checker = _KINDS[kind]
+    refused: dict[str, str] = {}
+    for key, value in changes.items():
+        try:
+            checker(key, value)
+        except MappingError as exc:
+            refused[key] = str(exc)
+    if not refused:
+        for key, value in changes.items():
+            setter(ws, key, value)
+    return refused
+
+
+def _check_vat_pair(rate: str, code: Any) -> None:
+    check_vat_code(code, check_rate(rate))
+
+
+_KINDS = {
+    "ledger_accounts": (set_ledger_account, lambda key, value: check_ledger_account(value)),
+    "vat": (set_vat, _check_vat_pair),
+    "categories": (set_category, lambda key, value: check_category(value)),
+    "counterparties": (set_counterparty, lambda key, value: check_pennylane_id(value)),
+}
+
+
+# -- what the cache holds, with the mapping of each ------------------------------------------
+def ledger_accounts(ws: Workspace) -> list[dict[str, Any]]:
+    """One row per accounting code found on lines (None: lines without one), most used first,
+    with the mapped account, and the fallback `*` last:
+    {hint, lines, documents, account, state: mapped | fallback | unmapped}."""
+    mapping = ws.mappings()["ledger_accounts"]
+    fallback = mapping.get(FALLBACK)
+    with ws.db.read() as con:
+        rows = _rows(con.execute(
+            "SELECT accounting_hint AS hint, count(*) AS lines, count(DISTINCT document_id) AS documents "
+            "FROM lines GROUP BY 1 ORDER BY lines DESC, hint NULLS LAST"))
+    found = {r["hint"] for r in rows}
+    # Codes mapped in ecluse.toml that no cached line uses (yet) stay visible and editable.
+    rows += [{"hint": h, "lines": 0, "documents": 0} for h in sorted(mapping) if h != FALLBACK and h not in found]
+    for r in rows:
+        account = mapping.get(r["hint"]) if r["hint"] is not None else None
+        r["account"] = account
+        r["state"] = "mapped" if account else ("fallback" if fallback else "unmapped")
+    rows.append({"hint": FALLBACK, "lines": None, "documents": None, "account": fallback,
+                 "state": "mapped" if fallback else "unmapped"})
+    return rows
+
+
+def vat_rates(ws: Workspace) -> list[dict[str, Any]]:
+    """One row per VAT percentage found on lines, with the code the send would use:
+    {rate, lines, lines_with_source_code, default, mapped, code, state: mapped | default |
+    unmapped | invalid}. Lines whose source gives a valid Pennylane code do not need a mapping."""
+    mapping = ws.mappings()["vat"]
+    valid = sorted(vat_codes.valid_codes())
+    with ws.db.read() as con:
+        found = _rows(con.execute(
+            "SELECT vat_rate AS rate, count(*) AS lines, "
+            "count(*) FILTER (WHERE vat_code IN (SELECT unnest(?))) AS lines_with_source_code "
+            "FROM lines WHERE vat_rate IS NOT NULL GROUP BY 1 ORDER BY 1", [valid]))
+    by_key: dict[str, dict[str, Any]] = {}
+    for r in found:
+        key = vat_codes.rate_key(r["rate"])
+        row = by_key.setdefault(key, {"rate": key, "lines": 0, "lines_with_source_code": 0})
+        row["lines"] += r["lines"]
+        row["lines_with_source_code"] += r["lines_with_source_code"]
+    for key in mapping:
+        try:
+            by_key.setdefault(vat_codes.rate_key(key), {"rate": vat_codes.rate_key(key), "lines": 0,
+                                                        "lines_with_source_code": 0})
+        except vat_codes.VatMappingError:
+            by_key.setdefault(key, {"rate": key, "lines": 0, "lines_with_source_code": 0})
+    mapped_by_key = {}
+    for key, code in mapping.items():
+        try:
+            mapped_by_key[vat_codes.rate_key(key)] = code
+        except vat_codes.VatMappingError:
+            mapped_by_key[key] = code
+    out = []
+    for key in sorted(by_key, key=_rate_order):
+        row = by_key[key]
+        default = vat_codes.DEFAULT_ZERO_RATE if key == "0" else vat_codes.DEFAULT_RATES.get(key)
+        mapped = mapped_by_key.get(key)
+        if mapped and mapped not in vat_codes.valid_codes():
+            state = "invalid"
+        elif mapped:
+            state = "mapped"
+        elif default:
+            state = "default"
+        else:
+            state = "unmapped"
+        out.append({**row, "default": default, "mapped": mapped,
+                    "code": mapped if state == "mapped" else default, "state": state})
+    return out
+
+
+def _rate_order(key: str) -> tuple[int, Decimal | str]:
+    try:
+        return (0, Decimal(key))
+    except ArithmeticError:
+        return (1, key)
+
+
+def categories(ws: Workspace) -> list[dict[str, Any]]:
+    """One row per connection (configured or in the cache): {connection, documents, category,
+    source_categories (how many documents carry a category of their own)}."""
+    mapping = ws.mappings()["categories"]
+    with ws.db.read() as con:
+        counts = {r[0]: (int(r[1]), int(r[2])) for r in con.execute(
+            "SELECT connection, count(*), count(category_hint) FROM documents GROUP BY 1").fetchall()}
+    names = sorted(set(counts) | set(ws.connections()) | set(mapping))
+    return [{"connection": n, "documents": counts.get(n, (0, 0))[0], "source_categories": counts.get(n, (0, 0))[1],
+             "category": mapping.get(n)} for n in names]
+
+
+def counterparties(ws: Workspace, *, search: str | None = None, only_mapped: bool = False,
+                   limit: int = 200) -> tuple[list[dict[str, Any]], int]:
+    """Counterparties of the cache, most documents first (filtered by a name, id or VAT number
+    substring), with the Pennylane id found by an earlier send and the manual match; and how
+    many match in all. {id, connection, role, name, vat_number, documents, known_id, match}."""
+    mapping = ws.mappings()["counterparties"]
+    clauses, params = ["TRUE"], []
+    if search:
+        clauses.append("(c.name ILIKE ? OR c.id ILIKE ? OR c.vat_number ILIKE ? OR c.siren ILIKE ?)")
+        params += [f"%{search.strip()}%"] * 4
+    if only_mapped:
+        clauses.append("c.id IN (SELECT unnest(?))")
+        params.append(sorted(mapping) or [""])
+    where = " AND ".join(clauses)
+    with ws.db.read() as con:
+        total = con.execute(f"SELECT count(*) FROM counterparties c WHERE {where}", params).fetchone()[0]
+        rows = _rows(con.execute(
+            "SELECT c.id, c.connection, c.role, c.name, c.vat_number, c.siren, coalesce(n.documents, 0) AS documents, "
+            "c.pennylane_id AS known_id FROM counterparties c "
+            "LEFT JOIN (SELECT counterparty_id, count(*) AS documents FROM documents GROUP BY 1) n "
+            f"ON n.counterparty_id = c.id WHERE {where} ORDER BY documents DESC, c.name, c.id LIMIT ?",
+            params + [int(limit)]))
+    for r in rows:
+        r["match"] = mapping.get(r["id"])
+    return rows, int(total)
+
+
+def summary(ws: Workspace, ledger: list[dict[str, Any]] | None = None, vat: list[dict[str, Any]] | None = None,
+            cats: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    """What is left to map: accounting codes without an account (and no fallback), VAT rates
+    with no code (or an invalid one), connections with documents but no default category.
+    Pass the listings already read to save reading them again."""
+    ledger = ledger_accounts(ws) if ledger is None else ledger
+    vat = vat_rates(ws) if vat is None else vat
+    cats = categories(ws) if cats is None else cats
+    unmapped_hints = [r for r in ledger if r["hint"] != FALLBACK and r["state"] == "unmapped" and r["lines"]]
+    unmapped_vat = [r for r in vat if r["state"] in ("unmapped", "invalid")
+                    and r["lines"] > r["lines_with_source_code"]]
+    return {
+        "ledger_unmapped": len(unmapped_hints),
+        "ledger_unmapped_lines": sum(r["lines"] for r in unmapped_hints),
+        "fallback": next((r["account"] for r in ledger if r["hint"] == FALLBACK), None),
+        "vat_unmapped": len(unmapped_vat),
+        "vat_unmapped_lines": sum(r["lines"] - r["lines_with_source_code"] for r in unmapped_vat),
+        "categories_missing": sum(1 for r in cats if not r["category"] and r["documents"]),
+    }

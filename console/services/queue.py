@@ -1,0 +1,80 @@
+"""The review queue as the Review page draws it: one unit of work per screen, all in DuckDB.
+
+No process keeps the database open between units of work (see storage/db.py), so each one
+opens the file afresh and reads the columns it needs from it: opening costs more than any
+of the page's queries. A screen of the queue is therefore read in one unit of work
+(`page`): the connections the filter bar offers, the count of open problems, the number of
+documents matching the filters, how many documents awaiting review could be approved in
+one go (no error; same filters except status and findings: the set
+`review.approve_all_valid` acts on), and one page of them, sorted and paged in DuckDB.
+
+Same filters, columns and order as `review.list_documents`, which the CLI uses.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from ..workspace import Workspace
+from .review import _LIST_COLUMNS, SORTABLE, Filters
+
+_JOIN = "LEFT JOIN counterparties c ON c.id = d.counterparty_id"
+_USES_COUNTERPARTY = re.compile(r"\bc\.")
+
+
+@dataclass
+class Page:
+    rows: list[dict[str, Any]]
+    total: int
+    approvable: int  # awaiting review, no error, matching the filters but status and findings
+    connections: list[str] = field(default_factory=list)  # configured or present in the cache
+    open_problems: int = 0
+
+
+def page(
+    ws: Workspace, filters: Filters | None = None, *, sort: str = "issue_date", descending: bool = True,
+    limit: int = 50, offset: int = 0, pdf_pending: bool = False,
+) -> Page:
+    """One screen of the queue in one unit of work. `pdf_pending` keeps only documents whose
+    PDF the source will deliver later."""
+    filters = filters or Filters()
+    where, params = filters.where()
+    base, base_params = replace(filters, status=None, findings=None).where()
+    if pdf_pending:
+        where += " AND d.attachment_pending"
+        base += " AND d.attachment_pending"
+    # The counterparty (one at most per document) only matters to a filter on its name.
+    join = _JOIN if _USES_COUNTERPARTY.search(where) else ""
+    order = SORTABLE.get(sort, "d.issue_date")
+    direction = "DESC" if descending else "ASC"
+    with ws.db.read() as con:
+        cached = [r[0] for r in con.execute("SELECT DISTINCT connection FROM documents").fetchall()]
+        problems = con.execute("SELECT count(*) FROM problems WHERE NOT resolved").fetchone()[0]
+        # One scan for both counts: the base filters in WHERE, the user's full filters and the
+        # approvable set as FILTER clauses (parameters in the order they appear in the text).
+        total, approvable = con.execute(
+            f"SELECT count(*) FILTER (WHERE {where}), "
+            f"count(*) FILTER (WHERE d.status = 'to_review' AND d.error_count = 0) "
+            f"FROM documents d {join} WHERE {base}",
+            params + base_params,
+        ).fetchone()
+        rows: list[dict[str, Any]] = []
+        if limit > 0 and total:
+            cur = con.execute(
+                f"SELECT {_LIST_COLUMNS} FROM documents d {_JOIN} WHERE {where} "
+                f"ORDER BY {order} {direction} NULLS LAST, d.id LIMIT ? OFFSET ?",
+                params + [int(limit), int(offset)],
+            )
+            cols = [c[0] for c in cur.description]
+            rows = [dict(zip(cols, r)) for r in cur.fetchall()]
+    return Page(rows, int(total), int(approvable), sorted(set(cached) | set(ws.connections())), int(problems))
+
+
+def counterparty_documents(ws: Workspace, counterparty_id: str | None) -> int:
+    """How many documents a counterparty fix applies to."""
+    if not counterparty_id:
+        return 0
+    with ws.db.read() as con:
+        return int(con.execute("SELECT count(*) FROM documents WHERE counterparty_id = ?",
+                               [counterparty_id]).fetchone()[0])

@@ -1,0 +1,349 @@
+"""Two panels of the Review page's detail: fixes in place, and suspected duplicates side by side.
+
+Both call the services the CLI uses (`services.fixes`, `services.duplicates`); after a change
+they hand the document back to the page (`done(doc_id)`), which reruns with that document
+still selected and its findings read again.
+"""
+from __future__ import annotations
+
+from typing import Any, Callable
+
+import streamlit as st
+
+from ..pennylane import vat as vat_codes
+from ..services import duplicates, fixes, mappings, queue
+from . import state, widgets
+from .state import t
+
+Done = Callable[[str], None]
+
+# Counterparty fields that can be fixed: (field path, message key of the label).
+COUNTERPARTY_FIELDS = (
+    ("counterparty.name", "fx.name"), ("counterparty.vat_number", "fx.vat_number"),
+    ("counterparty.siren", "fx.siren"), ("counterparty.siret", "fx.siret"), ("counterparty.email", "fx.email"),
+    ("counterparty.address.street", "fx.street"), ("counterparty.address.postal_code", "fx.postal_code"),
+    ("counterparty.address.city", "fx.city"), ("counterparty.address.country_alpha2", "fx.country"),
+)
+LINE_FIELDS = (("ledger_account", "fx.ledger_account"), ("vat_code", "fx.vat_code"), ("label", "fx.label"))
+
+
+def field_label(field: str) -> str:
+    """A fix's field path in words: "Adresse : code postal", "Ligne 2 : compte comptable"."""
+    for path, key in COUNTERPARTY_FIELDS:
+        if path == field:
+            return t(key)
+    if field == "category":
+        return t("fx.category")
+    if field.startswith("lines[") and "]." in field:
+        number, name = field[6:].split("].", 1)
+        label = dict(LINE_FIELDS).get(name)
+        return t("fx.line_field", n=number, field=t(label) if label else name)
+    return field
+
+
+def _attempt(fn: Callable[[], Any]) -> tuple[bool, Any]:
+    """(True, result), or (False, None) after showing a service's refusal as a message."""
+    try:
+        return True, fn()
+    except widgets.USER_ERRORS as exc:
+        widgets.user_error(exc)
+        return False, None
+
+
+def _text(value: Any) -> str:
+    return "—" if value in (None, "") else str(value)
+
+
+def _counterparty_value(cp: dict[str, Any], path: str) -> str:
+    return str(cp.get(path.rsplit(".", 1)[1]) or "")
+
+
+# -- fixes -----------------------------------------------------------------------------------
+def _apply(ws, doc_id: str, changes: list[tuple[str, str | None]]) -> list[str]:
+    """Call `fixes.fix` for each change; returns the error messages (the others are applied)."""
+    errors = []
+    for field, new in changes:
+        try:
+            fixes.fix(ws, doc_id, field, new, actor=state.actor())
+        except widgets.USER_ERRORS as exc:
+            errors.append(f"{field_label(field)} : {exc}" if state.lang() == "fr" else f"{field_label(field)}: {exc}")
+    return errors
+
+
+def _finish(doc_id: str, applied: int, errors: list[str], done: Done) -> None:
+    if errors:
+        st.error("\n\n".join(errors), icon=":material/error:")
+        if not applied:
+            return
+    if applied:
+        state.flash("success", t("fx.saved", n=applied))
+        done(doc_id)
+
+
+def counterparty_form(ws, doc: dict[str, Any], done: Done, version: int) -> None:
+    cp = doc.get("counterparty")
+    if not cp:
+        st.info(t("fx.no_counterparty"))
+        return
+    fixed = {f["field"] for f in doc["fixes"]}
+    shared = queue.counterparty_documents(ws, doc.get("counterparty_id"))
+    st.markdown(f"**{t('fx.counterparty_title', name=cp.get('name') or '—')}**")
+    st.caption(t("fx.counterparty_shared", n=shared))
+    with st.form(key=f"fx_cp_{doc['id']}_{version}", border=True):
+        values: dict[str, str] = {}
+        columns = st.columns(3)
+        for index, (path, key) in enumerate(COUNTERPARTY_FIELDS):
+            current = _counterparty_value(cp, path)
+            values[path] = columns[index % 3].text_input(
+                t(key), value=current, key=f"fx_cp_{doc['id']}_{version}_{path}",
+                help=t("fx.country_help") if path.endswith("country_alpha2") else None,
+                placeholder=t("fx.empty_ph"), max_chars=2 if path.endswith("country_alpha2") else None)
+        st.caption(t("fx.restore_hint"))
+        submitted = st.form_submit_button(t("fx.save_counterparty"), type="primary", icon=":material/save:")
+    if not submitted:
+        return
+    changes: list[tuple[str, str | None]] = []
+    for path, _key in COUNTERPARTY_FIELDS:
+        new, current = (values[path] or "").strip(), _counterparty_value(cp, path)
+        if new == current or (not new and path not in fixed):
+            continue  # unchanged, or a source value cannot be blanked (empty restores it)
+        changes.append((path, new or None))
+    if not changes:
+        st.info(t("fx.nothing_changed"))
+        return
+    errors = _apply(ws, doc["id"], changes)
+    _finish(doc["id"], len(changes) - len(errors), errors, done)
+
+
+def _vat_choice_label(code: str, default: str | None) -> str:
+    if code:
+        return code
+    return t("fx.vat_code_default", code=default) if default else t("fx.vat_code_none")
+
+
+def lines_form(ws, doc: dict[str, Any], done: Done, version: int) -> None:
+    lines = doc["lines"]
+    if not lines:
+        return
+    st.markdown(f"**{t('fx.lines_title')}**")
+    labels = {i: t("fx.line_option", n=i, label=line.get("label") or "—",
+                   rate="—" if line.get("vat_rate") is None else widgets.number(line["vat_rate"]))
+              for i, line in enumerate(lines, start=1)}
+    number = st.selectbox(t("fx.line"), list(labels), format_func=labels.get, key=f"fx_line_{doc['id']}") or 1
+    line = lines[number - 1]
+    mapping = ws.mappings()
+    valid = sorted(vat_codes.valid_codes())
+    rate_default = None
+    if line.get("vat_rate") is not None:
+        key = vat_codes.rate_key(line["vat_rate"])
+        rate_default = mapping["vat"].get(key) or (vat_codes.DEFAULT_ZERO_RATE if key == "0"
+                                                   else vat_codes.DEFAULT_RATES.get(key))
+    current_code = line.get("vat_code") if line.get("vat_code") in vat_codes.valid_codes() else ""
+    current_account = line.get("ledger_account") or ""
+    hint = line.get("accounting_hint")
+    mapped = mapping["ledger_accounts"].get(hint or "") if hint else None
+    fallback = mapping["ledger_accounts"].get(mappings.FALLBACK)
+    if hint and mapped:
+        st.caption(t("fx.hint_mapped", hint=hint, account=mapped))
+    elif hint:
+        st.caption(t("fx.hint_unmapped", hint=hint) + (" " + t("fx.fallback", account=fallback) if fallback else ""))
+    else:
+        st.caption(t("fx.hint_none") + (" " + t("fx.fallback", account=fallback) if fallback else ""))
+    with st.form(key=f"fx_ln_{doc['id']}_{number}_{version}", border=True):
+        c1, c2 = st.columns(2)
+        account = c1.text_input(t("fx.ledger_account"), value=current_account, placeholder="706000",
+                                key=f"fx_ln_{doc['id']}_{number}_{version}_ledger", help=t("fx.ledger_help"))
+        options = ["", *valid]
+        code = c2.selectbox(t("fx.vat_code"), options, index=options.index(current_code),
+                            format_func=state.frozen(lambda c: _vat_choice_label(c, rate_default)),
+                            key=f"fx_ln_{doc['id']}_{number}_{version}_vat", help=t("fx.vat_help"))
+        label = st.text_input(t("fx.label"), value=line.get("label") or "",
+                              key=f"fx_ln_{doc['id']}_{number}_{version}_label")
+        submitted = st.form_submit_button(t("fx.save_line", n=number), type="primary", icon=":material/save:")
+    if not submitted:
+        return
+    prefix = f"lines[{number}]"
+    fixed = {f["field"] for f in doc["fixes"]}
+    changes: list[tuple[str, str | None]] = []
+    account = (account or "").strip()
+    if account != current_account:
+        try:
+            changes.append((f"{prefix}.ledger_account", mappings.check_ledger_account(account)))
+        except mappings.MappingError as exc:
+            st.error(str(exc), icon=":material/error:")
+            return
+    if (code or "") != current_code and (code or f"{prefix}.vat_code" in fixed):
+        changes.append((f"{prefix}.vat_code", code or None))
+    label = (label or "").strip()
+    if label != (line.get("label") or "") and (label or f"{prefix}.label" in fixed):
+        changes.append((f"{prefix}.label", label or None))
+    if not changes:
+        st.info(t("fx.nothing_changed"))
+        return
+    errors = _apply(ws, doc["id"], changes)
+    _finish(doc["id"], len(changes) - len(errors), errors, done)
+
+
+def category_form(ws, doc: dict[str, Any], done: Done, version: int) -> None:
+    st.markdown(f"**{t('fx.category')}**")
+    default = ws.mappings()["categories"].get(doc["connection"])
+    st.caption(t("fx.category_default", category=default) if default else t("fx.category_no_default"))
+    current = doc.get("category_hint") or ""
+    with st.form(key=f"fx_cat_{doc['id']}_{version}", border=True):
+        label = st.text_input(t("fx.category_label"), value=current, placeholder=t("fx.category_ph"),
+                              key=f"fx_cat_{doc['id']}_{version}_value")
+        submitted = st.form_submit_button(t("fx.save_category"), icon=":material/save:")
+    if not submitted:
+        return
+    label = (label or "").strip()
+    if label == current:
+        st.info(t("fx.nothing_changed"))
+        return
+    errors = _apply(ws, doc["id"], [("category", label or None)])
+    _finish(doc["id"], 1 - len(errors), errors, done)
+
+
+def current_fixes(ws, doc: dict[str, Any], done: Done, editable: bool) -> None:
+    st.markdown(f"**{t('fx.current', n=len(doc['fixes']))}**")
+    if not doc["fixes"]:
+        st.caption(t("fx.none"))
+        return
+    head = st.columns([3, 3, 3, 3, 2])
+    for col, key in zip(head, ("col.field", "fx.col_value", "fx.col_source", "fx.col_by", "fx.col_restore")):
+        col.caption(t(key))
+    for fx in doc["fixes"]:
+        cols = st.columns([3, 3, 3, 3, 2], vertical_alignment="center")
+        cols[0].markdown(field_label(fx["field"]) + (f"  \n:blue-badge[{t('fx.shared_badge')}]" if fx["shared"] else ""))
+        cols[1].markdown(f"**{_text(fx['value'])}**")
+        cols[2].markdown(_text(fx["source_value"]))
+        cols[3].markdown(f"{fx['actor']}  \n{widgets.datetime(fx['recorded_at'])}")
+        if editable and cols[4].button(t("fx.restore"), key=f"fx_restore_{doc['id']}_{fx['field']}",
+                                       icon=":material/undo:", help=t("fx.restore_help")):
+            errors = _apply(ws, doc["id"], [(fx["field"], None)])
+            if errors:
+                st.error("\n\n".join(errors), icon=":material/error:")
+            else:
+                state.flash("success", t("fx.restored", field=field_label(fx["field"]),
+                                         value=_text(fx["source_value"])))
+                done(doc["id"])
+
+
+def fixes_tab(ws, doc: dict[str, Any], done: Done) -> None:
+    """Forms to fix the counterparty, a line, the category; the fixes in force, each with
+    a button that restores the source's value."""
+    version = st.session_state.get("fx_version", 0)  # new widgets (fresh values) after each change
+    editable = doc["status"] in fixes.EDITABLE_STATUSES
+    if not editable:
+        st.info(t("fx.not_editable", status=widgets.status_label(doc["status"])), icon=":material/lock:")
+    else:
+        st.caption(t("fx.intro"))
+        open_findings = [f for f in doc["findings"] if f["code"] != "suspected_duplicate"]
+        if open_findings:  # what is left to fix, in view of the forms
+            st.markdown(t("fx.left", items=" · ".join(
+                (":red[{}]" if f["severity"] == "error" else ":orange[{}]").format(widgets.finding_title(f["code"]))
+                for f in open_findings)))
+        counterparty_form(ws, doc, done, version)
+        lines_form(ws, doc, done, version)
+        category_form(ws, doc, done, version)
+    current_fixes(ws, doc, done, editable)
+
+
+# -- duplicates --------------------------------------------------------------------------------
+_CARD_FIELDS = ("connection", "number", "issue_date", "counterparty", "totals", "status", "pdf")
+
+
+def _card_values(d: dict[str, Any]) -> dict[str, str]:
+    currency = d.get("currency")
+    sha = d.get("attachment_sha256")
+    return {
+        "connection": f"{d['connection']} · `{d['source_id']}`",
+        "number": d.get("number") or "—",
+        "issue_date": widgets.date(d.get("issue_date")),
+        "counterparty": (d.get("counterparty") or "—") + (f" ({d['counterparty_vat_number']})"
+                                                          if d.get("counterparty_vat_number") else ""),
+        "totals": " / ".join(widgets.money(d.get(f), currency) for f in ("total_before_tax", "total_tax", "total")),
+        "status": widgets.status_label(d.get("status")),
+        "pdf": f"`{sha[:12]}…`" if sha else t("dup.no_pdf"),
+    }
+
+
+def _card(ws, d: dict[str, Any], other: dict[str, Any], title: str) -> None:
+    mine, theirs = _card_values(d), _card_values(other)
+    sep = " : " if state.lang() == "fr" else ": "
+    lines = [f"**{title}**"]
+    for name in _CARD_FIELDS:
+        text = mine[name]
+        if name != "connection" and text != theirs[name]:
+            text = f":orange[**{text}**]"  # what differs from the other document
+        lines.append(f"{t(f'dup.f_{name}')}{sep}{text}")
+    if d.get("pennylane_url"):
+        lines.append(f"[{t('dup.in_pennylane')}]({d['pennylane_url']})")
+    st.markdown("  \n".join(lines))
+    sha = d.get("attachment_sha256")
+    content = ws.get_attachment(sha) if sha else None
+    if content is not None:
+        try:
+            images = [content] if widgets.is_image(content) else widgets.pdf_pages_as_png(content, max_pages=1,
+                                                                                             scale=0.7)
+        except Exception:  # noqa: BLE001 - a damaged file: no thumbnail
+            images = []
+        for png in images or []:
+            st.image(png, width=240)
+
+
+def duplicates_tab(ws, doc_id: str, done: Done, open_doc: Done) -> None:
+    """Each suspected twin beside the document, what differs highlighted, and the choice:
+    keep both, reject this one or reject the other."""
+    view = duplicates.side_by_side(ws, doc_id)
+    if view is None:
+        return
+    this = view["document"]
+
+    def reject(target: str, twin_of: str, key: str) -> None:
+        """A button that rejects `target` as a duplicate of `twin_of`."""
+        if not st.button(t(f"dup.{key}"), key=f"dup_{key}_{doc_id}_{target if target != doc_id else twin_of}",
+                         icon=":material/block:", width="stretch", help=t(f"dup.{key}_help")):
+            return
+        ok, result = _attempt(lambda: duplicates.reject_duplicate(ws, target, twin_of, actor=state.actor()))
+        if not ok:
+            return
+        number = this.get("number") if target == doc_id else next(
+            (tw.get("number") for tw in view["twins"] if tw["id"] == target), None)
+        if result.done:
+            state.flash("success", t("dup.rejected", number=number or target))
+        for why in result.refused.values():
+            state.flash("warning", t("dup.refused", why=widgets.refusal(why)))
+        done(doc_id)
+
+    if view["twins"]:
+        st.caption(t("dup.intro"))
+    for twin in view["twins"]:
+        other = twin["id"]
+        reasons = " · ".join(t(f"dup.reason_{r}") for r in twin["reasons"]) or t("dup.reason_other")
+        st.markdown(f"**{t('dup.pair', other=twin.get('number') or other, connection=twin['connection'])}** — {reasons}")
+        left, right = st.columns(2)
+        with left.container(border=True):
+            _card(ws, this, twin, t("dup.this_document"))
+            reject(doc_id, other, "reject_this")
+        with right.container(border=True):
+            _card(ws, twin, this, t("dup.twin"))
+            reject(other, doc_id, "reject_other")
+            if st.button(t("dup.open_twin"), key=f"dup_open_{doc_id}_{other}", icon=":material/open_in_new:",
+                         width="stretch"):
+                open_doc(other)
+        if st.button(t("dup.keep_both"), key=f"dup_keep_{doc_id}_{other}", icon=":material/done_all:",
+                     type="primary", help=t("dup.keep_both_help"), width="stretch"):
+            if _attempt(lambda: duplicates.dismiss(ws, doc_id, other, actor=state.actor()))[0]:
+                state.flash("success", t("dup.kept"))
+                done(doc_id)
+        st.divider()
+    if view["dismissed"]:
+        st.markdown(f"**{t('dup.dismissed_title')}**")
+        for d in view["dismissed"]:
+            cols = st.columns([3, 2], vertical_alignment="center")
+            cols[0].markdown(t("dup.dismissed_line", number=d.get("number") or d["id"], connection=d["connection"],
+                               actor=d["dismissed_by"], when=widgets.datetime(d["dismissed_at"])))
+            if cols[1].button(t("dup.restore"), key=f"dup_restore_{doc_id}_{d['id']}", icon=":material/undo:"):
+                if _attempt(lambda: duplicates.restore(ws, doc_id, d["id"], actor=state.actor()))[0]:
+                    state.flash("info", t("dup.restored"))
+                    done(doc_id)

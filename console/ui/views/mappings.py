@@ -1,0 +1,215 @@
+"""Mappings: accounting codes → ledger accounts, VAT rates → Pennylane codes, a default category
+per connection, counterparty matches. Stored in ecluse.toml, applied by the send."""
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from ecluse.pennylane import vat as vat_codes
+from ecluse.services import mappings
+from ecluse.ui import state, widgets
+from ecluse.ui.state import t
+
+STATES = ("mapped", "default", "fallback", "unmapped", "invalid")
+
+
+def state_label(code: str) -> str:
+    return t(f"map.state_{code}")
+
+
+def version(kind: str) -> int:
+    return st.session_state.get(f"mp_version_{kind}", 0)
+
+
+def saved(kind: str, n: int) -> None:
+    st.session_state[f"mp_version_{kind}"] = version(kind) + 1  # fresh editor, from the file
+    state.flash("success", t("map.saved", n=n))
+    st.rerun()
+
+
+def _blank(value: Any) -> str:
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return ""
+    return str(value).strip()
+
+
+def save(ws, kind: str, edited: pd.DataFrame, original: pd.DataFrame, key: str, column: str) -> None:
+    """Write the rows whose `column` changed: all of them, or none when one is refused."""
+    changes = {
+        str(k): _blank(new) or None
+        for k, new, old in zip(original[key], edited[column], original[column])
+        if _blank(new) != _blank(old)
+    }
+    if not changes:
+        st.info(t("map.nothing_changed"))
+        return
+    refused = mappings.apply(ws, kind, changes)
+    if refused:
+        lines = "\n".join(f"- **{k}** : {why}" if state.lang() == "fr" else f"- **{k}**: {why}"
+                          for k, why in refused.items())
+        st.error(t("map.refused", n=len(refused)) + "\n\n" + lines, icon=":material/error:")
+        return
+    saved(kind, len(changes))
+
+
+def summary(info: dict[str, Any], counterparty_matches: int) -> None:
+    cols = st.columns(4)
+    cols[0].metric(t("map.m_ledger"), info["ledger_unmapped"], help=t("map.m_ledger_help", lines=info["ledger_unmapped_lines"]),
+                   border=True)
+    cols[1].metric(t("map.m_vat"), info["vat_unmapped"], help=t("map.m_vat_help", lines=info["vat_unmapped_lines"]),
+                   border=True)
+    cols[2].metric(t("map.m_categories"), info["categories_missing"], help=t("map.m_categories_help"), border=True)
+    cols[3].metric(t("map.m_counterparties"), counterparty_matches, help=t("map.m_counterparties_help"), border=True)
+    if info["ledger_unmapped"] or info["vat_unmapped"]:
+        parts = []
+        if info["ledger_unmapped"]:
+            parts.append(t("map.todo_ledger", n=info["ledger_unmapped"], lines=info["ledger_unmapped_lines"]))
+        if info["vat_unmapped"]:
+            parts.append(t("map.todo_vat", n=info["vat_unmapped"], lines=info["vat_unmapped_lines"]))
+        st.warning(" ".join(parts), icon=":material/rule:")
+    else:
+        st.success(t("map.all_mapped"), icon=":material/check_circle:")
+
+
+def ledger_tab(ws, rows: list[dict[str, Any]]) -> None:
+    st.caption(t("map.ledger_intro"))
+    no_code = next((r for r in rows if r["hint"] is None), None)
+    shown = [r for r in rows if r["hint"] is not None]
+    frame = pd.DataFrame([{
+        "hint": r["hint"], "lines": r["lines"], "documents": r["documents"], "account": r["account"] or "",
+        "state": state_label(r["state"]),
+    } for r in shown], columns=["hint", "lines", "documents", "account", "state"])
+    edited = st.data_editor(
+        frame, key=f"mp_ledger_{version('ledger_accounts')}", hide_index=True, width="stretch",
+        num_rows="fixed", disabled=["hint", "lines", "documents", "state"],
+        column_config={
+            "hint": st.column_config.TextColumn(t("map.col_hint"), help=t("map.col_hint_help")),
+            "lines": st.column_config.NumberColumn(t("map.col_lines"), format="%d"),
+            "documents": st.column_config.NumberColumn(t("col.documents"), format="%d"),
+            "account": st.column_config.TextColumn(t("map.col_account"), help=t("map.col_account_help"),
+                                                   max_chars=20),
+            "state": st.column_config.TextColumn(t("map.col_state")),
+        })
+    if no_code:
+        st.caption(t("map.ledger_no_code", lines=no_code["lines"]))
+    if st.button(t("map.save_ledger"), type="primary", icon=":material/save:", key="mp_save_ledger"):
+        save(ws, "ledger_accounts", edited, frame, "hint", "account")
+
+
+def vat_tab(ws, rows: list[dict[str, Any]]) -> None:
+    st.caption(t("map.vat_intro"))
+    valid = sorted(vat_codes.valid_codes())
+    frame = pd.DataFrame([{
+        "rate": r["rate"], "lines": r["lines"], "with_code": r["lines_with_source_code"],
+        "default": r["default"] or "", "code": r["mapped"] or "", "state": state_label(r["state"]),
+    } for r in rows], columns=["rate", "lines", "with_code", "default", "code", "state"])
+    # A code typed by hand in ecluse.toml that Pennylane refuses stays visible (flagged invalid).
+    options = sorted(set(valid) | {c for c in frame["code"] if c})
+    edited = st.data_editor(
+        frame, key=f"mp_vat_{version('vat')}", hide_index=True, width="stretch", num_rows="fixed",
+        disabled=["rate", "lines", "with_code", "default", "state"],
+        column_config={
+            "rate": st.column_config.TextColumn(t("map.col_rate")),
+            "lines": st.column_config.NumberColumn(t("map.col_lines"), format="%d"),
+            "with_code": st.column_config.NumberColumn(t("map.col_with_code"), format="%d",
+                                                       help=t("map.col_with_code_help")),
+            "default": st.column_config.TextColumn(t("map.col_default")),
+            "code": st.column_config.SelectboxColumn(t("map.col_code"), options=options, help=t("map.col_code_help")),
+            "state": st.column_config.TextColumn(t("map.col_state")),
+        })
+    if st.button(t("map.save_vat"), type="primary", icon=":material/save:", key="mp_save_vat"):
+        save(ws, "vat", edited, frame, "rate", "code")
+    with st.expander(t("map.vat_add"), icon=":material/add:"):
+        with st.form("mp_vat_add", border=False):
+            c1, c2 = st.columns(2)
+            rate = c1.text_input(t("map.col_rate"), key="mp_vat_add_rate", placeholder="8,5")
+            code = c2.selectbox(t("map.col_code"), valid, index=None, key="mp_vat_add_code",
+                                placeholder=t("map.vat_add_code_ph"))
+            if st.form_submit_button(t("map.vat_add_save"), icon=":material/add:"):
+                if not code:
+                    st.error(t("map.vat_add_code_missing"), icon=":material/error:")
+                else:
+                    try:
+                        mappings.set_vat(ws, rate or "", code)
+                    except widgets.USER_ERRORS as exc:
+                        widgets.user_error(exc)
+                    else:
+                        saved("vat", 1)
+
+
+def categories_tab(ws, rows: list[dict[str, Any]]) -> None:
+    st.caption(t("map.categories_intro"))
+    frame = pd.DataFrame([{
+        "connection": r["connection"], "documents": r["documents"], "source_categories": r["source_categories"],
+        "category": r["category"] or "",
+    } for r in rows], columns=["connection", "documents", "source_categories", "category"])
+    edited = st.data_editor(
+        frame, key=f"mp_categories_{version('categories')}", hide_index=True, width="stretch", num_rows="fixed",
+        disabled=["connection", "documents", "source_categories"],
+        column_config={
+            "connection": st.column_config.TextColumn(t("col.connection")),
+            "documents": st.column_config.NumberColumn(t("col.documents"), format="%d"),
+            "source_categories": st.column_config.NumberColumn(t("map.col_source_categories"), format="%d",
+                                                               help=t("map.col_source_categories_help")),
+            "category": st.column_config.TextColumn(t("map.col_category"), help=t("map.col_category_help"),
+                                                    max_chars=120),
+        })
+    if st.button(t("map.save_categories"), type="primary", icon=":material/save:", key="mp_save_categories"):
+        save(ws, "categories", edited, frame, "connection", "category")
+
+
+def counterparties_tab(ws) -> None:
+    st.caption(t("map.counterparties_intro"))
+    c1, c2 = st.columns([3, 1], vertical_alignment="bottom")
+    search = c1.text_input(t("map.search"), key="mp_cp_search", placeholder=t("map.search_ph"))
+    only = c2.toggle(t("map.only_matched"), key="mp_cp_only")
+    rows, total = mappings.counterparties(ws, search=(search or "").strip() or None, only_mapped=only)
+    if not rows:
+        st.info(t("map.no_counterparty"))
+        return
+    frame = pd.DataFrame([{
+        "id": r["id"], "name": r["name"] or "", "role": t(f"review.{r['role']}") if r["role"] in ("customer", "supplier")
+        else r["role"], "vat_number": r["vat_number"] or "", "documents": r["documents"],
+        "known_id": "" if r["known_id"] is None else str(r["known_id"]), "match": r["match"] or "",
+    } for r in rows], columns=["id", "name", "role", "vat_number", "documents", "known_id", "match"])
+    edited = st.data_editor(
+        frame, key=f"mp_cp_{version('counterparties')}_{search}_{only}", hide_index=True, width="stretch",
+        num_rows="fixed", disabled=["id", "name", "role", "vat_number", "documents", "known_id"],
+        column_config={
+            "id": st.column_config.TextColumn(t("map.col_cp_id")),
+            "name": st.column_config.TextColumn(t("col.name")),
+            "role": st.column_config.TextColumn(t("map.col_role")),
+            "vat_number": st.column_config.TextColumn(t("review.vat_number")),
+            "documents": st.column_config.NumberColumn(t("col.documents"), format="%d"),
+            "known_id": st.column_config.TextColumn(t("map.col_known_id"), help=t("map.col_known_id_help")),
+            "match": st.column_config.TextColumn(t("map.col_match"), help=t("map.col_match_help")),
+        })
+    if total > len(rows):
+        st.caption(t("map.more", shown=len(rows), n=total))
+    if st.button(t("map.save_counterparties"), type="primary", icon=":material/save:", key="mp_save_cp"):
+        save(ws, "counterparties", edited, frame, "id", "match")
+
+
+def main() -> None:
+    st.title(t("map.title"))
+    st.caption(t("map.intro"))
+    ws = state.workspace()
+    widgets.show_flashes()
+    ledger = mappings.ledger_accounts(ws)
+    vat = mappings.vat_rates(ws)
+    cats = mappings.categories(ws)
+    summary(mappings.summary(ws, ledger, vat, cats), len(ws.mappings()["counterparties"]))
+    tabs = st.tabs([t("map.tab_ledger"), t("map.tab_vat"), t("map.tab_categories"), t("map.tab_counterparties")])
+    with tabs[0]:
+        ledger_tab(ws, ledger)
+    with tabs[1]:
+        vat_tab(ws, vat)
+    with tabs[2]:
+        categories_tab(ws, cats)
+    with tabs[3]:
+        counterparties_tab(ws)
+
+
+main()

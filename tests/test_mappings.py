@@ -1,0 +1,117 @@
+"""Mappings service: what the cache holds with its mapping, checks, all-or-nothing writes."""
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal as D
+
+import pytest
+
+from ecluse.domain import Line
+from ecluse.services import mappings, queue, review
+from ecluse.services.mappings import MappingError
+from ecluse.services.sync import sync
+from tests.conftest import make_doc
+
+
+@pytest.fixture
+def cache(workspace, plugins, fake_source, fake_connection):
+    docs = []
+    for i, (rate, hint) in enumerate([("20", "706"), ("20", "706"), ("10", "707"), ("19.6", None), ("0", "706")]):
+        doc = make_doc(str(i), customer=f"c{i % 2}", rate=rate, issue=dt.date(2026, 3, 1 + i))
+        doc.lines[0].accounting_hint = hint
+        docs.append(doc)
+    docs[4].lines.append(Line("Export", D(1), D(0), D(0), D(0), D(0), D(0), "706", vat_code="extracom"))
+    fake_source.pages = [docs]
+    sync(workspace, plugins)
+    return workspace
+
+
+def test_ledger_accounts_list_what_the_cache_holds(cache):
+    rows = mappings.ledger_accounts(cache)
+    assert [(r["hint"], r["lines"], r["documents"], r["state"]) for r in rows] == [
+        ("706", 4, 3, "unmapped"), ("707", 1, 1, "unmapped"), (None, 1, 1, "unmapped"), ("*", None, None, "unmapped")]
+    mappings.set_ledger_account(cache, "706", " 706 000 ")
+    mappings.set_ledger_account(cache, "*", "471000")
+    mappings.set_ledger_account(cache, "6064", "606400")  # not in the cache yet: listed anyway
+    rows = {r["hint"]: r for r in mappings.ledger_accounts(cache)}
+    assert (rows["706"]["account"], rows["706"]["state"]) == ("706000", "mapped")
+    assert rows["707"]["state"] == "fallback" and rows["6064"]["lines"] == 0
+    assert cache.mappings()["ledger_accounts"] == {"706": "706000", "*": "471000", "6064": "606400"}
+    mappings.set_ledger_account(cache, "6064", "")
+    assert "6064" not in cache.mappings()["ledger_accounts"]
+    with pytest.raises(MappingError, match="ledger account number"):
+        mappings.set_ledger_account(cache, "706", "compte")
+
+
+def test_vat_rates_with_defaults_and_codes_from_the_source(cache):
+    rows = {r["rate"]: r for r in mappings.vat_rates(cache)}
+    assert list(rows) == ["0", "10", "19.6", "20"]
+    assert (rows["20"]["default"], rows["20"]["state"], rows["20"]["code"]) == ("FR_200", "default", "FR_200")
+    assert (rows["0"]["lines"], rows["0"]["lines_with_source_code"], rows["0"]["default"]) == (2, 1, "exempt")
+    assert (rows["19.6"]["default"], rows["19.6"]["state"]) == (None, "unmapped")
+    summary = mappings.summary(cache)
+    assert (summary["vat_unmapped"], summary["vat_unmapped_lines"]) == (1, 1)
+    mappings.set_vat(cache, "19,60", "FR_196")
+    assert cache.mappings()["vat"] == {"19.6": "FR_196"}
+    assert {r["rate"]: r["state"] for r in mappings.vat_rates(cache)}["19.6"] == "mapped"
+    assert mappings.summary(cache)["vat_unmapped"] == 0
+    with pytest.raises(MappingError, match="not a Pennylane vat_rate code"):
+        mappings.set_vat(cache, "5.5", "FR_5.5")
+    with pytest.raises(MappingError, match="VAT percentage"):
+        mappings.set_vat(cache, "cent", "FR_55")
+
+
+def test_a_hand_edited_invalid_code_is_shown_as_invalid(cache):
+    cache.set_mapping("vat", "10", "FR_10")  # typed in ecluse.toml
+    row = next(r for r in mappings.vat_rates(cache) if r["rate"] == "10")
+    assert (row["mapped"], row["state"]) == ("FR_10", "invalid")
+    assert mappings.summary(cache)["vat_unmapped"] == 2
+
+
+def test_apply_writes_all_or_nothing(cache):
+    refused = mappings.apply(cache, "vat", {"19.6": "FR_196", "10": "NOPE"})
+    assert list(refused) == ["10"] and cache.mappings()["vat"] == {}
+    assert mappings.apply(cache, "vat", {"19.6": "FR_196", "10": "FR_100"}) == {}
+    assert cache.mappings()["vat"] == {"19.6": "FR_196", "10": "FR_100"}
+    assert mappings.apply(cache, "vat", {"10": None}) == {}
+    assert cache.mappings()["vat"] == {"19.6": "FR_196"}
+
+
+def test_categories_and_counterparty_matches(cache):
+    assert mappings.categories(cache) == [
+        {"connection": "src", "documents": 5, "source_categories": 0, "category": None}]
+    mappings.set_category(cache, "src", "  Prestations   de service ")
+    assert cache.mappings()["categories"] == {"src": "Prestations de service"}
+    rows, total = mappings.counterparties(cache)
+    assert total == 2 and [r["documents"] for r in rows] == [3, 2]
+    mappings.set_counterparty(cache, rows[0]["id"], "4242.0")
+    assert cache.mappings()["counterparties"] == {rows[0]["id"]: "4242"}
+    only, n = mappings.counterparties(cache, only_mapped=True)
+    assert n == 1 and only[0]["match"] == "4242"
+    found, n = mappings.counterparties(cache, search="client c1")
+    assert n == 1 and found[0]["name"] == "Client c1"
+    with pytest.raises(MappingError, match="positive whole number"):
+        mappings.set_counterparty(cache, rows[0]["id"], "-3")
+    with pytest.raises(MappingError, match="not a counterparty id"):
+        mappings.set_counterparty(cache, "c1", "12")
+
+
+def test_queue_page_matches_the_review_service(cache):
+    """The Review page's one-unit-of-work screen gives what list_documents gives."""
+    review.decide(cache, "approve", ["src:0"], actor="anne")
+    for filters in (review.Filters(), review.Filters(status="approved"), review.Filters(search="client c1"),
+                    review.Filters(findings="clean", connection=["src"])):
+        rows, total = review.list_documents(cache, filters, sort="total", descending=False, limit=2, offset=1)
+        page = queue.page(cache, filters, sort="total", descending=False, limit=2, offset=1)
+        assert ([r["id"] for r in page.rows], page.total) == ([r["id"] for r in rows], total)
+        assert page.connections == ["src"] and page.open_problems == 0
+    # Approvable: awaiting review without error, whatever the status and findings filters say.
+    # (src:0 is approved, src:3 has an error: its 19.6 % rate is not French.)
+    assert queue.page(cache, review.Filters(status="approved")).approvable == 3
+    assert queue.page(cache, review.Filters(search="client c1", findings="errors")).approvable == 1
+    for search in (None, "client c0", "client c1"):
+        _rows, to_review = review.list_documents(cache, review.Filters(status="to_review", search=search), limit=0)
+        _rows, errors = review.list_documents(
+            cache, review.Filters(status="to_review", search=search, findings="errors"), limit=0)
+        assert queue.page(cache, review.Filters(search=search)).approvable == to_review - errors
+    assert queue.page(cache, review.Filters(), pdf_pending=True).total == 0

@@ -1,0 +1,147 @@
+"""Reconciliation queries: stages (confirmed by Pennylane or not), Écluse against Pennylane per
+month, drill-downs. Documents really sent to the Pennylane emulator and read back by `confirm`."""
+from __future__ import annotations
+
+import datetime as dt
+import time
+from decimal import Decimal as D
+
+import pytest
+
+from ecluse.domain import SUPPLIER_INVOICE
+from ecluse.pennylane.client import PennylaneClient
+from ecluse.services import confirm, reconcile, review, send
+from ecluse.services.pennylane_gateway import PennylaneGateway
+from ecluse.services.sync import sync
+from tests.conftest import make_doc
+from tests.emulators.pennylane import PennylaneEmulator
+
+TOKEN = "pl-reconcile-token-7"
+FEB, MAR = dt.date(2026, 2, 1), dt.date(2026, 3, 1)
+
+
+@pytest.fixture(scope="module")
+def emu():
+    with PennylaneEmulator(token=TOKEN, rate_limit=(100, 1.0)) as e:
+        yield e
+
+
+@pytest.fixture
+def books(workspace, plugins, fake_source, fake_connection, emu):
+    """February: 6 sales invoices sent (one then edited in Pennylane, one deleted there), one
+    waiting for review with an error, one rejected. March: 2 sent and confirmed, one approved
+    but not sent. One purchase invoice sent in February (the other side)."""
+    feb = [make_doc(f"f{i}", customer=f"c{i % 2}", total=f"{100 + 10 * i}.00", issue=dt.date(2026, 2, 2 + i))
+           for i in range(6)]
+    mar = [make_doc(f"m{i}", customer="c3", total=f"{200 + i}.00", issue=dt.date(2026, 3, 3 + i)) for i in range(2)]
+    purchase = make_doc("p1", customer="s1", total="48.00", issue=dt.date(2026, 2, 20), kind=SUPPLIER_INVOICE)
+    purchase.counterparty.role = "supplier"
+    broken = make_doc("bad", customer="c9", total="77.00", issue=dt.date(2026, 2, 25))
+    broken.total_tax += 5
+    fake_source.pages = [feb + mar + [purchase, broken, make_doc("rej", customer="c8", total="55.00",
+                                                                  issue=dt.date(2026, 2, 26))]]
+    sync(workspace, plugins)
+    review.decide(workspace, "reject", ["src:rej"], actor="anne", reason="test")
+    review.approve_all_valid(workspace, actor="anne")
+    pushed = send.push(workspace, PennylaneGateway(emu.api_url, TOKEN), actor="anne")
+    assert pushed.count("failed") == 0, pushed
+    sent_ids = {r[0]: r[1] for r in q(workspace, "SELECT id, pennylane_id FROM documents WHERE status = 'sent'")}
+    with emu._lock:  # in Pennylane, someone edits f1's amount and deletes f2
+        emu._invoices["customer"][sent_ids["src:f1"]]["currency_amount"] = "999.00"
+        del emu._invoices["customer"][sent_ids["src:f2"]]
+    result = confirm.confirm(workspace, PennylaneClient(emu.api_url, TOKEN))
+    assert result.error is None
+    # One more approved invoice in March, not sent.
+    fake_source.pages = [[make_doc("m9", customer="c3", total="300.00", issue=dt.date(2026, 3, 20))]]
+    with workspace.db.write() as con:
+        con.execute("DELETE FROM sync_state")
+    sync(workspace, plugins)
+    review.decide(workspace, "approve", ["src:m9"], actor="anne")
+    return workspace
+
+
+def q(ws, sql, params=()):
+    with ws.db.read() as con:
+        return con.execute(sql, list(params)).fetchall()
+
+
+def by(rows, *keys):
+    return {tuple(r[k] for k in keys): r for r in rows}
+
+
+def test_monthly_stages_count_confirmed_and_discrepancies(books):
+    rows = by(reconcile.monthly_stages(books, side="sales"), "month", "stage")
+    assert {k: (r["documents"], r["total"]) for k, r in rows.items()} == {
+        (FEB, "confirmed"): (4, D("100.00") + D("130.00") + D("140.00") + D("150.00")),
+        (FEB, "discrepancy"): (2, D("110.00") + D("120.00")),
+        (FEB, "review"): (1, D("77.00")),
+        (FEB, "rejected"): (1, D("55.00")),
+        (MAR, "confirmed"): (2, D("401.00")),
+        (MAR, "approved"): (1, D("300.00")),
+    }
+    purchases = reconcile.monthly_stages(books, side="purchases")
+    assert [(r["month"], r["stage"], r["documents"], r["total"]) for r in purchases] == [
+        (FEB, "confirmed", 1, D("48.00"))]
+
+
+def test_a_confirmation_older_than_the_send_does_not_count(books):
+    with books.db.write() as con:  # f0 sent again after the last check
+        con.execute("UPDATE documents SET sent_at = now() + INTERVAL 1 HOUR WHERE id = 'src:f0'")
+    rows = by(reconcile.monthly_stages(books, side="sales"), "month", "stage")
+    assert rows[(FEB, "confirmed")]["documents"] == 3 and rows[(FEB, "sent")]["documents"] == 1
+    feb = reconcile.pennylane_totals(books, side="sales")[0]
+    assert (feb["checked"], feb["unchecked"]) == (5, 1)
+
+
+def test_pennylane_totals_per_month(books):
+    rows = reconcile.pennylane_totals(books, side="sales")
+    assert [r["month"] for r in rows] == [FEB, MAR]
+    feb, mar = rows
+    sent = D("100.00") + D("110.00") + D("120.00") + D("130.00") + D("140.00") + D("150.00")
+    assert feb["source_total"] == sent
+    # f1 is 999.00 in Pennylane instead of 110.00, f2 is gone.
+    assert feb["pennylane_total"] == sent - D("110.00") + D("999.00") - D("120.00")
+    assert (feb["checked"], feb["unchecked"], feb["mismatches"], feb["amount_mismatch"], feb["missing"],
+            feb["changed"]) == (6, 0, 2, 1, 1, 0)
+    assert (mar["source_total"], mar["pennylane_total"], mar["mismatches"]) == (D("401.00"), D("401.00"), 0)
+    assert reconcile.pennylane_totals(books, "nope", side="sales") == []
+    assert reconcile.pennylane_totals(books, side="purchases")[0]["source_total"] == D("48.00")
+
+
+def test_drill_down_by_stage_and_into_the_differences(books):
+    docs, total = reconcile.documents_for(books, FEB, None, "src", side="sales", stage="discrepancy")
+    assert total == 2 and {d["id"] for d in docs} == {"src:f1", "src:f2"}
+    assert {d["confirmation"] for d in docs} == {"amount_mismatch", "missing"}
+    _docs, confirmed = reconcile.documents_for(books, FEB, None, "src", side="sales", stage="confirmed")
+    assert confirmed == 4
+    with pytest.raises(ValueError, match="unknown stage"):
+        reconcile.documents_for(books, stage="nope")
+    rows, total = reconcile.confirmations_for(books, FEB, side="sales")
+    assert total == 6
+    assert [r["id"] for r in rows[:2]] == ["src:f1", "src:f2"]  # differences first, the largest first
+    assert rows[0]["difference"] == D("889.00") and rows[0]["confirmation"] == "amount_mismatch"
+    assert rows[1]["pennylane_amount"] is None and rows[1]["confirmation"] == "missing"
+    only, n = reconcile.confirmations_for(books, FEB, side="sales", only_mismatches=True)
+    assert n == 2 and {r["id"] for r in only} == {"src:f1", "src:f2"}
+
+
+def test_stage_of_matches_the_sql(books):
+    docs, _ = reconcile.documents_for(books, side=None, limit=100)
+    assert docs and all(reconcile.stage_of(d["status"], d["confirmation"]) == d["stage"] for d in docs)
+
+
+# -- at scale ----------------------------------------------------------------------------------
+@pytest.mark.slow
+def test_chart_queries_stay_fast_at_100k_documents(tmp_path):
+    from bench.review import build_cache
+
+    ws = build_cache(tmp_path / "ws", 100_000)
+    for fn in (reconcile.monthly_stages, reconcile.pennylane_totals, reconcile.monthly_totals):
+        fn(ws, side=None)  # warm the file cache
+        started = time.perf_counter()
+        rows = fn(ws, side=None)
+        elapsed = time.perf_counter() - started
+        assert rows and elapsed < 0.3, (fn.__name__, elapsed)
+    started = time.perf_counter()
+    reconcile.backlog_age(ws)
+    assert time.perf_counter() - started < 0.3

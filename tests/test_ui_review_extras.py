@@ -1,0 +1,331 @@
+"""The accountant's day in the console (AppTest, real demo connector): fixes in place,
+duplicates side by side, the mappings page, reconciliation with Pennylane's confirmations,
+the next document selected after a decision."""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from ecluse.services import fixes, mappings, reconcile, review
+from ecluse.services import sync as sync_service
+from tests.test_ui_pages import assert_clean, open_app, select_rows, shown_total
+from tests.ui_fixtures import ui_plugins
+from tests.ui_fixtures import fresh_synced_workspace, synced_workspace, use_workspace  # noqa: F401
+
+
+# -- helpers ---------------------------------------------------------------------------------
+def q(ws, sql, params=()):
+    with ws.db.read() as con:
+        return con.execute(sql, list(params)).fetchall()
+
+
+def codes(ws, doc_id):
+    return {f["code"] for f in review.get_document(ws, doc_id)["findings"]}
+
+
+def session(at, key, default=None):
+    try:
+        return at.session_state[key]
+    except KeyError:
+        return default
+
+
+def open_document(ws, doc_id, **filters):
+    """The Review page with this document alone in the list, selected."""
+    doc = review.get_document(ws, doc_id)
+    number = doc["number"]
+    at = open_app("review")
+    for name, value in filters.items():
+        at.selectbox(key=f"rv_{name}.fr").set_value(value).run()
+    at.text_input(key="rv_search.fr").set_value(number).run()
+    grid = at.dataframe[-1].value
+    row = [i for i, (n, c) in enumerate(zip(grid["Numéro"], grid["Connexion"])) if (n, c) == (number, doc["connection"])]
+    assert row, f"{number} is not listed"
+    select_rows(at, [row[0]])
+    assert_clean(at)
+    assert any(number in s.value for s in at.subheader)
+    return at
+
+
+def submit(at, label):
+    [button] = [b for b in at.button if b.label == label]
+    button.click().run()
+    assert_clean(at)
+    return at
+
+
+def fx_key(at, doc_id, kind, name):
+    return f"fx_{kind}_{doc_id}_{session(at, 'fx_version', 0)}_{name}"
+
+
+# -- fixes in place --------------------------------------------------------------------------
+def test_fixing_the_address_through_the_form_clears_the_error(fresh_synced_workspace, use_workspace):
+    ws = use_workspace(fresh_synced_workspace)
+    [(doc_id,)] = q(ws, "SELECT document_id FROM findings WHERE code = 'incomplete_address' LIMIT 1")
+    cp_id = review.get_document(ws, doc_id)["counterparty_id"]
+    shared = q(ws, "SELECT count(*) FROM documents WHERE counterparty_id = ?", [cp_id])[0][0]
+    at = open_document(ws, doc_id)
+    assert any(f"({shared} dans le cache)" in c.value for c in at.caption), "the form says the fix is shared"
+    values = {"street": "3 rue Lafayette", "postal_code": "75009", "city": "Paris", "country_alpha2": "FR"}
+    for name, value in values.items():
+        at.text_input(key=fx_key(at, doc_id, "cp", f"counterparty.address.{name}")).set_value(value)
+    submit(at, "Enregistrer le tiers")
+    assert "incomplete_address" not in codes(ws, doc_id)
+    doc = review.get_document(ws, doc_id)
+    assert (doc["counterparty"]["street"], doc["counterparty"]["postal_code"]) == ("3 rue Lafayette", "75009")
+    fixed = [h for h in doc["history"] if h["action"] == "fix"]
+    assert fixed and {h["actor"] for h in fixed} == {"ui-tester"}
+    assert ("counterparty.address.street", '"3 rue Lafayette"') in {(h["field"], h["new_value"]) for h in fixed}
+    assert any("correction(s) enregistrée(s)" in s.value for s in at.success)
+    # The same document stays open, its fixes listed (shared with the counterparty's documents).
+    assert any(doc["number"] in s.value for s in at.subheader)
+    assert any("Adresse : rue" in m.value and "tous les documents du tiers" in m.value for m in at.markdown)
+    assert any(m.value == "**3 rue Lafayette**" for m in at.markdown)
+
+
+def test_a_ledger_account_and_vat_code_fixed_on_a_line_show_in_the_lines(fresh_synced_workspace, use_workspace):
+    ws = use_workspace(fresh_synced_workspace)
+    first, _ = review.list_documents(ws, review.Filters(findings="clean"), limit=1)
+    doc_id = first[0]["id"]
+    at = open_document(ws, doc_id, findings="clean")
+    at.text_input(key=f"fx_ln_{doc_id}_1_{session(at, 'fx_version', 0)}_ledger").set_value("abc")
+    submit(at, "Enregistrer la ligne 1")
+    assert any("is not a ledger account number" in e.value for e in at.error), "refused, with the expected form"
+    assert not fixes.list_fixes(ws, doc_id)
+    version = session(at, "fx_version", 0)
+    at.text_input(key=f"fx_ln_{doc_id}_1_{version}_ledger").set_value("706100")
+    at.selectbox(key=f"fx_ln_{doc_id}_1_{version}_vat").set_value("FR_100")
+    submit(at, "Enregistrer la ligne 1")
+    line = review.get_document(ws, doc_id)["lines"][0]
+    assert (line["ledger_account"], line["vat_code"]) == ("706100", "FR_100")
+    [lines] = [d.value for d in at.dataframe if "Compte / code" in d.value.columns]
+    assert lines.iloc[0]["Compte / code"] == "706100" and lines.iloc[0]["Code TVA Pennylane"] == "FR_100"
+    assert at.text_input(key=f"fx_ln_{doc_id}_1_{session(at, 'fx_version')}_ledger").value == "706100"
+
+
+def test_restoring_the_source_value(fresh_synced_workspace, use_workspace):
+    ws = use_workspace(fresh_synced_workspace)
+    first, _ = review.list_documents(ws, limit=1)
+    doc_id = first[0]["id"]
+    source_name = review.get_document(ws, doc_id)["counterparty"]["name"]
+    fixes.fix(ws, doc_id, "counterparty.name", "Nom corrigé SAS", actor="anne")
+    at = open_document(ws, doc_id)
+    assert any("Nom corrigé SAS" in m.value for m in at.markdown)
+    at.button(key=f"fx_restore_{doc_id}_counterparty.name").click().run()
+    assert_clean(at)
+    doc = review.get_document(ws, doc_id)
+    assert doc["fixes"] == [] and doc["counterparty"]["name"] == source_name
+    last = doc["history"][-1]
+    assert (last["action"], last["field"], last["actor"], last["new_value"]) == (
+        "fix", "counterparty.name", "ui-tester", "null")
+    assert any("valeur de la source rétablie" in s.value for s in at.success)
+
+
+# -- duplicates --------------------------------------------------------------------------------
+@pytest.fixture
+def twin_workspace(fresh_synced_workspace):
+    """The demo data imported twice: a second connection with the same settings."""
+    ws = fresh_synced_workspace
+    ws.set_connection("demo-copy", ui_plugins().connector("demo"), {})
+    report = sync_service.sync_connection(ws, ui_plugins(), "demo-copy", actor="test")
+    assert report.status == "ok", report.error
+    return ws
+
+
+def a_pair(ws):
+    [(doc_id, field)] = q(ws, "SELECT document_id, field FROM findings WHERE code = 'suspected_duplicate' "
+                              "AND document_id LIKE 'demo:%' ORDER BY document_id LIMIT 1")
+    return doc_id, field.split(":", 1)[1]
+
+
+def test_duplicates_side_by_side_and_keep_both(twin_workspace, use_workspace):
+    ws = use_workspace(twin_workspace)
+    doc_id, other = a_pair(ws)
+    assert other.startswith("demo-copy:")
+    before = q(ws, "SELECT count(*) FROM findings WHERE code = 'suspected_duplicate'")[0][0]
+    at = open_document(ws, doc_id, findings="duplicates")
+    assert any(tab.label == "Doublons suspectés (1)" for tab in at.tabs)
+    cards = [m.value for m in at.markdown if m.value.startswith("**Ce document**") or m.value.startswith("**Doublon suspecté**")]
+    assert len(cards) == 2 and "demo · " in cards[0] and "demo-copy · " in cards[1]
+    assert all("Numéro : " + review.get_document(ws, doc_id)["number"] in c for c in cards)
+    at.button(key=f"dup_keep_{doc_id}_{other}").click().run()
+    assert_clean(at)
+    pair = "SELECT count(*) FROM findings WHERE code = 'suspected_duplicate' AND document_id IN (?, ?)"
+    assert q(ws, pair, [doc_id, other])[0][0] == 0
+    assert q(ws, "SELECT count(*) FROM findings WHERE code = 'suspected_duplicate'")[0][0] == before - 2
+    assert q(ws, "SELECT document_id, other_id, actor FROM duplicate_dismissals") == [(doc_id, other, "ui-tester")]
+    assert review.get_document(ws, other)["history"][-1]["action"] == "duplicate_dismissed"
+    assert any("ne sera plus signalée" in s.value for s in at.success)
+    assert any(tab.label == "Doublons suspectés (0)" for tab in at.tabs), "the dismissed pair stays visible"
+    assert at.button(key=f"dup_restore_{doc_id}_{other}")
+    # A re-sync rewrites the twin (its source record changed) and checks its duplicates again:
+    # the pair stays dismissed.
+    with ws.db.write() as con:
+        con.execute("UPDATE documents SET content_hash = 'stale' WHERE id = ?", [other])
+        con.execute("DELETE FROM sync_state WHERE connection = 'demo-copy'")
+    report = sync_service.sync_connection(ws, ui_plugins(), "demo-copy", actor="test")
+    assert report.status == "ok" and report.updated == 1
+    assert q(ws, pair, [doc_id, other])[0][0] == 0
+    at.run()
+    assert_clean(at)
+
+
+def test_reject_the_other_as_a_duplicate(twin_workspace, use_workspace):
+    ws = use_workspace(twin_workspace)
+    doc_id, other = a_pair(ws)
+    number = review.get_document(ws, doc_id)["number"]
+    at = open_document(ws, doc_id, findings="duplicates")
+    at.button(key=f"dup_reject_other_{doc_id}_{other}").click().run()
+    assert_clean(at)
+    rejected = review.get_document(ws, other)
+    assert rejected["status"] == "rejected" and rejected["status_reason"] == f"duplicate of {number} ({doc_id})"
+    assert "suspected_duplicate" not in codes(ws, doc_id)
+    assert any("rejeté comme doublon" in s.value for s in at.success)
+
+
+# -- mappings ----------------------------------------------------------------------------------
+def edit(at, key, rows):
+    at.session_state[key] = {"edited_rows": rows, "added_rows": [], "deleted_rows": []}
+    return at
+
+
+def test_mappings_page_writes_to_ecluse_toml(fresh_synced_workspace, use_workspace):
+    ws = use_workspace(fresh_synced_workspace)
+    ledger = mappings.ledger_accounts(ws)
+    hints = [r["hint"] for r in ledger if r["hint"] is not None]
+    at = open_app("mappings")
+    assert at.title[0].value == "Correspondances"
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Codes comptables sans compte"] == str(len([h for h in hints if h != "*"]))
+    edit(at, "mp_ledger_0", {0: {"account": "706000"}, len(hints) - 1: {"account": "471000"}})
+    at.button(key="mp_save_ledger").click().run()
+    assert_clean(at)
+    assert ws.mappings()["ledger_accounts"] == {hints[0]: "706000", "*": "471000"}
+    assert any("2 correspondance(s) enregistrée(s)" in s.value for s in at.success)
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Codes comptables sans compte"] == "0", "the fallback covers the other codes"
+
+    rates = [r["rate"] for r in mappings.vat_rates(ws)]
+    odd = rates.index("19.6")  # no French default for 19.6 %
+    edit(at, "mp_vat_0", {odd: {"code": "FR_999"}})
+    at.button(key="mp_save_vat").click().run()
+    assert_clean(at)
+    assert any("Rien n'a été enregistré" in e.value and "FR_999" in e.value for e in at.error)
+    assert ws.mappings()["vat"] == {}
+    edit(at, "mp_vat_0", {odd: {"code": "FR_196"}})
+    at.button(key="mp_save_vat").click().run()
+    assert ws.mappings()["vat"] == {"19.6": "FR_196"}
+    assert next(r for r in mappings.vat_rates(ws) if r["rate"] == "19.6")["state"] == "mapped"
+
+    connections = [r["connection"] for r in mappings.categories(ws)]
+    edit(at, "mp_categories_0", {connections.index("demo"): {"category": "Ventes"}})
+    at.button(key="mp_save_categories").click().run()
+    assert ws.mappings()["categories"] == {"demo": "Ventes"}
+
+    rows, _ = mappings.counterparties(ws)
+    key = f"mp_cp_{session(at, 'mp_version_counterparties', 0)}__False"
+    edit(at, key, {0: {"match": "abc"}})
+    at.button(key="mp_save_cp").click().run()
+    assert any("abc" in e.value for e in at.error) and ws.mappings()["counterparties"] == {}
+    edit(at, key, {0: {"match": "4242"}})
+    at.button(key="mp_save_cp").click().run()
+    assert ws.mappings()["counterparties"] == {rows[0]["id"]: "4242"}
+    text = ws.config_path.read_text(encoding="utf-8")
+    assert '"19.6" = "FR_196"' in text and 'demo = "Ventes"' in text and '"*" = "471000"' in text
+
+
+def test_mappings_add_a_vat_rate_absent_from_the_cache(synced_workspace, use_workspace, tmp_path):
+    from tests.ui_fixtures import make_workspace
+
+    ws = use_workspace(make_workspace(tmp_path / "ws", sync=False))
+    at = open_app("mappings")
+    at.text_input(key="mp_vat_add_rate").set_value("8,5")
+    at.selectbox(key="mp_vat_add_code").set_value("FR_85")
+    submit(at, "Ajouter")
+    assert ws.mappings()["vat"] == {"8.5": "FR_85"}
+    at.text_input(key="mp_vat_add_rate").set_value("cent")
+    at.selectbox(key="mp_vat_add_code").set_value("FR_85")
+    submit(at, "Ajouter")
+    assert any("VAT percentage" in e.value for e in at.error)
+
+
+# -- reconciliation ------------------------------------------------------------------------------
+def send_and_confirm(ws, n_mismatch=2, n_missing=1):
+    """As `ecluse push` then `ecluse confirm` would leave the cache (the send itself is tested
+    against the Pennylane emulator in tests/test_reconcile.py)."""
+    with ws.db.write() as con:
+        con.execute(
+            "UPDATE documents SET status = 'sent', sent_at = now() - INTERVAL 1 DAY, pennylane_id = 1000 + rowid "
+            "WHERE error_count = 0 AND kind = 'customer_invoice' AND currency = 'EUR'")
+        ids = [r[0] for r in con.execute("SELECT id FROM documents WHERE status = 'sent' ORDER BY id").fetchall()]
+        con.execute(
+            "INSERT INTO confirmations SELECT id, now(), 'confirmed', total, total, NULL FROM documents "
+            "WHERE status = 'sent'")
+        con.execute("UPDATE confirmations SET status = 'amount_mismatch', pennylane_amount = expected_amount + 10 "
+                    "WHERE document_id IN (SELECT unnest(?))", [ids[:n_mismatch]])
+        con.execute("UPDATE confirmations SET status = 'missing', pennylane_amount = NULL "
+                    "WHERE document_id IN (SELECT unnest(?))", [ids[n_mismatch:n_mismatch + n_missing]])
+    return ids
+
+
+def test_reconciliation_with_confirmations(fresh_synced_workspace, use_workspace):
+    ws = use_workspace(fresh_synced_workspace)
+    ids = send_and_confirm(ws)
+    at = open_app("reconciliation")
+    charts = at.get("plotly_chart")
+    assert len(charts) == 3, "stages, Écluse against Pennylane, backlog age"
+    stages = json.loads(charts[0].proto.spec)
+    names = {trace["name"] for trace in stages["data"]}
+    assert {"Confirmé dans Pennylane", "Écart avec Pennylane", "À revoir (récupéré, en attente)"} <= names
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Écarts"] == "3" and metrics["Envoyés non vérifiés"] == "0"
+    totals = reconcile.pennylane_totals(ws, side="sales")
+    assert sum(r["mismatches"] for r in totals) == 3
+    # A click on a month of the second chart lists that month's sent documents, differences first.
+    month = next(r["month"] for r in totals if r["mismatches"])
+    key = "rc_pl_None_EUR_sales"
+    at.session_state[key] = {"selection": {"points": [{"customdata": [month.isoformat(), "mismatch", ""]}],
+                                           "point_indices": [0], "box": [], "lasso": []}}
+    at.run()
+    assert_clean(at)
+    table = next(d.value for d in at.dataframe if "Vérification" in d.value.columns)
+    assert set(table["Vérification"]) <= {"Montant différent", "Supprimé de Pennylane"} and len(table) >= 1
+    sent_numbers = {r[0] for r in q(ws, "SELECT number FROM documents WHERE id IN (SELECT unnest(?))", [ids[:3]])}
+    assert set(table["Numéro"]) <= sent_numbers
+
+
+def test_reconciliation_stage_bar_opens_its_documents(fresh_synced_workspace, use_workspace):
+    ws = use_workspace(fresh_synced_workspace)
+    send_and_confirm(ws)
+    row = next(r for r in reconcile.monthly_stages(ws, side="sales") if r["stage"] == "discrepancy")
+    at = open_app("reconciliation")
+    at.session_state["rc_monthly__EUR_sales"] = {"selection": {"points": [{"customdata": [
+        row["month"].isoformat(), "discrepancy", row["connection"], row["documents"], "", ""]}],
+        "point_indices": [0], "box": [], "lasso": []}}
+    at.run()
+    assert_clean(at)
+    assert any("Écart avec Pennylane" in m.value and f"{row['documents']} document(s)" in m.value for m in at.markdown)
+    at.button(key="rc_open_review").click().run()
+    assert_clean(at)
+    assert at.title[0].value == "Revue" and at.multiselect(key="rv_status.fr").value == ["sent"]
+
+
+# -- the queue ------------------------------------------------------------------------------------
+def test_after_approving_the_next_document_is_selected(fresh_synced_workspace, use_workspace):
+    ws = use_workspace(fresh_synced_workspace)
+    at = open_app("review")
+    at.multiselect(key="rv_status.fr").set_value(["to_review"]).run()
+    at.selectbox(key="rv_findings.fr").set_value("clean").run()
+    page, total = review.list_documents(ws, review.Filters(status="to_review", findings="clean"), limit=3)
+    select_rows(at, [0])
+    assert at.button(key="rv_approve").proto.shortcut, "approve has a keyboard shortcut"
+    at.button(key="rv_approve").click().run()
+    assert_clean(at)
+    assert review.get_document(ws, page[0]["id"])["status"] == "approved"
+    assert shown_total(at) == total - 1
+    # The approved document left the list: the next one is selected, its detail open.
+    assert any(page[1]["number"] in s.value for s in at.subheader)
+    at.button(key="rv_approve").click().run()
+    assert review.get_document(ws, page[1]["id"])["status"] == "approved"
+    assert any(page[2]["number"] in s.value for s in at.subheader)
