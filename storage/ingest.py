@@ -60,17 +60,28 @@ def _register(con: duckdb.DuckDBPyConnection, name: str, table: pa.Table) -> Non
     con.register(name, table)
 
 
-def existing_rows(con: duckdb.DuckDBPyConnection, ids: list[str]) -> dict[str, tuple[str, str, str, str | None, str | None]]:
-    """id → (content_hash, status, snapshot, attachment_sha256, attachment_filename)."""
+def existing_rows(con: duckdb.DuckDBPyConnection, ids: list[str]) -> dict[str, tuple[str, str, str | None, str | None]]:
+    """id → (content_hash, status, attachment_sha256, attachment_filename) of the documents
+    already in the cache. The snapshots (large) are read apart, only for changed documents."""
     if not ids:
         return {}
     _register(con, "_page_ids", pa.table({"id": pa.array(ids, pa.string())}))
     rows = con.execute(
-        "SELECT d.id, d.content_hash, d.status, d.snapshot, d.attachment_sha256, d.attachment_filename "
+        "SELECT d.id, d.content_hash, d.status, d.attachment_sha256, d.attachment_filename "
         "FROM documents d JOIN _page_ids p ON p.id = d.id"
     ).fetchall()
     con.unregister("_page_ids")
-    return {r[0]: (r[1], r[2], r[3], r[4], r[5]) for r in rows}
+    return {r[0]: (r[1], r[2], r[3], r[4]) for r in rows}
+
+
+def stored_snapshots(con: duckdb.DuckDBPyConnection, ids: list[str]) -> dict[str, str]:
+    """id → stored snapshot (JSON text), for the documents whose content changed."""
+    if not ids:
+        return {}
+    _register(con, "_changed_ids", pa.table({"id": pa.array(ids, pa.string())}))
+    rows = con.execute("SELECT d.id, d.snapshot FROM documents d JOIN _changed_ids c ON c.id = d.id").fetchall()
+    con.unregister("_changed_ids")
+    return dict(rows)
 
 
 def ingest_page(
@@ -100,10 +111,10 @@ def ingest_page(
     sent_changed: set[str] = set()
     for doc_id, doc in by_id.items():
         prev = old.get(doc_id)
-        if prev and doc.attachment is None and doc.attachment_pending and prev[3]:
+        if prev and doc.attachment is None and doc.attachment_pending and prev[2]:
             # The PDF already arrived through AttachmentReady; the source re-sending the
             # record without it is not a change.
-            doc.attachment = Attachment(filename=prev[4] or "document.pdf", sha256=prev[3])
+            doc.attachment = Attachment(filename=prev[3] or "document.pdf", sha256=prev[2])
             doc.attachment_pending = False
         snapshot, content_hash = prints[doc_id] = doc.fingerprint()
         if prev is None:
@@ -115,7 +126,6 @@ def ingest_page(
             result.unchanged.append(doc_id)
             continue
         result.updated.append(doc_id)
-        changes[doc_id] = diff_comparable(json.loads(prev[2]), json.loads(snapshot))
         if prev[1] == SENT:
             statuses[doc_id] = SENT
             sent_changed.add(doc_id)
@@ -127,6 +137,9 @@ def ingest_page(
         to_write.append(doc)
     if not to_write:
         return result
+    before = stored_snapshots(con, result.updated)
+    for doc_id in result.updated:
+        changes[doc_id] = diff_comparable(json.loads(before[doc_id]), json.loads(prints[doc_id][0]))
 
     _write_counterparties(con, connection, to_write, now)
     _write_documents(con, to_write, prints, statuses, changes, sent_changed, now, run_id)
@@ -170,8 +183,12 @@ def _write_counterparties(con: duckdb.DuckDBPyConnection, connection: str, docs:
     _register(con, "_cps", table)
     cols = [f.name for f in table.schema]
     updates = ", ".join(f"{c} = excluded.{c}" for c in cols if c != "id")
+    # Only new or changed counterparties are written (a page names the same clients again and
+    # again): `updated_at` is when the source's data last changed.
+    same = " AND ".join(f"x.{c} IS NOT DISTINCT FROM n.{c}" for c in cols if c != "updated_at")
     con.execute(
-        f"INSERT INTO counterparties ({', '.join(cols)}) SELECT {', '.join(cols)} FROM _cps "
+        f"INSERT INTO counterparties ({', '.join(cols)}) SELECT {', '.join(cols)} FROM _cps n "
+        f"WHERE NOT EXISTS (SELECT 1 FROM counterparties x WHERE {same}) "
         f"ON CONFLICT (id) DO UPDATE SET {updates}"
     )
     con.unregister("_cps")
