@@ -4,6 +4,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import pathlib
+import time
 from decimal import Decimal as D
 from typing import Any
 
@@ -369,6 +370,26 @@ def test_interrupted_run_resumes_at_the_next_page():
         assert pages == ["3", "4", "5"]
         assert len(seen) == 10 and sorted(seen + [d.source_id for d in docs]) == sorted(
             str(i["id"]) for i in emu.invoices())
+
+
+def test_next_page_is_read_while_the_core_stores_this_one():
+    with HarvestEmulator(max_page_size=5) as emu:
+        emu.generate(12, seed=27, options=GenerateOptions(drafts=0))
+        gen = HarvestConnector().fetch(context(emu, pdfs="false"))
+        items = []
+        for item in gen:
+            items.append(item)
+            if isinstance(item, Checkpoint):
+                break  # the core is now writing page 1; page 2 is asked for meanwhile
+        deadline = time.monotonic() + 5
+        while emu.count("/v2/invoices") < 2 and time.monotonic() < deadline:
+            time.sleep(0.01)
+        pages = [e.query.get("page", ["1"])[0] for e in emu.log if e.path == "/v2/invoices"]
+        assert pages == ["1", "2"] and len([i for i in items if isinstance(i, Document)]) == 5
+        rest = list(gen)  # the run goes on from the page read ahead, in order, nothing twice
+        docs = [i.source_id for i in items + rest if isinstance(i, Document)]
+        assert sorted(docs) == sorted(str(i["id"]) for i in emu.invoices())
+        assert emu.count("/v2/invoices") == 3
 
 
 def test_changing_start_date_reads_everything_again(emu):

@@ -197,6 +197,9 @@ class _Harvest:
             user_agent=self.user_agent,
             max_retries=max_retries,
         )
+        # The next invoice page is fetched on another thread while the core stores this one;
+        # API calls never overlap (one requests.Session, one budget).
+        self._api_lock = threading.Lock()
         self._local = threading.local()  # one PDF client per worker thread
         self._pdf_clients: list[Any] = []
         self._lock = threading.Lock()
@@ -236,7 +239,8 @@ class _Harvest:
 
     def get(self, path_or_url: str, params: Mapping[str, Any] | None = None, *, what: str) -> Any:
         try:
-            data = self.api.get_json(path_or_url, params)
+            with self._api_lock:
+                data = self.api.get_json(path_or_url, params)
         except HttpError as exc:
             raise self.error(exc, what) from None
         if not isinstance(data, Mapping):
@@ -246,7 +250,8 @@ class _Harvest:
     def client_by_id(self, client_id: Any) -> dict[str, Any] | None:
         """`GET /clients/{id}`; None when Harvest does not know it (deleted)."""
         try:
-            response = self.api.request("GET", f"/clients/{int(client_id)}", ok=(200, 404))
+            with self._api_lock:
+                response = self.api.request("GET", f"/clients/{int(client_id)}", ok=(200, 404))
             data = decode_json(response, "Harvest") if response.status_code == 200 else None
         except HttpError as exc:
             raise self.error(exc, f"client {client_id}") from None
@@ -413,6 +418,7 @@ class _Run:
         self.pending: dict[str, str] = dict(state.get("pending_pdfs") or {})
         self.pdfs = ctx.settings.get("pdfs", True) is not False
         self._pool: ThreadPoolExecutor | None = None
+        self._pages: ThreadPoolExecutor | None = None  # reads the next invoice page ahead
         self.stats = {"invoices": 0, "drafts": 0, "unchanged": 0, "problems": 0, "clients": 0, "client_lookups": 0}
 
     def snapshot(self) -> dict[str, Any]:
@@ -516,11 +522,17 @@ class _Run:
             params["page"] = page_number
         url: str | None = "/invoices"
         seen: set[str] = set()
-        while url:
-            page = self.harvest.get(url, params, what="invoices (/invoices)")
+        ahead: Future[Any] | None = self.read_ahead(url, params)
+        while ahead is not None:
+            page = ahead.result()
             invoices = page.get("invoices")
             if not isinstance(invoices, list):
                 raise ConnectorError("Harvest answered /invoices without an invoices list")
+            current = page.get("page") if isinstance(page.get("page"), int) else page_number
+            page_number = current + 1
+            url, params = self.next_link(page, seen)
+            # The next page downloads while this one is normalized and stored by the core.
+            ahead = self.read_ahead(url, params) if url else None
             fresh = []
             for invoice in invoices:
                 updated = parse_datetime(invoice.get("updated_at")) if isinstance(invoice, Mapping) else None
@@ -536,9 +548,6 @@ class _Run:
             if newest is not None:
                 floor = min(newest, self.started) - OVERLAP
                 window = {k: v for k, v in window.items() if (parse_datetime(v) or floor) >= floor}
-            current = page.get("page") if isinstance(page.get("page"), int) else page_number
-            page_number = current + 1
-            url, params = self.next_link(page, seen)
             if incremental:
                 if url:
                     self.state["run"] = {"since": since, "page": page_number,
@@ -549,6 +558,12 @@ class _Run:
                         self.state["invoices_since"] = _iso(min(newest, self.started) - OVERLAP)
                         self.state["overlap_seen"] = window
             yield Checkpoint(self.snapshot())
+
+    def read_ahead(self, url: str, params: dict[str, Any] | None) -> Future[Any]:
+        """One invoice page, fetched on the page thread (errors are raised by `result()`)."""
+        if self._pages is None:
+            self._pages = ThreadPoolExecutor(1, thread_name_prefix="harvest-pages")
+        return self._pages.submit(self.harvest.get, url, params, what="invoices (/invoices)")
 
     def invoice_item(self, invoice: Any) -> FetchItem | None:
         source_id = str(invoice.get("id")) if isinstance(invoice, Mapping) and invoice.get("id") is not None else None
@@ -599,8 +614,9 @@ class _Run:
         return self._pool
 
     def close(self) -> None:
-        if self._pool is not None:
-            self._pool.shutdown(wait=True, cancel_futures=True)
+        for pool in (self._pool, self._pages):
+            if pool is not None:
+                pool.shutdown(wait=True, cancel_futures=True)
 
     def finish(self, item: FetchItem, client_key: Any, future: Future[Any] | None) -> FetchItem:
         if future is not None and isinstance(item, Document):
