@@ -51,6 +51,8 @@ def to_decimal(value: Any, what: str = "amount") -> Decimal | None:
     JSON numbers must be decoded with `parse_float=Decimal` (see `json_loads`); a float that
     reaches this point would already have lost precision, so it is refused loudly.
     """
+    if type(value) is Decimal and value.is_finite():
+        return value  # what JSON decoding with parse_float=Decimal gives: nothing to convert
     if value is None or value == "":
         return None
     if isinstance(value, bool):

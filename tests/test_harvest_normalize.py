@@ -357,3 +357,13 @@ def test_unparsed_address_finding_quotes_the_text_and_keeps_the_raw():
     assert (finding.code, finding.severity, finding.field) == ("address_unparsed", "warning", "counterparty.address")
     assert "Vague SARL" in finding.message and "Quelque part / en Bretagne" in finding.message
     assert "postal code" in finding.message
+
+
+def test_clients_sharing_an_address_text_get_their_own_address_objects():
+    text = "12 rue de la Paix\n75002 Paris\nFrance"
+    a, _ = normalize_client({"id": 1, "name": "A", "address": text})
+    b, _ = normalize_client({"id": 2, "name": "B", "address": text})
+    assert a.address == b.address == parse_address(text).address and a.address is not b.address
+    a.address.city = "Lyon"  # a fix on one document never leaks into another
+    c, _ = normalize_client({"id": 3, "name": "C", "address": text})
+    assert (b.address.city, c.address.city) == ("Paris", "Paris")

@@ -49,8 +49,9 @@ import datetime as dt
 import re
 import threading
 from collections import deque
+from collections.abc import Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
-from typing import Any, Iterator, Mapping
+from typing import Any, Iterator
 from urllib.parse import urlsplit
 
 from ecluse.connectors import (

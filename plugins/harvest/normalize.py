@@ -32,10 +32,13 @@ lines inside a positive invoice stay ordinary lines (rebates).
 """
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import functools
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal
-from typing import Any, Mapping
+from typing import Any
 
 from ecluse.domain import (
     CENT,
@@ -53,7 +56,7 @@ from ecluse.domain import (
     to_decimal,
 )
 
-from .address import parse_address
+from .address import ParsedAddress, parse_address
 
 ZERO = Decimal(0)
 HUNDRED = Decimal(100)
@@ -248,7 +251,7 @@ def normalize_client(payload: Mapping[str, Any] | None, *, fallback: Mapping[str
         return None, findings
     raw_address = (record or {}).get("address")
     raw_address = raw_address if isinstance(raw_address, str) else None
-    parsed = parse_address(raw_address)
+    parsed = _parsed_address(raw_address)
     label = name or f"client {source_id}"
     if record is None:
         findings.append(Finding(ADDRESS_UNPARSED, WARNING,
@@ -265,10 +268,17 @@ def normalize_client(payload: Mapping[str, Any] | None, *, fallback: Mapping[str
         source_id=source_id or "",
         name=label,
         role="customer",
-        address=parsed.address if record is not None else Address(),
+        address=dataclasses.replace(parsed.address) if record is not None else Address(),
         address_raw=raw_address,
     )
     return counterparty, findings
+
+
+@functools.lru_cache(maxsize=4096)
+def _parsed_address(text: str | None) -> ParsedAddress:
+    """`parse_address`, once per distinct text: a page names the same clients again and again.
+    Shared: callers copy the address before handing it out."""
+    return parse_address(text)
 
 
 def _source_total(payload: Mapping[str, Any], name: str) -> Decimal | None:
