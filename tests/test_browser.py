@@ -1,7 +1,8 @@
 """The demo loop in a real browser: Debian's chromium driven by Playwright against `ecluse run`.
 
 Overview → sync the demo connection → Connections → Review (filter, select rows, approve,
-detail) → Reconciliation (click a bar) → Reports (saved report, CSV export). Screenshots of
+detail, a fix in place) → Reconciliation (click a bar) → Mappings (a VAT rate) → Reports (saved
+report, CSV export). Screenshots of
 every step go to tests/artifacts/; with ECLUSE_UPDATE_SCREENSHOTS=1 the best ones are copied to
 docs/screenshots/ for the README (`make screenshots`).
 """
@@ -186,7 +187,7 @@ def test_demo_loop(page, console):
     click_grid_rows(pg, grid, [0, 1])
     pg.get_by_text("2 document(s) sélectionné(s)", exact=False).wait_for()
     shot(pg, "04-review-selected")
-    pg.get_by_role("button", name="Approuver", exact=True).click()
+    pg.locator(".st-key-rv_approve button:visible").first.click()  # its name carries the shortcut
     pg.get_by_text("2 document(s) approuvé(s).").wait_for()
     settle(pg)
     no_exception(pg)
@@ -199,6 +200,15 @@ def test_demo_loop(page, console):
     settle(pg, 800)
     no_exception(pg)
     shot(pg, "06-review-detail", readme="review.png")
+    # A fix in place: the document's category, through the Fix tab; the same document stays open.
+    pg.get_by_role("tab", name="Corriger", exact=False).click()
+    pg.get_by_label("Catégorie Pennylane (libellé)").fill("Achats")
+    pg.get_by_role("button", name="Enregistrer la catégorie").click()
+    pg.get_by_text("1 correction(s) enregistrée(s)", exact=False).wait_for()
+    settle(pg, 800)
+    no_exception(pg)
+    pg.get_by_text("Corrections en vigueur (1)").wait_for()
+    shot(pg, "06b-review-fix")
 
     # -- Reconciliation: click a bar to list its documents ---------------------------------------
     goto(pg, "Rapprochement")
@@ -210,6 +220,22 @@ def test_demo_loop(page, console):
     settle(pg, 800)
     no_exception(pg)
     shot(pg, "07-reconciliation", readme="reconciliation.png")
+
+    # -- Mappings: a VAT rate the cache does not hold yet, stored in ecluse.toml ------------------
+    goto(pg, "Correspondances")
+    pg.get_by_text("Codes sans compte").wait_for()
+    pg.get_by_role("tab", name="TVA", exact=True).click()
+    pg.get_by_text("Ajouter un taux absent du cache").click()
+    pg.get_by_label("Taux (%)").fill("8,5")
+    codes = pg.get_by_role("combobox", name="Code choisi", exact=True)
+    codes.click()
+    codes.press_sequentially("FR_85", delay=50)  # 172 codes: typing keeps the matching ones
+    pg.get_by_role("option", name="FR_85", exact=True).click()
+    pg.get_by_role("button", name="Ajouter", exact=True).click()
+    pg.get_by_text("1 correspondance(s) enregistrée(s)", exact=False).wait_for()
+    settle(pg)
+    no_exception(pg)
+    shot(pg, "07b-mappings")
 
     # -- Reports: a saved report, then a CSV export of the full result ---------------------------
     goto(pg, "Rapports")

@@ -208,24 +208,23 @@ def current_fixes(ws, doc: dict[str, Any], done: Done, editable: bool) -> None:
     if not doc["fixes"]:
         st.caption(t("fx.none"))
         return
-    head = st.columns([3, 3, 3, 3, 2])
-    for col, key in zip(head, ("col.field", "fx.col_value", "fx.col_source", "fx.col_by", "fx.col_restore")):
-        col.caption(t(key))
+    sep = " : " if state.lang() == "fr" else ": "
     for fx in doc["fixes"]:
-        cols = st.columns([3, 3, 3, 3, 2], vertical_alignment="center")
-        cols[0].markdown(field_label(fx["field"]) + (f"  \n:blue-badge[{t('fx.shared_badge')}]" if fx["shared"] else ""))
-        cols[1].markdown(f"**{_text(fx['value'])}**")
-        cols[2].markdown(_text(fx["source_value"]))
-        cols[3].markdown(f"{fx['actor']}  \n{widgets.datetime(fx['recorded_at'])}")
-        if editable and cols[4].button(t("fx.restore"), key=f"fx_restore_{doc['id']}_{fx['field']}",
-                                       icon=":material/undo:", help=t("fx.restore_help")):
-            errors = _apply(ws, doc["id"], [(fx["field"], None)])
-            if errors:
-                st.error("\n\n".join(errors), icon=":material/error:")
-            else:
-                state.flash("success", t("fx.restored", field=field_label(fx["field"]),
-                                         value=_text(fx["source_value"])))
-                done(doc["id"])
+        with st.container(border=True):
+            cols = st.columns([5, 3, 2], vertical_alignment="center")
+            shared = f"  \n:blue-badge[{t('fx.shared_badge')}]" if fx["shared"] else ""
+            cols[0].markdown(f"{field_label(fx['field'])} → **{_text(fx['value'])}**  \n"
+                             f":gray[{t('fx.col_source')}{sep}{_text(fx['source_value'])}]{shared}")
+            cols[1].markdown(f":gray[{fx['actor']}  \n{widgets.datetime(fx['recorded_at'])}]")
+            if editable and cols[2].button(t("fx.restore"), key=f"fx_restore_{doc['id']}_{fx['field']}",
+                                           icon=":material/undo:", help=t("fx.restore_help"), width="stretch"):
+                errors = _apply(ws, doc["id"], [(fx["field"], None)])
+                if errors:
+                    st.error("\n\n".join(errors), icon=":material/error:")
+                else:
+                    state.flash("success", t("fx.restored", field=field_label(fx["field"]),
+                                             value=_text(fx["source_value"])))
+                    done(doc["id"])
 
 
 def fixes_tab(ws, doc: dict[str, Any], done: Done) -> None:
@@ -237,11 +236,15 @@ def fixes_tab(ws, doc: dict[str, Any], done: Done) -> None:
         st.info(t("fx.not_editable", status=widgets.status_label(doc["status"])), icon=":material/lock:")
     else:
         st.caption(t("fx.intro"))
-        open_findings = [f for f in doc["findings"] if f["code"] != "suspected_duplicate"]
-        if open_findings:  # what is left to fix, in view of the forms
+        counts: dict[tuple[str, str], int] = {}
+        for f in doc["findings"]:
+            if f["code"] != "suspected_duplicate":
+                counts[(f["code"], f["severity"])] = counts.get((f["code"], f["severity"]), 0) + 1
+        if counts:  # what is left to fix, in view of the forms
             st.markdown(t("fx.left", items=" · ".join(
-                (":red[{}]" if f["severity"] == "error" else ":orange[{}]").format(widgets.finding_title(f["code"]))
-                for f in open_findings)))
+                (":red[{}]" if severity == "error" else ":orange[{}]").format(
+                    widgets.finding_title(code) + (f" ({n})" if n > 1 else ""))
+                for (code, severity), n in counts.items())))
         counterparty_form(ws, doc, done, version)
         lines_form(ws, doc, done, version)
         category_form(ws, doc, done, version)
@@ -322,10 +325,10 @@ def duplicates_tab(ws, doc_id: str, done: Done, open_doc: Done) -> None:
         reasons = " · ".join(t(f"dup.reason_{r}") for r in twin["reasons"]) or t("dup.reason_other")
         st.markdown(f"**{t('dup.pair', other=twin.get('number') or other, connection=twin['connection'])}** — {reasons}")
         left, right = st.columns(2)
-        with left.container(border=True):
+        with left.container(border=True, height="stretch"):
             _card(ws, this, twin, t("dup.this_document"))
             reject(doc_id, other, "reject_this")
-        with right.container(border=True):
+        with right.container(border=True, height="stretch"):
             _card(ws, twin, this, t("dup.twin"))
             reject(other, doc_id, "reject_other")
             if st.button(t("dup.open_twin"), key=f"dup_open_{doc_id}_{other}", icon=":material/open_in_new:",

@@ -35,6 +35,11 @@ def _blank(value: Any) -> str:
     return str(value).strip()
 
 
+def height(frame: pd.DataFrame) -> int:
+    """Every row in view up to about 16 (the fallback row of the accounts comes last)."""
+    return min(38 + 35 * max(len(frame), 1), 600)
+
+
 def save(ws, kind: str, edited: pd.DataFrame, original: pd.DataFrame, key: str, column: str) -> None:
     """Write the rows whose `column` changed: all of them, or none when one is refused."""
     changes = {
@@ -83,7 +88,7 @@ def ledger_tab(ws, rows: list[dict[str, Any]]) -> None:
     } for r in shown], columns=["hint", "lines", "documents", "account", "state"])
     edited = st.data_editor(
         frame, key=f"mp_ledger_{version('ledger_accounts')}", hide_index=True, width="stretch",
-        num_rows="fixed", disabled=["hint", "lines", "documents", "state"],
+        height=height(frame), placeholder="—", num_rows="fixed", disabled=["hint", "lines", "documents", "state"],
         column_config={
             "hint": st.column_config.TextColumn(t("map.col_hint"), help=t("map.col_hint_help")),
             "lines": st.column_config.NumberColumn(t("map.col_lines"), format="%d"),
@@ -109,6 +114,7 @@ def vat_tab(ws, rows: list[dict[str, Any]]) -> None:
     options = sorted(set(valid) | {c for c in frame["code"] if c})
     edited = st.data_editor(
         frame, key=f"mp_vat_{version('vat')}", hide_index=True, width="stretch", num_rows="fixed",
+        height=height(frame), placeholder="—",
         disabled=["rate", "lines", "with_code", "default", "state"],
         column_config={
             "rate": st.column_config.TextColumn(t("map.col_rate")),
@@ -147,6 +153,7 @@ def categories_tab(ws, rows: list[dict[str, Any]]) -> None:
     } for r in rows], columns=["connection", "documents", "source_categories", "category"])
     edited = st.data_editor(
         frame, key=f"mp_categories_{version('categories')}", hide_index=True, width="stretch", num_rows="fixed",
+        height=height(frame), placeholder="—",
         disabled=["connection", "documents", "source_categories"],
         column_config={
             "connection": st.column_config.TextColumn(t("col.connection")),
@@ -176,6 +183,7 @@ def counterparties_tab(ws) -> None:
     } for r in rows], columns=["id", "name", "role", "vat_number", "documents", "known_id", "match"])
     edited = st.data_editor(
         frame, key=f"mp_cp_{version('counterparties')}_{search}_{only}", hide_index=True, width="stretch",
+        height=height(frame), placeholder="—",
         num_rows="fixed", disabled=["id", "name", "role", "vat_number", "documents", "known_id"],
         column_config={
             "id": st.column_config.TextColumn(t("map.col_cp_id")),
