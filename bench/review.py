@@ -204,8 +204,12 @@ RAW_CHARTS = {
 
 def bench_page(ws: Workspace, page: str, runs: int) -> dict[str, float]:
     """First visit and median rerun of a console page through AppTest, with its data work."""
+    import logging
+
     from streamlit.testing.v1 import AppTest
 
+    # AppTest drives the script from this thread: Streamlit's "missing ScriptRunContext" notice is noise.
+    logging.getLogger("streamlit.runtime.scriptrunner_utils.script_run_context").setLevel(logging.ERROR)
     os.environ["ECLUSE_WORKSPACE"] = str(ws.path)
     os.environ["ECLUSE_LANG"] = "fr"
     at = AppTest.from_file(APP, default_timeout=120)

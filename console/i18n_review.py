@@ -63,6 +63,8 @@ MESSAGES: dict[str, dict[str, str]] = {
                          "en": "Source accounting code: {hint}, not mapped."},
     "fx.hint_none": {"fr": "La source ne donne pas de code comptable pour cette ligne.",
                      "en": "The source gives no accounting code for this line."},
+    "fx.open_mappings": {"fr": "Associer les codes comptables à des comptes (Correspondances)",
+                         "en": "Map accounting codes to accounts (Mappings)"},
     "fx.fallback": {"fr": "Compte par défaut : {account}.", "en": "Fallback account: {account}."},
     "fx.save_line": {"fr": "Enregistrer la ligne {n}", "en": "Save line {n}"},
     "fx.category": {"fr": "Catégorie", "en": "Category"},

@@ -97,7 +97,7 @@ def counterparty_form(ws, doc: dict[str, Any], done: Done, version: int) -> None
             values[path] = columns[index % 3].text_input(
                 t(key), value=current, key=f"fx_cp_{doc['id']}_{version}_{path}",
                 help=t("fx.country_help") if path.endswith("country_alpha2") else None,
-                placeholder=t("fx.empty_ph"), max_chars=2 if path.endswith("country_alpha2") else None)
+                placeholder=t("fx.empty_ph"))
         st.caption(t("fx.restore_hint"))
         submitted = st.form_submit_button(t("fx.save_counterparty"), type="primary", icon=":material/save:")
     if not submitted:
@@ -145,10 +145,12 @@ def lines_form(ws, doc: dict[str, Any], done: Done, version: int) -> None:
     fallback = mapping["ledger_accounts"].get(mappings.FALLBACK)
     if hint and mapped:
         st.caption(t("fx.hint_mapped", hint=hint, account=mapped))
-    elif hint:
-        st.caption(t("fx.hint_unmapped", hint=hint) + (" " + t("fx.fallback", account=fallback) if fallback else ""))
     else:
-        st.caption(t("fx.hint_none") + (" " + t("fx.fallback", account=fallback) if fallback else ""))
+        st.caption((t("fx.hint_unmapped", hint=hint) if hint else t("fx.hint_none"))
+                   + (" " + t("fx.fallback", account=fallback) if fallback else ""))
+        pages = st.session_state.get("_pages", {})
+        if "mappings" in pages and not fallback:
+            st.page_link(pages["mappings"], label=t("fx.open_mappings"), icon=":material/rule:")
     with st.form(key=f"fx_ln_{doc['id']}_{number}_{version}", border=True):
         c1, c2 = st.columns(2)
         account = c1.text_input(t("fx.ledger_account"), value=current_account, placeholder="706000",
