@@ -142,7 +142,7 @@ def ingest_page(
         changes[doc_id] = diff_comparable(json.loads(before[doc_id]), json.loads(prints[doc_id][0]))
 
     _write_counterparties(con, connection, to_write, now)
-    _write_documents(con, to_write, prints, statuses, changes, sent_changed, now, run_id)
+    _write_documents(con, to_write, prints, statuses, changes, sent_changed, set(result.created), now, run_id)
     write_ids = pa.table({"id": pa.array([d.id for d in to_write], pa.string())})
     _register(con, "_write_ids", write_ids)
     con.execute("DELETE FROM lines WHERE document_id IN (SELECT id FROM _write_ids)")
@@ -186,11 +186,21 @@ def _write_counterparties(con: duckdb.DuckDBPyConnection, connection: str, docs:
     # Only new or changed counterparties are written (a page names the same clients again and
     # again): `updated_at` is when the source's data last changed.
     same = " AND ".join(f"x.{c} IS NOT DISTINCT FROM n.{c}" for c in cols if c != "updated_at")
-    con.execute(
-        f"INSERT INTO counterparties ({', '.join(cols)}) SELECT {', '.join(cols)} FROM _cps n "
-        f"WHERE NOT EXISTS (SELECT 1 FROM counterparties x WHERE {same}) "
-        f"ON CONFLICT (id) DO UPDATE SET {updates}"
-    )
+    new, changed = con.execute(
+        "SELECT count(*) FILTER (WHERE x.id IS NULL), count(*) FILTER (WHERE x.id IS NOT NULL) "
+        f"FROM _cps n LEFT JOIN counterparties x ON x.id = n.id WHERE NOT coalesce({same}, false)"
+    ).fetchall()[0]
+    if new:  # plain inserts: cheaper than an upsert
+        con.execute(
+            f"INSERT INTO counterparties ({', '.join(cols)}) SELECT {', '.join(cols)} FROM _cps n "
+            "WHERE n.id NOT IN (SELECT id FROM counterparties)"
+        )
+    if changed:
+        con.execute(
+            f"INSERT INTO counterparties ({', '.join(cols)}) SELECT {', '.join(cols)} FROM _cps n "
+            f"WHERE NOT EXISTS (SELECT 1 FROM counterparties x WHERE {same}) "
+            f"ON CONFLICT (id) DO UPDATE SET {updates}"
+        )
     con.unregister("_cps")
 
 
@@ -208,8 +218,8 @@ _DOC_SCHEMA = pa.schema([
 
 def _write_documents(
     con: duckdb.DuckDBPyConnection, docs: list[Document], prints: dict[str, tuple[str, str]],
-    statuses: dict[str, str], changes: dict[str, dict[str, Any]], sent_changed: set[str], now: dt.datetime,
-    run_id: int | None,
+    statuses: dict[str, str], changes: dict[str, dict[str, Any]], sent_changed: set[str], created: set[str],
+    now: dt.datetime, run_id: int | None,
 ) -> None:
     # Column by column: no dict per row, and Arrow converts each list in one call.
     n = len(docs)
@@ -239,15 +249,20 @@ def _write_documents(
         "sync_run_id": [run_id] * n,
     }
     table = pa.table({f.name: pa.array(columns[f.name], f.type) for f in _DOC_SCHEMA}, schema=_DOC_SCHEMA)
+    table = table.append_column("_new", pa.array([i in created for i in ids], pa.bool_()))
     _register(con, "_docs", table)
     cols = [f.name for f in _DOC_SCHEMA]
     keep = {"id", "first_seen_at"}
     updates = ", ".join(f"{c} = excluded.{c}" for c in cols if c not in keep)
-    # A changed document leaves any batch it was in; its status reason is cleared.
-    con.execute(
-        f"INSERT INTO documents ({', '.join(cols)}) SELECT {', '.join(cols)} FROM _docs "
-        f"ON CONFLICT (id) DO UPDATE SET {updates}, status_reason = NULL"
-    )
+    # New documents are plain inserts (cheaper than an upsert); a changed one leaves any batch
+    # it was in and its status reason is cleared.
+    if created:
+        con.execute(f"INSERT INTO documents ({', '.join(cols)}) SELECT {', '.join(cols)} FROM _docs WHERE _new")
+    if len(created) < len(ids):
+        con.execute(
+            f"INSERT INTO documents ({', '.join(cols)}) SELECT {', '.join(cols)} FROM _docs WHERE NOT _new "
+            f"ON CONFLICT (id) DO UPDATE SET {updates}, status_reason = NULL"
+        )
     con.unregister("_docs")
 
 
