@@ -204,3 +204,75 @@ def test_missing_env_secret_fails_with_a_clear_message(workspace, plugins, fake_
     [report] = sync(workspace, plugins)
     assert report.status == "failed"
     assert report.error == "connection 'src' setting 'token' refers to the environment variable FAKE_TOKEN, which is not set"
+
+
+def duckdb_shows(setting: str, value: str):
+    import duckdb
+
+    con = duckdb.connect()
+    con.execute(f"SET {setting} = '{value}'")
+    return con.execute(f"SELECT current_setting('{setting}')").fetchall()[0][0]
+
+
+def test_pages_are_written_with_bounded_duckdb_memory_and_threads(workspace, plugins, fake_source, fake_connection,
+                                                                   monkeypatch):
+    from ecluse.services import sync as sync_module
+
+    fake_source.pages = [[make_doc("1")], [make_doc("2")]]
+    real, seen = sync_module.ingest_page, []
+
+    def ingest_page(con, *args, **kwargs):
+        seen.append(con.execute("SELECT current_setting('threads'), current_setting('memory_limit')").fetchall()[0])
+        return real(con, *args, **kwargs)
+
+    monkeypatch.setattr(sync_module, "ingest_page", ingest_page)
+    [report] = sync(workspace, plugins)
+    bound = (sync_module.PAGE_THREADS, duckdb_shows("memory_limit", f"{sync_module.PAGE_MEMORY_MB}MB"))
+    assert report.status == "ok" and seen == [bound, bound]
+
+
+def test_a_page_that_does_not_fit_is_written_again_with_more_memory(workspace, plugins, fake_source,
+                                                                    fake_connection, monkeypatch):
+    import duckdb
+
+    from ecluse.services import sync as sync_module
+
+    monkeypatch.setattr(sync_module, "PAGE_MEMORY_MAX_MB", 128)
+    fake_source.pages = [[make_doc("1"), Problem("unreadable", "9", {"id": 9})], [make_doc("2")], [make_doc("3")]]
+    real, calls = sync_module.ingest_page, []
+
+    def ingest_page(con, *args, **kwargs):
+        calls.append(con.execute("SELECT current_setting('memory_limit')").fetchall()[0][0])
+        result = real(con, *args, **kwargs)  # written, then rolled back with the whole transaction
+        if len(calls) in (1, 2):
+            raise duckdb.OutOfMemoryException("Out of Memory Error: could not allocate block")
+        return result
+
+    monkeypatch.setattr(sync_module, "ingest_page", ingest_page)
+    [report] = sync(workspace, plugins)
+    assert report.status == "ok" and (report.created, report.problems, report.pages) == (3, 1, 3)
+    small, double = (duckdb_shows("memory_limit", f"{mb}MB") for mb in (sync_module.PAGE_MEMORY_MB, 128))
+    # 64 MB, then 128 MB (the most before no bound here), then no bound, kept for the next pages
+    assert calls[:3] == [small, double, calls[2]] and calls[2] not in (small, double)
+    assert calls[3:] == [calls[2], calls[2]]
+    assert q(workspace, "SELECT count(*) FROM problems")[0][0] == 1
+    assert q(workspace, "SELECT count(*) FROM audit WHERE action = 'fetched'")[0][0] == 3
+    assert q(workspace, "SELECT problems, created FROM sync_runs")[0] == (1, 3)
+
+
+def test_counterparties_are_written_when_new_or_changed_only(workspace, plugins, fake_source, fake_connection):
+    from ecluse.domain import Address
+
+    fake_source.pages = [[make_doc("1", customer="c1"), make_doc("2", customer="c2")]]
+    sync(workspace, plugins)
+    before = dict(q(workspace, "SELECT id, updated_at FROM counterparties"))
+    moved = make_doc("3", customer="c1")
+    moved.counterparty.address = Address("9 quai Voltaire", "75007", "Paris", "FR")
+    fake_source.pages = [[make_doc("4", customer="c2"), moved]]
+    with workspace.db.write() as con:
+        con.execute("DELETE FROM sync_state")
+    sync(workspace, plugins)
+    rows = {r[0]: r[1:] for r in q(workspace, "SELECT id, street, postal_code, updated_at FROM counterparties")}
+    assert rows["src:customer:c1"][:2] == ("9 quai Voltaire", "75007")
+    assert rows["src:customer:c1"][2] > before["src:customer:c1"]
+    assert rows["src:customer:c2"] == ("1 rue de la Paix", "75002", before["src:customer:c2"])  # untouched

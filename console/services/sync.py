@@ -15,11 +15,13 @@ import time
 from dataclasses import asdict, dataclass, field
 from typing import Any, Callable, Iterator
 
+import duckdb
+
 from ..connectors import AttachmentReady, Checkpoint, ConnectorError, FetchContext, Problem
 from ..domain import Attachment, Document, Finding, json_dumps, json_loads
 from ..plugin_loader import Plugins
 from ..redact import redact
-from ..storage.ingest import attach_file, ingest_page, record_problems
+from ..storage.ingest import PageResult, attach_file, ingest_page, record_problems
 from ..validation import is_supported_file, validate
 from ..workspace import Workspace, WorkspaceError
 
@@ -28,6 +30,17 @@ log = logging.getLogger("ecluse.sync")
 # Flush without advancing the cursor when a connector yields this many documents without a
 # checkpoint: bounds memory; re-fetching them next time is harmless (upserts by identity).
 MAX_BUFFER = 5000
+
+# DuckDB settings of a page's unit of work. By default DuckDB may use 80% of the RAM and a
+# thread per core; writing a page needs little of either, while the checkpoint that closes
+# it (compressing the new rows, merging the small row groups earlier pages left) grows with
+# the cache: bounded here, DuckDB evicts or spills to `<db>.tmp` instead. The settings apply
+# to the database instance until the unit of work closes it. A page that does not fit (its
+# transaction is rolled back) is written again with twice the memory, then without a bound,
+# and the run keeps the bound that worked. ECLUSE_SYNC_MEMORY_MB=0: no bound.
+PAGE_MEMORY_MB = int(os.environ.get("ECLUSE_SYNC_MEMORY_MB", "64"))
+PAGE_MEMORY_MAX_MB = 1024
+PAGE_THREADS = int(os.environ.get("ECLUSE_SYNC_THREADS", "1"))
 
 
 class AlreadyRunning(RuntimeError):
@@ -117,6 +130,7 @@ def sync_connection(
             clock=clock,
         )
         buffer = _Buffer()
+        bound = _PageBound()
         try:
             connector = connector_cls()
             for item in connector.fetch(ctx):
@@ -124,7 +138,7 @@ def sync_connection(
                     buffer.add_document(ws, item, clock)
                     report.fetched += 1
                 elif isinstance(item, Checkpoint):
-                    _flush(ws, name, buffer, report, item.state, clock, actor)
+                    _flush(ws, name, buffer, report, item.state, clock, actor, bound)
                 elif isinstance(item, AttachmentReady):
                     buffer.add_attachment(ws, item)
                 elif isinstance(item, Problem):
@@ -132,10 +146,10 @@ def sync_connection(
                 else:
                     buffer.problems.append((None, f"connector yielded an unknown item: {type(item).__name__}", None))
                 if len(buffer.docs) >= MAX_BUFFER:
-                    _flush(ws, name, buffer, report, None, clock, actor)
+                    _flush(ws, name, buffer, report, None, clock, actor, bound)
                 if progress and report.fetched % 200 == 0:
                     progress(report)
-            _flush(ws, name, buffer, report, None, clock, actor)
+            _flush(ws, name, buffer, report, None, clock, actor, bound)
             report.status = "ok"
         except ConnectorError as exc:
             report.status, report.error = "failed", redact(str(exc))
@@ -146,7 +160,7 @@ def sync_connection(
         if report.status == "failed":
             # Documents already yielded are complete: keep them (the cursor does not move).
             with contextlib.suppress(Exception):
-                _flush(ws, name, buffer, report, None, clock, actor)
+                _flush(ws, name, buffer, report, None, clock, actor, bound)
         report.seconds = round(time.monotonic() - started, 3)
         with ws.db.write() as con:
             con.execute(
@@ -191,24 +205,71 @@ class _Buffer:
         self.docs, self.findings, self.problems, self.attachments = [], {}, [], []
 
 
+class _PageBound:
+    """The DuckDB settings a run writes its pages with (see PAGE_MEMORY_MB)."""
+
+    def __init__(self) -> None:
+        self.memory_mb: int | None = PAGE_MEMORY_MB or None
+
+    def apply(self, con: duckdb.DuckDBPyConnection) -> None:
+        if self.memory_mb is None:  # another connection of this process may keep the instance alive
+            con.execute("RESET threads")
+            con.execute("RESET memory_limit")
+        else:
+            con.execute(f"SET threads = {PAGE_THREADS:d}")
+            con.execute(f"SET memory_limit = '{self.memory_mb:d}MB'")
+
+    def grow(self) -> None:
+        if self.memory_mb is not None:
+            self.memory_mb = self.memory_mb * 2 if self.memory_mb < PAGE_MEMORY_MAX_MB else None
+
+
 def _flush(
     ws: Workspace, name: str, buffer: _Buffer, report: SyncReport, state: dict[str, Any] | None,
-    clock: Callable[[], dt.datetime], actor: str,
+    clock: Callable[[], dt.datetime], actor: str, bound: _PageBound | None = None,
 ) -> None:
     if not (buffer.docs or buffer.problems or buffer.attachments or state is not None):
         return
     now = clock()
+    bound = bound or _PageBound()
+    while True:
+        try:
+            result, attached, orphans = _write_page(ws, name, buffer, report, state, now, actor, bound)
+            break
+        except duckdb.OutOfMemoryException:
+            if bound.memory_mb is None:
+                raise
+            log.info("a page of %s did not fit in %d MB of DuckDB memory; writing it again with more",
+                     name, bound.memory_mb)
+            bound.grow()
+    report.created += len(result.created)
+    report.updated += len(result.updated)
+    report.unchanged += len(result.unchanged)
+    report.back_to_review += len(result.back_to_review)
+    report.changed_after_sending += len(result.changed_after_sending)
+    report.problems += len(buffer.problems) + orphans
+    report.attachments += attached
+    report.pages += 1
+    buffer.clear()
+
+
+def _write_page(
+    ws: Workspace, name: str, buffer: _Buffer, report: SyncReport, state: dict[str, Any] | None,
+    now: dt.datetime, actor: str, bound: _PageBound,
+) -> tuple[PageResult, int, int]:
+    """One page in one transaction: (ingest result, late PDFs attached, PDFs without document)."""
     with ws.db.write() as con:
+        bound.apply(con)
         findings = {f"{name}:{d.source_id}": buffer.findings.get(d.source_id, []) for d in buffer.docs}
         result = ingest_page(con, name, buffer.docs, findings, now=now, run_id=report.run_id, actor=actor)
         record_problems(con, name, buffer.problems, now=now, run_id=report.run_id)
-        attached = 0
+        attached = orphans = 0
         for source_id, attachment, found in buffer.attachments:
             if attach_file(con, f"{name}:{source_id}", attachment, found, now):
                 attached += 1
             else:
                 record_problems(con, name, [(source_id, "a PDF arrived for a document that is not in the cache", None)], now=now, run_id=report.run_id)
-                report.problems += 1
+                orphans += 1
         if state is not None:
             con.execute(
                 "INSERT INTO sync_state (connection, state, updated_at) VALUES (?, ?, ?) "
@@ -218,18 +279,10 @@ def _flush(
         con.execute(
             "UPDATE sync_runs SET fetched = ?, created = ?, updated = ?, unchanged = ?, problems = ?, attachments = ? WHERE id = ?",
             [report.fetched, report.created + len(result.created), report.updated + len(result.updated),
-             report.unchanged + len(result.unchanged), report.problems + len(buffer.problems),
+             report.unchanged + len(result.unchanged), report.problems + len(buffer.problems) + orphans,
              report.attachments + attached, report.run_id],
         )
-    report.created += len(result.created)
-    report.updated += len(result.updated)
-    report.unchanged += len(result.unchanged)
-    report.back_to_review += len(result.back_to_review)
-    report.changed_after_sending += len(result.changed_after_sending)
-    report.problems += len(buffer.problems)
-    report.attachments += attached
-    report.pages += 1
-    buffer.clear()
+    return result, attached, orphans
 
 
 def sync(
