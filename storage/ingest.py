@@ -366,14 +366,19 @@ def _drop_stale_overrides(con: duckdb.DuckDBPyConnection, changes: dict[str, dic
 
 
 _DUP_KEYS = """
-WITH k AS (
-    SELECT d.id, d.number, d.total, d.issue_date, d.attachment_sha256,
-           CASE WHEN d.kind LIKE 'customer%' THEN 'sales' ELSE 'purchases' END AS side,
-           coalesce(nullif(upper(replace(c.vat_number, ' ', '')), ''), nullif(c.siren, ''),
-                    nullif(lower(trim(c.name)), '')) AS cp_key
+WITH a AS (
+    SELECT d.id, d.number, d.total, d.issue_date, d.attachment_sha256, {side} AS side, {cp_key} AS cp_key
+    FROM documents d JOIN {{ids}} i ON i.id = d.id LEFT JOIN counterparties c ON c.id = d.counterparty_id
+    WHERE d.status <> 'rejected'
+), k AS (
+    -- Only documents sharing a number, a date and total, or a file with the page can pair with
+    -- it: the cache is filtered on those first, the counterparty key is computed for them only.
+    SELECT d.id, d.number, d.total, d.issue_date, d.attachment_sha256, {side} AS side, {cp_key} AS cp_key
     FROM documents d LEFT JOIN counterparties c ON c.id = d.counterparty_id
     WHERE d.status <> 'rejected'
-), a AS (SELECT k.* FROM k JOIN {ids} i ON i.id = k.id)
+      AND (d.number IN (SELECT number FROM a) OR d.attachment_sha256 IN (SELECT attachment_sha256 FROM a)
+           OR (d.issue_date, d.total) IN (SELECT (issue_date, total) FROM a))
+)
 SELECT a.id, b.id, 'same counterparty and number ' || a.number FROM a JOIN k b
     ON a.side = b.side AND a.cp_key = b.cp_key AND a.number = b.number AND a.id <> b.id
 UNION
@@ -382,7 +387,11 @@ SELECT a.id, b.id, 'same counterparty, date and total' FROM a JOIN k b
 UNION
 SELECT a.id, b.id, 'same PDF file' FROM a JOIN k b
     ON a.attachment_sha256 = b.attachment_sha256 AND a.id <> b.id
-"""
+""".format(
+    side="CASE WHEN d.kind LIKE 'customer%' THEN 'sales' ELSE 'purchases' END",
+    cp_key="coalesce(nullif(upper(replace(c.vat_number, ' ', '')), ''), nullif(c.siren, ''), "
+           "nullif(lower(trim(c.name)), ''))",
+)
 
 
 # A pair the reviewer kept ("not a duplicate", services/duplicates.py) is left out, either way round.

@@ -276,3 +276,43 @@ def test_counterparties_are_written_when_new_or_changed_only(workspace, plugins,
     assert rows["src:customer:c1"][:2] == ("9 quai Voltaire", "75007")
     assert rows["src:customer:c1"][2] > before["src:customer:c1"]
     assert rows["src:customer:c2"] == ("1 rue de la Paix", "75002", before["src:customer:c2"])  # untouched
+
+
+def test_suspected_duplicates_match_a_brute_force_oracle(workspace, plugins, fake_source, fake_connection):
+    import random
+
+    from ecluse.domain import SUPPLIER_INVOICE
+
+    rng = random.Random(7)
+    docs = []
+    for i in range(60):
+        doc = make_doc(str(i), number=rng.choice(["F-1", "F-2", "F-3", None]), customer=rng.choice("abc"),
+                       total=rng.choice(["120.00", "240.00"]), issue=dt.date(2026, 3, rng.randint(1, 3)))
+        if rng.random() < 0.3:
+            doc.attachment = Attachment("same.pdf", PDF + rng.choice([b"x", b"y"]))
+        if rng.random() < 0.2:
+            doc.kind = SUPPLIER_INVOICE
+        # one VAT number per customer (the cache keeps one record per customer), written two ways
+        doc.counterparty.vat_number = {"a": "FR 40 303265045", "b": "fr40303265045", "c": None}[
+            doc.counterparty.source_id]
+        docs.append(doc)
+    fake_source.pages = [docs[k:k + 7] for k in range(0, 60, 7)]  # pairs within and across pages
+    sync(workspace, plugins)
+
+    def key(d):
+        cp = d.counterparty
+        vat = (cp.vat_number or "").replace(" ", "").upper()
+        return vat or cp.siren or cp.name.strip().lower() or None
+
+    expected = set()
+    for a in docs:
+        for b in docs:
+            if a is b:
+                continue
+            same_party = (a.kind.startswith("customer") == b.kind.startswith("customer")) and key(a) == key(b)
+            if (same_party and a.number is not None and a.number == b.number) \
+                    or (same_party and (a.issue_date, a.total) == (b.issue_date, b.total)) \
+                    or a.attachment.sha256 == b.attachment.sha256:
+                expected.add((f"src:{a.source_id}", f"duplicate_of:src:{b.source_id}"))
+    found = set(q(workspace, "SELECT document_id, field FROM findings WHERE code = 'suspected_duplicate'"))
+    assert found == expected and len(expected) > 50
