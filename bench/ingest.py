@@ -50,6 +50,12 @@ def _peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
 
 
+def _cpu_seconds() -> float:
+    """CPU time of this process, all its threads (DuckDB's included)."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
 # --------------------------------------------------------------------------- emulator process
 
 def _kind(path: str) -> str:
@@ -71,11 +77,13 @@ def _emulator_main(conn: Any, invoices: int, seed: int) -> None:
     emu.generate(invoices, seed=seed)
     with emu:
         conn.send({"settings": emu.settings(), "clients": len(emu.clients())})
+        cpu = _cpu_seconds()
         while True:
             command = conn.recv()
             if command == "counts":  # what was asked since the last call; the next phase starts afresh
                 with emu._lock:
-                    counts: dict[str, int] = {}
+                    counts: dict[str, float] = {"cpu": _cpu_seconds() - cpu}
+                    cpu += counts["cpu"]
                     for entry in emu.log:
                         kind = _kind(entry.path)
                         counts[kind] = counts.get(kind, 0) + 1
@@ -96,7 +104,7 @@ def _baseline_main(conn: Any, settings: dict[str, Any], pdfs: bool) -> None:
     from ecluse.http import HttpClient
     from ecluse.plugins.harvest.connector import APP_NAME, DEFAULT_CONTACT, HARVEST_RATE_LIMIT, PDF_WORKERS, PER_PAGE
 
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), _cpu_seconds()
     user_agent = f"{APP_NAME} ({DEFAULT_CONTACT})"
     api = HttpClient(
         settings["api_url"], service="Harvest", user_agent=user_agent, rate_limit=HARVEST_RATE_LIMIT,
@@ -135,9 +143,9 @@ def _baseline_main(conn: Any, settings: dict[str, Any], pdfs: bool) -> None:
 
         with ThreadPoolExecutor(PDF_WORKERS) as pool:
             pdf_bytes = sum(pool.map(fetch, keys))
-    seconds = time.perf_counter() - started
+    seconds, cpu = time.perf_counter() - started, _cpu_seconds() - cpu
     api.close()
-    conn.send({"seconds": seconds, "clients": clients, "invoices": invoices, "drafts": drafts, "lines": lines,
+    conn.send({"seconds": seconds, "cpu": cpu, "clients": clients, "invoices": invoices, "drafts": drafts, "lines": lines,
                "pdf_bytes": pdf_bytes, "rss_mb": _peak_rss_mb()})
 
 
@@ -165,9 +173,9 @@ def _sync_main(conn: Any, settings: dict[str, Any], pdfs: bool, workspace: str, 
 
         profiler = cProfile.Profile()
         profiler.enable()
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), _cpu_seconds()
     [report] = sync(ws, plugins, [CONNECTION])
-    seconds = time.perf_counter() - started
+    seconds, cpu = time.perf_counter() - started, _cpu_seconds() - cpu
     if profiler is not None:
         profiler.disable()
         profiler.dump_stats(profile)
@@ -179,7 +187,7 @@ def _sync_main(conn: Any, settings: dict[str, Any], pdfs: bool, workspace: str, 
         attached = con.execute("SELECT count(*) FROM documents WHERE attachment_sha256 IS NOT NULL").fetchone()[0]
         problems = con.execute("SELECT count(*) FROM problems").fetchone()[0]
     size_mb = (Path(workspace) / "ecluse.duckdb").stat().st_size / 2**20
-    conn.send({"seconds": seconds, "rss_mb": rss, "status": report.status, "error": report.error,
+    conn.send({"seconds": seconds, "cpu": cpu, "rss_mb": rss, "status": report.status, "error": report.error,
                "pages": report.pages, "created": report.created, "documents": documents, "lines": lines,
                "attached": attached, "problems": problems, "errors": int(errors or 0),
                "warnings": int(warnings or 0), "db_mb": size_mb})
@@ -196,9 +204,9 @@ def _run(ctx: Any, target: Any, *args: Any) -> dict[str, Any]:
     return result
 
 
-def _requests_line(counts: dict[str, int]) -> str:
+def _requests_line(counts: dict[str, float]) -> str:
     kinds = ("invoice pages", "client pages", "client lookups", "other API", "pdf", "429")
-    return ", ".join(f"{counts.get(k, 0)} {k}" for k in kinds if counts.get(k) or k in kinds[:2])
+    return ", ".join(f"{counts.get(k, 0):.0f} {k}" for k in kinds if counts.get(k) or k in kinds[:2])
 
 
 def main() -> None:
@@ -220,6 +228,7 @@ def main() -> None:
         parent.send("counts")
         return parent.recv()
 
+    load = os.getloadavg()[0]
     counts()
     first = _run(ctx, _baseline_main, settings, args.pdfs)
     first_counts = counts()
@@ -227,13 +236,13 @@ def main() -> None:
         synced = _run(ctx, _sync_main, settings, args.pdfs, str(Path(tmp) / "ws"), args.profile)
     sync_counts = counts()
     second = _run(ctx, _baseline_main, settings, args.pdfs)
-    counts()
+    second_counts = counts()
     parent.send("stop")
     emulator.join(timeout=10)
 
     base = min(first["seconds"], second["seconds"])
     ratio = synced["seconds"] / base
-    api_requests = sum(v for k, v in sync_counts.items() if k not in ("pdf", "429"))
+    api_requests = int(sum(v for k, v in sync_counts.items() if k not in ("pdf", "429", "cpu")))
     expected_requests = math.ceil(args.invoices / 2000) + math.ceil(info["clients"] / 2000)
     kept = first["invoices"] - first["drafts"]
     complete = (synced["status"] == "ok" and synced["documents"] == kept and synced["lines"] == first["lines"]
@@ -250,6 +259,9 @@ def main() -> None:
           f"peak RSS {max(first['rss_mb'], second['rss_mb']):.0f} MB)")
     print(f"  full sync                {synced['seconds']:.2f} s in {synced['pages']} units of work "
           f"(status {synced['status']}{': ' + str(synced['error']) if synced['error'] else ''})")
+    print(f"  CPU seconds              baseline {first['cpu']:.1f} + emulator {first_counts['cpu']:.1f}; "
+          f"sync {synced['cpu']:.1f} + emulator {sync_counts['cpu']:.1f} "
+          f"({os.cpu_count()} cores, load average {load:.1f} at the start)")
     print(f"  ratio sync / baseline    {ratio:.2f}   (target <= {RATIO_TARGET})")
     print(f"  sync peak RSS            {synced['rss_mb']:.0f} MB   (target < {RSS_TARGET_MB} MB)")
     print(f"  cache                    {synced['documents']} documents (expected {kept}), {synced['lines']} lines "
