@@ -36,7 +36,7 @@ test-fast: install
 
 ## Refresh the README's screenshots from the browser test.
 screenshots: install browser-deps
-	ECLUSE_UPDATE_SCREENSHOTS=1 $(BIN)/python -m pytest tests/test_browser.py $(PYTEST_ARGS)
+	ECLUSE_UPDATE_SCREENSHOTS=1 $(BIN)/python -m pytest tests/test_browser.py tests/test_browser_send.py $(PYTEST_ARGS)
 
 bench: install
 	$(BIN)/python bench/run_all.py

@@ -19,6 +19,7 @@ from .connectors import SettingsError
 from .domain import STATUSES, json_dumps
 from .plugin_loader import get_plugins
 from .redact import redact
+from .services import mappings as mapping_service
 from .services import reports, review, setup
 from .services import send as send_service
 from .services import sync as sync_service
@@ -26,7 +27,7 @@ from .storage.db import WorkspaceBusy
 from .workspace import Workspace, WorkspaceError
 
 EXPECTED_ERRORS = (WorkspaceError, SettingsError, WorkspaceBusy, review.ReviewError, reports.ReportError,
-                   send_service.BatchRunning)
+                   send_service.BatchRunning, mapping_service.MappingError)
 
 
 class Ctx:
@@ -205,6 +206,61 @@ def confirm(obj: Ctx, as_json: bool) -> None:
         fail(result.error, 1)
     if any(k != "confirmed" for k in result.counts):
         sys.exit(1)
+
+
+# The names on the command line → the mapping tables of ecluse.toml.
+MAPPING_KINDS = {"ledger-account": "ledger_accounts", "vat": "vat", "category": "categories",
+                 "counterparty": "counterparties"}
+
+
+@cli.group("mappings")
+def mappings_group() -> None:
+    """Accounting codes → ledger accounts, VAT rates → Pennylane codes, categories, counterparties."""
+
+
+@mappings_group.command("list")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_obj
+def mappings_list(obj: Ctx, as_json: bool) -> None:
+    """What the cache holds and what each maps to (the same listing as the Mappings page)."""
+    ws = obj.existing()
+    ledger, vat, cats = (mapping_service.ledger_accounts(ws), mapping_service.vat_rates(ws),
+                         mapping_service.categories(ws))
+    matches = ws.mappings()["counterparties"]
+    summary = mapping_service.summary(ws, ledger, vat, cats)
+    if as_json:
+        emit_json({"ledger_accounts": ledger, "vat": vat, "categories": cats, "counterparties": matches,
+                   "summary": summary})
+        return
+    click.echo("Ledger accounts (accounting code → account number; * is the fallback)")
+    table(ledger, ["hint", "lines", "documents", "account", "state"])
+    click.echo("\nVAT rates (percentage → Pennylane vat_rate code)")
+    table(vat, ["rate", "lines", "lines_with_source_code", "mapped", "code", "state"])
+    click.echo("\nDefault category per connection")
+    table(cats, ["connection", "documents", "category"])
+    click.echo("\nCounterparty matches (counterparty id → Pennylane id)")
+    table([{"counterparty": k, "pennylane_id": v} for k, v in sorted(matches.items())], ["counterparty", "pennylane_id"])
+
+
+@mappings_group.command("set")
+@click.argument("kind", type=click.Choice(sorted(MAPPING_KINDS)))
+@click.argument("key")
+@click.argument("value", required=False)
+@click.pass_obj
+def mappings_set(obj: Ctx, kind: str, key: str, value: str | None) -> None:
+    """Map KEY to VALUE in ecluse.toml; without VALUE the mapping is removed.
+
+    \b
+    ecluse mappings set ledger-account 706 706000   (an accounting code; * for every other)
+    ecluse mappings set vat 5.5 FR_55
+    ecluse mappings set category acme "Ventes"      (a connection's default category)
+    ecluse mappings set counterparty acme:customer:42 1234
+    """
+    ws = obj.existing()
+    refused = mapping_service.apply(ws, MAPPING_KINDS[kind], {key: value or None})
+    if refused:
+        fail(f"{key}: {refused[key]}")
+    click.echo(f"{kind} {key} → {value}" if value else f"{kind} {key}: mapping removed")
 
 
 def _push_progress(item: Any, n: int, total: int) -> None:

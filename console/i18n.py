@@ -228,10 +228,10 @@ MESSAGES: dict[str, dict[str, str]] = {
     "conn.pl_incomplete": {"fr": "Importer comme « à traiter »", "en": "Import as incomplete"},
     "conn.yes": {"fr": "oui", "en": "yes"},
     "conn.no": {"fr": "non", "en": "no"},
-    "conn.pl_change": {"fr": "Ces réglages se changent pour l'instant en ligne de commande :",
-                       "en": "For now these settings are changed from the command line:"},
-    "conn.pl_send_note": {"fr": "L'envoi vers Pennylane arrive avec la page Envoi.",
-                          "en": "Sending to Pennylane arrives with the Send page."},
+    "conn.pl_change": {"fr": "Ces réglages se changent sur la page Envoi, ou en ligne de commande :",
+                       "en": "These settings are changed on the Send page, or from the command line:"},
+    "conn.pl_open_send": {"fr": "Ouvrir la page Envoi (destination, test du jeton, envoi)",
+                          "en": "Open the Send page (destination, token test, sending)"},
 
     # -- review --------------------------------------------------------------------------------
     "review.title": {"fr": "Revue", "en": "Review"},
@@ -383,15 +383,6 @@ MESSAGES: dict[str, dict[str, str]] = {
 
     # -- send ------------------------------------------------------------------------------------
     "send.title": {"fr": "Envoi vers Pennylane", "en": "Sending to Pennylane"},
-    "send.building": {
-        "fr": "L'envoi vers Pennylane est en cours de construction : l'aperçu en simulation (dry run) et l'envoi "
-              "arrivent avec la destination Pennylane.",
-        "en": "Sending to Pennylane is being built: the dry-run preview and sending arrive with the Pennylane "
-              "destination."},
-    "send.waiting": {"fr": "Approuvés, en attente d'envoi", "en": "Approved, waiting to be sent"},
-    "send.coming": {"fr": "En attendant la page, la ligne de commande prévisualise puis envoie :",
-                    "en": "Until this page is ready, the command line previews, then sends:"},
-    "send.review_link": {"fr": "Voir les documents approuvés", "en": "See the approved documents"},
 
     # -- reconciliation ------------------------------------------------------------------------
     "rec.title": {"fr": "Rapprochement", "en": "Reconciliation"},

@@ -23,7 +23,9 @@ from .migrate import migrate
 
 DEFAULT_LOCK_TIMEOUT = float(os.environ.get("ECLUSE_LOCK_TIMEOUT", "30"))
 
-_LOCK_PATTERNS = ("Could not set lock", "Conflicting lock", "different configuration")
+# "Unique file handle conflict": another thread of this process is opening or closing the file.
+_LOCK_PATTERNS = ("Could not set lock", "Conflicting lock", "different configuration",
+                  "Unique file handle conflict")
 
 
 class WorkspaceBusy(RuntimeError):

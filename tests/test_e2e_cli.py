@@ -104,6 +104,14 @@ def test_demo_loop_through_the_cli(tmp_path):
     again = json.loads(run(ws, "sync", "--json", env=env).stdout)[0]
     assert again["created"] == 0 and again["updated"] == 0
     run(ws, "review", "approve", "--all-valid", env=env)
+    run(ws, "mappings", "set", "ledger-account", "706", "706000", env=env)
+    run(ws, "mappings", "set", "category", "demo", "Ventes", env=env)
+    bad = run(ws, "mappings", "set", "vat", "5.5", "FR_5.5", env=env, ok=False)
+    assert bad.returncode == 2 and "not a Pennylane vat_rate code" in bad.stderr
+    maps = json.loads(run(ws, "mappings", "list", "--json", env=env).stdout)
+    assert {r["hint"]: r["state"] for r in maps["ledger_accounts"]}["706"] == "mapped"
+    assert maps["categories"][0]["category"] == "Ventes" and maps["summary"]["categories_missing"] == 0
+    assert '706 = "706000"' in (ws / "ecluse.toml").read_text()
     dry = run(ws, "push", env=env, ok=False)  # the demo workspace is dry-run by default
     assert "dry run" in dry.stdout and "0 spec violation(s)" in dry.stdout
     report = run(ws, "report", "SELECT status, count(*) AS n FROM invoices GROUP BY 1 ORDER BY 1", "--format", "json", env=env)

@@ -178,3 +178,22 @@ def test_confirmation_flags_mismatches_and_deletions(approved, emu):
     with approved.db.read() as con:
         rows = dict(con.execute("SELECT status, count(*) FROM confirmations GROUP BY 1").fetchall())
     assert rows == {"confirmed": 7, "amount_mismatch": 1, "missing": 1}
+
+
+def test_category_a_reviewers_fix_wins_over_the_connections_default(workspace, plugins, fake_source, fake_connection, emu):
+    from ecluse.services import fixes, mappings
+
+    fake_source.pages = [[make_doc(str(i), customer="c0", issue=dt.date(2026, 2, 1 + i)) for i in range(3)]]
+    sync(workspace, plugins)
+    mappings.set_category(workspace, "src", "Ventes")
+    fixes.fix(workspace, "src:1", "category", "Export", actor="anne")
+    fixes.fix(workspace, "src:2", "category", "Inconnue", actor="anne")
+    assert len(review.approve_all_valid(workspace, actor="anne").done) == 3
+    ventes, export = emu.add_category("Ventes"), emu.add_category("Export")
+    result = send.push(workspace, gateway(emu), actor="anne")
+    assert result.count("sent") == 3 and emu.violations == []
+    by_number = {i["invoice_number"]: i["id"] for i in emu.invoices("customer")}
+    got = {n: [c["id"] for c in emu._invoice_categories.get(pid, [])] for n, pid in by_number.items()}
+    assert got == {"F-0": [ventes["id"]], "F-1": [export["id"]], "F-2": []}
+    warning = {i.document_id: i.warning for i in result.items}["src:2"]
+    assert "'Inconnue' does not exist in Pennylane" in warning

@@ -457,11 +457,12 @@ def test_filters_on_a_removed_connection_are_dropped(fresh_synced_workspace, use
     assert "demo" in at.multiselect(key="rv_connection.fr").options  # documents of the cache keep theirs
 
 
-def test_pennylane_settings_are_read_only(synced_workspace, use_workspace):
+def test_pennylane_settings_point_to_the_send_page(synced_workspace, use_workspace):
     use_workspace(synced_workspace)
     at = open_app("connections")
     assert any("ecluse pennylane set" in c.value for c in at.code)
-    assert any("page Envoi" in i.value for i in at.info)
+    tree = texts(at)
+    assert "Ouvrir la page Envoi" in tree and 'page: "send"' in tree
 
 
 # -- send, plugins ---------------------------------------------------------------------------------

@@ -549,7 +549,8 @@ class _Sender:
     def _after_import(self, doc: Document, res: ItemResult) -> None:
         """Categories and the credit-note link: best effort, a failure is a warning."""
         warnings = [res.warning] if res.warning else []
-        category = self.mappings["categories"].get(doc.connection or "") or doc.category_hint
+        # A category chosen for this document (a reviewer's fix) wins over the connection's default.
+        category = doc.category_hint or self.mappings["categories"].get(doc.connection or "")
         try:
             if category:
                 cats = self._categories if self._categories is not None else self._call(self.gw.categories)

@@ -139,7 +139,9 @@ def pennylane_settings(ws) -> None:
             col.markdown(text)
     st.markdown(t("conn.pl_change"))
     st.code(PENNYLANE_COMMANDS, language="bash")
-    st.info(t("conn.pl_send_note"), icon=":material/info:")
+    pages = st.session_state.get("_pages") or {}
+    if "send" in pages:
+        st.page_link(pages["send"], label=t("conn.pl_open_send"), icon=":material/send:")
 
 
 def main() -> None:
