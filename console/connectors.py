@@ -57,6 +57,13 @@ class Setting:
     default: Any = None
     help: str = ""
     choices: tuple[str, ...] = ()
+    # Other languages of the console: {"fr": {"label": ..., "help": ...}}; missing → label/help.
+    translations: Mapping[str, Mapping[str, str]] = field(default_factory=dict, compare=False)
+
+    def text(self, lang: str) -> tuple[str, str]:
+        """(label, help) in `lang`, falling back to the ones given in English."""
+        other = self.translations.get(lang) or {}
+        return other.get("label") or self.label, other.get("help") or self.help
 
     def parse(self, raw: Any) -> Any:
         """Convert a value typed by a user (always text from the CLI) to the setting's type.
@@ -173,12 +180,20 @@ class Connector:
     description: ClassVar[str] = ""
     kinds: ClassVar[tuple[str, ...]] = ()
     settings: ClassVar[tuple[Setting, ...]] = ()
+    # Title and description in the console's other languages: {"fr": {"title": ..., "description": ...}}.
+    translations: ClassVar[Mapping[str, Mapping[str, str]]] = {}
 
     def check(self, ctx: FetchContext) -> CheckResult:  # pragma: no cover - interface
         raise NotImplementedError
 
     def fetch(self, ctx: FetchContext) -> Iterator[FetchItem]:  # pragma: no cover - interface
         raise NotImplementedError
+
+    @classmethod
+    def text(cls, lang: str) -> tuple[str, str]:
+        """(title, description) in `lang`, falling back to the class attributes."""
+        other = cls.translations.get(lang) or {}
+        return other.get("title") or cls.title, other.get("description") or cls.description
 
     @classmethod
     def setting(cls, name: str) -> Setting:

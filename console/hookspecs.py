@@ -24,8 +24,9 @@ def register_connectors(register: Callable[[type], None]) -> None:
     """Register source connectors.
 
     Call ``register(ConnectorClass)`` once per connector; the class subclasses
-    ``ecluse.connectors.Connector`` and declares ``id``, ``title``, ``kinds`` and ``settings``.
-    Two plugins registering the same ``id`` is an error reported on the Plugins page; the
+    ``ecluse.connectors.Connector`` and declares ``id``, ``title``, ``kinds`` and ``settings``
+    (optionally ``translations`` of its title, description and each setting's label and help
+    for the console's other languages, e.g. ``{"fr": {"label": ..., "help": ...}}``). Two plugins registering the same ``id`` is an error reported on the Plugins page; the
     first one loaded wins.
     """
 

@@ -375,7 +375,9 @@ def test_connections_form_from_schema_never_shows_the_secret(fresh_synced_worksp
     assert "déjà enregistré" in token.proto.placeholder
     assert token.proto.type == token.proto.PASSWORD
     assert "UI_TEST_TOKEN" in at.text_input(key="cne_source-b_token").proto.placeholder
-    assert at.text_input(key="cne_source-a_account").value == "acme"
+    account = at.text_input(key="cne_source-a_account")
+    assert (account.value, account.label, account.help) == ("acme", "Compte *", "L'identifiant du compte.")
+    assert at.text_input(key="cne_source-a_base_url").label == "API URL"  # no translation: the connector's own
     assert at.number_input(key="cne_source-a_page_size").value == 25
     assert at.checkbox(key="cne_source-a_include_drafts").value is False
     assert at.date_input(key="cne_source-a_start").value is None
@@ -389,6 +391,10 @@ def test_connections_form_from_schema_never_shows_the_secret(fresh_synced_worksp
     assert SECRET_VALUE in ws.secrets_path.read_text(encoding="utf-8")
     assert SECRET_VALUE not in ws.config_path.read_text(encoding="utf-8")
     assert SECRET_VALUE not in texts(at)
+    at.segmented_control(key="lang").set_value("en").run()
+    assert_clean(at)
+    account = at.text_input(key="cne_source-a_account")
+    assert (account.value, account.label, account.help) == ("acme-2", "Account *", "The account id.")
 
 
 def test_add_a_connection_from_the_form(fresh_synced_workspace, use_workspace):

@@ -30,7 +30,8 @@ class SecretConnector(Connector):
     title = "UI test source"
     kinds = (SUPPLIER_INVOICE,)
     settings = (
-        Setting("account", "Account", "string", required=True, help="The account id."),
+        Setting("account", "Account", "string", required=True, help="The account id.",
+                translations={"fr": {"label": "Compte", "help": "L'identifiant du compte."}}),
         Setting("token", "API token", "string", required=True, secret=True),
         Setting("base_url", "API URL", "url", default="https://api.example.test"),
         Setting("page_size", "Page size", "integer", default=50),

@@ -124,7 +124,7 @@ def table(rows: list[dict[str, Any]], columns: dict[str, str], *, key: str | Non
 
 # -- settings form from a connector's schema -------------------------------------------------
 def setting_label(setting: Setting) -> str:
-    return setting.label + (" *" if setting.required else "")
+    return setting.text(state.lang())[0] + (" *" if setting.required else "")
 
 
 def settings_fields(connector: type[Connector], current: dict[str, Any], stored_secrets: dict[str, str],
@@ -141,7 +141,7 @@ def settings_fields(connector: type[Connector], current: dict[str, Any], stored_
         key = f"{key_prefix}_{s.name}"
         st_ = columns[index % 2]
         label = setting_label(s)
-        help_text = s.help or None
+        help_text = s.text(state.lang())[1] or None
         if s.secret:
             source = stored_secrets.get(s.name)
             if source and source.startswith("env:"):

@@ -60,6 +60,10 @@ _KINDS = {
 _ADDRESS_TEXT = re.compile(r"^\s*(?P<street>.+?)\s*,\s*(?P<zip>\d{5})\s+(?P<city>[^,]+?)\s*$")
 
 
+def _fr(label: str, help: str) -> dict[str, dict[str, str]]:
+    return {"fr": {"label": label, "help": help}}
+
+
 class DemoConnector(Connector):
     id = "demo"
     title = "Démo (données fictives)"
@@ -69,25 +73,43 @@ class DemoConnector(Connector):
         "realistic (SIREN, VAT numbers, 20/10/5.5/2.1 % VAT, credit notes, PDFs) and about 3 % of it "
         "is deliberately wrong so that review has something to catch."
     )
+    translations = {"fr": {"description": (
+        "Les factures de vente et d'achat d'une entreprise française fictive, générées sur votre machine : "
+        "ni compte ni réseau. Les données sont déterministes (même graine, mêmes documents), réalistes "
+        "(SIREN, numéros de TVA, TVA 20/10/5,5/2,1 %, avoirs, PDF) et environ 3 % sont volontairement "
+        "fausses pour que la revue ait quelque chose à trouver.")}}
     kinds = KINDS
     settings = (
         Setting("company_name", "Company name", default="Atelier Démo SAS",
                 help="The fictitious company the books belong to: seller on sales invoices, "
-                     "buyer on purchase invoices."),
+                     "buyer on purchase invoices.",
+                translations=_fr("Raison sociale", "L'entreprise fictive dont ce sont les comptes : vendeur sur "
+                                 "les factures de vente, acheteur sur les factures d'achat.")),
         Setting("seed", "Seed", type="integer", default=42,
                 help="Same seed, same documents. Change it for another set of customers, "
-                     "suppliers and invoices."),
+                     "suppliers and invoices.",
+                translations=_fr("Graine", "Même graine, mêmes documents. Changez-la pour d'autres clients, "
+                                 "fournisseurs et factures.")),
         Setting("months", "History (months)", type="integer", default=6,
                 help="How many months before today the first sync fetches (ignored when a start "
-                     "date is set)."),
+                     "date is set).",
+                translations=_fr("Historique (mois)", "Combien de mois avant aujourd'hui la première "
+                                 "synchronisation lit (ignoré si une date de début est donnée).")),
         Setting("per_month", "Documents per month", type="integer", default=20,
-                help="Invoices and credit notes generated per month (sales and purchases together)."),
+                help="Invoices and credit notes generated per month (sales and purchases together).",
+                translations=_fr("Documents par mois", "Factures et avoirs générés par mois (ventes et achats "
+                                 "ensemble).")),
         Setting("api_key", "API key (example, unused)", secret=True, required=False, default=None,
                 help="Not used by the demo: it shows how a secret setting looks. Secret values are "
                      "masked in the console, kept in secrets.toml rather than ecluse.toml, and can "
-                     "be given as env:VARIABLE."),
+                     "be given as env:VARIABLE.",
+                translations=_fr("Clé d'API (exemple, inutilisée)", "La démo ne s'en sert pas : elle montre un "
+                                 "réglage secret. Les secrets sont masqués dans la console, gardés dans "
+                                 "secrets.toml et non dans ecluse.toml, et peuvent s'écrire env:VARIABLE.")),
         Setting("start_date", "Start date", type="date",
-                help="First day of the history (YYYY-MM-DD); empty: `months` before today."),
+                help="First day of the history (YYYY-MM-DD); empty: `months` before today.",
+                translations=_fr("Date de début", "Premier jour de l'historique (AAAA-MM-JJ) ; vide : "
+                                 "`months` mois avant aujourd'hui.")),
     )
 
     # -- settings ---------------------------------------------------------------------

@@ -312,6 +312,10 @@ class _Harvest:
 
 # --------------------------------------------------------------------------- connector
 
+def _fr(label: str, help: str) -> dict[str, dict[str, str]]:
+    return {"fr": {"label": label, "help": help}}
+
+
 class HarvestConnector(Connector):
     id = "harvest"
     title = "Harvest"
@@ -319,25 +323,44 @@ class HarvestConnector(Connector):
         "Customer invoices and credit notes (negative invoices) from Harvest, with their PDF and "
         "clients; drafts are never imported."
     )
+    translations = {"fr": {"description": (
+        "Les factures clients et les avoirs (factures négatives) de Harvest, avec leur PDF et leurs "
+        "clients ; les brouillons ne sont jamais importés.")}}
     kinds = (CUSTOMER_INVOICE, CUSTOMER_CREDIT_NOTE)
     settings = (
         Setting("token", "Personal access token", secret=True, required=True,
-                help=f"Create one at {TOKEN_PAGE}; the account id is shown next to it."),
+                help=f"Create one at {TOKEN_PAGE}; the account id is shown next to it.",
+                translations=_fr("Jeton d'accès personnel", f"À créer sur {TOKEN_PAGE} ; l'identifiant du "
+                                 "compte est affiché à côté.")),
         Setting("account_id", "Account ID", required=True,
-                help="The number shown next to the token on id.getharvest.com/developers."),
+                help="The number shown next to the token on id.getharvest.com/developers.",
+                translations=_fr("Identifiant du compte", "Le numéro affiché à côté du jeton sur "
+                                 "id.getharvest.com/developers.")),
         Setting("domain", "Harvest web address",
                 help="acme, acme.harvestapp.com or https://acme.harvestapp.com: where the invoice PDFs are. "
-                     "Empty: the address Harvest reports for the account."),
-        Setting("api_url", "API URL", type="url", default=DEFAULT_API_URL),
+                     "Empty: the address Harvest reports for the account.",
+                translations=_fr("Adresse web Harvest", "acme, acme.harvestapp.com ou https://acme.harvestapp.com : "
+                                 "là où sont les PDF des factures. Vide : l'adresse que Harvest donne pour le compte.")),
+        Setting("api_url", "API URL", type="url", default=DEFAULT_API_URL,
+                translations=_fr("URL de l'API", "")),
         Setting("start_date", "Start date", type="date",
                 help="Invoices issued from this date. Default: 30 days before the connection was created; "
-                     "an earlier date imports history."),
+                     "an earlier date imports history.",
+                translations=_fr("Date de début", "Les factures émises à partir de cette date. Par défaut : 30 "
+                                 "jours avant la création de la connexion ; une date antérieure importe "
+                                 "l'historique.")),
         Setting("contact", "Contact e-mail", default=DEFAULT_CONTACT,
-                help="Sent in the User-Agent, as Harvest requires, so they can reach whoever runs this."),
+                help="Sent in the User-Agent, as Harvest requires, so they can reach whoever runs this.",
+                translations=_fr("E-mail de contact", "Envoyé dans le User-Agent, comme Harvest l'exige, pour "
+                                 "pouvoir joindre qui fait tourner Écluse.")),
         Setting("pdfs", "Fetch invoice PDFs", type="boolean", default=True,
                 help="One request per invoice on the account's web address. Off: invoices come without "
                      "their PDF and are flagged missing_attachment (Pennylane's import needs one); turned "
-                     "back on, `ecluse sync --since DATE` fetches the PDFs of invoices already read."),
+                     "back on, `ecluse sync --since DATE` fetches the PDFs of invoices already read.",
+                translations=_fr("Récupérer les PDF des factures", "Une requête par facture sur l'adresse web "
+                                 "du compte. Désactivé : les factures arrivent sans PDF et sont signalées "
+                                 "missing_attachment (l'import Pennylane en exige un) ; réactivé, "
+                                 "`ecluse sync --since DATE` récupère les PDF des factures déjà lues.")),
     )
 
     # ------------------------------------------------------------------ check

@@ -101,10 +101,11 @@ def add_form(ws, existing: list[str]) -> None:
             return
         ids = sorted(plugins.connectors)
         connector_id = st.selectbox(t("conn.connector"), ids, key="cn_new_connector",
-                                    format_func=lambda i: f"{plugins.connectors[i].title} ({i})")
+                                    format_func=state.frozen(lambda i: f"{plugins.connectors[i].text(state.lang())[0]} ({i})"))
         connector = plugins.connectors[connector_id]
-        if connector.description:
-            st.caption(connector.description)
+        description = connector.text(state.lang())[1]
+        if description:
+            st.caption(description)
         with st.form("cn_new", border=False):
             name = st.text_input(t("conn.name"), key="cn_new_name", help=t("conn.name_help"))
             values = widgets.settings_fields(connector, {}, {}, f"cnn_{connector_id}")
