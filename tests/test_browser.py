@@ -8,6 +8,7 @@ docs/screenshots/ for the README (`make screenshots`).
 """
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import signal
@@ -50,23 +51,23 @@ def _wait_http(url: str, proc: subprocess.Popen, log: Path, timeout: float = 60)
     pytest.fail(f"the console did not answer on {url} within {timeout:.0f} s:\n{log.read_text(errors='replace')}")
 
 
-@pytest.fixture(scope="module")
-def console(tmp_path_factory: pytest.TempPathFactory):
-    """`ecluse run` on a new workspace (demo connection, nothing synced), as a process group."""
+@contextlib.contextmanager
+def running_console(workspace: Path, *, env: dict[str, str] | None = None, drop: tuple[str, ...] = ()):
+    """`ecluse run` on `workspace` as a process group (French, actor browser-test, plus `env`,
+    without the variables named in `drop`); yields its URL once it answers, stops it after."""
     if not os.access(CHROMIUM, os.X_OK):
         pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium (`make browser-deps`); "
                     "the browser tests never download a browser")
-    workspace = tmp_path_factory.mktemp("browser") / "ws"
     port = _free_port()
     log = workspace.parent / "console.log"
-    env = {k: v for k, v in os.environ.items() if not k.startswith("STREAMLIT_")}
-    env.update(ECLUSE_ACTOR="browser-test", ECLUSE_LANG="fr", PYTHONUNBUFFERED="1")
+    full_env = {k: v for k, v in os.environ.items() if not k.startswith("STREAMLIT_") and k not in drop}
+    full_env.update(ECLUSE_ACTOR="browser-test", ECLUSE_LANG="fr", PYTHONUNBUFFERED="1", **(env or {}))
     ecluse = Path(sys.executable).with_name("ecluse")
     with open(log, "wb") as out:
         proc = subprocess.Popen(
             [str(ecluse), "--workspace", str(workspace), "run", "--server.port", str(port),
              "--server.headless", "true", "--server.fileWatcherType", "none"],
-            cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
+            cwd=ROOT, env=full_env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
         )
     url = f"http://localhost:{port}"
     try:
@@ -80,6 +81,13 @@ def console(tmp_path_factory: pytest.TempPathFactory):
             except subprocess.TimeoutExpired:
                 os.killpg(proc.pid, signal.SIGKILL)
                 proc.wait(5)
+
+
+@pytest.fixture(scope="module")
+def console(tmp_path_factory: pytest.TempPathFactory):
+    """`ecluse run` on a new workspace (demo connection, nothing synced)."""
+    with running_console(tmp_path_factory.mktemp("browser") / "ws") as url:
+        yield url
 
 
 @pytest.fixture(scope="module")

@@ -9,19 +9,19 @@ its environment; then Send page → preview → send → summary. Screenshots go
 from __future__ import annotations
 
 import os
-import signal
 import subprocess
 import sys
 import uuid
 from pathlib import Path
 
 import pytest
-
 from ecluse.services import send
 from ecluse.workspace import Workspace
+
 from tests.emulators.pennylane import PennylaneEmulator
+
 # The browser fixture and helpers of the demo-loop test; `page` uses this module's `console`.
-from tests.test_browser import CHROMIUM, ROOT, _free_port, _wait_http, no_exception, page, settle, shot  # noqa: F401
+from tests.test_browser import no_exception, page, running_console, settle, shot  # noqa: F401
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -60,30 +60,8 @@ def workspace(tmp_path_factory: pytest.TempPathFactory, emulator: PennylaneEmula
 @pytest.fixture(scope="module")
 def console(workspace: Path, token: str):
     """`ecluse run` on that workspace with the token's variable in its environment."""
-    if not os.access(CHROMIUM, os.X_OK):
-        pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium (`make browser-deps`); "
-                    "the browser tests never download a browser")
-    port = _free_port()
-    log = workspace.parent / "console.log"
-    env = {k: v for k, v in os.environ.items() if not k.startswith("STREAMLIT_") and k != "ECLUSE_LOAD_PLUGINS"}
-    env.update({TOKEN_VAR: token, "ECLUSE_ACTOR": "browser-test", "ECLUSE_LANG": "fr", "PYTHONUNBUFFERED": "1"})
-    with open(log, "wb") as out:
-        proc = subprocess.Popen(
-            [str(ECLUSE), "--workspace", str(workspace), "run", "--server.port", str(port),
-             "--server.headless", "true", "--server.fileWatcherType", "none"],
-            cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
-        )
-    url = f"http://localhost:{port}"
-    try:
-        _wait_http(url, proc, log)
+    with running_console(workspace, env={TOKEN_VAR: token}, drop=("ECLUSE_LOAD_PLUGINS",)) as url:
         yield url
-    finally:
-        os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait(5)
 
 
 def test_preview_then_send_to_pennylane(page, console, workspace, emulator, token):
