@@ -32,6 +32,12 @@ class WorkspaceBusy(RuntimeError):
     """The database stayed locked by another process for longer than the bound."""
 
 
+def dict_rows(cur: Any) -> list[dict[str, Any]]:
+    """The rest of a query's result as dicts keyed by column name."""
+    cols = [c[0] for c in cur.description]
+    return [dict(zip(cols, r)) for r in cur.fetchall()]
+
+
 def _is_lock_error(exc: Exception) -> bool:
     return any(p in str(exc) for p in _LOCK_PATTERNS)
 

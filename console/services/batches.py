@@ -15,7 +15,7 @@ from typing import Any, Callable
 
 from ..http import HttpError
 from ..redact import redact
-from ..storage.db import WorkspaceBusy
+from ..storage.db import WorkspaceBusy, dict_rows
 from ..workspace import Workspace, WorkspaceError
 from . import send
 from .review import Filters
@@ -30,11 +30,6 @@ ATTEMPTS = 5
 
 def transient_storage_error(exc: BaseException) -> bool:
     return any(text in str(exc) for text in TRANSIENT_STORAGE_ERRORS)
-
-
-def _rows(cur: Any) -> list[dict[str, Any]]:
-    cols = [c[0] for c in cur.description]
-    return [dict(zip(cols, r)) for r in cur.fetchall()]
 
 
 # -- the selection -------------------------------------------------------------------------
@@ -72,7 +67,7 @@ _BATCH_COLUMNS = """
 def batch_history(ws: Workspace, limit: int = 20) -> list[dict[str, Any]]:
     """The last live batches, newest first, with their item counts by state."""
     with ws.db.read() as con:
-        return _rows(con.execute(
+        return dict_rows(con.execute(
             f"SELECT {_BATCH_COLUMNS} FROM batches b LEFT JOIN batch_items i ON i.batch_id = b.id "
             "WHERE NOT b.dry_run GROUP BY ALL ORDER BY b.id DESC LIMIT ?", [int(limit)],
         ))
@@ -80,7 +75,7 @@ def batch_history(ws: Workspace, limit: int = 20) -> list[dict[str, Any]]:
 
 def get_batch(ws: Workspace, batch_id: int) -> dict[str, Any] | None:
     with ws.db.read() as con:
-        rows = _rows(con.execute(
+        rows = dict_rows(con.execute(
             f"SELECT {_BATCH_COLUMNS} FROM batches b LEFT JOIN batch_items i ON i.batch_id = b.id "
             "WHERE b.id = ? GROUP BY ALL", [int(batch_id)],
         ))
@@ -101,7 +96,7 @@ def batch_items(ws: Workspace, batch_id: int) -> list[dict[str, Any]]:
     """One batch's items with their document: state, Pennylane id and link, and the message
     (the reason of a failure or a hold, or the warning of a sent invoice)."""
     with ws.db.read() as con:
-        return _rows(con.execute(
+        return dict_rows(con.execute(
             "SELECT i.document_id, d.number, d.kind, d.issue_date, d.total, d.currency, c.name AS counterparty, "
             "i.state, i.invoice_pl_id AS pennylane_id, d.pennylane_url, i.error AS message, d.status, i.updated_at "
             "FROM batch_items i LEFT JOIN documents d ON d.id = i.document_id "
@@ -124,7 +119,7 @@ def confirmation_summary(ws: Workspace) -> dict[str, Any]:
     with ws.db.read() as con:
         counts = dict(con.execute("SELECT status, count(*) FROM confirmations GROUP BY 1").fetchall())
         checked = con.execute("SELECT max(checked_at) FROM confirmations").fetchone()[0]
-        issues = _rows(con.execute(
+        issues = dict_rows(con.execute(
             "SELECT f.document_id, d.number, f.status, f.pennylane_amount, f.expected_amount, d.currency, f.message "
             "FROM confirmations f LEFT JOIN documents d ON d.id = f.document_id "
             "WHERE f.status <> 'confirmed' ORDER BY f.status, d.number LIMIT 200"

@@ -19,6 +19,7 @@ from typing import Any
 import pyarrow as pa
 
 from ..domain import json_dumps
+from ..storage.db import dict_rows
 from ..storage.ingest import recount_findings, refresh_duplicates
 from ..workspace import Workspace
 from . import review
@@ -34,11 +35,6 @@ _SUMMARY = """
     d.attachment_sha256, d.attachment_filename, d.attachment_pending, d.error_count, d.warning_count,
     d.pennylane_id, d.pennylane_url, d.first_seen_at
 """
-
-
-def _rows(cur: Any) -> list[dict[str, Any]]:
-    cols = [c[0] for c in cur.description]
-    return [dict(zip(cols, r)) for r in cur.fetchall()]
 
 
 def _reasons(a: dict[str, Any], b: dict[str, Any]) -> list[str]:
@@ -57,18 +53,18 @@ def side_by_side(ws: Workspace, doc_id: str) -> dict[str, Any] | None:
     """The document, its suspected twins and the pairs already dismissed, in one read:
     {"document": {...}, "twins": [{..., "reasons": [...], "message": ...}], "dismissed": [...]}."""
     with ws.db.read() as con:
-        doc = _rows(con.execute(
+        doc = dict_rows(con.execute(
             f"SELECT {_SUMMARY} FROM documents d LEFT JOIN counterparties c ON c.id = d.counterparty_id WHERE d.id = ?",
             [doc_id]))
         if not doc:
             return None
-        twins = _rows(con.execute(
+        twins = dict_rows(con.execute(
             f"SELECT {_SUMMARY}, f.message FROM findings f JOIN documents d ON d.id = substr(f.field, ?) "
             "LEFT JOIN counterparties c ON c.id = d.counterparty_id "
             "WHERE f.document_id = ? AND f.code = 'suspected_duplicate' AND starts_with(f.field, ?) "
             "ORDER BY d.first_seen_at, d.id",
             [len(FIELD_PREFIX) + 1, doc_id, FIELD_PREFIX]))
-        dismissed = _rows(con.execute(
+        dismissed = dict_rows(con.execute(
             f"SELECT {_SUMMARY}, x.actor AS dismissed_by, x.recorded_at AS dismissed_at "
             "FROM duplicate_dismissals x JOIN documents d "
             "ON d.id = CASE WHEN x.document_id = ? THEN x.other_id ELSE x.document_id END "

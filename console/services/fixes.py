@@ -14,6 +14,7 @@ from typing import Any
 import pyarrow as pa
 
 from ..domain import json_dumps
+from ..storage.db import dict_rows
 from ..storage.documents import load_documents, source_value, valid_override_field
 from ..storage.ingest import recount_findings, refresh_duplicates
 from ..validation import validate
@@ -124,8 +125,7 @@ def list_fixes(ws: Workspace, doc_id: str) -> list[dict[str, Any]]:
             "FROM documents d JOIN overrides o ON o.document_id IN (d.id, d.counterparty_id) WHERE d.id = ? ORDER BY o.field",
             [doc_id],
         )
-        cols = [c[0] for c in cur.description]
-        out = [dict(zip(cols, r)) for r in cur.fetchall()]
+        out = dict_rows(cur)
     for row in out:
         row["value"] = json.loads(row["value"]) if row["value"] is not None else None
         row["source_value"] = json.loads(row["source_value"]) if row["source_value"] is not None else None

@@ -21,6 +21,7 @@ from decimal import Decimal
 from typing import Any
 
 from ..pennylane import vat as vat_codes
+from ..storage.db import dict_rows
 from ..workspace import Workspace, WorkspaceError
 
 FALLBACK = "*"
@@ -30,11 +31,6 @@ _CATEGORY_MAX = 120
 
 class MappingError(WorkspaceError):
     """A mapping value that cannot be stored; the message says what is expected."""
-
-
-def _rows(cur: Any) -> list[dict[str, Any]]:
-    cols = [c[0] for c in cur.description]
-    return [dict(zip(cols, r)) for r in cur.fetchall()]
 
 
 # -- checks ----------------------------------------------------------------------------------
@@ -150,7 +146,7 @@ def ledger_accounts(ws: Workspace) -> list[dict[str, Any]]:
     mapping = ws.mappings()["ledger_accounts"]
     fallback = mapping.get(FALLBACK)
     with ws.db.read() as con:
-        rows = _rows(con.execute(
+        rows = dict_rows(con.execute(
             "SELECT accounting_hint AS hint, count(*) AS lines, count(DISTINCT document_id) AS documents "
             "FROM lines GROUP BY 1 ORDER BY lines DESC, hint NULLS LAST"))
     found = {r["hint"] for r in rows}
@@ -172,7 +168,7 @@ def vat_rates(ws: Workspace) -> list[dict[str, Any]]:
     mapping = ws.mappings()["vat"]
     valid = sorted(vat_codes.valid_codes())
     with ws.db.read() as con:
-        found = _rows(con.execute(
+        found = dict_rows(con.execute(
             "SELECT vat_rate AS rate, count(*) AS lines, "
             "count(*) FILTER (WHERE vat_code IN (SELECT unnest(?))) AS lines_with_source_code "
             "FROM lines WHERE vat_rate IS NOT NULL GROUP BY 1 ORDER BY 1", [valid]))
@@ -247,7 +243,7 @@ def counterparties(ws: Workspace, *, search: str | None = None, only_mapped: boo
     where = " AND ".join(clauses)
     with ws.db.read() as con:
         total = con.execute(f"SELECT count(*) FROM counterparties c WHERE {where}", params).fetchone()[0]
-        rows = _rows(con.execute(
+        rows = dict_rows(con.execute(
             "SELECT c.id, c.connection, c.role, c.name, c.vat_number, c.siren, coalesce(n.documents, 0) AS documents, "
             "c.pennylane_id AS known_id FROM counterparties c "
             "LEFT JOIN (SELECT counterparty_id, count(*) AS documents FROM documents GROUP BY 1) n "

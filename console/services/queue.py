@@ -17,9 +17,8 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from ..workspace import Workspace
-from .review import _LIST_COLUMNS, SORTABLE, Filters
+from .review import JOIN_COUNTERPARTY, Filters, page_rows
 
-_JOIN = "LEFT JOIN counterparties c ON c.id = d.counterparty_id"
 _USES_COUNTERPARTY = re.compile(r"\bc\.")
 
 
@@ -45,9 +44,7 @@ def page(
         where += " AND d.attachment_pending"
         base += " AND d.attachment_pending"
     # The counterparty (one at most per document) only matters to a filter on its name.
-    join = _JOIN if _USES_COUNTERPARTY.search(where) else ""
-    order = SORTABLE.get(sort, "d.issue_date")
-    direction = "DESC" if descending else "ASC"
+    join = JOIN_COUNTERPARTY if _USES_COUNTERPARTY.search(where) else ""
     with ws.db.read() as con:
         cached = [r[0] for r in con.execute("SELECT DISTINCT connection FROM documents").fetchall()]
         problems = con.execute("SELECT count(*) FROM problems WHERE NOT resolved").fetchone()[0]
@@ -61,13 +58,7 @@ def page(
         ).fetchone()
         rows: list[dict[str, Any]] = []
         if limit > 0 and total:
-            cur = con.execute(
-                f"SELECT {_LIST_COLUMNS} FROM documents d {_JOIN} WHERE {where} "
-                f"ORDER BY {order} {direction} NULLS LAST, d.id LIMIT ? OFFSET ?",
-                params + [int(limit), int(offset)],
-            )
-            cols = [c[0] for c in cur.description]
-            rows = [dict(zip(cols, r)) for r in cur.fetchall()]
+            rows = page_rows(con, where, params, sort=sort, descending=descending, limit=limit, offset=offset)
     return Page(rows, int(total), int(approvable), sorted(set(cached) | set(ws.connections())), int(problems))
 
 

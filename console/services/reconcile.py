@@ -24,6 +24,7 @@ import datetime as dt
 from typing import Any
 
 from ..domain import CUSTOMER_KINDS, KINDS, TO_REVIEW
+from ..storage.db import dict_rows
 from ..workspace import Workspace
 
 SIDES = ("sales", "purchases")
@@ -80,11 +81,6 @@ def stage_of(status: str, confirmation: str | None = None) -> str:
     return "discrepancy" if confirmation else "sent"
 
 
-def _rows(cur: Any) -> list[dict[str, Any]]:
-    cols = [c[0] for c in cur.description]
-    return [dict(zip(cols, r)) for r in cur.fetchall()]
-
-
 def connections(ws: Workspace) -> list[str]:
     """Connections configured or present in the cache (a removed connection keeps its documents)."""
     with ws.db.read() as con:
@@ -106,7 +102,7 @@ def monthly_totals(
     """Per month × connection × status × currency: document count and the sums of the totals."""
     where, params = _where(connection, currency, side)
     with ws.db.read() as con:
-        return _rows(con.execute(
+        return dict_rows(con.execute(
             "SELECT date_trunc('month', issue_date)::DATE AS month, connection, status, currency, "
             "count(*) AS documents, sum(total_before_tax) AS total_before_tax, sum(total) AS total "
             f"FROM documents WHERE {where} GROUP BY ALL ORDER BY month, connection, status, currency",
@@ -141,7 +137,7 @@ def backlog_age(
         params.append(connection)
     order = [code for code, _f, _l in AGE_BUCKETS]
     with ws.db.read() as con:
-        rows = _rows(con.execute(
+        rows = dict_rows(con.execute(
             f"SELECT bucket, connection, count(*) AS documents, "
             f"sum(error_count > 0)::INTEGER AS with_errors FROM ("
             f"  SELECT {_bucket_case('age')} AS bucket, connection, error_count "
@@ -158,7 +154,7 @@ def monthly_stages(
     """Per month × connection × stage (see STAGES): document count and the sums of the totals."""
     where, params = _where(connection, currency, side, alias="d")
     with ws.db.read() as con:
-        return _rows(con.execute(
+        return dict_rows(con.execute(
             f"SELECT date_trunc('month', d.issue_date)::DATE AS month, d.connection, {_STAGE} AS stage, d.currency, "
             "count(*) AS documents, sum(d.total_before_tax) AS total_before_tax, sum(d.total) AS total "
             f"FROM documents d {_CONFIRMATION_JOIN} WHERE {where} GROUP BY ALL ORDER BY month, d.connection, stage",
@@ -175,7 +171,7 @@ def pennylane_totals(
     amount, modified in Pennylane, deleted) and how many were not checked since they were sent."""
     where, params = _where(connection, currency, side, alias="d")
     with ws.db.read() as con:
-        return _rows(con.execute(
+        return dict_rows(con.execute(
             "SELECT date_trunc('month', d.issue_date)::DATE AS month, "
             "count(k.document_id) AS checked, count(*) - count(k.document_id) AS unchecked, "
             "coalesce(sum(k.expected_amount), 0) AS source_total, "
@@ -220,7 +216,7 @@ def _drill(ws: Workspace, columns: str, where: str, params: list[Any], order: st
         total = con.execute(
             f"SELECT count(*) FROM documents d {_CONFIRMATION_JOIN} WHERE {where}", params
         ).fetchone()[0]
-        rows = _rows(con.execute(
+        rows = dict_rows(con.execute(
             f"SELECT d.id, d.connection, d.kind, d.number, d.issue_date, c.name AS counterparty, {columns} "
             f"FROM documents d LEFT JOIN counterparties c ON c.id = d.counterparty_id {_CONFIRMATION_JOIN} "
             f"WHERE {where} ORDER BY {order} LIMIT ?",

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..domain import APPROVED, FAILED, ON_HOLD, REJECTED, STATUSES, TO_REVIEW
+from ..storage.db import dict_rows
 from ..workspace import Workspace
 
 
@@ -75,6 +76,7 @@ class Filters:
         return " AND ".join(clauses), params
 
 
+JOIN_COUNTERPARTY = "LEFT JOIN counterparties c ON c.id = d.counterparty_id"
 _LIST_COLUMNS = """
     d.id, d.connection, d.kind, d.number, d.issue_date, d.due_date, d.currency,
     d.total_before_tax, d.total_tax, d.total, c.name AS counterparty, d.status, d.status_reason,
@@ -90,20 +92,22 @@ def list_documents(
     """One page of the queue and the total count for the filters, both computed in DuckDB."""
     filters = filters or Filters()
     where, params = filters.where()
+    with ws.db.read() as con:
+        total = con.execute(f"SELECT count(*) FROM documents d {JOIN_COUNTERPARTY} WHERE {where}", params).fetchone()[0]
+        rows = page_rows(con, where, params, sort=sort, descending=descending, limit=limit, offset=offset)
+    return rows, int(total)
+
+
+def page_rows(con: Any, where: str, params: list[Any], *, sort: str, descending: bool, limit: int,
+              offset: int) -> list[dict[str, Any]]:
+    """One sorted page of the queue's rows (`_LIST_COLUMNS`) for a `Filters.where()` clause."""
     order = SORTABLE.get(sort, "d.issue_date")
     direction = "DESC" if descending else "ASC"
-    with ws.db.read() as con:
-        total = con.execute(
-            f"SELECT count(*) FROM documents d LEFT JOIN counterparties c ON c.id = d.counterparty_id WHERE {where}", params
-        ).fetchone()[0]
-        cur = con.execute(
-            f"SELECT {_LIST_COLUMNS} FROM documents d LEFT JOIN counterparties c ON c.id = d.counterparty_id "
-            f"WHERE {where} ORDER BY {order} {direction} NULLS LAST, d.id LIMIT ? OFFSET ?",
-            params + [int(limit), int(offset)],
-        )
-        cols = [c[0] for c in cur.description]
-        rows = [dict(zip(cols, r)) for r in cur.fetchall()]
-    return rows, int(total)
+    return dict_rows(con.execute(
+        f"SELECT {_LIST_COLUMNS} FROM documents d {JOIN_COUNTERPARTY} WHERE {where} "
+        f"ORDER BY {order} {direction} NULLS LAST, d.id LIMIT ? OFFSET ?",
+        params + [int(limit), int(offset)],
+    ))
 
 
 def get_document(ws: Workspace, doc_id: str) -> dict[str, Any] | None:
@@ -121,16 +125,16 @@ def get_document(ws: Workspace, doc_id: str) -> dict[str, Any] | None:
         cp = cur.fetchone()
         doc["counterparty"] = dict(zip([c[0] for c in cur.description], cp)) if cp else None
         cur = con.execute("SELECT * FROM lines WHERE document_id = ? ORDER BY position", [doc_id])
-        doc["lines"] = [dict(zip([c[0] for c in cur.description], r)) for r in cur.fetchall()]
+        doc["lines"] = dict_rows(cur)
         cur = con.execute(
             "SELECT code, severity, message, field, origin FROM findings WHERE document_id = ? "
             "ORDER BY severity = 'error' DESC, code", [doc_id]
         )
-        doc["findings"] = [dict(zip([c[0] for c in cur.description], r)) for r in cur.fetchall()]
+        doc["findings"] = dict_rows(cur)
         cur = con.execute(
             "SELECT recorded_at, actor, action, field, old_value, new_value, reason FROM audit WHERE document_id = ? ORDER BY id", [doc_id]
         )
-        doc["history"] = [dict(zip([c[0] for c in cur.description], r)) for r in cur.fetchall()]
+        doc["history"] = dict_rows(cur)
     from .fixes import list_fixes
 
     doc["fixes"] = list_fixes(ws, doc_id)
@@ -254,7 +258,7 @@ def status_summary(ws: Workspace) -> dict[str, Any]:
             "SELECT id, connection, started_at, finished_at, status, fetched, created, updated, unchanged, problems, error "
             "FROM sync_runs ORDER BY id DESC LIMIT 10"
         )
-        runs = [dict(zip([c[0] for c in cur.description], r)) for r in cur.fetchall()]
+        runs = dict_rows(cur)
         problems = con.execute("SELECT count(*) FROM problems WHERE NOT resolved").fetchone()[0]
         errors = con.execute("SELECT count(*) FROM documents WHERE status = 'to_review' AND error_count > 0").fetchone()[0]
         changed_sent = con.execute("SELECT count(*) FROM documents WHERE changed_after_sending").fetchone()[0]
@@ -275,4 +279,4 @@ def list_problems(ws: Workspace, *, include_resolved: bool = False, limit: int =
             "SELECT id, connection, source_id, message, raw, recorded_at, resolved FROM problems "
             f"{'' if include_resolved else 'WHERE NOT resolved'} ORDER BY id DESC LIMIT ?", [limit]
         )
-        return [dict(zip([c[0] for c in cur.description], r)) for r in cur.fetchall()]
+        return dict_rows(cur)

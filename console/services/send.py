@@ -34,6 +34,7 @@ from ..pennylane import requests_builder as rb
 from ..pennylane import spec
 from ..pennylane.vat import VatMapper, VatMappingError
 from ..redact import redact
+from ..storage.db import dict_rows
 from ..storage.documents import load_documents
 from ..storage.ingest import counterparty_id
 from ..workspace import Workspace, WorkspaceError
@@ -319,9 +320,7 @@ def _run_batch(ws: Workspace, gateway: Gateway, batch_id: int, progress: Progres
     result = BatchResult(batch_id=batch_id, dry_run=False)
     with ws.db.write() as con:
         con.execute("UPDATE batches SET status = 'running', pid = ?, note = NULL WHERE id = ?", [os.getpid(), batch_id])
-        cur = con.execute("SELECT * FROM batch_items WHERE batch_id = ? ORDER BY document_id", [batch_id])
-        cols = [c[0] for c in cur.description]
-        items = [dict(zip(cols, r)) for r in cur.fetchall()]
+        items = dict_rows(con.execute("SELECT * FROM batch_items WHERE batch_id = ? ORDER BY document_id", [batch_id]))
         docs = load_documents(con, [i["document_id"] for i in items])
     todo = [i for i in items if i["state"] not in ("sent", "failed", "held")]
     # Invoices before credit notes, so that a credit note can be linked to its invoice.
