@@ -18,6 +18,7 @@ from ..redact import redact
 from ..storage.db import WorkspaceBusy, dict_rows
 from ..workspace import Workspace, WorkspaceError
 from . import send
+from .jobs import JobRegistry
 from .review import Filters
 
 FINAL_STATES = ("sent", "failed", "held")
@@ -150,32 +151,23 @@ class PushJob:
         return self.finished is None
 
 
-class PushJobs:
+class PushJobs(JobRegistry[PushJob]):
     """Process-wide: at most one push per workspace from this process (across processes the
     send lock refuses a second batch with `BatchRunning`)."""
 
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._jobs: dict[str, PushJob] = {}
-        self._seq = 0
+    wait_timeout = 120.0
 
     def get(self, ws: Workspace) -> PushJob | None:
-        with self._lock:
-            return self._jobs.get(str(ws.path))
+        return self._find(str(ws.path))
 
     def start(self, ws: Workspace, gateway: send.Gateway, filters: Filters | None = None, *,
               ids: list[str] | None = None, actor: str = "console",
               runner: Callable[..., send.BatchResult] = send.push) -> PushJob:
         """Run `send.push` in a background thread; returns the running job if there is one."""
-        key = str(ws.path)
-        with self._lock:
-            current = self._jobs.get(key)
-            if current is not None and current.running:
-                _close(gateway)
-                return current
-            self._seq += 1
-            job = PushJob(workspace=key, actor=actor, seq=self._seq)
-            self._jobs[key] = job
+        job, new = self._claim(str(ws.path), lambda seq: PushJob(workspace=str(ws.path), actor=actor, seq=seq))
+        if not new:
+            _close(gateway)
+            return job
 
         offset = 0  # items reported by an earlier attempt (see TRANSIENT_STORAGE_ERRORS)
 
@@ -205,17 +197,7 @@ class PushJobs:
                 _close(gateway)
                 job.finished = time.time()
 
-        job.thread = threading.Thread(target=work, name="ecluse-push", daemon=True)
-        job.thread.start()
-        return job
-
-    def wait(self, timeout: float = 120.0) -> None:
-        """Wait for every running push (tests, shutdown)."""
-        deadline = time.monotonic() + timeout
-        with self._lock:
-            threads = [j.thread for j in self._jobs.values() if j.thread is not None]
-        for th in threads:
-            th.join(max(0.0, deadline - time.monotonic()))
+        return self._launch(job, work, "ecluse-push")
 
 
 def _close(gateway: Any) -> None:

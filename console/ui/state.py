@@ -21,6 +21,7 @@ from ..plugin_loader import Plugins, get_plugins
 from ..redact import redact
 from ..services import setup
 from ..services import sync as sync_service
+from ..services.jobs import JobRegistry
 from ..storage.db import WorkspaceBusy
 from ..workspace import Workspace, WorkspaceError, default_path
 
@@ -151,34 +152,23 @@ class SyncJob:
         return not self.running and self.error is None and self.report is not None and self.report.status == "ok"
 
 
-class SyncJobs:
+class SyncJobs(JobRegistry[SyncJob]):
     """Process-wide registry: one sync at a time per (workspace, connection)."""
 
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._jobs: dict[tuple[str, str], SyncJob] = {}
-        self._seq = 0
-
     def get(self, ws: Workspace, name: str) -> SyncJob | None:
-        with self._lock:
-            return self._jobs.get((str(ws.path), name))
+        return self._find((str(ws.path), name))
 
     def jobs(self, ws: Workspace) -> list[SyncJob]:
         """The last job of each connection of the workspace, running or finished."""
-        with self._lock:
-            return [j for (w, _n), j in sorted(self._jobs.items()) if w == str(ws.path)]
+        return [j for (w, _n), j in self._items() if w == str(ws.path)]
 
     def start(self, ws: Workspace, plugins_: Plugins, name: str, actor_: str,
               runner: Callable[..., sync_service.SyncReport] = sync_service.sync_connection) -> SyncJob:
         """Start a sync in a background thread; returns the running job if there is one already."""
-        key = (str(ws.path), name)
-        with self._lock:
-            current = self._jobs.get(key)
-            if current is not None and current.running:
-                return current
-            self._seq += 1
-            job = SyncJob(workspace=str(ws.path), connection=name, actor=actor_, seq=self._seq)
-            self._jobs[key] = job
+        job, new = self._claim((str(ws.path), name),
+                               lambda seq: SyncJob(workspace=str(ws.path), connection=name, actor=actor_, seq=seq))
+        if not new:
+            return job
 
         def progress(report: sync_service.SyncReport) -> None:
             job.report = sync_service.SyncReport(**report.as_dict())  # a snapshot for readers
@@ -195,17 +185,7 @@ class SyncJobs:
             finally:
                 job.finished = time.time()
 
-        job.thread = threading.Thread(target=work, name=f"ecluse-sync-{name}", daemon=True)
-        job.thread.start()
-        return job
-
-    def wait(self, timeout: float = 60.0) -> None:
-        """Wait for every running job (tests, shutdown)."""
-        deadline = time.monotonic() + timeout
-        with self._lock:
-            threads = [j.thread for j in self._jobs.values() if j.thread is not None]
-        for th in threads:
-            th.join(max(0.0, deadline - time.monotonic()))
+        return self._launch(job, work, f"ecluse-sync-{name}")
 
 
 JOBS = SyncJobs()
