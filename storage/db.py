@@ -23,6 +23,10 @@ from .migrate import migrate
 
 DEFAULT_LOCK_TIMEOUT = float(os.environ.get("ECLUSE_LOCK_TIMEOUT", "30"))
 
+# How long `Database.held()` may keep the file open across units of work before letting it
+# go (closing checkpoints; another process waiting for the lock gets its turn meanwhile).
+HOLD_SECONDS = float(os.environ.get("ECLUSE_HOLD_SECONDS", "5"))
+
 # "Unique file handle conflict": another thread of this process is opening or closing the file.
 _LOCK_PATTERNS = ("Could not set lock", "Conflicting lock", "different configuration",
                   "Unique file handle conflict")
@@ -55,6 +59,7 @@ class Database:
         self.lock_timeout = DEFAULT_LOCK_TIMEOUT if lock_timeout is None else lock_timeout
         self._migrated = False
         self._migrate_lock = threading.Lock()
+        self._held = threading.local()  # .con, .since, .max_seconds of this thread's held()
 
     def _open(self, read_only: bool = False, config: dict[str, Any] | None = None) -> duckdb.DuckDBPyConnection:
         deadline = time.monotonic() + self.lock_timeout
@@ -89,11 +94,54 @@ class Database:
             self._migrated = True
 
     @contextlib.contextmanager
+    def held(self, max_seconds: float | None = None) -> Iterator[None]:
+        """Within this block, this thread's units of work share one connection, kept open for
+        up to `max_seconds` (HOLD_SECONDS) at a time. A sync writes a page per unit of work:
+        opening the file and checkpointing it on close for every page cost more than the
+        page itself. The connection is let go after each unit of work once the bound is
+        reached, so another process waiting for the lock gets in before the next page."""
+        held = self._held
+        if getattr(held, "max_seconds", None) is not None:
+            yield  # nested: the outer block holds
+            return
+        held.max_seconds = HOLD_SECONDS if max_seconds is None else max_seconds
+        try:
+            yield
+        finally:
+            self._let_go()
+            held.max_seconds = None
+
+    def _let_go(self) -> None:
+        con = getattr(self._held, "con", None)
+        self._held.con = None
+        if con is not None:
+            con.close()
+
+    @contextlib.contextmanager
+    def _connection(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        held = self._held
+        if getattr(held, "max_seconds", None) is None:
+            con = self._open()
+            try:
+                yield con
+            finally:
+                con.close()
+            return
+        if getattr(held, "con", None) is None:
+            held.con, held.since = self._open(), time.monotonic()
+        try:
+            yield held.con
+        except BaseException:
+            self._let_go()
+            raise
+        if time.monotonic() - held.since >= held.max_seconds:
+            self._let_go()
+
+    @contextlib.contextmanager
     def write(self) -> Iterator[duckdb.DuckDBPyConnection]:
         """A connection inside one transaction: committed on success, rolled back on error."""
         self.ensure_schema()
-        con = self._open()
-        try:
+        with self._connection() as con:
             con.execute("BEGIN TRANSACTION")
             try:
                 yield con
@@ -101,8 +149,6 @@ class Database:
                 con.execute("ROLLBACK")
                 raise
             con.execute("COMMIT")
-        finally:
-            con.close()
 
     @contextlib.contextmanager
     def read(self) -> Iterator[duckdb.DuckDBPyConnection]:
@@ -110,11 +156,8 @@ class Database:
         refuses two connections to one file with different settings, and the console reads
         while a sync thread writes."""
         self.ensure_schema()
-        con = self._open()
-        try:
+        with self._connection() as con:
             yield con
-        finally:
-            con.close()
 
     @contextlib.contextmanager
     def sandbox(self) -> Iterator[duckdb.DuckDBPyConnection]:

@@ -105,7 +105,9 @@ def sync_connection(
     except (WorkspaceError, KeyError) as exc:
         report.status, report.error = "failed", str(exc).strip('"')
         return report
-    with connection_lock(ws, name):
+    # One connection for the run's pages (Database.held): opening the file and checkpointing
+    # it on close for every page cost more than writing the page.
+    with connection_lock(ws, name), ws.db.held():
         with ws.db.write() as con:
             run_id = con.execute(
                 "INSERT INTO sync_runs (connection, started_at, status, actor, pid) VALUES (?, ?, 'running', ?, ?) RETURNING id",
@@ -210,14 +212,24 @@ class _PageBound:
 
     def __init__(self) -> None:
         self.memory_mb: int | None = PAGE_MEMORY_MB or None
+        self._applied: tuple[duckdb.DuckDBPyConnection, int | None] | None = None  # last set
 
     def apply(self, con: duckdb.DuckDBPyConnection) -> None:
+        # A held connection (Database.held) keeps its settings; setting them again costs
+        # tens of milliseconds a page.
+        if self._applied is not None and self._applied[0] is con and self._applied[1] == self.memory_mb:
+            return
+        self._applied = (con, self.memory_mb)
         if self.memory_mb is None:  # another connection of this process may keep the instance alive
             con.execute("RESET threads")
             con.execute("RESET memory_limit")
+            con.execute("RESET allocator_flush_threshold")
         else:
             con.execute(f"SET threads = {PAGE_THREADS:d}")
             con.execute(f"SET memory_limit = '{self.memory_mb:d}MB'")
+            # Give freed memory back to the system after a query that used more than this,
+            # rather than keep it cached for the next page (peak RSS).
+            con.execute(f"SET allocator_flush_threshold = '{max(16, self.memory_mb // 4):d}MB'")
 
     def grow(self) -> None:
         if self.memory_mb is not None:

@@ -1,0 +1,98 @@
+"""storage/db.py and storage/migrate.py against real DuckDB files."""
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from ecluse.storage import migrate as migrate_module
+
+WORKER = str(Path(__file__).with_name("concurrency_worker.py"))
+NOW = dt.datetime(2026, 11, 26, tzinfo=dt.timezone.utc)
+
+
+def other_process_status(ws_path: Path, timeout: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, WORKER, str(ws_path), "status"], capture_output=True, text=True,
+                          timeout=60, env={"ECLUSE_LOCK_TIMEOUT": timeout, "PATH": "/usr/bin:/bin"})
+
+
+def test_held_units_of_work_share_a_connection_then_let_the_file_go(workspace):
+    db = workspace.db
+    with db.held(max_seconds=2.5):
+        opened = time.monotonic()
+        with db.write() as first:
+            first.execute("CREATE TEMP TABLE scratch (x INTEGER)")
+        with db.read() as second:
+            assert second is first and second.execute("SELECT count(*) FROM scratch").fetchone() == (0,)
+            # while held, another process cannot open the file (it gives up after its bound)
+            busy = other_process_status(workspace.path, "0.3")
+            assert busy.returncode != 0 and "is in use by" in busy.stderr
+        time.sleep(max(0.0, opened + 2.6 - time.monotonic()))
+        with db.write() as third:  # past the bound: used once more, then closed
+            assert third is first
+        # the file is free before the block ends: another process gets in at once
+        free = other_process_status(workspace.path, "0.3")
+        assert free.returncode == 0, free.stderr
+        with db.write() as fourth:
+            assert fourth is not first
+            with pytest.raises(duckdb.CatalogException):
+                fourth.execute("SELECT * FROM scratch")  # a new connection: the temp table is gone
+
+
+def test_a_failed_unit_of_work_inside_held_is_rolled_back_and_its_connection_dropped(workspace):
+    db = workspace.db
+    with db.held():
+        with db.write() as con:
+            con.execute("INSERT INTO sync_state VALUES ('kept', '{}', ?)", [NOW])
+        with pytest.raises(RuntimeError), db.write() as failed:
+            failed.execute("INSERT INTO sync_state VALUES ('lost', '{}', ?)", [NOW])
+            raise RuntimeError("boom")
+        with db.read() as after:
+            assert after is not failed
+            assert after.execute("SELECT connection FROM sync_state").fetchall() == [("kept",)]
+
+
+def test_held_is_per_thread_and_nests(workspace):
+    import threading
+
+    db, seen = workspace.db, {}
+    with db.held(), db.held():  # nested: the outer block holds
+        with db.read() as a, db.read() as b:
+            pass
+
+        def other():
+            with db.read() as c:
+                seen["c"] = c
+
+        t = threading.Thread(target=other)
+        t.start()
+        t.join()
+    assert a is b and seen["c"] is not a
+
+
+def test_migration_5_drops_the_secondary_indexes_and_keeps_every_row(tmp_path, monkeypatch):
+    path = tmp_path / "old.duckdb"
+    everything = migrate_module.available()
+    monkeypatch.setattr(migrate_module, "available", lambda: [m for m in everything if m[0] <= 4])
+    con = duckdb.connect(str(path))
+    migrate_module.migrate(con)
+    con.execute("INSERT INTO lines (document_id, position, label, amount) VALUES ('a:1', 1, 'x', 1.50), ('a:1', 2, 'y', 2)")
+    con.execute("INSERT INTO audit (recorded_at, actor, document_id, action) VALUES (?, 'anne', 'a:1', 'approve')", [NOW])
+    assert {r[0] for r in con.execute("SELECT index_name FROM duckdb_indexes()").fetchall()} >= {
+        "documents_status", "documents_connection", "findings_document", "audit_document"}
+    monkeypatch.setattr(migrate_module, "available", lambda: everything)
+    assert 5 in migrate_module.migrate(con)
+    assert con.execute("SELECT index_name FROM duckdb_indexes()").fetchall() == []
+    assert con.execute("SELECT document_id, position, label, amount FROM lines ORDER BY position").fetchall() == [
+        ("a:1", 1, "x", Decimal("1.50")), ("a:1", 2, "y", Decimal("2.00"))]
+    assert con.execute("SELECT id, actor, action FROM reports.audit").fetchall() == [(1, "anne", "approve")]
+    # the audit sequence goes on where it was
+    con.execute("INSERT INTO audit (recorded_at, actor, document_id, action) VALUES (?, 'bob', 'a:1', 'fix')", [NOW])
+    assert con.execute("SELECT max(id) FROM audit").fetchone() == (2,)
+    con.close()
