@@ -19,7 +19,7 @@ import pyarrow as pa
 
 from ..domain import (
     APPROVED, FAILED, IN_BATCH, ON_HOLD, REJECTED, SENT, TO_REVIEW, Attachment, Document, Finding,
-    diff_comparable, json_dumps,
+    diff_comparable, json_compact, json_dumps,
 )
 
 DEC2 = pa.decimal128(18, 2)
@@ -104,11 +104,8 @@ def ingest_page(
         return result
     old = existing_rows(con, list(by_id))
 
-    to_write: list[Document] = []
     prints: dict[str, tuple[str, str]] = {}  # id → (snapshot, content_hash), one encoding each
-    statuses: dict[str, str] = {}
-    changes: dict[str, dict[str, Any]] = {}
-    sent_changed: set[str] = set()
+    differs: list[str] = []
     for doc_id, doc in by_id.items():
         prev = old.get(doc_id)
         if prev and doc.attachment is None and doc.attachment_pending and prev[2]:
@@ -116,13 +113,30 @@ def ingest_page(
             # record without it is not a change.
             doc.attachment = Attachment(filename=prev[3] or "document.pdf", sha256=prev[2])
             doc.attachment_pending = False
-        snapshot, content_hash = prints[doc_id] = doc.fingerprint()
+        prints[doc_id] = doc.fingerprint()
+        if prev is not None and prev[0] != prints[doc_id][1]:
+            differs.append(doc_id)
+    # A different hash with the same values is not a change: a snapshot stored by an older
+    # version of the encoding (say). Its hash is brought up to date, nothing else.
+    before = stored_snapshots(con, differs)
+    changes: dict[str, dict[str, Any]] = {}
+    for doc_id in differs:
+        diff = diff_comparable(json.loads(before[doc_id]), json.loads(prints[doc_id][0]))
+        if diff:
+            changes[doc_id] = diff
+    _rehash(con, {i: prints[i] for i in differs if i not in changes})
+
+    to_write: list[Document] = []
+    statuses: dict[str, str] = {}
+    sent_changed: set[str] = set()
+    for doc_id, doc in by_id.items():
+        prev = old.get(doc_id)
         if prev is None:
             result.created.append(doc_id)
             statuses[doc_id] = TO_REVIEW
             to_write.append(doc)
             continue
-        if prev[0] == content_hash:
+        if doc_id not in changes:
             result.unchanged.append(doc_id)
             continue
         result.updated.append(doc_id)
@@ -137,9 +151,6 @@ def ingest_page(
         to_write.append(doc)
     if not to_write:
         return result
-    before = stored_snapshots(con, result.updated)
-    for doc_id in result.updated:
-        changes[doc_id] = diff_comparable(json.loads(before[doc_id]), json.loads(prints[doc_id][0]))
 
     _write_counterparties(con, connection, to_write, now)
     _write_documents(con, to_write, prints, statuses, changes, sent_changed, set(result.created), now, run_id)
@@ -155,6 +166,19 @@ def ingest_page(
     recount_findings(con, "_write_ids")
     con.unregister("_write_ids")
     return result
+
+
+def _rehash(con: duckdb.DuckDBPyConnection, prints: dict[str, tuple[str, str]]) -> None:
+    if not prints:
+        return
+    _register(con, "_rehash", pa.table({
+        "id": pa.array(list(prints), pa.string()),
+        "snapshot": pa.array([p[0] for p in prints.values()], pa.string()),
+        "content_hash": pa.array([p[1] for p in prints.values()], pa.string()),
+    }))
+    con.execute("UPDATE documents SET snapshot = r.snapshot, content_hash = r.content_hash FROM _rehash r "
+                "WHERE documents.id = r.id")
+    con.unregister("_rehash")
 
 
 def _write_counterparties(con: duckdb.DuckDBPyConnection, connection: str, docs: list[Document], now: dt.datetime) -> None:
@@ -240,10 +264,10 @@ def _write_documents(
         "attachment_pending": [bool(d.attachment_pending) for d in docs],
         "credited_source_id": [d.credited_source_id for d in docs], "category_hint": [d.category_hint for d in docs],
         "source_updated_at": [_utc(d.source_updated_at) for d in docs],
-        "raw": [json_dumps(d.raw) for d in docs],
+        "raw": [json_compact(d.raw) for d in docs],
         "snapshot": [prints[i][0] for i in ids], "content_hash": [prints[i][1] for i in ids],
         "status": [statuses[i] for i in ids],
-        "changed": [json_dumps(changes[i]) if i in changes else None for i in ids],
+        "changed": [json_compact(changes[i]) if i in changes else None for i in ids],
         "changed_after_sending": [i in sent_changed for i in ids],
         "first_seen_at": [now] * n, "fetched_at": [now] * n, "status_changed_at": [now] * n,
         "sync_run_id": [run_id] * n,
@@ -489,11 +513,11 @@ def attach_file(
         return False
     snapshot = json.loads(row[0])
     snapshot["attachment_sha256"] = attachment.sha256
-    content_hash = hashlib.sha256(json.dumps(snapshot, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+    text = json_compact(snapshot, sort_keys=True)  # Document.fingerprint's encoding
     con.execute(
         "UPDATE documents SET attachment_sha256 = ?, attachment_filename = ?, attachment_pending = false, "
         "snapshot = ?, content_hash = ? WHERE id = ?",
-        [attachment.sha256, attachment.filename, json.dumps(snapshot, ensure_ascii=False), content_hash, document_id],
+        [attachment.sha256, attachment.filename, text, hashlib.sha256(text.encode()).hexdigest(), document_id],
     )
     con.execute("DELETE FROM findings WHERE document_id = ? AND code IN ('attachment_pending', 'missing_attachment', 'attachment_not_pdf')", [document_id])
     for f in findings:

@@ -1,6 +1,7 @@
 """`Document.fingerprint()` / `content_hash()` / `comparable()`: the fast encoding gives exactly what
-the plain `dataclasses.asdict` + `json_dumps` encoding gave, so hashes stored in existing caches
-stay valid (a changed hash would send every document back to review)."""
+the plain `dataclasses.asdict` + `json_compact` encoding gives. The hash is pinned: an encoding
+change is deliberate, and a cache holding hashes of an older encoding must then be recognized
+as unchanged (tests/test_sync.py: test_a_snapshot_in_an_older_encoding_is_not_a_change)."""
 from __future__ import annotations
 
 import dataclasses
@@ -20,6 +21,7 @@ from ecluse.domain import (
     Counterparty,
     Document,
     Line,
+    json_compact,
     json_dumps,
 )
 from ecluse.plugins.harvest.normalize import normalize_invoice
@@ -40,7 +42,7 @@ def reference_comparable(doc: Document) -> dict:
 
 
 def assert_same_encoding(doc: Document) -> None:
-    expected = json_dumps(reference_comparable(doc), sort_keys=True)
+    expected = json_compact(reference_comparable(doc), sort_keys=True)
     snapshot, content_hash = doc.fingerprint()
     assert snapshot == expected
     assert content_hash == hashlib.sha256(expected.encode()).hexdigest() == doc.content_hash()
@@ -63,8 +65,11 @@ def sample() -> Document:
 
 
 def test_content_hash_is_pinned():
-    # Computed with the asdict-based implementation before the fast path existed.
-    assert sample().content_hash() == "74128e92e47868fa385a4e5eddb5e837eaedf42b8760d9ace0fe949a2474603b"
+    # Pinned when the cache's JSON became orjson's compact encoding (json.dumps with spaces
+    # gave 74128e92e47868fa385a4e5eddb5e837eaedf42b8760d9ace0fe949a2474603b).
+    assert sample().content_hash() == "20613d5af6bd69c03d61395867f3f44701fdd166899286ae64a0d7890ac83c26"
+    spaced = json.dumps(json.loads(sample().fingerprint()[0]), sort_keys=True, ensure_ascii=False)
+    assert hashlib.sha256(spaced.encode()).hexdigest() == "74128e92e47868fa385a4e5eddb5e837eaedf42b8760d9ace0fe949a2474603b"
     assert_same_encoding(sample())
 
 

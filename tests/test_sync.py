@@ -129,6 +129,27 @@ def test_source_change_sends_approved_document_back_to_review_with_diff(workspac
     assert [h["action"] for h in doc["history"]] == ["fetched", "approve", "changed"]
 
 
+def test_a_snapshot_in_an_older_encoding_is_not_a_change(workspace, plugins, fake_source, fake_connection):
+    import hashlib
+
+    fake_source.pages = [[make_doc("1"), make_doc("2")]]
+    sync(workspace, plugins)
+    assert review.decide(workspace, "approve", ["src:1"], actor="anne").done == ["src:1"]
+    current = dict(q(workspace, "SELECT id, content_hash FROM documents"))
+    with workspace.db.write() as con:  # as stored before orjson: json.dumps, with spaces
+        for doc_id, snapshot in con.execute("SELECT id, snapshot FROM documents").fetchall():
+            old = json.dumps(json.loads(snapshot), sort_keys=True, ensure_ascii=False)
+            con.execute("UPDATE documents SET snapshot = ?, content_hash = ? WHERE id = ?",
+                        [old, hashlib.sha256(old.encode()).hexdigest(), doc_id])
+        con.execute("DELETE FROM sync_state")
+    audit = q(workspace, "SELECT count(*) FROM audit")[0][0]
+    [report] = sync(workspace, plugins)
+    assert (report.created, report.updated, report.unchanged, report.back_to_review) == (0, 0, 2, 0)
+    assert dict(q(workspace, "SELECT id, content_hash FROM documents")) == current  # brought up to date
+    assert q(workspace, "SELECT status FROM documents WHERE id = 'src:1'")[0][0] == "approved"
+    assert q(workspace, "SELECT count(*) FROM audit")[0][0] == audit
+
+
 def test_source_change_after_sending_is_flagged(workspace, plugins, fake_source, fake_connection):
     fake_source.pages = [[make_doc("1")]]
     sync(workspace, plugins)
