@@ -161,8 +161,10 @@ def test_duplicates_side_by_side_and_keep_both(twin_workspace, use_workspace):
     assert at.button(key=f"dup_restore_{doc_id}_{other}")
     # A re-sync rewrites the twin (its source record changed) and checks its duplicates again:
     # the pair stays dismissed.
-    with ws.db.write() as con:
-        con.execute("UPDATE documents SET content_hash = 'stale' WHERE id = ?", [other])
+    with ws.db.write() as con:  # the stored copy now differs from what the source sends
+        snapshot = json.loads(con.execute("SELECT snapshot FROM documents WHERE id = ?", [other]).fetchone()[0])
+        con.execute("UPDATE documents SET content_hash = 'stale', snapshot = ? WHERE id = ?",
+                    [json.dumps({**snapshot, "due_date": "1999-01-01"}), other])
         con.execute("DELETE FROM sync_state WHERE connection = 'demo-copy'")
     report = sync_service.sync_connection(ws, ui_plugins(), "demo-copy", actor="test")
     assert report.status == "ok" and report.updated == 1
