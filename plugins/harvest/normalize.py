@@ -32,7 +32,6 @@ lines inside a positive invoice stay ordinary lines (rebates).
 """
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import functools
 from collections.abc import Mapping
@@ -59,6 +58,7 @@ from ecluse.domain import (
 from .address import ParsedAddress, parse_address
 
 ZERO = Decimal(0)
+ZERO_CENTS = Decimal("0.00")
 HUNDRED = Decimal(100)
 
 SOURCE_TOTALS_MISMATCH = "source_totals_mismatch"
@@ -135,6 +135,7 @@ def apportion(exact: list[Decimal], target: Decimal) -> list[Decimal]:
     return [(part / 100).quantize(CENT) for part in parts]
 
 
+@functools.lru_cache(maxsize=256)  # a few VAT rates, over and over
 def _plain(value: Decimal) -> Decimal:
     """20.0 → 20, 5.50 → 5.5 (never 2E+1)."""
     if value == value.to_integral_value():
@@ -175,13 +176,22 @@ def parse_datetime(value: Any) -> dt.datetime | None:
 
 
 def _hint(kind: Any, project: Any) -> str | None:
-    parts = []
-    if _text(kind):
-        parts.append(f"kind:{_text(kind)}")
-    code = _text(project.get("code")) if isinstance(project, Mapping) else None
+    return _hint_of(_text(kind), _text(project.get("code")) if isinstance(project, Mapping) else None)
+
+
+@functools.lru_cache(maxsize=4096)
+def _hint_of(kind: str | None, code: str | None) -> str | None:
+    parts = [f"kind:{kind}"] if kind else []
     if code:
         parts.append(f"project:{code}")
     return "|".join(parts) or None
+
+
+def _number(raw: Mapping[str, Any], name: str, position: int) -> Decimal | None:
+    value = raw.get(name)
+    if type(value) is Decimal and value.is_finite():
+        return value  # the usual case, without building the error's wording
+    return to_decimal(value, f"line {position} {name}")
 
 
 def parse_line(raw: Any, position: int, findings: list[Finding]) -> SourceLine:
@@ -189,9 +199,9 @@ def parse_line(raw: Any, position: int, findings: list[Finding]) -> SourceLine:
     if not isinstance(raw, Mapping):
         raise NormalizeError(f"line {position}: expected an object, got {type(raw).__name__}")
     where = f"line {position}"
-    quantity = to_decimal(raw.get("quantity"), f"{where} quantity")
-    unit_price = to_decimal(raw.get("unit_price"), f"{where} unit_price")
-    amount = to_decimal(raw.get("amount"), f"{where} amount")
+    quantity = _number(raw, "quantity", position)
+    unit_price = _number(raw, "unit_price", position)
+    amount = _number(raw, "amount", position)
     if amount is None:
         if quantity is None or unit_price is None:
             raise NormalizeError(f"{where}: no amount, and no quantity × unit price to compute it")
@@ -215,9 +225,13 @@ def parse_line(raw: Any, position: int, findings: list[Finding]) -> SourceLine:
 def build_lines(lines: list[SourceLine], tax: Decimal | None, tax2: Decimal | None, discount: Decimal | None,
                 discount_amount: Decimal, total_tax: Decimal) -> list[Line]:
     """Our lines, with their share of the discount and of the taxes (module docstring)."""
-    keep = 1 - _percent(discount)
+    share = _percent(discount)
+    keep = 1 - share
     rates = [((tax or ZERO) if line.taxed else ZERO) + ((tax2 or ZERO) if line.taxed2 else ZERO) for line in lines]
-    discounts = apportion([line.amount * _percent(discount) for line in lines], discount_amount)
+    if share or discount_amount:
+        discounts = apportion([line.amount * share for line in lines], discount_amount)
+    else:  # no discount: what apportion gives for all-zero shares and a zero target
+        discounts = [ZERO_CENTS] * len(lines)
     taxes = apportion([line.amount * keep * rate / HUNDRED for line, rate in zip(lines, rates)], total_tax)
     out = []
     for line, rate, line_discount, line_tax in zip(lines, rates, discounts, taxes):
@@ -268,10 +282,14 @@ def normalize_client(payload: Mapping[str, Any] | None, *, fallback: Mapping[str
         source_id=source_id or "",
         name=label,
         role="customer",
-        address=dataclasses.replace(parsed.address) if record is not None else Address(),
+        address=_copy(parsed.address) if record is not None else Address(),
         address_raw=raw_address,
     )
     return counterparty, findings
+
+
+def _copy(address: Address) -> Address:
+    return Address(address.street, address.postal_code, address.city, address.country_alpha2)
 
 
 @functools.lru_cache(maxsize=4096)
