@@ -106,6 +106,7 @@ def json_dumps(obj: Any, **kw: Any) -> str:
 
 
 _COMPACT = orjson.OPT_PASSTHROUGH_DATACLASS | orjson.OPT_NON_STR_KEYS
+_SNAPSHOT = orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS  # dataclasses encoded by orjson itself
 
 
 def json_compact(obj: Any, *, sort_keys: bool = False) -> str:
@@ -222,12 +223,16 @@ class Document:
         return self.fingerprint()[1]
 
     def fingerprint(self) -> tuple[str, str]:
-        """`(snapshot, content_hash)` from one encoding: the comparable fields as JSON with sorted
-        keys (what ingest stores to report changes), and the sha256 of exactly that text.
+        """`(snapshot, content_hash)` from one encoding: the comparable fields as compact JSON
+        (what ingest stores to report changes), and the sha256 of exactly that text.
 
-        Same text as `json_compact(self.comparable(), sort_keys=True)`, without building the
-        intermediate dicts: the encoder meets the lines and the counterparty as dataclasses."""
-        text = json_compact(self._comparable_fields(), sort_keys=True)
+        The same values as `comparable()`. The top-level keys are sorted; the lines and the
+        counterparty are encoded by orjson straight from their dataclasses, so their keys come
+        in field order (half the cost of a dict per line and a call per field)."""
+        try:
+            text = orjson.dumps(self._comparable_fields(), default=_json_default, option=_SNAPSHOT).decode()
+        except orjson.JSONEncodeError:  # what orjson refuses (an int beyond 64 bits, say)
+            text = json_compact(self.comparable(), sort_keys=True)
         return text, hashlib.sha256(text.encode()).hexdigest()
 
     def comparable(self) -> dict[str, Any]:
