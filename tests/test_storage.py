@@ -76,7 +76,7 @@ def test_held_is_per_thread_and_nests(workspace):
     assert a is b and seen["c"] is not a
 
 
-def test_migration_5_drops_the_secondary_indexes_and_keeps_every_row(tmp_path, monkeypatch):
+def test_migrations_5_and_6_drop_the_secondary_indexes_and_json_types_and_keep_every_row(tmp_path, monkeypatch):
     path = tmp_path / "old.duckdb"
     everything = migrate_module.available()
     monkeypatch.setattr(migrate_module, "available", lambda: [m for m in everything if m[0] <= 4])
@@ -87,12 +87,26 @@ def test_migration_5_drops_the_secondary_indexes_and_keeps_every_row(tmp_path, m
     assert {r[0] for r in con.execute("SELECT index_name FROM duckdb_indexes()").fetchall()} >= {
         "documents_status", "documents_connection", "findings_document", "audit_document"}
     monkeypatch.setattr(migrate_module, "available", lambda: everything)
-    assert 5 in migrate_module.migrate(con)
+    assert migrate_module.migrate(con)[:2] == [5, 6]
     assert con.execute("SELECT index_name FROM duckdb_indexes()").fetchall() == []
     assert con.execute("SELECT document_id, position, label, amount FROM lines ORDER BY position").fetchall() == [
         ("a:1", 1, "x", Decimal("1.50")), ("a:1", 2, "y", Decimal("2.00"))]
     assert con.execute("SELECT id, actor, action FROM reports.audit").fetchall() == [(1, "anne", "approve")]
+    # migration 6: the JSON columns are text
+    assert con.execute("SELECT column_name, data_type FROM duckdb_columns() WHERE table_name = 'documents' "
+                       "AND column_name IN ('raw', 'snapshot', 'changed') ORDER BY 1").fetchall() == [
+        ("changed", "VARCHAR"), ("raw", "VARCHAR"), ("snapshot", "VARCHAR")]
     # the audit sequence goes on where it was
     con.execute("INSERT INTO audit (recorded_at, actor, document_id, action) VALUES (?, 'bob', 'a:1', 'fix')", [NOW])
     assert con.execute("SELECT max(id) FROM audit").fetchone() == (2,)
     con.close()
+
+
+def test_decimal_columns_keep_exact_values_and_round_extra_places_half_even():
+    from ecluse.storage.ingest import CENTS, DEC2, _decimals
+
+    assert _decimals([Decimal("1.5"), None, Decimal("-0.00")], CENTS, DEC2).to_pylist() == [
+        Decimal("1.50"), None, Decimal("0.00")]
+    # one value with more places: the whole column is quantized, as the decimal context does
+    assert _decimals([Decimal("2"), Decimal("1.125"), Decimal("1.135")], CENTS, DEC2).to_pylist() == [
+        Decimal("2.00"), Decimal("1.12"), Decimal("1.14")]
