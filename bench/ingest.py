@@ -199,6 +199,10 @@ def _run(ctx: Any, target: Any, *args: Any) -> dict[str, Any]:
     parent, child = ctx.Pipe()
     proc = ctx.Process(target=target, args=(child, *args))
     proc.start()
+    while not parent.poll(1.0):  # a child that dies without answering must not hang the bench
+        if not proc.is_alive():
+            raise SystemExit(f"bench/ingest: the {target.__name__.strip('_')} process died "
+                             f"(exit code {proc.exitcode}); its error is above")
     result = parent.recv()
     proc.join()
     return result

@@ -1,9 +1,10 @@
-"""Short-lived DuckDB connections with bounded retry on lock conflicts.
+"""Short-lived (or briefly held) DuckDB connections with bounded retry on lock conflicts.
 
 DuckDB lets one process at a time open a database file for writing (and a writer excludes
 readers in other processes). The console and a scheduled `ecluse sync` must share one
-workspace, so no process keeps the file open between units of work: every unit opens,
-works in one transaction, commits and closes. A conflicting lock is retried with backoff
+workspace, so no process keeps the file open for long: every unit opens, works in one
+transaction, commits and closes; a sync's pages share one connection for a few seconds at a
+time (`Database.held`). A conflicting lock is retried with backoff
 for `lock_timeout` seconds, then `WorkspaceBusy` tells the user who holds it.
 """
 from __future__ import annotations

@@ -2,8 +2,9 @@
 
 Each `Checkpoint` the connector yields closes a unit of work: the buffered documents, the
 problems, the late attachments and the new cursor are written in ONE transaction, so a crash
-never leaves a cursor ahead of the data nor half a page. The database is opened per unit of
-work only (another process may be syncing or sending on the same workspace).
+never leaves a cursor ahead of the data nor half a page. The run's pages share one database
+connection, let go every few seconds (`Database.held`): another process may be syncing or
+sending on the same workspace.
 """
 from __future__ import annotations
 
@@ -37,7 +38,7 @@ MAX_BUFFER = 5000
 # thread per core; writing a page needs little of either, while the checkpoint that closes
 # it (compressing the new rows, merging the small row groups earlier pages left) grows with
 # the cache: bounded here, DuckDB evicts or spills to `<db>.tmp` instead. The settings apply
-# to the database instance until the unit of work closes it. A page that does not fit (its
+# to the database instance until its connection is let go. A page that does not fit (its
 # transaction is rolled back) is written again with twice the memory, then without a bound,
 # and the run keeps the bound that worked. ECLUSE_SYNC_MEMORY_MB=0: no bound.
 PAGE_MEMORY_MB = int(os.environ.get("ECLUSE_SYNC_MEMORY_MB", "64"))
