@@ -529,7 +529,7 @@ def attach_file(
         return False
     snapshot = json.loads(row[0])
     snapshot["attachment_sha256"] = attachment.sha256
-    text = json_compact(snapshot, sort_keys=True)  # Document.fingerprint's encoding
+    text = json_compact(snapshot)  # the stored order of the keys: Document.fingerprint's text
     con.execute(
         "UPDATE documents SET attachment_sha256 = ?, attachment_filename = ?, attachment_pending = false, "
         "snapshot = ?, content_hash = ? WHERE id = ?",

@@ -180,6 +180,10 @@ def test_late_attachment_is_attached_without_changing_status(workspace, plugins,
     doc = review.get_document(workspace, "src:1")
     assert (doc["status"], doc["attachment_pending"], doc["attachment_filename"]) == ("approved", False, "late.pdf")
     assert doc["findings"] == []
+    # stored as the document's own encoding would have it (no rehash needed on the next sync)
+    resent = make_doc("1", attachment=None, attachment_pending=True)
+    resent.attachment = Attachment("late.pdf", sha256=doc["attachment_sha256"])
+    assert q(workspace, "SELECT snapshot, content_hash FROM documents")[0] == resent.fingerprint()
     # the source re-sending the record without its PDF is not a change
     fake_source.pages = [[make_doc("1", attachment=None, attachment_pending=True)]]
     with workspace.db.write() as con:
