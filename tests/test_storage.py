@@ -93,9 +93,11 @@ def test_migrations_5_and_6_drop_the_secondary_indexes_and_json_types_and_keep_e
         ("a:1", 1, "x", Decimal("1.50")), ("a:1", 2, "y", Decimal("2.00"))]
     assert con.execute("SELECT id, actor, action FROM reports.audit").fetchall() == [(1, "anne", "approve")]
     # migration 6: the JSON columns are text
-    assert con.execute("SELECT column_name, data_type FROM duckdb_columns() WHERE table_name = 'documents' "
-                       "AND column_name IN ('raw', 'snapshot', 'changed') ORDER BY 1").fetchall() == [
-        ("changed", "VARCHAR"), ("raw", "VARCHAR"), ("snapshot", "VARCHAR")]
+    assert con.execute("SELECT table_name, column_name, data_type FROM duckdb_columns() WHERE column_name IN "
+                       "('raw', 'snapshot', 'changed', 'state') AND table_name IN ('documents', 'sync_state') "
+                       "ORDER BY 1, 2").fetchall() == [
+        ("documents", "changed", "VARCHAR"), ("documents", "raw", "VARCHAR"), ("documents", "snapshot", "VARCHAR"),
+        ("sync_state", "state", "VARCHAR")]
     # the audit sequence goes on where it was
     con.execute("INSERT INTO audit (recorded_at, actor, document_id, action) VALUES (?, 'bob', 'a:1', 'fix')", [NOW])
     assert con.execute("SELECT max(id) FROM audit").fetchone() == (2,)

@@ -21,7 +21,7 @@ from typing import Any, Callable, Iterator
 import duckdb
 
 from ..connectors import AttachmentReady, Checkpoint, ConnectorError, FetchContext, Problem
-from ..domain import Attachment, Document, Finding, json_dumps, json_loads
+from ..domain import Attachment, Document, Finding, json_compact, json_loads
 from ..plugin_loader import Plugins
 from ..redact import redact
 from ..storage.ingest import PageResult, attach_file, ingest_page, record_problems
@@ -322,7 +322,7 @@ def _write_page(
             con.execute(
                 "INSERT INTO sync_state (connection, state, updated_at) VALUES (?, ?, ?) "
                 "ON CONFLICT (connection) DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at",
-                [name, json_dumps(state), now],
+                [name, json_compact(state), now],
             )
         con.execute(
             "UPDATE sync_runs SET fetched = ?, created = ?, updated = ?, unchanged = ?, problems = ?, attachments = ? WHERE id = ?",
