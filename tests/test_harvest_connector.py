@@ -351,6 +351,73 @@ def test_changed_client_updates_the_cache():
         assert docs[0].counterparty.address.postal_code == "75007"
 
 
+def test_a_changed_client_has_its_invoices_read_again():
+    with HarvestEmulator() as emu:
+        emu.generate(30, seed=13, options=GenerateOptions(drafts=0))
+        state = run(emu)[2][-1].state
+        client_id = emu.invoices()[0]["client"]["id"]
+        theirs = sorted(str(i["id"]) for i in emu.invoices() if i["client"]["id"] == client_id)
+        emu.touch_client(client_id, address="9 quai Voltaire\n75007 Paris\nFrance")
+        emu.reset_log()
+        _, docs, checkpoints, _ = run(emu, state)
+        # no invoice changed in Harvest: the client's invoices are read again for their new address
+        assert sorted(d.source_id for d in docs) == theirs
+        assert {d.counterparty.address.postal_code for d in docs} == {"75007"}
+        assert api_requests(emu) == ["/v2/clients", "/v2/invoices", "/v2/invoices"]
+        assert [e.query.get("client_id") for e in emu.log if e.path == "/v2/invoices"] == [None, [str(client_id)]]
+        assert "reread_clients" not in checkpoints[-1].state
+        emu.reset_log()
+        _, docs, _, _ = run(emu, checkpoints[-1].state)
+        assert docs == [] and api_requests(emu) == ["/v2/clients", "/v2/invoices"]
+
+
+def test_a_client_touched_without_a_change_costs_no_request():
+    with HarvestEmulator() as emu:
+        emu.generate(30, seed=13, options=GenerateOptions(drafts=0))
+        state = run(emu)[2][-1].state
+        emu.touch_client(emu.invoices()[0]["client"]["id"])  # updated_at only
+        emu.reset_log()
+        _, docs, _, _ = run(emu, state)
+        assert docs == [] and api_requests(emu) == ["/v2/clients", "/v2/invoices"]
+
+
+def test_many_changed_clients_are_read_again_in_one_listing(monkeypatch):
+    from ecluse.plugins.harvest import connector as harvest_connector
+
+    monkeypatch.setattr(harvest_connector, "REREAD_CLIENTS_MAX", 1)
+    with HarvestEmulator() as emu:
+        emu.generate(30, seed=13, options=GenerateOptions(drafts=0))
+        state = run(emu)[2][-1].state
+        changed = sorted({i["client"]["id"] for i in emu.invoices()})[:2]
+        for client_id in changed:
+            emu.touch_client(client_id, address="9 quai Voltaire\n75007 Paris\nFrance")
+        emu.reset_log()
+        _, docs, _, _ = run(emu, state)
+        assert len(docs) == len(emu.invoices())  # every invoice, from one listing
+        assert api_requests(emu) == ["/v2/clients", "/v2/invoices", "/v2/invoices"]
+        assert [e.query.get("client_id") for e in emu.log if e.path == "/v2/invoices"] == [None, None]
+        assert {d.counterparty.address.postal_code for d in docs if int(d.counterparty.source_id) in changed} == {
+            "75007"}
+
+
+def test_an_interrupted_reread_is_resumed_by_the_next_run():
+    with HarvestEmulator() as emu:
+        emu.generate(30, seed=13, options=GenerateOptions(drafts=0))
+        state = run(emu)[2][-1].state
+        client_id = emu.invoices()[0]["client"]["id"]
+        emu.touch_client(client_id, address="9 quai Voltaire\n75007 Paris\nFrance")
+        items = HarvestConnector().fetch(context(emu, state))
+        for item in items:  # the run stops after the incremental page's checkpoint
+            if isinstance(item, Checkpoint):
+                state = item.state
+                break
+        items.close()
+        assert state["reread_clients"] == [str(client_id)]
+        _, docs, checkpoints, _ = run(emu, state)
+        assert docs and {d.counterparty.address.postal_code for d in docs} == {"75007"}
+        assert "reread_clients" not in checkpoints[-1].state
+
+
 def test_interrupted_run_resumes_at_the_next_page():
     with HarvestEmulator(max_page_size=5) as emu:
         emu.generate(23, seed=14, options=GenerateOptions(drafts=0))
@@ -557,3 +624,30 @@ def test_sync_service_end_to_end(workspace):
         emu.touch_invoice(finals[0]["id"], notes="edited")
         third = sync_connection(workspace, plugins, "hv")
         assert third.fetched == 1
+
+
+def test_an_address_completed_in_harvest_sends_unsent_invoices_back_to_review(workspace):
+    from ecluse.services import review
+    from ecluse.services.sync import sync_connection
+
+    plugins = Plugins()
+    plugins.load_entrypoints(only=["harvest"])
+    with HarvestEmulator() as emu:
+        emu.generate(40, seed=25, options=GenerateOptions(drafts=0))
+        workspace.set_connection("hv", HarvestConnector, emu.settings(start_date="2023-01-01", pdfs="false"))
+        assert sync_connection(workspace, plugins, "hv").status == "ok"
+        client_id = emu.invoices()[0]["client"]["id"]
+        theirs = [f"hv:{i['id']}" for i in emu.invoices() if i["client"]["id"] == client_id]
+        assert len(theirs) >= 2
+        approved, sent = theirs[0], theirs[1]
+        done = review.decide(workspace, "approve", [approved], actor="anne", force=True, reason="test").done
+        assert done == [approved]
+        with workspace.db.write() as con:
+            con.execute("UPDATE documents SET status = 'sent', pennylane_id = 9 WHERE id = ?", [sent])
+        emu.touch_client(client_id, address="9 quai Voltaire\n75007 Paris\nFrance")
+        report = sync_connection(workspace, plugins, "hv")
+        assert report.status == "ok" and report.updated == len(theirs)
+        assert report.changed_after_sending == 1 and report.back_to_review == len(theirs) - 1
+        doc = review.get_document(workspace, approved)
+        assert doc["status"] == "to_review" and "counterparty" in doc["changed"]
+        assert review.get_document(workspace, sent)["changed_after_sending"] is True

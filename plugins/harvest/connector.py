@@ -22,7 +22,11 @@ cursor-based). A run costs:
   in the API limit), four at a time; none when the `pdfs` setting is off.
 
 A second run with nothing changed is therefore two requests: one clients page, one invoices
-page.
+page. A client whose name, address or currency changed (say its address was completed in
+Harvest after the reviewer was told it was missing) has its invoices read again, one request
+per client (`client_id`; their PDFs again when `pdfs` is on), so documents not yet sent go
+back to review with the new counterparty and sent ones are flagged; past
+`REREAD_CLIENTS_MAX` such clients, one full listing since `start_date` instead.
 
 State (JSON, written with each `Checkpoint`, i.e. after each page of documents)::
 
@@ -32,6 +36,7 @@ State (JSON, written with each `Checkpoint`, i.e. after each page of documents):
      "clients_since": "2024-06-30T11:55:00Z",
      "clients": {"5735776": {"name": ..., "address": ..., "currency": ..., "updated_at": ...}},
      "overlap_seen": {"13150403": "2024-06-30T11:58:00Z"},   # ids already read in the window
+     "reread_clients": ["5735776"],           # changed clients whose invoices are still to read
      "run": {"since": ..., "page": 3, "max_updated_at": ...},  # an interrupted run's resume point
      "pending_pdfs": {"13150403": "<client_key>"}}           # PDFs that failed transiently
 
@@ -86,6 +91,7 @@ APP_NAME = "Ecluse"
 PER_PAGE = 2000
 PDF_WORKERS = 4  # concurrent PDF downloads: Harvest renders each PDF, which takes a while
 PDF_AHEAD = 16  # PDFs downloaded ahead of the documents yielded (bounds memory)
+REREAD_CLIENTS_MAX = 50  # beyond, one full invoice listing costs fewer requests
 OVERLAP = dt.timedelta(minutes=5)
 DEFAULT_HISTORY = dt.timedelta(days=30)
 FINAL_STATES = ("open", "paid", "closed")
@@ -465,6 +471,7 @@ class _Run:
         yield from self.retry_pending_pdfs()
         self.read_clients()
         yield from self.read_invoices(date_from, incremental=override is None)
+        yield from self.reread_changed_clients(date_from)
         self.ctx.log.info(
             "Harvest: %(invoices)d invoices, %(drafts)d drafts skipped, %(unchanged)d unchanged in the "
             "overlap window, %(problems)d problems, "
@@ -480,12 +487,17 @@ class _Run:
         newest: dt.datetime | None = None
         url: str | None = "/clients"
         seen: set[str] = set()
+        reread = set(self.state.get("reread_clients") or [])
         while url:
             page = self.harvest.get(url, params, what="clients (/clients)")
             for client in page.get("clients") or []:
                 if not isinstance(client, Mapping) or client.get("id") is None:
                     continue
+                before = self.clients.get(str(client["id"]))
                 self.remember_client(client)
+                if before is not None and any(before.get(k) != self.clients[str(client["id"])].get(k)
+                                              for k in ("name", "address", "currency")):
+                    reread.add(str(client["id"]))
                 self.stats["clients"] += 1
                 updated = parse_datetime(client.get("updated_at"))
                 if updated and (newest is None or updated > newest):
@@ -493,6 +505,8 @@ class _Run:
             url, params = self.next_link(page, seen)
         if newest is not None:
             self.state["clients_since"] = _iso(min(newest, self.started) - OVERLAP)
+        if reread:  # kept in the state until read, so an interrupted run does not forget them
+            self.state["reread_clients"] = sorted(reread)
 
     def remember_client(self, client: Mapping[str, Any]) -> None:
         self.clients[str(client["id"])] = {
@@ -581,6 +595,34 @@ class _Run:
                     if newest is not None:
                         self.state["invoices_since"] = _iso(min(newest, self.started) - OVERLAP)
                         self.state["overlap_seen"] = window
+            yield Checkpoint(self.snapshot())
+
+    def reread_changed_clients(self, date_from: dt.date) -> Iterator[FetchItem]:
+        """The invoices of clients whose data changed, read again (module docstring)."""
+        clients = list(self.state.get("reread_clients") or [])
+        if not clients:
+            return
+        groups: list[tuple[list[str], dict[str, Any]]]
+        if len(clients) > REREAD_CLIENTS_MAX:
+            groups = [(clients, {})]
+        else:
+            groups = [([client_id], {"client_id": client_id}) for client_id in clients]
+        for done, extra in groups:
+            url: str | None = "/invoices"
+            params: dict[str, Any] | None = {"per_page": PER_PAGE, "from": date_from.isoformat(), **extra}
+            seen: set[str] = set()
+            while url:
+                page = self.harvest.get(url, params, what="invoices of a changed client (/invoices)")
+                invoices = page.get("invoices")
+                if not isinstance(invoices, list):
+                    raise ConnectorError("Harvest answered /invoices without an invoices list")
+                yield from self.page_items(invoices)
+                url, params = self.next_link(page, seen)
+            left = [c for c in self.state.get("reread_clients") or [] if c not in set(done)]
+            if left:
+                self.state["reread_clients"] = left
+            else:
+                self.state.pop("reread_clients", None)
             yield Checkpoint(self.snapshot())
 
     def read_ahead(self, url: str, params: dict[str, Any] | None) -> Future[Any]:
