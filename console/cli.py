@@ -353,8 +353,10 @@ def sync(obj: Ctx, names: tuple[str, ...], since: dt.datetime | None, as_json: b
     else:
         for r in reports_:
             if r.status == "ok":
+                gone = f", no longer in the source {r.gone}" if r.gone else ""
                 click.echo(f"{r.connection}: fetched {r.fetched}, new {r.created}, changed {r.updated}, "
-                           f"unchanged {r.unchanged}, problems {r.problems}, late PDFs {r.attachments} ({r.seconds:.1f} s)")
+                           f"unchanged {r.unchanged}, problems {r.problems}, late PDFs {r.attachments}{gone} "
+                           f"({r.seconds:.1f} s)")
             else:
                 click.echo(f"{r.connection}: FAILED: {r.error}", err=True)
     if not reports_:

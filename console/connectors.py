@@ -13,7 +13,12 @@ instantiates it, renders a form (console) or validates `--set KEY=VALUE` (CLI) f
 - `AttachmentReady(source_id, attachment)`: a PDF that arrived after its document (Amazon
   Business produces PDFs through asynchronous reports, about one per minute);
 - `Problem(message, source_id, raw)`: a record that could not be normalized at all. It is
-  kept for review with its raw payload; the run goes on.
+  kept for review with its raw payload; the run goes on;
+- `Gone(source_id, message)`: a record the source no longer has (deleted, or no longer final).
+  Nothing is deleted: the cached document gets an error finding `gone_from_source`, goes back
+  to review if it was approved, held or failed, and a sent one is flagged for the accountant.
+  A record yielded again later clears the finding. `ctx.cached_source_ids(since)` tells which
+  records the cache holds, to compare with a complete listing of the source.
 
 Errors that stop the whole run (bad credentials, source unreachable) are raised as
 `ConnectorError` with a message that tells the user what to fix.
@@ -132,7 +137,13 @@ class Problem:
     raw: Any = None
 
 
-FetchItem = Union[Document, Checkpoint, AttachmentReady, Problem]
+@dataclass
+class Gone:
+    source_id: str
+    message: str
+
+
+FetchItem = Union[Document, Checkpoint, AttachmentReady, Problem, Gone]
 
 
 @dataclass
@@ -144,6 +155,9 @@ class FetchContext:
     state: dict[str, Any] = field(default_factory=dict)  # last committed Checkpoint state
     since: dt.date | None = None  # user override (`ecluse sync --since`), else None
     pending_attachments: list[str] = field(default_factory=list)  # source ids awaiting a PDF
+    # Source ids of this connection's cached documents issued on or after the date (all if
+    # None), rejected ones left out: one query, when the connector asks.
+    cached_source_ids: Callable[[dt.date | None], set[str]] = field(default_factory=lambda: lambda since: set())
     created_at: dt.datetime | None = None  # when the connection was created
     http_factory: Callable[..., "HttpClient"] | None = None
     secret_saver: Callable[[str, str], None] | None = None

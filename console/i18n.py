@@ -64,6 +64,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "action.fix": {"fr": "corrigé", "en": "fixed"},
     "action.fix_dropped": {"fr": "correction abandonnée", "en": "fix dropped"},
     "action.attachment_arrived": {"fr": "PDF arrivé", "en": "PDF arrived"},
+    "action.gone_from_source": {"fr": "n'est plus dans la source", "en": "no longer in the source"},
+    "action.back_in_source": {"fr": "de retour dans la source", "en": "back in the source"},
     "findings.errors_n": {"fr": "{n} erreur(s)", "en": "{n} error(s)"},
     "findings.warnings_n": {"fr": "{n} alerte(s)", "en": "{n} warning(s)"},
 
@@ -171,6 +173,9 @@ MESSAGES: dict[str, dict[str, str]] = {
               "{problems} problems · {attachments} late PDFs"},
     "sync.changes": {"fr": "{back} document(s) revenus en revue, {sent} modifié(s) après envoi.",
                      "en": "{back} document(s) back to review, {sent} changed after sending."},
+    "sync.gone": {"fr": "{count} document(s) ne sont plus dans la source (supprimés ou repassés en brouillon) : "
+                        "signalés en revue.",
+                  "en": "{count} document(s) are no longer in the source (deleted or back to draft): flagged for review."},
 
     # -- connections ---------------------------------------------------------------------------
     "conn.title": {"fr": "Connexions", "en": "Connections"},
@@ -380,6 +385,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "finding.attachment_pending": {"fr": "PDF en attente", "en": "PDF pending"},
     "finding.attachment_unavailable": {"fr": "PDF indisponible", "en": "PDF unavailable"},
     "finding.suspected_duplicate": {"fr": "Doublon suspecté", "en": "Suspected duplicate"},
+    "finding.gone_from_source": {"fr": "N'est plus dans la source", "en": "No longer in the source"},
 
     # -- send ------------------------------------------------------------------------------------
     "send.title": {"fr": "Envoi vers Pennylane", "en": "Sending to Pennylane"},

@@ -35,6 +35,7 @@ class PageResult:
     unchanged: list[str] = field(default_factory=list)
     back_to_review: list[str] = field(default_factory=list)
     changed_after_sending: list[str] = field(default_factory=list)
+    gone: list[str] = field(default_factory=list)
 
 
 def counterparty_id(connection: str, role: str, source_id: str) -> str:
@@ -116,6 +117,7 @@ def ingest_page(
     result = PageResult()
     if not by_id:
         return result
+    _back_in_source(con, list(by_id), now, actor)
     old = existing_rows(con, list(by_id))
 
     prints: dict[str, tuple[str, str]] = {}  # id → (snapshot, content_hash), one encoding each
@@ -180,6 +182,59 @@ def ingest_page(
     recount_findings(con, "_write_ids")
     con.unregister("_write_ids")
     return result
+
+
+GONE = "gone_from_source"
+
+
+def mark_gone(
+    con: duckdb.DuckDBPyConnection, connection: str, gone: list[tuple[str, str]], result: PageResult,
+    *, now: dt.datetime, actor: str,
+) -> None:
+    """Documents the source no longer has (`connectors.Gone`): flagged, never deleted. An
+    approved, held or failed one goes back to review; a sent one is flagged as changed after
+    sending; a rejected one is left alone. Few per run: row by row."""
+    messages = {f"{connection}:{source_id}": message for source_id, message in gone}
+    if not messages:
+        return
+    rows = con.execute(
+        "SELECT d.id, d.status, EXISTS (SELECT 1 FROM findings f WHERE f.document_id = d.id AND f.code = ?) "
+        "FROM documents d WHERE d.id IN (SELECT unnest(?)) ORDER BY d.id", [GONE, list(messages)]).fetchall()
+    flagged = []
+    for doc_id, status, already in rows:
+        if status == REJECTED or already:
+            continue
+        con.execute("INSERT INTO findings VALUES (?, ?, 'error', ?, NULL, 'connector')", [doc_id, GONE, messages[doc_id]])
+        if status in (APPROVED, ON_HOLD, FAILED):
+            con.execute("UPDATE documents SET status = ?, status_reason = ?, status_changed_at = ? WHERE id = ?",
+                        [TO_REVIEW, messages[doc_id], now, doc_id])
+            result.back_to_review.append(doc_id)
+        elif status == SENT:
+            con.execute("UPDATE documents SET changed_after_sending = true WHERE id = ?", [doc_id])
+            result.changed_after_sending.append(doc_id)
+        con.execute("INSERT INTO audit (recorded_at, actor, document_id, action, reason) VALUES (?, ?, ?, ?, ?)",
+                    [now, actor, doc_id, GONE, messages[doc_id]])
+        result.gone.append(doc_id)
+        flagged.append(doc_id)
+    if flagged:
+        _register(con, "_gone", pa.table({"id": pa.array(flagged, pa.string())}))
+        recount_findings(con, "_gone")
+        con.unregister("_gone")
+
+
+def _back_in_source(con: duckdb.DuckDBPyConnection, ids: list[str], now: dt.datetime, actor: str) -> None:
+    """A document flagged `gone_from_source` that the source yields again loses the flag."""
+    back = [r[0] for r in con.execute(
+        "DELETE FROM findings WHERE code = ? AND document_id IN (SELECT unnest(?)) RETURNING document_id",
+        [GONE, ids]).fetchall()]
+    if not back:
+        return
+    for doc_id in back:
+        con.execute("INSERT INTO audit (recorded_at, actor, document_id, action) VALUES (?, ?, ?, 'back_in_source')",
+                    [now, actor, doc_id])
+    _register(con, "_back", pa.table({"id": pa.array(back, pa.string())}))
+    recount_findings(con, "_back")
+    con.unregister("_back")
 
 
 def _rehash(con: duckdb.DuckDBPyConnection, prints: dict[str, tuple[str, str]]) -> None:

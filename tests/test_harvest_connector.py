@@ -57,7 +57,7 @@ class Recorder:
 
 
 def context(emu: HarvestEmulator, state: dict | None = None, recorder: Recorder | None = None,
-            **settings: Any) -> FetchContext:
+            cached: set[str] | None = None, now: dt.datetime | None = None, **settings: Any) -> FetchContext:
     values = emu.settings(**settings)
     values.setdefault("start_date", "2023-01-01")
     return FetchContext(
@@ -66,12 +66,14 @@ def context(emu: HarvestEmulator, state: dict | None = None, recorder: Recorder 
         state=json_loads(json_dumps(state)) if state else {},  # as the core stores it
         created_at=CREATED,
         http_factory=recorder or Recorder(),
-        clock=lambda: dt.datetime(2024, 7, 1, 12, 0, tzinfo=UTC),
+        clock=lambda: now or dt.datetime(2024, 7, 1, 12, 0, tzinfo=UTC),
+        cached_source_ids=lambda since: set(cached or ()),
     )
 
 
-def run(emu: HarvestEmulator, state: dict | None = None, recorder: Recorder | None = None, **settings: Any):
-    items = list(HarvestConnector().fetch(context(emu, state, recorder, **settings)))
+def run(emu: HarvestEmulator, state: dict | None = None, recorder: Recorder | None = None,
+        cached: set[str] | None = None, now: dt.datetime | None = None, **settings: Any):
+    items = list(HarvestConnector().fetch(context(emu, state, recorder, cached, now, **settings)))
     docs = [i for i in items if isinstance(i, Document)]
     checkpoints = [i for i in items if isinstance(i, Checkpoint)]
     problems = [i for i in items if isinstance(i, Problem)]
@@ -651,3 +653,87 @@ def test_an_address_completed_in_harvest_sends_unsent_invoices_back_to_review(wo
         doc = review.get_document(workspace, approved)
         assert doc["status"] == "to_review" and "counterparty" in doc["changed"]
         assert review.get_document(workspace, sent)["changed_after_sending"] is True
+
+
+def test_deleted_invoices_are_told_by_a_full_listing_and_once_a_day():
+    from ecluse.connectors import Gone
+
+    with HarvestEmulator() as emu:
+        emu.generate(30, seed=13, options=GenerateOptions(drafts=0))
+        items, docs, checkpoints, _ = run(emu)
+        cached = {d.source_id for d in docs}
+        state = checkpoints[-1].state
+        deleted, drafted = emu.invoices()[0], emu.invoices()[1]
+        emu.delete_invoice(deleted["id"])
+        emu.touch_invoice(drafted["id"], state="draft")
+        # the same day: an incremental run lists nothing more, and cannot see a deletion
+        emu.reset_log()
+        items, _, checkpoints, _ = run(emu, state, cached=cached)
+        assert not [i for i in items if isinstance(i, Gone)]
+        assert api_requests(emu) == ["/v2/clients", "/v2/invoices"]
+        # a day later: one listing of every invoice since start_date tells both
+        emu.reset_log()
+        later = dt.datetime(2024, 7, 2, 12, 30, tzinfo=UTC)
+        items, _, checkpoints, _ = run(emu, checkpoints[-1].state, cached=cached, now=later)
+        gone = [i for i in items if isinstance(i, Gone)]
+        assert sorted(g.source_id for g in gone) == sorted([str(deleted["id"]), str(drafted["id"])])
+        assert "no longer lists this invoice" in gone[0].message
+        assert items[-1] is checkpoints[-1] and checkpoints[-1].state["listed_at"] == "2024-07-02T12:30:00Z"
+        assert api_requests(emu) == ["/v2/clients", "/v2/invoices", "/v2/invoices"]
+        assert [e.query.get("updated_since") for e in emu.log if e.path == "/v2/invoices"][1] is None
+        # `ecluse sync --since`: its full read tells them too, with the page that ends it
+        ctx = context(emu, checkpoints[-1].state, cached=cached, now=later)
+        ctx.since = dt.date(2023, 1, 1)
+        items = list(HarvestConnector().fetch(ctx))
+        assert sorted(i.source_id for i in items if isinstance(i, Gone)) == sorted(g.source_id for g in gone)
+
+
+def test_an_empty_listing_flags_nothing():
+    from ecluse.connectors import Gone
+
+    with HarvestEmulator() as emu:
+        emu.generate(5, seed=13, options=GenerateOptions(drafts=0))
+        cached = {str(i["id"]) for i in emu.invoices()}
+        for invoice in emu.invoices():
+            emu.delete_invoice(invoice["id"])
+        items, _, _, _ = run(emu, cached=cached)
+        assert not [i for i in items if isinstance(i, Gone)]
+
+
+def test_a_deleted_invoice_goes_back_to_review_and_a_sent_one_is_flagged(workspace):
+    from ecluse.services import review
+    from ecluse.services.sync import sync_connection
+
+    plugins = Plugins()
+    plugins.load_entrypoints(only=["harvest"])
+    day = [dt.datetime(2026, 11, 2, 9, 0, tzinfo=UTC)]
+    with HarvestEmulator() as emu:
+        emu.generate(20, seed=25, options=GenerateOptions(drafts=0))
+        workspace.set_connection("hv", HarvestConnector, emu.settings(start_date="2023-01-01", pdfs="false"))
+        sync = lambda: sync_connection(workspace, plugins, "hv", clock=lambda: day[0])  # noqa: E731
+        assert sync().status == "ok"
+        approved, sent, rejected = (f"hv:{i['id']}" for i in emu.invoices()[:3])
+        assert review.decide(workspace, "approve", [approved], actor="anne", force=True, reason="t").done == [approved]
+        assert review.decide(workspace, "reject", [rejected], actor="anne", reason="t").done == [rejected]
+        with workspace.db.write() as con:
+            con.execute("UPDATE documents SET status = 'sent', pennylane_id = 9 WHERE id = ?", [sent])
+        for doc_id in (approved, sent, rejected):
+            emu.delete_invoice(int(doc_id.split(":")[1]))
+        day[0] += dt.timedelta(days=1, minutes=1)
+        report = sync()
+        assert report.status == "ok" and report.gone == 2  # the rejected one is left alone
+        doc = review.get_document(workspace, approved)
+        assert doc["status"] == "to_review" and "gone_from_source" in [f["code"] for f in doc["findings"]]
+        assert doc["history"][-1]["action"] == "gone_from_source"
+        assert review.get_document(workspace, sent)["changed_after_sending"] is True
+        assert "gone_from_source" not in [f["code"] for f in review.get_document(workspace, rejected)["findings"]]
+        # the next day again: flagged once, not twice
+        day[0] += dt.timedelta(days=1, minutes=1)
+        assert sync().gone == 0
+        with workspace.db.read() as con:
+            assert con.execute("SELECT count(*) FROM findings WHERE code = 'gone_from_source'").fetchone()[0] == 2
+        # restored in Harvest (here: edited again): the finding goes
+        emu.touch_invoice(int(approved.split(":")[1]), notes="restored")
+        assert sync().status == "ok"
+        doc = review.get_document(workspace, approved)
+        assert "gone_from_source" not in [f["code"] for f in doc["findings"]]

@@ -20,11 +20,11 @@ from typing import Any, Callable, Iterator
 
 import duckdb
 
-from ..connectors import AttachmentReady, Checkpoint, ConnectorError, FetchContext, Problem
+from ..connectors import AttachmentReady, Checkpoint, ConnectorError, FetchContext, Gone, Problem
 from ..domain import Attachment, Document, Finding, json_compact, json_loads
 from ..plugin_loader import Plugins
 from ..redact import redact
-from ..storage.ingest import PageResult, attach_file, ingest_page, record_problems
+from ..storage.ingest import PageResult, attach_file, ingest_page, mark_gone, record_problems
 from ..validation import is_supported_file, validate
 from ..workspace import Workspace, WorkspaceError
 
@@ -92,6 +92,7 @@ class SyncReport:
     attachments: int = 0
     back_to_review: int = 0
     changed_after_sending: int = 0
+    gone: int = 0  # documents the source no longer has, flagged this run
     error: str | None = None
     seconds: float = 0.0
     pages: int = 0
@@ -157,6 +158,7 @@ def sync_connection(
             state=state,
             since=since,
             pending_attachments=pending,
+            cached_source_ids=lambda day: _cached_source_ids(ws, name, day),
             created_at=dt.datetime.fromisoformat(created_at) if isinstance(created_at, str) else created_at,
             secret_saver=lambda key, value: ws.save_connection_secret(name, key, value),
             log=logging.getLogger(f"ecluse.connector.{conn['connector']}"),
@@ -176,6 +178,8 @@ def sync_connection(
                     buffer.add_attachment(ws, item)
                 elif isinstance(item, Problem):
                     buffer.problems.append((item.source_id, redact(item.message), item.raw))
+                elif isinstance(item, Gone):
+                    buffer.gone.append((str(item.source_id), redact(item.message)))
                 else:
                     buffer.problems.append((None, f"connector yielded an unknown item: {type(item).__name__}", None))
                 if len(buffer.docs) >= MAX_BUFFER:
@@ -213,6 +217,7 @@ class _Buffer:
     findings: dict[str, list[Finding]] = field(default_factory=dict)
     problems: list[tuple[str | None, str, Any]] = field(default_factory=list)
     attachments: list[tuple[str, Attachment, list[Finding]]] = field(default_factory=list)
+    gone: list[tuple[str, str]] = field(default_factory=list)
 
     def add_document(self, ws: Workspace, doc: Document, clock: Callable[[], dt.datetime]) -> None:
         for finding in doc.findings:
@@ -235,7 +240,7 @@ class _Buffer:
         self.attachments.append((item.source_id, item.attachment, found))
 
     def clear(self) -> None:
-        self.docs, self.findings, self.problems, self.attachments = [], {}, [], []
+        self.docs, self.findings, self.problems, self.attachments, self.gone = [], {}, [], [], []
 
 
 class _PageBound:
@@ -276,7 +281,7 @@ def _flush(
     ws: Workspace, name: str, buffer: _Buffer, report: SyncReport, state: dict[str, Any] | None,
     clock: Callable[[], dt.datetime], actor: str, bound: _PageBound | None = None,
 ) -> None:
-    if not (buffer.docs or buffer.problems or buffer.attachments or state is not None):
+    if not (buffer.docs or buffer.problems or buffer.attachments or buffer.gone or state is not None):
         return
     now = clock()
     bound = bound or _PageBound()
@@ -295,6 +300,7 @@ def _flush(
     report.unchanged += len(result.unchanged)
     report.back_to_review += len(result.back_to_review)
     report.changed_after_sending += len(result.changed_after_sending)
+    report.gone += len(result.gone)
     report.problems += len(buffer.problems) + orphans
     report.attachments += attached
     report.pages += 1
@@ -310,6 +316,7 @@ def _write_page(
         bound.apply(con)
         findings = {f"{name}:{d.source_id}": buffer.findings.get(d.source_id, []) for d in buffer.docs}
         result = ingest_page(con, name, buffer.docs, findings, now=now, run_id=report.run_id, actor=actor)
+        mark_gone(con, name, buffer.gone, result, now=now, actor=actor)
         record_problems(con, name, buffer.problems, now=now, run_id=report.run_id)
         attached = orphans = 0
         for source_id, attachment, found in buffer.attachments:
@@ -331,6 +338,14 @@ def _write_page(
              report.attachments + attached, report.run_id],
         )
     return result, attached, orphans
+
+
+def _cached_source_ids(ws: Workspace, name: str, since: dt.date | None) -> set[str]:
+    with ws.db.read() as con:
+        rows = con.execute(
+            "SELECT source_id FROM documents WHERE connection = ? AND status <> 'rejected' "
+            "AND (CAST(? AS DATE) IS NULL OR issue_date >= ?)", [name, since, since]).fetchall()
+    return {r[0] for r in rows}
 
 
 def sync(

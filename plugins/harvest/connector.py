@@ -26,7 +26,10 @@ page. A client whose name, address or currency changed (say its address was comp
 Harvest after the reviewer was told it was missing) has its invoices read again, one request
 per client (`client_id`; their PDFs again when `pdfs` is on), so documents not yet sent go
 back to review with the new counterparty and sent ones are flagged; past
-`REREAD_CLIENTS_MAX` such clients, one full listing since `start_date` instead.
+`REREAD_CLIENTS_MAX` such clients, one full listing since `start_date` instead. Deletions:
+`updated_since` never shows them, so a full read, and once a day (`PRESENCE_CHECK`) an
+incremental run, lists every invoice since `start_date` (ids and states only) and yields
+`Gone` for the cached ones missing or put back to draft (none on an empty answer).
 
 State (JSON, written with each `Checkpoint`, i.e. after each page of documents)::
 
@@ -37,6 +40,7 @@ State (JSON, written with each `Checkpoint`, i.e. after each page of documents):
      "clients": {"5735776": {"name": ..., "address": ..., "currency": ..., "updated_at": ...}},
      "overlap_seen": {"13150403": "2024-06-30T11:58:00Z"},   # ids already read in the window
      "reread_clients": ["5735776"],           # changed clients whose invoices are still to read
+     "listed_at": "2024-06-30T12:00:00Z",     # last complete listing (deletions)
      "run": {"since": ..., "page": 3, "max_updated_at": ...},  # an interrupted run's resume point
      "pending_pdfs": {"13150403": "<client_key>"}}           # PDFs that failed transiently
 
@@ -68,6 +72,7 @@ from ecluse.connectors import (
     ConnectorError,
     FetchContext,
     FetchItem,
+    Gone,
     Problem,
     Setting,
 )
@@ -92,6 +97,7 @@ PER_PAGE = 2000
 PDF_WORKERS = 4  # concurrent PDF downloads: Harvest renders each PDF, which takes a while
 PDF_AHEAD = 16  # PDFs downloaded ahead of the documents yielded (bounds memory)
 REREAD_CLIENTS_MAX = 50  # beyond, one full invoice listing costs fewer requests
+PRESENCE_CHECK = dt.timedelta(hours=24)  # how often incremental runs list every invoice
 OVERLAP = dt.timedelta(minutes=5)
 DEFAULT_HISTORY = dt.timedelta(days=30)
 FINAL_STATES = ("open", "paid", "closed")
@@ -472,6 +478,7 @@ class _Run:
         self.read_clients()
         yield from self.read_invoices(date_from, incremental=override is None)
         yield from self.reread_changed_clients(date_from)
+        yield from self.presence_check(date_from)
         self.ctx.log.info(
             "Harvest: %(invoices)d invoices, %(drafts)d drafts skipped, %(unchanged)d unchanged in the "
             "overlap window, %(problems)d problems, "
@@ -549,6 +556,10 @@ class _Run:
             since = self.state.get("invoices_since") if incremental else None
             page_number, newest_text = 1, None
         newest = parse_datetime(newest_text)
+        # Read from the first page without updated_since: every invoice since date_from is
+        # listed, so the ones the cache holds and Harvest no longer has can be told.
+        complete = not since and page_number == 1
+        listed: set[str] = set()
         # Records already yielded by the previous run inside the overlap window: skipped when
         # their updated_at has not moved, so an idle run re-yields nothing.
         known = dict(self.state.get("overlap_seen") or {}) if incremental and since else {}
@@ -573,6 +584,8 @@ class _Run:
             ahead = self.read_ahead(url, params) if url else None
             fresh = []
             for invoice in invoices:
+                if complete and isinstance(invoice, Mapping) and invoice.get("state") in FINAL_STATES:
+                    listed.add(str(invoice.get("id")))
                 updated = parse_datetime(invoice.get("updated_at")) if isinstance(invoice, Mapping) else None
                 if updated is not None:
                     newest = updated if newest is None or updated > newest else newest
@@ -595,7 +608,56 @@ class _Run:
                     if newest is not None:
                         self.state["invoices_since"] = _iso(min(newest, self.started) - OVERLAP)
                         self.state["overlap_seen"] = window
+            if complete and not url:  # the last page: stored with what the listing showed gone
+                yield from self.report_gone(date_from, listed)
             yield Checkpoint(self.snapshot())
+
+    def presence_check(self, date_from: dt.date) -> Iterator[FetchItem]:
+        """Once a `PRESENCE_CHECK` period, an incremental run lists every invoice since
+        `date_from` (ids and states only, nothing normalized): `updated_since` never shows a
+        deletion. Costs one request per 2,000 invoices."""
+        listed_at = parse_datetime(self.state.get("listed_at"))
+        if listed_at is None:  # a run resumed after an interrupted first read: its clock starts now
+            self.state["listed_at"] = _iso(self.started)
+            yield Checkpoint(self.snapshot())
+            return
+        if self.started - listed_at < PRESENCE_CHECK:
+            return
+        listed: set[str] = set()
+        for invoices in self.invoice_pages({"from": date_from.isoformat()}, "invoices (/invoices)"):
+            listed.update(str(i.get("id")) for i in invoices if isinstance(i, Mapping) and i.get("state") in FINAL_STATES)
+        yield from self.report_gone(date_from, listed)
+        yield Checkpoint(self.snapshot())
+
+    def invoice_pages(self, query: dict[str, Any], what: str) -> Iterator[list[Any]]:
+        """Every page of `GET /invoices?query` (following `links.next`), as invoice lists."""
+        url: str | None = "/invoices"
+        params: dict[str, Any] | None = {"per_page": PER_PAGE, **query}
+        seen: set[str] = set()
+        while url:
+            page = self.harvest.get(url, params, what=what)
+            invoices = page.get("invoices")
+            if not isinstance(invoices, list):
+                raise ConnectorError("Harvest answered /invoices without an invoices list")
+            yield invoices
+            url, params = self.next_link(page, seen)
+
+    def report_gone(self, date_from: dt.date, listed: set[str]) -> Iterator[FetchItem]:
+        """`Gone` for the cached invoices a complete listing since `date_from` did not show
+        (the caller's next Checkpoint stores them, and `listed_at`)."""
+        cached = self.ctx.cached_source_ids(date_from)
+        if cached and not listed:
+            # An empty answer is more likely a permission or account problem than every
+            # invoice deleted: nothing is flagged on that evidence.
+            self.ctx.log.warning("Harvest listed no finalized invoice since %s while the cache holds %d; "
+                                 "check the token's access to invoices", date_from, len(cached))
+        else:
+            for source_id in sorted(cached - listed):
+                self.stats["gone"] = self.stats.get("gone", 0) + 1
+                yield Gone(source_id, f"Harvest no longer lists this invoice among its finalized invoices issued "
+                                      f"since {date_from} (deleted, or put back to draft). Check it in Harvest "
+                                      "before sending it, or reject it.")
+        self.state["listed_at"] = _iso(self.started)
 
     def reread_changed_clients(self, date_from: dt.date) -> Iterator[FetchItem]:
         """The invoices of clients whose data changed, read again (module docstring)."""
@@ -608,16 +670,9 @@ class _Run:
         else:
             groups = [([client_id], {"client_id": client_id}) for client_id in clients]
         for done, extra in groups:
-            url: str | None = "/invoices"
-            params: dict[str, Any] | None = {"per_page": PER_PAGE, "from": date_from.isoformat(), **extra}
-            seen: set[str] = set()
-            while url:
-                page = self.harvest.get(url, params, what="invoices of a changed client (/invoices)")
-                invoices = page.get("invoices")
-                if not isinstance(invoices, list):
-                    raise ConnectorError("Harvest answered /invoices without an invoices list")
+            query = {"from": date_from.isoformat(), **extra}
+            for invoices in self.invoice_pages(query, "invoices of a changed client (/invoices)"):
                 yield from self.page_items(invoices)
-                url, params = self.next_link(page, seen)
             left = [c for c in self.state.get("reread_clients") or [] if c not in set(done)]
             if left:
                 self.state["reread_clients"] = left

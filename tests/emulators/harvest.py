@@ -572,6 +572,14 @@ class HarvestEmulator:
             self._index(invoice)
             return invoice
 
+    def delete_invoice(self, invoice_id: int) -> None:
+        """Delete an invoice as a user would in Harvest: gone from every listing (Harvest keeps
+        no trace a client could read; `updated_since` does not show it)."""
+        with self._lock:
+            self._rows.pop(invoice_id, None)
+            self._explicit.pop(invoice_id, None)
+            self._version += 1
+
     def touch_client(self, client_id: int, **changes: Any) -> dict[str, Any]:
         with self._lock:
             client = dict(self._clients[client_id])
