@@ -341,3 +341,28 @@ def test_suspected_duplicates_match_a_brute_force_oracle(workspace, plugins, fak
                 expected.add((f"src:{a.source_id}", f"duplicate_of:src:{b.source_id}"))
     found = set(q(workspace, "SELECT document_id, field FROM findings WHERE code = 'suspected_duplicate'"))
     assert found == expected and len(expected) > 50
+
+
+def test_a_record_gone_from_the_source_is_flagged_never_deleted(workspace, plugins, fake_source, fake_connection):
+    from ecluse.connectors import Gone
+
+    fake_source.pages = [[make_doc("1"), make_doc("2", total="240.00")]]
+    sync(workspace, plugins)
+    assert review.decide(workspace, "approve", ["src:1"], actor="anne").done == ["src:1"]
+    fake_source.pages = [[Gone("1", "deleted at the source"), Gone("unknown", "never cached")]]
+    with workspace.db.write() as con:
+        con.execute("DELETE FROM sync_state")
+    [report] = sync(workspace, plugins)
+    assert report.status == "ok" and (report.gone, report.back_to_review) == (1, 1)
+    doc = review.get_document(workspace, "src:1")
+    assert doc["status"] == "to_review" and doc["error_count"] == 1
+    assert [(f["code"], f["message"]) for f in doc["findings"]] == [("gone_from_source", "deleted at the source")]
+    assert q(workspace, "SELECT count(*) FROM documents")[0][0] == 2
+    # yielded again: the flag goes
+    fake_source.pages = [[make_doc("1")]]
+    with workspace.db.write() as con:
+        con.execute("DELETE FROM sync_state")
+    [report] = sync(workspace, plugins)
+    doc = review.get_document(workspace, "src:1")
+    assert doc["findings"] == [] and doc["error_count"] == 0
+    assert [h["action"] for h in doc["history"]][-2:] == ["gone_from_source", "back_in_source"]
