@@ -224,6 +224,8 @@ def mark_gone(
 
 def _back_in_source(con: duckdb.DuckDBPyConnection, ids: list[str], now: dt.datetime, actor: str) -> None:
     """A document flagged `gone_from_source` that the source yields again loses the flag."""
+    if not con.execute("SELECT EXISTS (SELECT 1 FROM findings WHERE code = ?)", [GONE]).fetchall()[0][0]:
+        return  # the usual case, without a DELETE's scan on every page
     back = [r[0] for r in con.execute(
         "DELETE FROM findings WHERE code = ? AND document_id IN (SELECT unnest(?)) RETURNING document_id",
         [GONE, ids]).fetchall()]
