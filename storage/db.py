@@ -129,13 +129,17 @@ class Database:
                 con.close()
             return
         if getattr(held, "con", None) is None:
-            held.con, held.since = self._open(), time.monotonic()
+            held.con, held.since, held.depth = self._open(), time.monotonic(), 0
+        held.depth += 1  # a unit of work inside another (a read within a write) shares it
         try:
             yield held.con
         except BaseException:
-            self._let_go()
+            held.depth -= 1
+            if held.depth == 0:
+                self._let_go()
             raise
-        if time.monotonic() - held.since >= held.max_seconds:
+        held.depth -= 1
+        if held.depth == 0 and time.monotonic() - held.since >= held.max_seconds:
             self._let_go()
 
     @contextlib.contextmanager

@@ -112,3 +112,17 @@ def test_decimal_columns_keep_exact_values_and_round_extra_places_half_even():
     # one value with more places: the whole column is quantized, as the decimal context does
     assert _decimals([Decimal("2"), Decimal("1.125"), Decimal("1.135")], CENTS, DEC2).to_pylist() == [
         Decimal("2.00"), Decimal("1.12"), Decimal("1.14")]
+
+
+def test_a_unit_nested_in_a_held_write_does_not_close_it(workspace):
+    db = workspace.db
+    with db.held(max_seconds=0):  # every unit is past the bound
+        with db.write() as outer:
+            outer.execute("INSERT INTO sync_state VALUES ('nested', '{}', ?)", [NOW])
+            with db.read() as inner:
+                assert inner is outer
+                assert inner.execute("SELECT count(*) FROM sync_state").fetchall() == [(1,)]
+            outer.execute("UPDATE sync_state SET state = '{\"a\": 1}'")  # still open
+        with db.read() as after:
+            assert after is not outer
+            assert after.execute("SELECT state FROM sync_state").fetchall() == [('{"a": 1}',)]
