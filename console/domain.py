@@ -121,6 +121,11 @@ def json_compact(obj: Any, *, sort_keys: bool = False) -> str:
         return json.dumps(obj, default=_json_default, ensure_ascii=False, sort_keys=sort_keys, separators=(",", ":"))
 
 
+def snapshot_hash(snapshot: str) -> str:
+    """A document's content hash: the sha256 of its stored snapshot text."""
+    return hashlib.sha256(snapshot.encode()).hexdigest()
+
+
 @dataclass
 class Address:
     street: str | None = None
@@ -233,7 +238,7 @@ class Document:
             text = orjson.dumps(self._comparable_fields(), default=_json_default, option=_SNAPSHOT).decode()
         except orjson.JSONEncodeError:  # what orjson refuses (an int beyond 64 bits, say)
             text = json_compact(self.comparable(), sort_keys=True)
-        return text, hashlib.sha256(text.encode()).hexdigest()
+        return text, snapshot_hash(text)
 
     def comparable(self) -> dict[str, Any]:
         """The fields a change report compares, flattened to JSON-friendly values."""

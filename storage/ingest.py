@@ -8,7 +8,6 @@ at all. A changed one goes back to review with what changed, or, once sent, is f
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -19,7 +18,7 @@ import pyarrow as pa
 
 from ..domain import (
     APPROVED, FAILED, IN_BATCH, ON_HOLD, REJECTED, SENT, TO_REVIEW, Attachment, Document, Finding,
-    diff_comparable, json_compact, json_dumps,
+    diff_comparable, json_compact, json_dumps, snapshot_hash,
 )
 
 DEC2 = pa.decimal128(18, 2)
@@ -217,9 +216,7 @@ def mark_gone(
         result.gone.append(doc_id)
         flagged.append(doc_id)
     if flagged:
-        _register(con, "_gone", pa.table({"id": pa.array(flagged, pa.string())}))
-        recount_findings(con, "_gone")
-        con.unregister("_gone")
+        recount_ids(con, flagged)
 
 
 def _back_in_source(con: duckdb.DuckDBPyConnection, ids: list[str], now: dt.datetime, actor: str) -> None:
@@ -234,9 +231,7 @@ def _back_in_source(con: duckdb.DuckDBPyConnection, ids: list[str], now: dt.date
     for doc_id in back:
         con.execute("INSERT INTO audit (recorded_at, actor, document_id, action) VALUES (?, ?, ?, 'back_in_source')",
                     [now, actor, doc_id])
-    _register(con, "_back", pa.table({"id": pa.array(back, pa.string())}))
-    recount_findings(con, "_back")
-    con.unregister("_back")
+    recount_ids(con, back)
 
 
 def _rehash(con: duckdb.DuckDBPyConnection, prints: dict[str, tuple[str, str]]) -> None:
@@ -530,9 +525,7 @@ def refresh_duplicates(con: duckdb.DuckDBPyConnection, ids_table: str) -> None:
         )
         con.unregister("_dups")
     if touched:
-        _register(con, "_dup_touched", pa.table({"id": pa.array(sorted(touched), pa.string())}))
-        recount_findings(con, "_dup_touched")
-        con.unregister("_dup_touched")
+        recount_ids(con, sorted(touched))
 
 
 def recount_findings(con: duckdb.DuckDBPyConnection, ids_table: str) -> None:
@@ -548,6 +541,15 @@ def recount_findings(con: duckdb.DuckDBPyConnection, ids_table: str) -> None:
         ) f
         WHERE documents.id = f.id
     """)
+
+
+def recount_ids(con: duckdb.DuckDBPyConnection, ids: list[str]) -> None:
+    """`recount_findings` for a list of document ids."""
+    _register(con, "_recount_ids", pa.table({"id": pa.array(ids, pa.string())}))
+    try:
+        recount_findings(con, "_recount_ids")
+    finally:
+        con.unregister("_recount_ids")
 
 
 def record_problems(
@@ -590,7 +592,7 @@ def attach_file(
     con.execute(
         "UPDATE documents SET attachment_sha256 = ?, attachment_filename = ?, attachment_pending = false, "
         "snapshot = ?, content_hash = ? WHERE id = ?",
-        [attachment.sha256, attachment.filename, text, hashlib.sha256(text.encode()).hexdigest(), document_id],
+        [attachment.sha256, attachment.filename, text, snapshot_hash(text), document_id],
     )
     con.execute("DELETE FROM findings WHERE document_id = ? AND code IN ('attachment_pending', 'missing_attachment', 'attachment_not_pdf')", [document_id])
     for f in findings:

@@ -20,7 +20,7 @@ import pyarrow as pa
 
 from ..domain import json_dumps
 from ..storage.db import dict_rows
-from ..storage.ingest import recount_findings, refresh_duplicates
+from ..storage.ingest import recount_findings, recount_ids, refresh_duplicates
 from ..workspace import Workspace
 from . import review
 from .review import ReviewError
@@ -88,14 +88,6 @@ def _require(con: Any, ids: list[str]) -> None:
         raise ReviewError(f"no document {missing[0]!r}")
 
 
-def _recount(con: Any, ids: list[str]) -> None:
-    con.register("_dup_ids", pa.table({"id": pa.array(ids, pa.string())}))
-    try:
-        recount_findings(con, "_dup_ids")
-    finally:
-        con.unregister("_dup_ids")
-
-
 def _audit(con: Any, now: dt.datetime, actor: str, action: str, pair: tuple[str, str], reason: str) -> None:
     for this, other in (pair, pair[::-1]):
         con.execute(
@@ -125,7 +117,7 @@ def dismiss(ws: Workspace, doc_id: str, other_id: str, *, actor: str) -> None:
             [doc_id, FIELD_PREFIX + other_id, other_id, FIELD_PREFIX + doc_id],
         )
         _audit(con, now, actor, "duplicate_dismissed", (doc_id, other_id), "not a duplicate: both kept")
-        _recount(con, [doc_id, other_id])
+        recount_ids(con, [doc_id, other_id])
 
 
 def restore(ws: Workspace, doc_id: str, other_id: str, *, actor: str) -> None:
