@@ -437,6 +437,18 @@ class HarvestConnector(Connector):
             harvest.close()
 
 
+def _invoices_of(page: Mapping[str, Any]) -> list[Any]:
+    invoices = page.get("invoices")
+    if not isinstance(invoices, list):
+        raise ConnectorError("Harvest answered /invoices without an invoices list")
+    return invoices
+
+
+def _final_ids(invoices: list[Any]) -> set[str]:
+    """Ids of the finalized invoices (drafts left out) of a listing page."""
+    return {str(i.get("id")) for i in invoices if isinstance(i, Mapping) and i.get("state") in FINAL_STATES}
+
+
 class _Run:
     """One fetch(): clients, then invoice pages, each page closed by a Checkpoint."""
 
@@ -500,11 +512,12 @@ class _Run:
             for client in page.get("clients") or []:
                 if not isinstance(client, Mapping) or client.get("id") is None:
                     continue
-                before = self.clients.get(str(client["id"]))
+                key = str(client["id"])
+                before = self.clients.get(key)
                 self.remember_client(client)
-                if before is not None and any(before.get(k) != self.clients[str(client["id"])].get(k)
+                if before is not None and any(before.get(k) != self.clients[key].get(k)
                                               for k in ("name", "address", "currency")):
-                    reread.add(str(client["id"]))
+                    reread.add(key)
                 self.stats["clients"] += 1
                 updated = parse_datetime(client.get("updated_at"))
                 if updated and (newest is None or updated > newest):
@@ -574,9 +587,9 @@ class _Run:
         ahead: Future[Any] | None = self.read_ahead(url, params)
         while ahead is not None:
             page = ahead.result()
-            invoices = page.get("invoices")
-            if not isinstance(invoices, list):
-                raise ConnectorError("Harvest answered /invoices without an invoices list")
+            invoices = _invoices_of(page)
+            if complete:
+                listed |= _final_ids(invoices)
             current = page.get("page") if isinstance(page.get("page"), int) else page_number
             page_number = current + 1
             url, params = self.next_link(page, seen)
@@ -584,8 +597,6 @@ class _Run:
             ahead = self.read_ahead(url, params) if url else None
             fresh = []
             for invoice in invoices:
-                if complete and isinstance(invoice, Mapping) and invoice.get("state") in FINAL_STATES:
-                    listed.add(str(invoice.get("id")))
                 updated = parse_datetime(invoice.get("updated_at")) if isinstance(invoice, Mapping) else None
                 if updated is not None:
                     newest = updated if newest is None or updated > newest else newest
@@ -625,7 +636,7 @@ class _Run:
             return
         listed: set[str] = set()
         for invoices in self.invoice_pages({"from": date_from.isoformat()}, "invoices (/invoices)"):
-            listed.update(str(i.get("id")) for i in invoices if isinstance(i, Mapping) and i.get("state") in FINAL_STATES)
+            listed |= _final_ids(invoices)
         yield from self.report_gone(date_from, listed)
         yield Checkpoint(self.snapshot())
 
@@ -636,10 +647,7 @@ class _Run:
         seen: set[str] = set()
         while url:
             page = self.harvest.get(url, params, what=what)
-            invoices = page.get("invoices")
-            if not isinstance(invoices, list):
-                raise ConnectorError("Harvest answered /invoices without an invoices list")
-            yield invoices
+            yield _invoices_of(page)
             url, params = self.next_link(page, seen)
 
     def report_gone(self, date_from: dt.date, listed: set[str]) -> Iterator[FetchItem]:
@@ -653,7 +661,6 @@ class _Run:
                                  "check the token's access to invoices", date_from, len(cached))
         else:
             for source_id in sorted(cached - listed):
-                self.stats["gone"] = self.stats.get("gone", 0) + 1
                 yield Gone(source_id, f"Harvest no longer lists this invoice among its finalized invoices issued "
                                       f"since {date_from} (deleted, or put back to draft). Check it in Harvest "
                                       "before sending it, or reject it.")
@@ -673,7 +680,8 @@ class _Run:
             query = {"from": date_from.isoformat(), **extra}
             for invoices in self.invoice_pages(query, "invoices of a changed client (/invoices)"):
                 yield from self.page_items(invoices)
-            left = [c for c in self.state.get("reread_clients") or [] if c not in set(done)]
+            read = set(done)
+            left = [c for c in self.state.get("reread_clients") or [] if c not in read]
             if left:
                 self.state["reread_clients"] = left
             else:
