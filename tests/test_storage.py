@@ -126,3 +126,49 @@ def test_a_unit_nested_in_a_held_write_does_not_close_it(workspace):
         with db.read() as after:
             assert after is not outer
             assert after.execute("SELECT state FROM sync_state").fetchall() == [('{"a": 1}',)]
+
+
+def test_a_large_state_value_is_stored_apart_and_written_only_when_it_changed(workspace):
+    from ecluse.storage.state import PART_BYTES, load_state, save_state
+
+    clients = {str(i): {"name": f"Client {i}", "address": "1 rue de la Paix\n75002 Paris"} for i in range(200)}
+    assert len(str(clients)) > PART_BYTES
+    with workspace.db.write() as con:
+        state, stored = load_state(con, "h")
+        assert (state, stored) == ({}, {})
+        stored = save_state(con, "h", {"cursor": 1, "clients": clients}, stored, NOW)
+    with workspace.db.read() as con:
+        assert con.execute("SELECT state FROM sync_state").fetchall() == [('{"cursor":1}',)]
+        assert con.execute("SELECT key FROM sync_state_parts").fetchall() == [("clients",)]
+    later = NOW + dt.timedelta(hours=1)
+    with workspace.db.write() as con:  # the cursor moves, the clients do not: their row is left alone
+        stored = save_state(con, "h", {"cursor": 2, "clients": clients}, stored, later)
+    with workspace.db.read() as con:
+        assert con.execute("SELECT updated_at FROM sync_state_parts").fetchall() == [(NOW,)]
+        assert load_state(con, "h")[0] == {"cursor": 2, "clients": clients}
+    clients["7"]["name"] = "Renamed"
+    with workspace.db.write() as con:
+        stored = save_state(con, "h", {"cursor": 3, "clients": clients}, stored, later)
+    with workspace.db.read() as con:
+        assert con.execute("SELECT updated_at FROM sync_state_parts").fetchall() == [(later,)]
+        assert load_state(con, "h")[0]["clients"]["7"]["name"] == "Renamed"
+    with workspace.db.write() as con:  # a value that shrinks goes back into the main row
+        stored = save_state(con, "h", {"cursor": 4, "clients": {}}, stored, later)
+    with workspace.db.read() as con:
+        assert con.execute("SELECT count(*) FROM sync_state_parts").fetchall() == [(0,)]
+        assert load_state(con, "h") == ({"cursor": 4, "clients": {}}, {})
+
+
+def test_parts_are_forgotten_with_their_main_row(workspace):
+    from ecluse.storage.state import load_state, save_state
+
+    big = {"clients": {str(i): "x" * 50 for i in range(200)}, "cursor": 1}
+    with workspace.db.write() as con:
+        save_state(con, "h", big, {}, NOW)
+        con.execute("DELETE FROM sync_state")  # what a full re-read does
+    with workspace.db.write() as con:
+        state, stored = load_state(con, "h")
+        assert state == {} and set(stored) == {"clients"}
+        save_state(con, "h", {"cursor": 9}, stored, NOW)
+    with workspace.db.read() as con:
+        assert load_state(con, "h") == ({"cursor": 9}, {})

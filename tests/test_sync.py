@@ -366,3 +366,70 @@ def test_a_record_gone_from_the_source_is_flagged_never_deleted(workspace, plugi
     doc = review.get_document(workspace, "src:1")
     assert doc["findings"] == [] and doc["error_count"] == 0
     assert [h["action"] for h in doc["history"]][-2:] == ["gone_from_source", "back_in_source"]
+
+
+def test_counts_match_the_findings_after_creates_changes_and_duplicates(workspace, plugins, fake_source,
+                                                                        fake_connection):
+    """New documents are written with their counts; changed ones and duplicates are counted again."""
+    def mismatches():
+        return q(workspace, """
+            SELECT d.id FROM documents d LEFT JOIN (
+                SELECT document_id, count(*) FILTER (WHERE severity = 'error') AS e,
+                       count(*) FILTER (WHERE severity = 'warning') AS w FROM findings GROUP BY 1
+            ) f ON f.document_id = d.id
+            WHERE d.error_count <> coalesce(f.e, 0) OR d.warning_count <> coalesce(f.w, 0)""")
+
+    fake_source.pages = [[make_doc("1", number="F-1"), make_doc("2", number="F-1"), make_doc("3", total="-5.00")]]
+    sync(workspace, plugins)
+    assert q(workspace, "SELECT count(*) FROM findings WHERE code = 'suspected_duplicate'") == [(2,)]
+    assert q(workspace, "SELECT sum(error_count) + sum(warning_count) FROM documents")[0][0] > 2
+    assert mismatches() == []
+    with workspace.db.write() as con:
+        con.execute("DELETE FROM sync_state")
+    fake_source.pages = [[make_doc("1", number="F-1", total="130.00")]]  # changed, still a duplicate
+    [report] = sync(workspace, plugins)
+    assert report.updated == 1
+    assert mismatches() == []
+
+
+def test_duplicates_across_pages_are_found_by_the_end_of_the_run(workspace, plugins, fake_source, fake_connection,
+                                                                 monkeypatch):
+    from ecluse.services import sync as sync_module
+
+    monkeypatch.setattr(sync_module, "DUPLICATE_CHECK_PAGES", 2)
+    # Checked after page 2 (1 and 2: a pair), then at the end of the run (3 pairs with 1).
+    fake_source.pages = [[make_doc("1", number="F-1")], [make_doc("2", number="F-1")], [make_doc("3", number="F-1")]]
+    [report] = sync(workspace, plugins)
+    assert report.pages == 3
+    assert q(workspace, "SELECT document_id, field FROM findings WHERE code = 'suspected_duplicate' ORDER BY 1, 2") == [
+        ("src:1", "duplicate_of:src:2"), ("src:1", "duplicate_of:src:3"), ("src:2", "duplicate_of:src:1"),
+        ("src:2", "duplicate_of:src:3"), ("src:3", "duplicate_of:src:1"), ("src:3", "duplicate_of:src:2")]
+    assert q(workspace, "SELECT id, warning_count FROM documents ORDER BY 1") == [("src:1", 2), ("src:2", 2), ("src:3", 2)]
+    assert q(workspace, "SELECT count(*) FROM duplicate_checks") == [(0,)]
+
+
+def test_a_duplicate_check_left_by_a_dead_run_is_done_by_the_next_one(workspace, plugins, fake_source,
+                                                                        fake_connection, monkeypatch):
+    from ecluse.services import sync as sync_module
+    from ecluse.storage import ingest
+
+    fake_source.pages = [[make_doc("1", number="F-1"), make_doc("2", number="F-1")]]
+    monkeypatch.setattr(sync_module, "check_duplicates", lambda con, name: 0)  # the run dies before its check
+    sync(workspace, plugins)
+    assert q(workspace, "SELECT count(*) FROM findings WHERE code = 'suspected_duplicate'") == [(0,)]
+    assert q(workspace, "SELECT count(*) FROM duplicate_checks") == [(2,)]
+    monkeypatch.setattr(sync_module, "check_duplicates", ingest.check_duplicates)
+    fake_source.pages = []
+    sync(workspace, plugins)
+    assert q(workspace, "SELECT count(*) FROM findings WHERE code = 'suspected_duplicate'") == [(2,)]
+    assert q(workspace, "SELECT sum(warning_count) FROM documents")[0][0] >= 2
+    assert q(workspace, "SELECT count(*) FROM duplicate_checks") == [(0,)]
+
+
+def test_a_counterparty_that_changes_mid_run_is_stored_as_last_seen(workspace, plugins, fake_source, fake_connection):
+    renamed = make_doc("3")
+    renamed.counterparty.name = "Client c1 renamed"
+    fake_source.pages = [[make_doc("1")], [make_doc("2")], [renamed], [make_doc("4", customer="c2")]]
+    sync(workspace, plugins)
+    assert q(workspace, "SELECT id, name FROM counterparties ORDER BY id") == [
+        ("src:customer:c1", "Client c1 renamed"), ("src:customer:c2", "Client c2")]

@@ -21,10 +21,11 @@ from typing import Any, Callable, Iterator
 import duckdb
 
 from ..connectors import AttachmentReady, Checkpoint, ConnectorError, FetchContext, Gone, Problem
-from ..domain import Attachment, Document, Finding, json_compact, json_loads
+from ..domain import Attachment, Document, Finding
 from ..plugin_loader import Plugins
 from ..redact import redact
-from ..storage.ingest import PageResult, attach_file, ingest_page, mark_gone, record_problems
+from ..storage.ingest import PageResult, attach_file, check_duplicates, ingest_page, mark_gone, record_problems
+from ..storage.state import load_state, save_state
 from ..validation import is_supported_file, validate
 from ..workspace import Workspace, WorkspaceError
 
@@ -145,8 +146,8 @@ def sync_connection(
                 "INSERT INTO sync_runs (connection, started_at, status, actor, pid) VALUES (?, ?, 'running', ?, ?) RETURNING id",
                 [name, clock(), actor, os.getpid()],
             ).fetchone()[0]
-            row = con.execute("SELECT state FROM sync_state WHERE connection = ?", [name]).fetchone()
-            state = json_loads(row[0]) if row else {}
+            check_duplicates(con, name)  # left by a run of this connection that died
+            state, parts = load_state(con, name)
             pending = [r[0] for r in con.execute(
                 "SELECT source_id FROM documents WHERE connection = ? AND attachment_pending ORDER BY source_id", [name]
             ).fetchall()]
@@ -165,7 +166,7 @@ def sync_connection(
             clock=clock,
         )
         buffer = _Buffer()
-        bound = _PageBound()
+        run = _Run(state_parts=parts)
         try:
             connector = connector_cls()
             for item in connector.fetch(ctx):
@@ -173,7 +174,7 @@ def sync_connection(
                     buffer.add_document(ws, item, clock)
                     report.fetched += 1
                 elif isinstance(item, Checkpoint):
-                    _flush(ws, name, buffer, report, item.state, clock, actor, bound)
+                    _flush(ws, name, buffer, report, item.state, clock, actor, run)
                 elif isinstance(item, AttachmentReady):
                     buffer.add_attachment(ws, item)
                 elif isinstance(item, Problem):
@@ -183,10 +184,10 @@ def sync_connection(
                 else:
                     buffer.problems.append((None, f"connector yielded an unknown item: {type(item).__name__}", None))
                 if len(buffer.docs) >= MAX_BUFFER:
-                    _flush(ws, name, buffer, report, None, clock, actor, bound)
+                    _flush(ws, name, buffer, report, None, clock, actor, run)
                 if progress and report.fetched % 200 == 0:
                     progress(report)
-            _flush(ws, name, buffer, report, None, clock, actor, bound)
+            _flush(ws, name, buffer, report, None, clock, actor, run)
             report.status = "ok"
         except ConnectorError as exc:
             report.status, report.error = "failed", redact(str(exc))
@@ -197,9 +198,10 @@ def sync_connection(
         if report.status == "failed":
             # Documents already yielded are complete: keep them (the cursor does not move).
             with contextlib.suppress(Exception):
-                _flush(ws, name, buffer, report, None, clock, actor, bound)
-        report.seconds = round(time.monotonic() - started, 3)
+                _flush(ws, name, buffer, report, None, clock, actor, run)
         with ws.db.write() as con:
+            check_duplicates(con, name)
+            report.seconds = round(time.monotonic() - started, 3)
             con.execute(
                 "UPDATE sync_runs SET finished_at = ?, status = ?, fetched = ?, created = ?, updated = ?, "
                 "unchanged = ?, problems = ?, attachments = ?, error = ? WHERE id = ?",
@@ -277,17 +279,32 @@ class _PageBound:
             self.memory_mb = self.memory_mb * 2 if self.memory_mb < PAGE_MEMORY_MAX_MB else None
 
 
+# The duplicate check of the documents a run writes (storage.ingest.check_duplicates) waits
+# for this many pages, and the end of the run: it scans the cache however few it checks.
+DUPLICATE_CHECK_PAGES = 10
+
+
+@dataclass
+class _Run:
+    """What a run carries from page to page; the memos change only once a page is committed."""
+    bound: _PageBound = field(default_factory=_PageBound)
+    state_parts: dict[str, str] = field(default_factory=dict)  # what sync_state_parts holds
+    counterparties: dict[str, tuple[Any, ...]] = field(default_factory=dict)  # rows stored as they are
+    unchecked_pages: int = 0  # pages written since the last duplicate check
+
+
 def _flush(
     ws: Workspace, name: str, buffer: _Buffer, report: SyncReport, state: dict[str, Any] | None,
-    clock: Callable[[], dt.datetime], actor: str, bound: _PageBound | None = None,
+    clock: Callable[[], dt.datetime], actor: str, run: _Run | None = None,
 ) -> None:
     if not (buffer.docs or buffer.problems or buffer.attachments or buffer.gone or state is not None):
         return
     now = clock()
-    bound = bound or _PageBound()
+    run = run or _Run()
+    bound = run.bound
     while True:
         try:
-            result, attached, orphans = _write_page(ws, name, buffer, report, state, now, actor, bound)
+            result, attached, orphans = _write_page(ws, name, buffer, report, state, now, actor, run)
             break
         except duckdb.OutOfMemoryException:
             if bound.memory_mb is None:
@@ -309,13 +326,19 @@ def _flush(
 
 def _write_page(
     ws: Workspace, name: str, buffer: _Buffer, report: SyncReport, state: dict[str, Any] | None,
-    now: dt.datetime, actor: str, bound: _PageBound,
+    now: dt.datetime, actor: str, run: _Run,
 ) -> tuple[PageResult, int, int]:
-    """One page in one transaction: (ingest result, late PDFs attached, PDFs without document)."""
+    """One page in one transaction: (ingest result, late PDFs attached, PDFs without document).
+    `run`'s memos are brought up to date once the transaction has committed."""
     with ws.db.write() as con:
-        bound.apply(con)
+        run.bound.apply(con)
         findings = {f"{name}:{d.source_id}": buffer.findings.get(d.source_id, []) for d in buffer.docs}
-        result = ingest_page(con, name, buffer.docs, findings, now=now, run_id=report.run_id, actor=actor)
+        result = ingest_page(con, name, buffer.docs, findings, now=now, run_id=report.run_id, actor=actor,
+                             counterparties=run.counterparties, defer_duplicates=True)
+        unchecked = run.unchecked_pages + bool(result.created or result.updated)
+        if unchecked >= DUPLICATE_CHECK_PAGES:
+            check_duplicates(con, name)
+            unchecked = 0
         mark_gone(con, name, buffer.gone, result, now=now, actor=actor)
         record_problems(con, name, buffer.problems, now=now, run_id=report.run_id)
         attached = orphans = 0
@@ -325,18 +348,15 @@ def _write_page(
             else:
                 record_problems(con, name, [(source_id, "a PDF arrived for a document that is not in the cache", None)], now=now, run_id=report.run_id)
                 orphans += 1
-        if state is not None:
-            con.execute(
-                "INSERT INTO sync_state (connection, state, updated_at) VALUES (?, ?, ?) "
-                "ON CONFLICT (connection) DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at",
-                [name, json_compact(state), now],
-            )
+        parts = save_state(con, name, state, run.state_parts, now) if state is not None else run.state_parts
         con.execute(
             "UPDATE sync_runs SET fetched = ?, created = ?, updated = ?, unchanged = ?, problems = ?, attachments = ? WHERE id = ?",
             [report.fetched, report.created + len(result.created), report.updated + len(result.updated),
              report.unchanged + len(result.unchanged), report.problems + len(buffer.problems) + orphans,
              report.attachments + attached, report.run_id],
         )
+    run.state_parts, run.unchecked_pages = parts, unchecked
+    run.counterparties.update(result.counterparties)
     return result, attached, orphans
 
 
