@@ -433,3 +433,18 @@ def test_a_counterparty_that_changes_mid_run_is_stored_as_last_seen(workspace, p
     sync(workspace, plugins)
     assert q(workspace, "SELECT id, name FROM counterparties ORDER BY id") == [
         ("src:customer:c1", "Client c1 renamed"), ("src:customer:c2", "Client c2")]
+
+
+def test_a_failing_duplicate_check_does_not_fail_the_stored_run(workspace, plugins, fake_source, fake_connection,
+                                                                monkeypatch):
+    from ecluse.services import sync as sync_module
+
+    def broken(con, name):
+        raise RuntimeError("check failed")
+
+    monkeypatch.setattr(sync_module, "check_duplicates", broken)
+    fake_source.pages = [[make_doc("1", number="F-1"), make_doc("2", number="F-1")]]
+    [report] = sync(workspace, plugins)
+    assert report.status == "ok" and report.created == 2
+    assert q(workspace, "SELECT status FROM sync_runs") == [("ok",)]
+    assert q(workspace, "SELECT count(*) FROM duplicate_checks") == [(2,)]  # for the next run

@@ -146,12 +146,12 @@ def sync_connection(
                 "INSERT INTO sync_runs (connection, started_at, status, actor, pid) VALUES (?, ?, 'running', ?, ?) RETURNING id",
                 [name, clock(), actor, os.getpid()],
             ).fetchone()[0]
-            check_duplicates(con, name)  # left by a run of this connection that died
             state, parts = load_state(con, name)
             pending = [r[0] for r in con.execute(
                 "SELECT source_id FROM documents WHERE connection = ? AND attachment_pending ORDER BY source_id", [name]
             ).fetchall()]
         report.run_id = run_id
+        _check_duplicates(ws, name)  # left by a run of this connection that died
         created_at = conn.get("created_at")
         ctx = FetchContext(
             connection=name,
@@ -199,9 +199,9 @@ def sync_connection(
             # Documents already yielded are complete: keep them (the cursor does not move).
             with contextlib.suppress(Exception):
                 _flush(ws, name, buffer, report, None, clock, actor, run)
+        _check_duplicates(ws, name)
+        report.seconds = round(time.monotonic() - started, 3)
         with ws.db.write() as con:
-            check_duplicates(con, name)
-            report.seconds = round(time.monotonic() - started, 3)
             con.execute(
                 "UPDATE sync_runs SET finished_at = ?, status = ?, fetched = ?, created = ?, updated = ?, "
                 "unchanged = ?, problems = ?, attachments = ?, error = ? WHERE id = ?",
@@ -211,6 +211,16 @@ def sync_connection(
         if progress:
             progress(report)
     return report
+
+
+def _check_duplicates(ws: Workspace, name: str) -> None:
+    """`check_duplicates` in its own unit of work; a failure is logged and the documents stay
+    flagged for the next run, rather than fail the run whose pages are stored."""
+    try:
+        with ws.db.write() as con:
+            check_duplicates(con, name)
+    except Exception:  # noqa: BLE001 - the run's record must still be written
+        log.exception("the duplicate check of %s failed; it will be done by the next sync", name)
 
 
 @dataclass
