@@ -118,8 +118,9 @@ def ingest_page(
     """Write one page. `findings[doc.id]` are the connector's + validation's findings.
 
     `counterparties`: the rows a sync run already wrote, as `PageResult.counterparties` gave
-    them (unchanged ones are not compared again). `defer_duplicates` flags the written documents in `duplicate_checks`
-    for `check_duplicates` instead of looking for their duplicates now (a scan of the cache)."""
+    them (unchanged ones are not compared again). `defer_duplicates` flags the written
+    documents in `duplicate_checks` for `check_duplicates` instead of looking for their
+    duplicates now (a scan of the cache)."""
     by_id: dict[str, Document] = {}
     for doc in docs:
         doc.connection = connection
