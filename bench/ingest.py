@@ -188,7 +188,7 @@ def _sync_main(conn: Any, settings: dict[str, Any], pdfs: bool, workspace: str, 
         problems = con.execute("SELECT count(*) FROM problems").fetchone()[0]
     size_mb = (Path(workspace) / "ecluse.duckdb").stat().st_size / 2**20
     conn.send({"seconds": seconds, "cpu": cpu, "rss_mb": rss, "status": report.status, "error": report.error,
-               "pages": report.pages, "created": report.created, "documents": documents, "lines": lines,
+               "pages": report.pages, "store_seconds": report.store_seconds, "created": report.created, "documents": documents, "lines": lines,
                "attached": attached, "problems": problems, "errors": int(errors or 0),
                "warnings": int(warnings or 0), "db_mb": size_mb})
 
@@ -263,6 +263,9 @@ def main() -> None:
           f"peak RSS {max(first['rss_mb'], second['rss_mb']):.0f} MB)")
     print(f"  full sync                {synced['seconds']:.2f} s in {synced['pages']} units of work "
           f"(status {synced['status']}{': ' + str(synced['error']) if synced['error'] else ''})")
+    print(f"    of which               {synced['store_seconds']:.2f} s writing pages to the cache, "
+          f"{synced['seconds'] - synced['store_seconds']:.2f} s in the connector (reading, normalizing) "
+          f"and validation")
     print(f"  CPU seconds              baseline {first['cpu']:.1f} + emulator {first_counts['cpu']:.1f}; "
           f"sync {synced['cpu']:.1f} + emulator {sync_counts['cpu']:.1f} "
           f"({os.cpu_count()} cores, load average {load:.1f} at the start)")

@@ -23,6 +23,7 @@ def test_first_sync_stores_documents_lines_and_state(workspace, plugins, fake_so
     fake_source.pages = [[make_doc("1"), make_doc("2")], [make_doc("3")]]
     [report] = sync(workspace, plugins)
     assert (report.status, report.fetched, report.created, report.pages) == ("ok", 3, 3, 2)
+    assert 0 < report.store_seconds <= report.seconds
     rows = q(workspace, "SELECT id, status, total, total_tax FROM documents ORDER BY id")
     assert [r[0] for r in rows] == ["src:1", "src:2", "src:3"]
     assert all(r[1] == "to_review" for r in rows)

@@ -97,6 +97,7 @@ class SyncReport:
     error: str | None = None
     seconds: float = 0.0
     pages: int = 0
+    store_seconds: float = 0.0  # of `seconds`, writing pages to the cache (the rest: the connector)
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -312,6 +313,7 @@ def _flush(
     now = clock()
     run = run or _Run()
     bound = run.bound
+    started = time.monotonic()
     while True:
         try:
             result, attached, orphans = _write_page(ws, name, buffer, report, state, now, actor, run)
@@ -322,6 +324,7 @@ def _flush(
             log.info("a page of %s did not fit in %d MB of DuckDB memory; writing it again with more",
                      name, bound.memory_mb)
             bound.grow()
+    report.store_seconds = round(report.store_seconds + time.monotonic() - started, 3)
     report.created += len(result.created)
     report.updated += len(result.updated)
     report.unchanged += len(result.unchanged)
