@@ -7,11 +7,12 @@ at all. A changed one goes back to review with what changed, or, once sent, is f
 """
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any, Iterable
+from typing import Any, Iterable, Iterator
 
 import duckdb
 import pyarrow as pa
@@ -81,6 +82,17 @@ def _register(con: duckdb.DuckDBPyConnection, name: str, table: pa.Table) -> Non
     con.register(name, table)
 
 
+@contextlib.contextmanager
+def id_table(con: duckdb.DuckDBPyConnection, ids: list[str], name: str) -> Iterator[str]:
+    """`ids` as a one-column table (`id`) named `name` for the statements of the block (a name
+    of its own per caller: the blocks nest)."""
+    _register(con, name, pa.table({"id": _column(ids, pa.string())}))
+    try:
+        yield name
+    finally:
+        con.unregister(name)
+
+
 def existing_rows(con: duckdb.DuckDBPyConnection, ids: list[str]) -> dict[str, tuple[str, str, str | None, str | None]]:
     """id → (content_hash, status, attachment_sha256, attachment_filename) of the documents
     already in the cache. The snapshots (large) are read apart, only for changed documents."""
@@ -97,9 +109,8 @@ def stored_snapshots(con: duckdb.DuckDBPyConnection, ids: list[str]) -> dict[str
     """id → stored snapshot (JSON text), for the documents whose content changed."""
     if not ids:
         return {}
-    _register(con, "_changed_ids", pa.table({"id": pa.array(ids, pa.string())}))
-    rows = con.execute("SELECT d.id, d.snapshot FROM documents d JOIN _changed_ids c ON c.id = d.id").fetchall()
-    con.unregister("_changed_ids")
+    with id_table(con, ids, "_changed_ids"):
+        rows = con.execute("SELECT d.id, d.snapshot FROM documents d JOIN _changed_ids c ON c.id = d.id").fetchall()
     return dict(rows)
 
 
@@ -181,20 +192,18 @@ def ingest_page(
 
     result.counterparties = _write_counterparties(con, connection, to_write, now, counterparties or {})
     _write_documents(con, to_write, prints, statuses, changes, sent_changed, set(result.created), now, run_id, findings)
-    write_ids = pa.table({"id": _column([d.id for d in to_write], pa.string())})
-    _register(con, "_write_ids", write_ids)
-    if result.updated:  # a new document has no rows to replace
-        con.execute("DELETE FROM lines WHERE document_id IN (SELECT id FROM _write_ids)")
-        con.execute("DELETE FROM findings WHERE origin <> 'duplicates' AND document_id IN (SELECT id FROM _write_ids)")
-    _write_lines(con, to_write)
-    _write_findings(con, [(d.id, f) for d in to_write for f in findings.get(d.id, [])])
-    _write_audit(con, to_write, result, changes, now, actor)
-    _drop_stale_overrides(con, changes, now)
-    if defer_duplicates:
-        con.execute("INSERT INTO duplicate_checks SELECT id FROM _write_ids")
-    else:
-        refresh_duplicates(con, "_write_ids")
-    con.unregister("_write_ids")
+    with id_table(con, [d.id for d in to_write], "_write_ids"):
+        if result.updated:  # a new document has no rows to replace
+            con.execute("DELETE FROM lines WHERE document_id IN (SELECT id FROM _write_ids)")
+            con.execute("DELETE FROM findings WHERE origin <> 'duplicates' AND document_id IN (SELECT id FROM _write_ids)")
+        _write_lines(con, to_write)
+        _write_findings(con, [(d.id, f) for d in to_write for f in findings.get(d.id, [])])
+        _write_audit(con, to_write, result, changes, now, actor)
+        _drop_stale_overrides(con, changes, now)
+        if defer_duplicates:
+            con.execute("INSERT INTO duplicate_checks SELECT id FROM _write_ids")
+        else:
+            refresh_duplicates(con, "_write_ids")
     if result.updated:  # new documents were written with their counts; a changed one keeps its duplicates'
         recount_ids(con, result.updated)
     return result
@@ -568,11 +577,8 @@ def check_duplicates(con: duckdb.DuckDBPyConnection, connection: str) -> int:
         "SELECT DISTINCT document_id FROM duplicate_checks WHERE starts_with(document_id, ?)", [prefix]).fetchall()]
     if not ids:
         return 0
-    _register(con, "_checked", pa.table({"id": pa.array(ids, pa.string())}))
-    try:
-        refresh_duplicates(con, "_checked")
-    finally:
-        con.unregister("_checked")
+    # Their counts were written with them: only the documents the check touches are counted again.
+    refresh_duplicates_of(con, ids, recount=False)
     con.execute("DELETE FROM duplicate_checks WHERE starts_with(document_id, ?)", [prefix])
     return len(ids)
 
@@ -594,11 +600,17 @@ def recount_findings(con: duckdb.DuckDBPyConnection, ids_table: str) -> None:
 
 def recount_ids(con: duckdb.DuckDBPyConnection, ids: list[str]) -> None:
     """`recount_findings` for a list of document ids."""
-    _register(con, "_recount_ids", pa.table({"id": pa.array(ids, pa.string())}))
-    try:
-        recount_findings(con, "_recount_ids")
-    finally:
-        con.unregister("_recount_ids")
+    with id_table(con, ids, "_recount_ids") as table:
+        recount_findings(con, table)
+
+
+def refresh_duplicates_of(con: duckdb.DuckDBPyConnection, ids: list[str], *, recount: bool = True) -> None:
+    """`refresh_duplicates` for a list of document ids; with `recount`, their counts of findings
+    are brought up to date as well (the caller changed their other findings)."""
+    with id_table(con, ids, "_dup_ids") as table:
+        refresh_duplicates(con, table)
+        if recount:
+            recount_findings(con, table)
 
 
 def record_problems(
@@ -650,8 +662,5 @@ def attach_file(
         "INSERT INTO audit (recorded_at, actor, document_id, action, field, new_value) VALUES (?, 'ecluse', ?, 'attachment_arrived', 'attachment', ?)",
         [now, document_id, json.dumps(attachment.sha256)],
     )
-    _register(con, "_one", pa.table({"id": [document_id]}))
-    refresh_duplicates(con, "_one")
-    recount_findings(con, "_one")
-    con.unregister("_one")
+    refresh_duplicates_of(con, [document_id])
     return True

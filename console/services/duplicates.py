@@ -16,11 +16,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-import pyarrow as pa
-
 from ..domain import json_dumps
 from ..storage.db import dict_rows
-from ..storage.ingest import recount_findings, recount_ids, refresh_duplicates
+from ..storage.ingest import recount_ids, refresh_duplicates_of
 from ..workspace import Workspace
 from . import review
 from .review import ReviewError
@@ -132,16 +130,7 @@ def restore(ws: Workspace, doc_id: str, other_id: str, *, actor: str) -> None:
         if not deleted:
             return
         _audit(con, now, actor, "duplicate_restored", (doc_id, other_id), "suspected duplicate again")
-        _refresh(con, [doc_id, other_id])
-
-
-def _refresh(con: Any, ids: list[str]) -> None:
-    con.register("_dup_refresh", pa.table({"id": pa.array(ids, pa.string())}))
-    try:
-        refresh_duplicates(con, "_dup_refresh")
-        recount_findings(con, "_dup_refresh")
-    finally:
-        con.unregister("_dup_refresh")
+        refresh_duplicates_of(con, [doc_id, other_id])
 
 
 def reject_duplicate(ws: Workspace, doc_id: str, other_id: str, *, actor: str) -> review.DecisionResult:
@@ -157,5 +146,5 @@ def reject_duplicate(ws: Workspace, doc_id: str, other_id: str, *, actor: str) -
     result = review.decide(ws, "reject", [doc_id], actor=actor, reason=f"duplicate of {label}")
     if result.done:
         with ws.db.write() as con:
-            _refresh(con, [doc_id, other_id])
+            refresh_duplicates_of(con, [doc_id, other_id])
     return result

@@ -16,7 +16,7 @@ import pyarrow as pa
 from ..domain import json_dumps
 from ..storage.db import dict_rows
 from ..storage.documents import load_documents, source_value, valid_override_field
-from ..storage.ingest import recount_findings, refresh_duplicates
+from ..storage.ingest import refresh_duplicates_of
 from ..validation import validate
 from ..workspace import Workspace
 from .review import ReviewError
@@ -111,10 +111,7 @@ def revalidate(con: Any, doc_ids: list[str]) -> None:
         }))
         con.execute("INSERT INTO findings SELECT * FROM _reval")
         con.unregister("_reval")
-    con.register("_reval_ids", pa.table({"id": pa.array(doc_ids, pa.string())}))
-    refresh_duplicates(con, "_reval_ids")
-    recount_findings(con, "_reval_ids")
-    con.unregister("_reval_ids")
+    refresh_duplicates_of(con, doc_ids)
 
 
 def list_fixes(ws: Workspace, doc_id: str) -> list[dict[str, Any]]:
