@@ -188,7 +188,8 @@ def _sync_main(conn: Any, settings: dict[str, Any], pdfs: bool, workspace: str, 
         problems = con.execute("SELECT count(*) FROM problems").fetchone()[0]
     size_mb = (Path(workspace) / "ecluse.duckdb").stat().st_size / 2**20
     conn.send({"seconds": seconds, "cpu": cpu, "rss_mb": rss, "status": report.status, "error": report.error,
-               "pages": report.pages, "store_seconds": report.store_seconds, "created": report.created, "documents": documents, "lines": lines,
+               "pages": report.pages, "store_seconds": report.store_seconds, "created": report.created,
+               "documents": documents, "lines": lines,
                "attached": attached, "problems": problems, "errors": int(errors or 0),
                "warnings": int(warnings or 0), "db_mb": size_mb})
 

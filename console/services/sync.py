@@ -306,12 +306,11 @@ class _Run:
 
 def _flush(
     ws: Workspace, name: str, buffer: _Buffer, report: SyncReport, state: dict[str, Any] | None,
-    clock: Callable[[], dt.datetime], actor: str, run: _Run | None = None,
+    clock: Callable[[], dt.datetime], actor: str, run: _Run,
 ) -> None:
     if not (buffer.docs or buffer.problems or buffer.attachments or buffer.gone or state is not None):
         return
     now = clock()
-    run = run or _Run()
     bound = run.bound
     started = time.monotonic()
     while True:
