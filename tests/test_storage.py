@@ -104,6 +104,34 @@ def test_migrations_5_and_6_drop_the_secondary_indexes_and_json_types_and_keep_e
     con.close()
 
 
+
+def test_migration_9_compresses_the_large_texts_and_keeps_every_column_row_and_constraint(tmp_path, monkeypatch):
+    everything = migrate_module.available()
+    monkeypatch.setattr(migrate_module, "available", lambda: [m for m in everything if m[0] <= 8])
+    con = duckdb.connect(str(tmp_path / "old.duckdb"))
+    migrate_module.migrate(con)
+    columns = "SELECT column_name, data_type, is_nullable, column_default FROM duckdb_columns() " \
+              "WHERE table_name = 'documents' ORDER BY column_index"
+    before_columns = con.execute(columns).fetchall()
+    con.execute(
+        "INSERT INTO documents (id, connection, source_id, kind, number, issue_date, currency, total, raw, snapshot, "
+        "content_hash, status, first_seen_at, fetched_at, status_changed_at, pennylane_id) VALUES "
+        "('h:1', 'h', '1', 'customer_invoice', 'F-1', '2026-01-02', 'EUR', 12.30, '{\"id\":1}', '{\"a\":\"é\"}', "
+        "'abc', 'sent', ?, ?, ?, 42)", [NOW, NOW, NOW])
+    before_rows = con.execute("SELECT * FROM documents").fetchall()
+    monkeypatch.setattr(migrate_module, "available", lambda: everything)
+    assert 9 in migrate_module.migrate(con)
+    assert con.execute(columns).fetchall() == before_columns
+    assert con.execute("SELECT * FROM documents").fetchall() == before_rows
+    sql = con.execute("SELECT sql FROM duckdb_tables() WHERE table_name = 'documents'").fetchone()[0]
+    assert "raw VARCHAR USING COMPRESSION ZSTD" in sql and '"snapshot" VARCHAR USING COMPRESSION ZSTD NOT NULL' in sql
+    with pytest.raises(duckdb.ConstraintException):  # the primary key is still there
+        con.execute("INSERT INTO documents SELECT * FROM documents")
+    with pytest.raises(duckdb.ConstraintException):  # and the NOT NULLs
+        con.execute("UPDATE documents SET snapshot = NULL")
+    assert con.execute("SELECT number, total FROM reports.invoices").fetchall() == [("F-1", Decimal("12.30"))]
+    con.close()
+
 def test_decimal_columns_keep_exact_values_and_round_extra_places_half_even():
     from ecluse.storage.ingest import CENTS, DEC2, _decimals
 
