@@ -449,3 +449,50 @@ def test_a_failing_duplicate_check_does_not_fail_the_stored_run(workspace, plugi
     assert report.status == "ok" and report.created == 2
     assert q(workspace, "SELECT status FROM sync_runs") == [("ok",)]
     assert q(workspace, "SELECT count(*) FROM duplicate_checks") == [(2,)]  # for the next run
+
+
+def test_automatic_gc_is_off_while_syncs_run_and_young_objects_are_collected_between_pages(
+        workspace, plugins, fake_source, fake_connection, monkeypatch):
+    import gc
+    import threading
+
+    from ecluse.services import sync as sync_module
+
+    fake_source.pages = [[make_doc("1")], [make_doc("2")], [make_doc("3")]]
+    real, enabled = sync_module.ingest_page, []
+
+    def ingest_page(con, *args, **kwargs):
+        enabled.append(gc.isenabled())
+        return real(con, *args, **kwargs)
+
+    collections: list[int] = []
+
+    def on_gc(phase, info):
+        if phase == "start" and threading.current_thread() is threading.main_thread():
+            collections.append(info["generation"])
+
+    monkeypatch.setattr(sync_module, "ingest_page", ingest_page)
+    monkeypatch.setattr(sync_module, "GC_INTERVAL", 0.0)
+    assert gc.isenabled()
+    gc.callbacks.append(on_gc)
+    try:
+        [report] = sync(workspace, plugins)
+    finally:
+        gc.callbacks.remove(on_gc)
+    assert report.status == "ok" and enabled == [False, False, False]
+    assert gc.isenabled()  # given back
+    assert collections.count(1) >= 3  # one young collection after each page (the interval is 0 here)
+
+    # Two syncs at once: collection comes back when the last one ends, not the first.
+    with sync_module._gc_paused():
+        with sync_module._gc_paused():
+            assert not gc.isenabled()
+        assert not gc.isenabled()
+    assert gc.isenabled()
+    gc.disable()  # and a process that had it off keeps it off
+    try:
+        with sync_module._gc_paused():
+            pass
+        assert not gc.isenabled()
+    finally:
+        gc.enable()

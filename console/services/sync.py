@@ -48,31 +48,43 @@ PAGE_THREADS = int(os.environ.get("ECLUSE_SYNC_THREADS", "1"))
 SYNC_CHECKPOINT_MB = 64
 
 
-# The cyclic GC's default young-generation threshold (700 allocations) made it walk the heap
-# thousands of times per sync (JSON objects, Decimals, documents: millions of short-lived
-# containers, freed by reference counting anyway): 13% of a 40k-invoice sync. Raised while
-# any sync runs in the process; cycles are still collected, less often.
-SYNC_GC_THRESHOLD = 50_000
+# The cyclic GC walked every live object of the page at hand (decoded JSON, Decimals,
+# documents) again and again: 13% of a 40k-invoice sync with the default thresholds, and still
+# 1.2 s of a 100k one with a 50,000-allocation threshold. A sync makes almost no cycles (~25
+# unreachable objects per 1,000 documents, measured), so automatic collection is off while
+# any sync runs in the process. Between pages, at most every GC_INTERVAL seconds, the young
+# objects are collected (the console's other threads keep making garbage meanwhile).
+GC_INTERVAL = 10.0
 _gc_lock = threading.Lock()
 _gc_users = 0
-_gc_saved: tuple[int, int, int] | None = None
+_gc_was_enabled = True
+_gc_last = 0.0
 
 
 @contextlib.contextmanager
-def _fewer_gc_passes() -> Iterator[None]:
-    global _gc_users, _gc_saved
+def _gc_paused() -> Iterator[None]:
+    global _gc_users, _gc_was_enabled, _gc_last
     with _gc_lock:
         if _gc_users == 0:
-            _gc_saved = gc.get_threshold()
-            gc.set_threshold(max(SYNC_GC_THRESHOLD, _gc_saved[0]), *_gc_saved[1:])
+            _gc_was_enabled, _gc_last = gc.isenabled(), time.monotonic()
+            gc.disable()
         _gc_users += 1
     try:
         yield
     finally:
         with _gc_lock:
             _gc_users -= 1
-            if _gc_users == 0 and _gc_saved is not None:
-                gc.set_threshold(*_gc_saved)
+            if _gc_users == 0 and _gc_was_enabled:
+                gc.enable()
+
+
+def _gc_between_pages() -> None:
+    global _gc_last
+    with _gc_lock:
+        if _gc_users == 0 or time.monotonic() - _gc_last < GC_INTERVAL:
+            return
+        _gc_last = time.monotonic()
+    gc.collect(1)  # the young generations; what survives waits for the full collections
 
 
 class AlreadyRunning(RuntimeError):
@@ -141,7 +153,7 @@ def sync_connection(
         return report
     # One connection for the run's pages (Database.held): opening the file and checkpointing
     # it on close for every page cost more than writing the page.
-    with connection_lock(ws, name), ws.db.held(), _fewer_gc_passes():
+    with connection_lock(ws, name), ws.db.held(), _gc_paused():
         with ws.db.write() as con:
             run_id = con.execute(
                 "INSERT INTO sync_runs (connection, started_at, status, actor, pid) VALUES (?, ?, 'running', ?, ?) RETURNING id",
@@ -176,6 +188,7 @@ def sync_connection(
                     report.fetched += 1
                 elif isinstance(item, Checkpoint):
                     _flush(ws, name, buffer, report, item.state, clock, actor, run)
+                    _gc_between_pages()
                 elif isinstance(item, AttachmentReady):
                     buffer.add_attachment(ws, item)
                 elif isinstance(item, Problem):
