@@ -52,8 +52,8 @@ SYNC_CHECKPOINT_MB = 64
 # documents) again and again: 13% of a 40k-invoice sync with the default thresholds, and still
 # 1.2 s of a 100k one with a 50,000-allocation threshold. A sync makes almost no cycles (~25
 # unreachable objects per 1,000 documents, measured), so automatic collection is off while
-# any sync runs in the process. Between pages, at most every GC_INTERVAL seconds, the young
-# objects are collected (the console's other threads keep making garbage meanwhile).
+# any sync runs in the process. Every GC_INTERVAL seconds of a run the young objects are
+# collected: the console's other threads keep making garbage meanwhile.
 GC_INTERVAL = 10.0
 _gc_lock = threading.Lock()
 _gc_users = 0
@@ -78,13 +78,16 @@ def _gc_paused() -> Iterator[None]:
                 gc.enable()
 
 
-def _gc_between_pages() -> None:
+def _gc_now_and_then() -> None:
+    """Called for every item a connector yields: cheap unless GC_INTERVAL has passed."""
     global _gc_last
+    if time.monotonic() - _gc_last < GC_INTERVAL:
+        return
     with _gc_lock:
         if _gc_users == 0 or time.monotonic() - _gc_last < GC_INTERVAL:
             return
         _gc_last = time.monotonic()
-    gc.collect(1)  # the young generations; what survives waits for the full collections
+    gc.collect(1)  # the young generations; older garbage waits until automatic collection is back
 
 
 class AlreadyRunning(RuntimeError):
@@ -188,7 +191,6 @@ def sync_connection(
                     report.fetched += 1
                 elif isinstance(item, Checkpoint):
                     _flush(ws, name, buffer, report, item.state, clock, actor, run)
-                    _gc_between_pages()
                 elif isinstance(item, AttachmentReady):
                     buffer.add_attachment(ws, item)
                 elif isinstance(item, Problem):
@@ -201,6 +203,7 @@ def sync_connection(
                     _flush(ws, name, buffer, report, None, clock, actor, run)
                 if progress and report.fetched % 200 == 0:
                     progress(report)
+                _gc_now_and_then()
             _flush(ws, name, buffer, report, None, clock, actor, run)
             report.status = "ok"
         except ConnectorError as exc:
