@@ -496,3 +496,33 @@ def test_automatic_gc_is_off_while_syncs_run_and_young_objects_are_collected_now
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+def test_the_review_queue_finishes_the_checks_a_dead_run_left_unless_a_sync_is_running(
+        workspace, plugins, fake_source, fake_connection, monkeypatch):
+    from ecluse.services import queue
+    from ecluse.services import sync as sync_module
+    from ecluse.services.review import Filters, list_documents
+    from ecluse.storage import ingest
+
+    fake_source.pages = [[make_doc("1", number="F-1"), make_doc("2", number="F-1")]]
+    monkeypatch.setattr(sync_module, "check_duplicates", lambda con, name: 0)  # the run dies before its check
+    sync(workspace, plugins)
+    monkeypatch.setattr(sync_module, "check_duplicates", ingest.check_duplicates)
+    assert q(workspace, "SELECT count(*) FROM duplicate_checks") == [(2,)]
+
+    with connection_lock(workspace, "src"):  # a sync of that connection is under way: its own job
+        screen = queue.page(workspace, Filters(findings="duplicates"))
+        assert screen.total == 0 and q(workspace, "SELECT count(*) FROM duplicate_checks") == [(2,)]
+
+    screen = queue.page(workspace, Filters(findings="duplicates"))  # the reviewer sees the warnings
+    assert screen.total == 2 and {r["id"] for r in screen.rows} == {"src:1", "src:2"}
+    assert q(workspace, "SELECT count(*) FROM duplicate_checks") == [(0,)]
+    assert q(workspace, "SELECT id, warning_count FROM documents ORDER BY 1") == [("src:1", 1), ("src:2", 1)]
+
+    # The CLI's listing does the same.
+    with workspace.db.write() as con:
+        con.execute("DELETE FROM findings WHERE code = 'suspected_duplicate'")
+        con.execute("INSERT INTO duplicate_checks VALUES ('src:1'), ('src:2')")
+    rows, total = list_documents(workspace, Filters(findings="duplicates"))
+    assert total == 2 and q(workspace, "SELECT count(*) FROM duplicate_checks") == [(0,)]

@@ -7,6 +7,8 @@ of the page's queries. A screen of the queue is therefore read in one unit of wo
 documents matching the filters, how many documents awaiting review could be approved in
 one go (no error; same filters except status and findings: the set
 `review.approve_all_valid` acts on), and one page of them, sorted and paged in DuckDB.
+Duplicate checks a dead sync left behind are done first, in a unit of work of their own
+(`sync.finish_left_checks`; nothing to do, one cheap query, in the usual case).
 
 Same filters, columns and order as `review.list_documents`, which the CLI uses.
 """
@@ -18,6 +20,7 @@ from typing import Any
 
 from ..workspace import Workspace
 from .review import JOIN_COUNTERPARTY, Filters, page_rows
+from .sync import finish_left_checks
 
 _USES_COUNTERPARTY = re.compile(r"\bc\.")
 
@@ -46,6 +49,7 @@ def page(
     # The counterparty (one at most per document) only matters to a filter on its name.
     join = JOIN_COUNTERPARTY if _USES_COUNTERPARTY.search(where) else ""
     with ws.db.read() as con:
+        finish_left_checks(ws, con)
         cached = [r[0] for r in con.execute("SELECT DISTINCT connection FROM documents").fetchall()]
         problems = con.execute("SELECT count(*) FROM problems WHERE NOT resolved").fetchone()[0]
         # One scan for both counts: the base filters in WHERE, the user's full filters and the

@@ -12,6 +12,7 @@ from typing import Any
 from ..domain import APPROVED, FAILED, ON_HOLD, REJECTED, STATUSES, TO_REVIEW
 from ..storage.db import dict_rows
 from ..workspace import Workspace
+from .sync import finish_left_checks
 
 
 class ReviewError(ValueError):
@@ -93,6 +94,7 @@ def list_documents(
     filters = filters or Filters()
     where, params = filters.where()
     with ws.db.read() as con:
+        finish_left_checks(ws, con)
         total = con.execute(f"SELECT count(*) FROM documents d {JOIN_COUNTERPARTY} WHERE {where}", params).fetchone()[0]
         rows = page_rows(con, where, params, sort=sort, descending=descending, limit=limit, offset=offset)
     return rows, int(total)

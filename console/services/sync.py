@@ -240,6 +240,23 @@ def _check_duplicates(ws: Workspace, name: str) -> None:
         log.exception("the duplicate check of %s failed; it will be done by the next sync", name)
 
 
+def finish_left_checks(ws: Workspace, con: duckdb.DuckDBPyConnection) -> list[str]:
+    """The duplicate checks a sync left behind when its process died (Ctrl-C, kill), done for
+    each connection that no sync is running now (a running sync checks its own every few
+    pages). The review queue calls it with its reading connection before it reads, so a
+    reviewer sees those warnings before deciding. Returns the connections checked."""
+    names = [r[0] for r in con.execute(
+        "SELECT DISTINCT d.connection FROM duplicate_checks c JOIN documents d ON d.id = c.document_id ORDER BY 1"
+    ).fetchall()]
+    done = []
+    for name in names:
+        with ws.exclusive(f"sync-{name}") as holder:
+            if holder is None:
+                _check_duplicates(ws, name)  # its own unit of work; `con` reads the result
+                done.append(name)
+    return done
+
+
 @dataclass
 class _Buffer:
     docs: list[Document] = field(default_factory=list)
