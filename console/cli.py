@@ -354,7 +354,11 @@ def sync(obj: Ctx, names: tuple[str, ...], since: dt.datetime | None, as_json: b
         for r in reports_:
             if r.status == "ok":
                 gone = f", no longer in the source {r.gone}" if r.gone else ""
-                click.echo(f"{r.connection}: fetched {r.fetched}, new {r.created}, changed {r.updated}, "
+                # What a changed document became: what the accountant has to look at.
+                became = [f"{n} {what}" for n, what in ((r.back_to_review, "back to review"),
+                                                         (r.changed_after_sending, "changed after sending")) if n]
+                changed = f"changed {r.updated}" + (f" ({', '.join(became)})" if became else "")
+                click.echo(f"{r.connection}: fetched {r.fetched}, new {r.created}, {changed}, "
                            f"unchanged {r.unchanged}, problems {r.problems}, late PDFs {r.attachments}{gone} "
                            f"({r.seconds:.1f} s)")
             else:

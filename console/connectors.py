@@ -64,6 +64,9 @@ class Setting:
     choices: tuple[str, ...] = ()
     # Other languages of the console: {"fr": {"label": ..., "help": ...}}; missing → label/help.
     translations: Mapping[str, Mapping[str, str]] = field(default_factory=dict, compare=False)
+    # What the type cannot say (an account number is digits, say): called with the parsed
+    # value when a user sets it; returns what is wrong, as a sentence for them, or None.
+    check: Callable[[Any], str | None] | None = field(default=None, compare=False)
 
     def text(self, lang: str) -> tuple[str, str]:
         """(label, help) in `lang`, falling back to the ones given in English."""
@@ -229,6 +232,10 @@ def validate_settings(connector: type[Connector], values: Mapping[str, Any]) -> 
     out: dict[str, Any] = {}
     for s in connector.settings:
         value = s.parse(values.get(s.name)) if s.name in values else None
+        if value is not None and s.check is not None and not (s.secret and str(value).startswith("env:")):
+            problem = s.check(value)
+            if problem:
+                raise SettingsError(f"{s.name}: {problem}")
         if value is None:
             value = s.default
         if value is None and s.required:

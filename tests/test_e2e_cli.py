@@ -71,6 +71,14 @@ def test_harvest_to_pennylane_through_the_cli(tmp_path, emulators):
     assert pl.violations == []
     status = json.loads(run(ws, "status", "--json", env=env).stdout)
     assert status["documents"]["sent"] == summary["sent"]
+    # Harvest changes one sent invoice and one still in review: the plain sync line says what
+    # the accountant has to look at.
+    sent_id = json.loads(run(ws, "review", "list", "--json", "--status", "sent", env=env).stdout)["items"][0]["id"]
+    open_id = json.loads(run(ws, "review", "list", "--json", "--status", "to_review", env=env).stdout)["items"][0]["id"]
+    for doc_id in (sent_id, open_id):
+        harvest.touch_invoice(int(doc_id.split(":")[1]), due_date="2031-01-31")
+    again = run(ws, "sync", env=env).stdout
+    assert "new 0, changed 2 (1 back to review, 1 changed after sending)" in again, again
     # secrets never in the cache file, the settings or what the CLI printed
     blob = (ws / "ecluse.duckdb").read_bytes()
     for secret in (harvest.token, PL_TOKEN):

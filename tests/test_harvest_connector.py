@@ -119,6 +119,15 @@ def test_settings_schema():
         validate_settings(HarvestConnector, {"token": "t"})
     with pytest.raises(SettingsError, match="start_date"):
         validate_settings(HarvestConnector, {"token": "t", "account_id": "1", "start_date": "01/02/2024"})
+    # Refused when set, not at the first check: what the types cannot say.
+    with pytest.raises(SettingsError, match=r"account_id: 'abc' is not a Harvest account ID.*developers"):
+        validate_settings(HarvestConnector, {"token": "t", "account_id": "abc"})
+    with pytest.raises(SettingsError, match=r"domain: 'ftp://x' is not a web address"):
+        validate_settings(HarvestConnector, {"token": "t", "account_id": "1", "domain": "ftp://x"})
+    with pytest.raises(SettingsError, match=r"domain: 'acme corp' is not a Harvest address"):
+        validate_settings(HarvestConnector, {"token": "t", "account_id": "1", "domain": "acme corp"})
+    for domain in ("acme", "acme.harvestapp.com", "https://acme.harvestapp.com/invoices", ""):
+        validate_settings(HarvestConnector, {"token": "t", "account_id": " 42 ", "domain": domain})
 
 
 @pytest.mark.parametrize("domain, url", [
@@ -186,6 +195,8 @@ def test_check_wrong_account(status):
         result = HarvestConnector().check(context(emu, account_id="7654321"))
         assert not result.ok and result.details["reason"] == "wrong_account"
         assert f"HTTP {status}" in result.message and "account_id 7654321" in result.message
+        # The emulator is not at Harvest's address: a 404 may as well be a wrong api_url.
+        assert ("is not Harvest's API v2" in result.message) == (status == 404)
 
 
 def test_check_unreachable():
@@ -200,8 +211,12 @@ def test_check_unreachable():
 
 
 def test_check_non_numeric_account_id(emu):
-    result = HarvestConnector().check(context(emu, account_id="acme"))
-    assert not result.ok and "account id" in result.message
+    # Refused when set (test_settings_schema); one written by hand in ecluse.toml is refused
+    # by check() before any request.
+    ctx = context(emu)
+    ctx.settings["account_id"] = "acme"
+    result = HarvestConnector().check(ctx)
+    assert not result.ok and "'acme' is not a Harvest account ID" in result.message
 
 
 # ---------------------------------------------------------------- fetch: the documented data

@@ -129,6 +129,20 @@ def web_base_url(domain: str) -> str:
     return f"https://{host}"
 
 
+def _account_id_problem(value: Any) -> str | None:
+    if str(value).strip().isdigit():
+        return None
+    return f"{value!r} is not a Harvest account ID: it is the number shown next to the token at {TOKEN_PAGE}"
+
+
+def _domain_problem(value: Any) -> str | None:
+    try:
+        web_base_url(str(value))
+    except ConnectorError as exc:
+        return str(exc).removeprefix("domain: ")
+    return None
+
+
 def api_base_url(api_url: str | None) -> str:
     text = (api_url or DEFAULT_API_URL).strip().rstrip("/")
     parts = urlsplit(text)
@@ -191,11 +205,9 @@ class _Harvest:
         if not token:
             raise AuthError(f"token: missing; create a personal access token at {TOKEN_PAGE}")
         account = str(settings.get("account_id") or "").strip()
-        if not account.isdigit():
-            raise AuthError(
-                f"account_id: {account!r} is not a Harvest account id (a number, shown next to the "
-                f"token at {TOKEN_PAGE})"
-            )
+        problem = _account_id_problem(account)
+        if problem:
+            raise AuthError(f"account_id: {problem}")
         self.ctx = ctx
         self.account_id = account
         self.api_url = api_base_url(settings.get("api_url"))
@@ -243,11 +255,15 @@ class _Harvest:
                 f"Harvest refused access to account {self.account_id} (HTTP 403 on {what}): {fix_account}."
             ), "wrong_account")
         if status == 404:
+            # Harvest's answer to an account the token cannot use; also what a wrong api_url gets.
+            other_url = (f"; or api_url {self.api_url} is not Harvest's API v2 ({DEFAULT_API_URL})"
+                         if self.api_url != DEFAULT_API_URL else "")
             return _reason(AuthError(
-                f"Harvest knows no account {self.account_id} for this token (HTTP 404 on {what}): {fix_account}."
+                f"Harvest knows no account {self.account_id} for this token (HTTP 404 on {what}): "
+                f"{fix_account}{other_url}."
             ), "wrong_account")
         if isinstance(exc, RateLimitExceeded):
-            return ConnectorError(f"Harvest keeps limiting the request rate (HTTP 429 on {what}); try again later. {exc}")
+            return ConnectorError(f"Harvest keeps limiting the request rate (HTTP 429 on {what}): {exc}")
         return ConnectorError(f"Harvest could not answer {what}: {exc}")
 
     def get(self, path_or_url: str, params: Mapping[str, Any] | None = None, *, what: str) -> Any:
@@ -344,11 +360,11 @@ class HarvestConnector(Connector):
                 help=f"Create one at {TOKEN_PAGE}; the account id is shown next to it.",
                 translations=_fr("Jeton d'accès personnel", f"À créer sur {TOKEN_PAGE} ; l'identifiant du "
                                  "compte est affiché à côté.")),
-        Setting("account_id", "Account ID", required=True,
+        Setting("account_id", "Account ID", required=True, check=_account_id_problem,
                 help="The number shown next to the token on id.getharvest.com/developers.",
                 translations=_fr("Identifiant du compte", "Le numéro affiché à côté du jeton sur "
                                  "id.getharvest.com/developers.")),
-        Setting("domain", "Harvest web address",
+        Setting("domain", "Harvest web address", check=_domain_problem,
                 help="acme, acme.harvestapp.com or https://acme.harvestapp.com: where the invoice PDFs are. "
                      "Empty: the address Harvest reports for the account.",
                 translations=_fr("Adresse web Harvest", "acme, acme.harvestapp.com ou https://acme.harvestapp.com : "
