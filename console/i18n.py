@@ -54,6 +54,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "run.running": {"fr": "en cours", "en": "running"},
     "run.ok": {"fr": "réussie", "en": "ok"},
     "run.failed": {"fr": "échec", "en": "failed"},
+    "run.interrupted": {"fr": "interrompue", "en": "interrupted"},
     "action.fetched": {"fr": "récupéré", "en": "fetched"},
     "action.changed": {"fr": "modifié à la source", "en": "changed at source"},
     "action.changed_after_sending": {"fr": "modifié après envoi", "en": "changed after sending"},

@@ -12,6 +12,7 @@ from ecluse.services.sync import sync  # noqa: E402
 from ecluse.workspace import Workspace  # noqa: E402
 from tests.conftest import FakeSource, _FakePlugin, make_doc  # noqa: E402
 from ecluse.plugin_loader import Plugins  # noqa: E402
+from ecluse.connectors import Checkpoint  # noqa: E402
 
 
 def main() -> None:
@@ -31,6 +32,23 @@ def main() -> None:
                 print(f"sync failed: {report.error}", file=sys.stderr)
                 sys.exit(1)
         print("done", flush=True)
+    elif mode == "sync-slow":  # pages of 20 documents, 0.2 s apart, "stored" after each, until killed
+        name = sys.argv[3]
+        plugins = Plugins()
+        plugins.register_object(_FakePlugin(), "fake")
+        # the same numbers on every page: suspected duplicates across pages
+        FakeSource.pages = [[make_doc(f"{p}-{i}", number=f"F-{i}") for i in range(20)] for p in range(500)]
+        fetch = FakeSource.fetch
+
+        def slow(self, ctx):
+            for item in fetch(self, ctx):
+                yield item  # a Checkpoint returns here once its page is stored
+                if isinstance(item, Checkpoint):
+                    print("stored", flush=True)
+                    time.sleep(0.2)
+
+        FakeSource.fetch = slow
+        sync(ws, plugins, [name])
     elif mode == "review":
         decided = 0
         deadline = time.monotonic() + float(sys.argv[3])

@@ -49,3 +49,42 @@ def test_a_lock_held_too_long_fails_with_a_clear_message(workspace):
     assert patient.returncode == 0, err
     assert out.strip() == "0"
     holder.wait(timeout=30)
+
+
+def test_a_sync_killed_mid_run_shows_as_interrupted_and_leaves_nothing_unchecked(workspace, plugins, monkeypatch):
+    import signal
+
+    from ecluse.services import queue
+    from ecluse.services.review import Filters, status_summary
+    from ecluse.services.setup import describe_connections
+    from ecluse.services.sync import INTERRUPTED_MESSAGE, sync
+
+    monkeypatch.setenv("FAKE_TOKEN", "t0ken-value")
+    workspace.set_connection("a", FakeSource, {"token": "env:FAKE_TOKEN"})
+    proc = spawn(str(workspace.path), "sync-slow", "a", env={"ECLUSE_HOLD_SECONDS": "0"})
+    for _ in range(3):  # three pages stored
+        assert proc.stdout.readline().strip() == "stored", proc.stderr.read()
+    proc.send_signal(signal.SIGKILL)
+    proc.wait(timeout=30)
+
+    with workspace.db.read() as con:
+        assert con.execute("SELECT status FROM sync_runs").fetchall() == [("running",)]  # as the process left it
+        stored = con.execute("SELECT count(*) FROM documents").fetchone()[0]
+        assert stored >= 60 and con.execute("SELECT count(*) FROM duplicate_checks").fetchone()[0] > 0
+    # What the console shows: the run was interrupted, not "running" for ever.
+    [row] = describe_connections(workspace, plugins)
+    assert (row["last_status"], row["last_error"]) == ("interrupted", INTERRUPTED_MESSAGE)
+    assert status_summary(workspace)["last_syncs"][0]["status"] == "interrupted"
+    # The review queue finishes the duplicate checks the dead run left: page 1's F-0 and
+    # page 2's F-0 are suspected duplicates of each other.
+    screen = queue.page(workspace, Filters(findings="duplicates"), limit=500)
+    assert screen.total == stored
+    with workspace.db.read() as con:
+        assert con.execute("SELECT count(*) FROM duplicate_checks").fetchone()[0] == 0
+
+    FakeSource.pages = []
+    [report] = sync(workspace, plugins, ["a"])
+    assert report.status == "ok"
+    with workspace.db.read() as con:
+        assert con.execute("SELECT status, error FROM sync_runs ORDER BY id").fetchall() == [
+            ("interrupted", INTERRUPTED_MESSAGE), ("ok", None)]

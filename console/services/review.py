@@ -12,7 +12,7 @@ from typing import Any
 from ..domain import APPROVED, FAILED, ON_HOLD, REJECTED, STATUSES, TO_REVIEW
 from ..storage.db import dict_rows
 from ..workspace import Workspace
-from .sync import finish_left_checks
+from .sync import finish_left_checks, shown_status
 
 
 class ReviewError(ValueError):
@@ -257,10 +257,12 @@ def status_summary(ws: Workspace) -> dict[str, Any]:
         for conn, status, n in con.execute("SELECT connection, status, count(*) FROM documents GROUP BY 1, 2 ORDER BY 1, 2").fetchall():
             by_connection.setdefault(conn, {})[status] = n
         cur = con.execute(
-            "SELECT id, connection, started_at, finished_at, status, fetched, created, updated, unchanged, problems, error "
+            "SELECT id, connection, started_at, finished_at, status, fetched, created, updated, unchanged, problems, error, pid "
             "FROM sync_runs ORDER BY id DESC LIMIT 10"
         )
         runs = dict_rows(cur)
+        for r in runs:
+            r["status"] = shown_status(r["status"], r.pop("pid"))
         problems = con.execute("SELECT count(*) FROM problems WHERE NOT resolved").fetchone()[0]
         errors = con.execute("SELECT count(*) FROM documents WHERE status = 'to_review' AND error_count > 0").fetchone()[0]
         changed_sent = con.execute("SELECT count(*) FROM documents WHERE changed_after_sending").fetchone()[0]

@@ -8,6 +8,7 @@ from ..connectors import CheckResult, ConnectorError, FetchContext
 from ..plugin_loader import Plugins
 from ..redact import redact
 from ..workspace import Workspace, WorkspaceError
+from .sync import INTERRUPTED, INTERRUPTED_MESSAGE, shown_status
 
 DEMO_CONNECTION = "demo"
 
@@ -26,7 +27,7 @@ def describe_connections(ws: Workspace, plugins: Plugins) -> list[dict[str, Any]
     conns = ws.connections()
     with ws.db.read() as con:
         last = {r[0]: r[1:] for r in con.execute(
-            "SELECT connection, started_at, status, error FROM sync_runs WHERE id IN "
+            "SELECT connection, started_at, status, error, pid FROM sync_runs WHERE id IN "
             "(SELECT max(id) FROM sync_runs GROUP BY connection)"
         ).fetchall()}
         counts = dict(con.execute("SELECT connection, count(*) FROM documents GROUP BY 1").fetchall())
@@ -34,6 +35,7 @@ def describe_connections(ws: Workspace, plugins: Plugins) -> list[dict[str, Any]
     for name, conn in sorted(conns.items()):
         cls = plugins.connectors.get(conn.get("connector", ""))
         run = last.get(name)
+        status = shown_status(run[1], run[3]) if run else None
         rows.append({
             "name": name,
             "connector": conn.get("connector"),
@@ -44,8 +46,8 @@ def describe_connections(ws: Workspace, plugins: Plugins) -> list[dict[str, Any]
             "settings": conn.get("settings", {}),
             "secrets": ws.secret_keys(name),
             "last_sync": run[0].strftime("%Y-%m-%d %H:%M") if run and run[0] else None,
-            "last_status": run[1] if run else None,
-            "last_error": run[2] if run else None,
+            "last_status": status,
+            "last_error": (run[2] or (INTERRUPTED_MESSAGE if status == INTERRUPTED else None)) if run else None,
             "documents": int(counts.get(name, 0)),
         })
     return rows

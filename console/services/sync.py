@@ -90,6 +90,25 @@ def _gc_now_and_then() -> None:
     gc.collect(1)  # the young generations; older garbage waits until automatic collection is back
 
 
+INTERRUPTED = "interrupted"
+INTERRUPTED_MESSAGE = ("the sync process stopped before the end of the run (killed or crashed); the pages it had "
+                       "stored are kept, and the next run goes on from the last of them")
+
+
+def shown_status(status: str | None, pid: int | None) -> str | None:
+    """A run's status as it stands: one recorded as 'running' whose process is gone was
+    interrupted (the next run of the connection records it so)."""
+    if status != "running" or pid is None or pid == os.getpid():
+        return status
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return INTERRUPTED
+    except PermissionError:  # alive, another user's
+        pass
+    return status
+
+
 class AlreadyRunning(RuntimeError):
     """Another sync of the same connection is under way (this process or another)."""
 
@@ -158,6 +177,9 @@ def sync_connection(
     # it on close for every page cost more than writing the page.
     with connection_lock(ws, name), ws.db.held(), _gc_paused():
         with ws.db.write() as con:
+            # Runs still 'running' under this lock died with their process (killed, crashed).
+            con.execute("UPDATE sync_runs SET status = ?, error = coalesce(error, ?) WHERE connection = ? AND status = 'running'",
+                        [INTERRUPTED, INTERRUPTED_MESSAGE, name])
             run_id = con.execute(
                 "INSERT INTO sync_runs (connection, started_at, status, actor, pid) VALUES (?, ?, 'running', ?, ?) RETURNING id",
                 [name, clock(), actor, os.getpid()],
