@@ -55,6 +55,12 @@ MESSAGES: dict[str, dict[str, str]] = {
     "run.ok": {"fr": "réussie", "en": "ok"},
     "run.failed": {"fr": "échec", "en": "failed"},
     "run.interrupted": {"fr": "interrompue", "en": "interrupted"},
+    "run.interrupted_error": {
+        "fr": "la synchronisation s'est arrêtée avant la fin (processus tué ou planté) ; les pages déjà "
+              "enregistrées sont gardées et la suivante reprend après la dernière",
+        "en": "the sync process stopped before the end of the run (killed or crashed); the pages it had "
+              "stored are kept, and the next run goes on from the last of them",
+    },
     "action.fetched": {"fr": "récupéré", "en": "fetched"},
     "action.changed": {"fr": "modifié à la source", "en": "changed at source"},
     "action.changed_after_sending": {"fr": "modifié après envoi", "en": "changed after sending"},

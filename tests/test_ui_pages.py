@@ -397,6 +397,21 @@ def test_connections_form_from_schema_never_shows_the_secret(fresh_synced_worksp
     assert (account.value, account.label, account.help) == ("acme-2", "Account *", "The account id.")
 
 
+
+def test_a_sync_whose_process_died_shows_as_interrupted_in_french(fresh_synced_workspace, use_workspace):
+    import datetime as dt
+    import subprocess
+    import sys
+
+    ws = use_workspace(fresh_synced_workspace)
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    with ws.db.write() as con:  # what a killed `ecluse sync` leaves (tests/test_concurrency.py kills a real one)
+        con.execute("INSERT INTO sync_runs (connection, started_at, status, actor, pid) VALUES ('demo', ?, 'running', 'cli', ?)",
+                    [dt.datetime.now(dt.timezone.utc), int(dead.stdout)])
+    at = open_app("connections")
+    [row] = at.dataframe[0].value.to_dict("records")
+    assert row["Statut"] == "interrompue" and "processus tué ou planté" in row["Erreur"]
+
 def test_add_a_connection_from_the_form(fresh_synced_workspace, use_workspace):
     ws = use_workspace(fresh_synced_workspace)
     at = open_app("connections")

@@ -6,6 +6,7 @@ from typing import Any
 import streamlit as st
 
 from ecluse.services import setup
+from ecluse.services.sync import INTERRUPTED_MESSAGE
 from ecluse.ui import state, widgets
 from ecluse.ui.state import t
 
@@ -29,7 +30,8 @@ def overview_table(rows: list[dict[str, Any]]) -> None:
         "name": r["name"], "connector": r["title"] or r["connector"],
         "enabled": "✓" if r["enabled"] else "—", "last_sync": r["last_sync"] or "—",
         "status": t(f"run.{r['last_status']}") if r["last_status"] else "—",
-        "documents": r["documents"], "error": r["last_error"] or "",
+        "documents": r["documents"],
+        "error": t("run.interrupted_error") if r["last_error"] == INTERRUPTED_MESSAGE else r["last_error"] or "",
     } for r in rows], {
         "name": t("col.name"), "connector": t("col.connector"), "enabled": t("col.enabled"),
         "last_sync": t("col.last_sync"), "status": t("col.status"), "documents": t("col.documents"),
