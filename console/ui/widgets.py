@@ -93,8 +93,11 @@ def findings_label(errors: int, warnings: int) -> str:
 
 # -- messages ------------------------------------------------------------------------------
 def show_flashes() -> None:
+    # Always one container, empty or not: what follows keeps its place in the page, so an
+    # expander a user opened is not taken for a new one (and closed) when a message comes or goes.
+    box = st.container()
     for level, message in state.pop_flashes():
-        getattr(st, level, st.info)(message)
+        getattr(box, level, box.info)(message)
 
 
 def user_error(exc: BaseException) -> None:

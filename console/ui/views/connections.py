@@ -39,6 +39,9 @@ def overview_table(rows: list[dict[str, Any]]) -> None:
     }, key="cn_table")
 
 
+OPEN = "cn_open"  # session key: the connection whose panel the user last acted in
+
+
 def save_connection(ws, name: str, connector, values: dict[str, Any], *, replace: bool) -> bool:
     try:
         ws.set_connection(name, connector, values, replace=replace)
@@ -58,11 +61,13 @@ def connection_panel(ws, row: dict[str, Any]) -> None:
         st.warning(t("conn.not_loaded", connector=row["connector"]))
     bar = st.container(horizontal=True)
     if bar.button(t("conn.test"), key=f"cn_test_{name}", icon=":material/network_check:", disabled=connector is None):
+        st.session_state[OPEN] = name
         with st.spinner(t("conn.test") + "…"):
             result = setup.check_connection(ws, plugins, name)
         st.session_state[f"cn_check_{name}"] = (result.ok, result.message)
     if bar.button(t("conn.sync"), key=f"cn_sync_{name}", icon=":material/sync:", type="primary",
                   disabled=running or connector is None):
+        st.session_state[OPEN] = name
         widgets.start_sync(ws, name)
         st.rerun()
     with bar.popover(t("conn.remove"), icon=":material/delete:"):
@@ -91,6 +96,8 @@ def connection_panel(ws, row: dict[str, Any]) -> None:
         if any(s.required for s in connector.settings):
             st.caption(t("conn.required_note"))
         if st.form_submit_button(t("conn.save"), icon=":material/save:", key=f"cn_save_{name}"):
+            st.session_state[OPEN] = name
+            st.session_state.pop(f"cn_check_{name}", None)  # a test of the settings before this save
             if save_connection(ws, name, connector, values, replace=True):
                 st.rerun()
 
@@ -160,7 +167,9 @@ def main() -> None:
     for row in rows:
         title = f"**{row['name']}** — {row['title'] or row['connector']}"
         running = widgets.sync_running(ws, row["name"])
-        with st.expander(title, expanded=running or len(rows) == 1, icon=":material/cable:"):
+        # The connection last acted on stays open: its test result or sync summary is in it.
+        expanded = running or len(rows) == 1 or st.session_state.get(OPEN) == row["name"]
+        with st.expander(title, expanded=expanded, icon=":material/cable:"):
             connection_panel(ws, row)
     add_form(ws, [r["name"] for r in rows])
     st.divider()
