@@ -393,6 +393,14 @@ MESSAGES: dict[str, dict[str, str]] = {
     "finding.attachment_unavailable": {"fr": "PDF indisponible", "en": "PDF unavailable"},
     "finding.suspected_duplicate": {"fr": "Doublon suspecté", "en": "Suspected duplicate"},
     "finding.gone_from_source": {"fr": "N'est plus dans la source", "en": "No longer in the source"},
+    # Harvest's own (plugins/harvest/normalize.py, connector.py)
+    "finding.history_import": {"fr": "Import d'historique : déjà dans Pennylane ?", "en": "History import: already in Pennylane?"},
+    "finding.address_unparsed": {"fr": "Adresse à compléter", "en": "Address to complete"},
+    "finding.source_totals_mismatch": {"fr": "Totaux différents de ceux de la source", "en": "Totals differ from the source's"},
+    "finding.issue_date_missing": {"fr": "Date d'émission manquante", "en": "Missing issue date"},
+    "finding.issue_date_invalid": {"fr": "Date d'émission invalide", "en": "Invalid issue date"},
+    "finding.due_date_invalid": {"fr": "Échéance invalide", "en": "Invalid due date"},
+    "finding.due_date_missing": {"fr": "Échéance manquante", "en": "Missing due date"},
 
     # -- send ------------------------------------------------------------------------------------
     "send.title": {"fr": "Envoi vers Pennylane", "en": "Sending to Pennylane"},

@@ -367,3 +367,28 @@ def test_clients_sharing_an_address_text_get_their_own_address_objects():
     a.address.city = "Lyon"  # a fix on one document never leaks into another
     c, _ = normalize_client({"id": 3, "name": "C", "address": text})
     assert (b.address.city, c.address.city) == ("Paris", "Paris")
+
+
+def test_every_finding_harvest_or_validation_can_raise_has_a_title_in_both_languages():
+    """The Review page names a finding by its code's title (console/i18n.py); a code without
+    one shows as its bare code, in English. Codes are read from the sources, so a new one
+    without a title fails here."""
+    import re
+    from pathlib import Path
+
+    from ecluse import i18n
+    from ecluse.plugins.harvest import normalize
+
+    root = Path(__file__).resolve().parents[1]
+    codes: set[str] = {normalize.SOURCE_TOTALS_MISMATCH, normalize.ADDRESS_UNPARSED}
+    for path in [*(root / "plugins" / "harvest").glob("*.py"), root / "console" / "validation.py"]:
+        text = path.read_text(encoding="utf-8")
+        for literal in re.findall(r'(?:Finding\(|add\()\s*(f?"[a-z_{}]+")', text):
+            if literal.startswith('f"'):  # normalize._date: f"{name}_missing" / f"{name}_invalid"
+                codes |= {literal[2:-1].replace("{name}", name) for name in ("issue_date", "due_date")}
+            else:
+                codes.add(literal.strip('"'))
+    assert {"history_import", "missing_attachment", "number_missing", "issue_date_invalid"} <= codes  # the scan works
+    untitled = sorted(c for c in codes if not i18n.has(f"finding.{c}")
+                      or not all(i18n.MESSAGES[f"finding.{c}"].get(lang) for lang in i18n.LANGS))
+    assert untitled == []
