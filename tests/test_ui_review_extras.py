@@ -101,6 +101,7 @@ def test_a_ledger_account_and_vat_code_fixed_on_a_line_show_in_the_lines(fresh_s
     assert (line["ledger_account"], line["vat_code"]) == ("706100", "FR_100")
     [lines] = [d.value for d in at.dataframe if "Compte / code" in d.value.columns]
     assert lines.iloc[0]["Compte / code"] == "706100" and lines.iloc[0]["Code TVA Pennylane"] == "FR_100"
+    assert list(lines.columns[:5]) == ["Libellé", "Total HT", "Taux TVA", "TVA", "Total TTC"]  # amounts first: the column is narrow
     assert at.text_input(key=f"fx_ln_{doc_id}_1_{session(at, 'fx_version')}_ledger").value == "706100"
 
 

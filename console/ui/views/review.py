@@ -381,11 +381,10 @@ def detail(ws, doc_id: str) -> None:
             "vat_rate": "—" if line["vat_rate"] is None else widgets.number(line["vat_rate"]) + " %",
             "amount_before_tax": widgets.money(line["amount_before_tax"], currency),
             "tax": widgets.money(line["tax"], currency), "amount": widgets.money(line["amount"], currency),
-        } for line in doc["lines"]], {
-            "label": t("col.label"), "ledger_account": t("fx.col_account"), "vat_code": t("fx.vat_code"),
-            "quantity": t("col.quantity"), "unit_price": t("col.unit_price"),
-            "vat_rate": t("col.vat_rate"), "amount_before_tax": t("col.total_before_tax"),
-            "tax": t("col.total_tax"), "amount": t("col.total"),
+        } for line in doc["lines"]], {  # the amounts right after the label: the detail column is narrow
+            "label": t("col.label"), "amount_before_tax": t("col.total_before_tax"), "vat_rate": t("col.vat_rate"),
+            "tax": t("col.total_tax"), "amount": t("col.total"), "quantity": t("col.quantity"),
+            "unit_price": t("col.unit_price"), "ledger_account": t("fx.col_account"), "vat_code": t("fx.vat_code"),
         }, key="rv_lines")
     with tabs[2]:
         widgets.table([{
