@@ -370,7 +370,9 @@ class HarvestConnector(Connector):
                 translations=_fr("Adresse web Harvest", "acme, acme.harvestapp.com ou https://acme.harvestapp.com : "
                                  "là où sont les PDF des factures. Vide : l'adresse que Harvest donne pour le compte.")),
         Setting("api_url", "API URL", type="url", default=DEFAULT_API_URL,
-                translations=_fr("URL de l'API", "")),
+                help="Harvest's API v2. Change it only for a test server or a proxy.",
+                translations=_fr("URL de l'API", "L'API v2 de Harvest. À ne changer que pour un serveur de test "
+                                 "ou un proxy.")),
         Setting("start_date", "Start date", type="date",
                 help="Invoices issued from this date. Default: 30 days before the connection was created; "
                      "an earlier date imports history.",
