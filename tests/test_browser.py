@@ -266,11 +266,10 @@ def test_demo_loop(page, console):
     shot(pg, "09-reports-english")
 
 
-def test_a_connection_acted_on_stays_open_with_its_result(tmp_path):
+def test_a_connection_acted_on_stays_open_with_its_result(page, tmp_path):
     """Two connections: the panel of the one synced, saved then tested stays open with its sync
-    summary and test result (a message coming and going at the top used to close it)."""
-    from playwright.sync_api import sync_playwright
-
+    summary and test result (a message coming and going at the top used to close it). Its own
+    console; the module's browser page."""
     from ecluse.plugin_loader import get_plugins
     from ecluse.services.setup import ensure_workspace
     from ecluse.workspace import Workspace
@@ -279,28 +278,22 @@ def test_a_connection_acted_on_stays_open_with_its_result(tmp_path):
     plugins = get_plugins()
     ensure_workspace(ws, plugins)
     ws.set_connection("demo2", plugins.connector("demo"), {})
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    with running_console(ws.path) as url, sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        pg = browser.new_page(viewport={"width": 1440, "height": 1100}, locale="fr-FR")
-        pg.set_default_timeout(30_000)
-        try:
-            pg.goto(url)
-            settle(pg)
-            goto(pg, "Connexions")
-            panel = pg.locator('[data-testid="stExpander"]').filter(has_text="demo2 —")
-            panel.locator("summary").click()
-            panel.get_by_role("button", name="Synchroniser maintenant").click()
-            panel.get_by_text("Synchronisation de demo2 terminée").wait_for(timeout=90_000)
-            settle(pg, 800)
-            assert panel.get_by_text("119 lu(s)").is_visible()
-            panel.get_by_role("button", name="Enregistrer").click()
-            settle(pg)
-            panel.get_by_role("button", name="Tester").click()
-            settle(pg)
-            assert panel.get_by_text("Connexion réussie").is_visible()
-            assert panel.get_by_text("119 lu(s)").is_visible()
-            no_exception(pg)
-            shot(pg, "10-connections-two")
-        finally:
-            browser.close()
+    pg = page
+    with running_console(ws.path) as url:
+        pg.goto(url)
+        settle(pg)
+        goto(pg, "Connexions")
+        panel = pg.locator('[data-testid="stExpander"]').filter(has_text="demo2 —")
+        panel.locator("summary").click()
+        panel.get_by_role("button", name="Synchroniser maintenant").click()
+        panel.get_by_text("Synchronisation de demo2 terminée").wait_for(timeout=90_000)
+        settle(pg, 800)
+        assert panel.get_by_text("119 lu(s)").is_visible()
+        panel.get_by_role("button", name="Enregistrer").click()
+        settle(pg)
+        panel.get_by_role("button", name="Tester").click()
+        settle(pg)
+        assert panel.get_by_text("Connexion réussie").is_visible()
+        assert panel.get_by_text("119 lu(s)").is_visible()
+        no_exception(pg)
+        shot(pg, "10-connections-two")
