@@ -262,21 +262,20 @@ def _check_duplicates(ws: Workspace, name: str) -> None:
         log.exception("the duplicate check of %s failed; it will be done by the next sync", name)
 
 
-def finish_left_checks(ws: Workspace, con: duckdb.DuckDBPyConnection) -> list[str]:
+def finish_left_checks(ws: Workspace, con: duckdb.DuckDBPyConnection) -> None:
     """The duplicate checks a sync left behind when its process died (Ctrl-C, kill), done for
     each connection that no sync is running now (a running sync checks its own every few
     pages). The review queue calls it with its reading connection before it reads, so a
-    reviewer sees those warnings before deciding. Returns the connections checked."""
+    reviewer sees those warnings before deciding."""
     names = [r[0] for r in con.execute(
         "SELECT DISTINCT d.connection FROM duplicate_checks c JOIN documents d ON d.id = c.document_id ORDER BY 1"
     ).fetchall()]
-    done = []
     for name in names:
-        with ws.exclusive(f"sync-{name}") as holder:
-            if holder is None:
+        try:
+            with connection_lock(ws, name):
                 _check_duplicates(ws, name)  # its own unit of work; `con` reads the result
-                done.append(name)
-    return done
+        except AlreadyRunning:
+            continue  # that run checks them
 
 
 @dataclass
