@@ -256,7 +256,7 @@ def _job_status(job: state.SyncJob) -> None:
             st.write(_counts_text(report))
             if report.back_to_review or report.changed_after_sending:
                 st.write(t("sync.changes", back=report.back_to_review, sent=report.changed_after_sending))
-            if getattr(report, "gone", 0):
+            if report.gone:
                 st.warning(t("sync.gone", count=report.gone))
     else:
         with st.status(t("sync.failed", name=job.connection), state="error", expanded=True):
