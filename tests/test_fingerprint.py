@@ -126,3 +126,20 @@ def test_any_document_encodes_as_before(number, issue, total, party, items, sha,
         attachment=Attachment("a.pdf", sha256=sha) if sha else None, credited_source_id=credited,
     )
     assert_same_encoding(doc)
+
+
+def test_compact_encoding_of_values_beyond_decimals_matches_the_standard_library():
+    """Decimals take orjson's fast path; a dataclass or bytes among them takes the general one."""
+    from dataclasses import dataclass
+
+    from ecluse.domain import json_dumps
+
+    @dataclass
+    class Pair:
+        left: D
+        right: bytes | None
+
+    for value in ({"a": D("1.50"), "d": dt.date(2024, 1, 2)},
+                  {"a": D("-0.00"), "p": Pair(D("2"), b"%PDF")},
+                  [D("1E+2"), {"raw": b"x"}]):
+        assert json.loads(json_compact(value)) == json.loads(json_dumps(value))
