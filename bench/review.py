@@ -86,7 +86,7 @@ _BUILD = [
            d.total_before_tax, d.total_tax, d.total, 20,
            (['706', '707', '6064', '6135', '6256', '622', '6061', NULL])[1 + (hash(d.id, p) % 8)::INTEGER], NULL
        FROM documents d, range(1 + (hash(d.id) % 2)::INTEGER) r(p)""",
-    """INSERT INTO findings
+    """INSERT INTO findings (document_id, code, severity, message, field, origin)
        SELECT id, 'totals_mismatch', 'error', 'total is off', 'total', 'validation' FROM documents WHERE error_count > 0
        UNION ALL
        SELECT id, 'foreign_currency', 'warning', 'another currency', 'currency', 'validation'

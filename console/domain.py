@@ -202,6 +202,9 @@ class Finding:
     message: str
     field: str | None = None
     origin: str = "validation"  # "connector" for findings a connector raised itself
+    # The values `message` names, by name (JSON-friendly), so the console can say it in the
+    # reviewer's language from its template `finding.<code>.detail`. None: `message` as is.
+    params: dict[str, Any] | None = None
 
 
 @dataclass

@@ -7,6 +7,7 @@ missing (a test checks that none is), or the key itself for an unknown key.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -486,8 +487,9 @@ MESSAGES: dict[str, dict[str, str]] = {
 # Catalogues of newer pages live in their own modules (one per page family) and join here.
 from .i18n_send import MESSAGES as _SEND_MESSAGES  # noqa: E402
 from .i18n_review import MESSAGES as _REVIEW_MESSAGES  # noqa: E402
+from .i18n_findings import MESSAGES as _FINDING_MESSAGES  # noqa: E402
 
-for _catalogue in (_SEND_MESSAGES, _REVIEW_MESSAGES):
+for _catalogue in (_SEND_MESSAGES, _REVIEW_MESSAGES, _FINDING_MESSAGES):
     _clash = set(_catalogue) & set(MESSAGES)
     if _clash:
         raise RuntimeError(f"duplicate message keys: {sorted(_clash)}")
@@ -504,6 +506,57 @@ def t(key: str, lang: str = DEFAULT_LANG, **fmt: Any) -> str:
         return key
     text = entry.get(lang) or entry[DEFAULT_LANG]
     return text.format(**fmt) if fmt else text
+
+
+# Finding.params by name (i18n_findings): amounts and rates, dates, and the rest as they are.
+_NUMBER_PARAMS = frozenset({"declared", "computed", "total", "before_tax", "tax", "amount", "rate", "expected",
+                            "quantity", "unit_price", "harvest"})
+_DATE_PARAMS = frozenset({"issue_date", "due_date", "default_start"})
+
+
+def finding_detail(code: str, message: str, params: dict[str, Any] | str | None, lang: str = DEFAULT_LANG) -> str:
+    """What a finding says in `lang`: its template (`finding.<code>.detail`, or `.<variant>`)
+    filled with its params, or the stored `message` when it has no params (written by an
+    older version, or a plugin's own code) or no template, or the params do not fit it."""
+    if isinstance(params, str):
+        try:
+            params = json.loads(params)
+        except ValueError:
+            return message
+    if not isinstance(params, dict):
+        return message
+    key = f"finding.{code}.{params.get('variant') or 'detail'}"
+    if key not in MESSAGES:
+        return message
+    try:
+        return t(key, lang, **_finding_values(code, params, lang))
+    except (KeyError, IndexError, ValueError, TypeError, AttributeError):
+        return message
+
+
+def _finding_values(code: str, params: dict[str, Any], lang: str) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    for name, value in params.items():
+        if value is None:
+            values[name] = "—"
+        elif lang == "en" and name not in ("part", "missing", "differences"):
+            values[name] = str(value)  # the stored (English) message's own figures and ISO dates
+        elif name in _NUMBER_PARAMS:  # with the places it was given: 12.00 stays 12,00
+            number = Decimal(str(value))
+            exponent = number.as_tuple().exponent
+            values[name] = format_number(number, lang, places=-exponent if isinstance(exponent, int) and exponent < 0 else 0)
+        elif name in _DATE_PARAMS:
+            values[name] = format_date(dt.date.fromisoformat(str(value)[:10]), lang)
+        elif name == "part":
+            values[name] = t(f"finding.part.{value}", lang)
+        elif name == "missing":
+            values[name] = ", ".join(t(f"finding.part.{part}", lang) for part in value)
+        elif name == "differences":
+            values[name] = (" ; " if lang == "fr" else "; ").join(
+                t(f"finding.{code}.difference", lang, **_finding_values(code, d, lang)) for d in value)
+        else:
+            values[name] = value
+    return values
 
 
 def missing_translations() -> dict[str, list[str]]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
 
 from .domain import CENT, CREDIT_NOTE_KINDS, CUSTOMER_KINDS, ERROR, WARNING, Document, Finding
 
@@ -45,7 +46,10 @@ def french_vat_key(siren: str) -> str:
 def validate(doc: Document, today: dt.date | None = None) -> list[Finding]:
     today = today or dt.date.today()
     out: list[Finding] = []
-    add = lambda code, sev, msg, field=None: out.append(Finding(code, sev, msg, field))  # noqa: E731
+
+    def add(code: str, severity: str, message: str, field: str | None = None, **params: Any) -> None:
+        # `params`: the values the English `message` names, for the console's own language.
+        out.append(Finding(code, severity, message, field, params=params))
 
     # Required data
     if not doc.number:
@@ -61,15 +65,18 @@ def validate(doc: Document, today: dt.date | None = None) -> list[Finding]:
 
     # Dates
     if doc.issue_date and doc.issue_date > today + dt.timedelta(days=1):
-        add("future_date", WARNING, f"The issue date {doc.issue_date} is in the future.", "issue_date")
+        add("future_date", WARNING, f"The issue date {doc.issue_date} is in the future.", "issue_date",
+            issue_date=doc.issue_date)
     if doc.issue_date and doc.due_date and doc.due_date < doc.issue_date:
-        add("due_before_issue", WARNING, f"The due date {doc.due_date} is before the issue date {doc.issue_date}.", "due_date")
+        add("due_before_issue", WARNING, f"The due date {doc.due_date} is before the issue date {doc.issue_date}.", "due_date",
+            due_date=doc.due_date, issue_date=doc.issue_date)
 
     # Currency
     if not re.fullmatch(r"[A-Z]{3}", doc.currency or ""):
-        add("bad_currency", ERROR, f"Currency {doc.currency!r} is not an ISO 4217 code.", "currency")
+        add("bad_currency", ERROR, f"Currency {doc.currency!r} is not an ISO 4217 code.", "currency", currency=repr(doc.currency))
     elif doc.currency != "EUR":
-        add("foreign_currency", WARNING, f"Amounts are in {doc.currency}; check the exchange rate in Pennylane.", "currency")
+        add("foreign_currency", WARNING, f"Amounts are in {doc.currency}; check the exchange rate in Pennylane.", "currency",
+            currency=doc.currency)
 
     # Totals vs lines
     if doc.lines and doc.total is not None and doc.total_before_tax is not None and doc.total_tax is not None:
@@ -83,10 +90,12 @@ def validate(doc: Document, today: dt.date | None = None) -> list[Finding]:
             declared = getattr(doc, fname)
             if abs(declared - computed) > tol:
                 add("totals_mismatch", ERROR,
-                    f"{fname.replace('_', ' ')} is {declared} but the lines add up to {computed}.", fname)
+                    f"{fname.replace('_', ' ')} is {declared} but the lines add up to {computed}.", fname,
+                    part=fname, declared=declared, computed=computed)
         if abs(doc.total_before_tax + doc.total_tax - doc.total) > CENT:
             add("total_not_sum", ERROR,
-                f"Total {doc.total} ≠ before tax {doc.total_before_tax} + tax {doc.total_tax}.", "total")
+                f"Total {doc.total} ≠ before tax {doc.total_before_tax} + tax {doc.total_tax}.", "total",
+                total=doc.total, before_tax=doc.total_before_tax, tax=doc.total_tax)
         if doc.kind in CREDIT_NOTE_KINDS and doc.total > 0:
             add("credit_note_positive", WARNING, "This credit note has a positive total.", "total")
         if doc.kind not in CREDIT_NOTE_KINDS and doc.total < 0:
@@ -96,20 +105,22 @@ def validate(doc: Document, today: dt.date | None = None) -> list[Finding]:
     for i, line in enumerate(doc.lines, start=1):
         where = f"lines[{i}]"
         if line.vat_rate is None and not line.vat_code:
-            add("missing_vat_rate", ERROR, f"Line {i} has no VAT rate.", f"{where}.vat_rate")
+            add("missing_vat_rate", ERROR, f"Line {i} has no VAT rate.", f"{where}.vat_rate", line=i)
             continue
         if line.vat_rate is not None and line.vat_rate not in KNOWN_VAT_RATES and not line.vat_code:
             add("unknown_vat_rate", ERROR,
                 f"Line {i}: VAT rate {line.vat_rate}% is not a French rate (20, 10, 5.5, 2.1, 0); map it or fix it.",
-                f"{where}.vat_rate")
+                f"{where}.vat_rate", line=i, rate=line.vat_rate)
         if line.vat_rate is not None:
             expected = (line.amount_before_tax * line.vat_rate / 100).quantize(CENT, ROUND_HALF_UP)
             if abs(expected - line.tax) > CENT:
                 add("vat_amount_mismatch", ERROR,
                     f"Line {i}: VAT {line.tax} does not match {line.vat_rate}% of {line.amount_before_tax} (expected {expected}).",
-                    f"{where}.tax")
+                    f"{where}.tax", line=i, tax=line.tax, rate=line.vat_rate, before_tax=line.amount_before_tax,
+                    expected=expected)
         if abs(line.amount_before_tax + line.tax - line.amount) > CENT:
-            add("line_total_mismatch", ERROR, f"Line {i}: {line.amount_before_tax} + {line.tax} ≠ {line.amount}.", f"{where}.amount")
+            add("line_total_mismatch", ERROR, f"Line {i}: {line.amount_before_tax} + {line.tax} ≠ {line.amount}.", f"{where}.amount",
+                line=i, before_tax=line.amount_before_tax, tax=line.tax, amount=line.amount)
 
     # Counterparty
     cp = doc.counterparty
@@ -122,18 +133,20 @@ def validate(doc: Document, today: dt.date | None = None) -> list[Finding]:
             missing = [f for f in ("street", "postal_code", "city", "country_alpha2") if not getattr(cp.address, f)]
             add("incomplete_address", ERROR,
                 f"The customer's billing address lacks {', '.join(missing)}; Pennylane requires it to create the customer.",
-                "counterparty.address")
+                "counterparty.address", missing=missing)
         if cp.vat_number:
             vat = cp.vat_number.replace(" ", "").upper()
             if not _VAT_RE.match(vat):
-                add("bad_vat_number", WARNING, f"VAT number {cp.vat_number!r} does not look valid.", "counterparty.vat_number")
+                add("bad_vat_number", WARNING, f"VAT number {cp.vat_number!r} does not look valid.", "counterparty.vat_number",
+                    vat=repr(cp.vat_number))
             elif vat.startswith("FR") and len(vat) == 13 and vat[4:].isdigit() and vat[2:4].isdigit():
                 if french_vat_key(vat[4:]) != vat[2:4]:
-                    add("bad_vat_number", WARNING, f"VAT number {vat}: the key does not match the SIREN.", "counterparty.vat_number")
+                    add("bad_vat_number", WARNING, f"VAT number {vat}: the key does not match the SIREN.", "counterparty.vat_number",
+                        vat=vat, variant="key")
         elif not cp.is_individual and (cp.address.country_alpha2 or "FR") in EU_COUNTRIES - {"FR"} and doc.kind in CUSTOMER_KINDS:
             add("missing_vat_number", WARNING, "EU business customer without a VAT number: intra-community VAT needs one.", "counterparty.vat_number")
         if cp.siren and not (_SIREN_RE.match(cp.siren) and luhn_ok(cp.siren)):
-            add("bad_siren", WARNING, f"SIREN {cp.siren!r} is not valid.", "counterparty.siren")
+            add("bad_siren", WARNING, f"SIREN {cp.siren!r} is not valid.", "counterparty.siren", siren=repr(cp.siren))
 
     # Attachment
     if doc.attachment is None and not doc.attachment_pending:

@@ -229,7 +229,8 @@ def mark_gone(
     for doc_id, status, already in rows:
         if status == REJECTED or already:
             continue
-        con.execute("INSERT INTO findings VALUES (?, ?, 'error', ?, NULL, 'connector')", [doc_id, GONE, messages[doc_id]])
+        con.execute(f"INSERT INTO findings ({FINDING_COLUMNS}) VALUES (?, ?, 'error', ?, NULL, 'connector', NULL)",
+                    [doc_id, GONE, messages[doc_id]])
         if status in (APPROVED, ON_HOLD, FAILED):
             con.execute("UPDATE documents SET status = ?, status_reason = ?, status_changed_at = ? WHERE id = ?",
                         [TO_REVIEW, messages[doc_id], now, doc_id])
@@ -426,6 +427,14 @@ def _write_lines(con: duckdb.DuckDBPyConnection, docs: list[Document]) -> None:
     con.unregister("_lines")
 
 
+FINDING_COLUMNS = "document_id, code, severity, message, field, origin, params"
+
+
+def finding_params(finding: Finding) -> str | None:
+    """The `params` column: Finding.params as JSON text."""
+    return None if finding.params is None else json_compact(finding.params)
+
+
 def _write_findings(con: duckdb.DuckDBPyConnection, pairs: list[tuple[str, Finding]]) -> None:
     if not pairs:
         return
@@ -436,9 +445,10 @@ def _write_findings(con: duckdb.DuckDBPyConnection, pairs: list[tuple[str, Findi
         "message": _column([p[1].message for p in pairs], pa.string()),
         "field": _column([p[1].field for p in pairs], pa.string()),
         "origin": _column([p[1].origin for p in pairs], pa.string()),
+        "params": _column([finding_params(p[1]) for p in pairs], pa.string()),
     })
     _register(con, "_findings", table)
-    con.execute("INSERT INTO findings SELECT * FROM _findings")
+    con.execute(f"INSERT INTO findings ({FINDING_COLUMNS}) SELECT * FROM _findings")
     con.unregister("_findings")
 
 
@@ -511,13 +521,13 @@ WITH a AS (
       AND (d.number IN (SELECT number FROM a) OR d.attachment_sha256 IN (SELECT attachment_sha256 FROM a)
            OR (d.issue_date, d.total) IN (SELECT (issue_date, total) FROM a))
 )
-SELECT a.id, b.id, 'same counterparty and number ' || a.number FROM a JOIN k b
+SELECT a.id, b.id, 'number', a.number FROM a JOIN k b
     ON a.side = b.side AND a.cp_key = b.cp_key AND a.number = b.number AND a.id <> b.id
 UNION
-SELECT a.id, b.id, 'same counterparty, date and total' FROM a JOIN k b
+SELECT a.id, b.id, 'date_total', NULL FROM a JOIN k b
     ON a.side = b.side AND a.cp_key = b.cp_key AND a.issue_date = b.issue_date AND a.total = b.total AND a.id <> b.id
 UNION
-SELECT a.id, b.id, 'same PDF file' FROM a JOIN k b
+SELECT a.id, b.id, 'pdf', NULL FROM a JOIN k b
     ON a.attachment_sha256 = b.attachment_sha256 AND a.id <> b.id
 """.format(
     side="CASE WHEN d.kind LIKE 'customer%' THEN 'sales' ELSE 'purchases' END",
@@ -528,10 +538,14 @@ SELECT a.id, b.id, 'same PDF file' FROM a JOIN k b
 
 # A pair the reviewer kept ("not a duplicate", services/duplicates.py) is left out, either way round.
 _NOT_DISMISSED = """
-SELECT p.* FROM ({pairs}) p(a, b, why)
+SELECT p.* FROM ({pairs}) p(a, b, reason, number)
 WHERE NOT EXISTS (SELECT 1 FROM duplicate_dismissals x WHERE x.document_id = p.a AND x.other_id = p.b)
   AND NOT EXISTS (SELECT 1 FROM duplicate_dismissals x WHERE x.document_id = p.b AND x.other_id = p.a)
 """
+
+
+_DUP_REASONS = {"number": "same counterparty and number {number}", "date_total": "same counterparty, date and total",
+                "pdf": "same PDF file"}
 
 
 def refresh_duplicates(con: duckdb.DuckDBPyConnection, ids_table: str) -> None:
@@ -543,24 +557,27 @@ def refresh_duplicates(con: duckdb.DuckDBPyConnection, ids_table: str) -> None:
                 OR field IN (SELECT 'duplicate_of:' || id FROM {ids_table}))"""
     touched = {r[0] for r in con.execute(f"SELECT DISTINCT document_id FROM findings WHERE {stale}").fetchall()}
     con.execute(f"DELETE FROM findings WHERE {stale}")
-    rows: dict[tuple[str, str], str] = {}
-    for a, b, why in pairs:
-        rows.setdefault((a, b), why)
-        rows.setdefault((b, a), why)
+    rows: dict[tuple[str, str], tuple[str, str | None]] = {}
+    for a, b, reason, number in pairs:
+        rows.setdefault((a, b), (reason, number))
+        rows.setdefault((b, a), (reason, number))
     touched |= {x for x, _ in rows}
     if rows:
+        params = [{"other": y, "variant": reason, "number": number} for (_, y), (reason, number) in rows.items()]
         table = pa.table({
             "document_id": [x for x, _ in rows],
             "code": ["suspected_duplicate"] * len(rows),
             "severity": ["warning"] * len(rows),
-            "message": [f"Suspected duplicate of {y}: {why}." for (_, y), why in rows.items()],
+            "message": [f"Suspected duplicate of {p['other']}: " + _DUP_REASONS[p["variant"]].format(**p) + "."
+                        for p in params],
             "field": [f"duplicate_of:{y}" for _, y in rows],
             "origin": ["duplicates"] * len(rows),
+            "params": [json_compact(p) for p in params],
         })
         _register(con, "_dups", table)
         # A pair between two documents outside ids_table keeps its finding: skip it here.
         con.execute(
-            "INSERT INTO findings SELECT * FROM _dups n WHERE NOT EXISTS (SELECT 1 FROM findings f "
+            f"INSERT INTO findings ({FINDING_COLUMNS}) SELECT * FROM _dups n WHERE NOT EXISTS (SELECT 1 FROM findings f "
             "WHERE f.origin = 'duplicates' AND f.document_id = n.document_id AND f.field = n.field)"
         )
         con.unregister("_dups")
@@ -657,7 +674,8 @@ def attach_file(
     )
     con.execute("DELETE FROM findings WHERE document_id = ? AND code IN ('attachment_pending', 'missing_attachment', 'attachment_not_pdf')", [document_id])
     for f in findings:
-        con.execute("INSERT INTO findings VALUES (?, ?, ?, ?, ?, 'validation')", [document_id, f.code, f.severity, f.message, f.field])
+        con.execute(f"INSERT INTO findings ({FINDING_COLUMNS}) VALUES (?, ?, ?, ?, ?, 'validation', ?)",
+                    [document_id, f.code, f.severity, f.message, f.field, finding_params(f)])
     con.execute(
         "INSERT INTO audit (recorded_at, actor, document_id, action, field, new_value) VALUES (?, 'ecluse', ?, 'attachment_arrived', 'attachment', ?)",
         [now, document_id, json.dumps(attachment.sha256)],

@@ -25,6 +25,7 @@ from ecluse.http import HttpClient, RateLimit
 from ecluse.plugin_loader import Plugins
 from ecluse.plugins.harvest.connector import HarvestConnector, api_base_url, web_base_url
 from tests.emulators.harvest import GenerateOptions, HarvestEmulator
+from tests.test_finding_texts import says_it_in_both_languages
 
 FIXTURES = pathlib.Path(__file__).parent / "fixtures" / "harvest"
 UTC = dt.timezone.utc
@@ -233,6 +234,7 @@ def test_fetch_documented_invoices(documented):
     assert doc.attachment.filename == "harvest-1001.pdf" and not doc.attachment_pending
     assert doc.counterparty.address.city == "Anytown, LA"
     assert {f.code for f in doc.findings} == {"history_import"}
+    assert says_it_in_both_languages(doc.findings[0]).startswith("Émise le 01/04/2017, avant la fenêtre par défaut")
     # headers, parameters, pacing
     invoices_call = next(e for e in documented.log if e.path == "/v2/invoices")
     assert invoices_call.headers["authorization"] == f"Bearer {documented.token}"
@@ -573,6 +575,7 @@ def test_non_pdf_answer_is_flagged_not_attached(emu):
     assert doc.attachment is None and doc.attachment_pending is False
     finding = next(f for f in doc.findings if f.code == "attachment_not_pdf")
     assert finding.severity == "error" and "text/html" in finding.message
+    assert "autre chose qu'un PDF (text/html)" in says_it_in_both_languages(finding)
     assert all(d.attachment is not None for d in docs if d is not doc)
 
 
@@ -583,7 +586,9 @@ def test_missing_pdf_is_flagged(emu):
     _, docs, _, _ = run(emu)
     doc = next(d for d in docs if d.source_id == str(target["id"]))
     assert doc.attachment is None and not doc.attachment_pending
-    assert "attachment_unavailable" in {f.code for f in doc.findings}
+    [finding] = [f for f in doc.findings if f.code == "attachment_unavailable"]
+    assert says_it_in_both_languages(finding) == ("Harvest n'a pas fourni le PDF de la facture (HTTP 404) ; "
+                                                 "joignez-le à la main.")
 
 
 def test_pdf_that_fails_transiently_is_retried_next_run(emu):

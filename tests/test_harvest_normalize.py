@@ -24,6 +24,7 @@ from ecluse.plugins.harvest.normalize import (
 )
 from ecluse.validation import validate
 from tests.emulators.harvest import harvest_amounts, with_harvest_amounts
+from tests.test_finding_texts import says_it_in_both_languages
 
 FIXTURES = pathlib.Path(__file__).parent / "fixtures" / "harvest"
 LINE_CHECKS = {"vat_amount_mismatch", "line_total_mismatch", "totals_mismatch", "total_not_sum"}
@@ -284,7 +285,9 @@ def test_broken_records_never_raise_anything_but_normalize_errors(invoice, edits
         assert str(exc)  # a Problem message
         return
     assert doc.source_id and doc.currency and doc.total is not None
-    validate(doc)  # and the document is usable downstream
+    found = validate(doc)  # and the document is usable downstream
+    for finding in doc.findings + found:  # and the console says each finding in French and English
+        says_it_in_both_languages(finding)
 
 
 # ---------------------------------------------------------------- addresses (table-driven)

@@ -240,7 +240,10 @@ def test_detail_of_one_document(synced_workspace, use_workspace):
     assert metrics["Total TTC"] == i18n.format_money(doc["total"], doc["currency"], "fr")
     errors = [e.value for e in at.error]
     first_error = next(f for f in doc["findings"] if f["severity"] == "error")
-    assert any(first_error["message"] in e for e in errors), "findings are shown, errors first"
+    # in French: the stored message is the English one (the CLI's), its params fill the French text
+    detail = i18n.finding_detail(first_error["code"], first_error["message"], first_error["params"], "fr")
+    assert detail != first_error["message"] and not any(first_error["message"] in e for e in errors)
+    assert any(detail in e for e in errors), "findings are shown, errors first"
     assert at.get("tab"), "lines, history and source are in tabs"
     assert at.json, "the source payload is shown"
     labels = [b.label for b in at.download_button]

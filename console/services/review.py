@@ -129,7 +129,7 @@ def get_document(ws: Workspace, doc_id: str) -> dict[str, Any] | None:
         cur = con.execute("SELECT * FROM lines WHERE document_id = ? ORDER BY position", [doc_id])
         doc["lines"] = dict_rows(cur)
         cur = con.execute(
-            "SELECT code, severity, message, field, origin FROM findings WHERE document_id = ? "
+            "SELECT code, severity, message, field, origin, params FROM findings WHERE document_id = ? "
             "ORDER BY severity = 'error' DESC, code", [doc_id]
         )
         doc["findings"] = dict_rows(cur)

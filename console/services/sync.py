@@ -301,7 +301,8 @@ class _Buffer:
         found: list[Finding] = []
         if item.attachment.content is not None:
             if not is_supported_file(item.attachment.content):
-                found.append(Finding("attachment_not_pdf", "error", "The attached file is not a PDF (or a PNG/JPEG image).", "attachment"))
+                found.append(Finding("attachment_not_pdf", "error", "The attached file is not a PDF (or a PNG/JPEG image).",
+                                     "attachment", params={}))
             ws.put_attachment(item.attachment.content)
             item.attachment.content = None
         self.attachments.append((item.source_id, item.attachment, found))

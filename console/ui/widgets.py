@@ -57,6 +57,11 @@ def finding_title(code: str) -> str:
     return t(f"finding.{code}") if i18n.has(f"finding.{code}") else code.replace("_", " ")
 
 
+def finding_detail(finding: dict[str, Any]) -> str:
+    """What a finding (a row of `findings`) says, in the console's language when it can."""
+    return i18n.finding_detail(finding["code"], finding["message"], finding.get("params"), state.lang())
+
+
 def action_label(action: str) -> str:
     return t(f"action.{action}") if i18n.has(f"action.{action}") else action
 

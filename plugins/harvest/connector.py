@@ -309,7 +309,7 @@ class _Harvest:
         if not re.fullmatch(r"[0-9A-Za-z]{8,128}", key):
             return None, Finding("attachment_unavailable", ERROR,
                                  "Harvest gives no usable client_key for this invoice, so its PDF cannot be fetched; "
-                                 "attach it by hand.", "attachment"), False
+                                 "attach it by hand.", "attachment", params={"variant": "no_key"}), False
         client = getattr(self._local, "client", None)
         if client is None:
             client = self._local.client = self.ctx.http(
@@ -328,13 +328,14 @@ class _Harvest:
                 return None, None, True
             return None, Finding("attachment_unavailable", ERROR,
                                  f"Harvest did not deliver the invoice PDF (HTTP {exc.status}); attach it by hand.",
-                                 "attachment"), False
+                                 "attachment", params={"variant": "http", "status": exc.status}), False
         content = response.content
         if not content.startswith(b"%PDF-"):
             kind = response.headers.get("Content-Type", "unknown type")
             return content, Finding("attachment_not_pdf", ERROR,
                                  f"Harvest answered the PDF address with something that is not a PDF ({kind}); "
-                                 "download the invoice from Harvest and attach it by hand.", "attachment"), False
+                                 "download the invoice from Harvest and attach it by hand.", "attachment",
+                                 params={"variant": "harvest", "media_type": kind}), False
         return content, None, False
 
 
@@ -734,7 +735,8 @@ class _Run:
             document.findings.append(Finding(
                 "history_import", WARNING,
                 f"Issued on {document.issue_date}, before the connection's default window "
-                f"({self.default_start}): check that it is not already in Pennylane.", "issue_date"))
+                f"({self.default_start}): check that it is not already in Pennylane.", "issue_date",
+                params={"issue_date": document.issue_date, "default_start": self.default_start}))
         return document
 
     def page_items(self, invoices: list[Any]) -> Iterator[FetchItem]:

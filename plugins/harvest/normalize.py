@@ -154,13 +154,15 @@ def _date(payload: Mapping[str, Any], name: str, findings: list[Finding], *, req
     value = payload.get(name)
     if value in (None, ""):
         if required:
-            findings.append(Finding(f"{name}_missing", ERROR, f"Harvest gives no {name.replace('_', ' ')} for this invoice.", name))
+            findings.append(Finding(f"{name}_missing", ERROR, f"Harvest gives no {name.replace('_', ' ')} for this invoice.", name,
+                                    params={}))
         return None
     try:
         return dt.date.fromisoformat(str(value)[:10])
     except ValueError:
         findings.append(Finding(f"{name}_invalid", ERROR if required else WARNING,
-                                f"Harvest's {name.replace('_', ' ')} {value!r} is not a date.", name))
+                                f"Harvest's {name.replace('_', ' ')} {value!r} is not a date.", name,
+                                params={"value": repr(value)}))
         return None
 
 
@@ -208,7 +210,7 @@ def parse_line(raw: Any, position: int, findings: list[Finding]) -> SourceLine:
         amount = round_cents(quantity * unit_price)
         findings.append(Finding("line_amount_missing", WARNING,
                                 f"Harvest gives no amount for {where}; {amount} computed from quantity × unit price.",
-                                f"lines[{position}].amount"))
+                                f"lines[{position}].amount", params={"line": position, "amount": amount}))
     if quantity is None:
         quantity = Decimal(1)
     if unit_price is None:
@@ -216,7 +218,8 @@ def parse_line(raw: Any, position: int, findings: list[Finding]) -> SourceLine:
     elif abs(quantity * unit_price - amount) >= CENT:
         findings.append(Finding("line_amount_mismatch", WARNING,
                                 f"{where}: Harvest's amount {amount} is not quantity {quantity} × unit price {unit_price}.",
-                                f"lines[{position}].amount"))
+                                f"lines[{position}].amount", params={"line": position, "amount": amount,
+                                                                     "quantity": quantity, "unit_price": unit_price}))
     label = _text(raw.get("description")) or _text(raw.get("kind")) or f"Line {position}"
     return SourceLine(label, quantity, unit_price, amount, raw.get("taxed") is True, raw.get("taxed2") is True,
                       _hint(raw.get("kind"), raw.get("project")))
@@ -261,7 +264,8 @@ def normalize_client(payload: Mapping[str, Any] | None, *, fallback: Mapping[str
     source_id = _text((record or {}).get("id")) or _text(embedded.get("id"))
     name = _text(embedded.get("name")) or _text((record or {}).get("name"))
     if source_id is None and name is None:
-        findings.append(Finding("counterparty_missing", ERROR, "The invoice names no Harvest client.", "counterparty"))
+        findings.append(Finding("counterparty_missing", ERROR, "The invoice names no Harvest client.", "counterparty",
+                                params={}))
         return None, findings
     raw_address = (record or {}).get("address")
     raw_address = raw_address if isinstance(raw_address, str) else None
@@ -270,14 +274,16 @@ def normalize_client(payload: Mapping[str, Any] | None, *, fallback: Mapping[str
     if record is None:
         findings.append(Finding(ADDRESS_UNPARSED, WARNING,
                                 f"The Harvest client {label} could not be read, so its address is unknown; "
-                                "complete it before sending.", "counterparty.address"))
+                                "complete it before sending.", "counterparty.address",
+                                params={"variant": "unreadable", "client": label}))
     elif not parsed.complete:
         shown = " / ".join(line.strip() for line in (raw_address or "").splitlines() if line.strip())
         what = ", ".join(parsed.missing)
         text = f"Harvest's address for {label} ({shown!r})" if shown else f"Harvest has no address for {label}; it"
         findings.append(Finding(ADDRESS_UNPARSED, WARNING,
                                 f"{text} lacks or hides the {what}; complete it before sending.",
-                                "counterparty.address"))
+                                "counterparty.address", params={"variant": "incomplete" if shown else "none", "client": label,
+                                                                "address": repr(shown), "missing": list(parsed.missing)}))
     counterparty = Counterparty(
         source_id=source_id or "",
         name=label,
@@ -335,26 +341,29 @@ def normalize_invoice(
     for name in ("discount_amount", "tax_amount", "tax2_amount"):
         if source[name] is None:
             source[name] = ZERO
-    differences = [f"{name} {source[name]} (recomputed {ours[name]})"
-                   for name in ours if source[name] is not None and source[name] != ours[name]]
+    differing = [name for name in ours if source[name] is not None and source[name] != ours[name]]
+    differences = [f"{name} {source[name]} (recomputed {ours[name]})" for name in differing]
     if source["amount"] is None:
         findings.append(Finding("source_total_missing", WARNING,
-                                f"Harvest gives no total amount; {computed.amount} recomputed from the lines.", "total"))
+                                f"Harvest gives no total amount; {computed.amount} recomputed from the lines.", "total",
+                                params={"amount": computed.amount}))
         source["amount"] = computed.amount
     if differences:
         findings.append(Finding(SOURCE_TOTALS_MISMATCH, ERROR,
                                 "Harvest's totals differ from the ones recomputed from its lines: "
                                 + "; ".join(differences) + ". Check the invoice in Harvest before approving.",
-                                "total"))
+                                "total", params={"differences": [{"part": name, "harvest": source[name], "computed": ours[name]}
+                                                                 for name in differing]}))
 
     currency = _text(payload.get("currency")) or _text((client or {}).get("currency") if isinstance(client, Mapping) else None)
     if currency is None:
         currency = "EUR"
         findings.append(Finding("currency_missing", ERROR,
-                                "Harvest gives no currency for this invoice; EUR assumed, check it.", "currency"))
+                                "Harvest gives no currency for this invoice; EUR assumed, check it.", "currency",
+                                params={}))
     number = _text(payload.get("number"))
     if number is None:
-        findings.append(Finding("number_missing", ERROR, "Harvest gives no number for this invoice.", "number"))
+        findings.append(Finding("number_missing", ERROR, "Harvest gives no number for this invoice.", "number", params={}))
     issue_date = _date(payload, "issue_date", findings, required=True)
     due_date = _date(payload, "due_date", findings, required=False)
 

@@ -369,7 +369,7 @@ def detail(ws, doc_id: str) -> None:
         if not findings:
             st.success(t("review.no_findings"), icon=":material/check_circle:")
         for f in errors + [f for f in findings if f["severity"] != "error"]:
-            text = f"**{widgets.finding_title(f['code'])}** — {f['message']}"
+            text = f"**{widgets.finding_title(f['code'])}** — {widgets.finding_detail(f)}"
             if f.get("field"):
                 text += f"  \n`{f['field']}`"
             (st.error if f["severity"] == "error" else st.warning)(text)

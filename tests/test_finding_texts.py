@@ -1,0 +1,135 @@
+"""What findings say in the console's two languages (console/i18n_findings.py).
+
+The stored `message` is English (the CLI shows it); the console fills its templates with the
+finding's params. Every finding checked here must come out, from the params as stored in
+DuckDB, exactly as its English message in English, and filled in French.
+"""
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import re
+from dataclasses import replace
+from decimal import Decimal as D
+from pathlib import Path
+from typing import Any
+
+from ecluse import i18n
+from ecluse.domain import CUSTOMER_CREDIT_NOTE, Address, Attachment, Counterparty, Finding, json_loads
+from ecluse.plugins.harvest.normalize import normalize_invoice
+from ecluse.storage.ingest import finding_params
+from ecluse.validation import validate
+from tests.conftest import make_doc
+
+ROOT = Path(__file__).resolve().parents[1]
+TODAY = dt.date(2026, 3, 10)
+
+
+def says_it_in_both_languages(finding: Finding | dict[str, Any]) -> str:
+    """The French text of `finding` (a Finding, or a row of `findings`), checked."""
+    if isinstance(finding, Finding):
+        code, message, params = finding.code, finding.message, finding_params(finding)
+    else:
+        code, message, params = finding["code"], finding["message"], finding["params"]
+    assert params is not None, f"{code}: no params, so shown in English only"
+    english = i18n.finding_detail(code, message, params, "en")
+    french = i18n.finding_detail(code, message, params, "fr")
+    assert english == message, f"{code}: the English template does not give the stored message"
+    # `finding_detail` falls back to the stored message when the params do not fill the template
+    assert french != message, f"{code}: the French template is missing or does not fit the params"
+    return french
+
+
+def validation_findings() -> list[Finding]:
+    """Documents built to raise every finding `validate` has."""
+    base = make_doc("1", total="1200.00")
+    line = base.lines[0]
+    eu = Counterparty("c2", "GmbH", address=Address("Str. 1", "10115", "Berlin", "DE"))
+    docs = [
+        replace(base, number=None, issue_date=None, due_date=None, total=None, lines=[], counterparty=None,
+                attachment=None),
+        replace(base, issue_date=TODAY + dt.timedelta(days=5), due_date=TODAY, currency="usd",
+                counterparty=replace(base.counterparty, name=" ", vat_number="XX", siren="123",
+                                     address=Address(None, "75002", None, "FR")),
+                attachment=Attachment("x.pdf", b"<html>"), attachment_pending=True),
+        replace(base, currency="USD", kind=CUSTOMER_CREDIT_NOTE, total_tax=D("1.00"),
+                counterparty=replace(eu, vat_number="FR00123456789"),
+                lines=[replace(line, vat_rate=None), replace(line, vat_rate=D("15.475"), tax=D("7.00"), amount=D("1.00"))]),
+        replace(base, total=D("-1200.00"), total_before_tax=D("-1000.00"), total_tax=D("-200.00"),
+                lines=[replace(line, amount_before_tax=D("-1000.00"), tax=D("-200.00"), amount=D("-1200.00"))],
+                counterparty=eu),
+    ]
+    return [f for doc in docs for f in validate(doc, today=TODAY)]
+
+
+def codes_in(path: Path) -> set[str]:
+    return set(re.findall(r'(?:Finding\(|add\()\s*"([a-z_]+)"', path.read_text(encoding="utf-8")))
+
+
+def test_every_validation_finding_is_said_in_french_and_english():
+    found = validation_findings()
+    assert {f.code for f in found} == codes_in(ROOT / "console" / "validation.py")  # all of them, built above
+    assert {f.params.get("variant") for f in found if f.code == "bad_vat_number"} == {None, "key"}
+    for finding in found:
+        says_it_in_both_languages(finding)
+    rate = next(f for f in found if f.code == "unknown_vat_rate")
+    assert says_it_in_both_languages(rate).startswith("Ligne 2 : le taux de TVA 15,475 % n'est pas un taux français")
+    totals = next(f for f in found if f.code == "totals_mismatch")
+    assert "1 000,00" in says_it_in_both_languages(totals).replace(i18n.NNBSP, " ")
+
+
+def test_harvest_findings_are_said_in_french_and_english():
+    invoices = json_loads((ROOT / "tests" / "fixtures" / "harvest" / "invoices_list.json").read_text())["invoices"]
+    broken = copy.deepcopy(invoices[0])
+    for key in ("number", "currency", "issue_date", "amount"):
+        del broken[key]
+    broken["due_date"] = "someday"
+    broken["line_items"][1].pop("amount")
+    broken["line_items"][0]["amount"] = D("1.00")
+    off = copy.deepcopy(invoices[0])
+    off["tax_amount"], off["amount"] = D("13.51"), D("288.91")
+    found = [f for invoice, client in [
+        (broken, None),
+        (off, {"id": 1, "name": "Vague SARL", "address": "Quelque part\nen Bretagne"}),
+        (copy.deepcopy(invoices[0]), {"id": 2, "name": "Nowhere Ltd", "address": None}),
+        ({**copy.deepcopy(invoices[0]), "client": None}, None),
+        ({**copy.deepcopy(invoices[0]), "issue_date": "2024-13-45"}, {"id": 3, "name": "A", "address": "1 rue X\n75001 Paris"}),
+    ] for f in normalize_invoice(invoice, client).findings]
+    variants = {(f.code, (f.params or {}).get("variant")) for f in found}
+    assert {("address_unparsed", "incomplete"), ("address_unparsed", "none"), ("source_totals_mismatch", None),
+            ("line_amount_mismatch", None), ("issue_date_invalid", None), ("counterparty_missing", None)} <= variants
+    normalize_codes = codes_in(ROOT / "plugins" / "harvest" / "normalize.py") | {"issue_date_missing", "due_date_invalid",
+                                                                                 "issue_date_invalid"}
+    assert normalize_codes - {"address_unparsed", "source_totals_mismatch"} <= {f.code for f in found}
+    for finding in found:
+        says_it_in_both_languages(finding)
+    said = [says_it_in_both_languages(f) for f in found if f.code == "source_totals_mismatch"]
+    assert any("de ses lignes : TVA 13,51 (recalculé : 13,50) ; total 288,91 (recalculé : 288,90). Vérifiez" in text
+               for text in said)
+
+
+def test_a_finding_without_params_or_template_is_shown_as_stored():
+    assert i18n.finding_detail("missing_number", "as stored", None, "fr") == "as stored"  # written by an older version
+    assert i18n.finding_detail("a_plugin_code", "its own text", "{}", "fr") == "its own text"
+    assert i18n.finding_detail("unknown_vat_rate", "kept", '{"line": 1}', "fr") == "kept"  # params that do not fit
+
+
+def test_findings_keep_their_params_in_the_cache_and_the_review_page_says_them_in_french(workspace, plugins,
+                                                                                          fake_source, fake_connection):
+    from ecluse.services import fixes, review
+    from ecluse.services.sync import sync
+
+    fake_source.pages = [[make_doc("1", number="A-1", total="99.00", rate="15.475"), make_doc("2", number="F-1"), make_doc("3", number="F-1")]]
+    [report] = sync(workspace, plugins)
+    assert report.status == "ok"
+    doc = review.get_document(workspace, "src:1")
+    [rate] = [f for f in doc["findings"] if f["code"] == "unknown_vat_rate"]
+    assert "15,475 %" in says_it_in_both_languages(rate)
+    twin = review.get_document(workspace, "src:2")
+    said = {says_it_in_both_languages(f) for f in twin["findings"] if f["code"] == "suspected_duplicate"}
+    assert len(said) == 1 and said <= {"Doublon possible de src:3 : même tiers et même numéro F-1.",  # one per pair
+                                       "Doublon possible de src:3 : même tiers, même date et même total."}
+    # A reviewer's fix validates the document again: the new findings keep their params.
+    fixes.fix(workspace, "src:1", "counterparty.siren", "123", actor="anne")
+    [siren] = [f for f in review.get_document(workspace, "src:1")["findings"] if f["code"] == "bad_siren"]
+    assert says_it_in_both_languages(siren) == "Le SIREN '123' n'est pas valide."
