@@ -116,10 +116,22 @@ class Setting:
 
 
 @dataclass
+class Said:
+    """A sentence as a code and the values it names, so a front-end can say it in its user's
+    language (the console's templates `said.<code>`, console/i18n.py); the English text stays
+    in the result's `message` (the CLI's)."""
+    code: str
+    params: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
 class CheckResult:
     ok: bool
     message: str
     details: dict[str, Any] = field(default_factory=dict)
+    # `message` sentence by sentence as Said (for a success: the first is the outcome, the
+    # others are warnings). Empty, or a code the console has no template for: `message` as is.
+    says: list[Said] = field(default_factory=list)
 
 
 @dataclass

@@ -206,6 +206,53 @@ MESSAGES: dict[str, dict[str, str]] = {
     "conn.removed": {"fr": "Connexion « {name} » supprimée.", "en": "Connection '{name}' removed."},
     "conn.check_ok": {"fr": "Connexion réussie : {message}", "en": "Connection works: {message}"},
     "conn.check_failed": {"fr": "Échec du test : {message}", "en": "Test failed: {message}"},
+    # A connector's check, sentence by sentence (connectors.Said): `said.<code>`.
+    "said.demo.ready": {"fr": "Connexion de démonstration prête : aucune donnée réelle.",
+                        "en": "Demo connection ready: no real data."},
+    "said.harvest.connected": {"fr": "Connecté au compte Harvest « {company} » en tant que {user}.",
+                               "en": "Connected to Harvest account '{company}' as {user}."},
+    "said.harvest.history_import": {
+        "fr": "Import d'historique : la date de début {start} précède celle par défaut, {default} (30 jours avant la "
+              "création de la connexion). Toutes les factures Harvest émises depuis le {start} seront importées pour "
+              "revue ; vérifiez que les plus anciennes ne sont pas déjà dans Pennylane.",
+        "en": "History import: start_date {start} is earlier than the default {default} (30 days before the connection "
+              "was created). Every Harvest invoice issued since {start} will be imported for review; make sure the "
+              "older ones are not already in Pennylane."},
+    "said.harvest.invoices_off": {
+        "fr": "Le module de facturation est désactivé dans ce compte Harvest : il n'y a rien à importer.",
+        "en": "The invoices module is turned off in this Harvest account: there is nothing to import."},
+    "said.harvest.not_manager": {
+        "fr": "L'utilisateur du jeton n'est ni administrateur ni manager : Harvest peut lui cacher des factures.",
+        "en": "The token's user is neither administrator nor manager: Harvest may hide invoices from it."},
+    "said.harvest.domain_mismatch": {
+        "fr": "Le réglage domain ({domain}) n'est pas l'adresse du compte ({base}) : les PDF des factures seraient "
+              "introuvables.",
+        "en": "The domain setting ({domain}) is not the account's address ({base}): invoice PDFs would not be found."},
+    "said.harvest.note": {"fr": "{text}", "en": "{text}"},
+    "said.harvest.unreachable": {"fr": "Harvest est injoignable à {api_url} : {error}",
+                                 "en": "Harvest is unreachable at {api_url}: {error}"},
+    "said.harvest.bad_token": {
+        "fr": "Harvest refuse le jeton d'accès personnel (HTTP 401) : il est erroné, expiré ou révoqué. Créez-en un "
+              "nouveau sur {token_page} et mettez à jour le réglage token.",
+        "en": "Harvest refused the personal access token (HTTP 401): it is wrong, expired or revoked. Create a new one "
+              "at {token_page} and update the token setting."},
+    "said.harvest.wrong_account": {
+        "fr": "Harvest refuse l'accès au compte {account_id} (HTTP {status}) : vérifiez l'account_id (affiché à côté "
+              "du jeton sur {token_page}) et que l'utilisateur du jeton peut voir les factures (administrateur, ou "
+              "manager avec accès aux factures).",
+        "en": "Harvest refused access to account {account_id} (HTTP {status}): check account_id (shown next to the "
+              "token at {token_page}) and that the token's user may see invoices (administrator, or manager with "
+              "invoice access)."},
+    "said.harvest.wrong_account_or_url": {
+        "fr": "Harvest ne connaît pas le compte {account_id} pour ce jeton (HTTP {status}) : vérifiez l'account_id "
+              "(affiché à côté du jeton sur {token_page}) et les droits de l'utilisateur du jeton ; ou bien api_url "
+              "{api_url} n'est pas l'API v2 de Harvest ({default_api_url}).",
+        "en": "Harvest knows no account {account_id} for this token (HTTP {status}): check account_id (shown next to "
+              "the token at {token_page}) and the token user's rights; or api_url {api_url} is not Harvest's API v2 "
+              "({default_api_url})."},
+    "said.harvest.rate_limited": {"fr": "Harvest limite toujours le débit des requêtes (HTTP 429) : {error}",
+                                  "en": "Harvest keeps limiting the request rate (HTTP 429): {error}"},
+    "said.harvest.no_answer": {"fr": "Harvest n'a pas pu répondre : {error}", "en": "Harvest could not answer: {error}"},
     "conn.edit": {"fr": "Modifier les réglages", "en": "Edit settings"},
     "conn.save": {"fr": "Enregistrer", "en": "Save"},
     "conn.saved": {"fr": "Connexion « {name} » enregistrée.", "en": "Connection '{name}' saved."},
@@ -557,6 +604,37 @@ def _finding_values(code: str, params: dict[str, Any], lang: str) -> dict[str, A
         else:
             values[name] = value
     return values
+
+
+def run_error(error: str | None, error_said: dict[str, Any] | str | None, lang: str = DEFAULT_LANG) -> str:
+    """A sync run's error (`sync_runs.error`, `.error_said`) in `lang` when it can be said."""
+    if isinstance(error_said, str):
+        try:
+            error_said = json.loads(error_said)
+        except ValueError:
+            error_said = None
+    if isinstance(error_said, dict) and error_said.get("code"):
+        texts = said([(error_said["code"], error_said.get("params") or {})], lang)
+        if texts:
+            return texts[0]
+    return error or ""
+
+
+def said(says: list[Any], lang: str = DEFAULT_LANG) -> list[str] | None:
+    """A connector's sentences (connectors.Said, or (code, params) pairs) in `lang`; None when
+    there are none or one has no template or does not fit it: the caller shows the English
+    message instead."""
+    texts = []
+    for item in says:
+        code, params = (item.code, item.params) if hasattr(item, "code") else item
+        if f"said.{code}" not in MESSAGES:
+            return None
+        values = {k: format_date(v, lang) if isinstance(v, dt.date) else v for k, v in (params or {}).items()}
+        try:
+            texts.append(t(f"said.{code}", lang, **values))
+        except (KeyError, IndexError, ValueError):
+            return None
+    return texts or None
 
 
 def missing_translations() -> dict[str, list[str]]:

@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 
+from ecluse import i18n
 from ecluse.connectors import (
     AttachmentReady,
     Checkpoint,
@@ -147,7 +148,8 @@ def test_check_needs_no_network():
     ctx = FetchContext("demo", {"api_key": "s3cret"}, clock=lambda: NOW, http_factory=no_http)
     result = DemoConnector().check(ctx)
     assert result.ok
-    assert result.message == "Connexion de démonstration prête : aucune donnée réelle"
+    assert result.message == "Demo connection ready: no real data."
+    assert i18n.said(result.says, "fr") == ["Connexion de démonstration prête : aucune donnée réelle."]
     assert result.details["history_from"] == "2025-11-20"
     assert result.details["api_key_set"] is True
     assert "s3cret" not in json_dumps(result.details)

@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from ecluse import i18n
 from ecluse.connectors import (
     AttachmentReady,
     AuthError,
@@ -107,8 +108,7 @@ def documented(emu):
 
 
 def test_plugin_registers_the_connector_through_its_entry_point():
-    plugins = Plugins()
-    plugins.load_entrypoints(only=["harvest"])
+    plugins = harvest_plugins()
     assert plugins.connector("harvest") is HarvestConnector
 
 
@@ -162,6 +162,7 @@ def test_check_reports_the_account(emu):
     assert result.ok, result.message
     assert "Agence Exemple" in result.message and "Bob Powell" in result.message
     assert "warning" not in result.details
+    assert i18n.said(result.says, "fr") == ["Connecté au compte Harvest « Agence Exemple » en tant que Bob Powell."]
     assert [e.path for e in emu.log] == ["/v2/users/me", "/v2/company"]
 
 
@@ -169,6 +170,11 @@ def test_check_warns_about_a_history_import(emu):
     result = HarvestConnector().check(context(emu, start_date="2024-01-01"))
     assert result.ok
     assert "History import" in result.details["warning"] and "2024-06-01" in result.details["warning"]
+    # the console: the outcome, then each warning, in its own language
+    connected, history = i18n.said(result.says, "fr")
+    assert connected.startswith("Connecté au compte Harvest")
+    assert history.startswith("Import d'historique : la date de début 01/01/2024 précède celle par défaut, 01/06/2024")
+    assert i18n.said(result.says, "en")[1] == result.details["warnings"][0]
 
 
 def test_check_default_start_is_30_days_before_creation(emu):
@@ -181,6 +187,7 @@ def test_check_default_start_is_30_days_before_creation(emu):
 def test_check_warns_when_the_domain_is_not_the_account(emu):
     result = HarvestConnector().check(context(emu, domain="other-account"))
     assert result.ok and "invoice PDFs would not be found" in result.details["warning"]
+    assert "les PDF des factures seraient introuvables" in i18n.said(result.says, "fr")[-1]
 
 
 def test_check_bad_token(emu):
@@ -188,6 +195,8 @@ def test_check_bad_token(emu):
     assert not result.ok and result.details["reason"] == "bad_token"
     assert "HTTP 401" in result.message and "id.getharvest.com/developers" in result.message
     assert "wrong-secret-token" not in result.message
+    [said] = i18n.said(result.says, "fr")
+    assert said.startswith("Harvest refuse le jeton d'accès personnel (HTTP 401)") and "wrong-secret-token" not in said
 
 
 @pytest.mark.parametrize("status", [403, 404])
@@ -198,6 +207,8 @@ def test_check_wrong_account(status):
         assert f"HTTP {status}" in result.message and "account_id 7654321" in result.message
         # The emulator is not at Harvest's address: a 404 may as well be a wrong api_url.
         assert ("is not Harvest's API v2" in result.message) == (status == 404)
+        [said] = i18n.said(result.says, "fr")
+        assert f"(HTTP {status})" in said and "7654321" in said and ("n'est pas l'API v2" in said) == (status == 404)
 
 
 def test_check_unreachable():
@@ -208,6 +219,7 @@ def test_check_unreachable():
     result = HarvestConnector().check(ctx)
     assert not result.ok and result.details["reason"] == "unreachable"
     assert "unreachable" in result.message
+    assert i18n.said(result.says, "fr")[0].startswith(f"Harvest est injoignable à {settings['api_url']}")
     assert rec.api.stats.requests == 2  # check() retries once only: the user is waiting
 
 
@@ -218,6 +230,7 @@ def test_check_non_numeric_account_id(emu):
     ctx.settings["account_id"] = "acme"
     result = HarvestConnector().check(ctx)
     assert not result.ok and "'acme' is not a Harvest account ID" in result.message
+    assert i18n.said(result.says, "fr") is None  # a settings error: shown as the connector wrote it
 
 
 # ---------------------------------------------------------------- fetch: the documented data
@@ -627,11 +640,17 @@ def test_pdfs_setting_off_fetches_no_pdf_and_the_reviewer_is_told(emu):
 # ---------------------------------------------------------------- through the core
 
 
+def harvest_plugins() -> Plugins:
+    """The Harvest connector as the core loads it: through its entry point."""
+    plugins = Plugins()
+    plugins.load_entrypoints(only=["harvest"])
+    return plugins
+
+
 def test_sync_service_end_to_end(workspace):
     from ecluse.services.sync import sync_connection
 
-    plugins = Plugins()
-    plugins.load_entrypoints(only=["harvest"])
+    plugins = harvest_plugins()
     with HarvestEmulator(max_page_size=15) as emu:
         emu.generate(40, seed=25, options=GenerateOptions(drafts=0.1))
         workspace.set_connection("hv", HarvestConnector, emu.settings(start_date="2023-01-01"))
@@ -648,12 +667,32 @@ def test_sync_service_end_to_end(workspace):
         assert third.fetched == 1
 
 
+def test_a_sync_refused_by_harvest_is_told_in_the_console_s_language(workspace):
+    from ecluse.services import review, setup
+    from ecluse.services.sync import sync_connection
+
+    plugins = harvest_plugins()
+    with HarvestEmulator() as emu:
+        emu.generate(5, seed=25, options=GenerateOptions(drafts=0))
+        workspace.set_connection("hv", HarvestConnector, emu.settings(token="revoked-token-value", pdfs="false"))
+        report = sync_connection(workspace, plugins, "hv")
+    assert report.status == "failed" and "HTTP 401" in report.error
+    assert report.error_said == {"code": "harvest.bad_token", "params": {"token_page": "https://id.getharvest.com/developers"}}
+    [row] = setup.describe_connections(workspace, plugins)
+    run = review.status_summary(workspace)["last_syncs"][0]
+    for error, said in ((report.error, report.error_said), (row["last_error"], row["last_error_said"]),
+                        (run["error"], run["error_said"])):  # the sync panel, Connexions, Vue d'ensemble
+        assert i18n.run_error(error, said, "fr").startswith("Harvest refuse le jeton d'accès personnel (HTTP 401)")
+        assert i18n.run_error(error, said, "en").startswith("Harvest refused the personal access token (HTTP 401)")
+    assert i18n.run_error("as stored", None, "fr") == "as stored"  # an error without a Said
+    assert "revoked-token-value" not in str(report.error_said)
+
+
 def test_an_address_completed_in_harvest_sends_unsent_invoices_back_to_review(workspace):
     from ecluse.services import review
     from ecluse.services.sync import sync_connection
 
-    plugins = Plugins()
-    plugins.load_entrypoints(only=["harvest"])
+    plugins = harvest_plugins()
     with HarvestEmulator() as emu:
         emu.generate(40, seed=25, options=GenerateOptions(drafts=0))
         workspace.set_connection("hv", HarvestConnector, emu.settings(start_date="2023-01-01", pdfs="false"))
@@ -724,8 +763,7 @@ def test_a_deleted_invoice_goes_back_to_review_and_a_sent_one_is_flagged(workspa
     from ecluse.services import review
     from ecluse.services.sync import sync_connection
 
-    plugins = Plugins()
-    plugins.load_entrypoints(only=["harvest"])
+    plugins = harvest_plugins()
     day = [dt.datetime(2026, 11, 2, 9, 0, tzinfo=UTC)]
     with HarvestEmulator() as emu:
         emu.generate(20, seed=25, options=GenerateOptions(drafts=0))

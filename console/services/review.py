@@ -257,7 +257,8 @@ def status_summary(ws: Workspace) -> dict[str, Any]:
         for conn, status, n in con.execute("SELECT connection, status, count(*) FROM documents GROUP BY 1, 2 ORDER BY 1, 2").fetchall():
             by_connection.setdefault(conn, {})[status] = n
         cur = con.execute(
-            "SELECT id, connection, started_at, finished_at, status, fetched, created, updated, unchanged, problems, error, pid "
+            "SELECT id, connection, started_at, finished_at, status, fetched, created, updated, unchanged, problems, error, "
+            "error_said, pid "
             "FROM sync_runs ORDER BY id DESC LIMIT 10"
         )
         runs = dict_rows(cur)

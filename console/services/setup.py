@@ -27,7 +27,7 @@ def describe_connections(ws: Workspace, plugins: Plugins) -> list[dict[str, Any]
     conns = ws.connections()
     with ws.db.read() as con:
         last = {r[0]: r[1:] for r in con.execute(
-            "SELECT connection, started_at, status, error, pid FROM sync_runs WHERE id IN "
+            "SELECT connection, started_at, status, error, pid, error_said FROM sync_runs WHERE id IN "
             "(SELECT max(id) FROM sync_runs GROUP BY connection)"
         ).fetchall()}
         counts = dict(con.execute("SELECT connection, count(*) FROM documents GROUP BY 1").fetchall())
@@ -48,6 +48,7 @@ def describe_connections(ws: Workspace, plugins: Plugins) -> list[dict[str, Any]
             "last_sync": run[0].strftime("%Y-%m-%d %H:%M") if run and run[0] else None,
             "last_status": status,
             "last_error": (run[2] or (INTERRUPTED_MESSAGE if status == INTERRUPTED else None)) if run else None,
+            "last_error_said": run[4] if run else None,  # JSON text (connectors.Said), or None
             "documents": int(counts.get(name, 0)),
         })
     return rows

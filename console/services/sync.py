@@ -20,8 +20,8 @@ from typing import Any, Callable, Iterator
 
 import duckdb
 
-from ..connectors import AttachmentReady, Checkpoint, ConnectorError, FetchContext, Gone, Problem
-from ..domain import Attachment, Document, Finding
+from ..connectors import AttachmentReady, Checkpoint, ConnectorError, FetchContext, Gone, Problem, Said
+from ..domain import Attachment, Document, Finding, json_compact
 from ..plugin_loader import Plugins
 from ..redact import redact
 from ..storage.ingest import PageResult, attach_file, check_duplicates, ingest_page, mark_gone, record_problems
@@ -129,6 +129,8 @@ class SyncReport:
     changed_after_sending: int = 0
     gone: int = 0  # documents the source no longer has, flagged this run
     error: str | None = None
+    # `error` as a connectors.Said ({"code", "params"}) when the connector gave one
+    error_said: dict[str, Any] | None = None
     seconds: float = 0.0
     pages: int = 0
     store_seconds: float = 0.0  # of `seconds`, writing pages to the cache (the rest: the connector)
@@ -230,6 +232,7 @@ def sync_connection(
             report.status = "ok"
         except ConnectorError as exc:
             report.status, report.error = "failed", redact(str(exc))
+            report.error_said = _said(exc)
         except Exception as exc:  # noqa: BLE001 - a connector bug must not lose stored work
             report.status = "failed"
             report.error = redact(f"the {report.connector} connector failed unexpectedly: {type(exc).__name__}: {exc}")
@@ -243,13 +246,23 @@ def sync_connection(
         with ws.db.write() as con:
             con.execute(
                 "UPDATE sync_runs SET finished_at = ?, status = ?, fetched = ?, created = ?, updated = ?, "
-                "unchanged = ?, problems = ?, attachments = ?, error = ? WHERE id = ?",
+                "unchanged = ?, problems = ?, attachments = ?, error = ?, error_said = ? WHERE id = ?",
                 [clock(), report.status, report.fetched, report.created, report.updated, report.unchanged,
-                 report.problems, report.attachments, report.error, run_id],
+                 report.problems, report.attachments, report.error,
+                 json_compact(report.error_said) if report.error_said else None, run_id],
             )
         if progress:
             progress(report)
     return report
+
+
+def _said(exc: ConnectorError) -> dict[str, Any] | None:
+    """The error's connectors.Said, redacted as its text is, for the console's language."""
+    said = getattr(exc, "said", None)
+    if not isinstance(said, Said):
+        return None
+    return {"code": said.code,
+            "params": {k: redact(v) if isinstance(v, str) else v for k, v in said.params.items()}}
 
 
 def _check_duplicates(ws: Workspace, name: str) -> None:

@@ -11,7 +11,7 @@ import streamlit as st
 from .. import i18n
 from ..connectors import Connector, Setting, SettingsError
 from ..services import reports, review
-from ..services.sync import AlreadyRunning
+from ..services.sync import INTERRUPTED_MESSAGE, AlreadyRunning
 from ..storage.db import WorkspaceBusy
 from ..workspace import WorkspaceError
 from . import state
@@ -55,6 +55,13 @@ def refusal(reason: str) -> str:
 
 def finding_title(code: str) -> str:
     return t(f"finding.{code}") if i18n.has(f"finding.{code}") else code.replace("_", " ")
+
+
+def run_error(error: str | None, error_said: Any) -> str:
+    """A sync run's error in the console's language when it can be said."""
+    if error == INTERRUPTED_MESSAGE:
+        return t("run.interrupted_error")
+    return i18n.run_error(error, error_said, state.lang())
 
 
 def finding_detail(finding: dict[str, Any]) -> str:
@@ -265,7 +272,7 @@ def _job_status(job: state.SyncJob) -> None:
                 st.warning(t("sync.gone", count=report.gone))
     else:
         with st.status(t("sync.failed", name=job.connection), state="error", expanded=True):
-            st.write(report.error or "")
+            st.write(run_error(report.error, report.error_said))
             st.write(_counts_text(report))
 
 

@@ -23,6 +23,7 @@ from ecluse.connectors import (
     AttachmentReady,
     Checkpoint,
     CheckResult,
+    Said,
     Connector,
     ConnectorError,
     FetchContext,
@@ -143,7 +144,8 @@ class DemoConnector(Connector):
         me = data.company(cfg)
         return CheckResult(
             ok=True,
-            message="Connexion de démonstration prête : aucune donnée réelle",
+            message="Demo connection ready: no real data.",
+            says=[Said("demo.ready")],
             details={
                 "company": cfg.company_name,
                 "siren": me["siren"],

@@ -74,6 +74,7 @@ from ecluse.connectors import (
     FetchItem,
     Gone,
     Problem,
+    Said,
     Setting,
 )
 from ecluse.domain import (
@@ -184,9 +185,12 @@ def history_warning(ctx: FetchContext) -> str | None:
     )
 
 
-def _reason(exc: ConnectorError, reason: str) -> ConnectorError:
-    """Tag an error with what check() reports: bad_token, wrong_account, unreachable."""
-    exc.reason = reason  # type: ignore[attr-defined]
+def _reason(exc: ConnectorError, reason: str | None, said: Said) -> ConnectorError:
+    """Tag an error with what check() reports: its reason (bad_token, wrong_account,
+    unreachable) and the error as a Said for the console's language."""
+    if reason:
+        exc.reason = reason  # type: ignore[attr-defined]
+    exc.said = said  # type: ignore[attr-defined]
     return exc
 
 
@@ -239,7 +243,7 @@ class _Harvest:
     def error(self, exc: Exception, what: str) -> ConnectorError:
         if isinstance(exc, TransportError):
             return _reason(ConnectorError(f"Harvest is unreachable at {self.api_url} while reading {what}: {exc}"),
-                           "unreachable")
+                           "unreachable", Said("harvest.unreachable", {"api_url": self.api_url, "error": str(exc)}))
         status = getattr(exc, "status", None)
         fix_account = (
             f"check account_id {self.account_id} (shown next to the token at {TOKEN_PAGE}) and that the "
@@ -249,11 +253,12 @@ class _Harvest:
             return _reason(AuthError(
                 f"Harvest refused the personal access token (HTTP 401 on {what}): it is wrong, expired "
                 f"or revoked. Create a new one at {TOKEN_PAGE} and update the token setting."
-            ), "bad_token")
+            ), "bad_token", Said("harvest.bad_token", {"token_page": TOKEN_PAGE}))
         if status == 403:
             return _reason(AuthError(
                 f"Harvest refused access to account {self.account_id} (HTTP 403 on {what}): {fix_account}."
-            ), "wrong_account")
+            ), "wrong_account", Said("harvest.wrong_account", {"account_id": self.account_id, "status": 403,
+                                                               "token_page": TOKEN_PAGE}))
         if status == 404:
             # Harvest's answer to an account the token cannot use; also what a wrong api_url gets.
             other_url = (f"; or api_url {self.api_url} is not Harvest's API v2 ({DEFAULT_API_URL})"
@@ -261,10 +266,14 @@ class _Harvest:
             return _reason(AuthError(
                 f"Harvest knows no account {self.account_id} for this token (HTTP 404 on {what}): "
                 f"{fix_account}{other_url}."
-            ), "wrong_account")
+            ), "wrong_account", Said("harvest.wrong_account_or_url" if other_url else "harvest.wrong_account",
+                                     {"account_id": self.account_id, "status": 404, "token_page": TOKEN_PAGE,
+                                      "api_url": self.api_url, "default_api_url": DEFAULT_API_URL}))
         if isinstance(exc, RateLimitExceeded):
-            return ConnectorError(f"Harvest keeps limiting the request rate (HTTP 429 on {what}): {exc}")
-        return ConnectorError(f"Harvest could not answer {what}: {exc}")
+            return _reason(ConnectorError(f"Harvest keeps limiting the request rate (HTTP 429 on {what}): {exc}"),
+                           None, Said("harvest.rate_limited", {"error": str(exc)}))
+        return _reason(ConnectorError(f"Harvest could not answer {what}: {exc}"), None,
+                       Said("harvest.no_answer", {"error": str(exc)}))
 
     def get(self, path_or_url: str, params: Mapping[str, Any] | None = None, *, what: str) -> Any:
         try:
@@ -404,21 +413,26 @@ class HarvestConnector(Connector):
             me = harvest.get("/users/me", what="the token's user (/users/me)")
             company = harvest.get("/company", what="the company (/company)")
         except ConnectorError as exc:
-            return CheckResult(False, str(exc), {"reason": getattr(exc, "reason", "error")})
+            said = getattr(exc, "said", None)
+            return CheckResult(False, str(exc), {"reason": getattr(exc, "reason", "error")}, [said] if said else [])
         finally:
             harvest.close()
         warnings: list[str] = []
+        says: list[Said] = []
         try:
             history = history_warning(ctx)
         except ConnectorError as exc:
             return CheckResult(False, str(exc), {"reason": "settings"})
         if history:
             warnings.append(history)
+            says.append(Said("harvest.history_import", {"start": start_date(ctx), "default": default_start(ctx)}))
         if company.get("invoice_feature") is False:
             warnings.append("The invoices module is turned off in this Harvest account: there is nothing to import.")
+            says.append(Said("harvest.invoices_off"))
         roles = me.get("access_roles")
         if isinstance(roles, list) and roles and not {"administrator", "manager"} & set(roles):
             warnings.append("The token's user is neither administrator nor manager: Harvest may hide invoices from it.")
+            says.append(Said("harvest.not_manager"))
         base = company.get("base_uri")
         if harvest.domain and base:
             try:
@@ -427,8 +441,11 @@ class HarvestConnector(Connector):
                         f"The domain setting ({web_base_url(str(harvest.domain))}) is not the account's address "
                         f"({web_base_url(str(base))}): invoice PDFs would not be found."
                     )
+                    says.append(Said("harvest.domain_mismatch", {"domain": web_base_url(str(harvest.domain)),
+                                                                 "base": web_base_url(str(base))}))
             except ConnectorError as exc:
                 warnings.append(str(exc))
+                says.append(Said("harvest.note", {"text": str(exc)}))
         user = " ".join(str(me.get(k) or "") for k in ("first_name", "last_name")).strip() or "?"
         details: dict[str, Any] = {
             "user": user,
@@ -443,7 +460,8 @@ class HarvestConnector(Connector):
         message = f"Connected to Harvest account {company.get('name')!r} as {user}."
         if warnings:
             message += " Warning: " + warnings[0]
-        return CheckResult(True, message, details)
+        return CheckResult(True, message, details, [Said("harvest.connected", {"company": company.get("name"), "user": user}),
+                                                    *says])
 
     # ------------------------------------------------------------------ fetch
     def fetch(self, ctx: FetchContext) -> Iterator[FetchItem]:

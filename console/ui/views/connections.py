@@ -5,8 +5,8 @@ from typing import Any
 
 import streamlit as st
 
+from ecluse import i18n
 from ecluse.services import setup
-from ecluse.services.sync import INTERRUPTED_MESSAGE
 from ecluse.ui import state, widgets
 from ecluse.ui.state import t
 
@@ -31,7 +31,7 @@ def overview_table(rows: list[dict[str, Any]]) -> None:
         "enabled": "✓" if r["enabled"] else "—", "last_sync": r["last_sync"] or "—",
         "status": t(f"run.{r['last_status']}") if r["last_status"] else "—",
         "documents": r["documents"],
-        "error": t("run.interrupted_error") if r["last_error"] == INTERRUPTED_MESSAGE else r["last_error"] or "",
+        "error": widgets.run_error(r["last_error"], r["last_error_said"]),
     } for r in rows], {
         "name": t("col.name"), "connector": t("col.connector"), "enabled": t("col.enabled"),
         "last_sync": t("col.last_sync"), "status": t("col.status"), "documents": t("col.documents"),
@@ -64,7 +64,7 @@ def connection_panel(ws, row: dict[str, Any]) -> None:
         st.session_state[OPEN] = name
         with st.spinner(t("conn.test") + "…"):
             result = setup.check_connection(ws, plugins, name)
-        st.session_state[f"cn_check_{name}"] = (result.ok, result.message)
+        st.session_state[f"cn_check_{name}"] = (result.ok, result.message, result.says)
     if bar.button(t("conn.sync"), key=f"cn_sync_{name}", icon=":material/sync:", type="primary",
                   disabled=running or connector is None):
         st.session_state[OPEN] = name
@@ -82,8 +82,13 @@ def connection_panel(ws, row: dict[str, Any]) -> None:
                 st.rerun()
     check = st.session_state.get(f"cn_check_{name}")
     if check is not None:
-        ok, message = check
-        (st.success if ok else st.error)(t("conn.check_ok" if ok else "conn.check_failed", message=message))
+        ok, message, says = check
+        # In the console's language when the connector said it sentence by sentence; the
+        # sentences after a success's first are warnings.
+        texts = i18n.said(says, state.lang()) or [message]
+        (st.success if ok else st.error)(t("conn.check_ok" if ok else "conn.check_failed", message=texts[0]))
+        for warning in texts[1:]:
+            st.warning(warning)
     widgets.sync_panel(ws, name)
     if connector is None:
         return

@@ -83,7 +83,7 @@ def main() -> None:
 
     st.subheader(t("overview.last_syncs"))
     runs = [{**r, "started_at": widgets.datetime(r["started_at"]), "status": t(f"run.{r['status']}"),
-             "error": r["error"] or ""}
+             "error": widgets.run_error(r["error"], r["error_said"])}
             for r in summary["last_syncs"]]
     widgets.table(runs, {
         "connection": t("col.connection"), "started_at": t("col.started_at"), "status": t("col.status"),
