@@ -212,9 +212,9 @@ MESSAGES: dict[str, dict[str, str]] = {
     "said.harvest.connected": {"fr": "Connecté au compte Harvest « {company} » en tant que {user}.",
                                "en": "Connected to Harvest account '{company}' as {user}."},
     "said.harvest.history_import": {
-        "fr": "Import d'historique : la date de début {start} précède celle par défaut, {default} (30 jours avant la "
-              "création de la connexion). Toutes les factures Harvest émises depuis le {start} seront importées pour "
-              "revue ; vérifiez que les plus anciennes ne sont pas déjà dans Pennylane.",
+        "fr": "Import d'historique : la date de début ({start}) est antérieure à la date par défaut ({default}, soit "
+              "30 jours avant la création de la connexion). Toutes les factures Harvest émises à partir du {start} "
+              "seront importées pour revue ; vérifiez que les plus anciennes ne sont pas déjà dans Pennylane.",
         "en": "History import: start_date {start} is earlier than the default {default} (30 days before the connection "
               "was created). Every Harvest invoice issued since {start} will be imported for review; make sure the "
               "older ones are not already in Pennylane."},
@@ -225,32 +225,32 @@ MESSAGES: dict[str, dict[str, str]] = {
         "fr": "L'utilisateur du jeton n'est ni administrateur ni manager : Harvest peut lui cacher des factures.",
         "en": "The token's user is neither administrator nor manager: Harvest may hide invoices from it."},
     "said.harvest.domain_mismatch": {
-        "fr": "Le réglage domain ({domain}) n'est pas l'adresse du compte ({base}) : les PDF des factures seraient "
-              "introuvables.",
+        "fr": "Le réglage « domain » ({domain}) ne correspond pas à l'adresse du compte ({base}) : les PDF des "
+              "factures seraient introuvables.",
         "en": "The domain setting ({domain}) is not the account's address ({base}): invoice PDFs would not be found."},
     "said.harvest.note": {"fr": "{text}", "en": "{text}"},
-    "said.harvest.unreachable": {"fr": "Harvest est injoignable à {api_url} : {error}",
+    "said.harvest.unreachable": {"fr": "Harvest est injoignable à l'adresse {api_url} : {error}",
                                  "en": "Harvest is unreachable at {api_url}: {error}"},
     "said.harvest.bad_token": {
         "fr": "Harvest refuse le jeton d'accès personnel (HTTP 401) : il est erroné, expiré ou révoqué. Créez-en un "
-              "nouveau sur {token_page} et mettez à jour le réglage token.",
+              "nouveau sur {token_page} et mettez à jour le réglage « token ».",
         "en": "Harvest refused the personal access token (HTTP 401): it is wrong, expired or revoked. Create a new one "
               "at {token_page} and update the token setting."},
     "said.harvest.wrong_account": {
         "fr": "Harvest refuse l'accès au compte {account_id} (HTTP {status}) : vérifiez l'account_id (affiché à côté "
-              "du jeton sur {token_page}) et que l'utilisateur du jeton peut voir les factures (administrateur, ou "
-              "manager avec accès aux factures).",
+              "du jeton sur {token_page}) et assurez-vous que l'utilisateur du jeton a accès aux factures "
+              "(administrateur, ou manager avec accès aux factures).",
         "en": "Harvest refused access to account {account_id} (HTTP {status}): check account_id (shown next to the "
               "token at {token_page}) and that the token's user may see invoices (administrator, or manager with "
               "invoice access)."},
     "said.harvest.wrong_account_or_url": {
         "fr": "Harvest ne connaît pas le compte {account_id} pour ce jeton (HTTP {status}) : vérifiez l'account_id "
-              "(affiché à côté du jeton sur {token_page}) et les droits de l'utilisateur du jeton ; ou bien api_url "
-              "{api_url} n'est pas l'API v2 de Harvest ({default_api_url}).",
+              "(affiché à côté du jeton sur {token_page}) et les droits de l'utilisateur du jeton ; ou bien le "
+              "réglage « api_url » ({api_url}) ne pointe pas vers l'API v2 de Harvest ({default_api_url}).",
         "en": "Harvest knows no account {account_id} for this token (HTTP {status}): check account_id (shown next to "
               "the token at {token_page}) and the token user's rights; or api_url {api_url} is not Harvest's API v2 "
               "({default_api_url})."},
-    "said.harvest.rate_limited": {"fr": "Harvest limite toujours le débit des requêtes (HTTP 429) : {error}",
+    "said.harvest.rate_limited": {"fr": "Harvest continue de limiter le débit des requêtes (HTTP 429) : {error}",
                                   "en": "Harvest keeps limiting the request rate (HTTP 429): {error}"},
     "said.harvest.no_answer": {"fr": "Harvest n'a pas pu répondre : {error}", "en": "Harvest could not answer: {error}"},
     "conn.edit": {"fr": "Modifier les réglages", "en": "Edit settings"},
@@ -455,7 +455,8 @@ MESSAGES: dict[str, dict[str, str]] = {
 
     # -- reconciliation ------------------------------------------------------------------------
     "rec.title": {"fr": "Rapprochement", "en": "Reconciliation"},
-    "rec.intro": {"fr": "Totaux du cache par mois, connexion et statut. Cliquez sur une barre pour lister ses documents.",
+    "rec.intro": {"fr": "Totaux du cache par mois, connexion et statut. Cliquez sur une barre pour lister ses "
+                        "documents.",
                   "en": "Cache totals by month, connection and status. Click a bar to list its documents."},
     "rec.connection": {"fr": "Connexion", "en": "Connection"},
     "rec.all_connections": {"fr": "Toutes les connexions", "en": "All connections"},
@@ -588,6 +589,8 @@ def _finding_values(code: str, params: dict[str, Any], lang: str) -> dict[str, A
             values[name] = "—"
         elif lang == "en" and name not in ("part", "missing", "differences"):
             values[name] = str(value)  # the stored (English) message's own figures and ISO dates
+        elif isinstance(value, str) and len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
+            values[name] = f"«{NBSP}{value[1:-1]}{NBSP}»"  # a text the English message quotes (repr)
         elif name in _NUMBER_PARAMS:  # with the places it was given: 12.00 stays 12,00
             number = Decimal(str(value))
             exponent = number.as_tuple().exponent

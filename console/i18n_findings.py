@@ -11,20 +11,23 @@ MESSAGES: dict[str, dict[str, str]] = {
     "finding.missing_number.detail": {"fr": "Le numéro de facture est absent.", "en": "The invoice number is missing."},
     "finding.missing_issue_date.detail": {"fr": "La date d'émission est absente.", "en": "The issue date is missing."},
     "finding.missing_due_date.detail": {
-        "fr": "L'échéance est absente ; Pennylane en exige une (la date d'émission ne sera pas reprise).",
+        "fr": "La date d'échéance est absente ; Pennylane en exige une (la date d'émission ne sera pas utilisée à sa "
+              "place).",
         "en": "The due date is missing; Pennylane requires one (the issue date will not be assumed)."},
     "finding.missing_totals.detail": {"fr": "Les totaux (HT, TVA, TTC) sont incomplets.",
                                       "en": "Totals (before tax, tax, total) are incomplete."},
     "finding.no_lines.detail": {"fr": "Le document n'a aucune ligne.", "en": "The document has no lines."},
     "finding.future_date.detail": {"fr": "La date d'émission {issue_date} est dans le futur.",
                                    "en": "The issue date {issue_date} is in the future."},
-    "finding.due_before_issue.detail": {"fr": "L'échéance {due_date} précède la date d'émission {issue_date}.",
+    "finding.due_before_issue.detail": {"fr": "L'échéance du {due_date} est antérieure à la date d'émission du "
+                                              "{issue_date}.",
                                         "en": "The due date {due_date} is before the issue date {issue_date}."},
     "finding.bad_currency.detail": {"fr": "La devise {currency} n'est pas un code ISO 4217.",
                                     "en": "Currency {currency} is not an ISO 4217 code."},
     "finding.foreign_currency.detail": {"fr": "Montants en {currency} : vérifiez le taux de change dans Pennylane.",
                                         "en": "Amounts are in {currency}; check the exchange rate in Pennylane."},
-    "finding.totals_mismatch.detail": {"fr": "{part} : {declared} déclaré, mais les lignes totalisent {computed}.",
+    "finding.totals_mismatch.detail": {"fr": "{part} est de {declared}, alors que la somme des lignes donne "
+                                             "{computed}.",
                                        "en": "{part} is {declared} but the lines add up to {computed}."},
     "finding.total_not_sum.detail": {"fr": "Total TTC {total} ≠ HT {before_tax} + TVA {tax}.",
                                      "en": "Total {total} ≠ before tax {before_tax} + tax {tax}."},
@@ -34,11 +37,11 @@ MESSAGES: dict[str, dict[str, str]] = {
                                         "en": "This invoice has a negative total; is it a credit note?"},
     "finding.missing_vat_rate.detail": {"fr": "La ligne {line} n'a pas de taux de TVA.", "en": "Line {line} has no VAT rate."},
     "finding.unknown_vat_rate.detail": {
-        "fr": "Ligne {line} : le taux de TVA {rate} % n'est pas un taux français (20, 10, 5,5, 2,1, 0) ; "
-              "associez-le à un code TVA ou corrigez-le.",
+        "fr": "Ligne {line} : le taux de TVA de {rate} % n'est pas un taux applicable en France (20 %, 10 %, 5,5 %, "
+              "2,1 % ou 0 %) ; associez-le à un code TVA ou corrigez-le.",
         "en": "Line {line}: VAT rate {rate}% is not a French rate (20, 10, 5.5, 2.1, 0); map it or fix it."},
     "finding.vat_amount_mismatch.detail": {
-        "fr": "Ligne {line} : la TVA {tax} ne correspond pas à {rate} % de {before_tax} (attendu : {expected}).",
+        "fr": "Ligne {line} : la TVA de {tax} ne correspond pas à {rate} % de {before_tax} (attendu : {expected}).",
         "en": "Line {line}: VAT {tax} does not match {rate}% of {before_tax} (expected {expected})."},
     "finding.line_total_mismatch.detail": {"fr": "Ligne {line} : {before_tax} + {tax} ≠ {amount}.",
                                            "en": "Line {line}: {before_tax} + {tax} ≠ {amount}."},
@@ -46,21 +49,23 @@ MESSAGES: dict[str, dict[str, str]] = {
                                             "en": "The document has no customer or supplier."},
     "finding.missing_counterparty_name.detail": {"fr": "Le tiers n'a pas de nom.", "en": "The counterparty has no name."},
     "finding.incomplete_address.detail": {
-        "fr": "Il manque à l'adresse de facturation du client : {missing} ; Pennylane l'exige pour créer le client.",
+        "fr": "L'adresse de facturation du client est incomplète, il manque {missing} ; Pennylane en a besoin pour "
+              "créer le client.",
         "en": "The customer's billing address lacks {missing}; Pennylane requires it to create the customer."},
     "finding.bad_vat_number.detail": {"fr": "Le n° de TVA {vat} ne semble pas valide.",
                                       "en": "VAT number {vat} does not look valid."},
     "finding.bad_vat_number.key": {"fr": "N° de TVA {vat} : la clé ne correspond pas au SIREN.",
                                    "en": "VAT number {vat}: the key does not match the SIREN."},
     "finding.missing_vat_number.detail": {
-        "fr": "Client professionnel de l'UE sans n° de TVA : la TVA intracommunautaire en exige un.",
+        "fr": "Client professionnel de l'UE sans n° de TVA intracommunautaire : il est obligatoire pour une facture "
+              "intracommunautaire.",
         "en": "EU business customer without a VAT number: intra-community VAT needs one."},
     "finding.bad_siren.detail": {"fr": "Le SIREN {siren} n'est pas valide.", "en": "SIREN {siren} is not valid."},
-    "finding.missing_attachment.detail": {"fr": "Pas de PDF : l'import de Pennylane exige une pièce jointe.",
+    "finding.missing_attachment.detail": {"fr": "Pas de PDF : l'import dans Pennylane exige une pièce jointe.",
                                           "en": "No PDF: Pennylane's import needs a file attachment."},
-    "finding.attachment_not_pdf.detail": {"fr": "Le fichier joint n'est pas un PDF (ni une image PNG ou JPEG).",
+    "finding.attachment_not_pdf.detail": {"fr": "La pièce jointe n'est ni un PDF ni une image PNG ou JPEG.",
                                           "en": "The attached file is not a PDF (or a PNG/JPEG image)."},
-    "finding.attachment_pending.detail": {"fr": "Le PDF n'est pas encore arrivé de la source.",
+    "finding.attachment_pending.detail": {"fr": "Le PDF n'a pas encore été reçu de la source.",
                                           "en": "The PDF has not arrived from the source yet."},
     # -- duplicates (storage/ingest.py) --------------------------------------------------------
     "finding.suspected_duplicate.number": {"fr": "Doublon possible de {other} : même tiers et même numéro {number}.",
@@ -75,26 +80,31 @@ MESSAGES: dict[str, dict[str, str]] = {
                                           "en": "Harvest gives no issue date for this invoice."},
     "finding.due_date_missing.detail": {"fr": "Harvest ne donne pas d'échéance pour cette facture.",
                                         "en": "Harvest gives no due date for this invoice."},
-    "finding.issue_date_invalid.detail": {"fr": "La date d'émission {value} donnée par Harvest n'est pas une date.",
+    "finding.issue_date_invalid.detail": {"fr": "La date d'émission {value} donnée par Harvest n'est pas une date "
+                                                "valide.",
                                           "en": "Harvest's issue date {value} is not a date."},
-    "finding.due_date_invalid.detail": {"fr": "L'échéance {value} donnée par Harvest n'est pas une date.",
+    "finding.due_date_invalid.detail": {"fr": "L'échéance {value} donnée par Harvest n'est pas une date valide.",
                                         "en": "Harvest's due date {value} is not a date."},
     "finding.line_amount_missing.detail": {
-        "fr": "Harvest ne donne pas de montant pour la ligne {line} ; {amount} calculé (quantité × prix unitaire).",
+        "fr": "Harvest ne donne pas de montant pour la ligne {line} ; montant calculé (quantité × prix unitaire) : "
+              "{amount}.",
         "en": "Harvest gives no amount for line {line}; {amount} computed from quantity × unit price."},
     "finding.line_amount_mismatch.detail": {
-        "fr": "Ligne {line} : le montant Harvest {amount} n'est pas la quantité {quantity} × le prix unitaire {unit_price}.",
+        "fr": "Ligne {line} : le montant Harvest ({amount}) ne correspond pas à la quantité ({quantity}) × le prix "
+              "unitaire ({unit_price}).",
         "en": "line {line}: Harvest's amount {amount} is not quantity {quantity} × unit price {unit_price}."},
-    "finding.counterparty_missing.detail": {"fr": "La facture ne nomme aucun client Harvest.",
+    "finding.counterparty_missing.detail": {"fr": "La facture n'indique aucun client Harvest.",
                                             "en": "The invoice names no Harvest client."},
     "finding.address_unparsed.unreadable": {
-        "fr": "Le client Harvest {client} n'a pas pu être lu, son adresse est donc inconnue ; complétez-la avant l'envoi.",
+        "fr": "Le client Harvest {client} n'a pas pu être lu, son adresse est donc inconnue ; complétez-la avant "
+              "l'envoi.",
         "en": "The Harvest client {client} could not be read, so its address is unknown; complete it before sending."},
     "finding.address_unparsed.incomplete": {
-        "fr": "L'adresse Harvest de {client} ({address}) ne donne pas ou cache : {missing} ; complétez-la avant l'envoi.",
+        "fr": "Dans l'adresse Harvest de {client} ({address}), impossible de repérer {missing} ; complétez-la avant "
+              "l'envoi.",
         "en": "Harvest's address for {client} ({address}) lacks or hides the {missing}; complete it before sending."},
     "finding.address_unparsed.none": {
-        "fr": "Harvest n'a pas d'adresse pour {client} : il manque {missing} ; complétez-la avant l'envoi.",
+        "fr": "Harvest n'a pas d'adresse pour {client} (il manque {missing}) ; saisissez-la avant l'envoi.",
         "en": "Harvest has no address for {client}; it lacks or hides the {missing}; complete it before sending."},
     "finding.address_unparsed.free_text": {
         "fr": "La source donne cette adresse en texte libre, impossible à découper en rue, code postal et ville : "
@@ -102,34 +112,35 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "The source gives this address as free text that could not be split into street, postal code and city: "
               "{address}. Complete it in the source (or in Pennylane)."},
     "finding.source_total_missing.detail": {
-        "fr": "Harvest ne donne pas de montant total ; {amount} recalculé à partir des lignes.",
+        "fr": "Harvest ne donne pas de montant total ; total recalculé à partir des lignes : {amount}.",
         "en": "Harvest gives no total amount; {amount} recomputed from the lines."},
     "finding.source_totals_mismatch.detail": {
-        "fr": "Les totaux de Harvest diffèrent de ceux recalculés à partir de ses lignes : {differences}. "
-              "Vérifiez la facture dans Harvest avant d'approuver.",
+        "fr": "Les totaux de Harvest diffèrent de ceux recalculés à partir de ses lignes : {differences}. Vérifiez la"
+              " facture dans Harvest avant de l'approuver.",
         "en": "Harvest's totals differ from the ones recomputed from its lines: {differences}. "
               "Check the invoice in Harvest before approving."},
-    "finding.source_totals_mismatch.difference": {"fr": "{part} {harvest} (recalculé : {computed})",
+    "finding.source_totals_mismatch.difference": {"fr": "{part} {harvest} (recalcul : {computed})",
                                                   "en": "{part} {harvest} (recomputed {computed})"},
-    "finding.currency_missing.detail": {"fr": "Harvest ne donne pas de devise pour cette facture ; EUR supposé, vérifiez-le.",
+    "finding.currency_missing.detail": {"fr": "Harvest ne donne pas de devise pour cette facture ; EUR retenu par "
+                                              "défaut, à vérifier.",
                                         "en": "Harvest gives no currency for this invoice; EUR assumed, check it."},
     "finding.number_missing.detail": {"fr": "Harvest ne donne pas de numéro pour cette facture.",
                                       "en": "Harvest gives no number for this invoice."},
     "finding.attachment_unavailable.no_key": {
         "fr": "Harvest ne donne pas de client_key utilisable pour cette facture, son PDF ne peut donc pas être "
-              "récupéré ; joignez-le à la main.",
+              "récupéré ; joignez-le manuellement.",
         "en": "Harvest gives no usable client_key for this invoice, so its PDF cannot be fetched; attach it by hand."},
     "finding.attachment_unavailable.http": {
-        "fr": "Harvest n'a pas fourni le PDF de la facture (HTTP {status}) ; joignez-le à la main.",
+        "fr": "Harvest n'a pas fourni le PDF de la facture (HTTP {status}) ; joignez-le manuellement.",
         "en": "Harvest did not deliver the invoice PDF (HTTP {status}); attach it by hand."},
     "finding.attachment_not_pdf.harvest": {
         "fr": "À l'adresse du PDF, Harvest a répondu autre chose qu'un PDF ({media_type}) ; téléchargez la facture "
-              "depuis Harvest et joignez-la à la main.",
+              "depuis Harvest et joignez-la manuellement.",
         "en": "Harvest answered the PDF address with something that is not a PDF ({media_type}); download the invoice "
               "from Harvest and attach it by hand."},
     "finding.history_import.detail": {
-        "fr": "Émise le {issue_date}, avant la fenêtre par défaut de la connexion ({default_start}) : vérifiez "
-              "qu'elle n'est pas déjà dans Pennylane.",
+        "fr": "Émise le {issue_date}, avant le début de la période d'import par défaut de la connexion "
+              "({default_start}) : vérifiez qu'elle n'est pas déjà dans Pennylane.",
         "en": "Issued on {issue_date}, before the connection's default window ({default_start}): check that it is "
               "not already in Pennylane."},
     # -- the values named in the texts above ------------------------------------------------
@@ -142,7 +153,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "finding.part.discount_amount": {"fr": "remise", "en": "discount_amount"},
     "finding.part.tax_amount": {"fr": "TVA", "en": "tax_amount"},
     "finding.part.tax2_amount": {"fr": "seconde taxe", "en": "tax2_amount"},
-    "finding.part.amount": {"fr": "total", "en": "amount"},
+    "finding.part.amount": {"fr": "total TTC", "en": "amount"},
     "finding.part.total_before_tax": {"fr": "Le total HT", "en": "total before tax"},
     "finding.part.total_tax": {"fr": "La TVA", "en": "total tax"},
     "finding.part.total": {"fr": "Le total TTC", "en": "total"},

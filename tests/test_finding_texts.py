@@ -73,7 +73,7 @@ def test_every_validation_finding_is_said_in_french_and_english():
     for finding in found:
         says_it_in_both_languages(finding)
     rate = next(f for f in found if f.code == "unknown_vat_rate")
-    assert says_it_in_both_languages(rate).startswith("Ligne 2 : le taux de TVA 15,475 % n'est pas un taux français")
+    assert says_it_in_both_languages(rate).startswith("Ligne 2 : le taux de TVA de 15,475 % n'est pas un taux applicable en France")
     totals = next(f for f in found if f.code == "totals_mismatch")
     assert "1 000,00" in says_it_in_both_languages(totals).replace(i18n.NNBSP, " ")
 
@@ -104,7 +104,7 @@ def test_harvest_findings_are_said_in_french_and_english():
     for finding in found:
         says_it_in_both_languages(finding)
     said = [says_it_in_both_languages(f) for f in found if f.code == "source_totals_mismatch"]
-    assert any("de ses lignes : TVA 13,51 (recalculé : 13,50) ; total 288,91 (recalculé : 288,90). Vérifiez" in text
+    assert any("de ses lignes : TVA 13,51 (recalcul : 13,50) ; total TTC 288,91 (recalcul : 288,90). Vérifiez" in text
                for text in said)
 
 
@@ -132,4 +132,4 @@ def test_findings_keep_their_params_in_the_cache_and_the_review_page_says_them_i
     # A reviewer's fix validates the document again: the new findings keep their params.
     fixes.fix(workspace, "src:1", "counterparty.siren", "123", actor="anne")
     [siren] = [f for f in review.get_document(workspace, "src:1")["findings"] if f["code"] == "bad_siren"]
-    assert says_it_in_both_languages(siren) == "Le SIREN '123' n'est pas valide."
+    assert says_it_in_both_languages(siren) == f"Le SIREN «{i18n.NBSP}123{i18n.NBSP}» n'est pas valide."

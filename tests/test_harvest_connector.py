@@ -173,7 +173,8 @@ def test_check_warns_about_a_history_import(emu):
     # the console: the outcome, then each warning, in its own language
     connected, history = i18n.said(result.says, "fr")
     assert connected.startswith("Connecté au compte Harvest")
-    assert history.startswith("Import d'historique : la date de début 01/01/2024 précède celle par défaut, 01/06/2024")
+    assert history.startswith("Import d'historique : la date de début (01/01/2024) est antérieure à la date par défaut "
+                              "(01/06/2024, soit 30 jours avant la création de la connexion)")
     assert i18n.said(result.says, "en")[1] == result.details["warnings"][0]
 
 
@@ -208,7 +209,7 @@ def test_check_wrong_account(status):
         # The emulator is not at Harvest's address: a 404 may as well be a wrong api_url.
         assert ("is not Harvest's API v2" in result.message) == (status == 404)
         [said] = i18n.said(result.says, "fr")
-        assert f"(HTTP {status})" in said and "7654321" in said and ("n'est pas l'API v2" in said) == (status == 404)
+        assert f"(HTTP {status})" in said and "7654321" in said and ("ne pointe pas vers l'API v2" in said) == (status == 404)
 
 
 def test_check_unreachable():
@@ -219,7 +220,7 @@ def test_check_unreachable():
     result = HarvestConnector().check(ctx)
     assert not result.ok and result.details["reason"] == "unreachable"
     assert "unreachable" in result.message
-    assert i18n.said(result.says, "fr")[0].startswith(f"Harvest est injoignable à {settings['api_url']}")
+    assert i18n.said(result.says, "fr")[0].startswith(f"Harvest est injoignable à l'adresse {settings['api_url']}")
     assert rec.api.stats.requests == 2  # check() retries once only: the user is waiting
 
 
@@ -247,7 +248,7 @@ def test_fetch_documented_invoices(documented):
     assert doc.attachment.filename == "harvest-1001.pdf" and not doc.attachment_pending
     assert doc.counterparty.address.city == "Anytown, LA"
     assert {f.code for f in doc.findings} == {"history_import"}
-    assert says_it_in_both_languages(doc.findings[0]).startswith("Émise le 01/04/2017, avant la fenêtre par défaut")
+    assert says_it_in_both_languages(doc.findings[0]).startswith("Émise le 01/04/2017, avant le début de la période d'import par défaut")
     # headers, parameters, pacing
     invoices_call = next(e for e in documented.log if e.path == "/v2/invoices")
     assert invoices_call.headers["authorization"] == f"Bearer {documented.token}"
@@ -601,7 +602,7 @@ def test_missing_pdf_is_flagged(emu):
     assert doc.attachment is None and not doc.attachment_pending
     [finding] = [f for f in doc.findings if f.code == "attachment_unavailable"]
     assert says_it_in_both_languages(finding) == ("Harvest n'a pas fourni le PDF de la facture (HTTP 404) ; "
-                                                 "joignez-le à la main.")
+                                                 "joignez-le manuellement.")
 
 
 def test_pdf_that_fails_transiently_is_retried_next_run(emu):
