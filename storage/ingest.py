@@ -431,8 +431,14 @@ FINDING_COLUMNS = "document_id, code, severity, message, field, origin, params"
 
 
 def finding_params(finding: Finding) -> str | None:
-    """The `params` column: Finding.params as JSON text."""
-    return None if finding.params is None else json_compact(finding.params)
+    """The `params` column: Finding.params as JSON text. Params that JSON cannot hold (a
+    plugin's own objects) are left out: the finding then shows its message as stored."""
+    if finding.params is None:
+        return None
+    try:
+        return json_compact(finding.params)
+    except (TypeError, ValueError):
+        return None
 
 
 def _write_findings(con: duckdb.DuckDBPyConnection, pairs: list[tuple[str, Finding]]) -> None:

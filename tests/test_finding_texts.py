@@ -109,6 +109,7 @@ def test_harvest_findings_are_said_in_french_and_english():
 
 
 def test_a_finding_without_params_or_template_is_shown_as_stored():
+    assert finding_params(Finding("a_plugin_code", "warning", "its own text", params={"x": object()})) is None
     assert i18n.finding_detail("missing_number", "as stored", None, "fr") == "as stored"  # written by an older version
     assert i18n.finding_detail("a_plugin_code", "its own text", "{}", "fr") == "its own text"
     assert i18n.finding_detail("unknown_vat_rate", "kept", '{"line": 1}', "fr") == "kept"  # params that do not fit
