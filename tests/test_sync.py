@@ -526,3 +526,22 @@ def test_the_review_queue_finishes_the_checks_a_dead_run_left_unless_a_sync_is_r
         con.execute("INSERT INTO duplicate_checks VALUES ('src:1'), ('src:2')")
     rows, total = list_documents(workspace, Filters(findings="duplicates"))
     assert total == 2 and q(workspace, "SELECT count(*) FROM duplicate_checks") == [(0,)]
+
+
+def test_a_connector_error_said_is_kept_for_the_console_unless_json_cannot_hold_it(workspace, plugins, fake_source,
+                                                                                   fake_connection):
+    from ecluse.connectors import Said
+
+    said = ConnectorError("source refused tok-SECRET-123456")
+    said.said = Said("fake.refused", {"token": "tok-SECRET-123456", "status": 401})
+    odd = ConnectorError("source went away")
+    odd.said = Said("fake.gone", {"when": object()})
+    fake_source.pages = [[make_doc("1"), said]]
+    [report] = sync(workspace, plugins)
+    assert report.status == "failed" and report.error_said == {"code": "fake.refused",
+                                                               "params": {"token": "***", "status": 401}}
+    fake_source.pages = [[make_doc("1"), odd]]
+    [report] = sync(workspace, plugins)
+    assert report.status == "failed" and report.error_said is None  # the English error only
+    assert [r[0] for r in q(workspace, "SELECT error_said FROM sync_runs ORDER BY id")] == [
+        '{"code":"fake.refused","params":{"token":"***","status":401}}', None]

@@ -261,8 +261,12 @@ def _said(exc: ConnectorError) -> dict[str, Any] | None:
     said = getattr(exc, "said", None)
     if not isinstance(said, Said):
         return None
-    return {"code": said.code,
-            "params": {k: redact(v) if isinstance(v, str) else v for k, v in said.params.items()}}
+    value = {"code": said.code, "params": {k: redact(v) if isinstance(v, str) else v for k, v in said.params.items()}}
+    try:
+        json_compact(value)
+    except (TypeError, ValueError):  # a plugin's own objects: the English error only
+        return None
+    return value
 
 
 def _check_duplicates(ws: Workspace, name: str) -> None:
