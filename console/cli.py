@@ -14,7 +14,7 @@ from typing import Any
 
 import click
 
-from . import __version__
+from . import __version__, i18n
 from .connectors import SettingsError
 from .domain import STATUSES, json_dumps
 from .plugin_loader import get_plugins
@@ -298,6 +298,8 @@ def connections_add(obj: Ctx, name: str, connector_id: str, sets: tuple[str, ...
         fail(f"connection {name!r} already exists (use --update to change it)")
     ws.set_connection(name, connector, _parse_sets(sets), replace=update)
     click.echo(f"{'updated' if update else 'added'} connection {name} ({connector_id})")
+    for said in setup.saved_warnings(ws, connector, name):
+        click.echo("warning: " + i18n.said_text(said, "en"))
 
 
 @connections.command("list")

@@ -67,6 +67,10 @@ class Setting:
     # What the type cannot say (an account number is digits, say): called with the parsed
     # value when a user sets it; returns what is wrong, as a sentence for them, or None.
     check: Callable[[Any], str | None] | None = field(default=None, compare=False)
+    # A value that is allowed but deserves a word when it is saved (a start date that imports
+    # history, say): called with the parsed value and the connection's creation time; returns
+    # a Said (`settings_warnings`) or None.
+    warn: Callable[[Any, dt.datetime], Said | None] | None = field(default=None, compare=False)
 
     def text(self, lang: str) -> tuple[str, str]:
         """(label, help) in `lang`, falling back to the ones given in English."""
@@ -230,6 +234,22 @@ class Connector:
             if s.name == name:
                 return s
         raise SettingsError(f"connector {cls.id!r} has no setting {name!r}")
+
+
+def settings_warnings(connector: type[Connector], settings: Mapping[str, Any], created_at: dt.datetime) -> list[Said]:
+    """What the settings' `warn` functions say about saved `settings` (a plugin's failing
+    warn is left out: a warning must not stop a save)."""
+    out = []
+    for s in connector.settings:
+        if s.warn is None or settings.get(s.name) is None:
+            continue
+        try:
+            said = s.warn(s.parse(settings[s.name]), created_at)
+        except Exception:  # noqa: BLE001
+            continue
+        if said is not None:
+            out.append(said)
+    return out
 
 
 def validate_settings(connector: type[Connector], values: Mapping[str, Any]) -> dict[str, Any]:

@@ -623,6 +623,12 @@ def run_error(error: str | None, error_said: dict[str, Any] | str | None, lang: 
     return error or ""
 
 
+def said_text(one: Any, lang: str = DEFAULT_LANG) -> str:
+    """One Said in `lang`; without a template, its English `text` param or its code."""
+    texts = said([one], lang)
+    return texts[0] if texts else str(one.params.get("text") or one.code)
+
+
 def said(says: list[Any], lang: str = DEFAULT_LANG) -> list[str] | None:
     """A connector's sentences (connectors.Said, or (code, params) pairs) in `lang`; None when
     there are none or one has no template or does not fit it: the caller shows the English

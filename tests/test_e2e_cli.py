@@ -37,9 +37,10 @@ def test_harvest_to_pennylane_through_the_cli(tmp_path, emulators):
     env = {**os.environ, "HARVEST_TOKEN": harvest.token, "PL_TOKEN": PL_TOKEN}
     env.pop("ECLUSE_LOAD_PLUGINS", None)
     run(ws, "init", "--no-demo", env=env)
-    run(ws, "connections", "add", "acme", "--connector", "harvest", "--set", "token=env:HARVEST_TOKEN",
-        "--set", f"account_id={harvest.account_id}", "--set", f"domain={harvest.url}",
-        "--set", f"api_url={harvest.api_url}", "--set", "start_date=2023-01-01", env=env)
+    added = run(ws, "connections", "add", "acme", "--connector", "harvest", "--set", "token=env:HARVEST_TOKEN",
+                "--set", f"account_id={harvest.account_id}", "--set", f"domain={harvest.url}",
+                "--set", f"api_url={harvest.api_url}", "--set", "start_date=2023-01-01", env=env)
+    assert "warning: History import: start_date 2023-01-01 is earlier than the default" in added.stdout
     assert harvest.token not in (ws / "ecluse.toml").read_text()
     check = run(ws, "connections", "check", "acme", "--json", env=env)
     assert json.loads(check.stdout)["ok"] is True

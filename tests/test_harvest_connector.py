@@ -796,3 +796,16 @@ def test_a_deleted_invoice_goes_back_to_review_and_a_sent_one_is_flagged(workspa
         assert sync().status == "ok"
         doc = review.get_document(workspace, approved)
         assert "gone_from_source" not in [f["code"] for f in doc["findings"]]
+
+
+def test_a_start_date_before_the_default_window_is_warned_about_when_saved(workspace):
+    from ecluse.services import setup
+
+    workspace.set_connection("old", HarvestConnector, {"token": "t", "account_id": "1", "domain": "acme",
+                                                       "start_date": "2020-01-01"})
+    created = dt.datetime.fromisoformat(workspace.connection("old")["created_at"])
+    [said] = setup.saved_warnings(workspace, HarvestConnector, "old")
+    assert (said.code, said.params) == ("harvest.history_import", {"start": dt.date(2020, 1, 1),
+                                                                  "default": (created - dt.timedelta(days=30)).date()})
+    workspace.set_connection("new", HarvestConnector, {"token": "t", "account_id": "1", "domain": "acme"})
+    assert setup.saved_warnings(workspace, HarvestConnector, "new") == []  # no start_date: the default window

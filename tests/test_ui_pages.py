@@ -437,6 +437,33 @@ def test_add_a_connection_from_the_form(fresh_synced_workspace, use_workspace):
     assert "incomplete" not in ws.connections()
 
 
+def test_saving_a_harvest_connection_that_imports_history_warns_in_french(fresh_synced_workspace, use_workspace):
+    import datetime as dt
+
+    ws = use_workspace(fresh_synced_workspace)
+    at = open_app("connections")
+    at.selectbox(key="cn_new_connector").set_value("harvest").run()
+    at.text_input(key="cn_new_name").set_value("acme")
+    at.text_input(key="cnn_harvest_token").set_value("env:HARVEST_TOKEN")
+    at.text_input(key="cnn_harvest_account_id").set_value("123456")
+    at.text_input(key="cnn_harvest_domain").set_value("acme")
+    at.date_input(key="cnn_harvest_start_date").set_value(dt.date(2023, 1, 1))
+    at.button(key="cn_create").click().run()
+    assert_clean(at)
+    assert ws.connection("acme")["settings"]["start_date"] == "2023-01-01"
+    assert any(w.value.startswith("Import d'historique : la date de début (01/01/2023) est antérieure")
+               for w in at.warning)
+    # within the default window: saved without a word
+    at.selectbox(key="cn_new_connector").set_value("harvest").run()
+    at.text_input(key="cn_new_name").set_value("recent")
+    at.text_input(key="cnn_harvest_token").set_value("env:HARVEST_TOKEN")
+    at.text_input(key="cnn_harvest_account_id").set_value("123456")
+    at.text_input(key="cnn_harvest_domain").set_value("acme")
+    at.date_input(key="cnn_harvest_start_date").set_value(dt.date.today())
+    at.button(key="cn_create").click().run()
+    assert "recent" in ws.connections() and not any("Import d'historique" in w.value for w in at.warning)
+
+
 def test_test_sync_and_remove_a_connection(fresh_synced_workspace, use_workspace):
     ws = use_workspace(fresh_synced_workspace)
     at = open_app("connections")

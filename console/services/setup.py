@@ -4,7 +4,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from ..connectors import CheckResult, ConnectorError, FetchContext
+from ..connectors import CheckResult, Connector, ConnectorError, FetchContext, Said, settings_warnings
 from ..plugin_loader import Plugins
 from ..redact import redact
 from ..workspace import Workspace, WorkspaceError
@@ -52,6 +52,15 @@ def describe_connections(ws: Workspace, plugins: Plugins) -> list[dict[str, Any]
             "documents": int(counts.get(name, 0)),
         })
     return rows
+
+
+def saved_warnings(ws: Workspace, connector: type[Connector], name: str) -> list[Said]:
+    """What the connector's settings say about the connection as saved (a history import,
+    say): the console and the CLI show it right after a save."""
+    conn = ws.connection(name)
+    created = conn.get("created_at")
+    created_at = dt.datetime.fromisoformat(created) if isinstance(created, str) else created
+    return settings_warnings(connector, conn.get("settings", {}), created_at or dt.datetime.now(dt.timezone.utc))
 
 
 def check_connection(ws: Workspace, plugins: Plugins, name: str) -> CheckResult:

@@ -172,6 +172,13 @@ def start_date(ctx: FetchContext) -> dt.date:
         raise ConnectorError(f"start_date: {value!r} is not a date (YYYY-MM-DD)") from None
 
 
+def history_said(value: Any, created_at: dt.datetime) -> Said | None:
+    """The start_date setting's warning when saved (Setting.warn): a history import."""
+    start = value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
+    default = (created_at - DEFAULT_HISTORY).date()
+    return Said("harvest.history_import", {"start": start, "default": default}) if start < default else None
+
+
 def history_warning(ctx: FetchContext) -> str | None:
     """The visible warning for a start date earlier than the default window."""
     start, default = start_date(ctx), default_start(ctx)
@@ -388,7 +395,7 @@ class HarvestConnector(Connector):
                      "an earlier date imports history.",
                 translations=_fr("Date de début", "Les factures émises à partir de cette date. Par défaut : 30 "
                                  "jours avant la création de la connexion ; une date antérieure importe "
-                                 "l'historique.")),
+                                 "l'historique."), warn=history_said),
         Setting("contact", "Contact e-mail", default=DEFAULT_CONTACT,
                 help="Sent in the User-Agent, as Harvest requires, so they can reach whoever runs this.",
                 translations=_fr("E-mail de contact", "Envoyé dans le User-Agent, comme Harvest l'exige, pour "

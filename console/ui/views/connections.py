@@ -49,6 +49,8 @@ def save_connection(ws, name: str, connector, values: dict[str, Any], *, replace
         widgets.user_error(exc)
         return False
     state.flash("success", t("conn.saved", name=name))
+    for said in setup.saved_warnings(ws, connector, name):
+        state.flash("warning", i18n.said_text(said, state.lang()))
     return True
 
 
