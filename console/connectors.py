@@ -30,6 +30,7 @@ import logging
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable, ClassVar, Iterator, Mapping, Union
 
+from . import i18n
 from .domain import Attachment, Document
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -47,7 +48,12 @@ class AuthError(ConnectorError):
 
 
 class SettingsError(ValueError):
-    """A connection's settings do not satisfy the connector's schema."""
+    """A connection's settings do not satisfy the connector's schema. `said`: the same as a
+    Said, for a front-end to give in its user's language (None: the English text only)."""
+
+    def __init__(self, message: str, said: Said | None = None) -> None:
+        super().__init__(message)
+        self.said = said
 
 
 @dataclass(frozen=True)
@@ -65,8 +71,9 @@ class Setting:
     # Other languages of the console: {"fr": {"label": ..., "help": ...}}; missing → label/help.
     translations: Mapping[str, Mapping[str, str]] = field(default_factory=dict, compare=False)
     # What the type cannot say (an account number is digits, say): called with the parsed
-    # value when a user sets it; returns what is wrong, as a sentence for them, or None.
-    check: Callable[[Any], str | None] | None = field(default=None, compare=False)
+    # value when a user sets it; returns what is wrong, as a sentence for them or a Said
+    # (then also said in the console's language), or None.
+    check: Callable[[Any], str | Said | None] | None = field(default=None, compare=False)
     # A value that is allowed but deserves a word when it is saved (a start date that imports
     # history, say): called with the parsed value and the connection's creation time; returns
     # a Said (`settings_warnings`) or None.
@@ -90,7 +97,8 @@ class Setting:
             try:
                 return int(raw)
             except (TypeError, ValueError):
-                raise SettingsError(f"{self.name}: {raw!r} is not a whole number") from None
+                raise SettingsError(f"{self.name}: {raw!r} is not a whole number",
+                                    Said("setting.not_integer", {"name": self.name, "value": repr(raw)})) from None
         if self.type == "boolean":
             if isinstance(raw, bool):
                 return raw
@@ -99,22 +107,27 @@ class Setting:
                 return True
             if text in ("0", "false", "no", "non", "off"):
                 return False
-            raise SettingsError(f"{self.name}: {raw!r} is not true/false")
+            raise SettingsError(f"{self.name}: {raw!r} is not true/false",
+                                Said("setting.not_boolean", {"name": self.name, "value": repr(raw)}))
         if self.type == "date":
             if isinstance(raw, dt.date):
                 return raw.isoformat()
             try:
                 return dt.date.fromisoformat(str(raw)).isoformat()
             except ValueError:
-                raise SettingsError(f"{self.name}: {raw!r} is not a date (YYYY-MM-DD)") from None
+                raise SettingsError(f"{self.name}: {raw!r} is not a date (YYYY-MM-DD)",
+                                    Said("setting.not_date", {"name": self.name, "value": repr(raw)})) from None
         if self.type == "url":
             text = str(raw).strip()
             if not text.startswith(("http://", "https://")):
-                raise SettingsError(f"{self.name}: {raw!r} must start with http:// or https://")
+                raise SettingsError(f"{self.name}: {raw!r} must start with http:// or https://",
+                                    Said("setting.not_url", {"name": self.name, "value": repr(raw)}))
             return text.rstrip("/")
         if self.type == "choice":
             if str(raw) not in self.choices:
-                raise SettingsError(f"{self.name}: {raw!r} is not one of {', '.join(self.choices)}")
+                raise SettingsError(f"{self.name}: {raw!r} is not one of {', '.join(self.choices)}",
+                                    Said("setting.not_choice", {"name": self.name, "value": repr(raw),
+                                                                "choices": ", ".join(self.choices)}))
             return str(raw)
         return str(raw)
 
@@ -266,12 +279,15 @@ def validate_settings(connector: type[Connector], values: Mapping[str, Any]) -> 
         value = s.parse(values.get(s.name)) if s.name in values else None
         if value is not None and s.check is not None and not (s.secret and str(value).startswith("env:")):
             problem = s.check(value)
+            if isinstance(problem, Said):  # said in the user's language; English for the CLI
+                raise SettingsError(f"{s.name}: {i18n.said_text(problem, 'en')}", problem)
             if problem:
                 raise SettingsError(f"{s.name}: {problem}")
         if value is None:
             value = s.default
         if value is None and s.required:
-            raise SettingsError(f"missing required setting {s.name!r} ({s.label})")
+            raise SettingsError(f"missing required setting {s.name!r} ({s.label})",
+                                Said("setting.missing", {"name": s.name}))
         if value is not None:
             out[s.name] = value
     return out

@@ -207,6 +207,21 @@ MESSAGES: dict[str, dict[str, str]] = {
     "conn.check_ok": {"fr": "Connexion réussie : {message}", "en": "Connection works: {message}"},
     "conn.check_failed": {"fr": "Échec du test : {message}", "en": "Test failed: {message}"},
     # A connector's check, sentence by sentence (connectors.Said): `said.<code>`.
+    # The settings of a connection (connectors.Setting), refused when saved.
+    "said.setting.not_integer": {"fr": "{name} : {value} n'est pas un nombre entier.",
+                                 "en": "{name}: {value} is not a whole number"},
+    "said.setting.not_boolean": {"fr": "{name} : {value} n'est ni vrai ni faux.", "en": "{name}: {value} is not true/false"},
+    "said.setting.not_date": {"fr": "{name} : {value} n'est pas une date (AAAA-MM-JJ).",
+                              "en": "{name}: {value} is not a date (YYYY-MM-DD)"},
+    "said.setting.not_url": {"fr": "{name} : {value} doit commencer par http:// ou https://.",
+                             "en": "{name}: {value} must start with http:// or https://"},
+    "said.setting.not_choice": {"fr": "{name} : {value} n'est pas l'un des choix possibles ({choices}).",
+                                "en": "{name}: {value} is not one of {choices}"},
+    "said.setting.missing": {"fr": "Le réglage obligatoire « {name} » est vide.", "en": "missing required setting '{name}'"},
+    "said.harvest.not_account_id": {
+        "fr": "{value} n'est pas un identifiant de compte Harvest : c'est le nombre affiché à côté du jeton sur "
+              "{token_page}.",
+        "en": "{value} is not a Harvest account ID: it is the number shown next to the token at {token_page}"},
     "said.demo.ready": {"fr": "Connexion de démonstration prête : aucune donnée réelle.",
                         "en": "Demo connection ready: no real data."},
     "said.harvest.connected": {"fr": "Connecté au compte Harvest « {company} » en tant que {user}.",
@@ -562,6 +577,15 @@ _NUMBER_PARAMS = frozenset({"declared", "computed", "total", "before_tax", "tax"
 _DATE_PARAMS = frozenset({"issue_date", "due_date", "default_start"})
 
 
+def _is_repr(value: Any) -> bool:
+    """A text the English message quotes as Python does (`!r`: 'acme')."""
+    return isinstance(value, str) and len(value) >= 2 and value[0] == value[-1] and value[0] in "'\""
+
+
+def _guillemets(value: str) -> str:
+    return f"«{NBSP}{value[1:-1]}{NBSP}»"
+
+
 def finding_detail(code: str, message: str, params: dict[str, Any] | str | None, lang: str = DEFAULT_LANG) -> str:
     """What a finding says in `lang`: its template (`finding.<code>.detail`, or `.<variant>`)
     filled with its params, or the stored `message` when it has no params (written by an
@@ -589,8 +613,8 @@ def _finding_values(code: str, params: dict[str, Any], lang: str) -> dict[str, A
             values[name] = "—"
         elif lang == "en" and name not in ("part", "missing", "differences"):
             values[name] = str(value)  # the stored (English) message's own figures and ISO dates
-        elif isinstance(value, str) and len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
-            values[name] = f"«{NBSP}{value[1:-1]}{NBSP}»"  # a text the English message quotes (repr)
+        elif _is_repr(value):
+            values[name] = _guillemets(value)
         elif name in _NUMBER_PARAMS:  # with the places it was given: 12.00 stays 12,00
             number = Decimal(str(value))
             exponent = number.as_tuple().exponent
@@ -638,7 +662,8 @@ def said(says: list[Any], lang: str = DEFAULT_LANG) -> list[str] | None:
         code, params = (item.code, item.params) if hasattr(item, "code") else item
         if f"said.{code}" not in MESSAGES:
             return None
-        values = {k: format_date(v, lang) if isinstance(v, dt.date) else v for k, v in (params or {}).items()}
+        values = {k: format_date(v, lang) if isinstance(v, dt.date) else
+                  _guillemets(v) if lang == "fr" and _is_repr(v) else v for k, v in (params or {}).items()}
         try:
             texts.append(t(f"said.{code}", lang, **values))
         except (KeyError, IndexError, ValueError):

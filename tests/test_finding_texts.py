@@ -1,4 +1,4 @@
-"""What findings say in the console's two languages (console/i18n_findings.py).
+"""What findings and refused settings say in the console's two languages (console/i18n_findings.py, i18n.py).
 
 The stored `message` is English (the CLI shows it); the console fills its templates with the
 finding's params. Every finding checked here must come out, from the params as stored in
@@ -134,3 +134,28 @@ def test_findings_keep_their_params_in_the_cache_and_the_review_page_says_them_i
     fixes.fix(workspace, "src:1", "counterparty.siren", "123", actor="anne")
     [siren] = [f for f in review.get_document(workspace, "src:1")["findings"] if f["code"] == "bad_siren"]
     assert says_it_in_both_languages(siren) == f"Le SIREN «{i18n.NBSP}123{i18n.NBSP}» n'est pas valide."
+
+
+def test_settings_refused_when_saved_are_said_in_french_and_english():
+    import pytest
+
+    from ecluse.connectors import Connector, Setting, SettingsError, validate_settings
+
+    class Typed(Connector):
+        id = "typed"
+        settings = (Setting("n", "N", "integer"), Setting("b", "B", "boolean"), Setting("d", "D", "date"),
+                    Setting("u", "U", "url"), Setting("c", "C", "choice", choices=("eu", "us")),
+                    Setting("r", "R", required=True))
+
+    for key, bad, french in [("n", "ten", "n : « ten » n'est pas un nombre entier."),
+                             ("b", "maybe", "b : « maybe » n'est ni vrai ni faux."),
+                             ("d", "someday", "d : « someday » n'est pas une date (AAAA-MM-JJ)."),
+                             ("u", "ftp://x", "u : « ftp://x » doit commencer par http:// ou https://."),
+                             ("c", "asia", "c : « asia » n'est pas l'un des choix possibles (eu, us).")]:
+        with pytest.raises(SettingsError) as refused:
+            validate_settings(Typed, {"r": "x", key: bad})
+        assert i18n.said_text(refused.value.said, "en") == str(refused.value)  # the CLI's text
+        assert i18n.said_text(refused.value.said, "fr").replace(i18n.NBSP, " ") == french
+    with pytest.raises(SettingsError) as refused:
+        validate_settings(Typed, {})
+    assert i18n.said_text(refused.value.said, "fr") == "Le réglage obligatoire « r » est vide."

@@ -231,7 +231,11 @@ def test_check_non_numeric_account_id(emu):
     ctx.settings["account_id"] = "acme"
     result = HarvestConnector().check(ctx)
     assert not result.ok and "'acme' is not a Harvest account ID" in result.message
-    assert i18n.said(result.says, "fr") is None  # a settings error: shown as the connector wrote it
+    assert i18n.said(result.says, "fr") == [f"«{i18n.NBSP}acme{i18n.NBSP}» n'est pas un identifiant de compte Harvest : "
+                                            "c'est le nombre affiché à côté du jeton sur https://id.getharvest.com/developers."]
+    ctx.settings["account_id"], ctx.settings["api_url"] = "7654321", "ftp://example.test"
+    result = HarvestConnector().check(ctx)  # a settings error without a Said: shown as the connector wrote it
+    assert not result.ok and i18n.said(result.says, "fr") is None
 
 
 # ---------------------------------------------------------------- fetch: the documented data

@@ -448,6 +448,12 @@ def test_saving_a_harvest_connection_that_imports_history_warns_in_french(fresh_
     at.text_input(key="cnn_harvest_account_id").set_value("123456")
     at.text_input(key="cnn_harvest_domain").set_value("acme")
     at.date_input(key="cnn_harvest_start_date").set_value(dt.date(2023, 1, 1))
+    at.text_input(key="cnn_harvest_account_id").set_value("acme")  # not a Harvest account ID: refused in French
+    at.button(key="cn_create").click().run()
+    assert_clean(at)
+    assert "acme" not in ws.connections()
+    assert any("« acme » n'est pas un identifiant de compte Harvest" in e.value.replace(i18n.NBSP, " ") for e in at.error)
+    at.text_input(key="cnn_harvest_account_id").set_value("123456")
     at.button(key="cn_create").click().run()
     assert_clean(at)
     assert ws.connection("acme")["settings"]["start_date"] == "2023-01-01"

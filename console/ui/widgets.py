@@ -114,7 +114,9 @@ def show_flashes() -> None:
 
 def user_error(exc: BaseException) -> None:
     """A service error, shown as a message (its text names the problem and the fix)."""
-    st.error(t("error.prefix", message=str(exc)), icon=":material/error:")
+    said = getattr(exc, "said", None)  # connectors.SettingsError: also said in the console's language
+    message = i18n.said_text(said, state.lang()) if said is not None else str(exc)
+    st.error(t("error.prefix", message=message), icon=":material/error:")
 
 
 def guarded(fn: Callable[[], Any]) -> Any:

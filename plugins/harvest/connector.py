@@ -87,6 +87,7 @@ from ecluse.domain import (
     Finding,
 )
 
+from ecluse import i18n
 from ecluse.http import HttpError, RateLimit, RateLimitExceeded, TransportError, decode_json
 
 from .normalize import describe_failure, normalize_invoice, parse_datetime
@@ -130,10 +131,10 @@ def web_base_url(domain: str) -> str:
     return f"https://{host}"
 
 
-def _account_id_problem(value: Any) -> str | None:
+def _account_id_problem(value: Any) -> Said | None:
     if str(value).strip().isdigit():
         return None
-    return f"{value!r} is not a Harvest account ID: it is the number shown next to the token at {TOKEN_PAGE}"
+    return Said("harvest.not_account_id", {"value": repr(value), "token_page": TOKEN_PAGE})
 
 
 def _domain_problem(value: Any) -> str | None:
@@ -218,7 +219,7 @@ class _Harvest:
         account = str(settings.get("account_id") or "").strip()
         problem = _account_id_problem(account)
         if problem:
-            raise AuthError(f"account_id: {problem}")
+            raise _reason(AuthError(f"account_id: {i18n.said_text(problem, 'en')}"), None, problem)
         self.ctx = ctx
         self.account_id = account
         self.api_url = api_base_url(settings.get("api_url"))
@@ -415,7 +416,8 @@ class HarvestConnector(Connector):
         try:
             harvest = _Harvest(ctx, max_retries=1)  # someone is waiting for the answer
         except ConnectorError as exc:
-            return CheckResult(False, str(exc), {"reason": "settings"})
+            said = getattr(exc, "said", None)
+            return CheckResult(False, str(exc), {"reason": "settings"}, [said] if said else [])
         try:
             me = harvest.get("/users/me", what="the token's user (/users/me)")
             company = harvest.get("/company", what="the company (/company)")
