@@ -181,16 +181,10 @@ def history_said(value: Any, created_at: dt.datetime) -> Said | None:
 
 
 def history_warning(ctx: FetchContext) -> str | None:
-    """The visible warning for a start date earlier than the default window."""
-    start, default = start_date(ctx), default_start(ctx)
-    if start >= default:
-        return None
-    return (
-        f"History import: start_date {start.isoformat()} is earlier than the default "
-        f"{default.isoformat()} (30 days before the connection was created). Every Harvest invoice "
-        f"issued since {start.isoformat()} will be imported for review; make sure the older ones "
-        "are not already in Pennylane."
-    )
+    """The visible warning for a start date earlier than the default window, in English (the
+    sync's log); the text is the template of its Said."""
+    said = history_said(start_date(ctx), ctx.created_at or ctx.now())
+    return i18n.said_text(said, "en") if said else None
 
 
 def _reason(exc: ConnectorError, reason: str | None, said: Said) -> ConnectorError:
@@ -426,35 +420,27 @@ class HarvestConnector(Connector):
             return CheckResult(False, str(exc), {"reason": getattr(exc, "reason", "error")}, [said] if said else [])
         finally:
             harvest.close()
-        warnings: list[str] = []
-        says: list[Said] = []
+        says: list[Said] = []  # the warnings, for the console; their English texts go in `message`
         try:
-            history = history_warning(ctx)
+            history = history_said(start_date(ctx), ctx.created_at or ctx.now())
         except ConnectorError as exc:
             return CheckResult(False, str(exc), {"reason": "settings"})
         if history:
-            warnings.append(history)
-            says.append(Said("harvest.history_import", {"start": start_date(ctx), "default": default_start(ctx)}))
+            says.append(history)
         if company.get("invoice_feature") is False:
-            warnings.append("The invoices module is turned off in this Harvest account: there is nothing to import.")
-            says.append(Said("harvest.invoices_off"))
+            says.append(Said("harvest.invoices_off"))  # the invoices module is off: nothing to import
         roles = me.get("access_roles")
         if isinstance(roles, list) and roles and not {"administrator", "manager"} & set(roles):
-            warnings.append("The token's user is neither administrator nor manager: Harvest may hide invoices from it.")
-            says.append(Said("harvest.not_manager"))
+            says.append(Said("harvest.not_manager"))  # Harvest may hide invoices from the token's user
         base = company.get("base_uri")
         if harvest.domain and base:
             try:
                 if web_base_url(str(harvest.domain)) != web_base_url(str(base)):
-                    warnings.append(
-                        f"The domain setting ({web_base_url(str(harvest.domain))}) is not the account's address "
-                        f"({web_base_url(str(base))}): invoice PDFs would not be found."
-                    )
                     says.append(Said("harvest.domain_mismatch", {"domain": web_base_url(str(harvest.domain)),
                                                                  "base": web_base_url(str(base))}))
             except ConnectorError as exc:
-                warnings.append(str(exc))
                 says.append(Said("harvest.note", {"text": str(exc)}))
+        warnings = [i18n.said_text(said, "en") for said in says]
         user = " ".join(str(me.get(k) or "") for k in ("first_name", "last_name")).strip() or "?"
         details: dict[str, Any] = {
             "user": user,
