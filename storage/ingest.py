@@ -8,6 +8,7 @@ at all. A changed one goes back to review with what changed, or, once sent, is f
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime as dt
 import json
 from dataclasses import dataclass, field
@@ -197,7 +198,7 @@ def ingest_page(
             con.execute("DELETE FROM lines WHERE document_id IN (SELECT id FROM _write_ids)")
             con.execute("DELETE FROM findings WHERE origin <> 'duplicates' AND document_id IN (SELECT id FROM _write_ids)")
         _write_lines(con, to_write)
-        _write_findings(con, [(d.id, f) for d in to_write for f in findings.get(d.id, [])])
+        write_findings(con, [(d.id, f) for d in to_write for f in findings.get(d.id, [])])
         _write_audit(con, to_write, result, changes, now, actor)
         _drop_stale_overrides(con, changes, now)
         if defer_duplicates:
@@ -229,8 +230,7 @@ def mark_gone(
     for doc_id, status, already in rows:
         if status == REJECTED or already:
             continue
-        con.execute(f"INSERT INTO findings ({FINDING_COLUMNS}) VALUES (?, ?, 'error', ?, NULL, 'connector', NULL)",
-                    [doc_id, GONE, messages[doc_id]])
+        write_findings(con, [(doc_id, Finding(GONE, "error", messages[doc_id], None, "connector"))])
         if status in (APPROVED, ON_HOLD, FAILED):
             con.execute("UPDATE documents SET status = ?, status_reason = ?, status_changed_at = ? WHERE id = ?",
                         [TO_REVIEW, messages[doc_id], now, doc_id])
@@ -441,7 +441,8 @@ def finding_params(finding: Finding) -> str | None:
         return None
 
 
-def _write_findings(con: duckdb.DuckDBPyConnection, pairs: list[tuple[str, Finding]]) -> None:
+def write_findings(con: duckdb.DuckDBPyConnection, pairs: list[tuple[str, Finding]]) -> None:
+    """(document id, finding) pairs into `findings`, in one insert."""
     if not pairs:
         return
     table = pa.table({
@@ -679,9 +680,7 @@ def attach_file(
         [attachment.sha256, attachment.filename, text, snapshot_hash(text), document_id],
     )
     con.execute("DELETE FROM findings WHERE document_id = ? AND code IN ('attachment_pending', 'missing_attachment', 'attachment_not_pdf')", [document_id])
-    for f in findings:
-        con.execute(f"INSERT INTO findings ({FINDING_COLUMNS}) VALUES (?, ?, ?, ?, ?, 'validation', ?)",
-                    [document_id, f.code, f.severity, f.message, f.field, finding_params(f)])
+    write_findings(con, [(document_id, dataclasses.replace(f, origin="validation")) for f in findings])
     con.execute(
         "INSERT INTO audit (recorded_at, actor, document_id, action, field, new_value) VALUES (?, 'ecluse', ?, 'attachment_arrived', 'attachment', ?)",
         [now, document_id, json.dumps(attachment.sha256)],

@@ -11,12 +11,10 @@ import datetime as dt
 import json
 from typing import Any
 
-import pyarrow as pa
-
 from ..domain import json_dumps
 from ..storage.db import dict_rows
 from ..storage.documents import load_documents, source_value, valid_override_field
-from ..storage.ingest import FINDING_COLUMNS, finding_params, refresh_duplicates_of
+from ..storage.ingest import refresh_duplicates_of, write_findings
 from ..validation import validate
 from ..workspace import Workspace
 from .review import ReviewError
@@ -96,22 +94,12 @@ def revalidate(con: Any, doc_ids: list[str]) -> None:
     which does not change with a fix: that finding is kept as it is."""
     docs = load_documents(con, doc_ids)
     today = dt.date.today()
-    rows = []
-    for doc_id, doc in docs.items():
-        for f in validate(doc, today=today):
-            rows.append((doc_id, f.code, f.severity, f.message, f.field, finding_params(f)))
+    rows = [(doc_id, f) for doc_id, doc in docs.items() for f in validate(doc, today=today)]
     con.execute(
         "DELETE FROM findings WHERE origin = 'validation' AND code <> 'attachment_not_pdf' "
         "AND document_id IN (SELECT unnest(?))", [doc_ids]
     )
-    if rows:
-        con.register("_reval", pa.table({
-            "document_id": [r[0] for r in rows], "code": [r[1] for r in rows], "severity": [r[2] for r in rows],
-            "message": [r[3] for r in rows], "field": [r[4] for r in rows], "origin": ["validation"] * len(rows),
-            "params": pa.array([r[5] for r in rows], pa.string()),
-        }))
-        con.execute(f"INSERT INTO findings ({FINDING_COLUMNS}) SELECT * FROM _reval")
-        con.unregister("_reval")
+    write_findings(con, rows)  # validate's findings: origin 'validation'
     refresh_duplicates_of(con, doc_ids)
 
 
