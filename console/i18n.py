@@ -577,6 +577,17 @@ _NUMBER_PARAMS = frozenset({"declared", "computed", "total", "before_tax", "tax"
 _DATE_PARAMS = frozenset({"issue_date", "due_date", "default_start"})
 
 
+def _stored(value: Any) -> Any:
+    """A JSON column as read back (findings.params, sync_runs.error_said): decoded; unreadable
+    text is None (the caller shows the English message)."""
+    if not isinstance(value, str):
+        return value
+    try:
+        return json.loads(value)
+    except ValueError:
+        return None
+
+
 def _is_repr(value: Any) -> bool:
     """A text the English message quotes as Python does (`!r`: 'acme')."""
     return isinstance(value, str) and len(value) >= 2 and value[0] == value[-1] and value[0] in "'\""
@@ -590,11 +601,7 @@ def finding_detail(code: str, message: str, params: dict[str, Any] | str | None,
     """What a finding says in `lang`: its template (`finding.<code>.detail`, or `.<variant>`)
     filled with its params, or the stored `message` when it has no params (written by an
     older version, or a plugin's own code) or no template, or the params do not fit it."""
-    if isinstance(params, str):
-        try:
-            params = json.loads(params)
-        except ValueError:
-            return message
+    params = _stored(params)
     if not isinstance(params, dict):
         return message
     key = f"finding.{code}.{params.get('variant') or 'detail'}"
@@ -635,11 +642,7 @@ def _finding_values(code: str, params: dict[str, Any], lang: str) -> dict[str, A
 
 def run_error(error: str | None, error_said: dict[str, Any] | str | None, lang: str = DEFAULT_LANG) -> str:
     """A sync run's error (`sync_runs.error`, `.error_said`) in `lang` when it can be said."""
-    if isinstance(error_said, str):
-        try:
-            error_said = json.loads(error_said)
-        except ValueError:
-            error_said = None
+    error_said = _stored(error_said)
     if isinstance(error_said, dict) and error_said.get("code"):
         texts = said([(error_said["code"], error_said.get("params") or {})], lang)
         if texts:
