@@ -20,7 +20,7 @@ import tempfile
 import threading
 import uuid
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Iterator, Mapping
 
 import platformdirs
 import tomlkit
@@ -165,6 +165,12 @@ class Workspace:
         return str(self.load_config().get("workspace", {}).get("id", "default"))
 
     # -- connections ---------------------------------------------------------------------
+    @staticmethod
+    def created_at(conn: Mapping[str, Any]) -> dt.datetime | None:
+        """When a connection (a value of `connections()`) was created: stored as ISO text."""
+        value = conn.get("created_at")
+        return dt.datetime.fromisoformat(value) if isinstance(value, str) else value
+
     def connections(self) -> dict[str, dict[str, Any]]:
         """name → {"connector", "created_at", "settings" (non-secret), "enabled"}."""
         conns = self.load_config().get("connections", {})

@@ -58,9 +58,7 @@ def saved_warnings(ws: Workspace, connector: type[Connector], name: str) -> list
     """What the connector's settings say about the connection as saved (a history import,
     say): the console and the CLI show it right after a save."""
     conn = ws.connection(name)
-    created = conn.get("created_at")
-    created_at = dt.datetime.fromisoformat(created) if isinstance(created, str) else created
-    return settings_warnings(connector, conn.get("settings", {}), created_at or dt.datetime.now(dt.timezone.utc))
+    return settings_warnings(connector, conn.get("settings", {}), ws.created_at(conn) or dt.datetime.now(dt.timezone.utc))
 
 
 def check_connection(ws: Workspace, plugins: Plugins, name: str) -> CheckResult:
@@ -74,9 +72,8 @@ def check_connection(ws: Workspace, plugins: Plugins, name: str) -> CheckResult:
         settings = ws.resolve_settings(name, cls)
     except WorkspaceError as exc:
         return CheckResult(False, str(exc))
-    created_at = conn.get("created_at")
     ctx = FetchContext(connection=name, settings=settings,
-                       created_at=dt.datetime.fromisoformat(created_at) if isinstance(created_at, str) else created_at,
+                       created_at=ws.created_at(conn),
                        secret_saver=lambda key, value: ws.save_connection_secret(name, key, value))
     try:
         return cls().check(ctx)

@@ -192,7 +192,6 @@ def sync_connection(
             ).fetchall()]
         report.run_id = run_id
         _check_duplicates(ws, name)  # left by a run of this connection that died
-        created_at = conn.get("created_at")
         ctx = FetchContext(
             connection=name,
             settings=settings,
@@ -200,7 +199,7 @@ def sync_connection(
             since=since,
             pending_attachments=pending,
             cached_source_ids=lambda day: _cached_source_ids(ws, name, day),
-            created_at=dt.datetime.fromisoformat(created_at) if isinstance(created_at, str) else created_at,
+            created_at=ws.created_at(conn),
             secret_saver=lambda key, value: ws.save_connection_secret(name, key, value),
             log=logging.getLogger(f"ecluse.connector.{conn['connector']}"),
             clock=clock,
