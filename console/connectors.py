@@ -29,6 +29,7 @@ import datetime as dt
 import logging
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable, ClassVar, Iterator, Mapping, Union
+from urllib.parse import urlsplit
 
 from . import i18n
 from .domain import Attachment, Document
@@ -122,6 +123,9 @@ class Setting:
             if not text.startswith(("http://", "https://")):
                 raise SettingsError(f"{self.name}: {raw!r} must start with http:// or https://",
                                     Said("setting.not_url", {"name": self.name, "value": repr(raw)}))
+            if not urlsplit(text).hostname:  # "https://" or "https:///path": stored, then failing every run
+                raise SettingsError(f"{self.name}: {raw!r} has no host name (such as https://example.com)",
+                                    Said("setting.url_no_host", {"name": self.name, "value": repr(raw)}))
             return text.rstrip("/")
         if self.type == "choice":
             if str(raw) not in self.choices:

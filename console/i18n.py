@@ -215,6 +215,8 @@ MESSAGES: dict[str, dict[str, str]] = {
                               "en": "{name}: {value} is not a date (YYYY-MM-DD)"},
     "said.setting.not_url": {"fr": "{name} : {value} doit commencer par http:// ou https://.",
                              "en": "{name}: {value} must start with http:// or https://"},
+    "said.setting.url_no_host": {"fr": "{name} : {value} ne contient pas de nom d'hôte (comme https://example.com).",
+                                 "en": "{name}: {value} has no host name (such as https://example.com)"},
     "said.setting.not_choice": {"fr": "{name} : {value} n'est pas l'un des choix possibles ({choices}).",
                                 "en": "{name}: {value} is not one of {choices}"},
     "said.setting.missing": {"fr": "Le réglage obligatoire « {name} » est vide.", "en": "missing required setting '{name}'"},
@@ -222,6 +224,19 @@ MESSAGES: dict[str, dict[str, str]] = {
         "fr": "{value} n'est pas un identifiant de compte Harvest : c'est le nombre affiché à côté du jeton sur "
               "{token_page}.",
         "en": "{value} is not a Harvest account ID: it is the number shown next to the token at {token_page}"},
+    "said.harvest.domain_empty": {
+        "fr": "L'adresse web Harvest (« domain ») est vide : indiquez celle du compte, par exemple acme.harvestapp.com.",
+        "en": "empty; give the account's web address, e.g. acme.harvestapp.com"},
+    "said.harvest.domain_not_web": {
+        "fr": "Adresse web Harvest (« domain ») : {value} n'est pas une adresse web comme https://acme.harvestapp.com.",
+        "en": "{value} is not a web address such as https://acme.harvestapp.com"},
+    "said.harvest.domain_not_harvest": {
+        "fr": "Adresse web Harvest (« domain ») : {value} n'est pas une adresse Harvest comme acme ou "
+              "acme.harvestapp.com.",
+        "en": "{value} is not a Harvest address such as acme or acme.harvestapp.com"},
+    "said.harvest.bad_api_url": {
+        "fr": "URL de l'API (« api_url ») : {value} doit être une URL http(s) comme {default_api_url}.",
+        "en": "{value} must be an http(s) URL such as {default_api_url}"},
     "said.demo.ready": {"fr": "Connexion de démonstration prête : aucune donnée réelle.",
                         "en": "Demo connection ready: no real data."},
     "said.harvest.connected": {"fr": "Connecté au compte Harvest « {company} » en tant que {user}.",

@@ -151,6 +151,8 @@ def test_settings_refused_when_saved_are_said_in_french_and_english():
                              ("b", "maybe", "b : « maybe » n'est ni vrai ni faux."),
                              ("d", "someday", "d : « someday » n'est pas une date (AAAA-MM-JJ)."),
                              ("u", "ftp://x", "u : « ftp://x » doit commencer par http:// ou https://."),
+                             ("u", "https://", "u : « https:// » ne contient pas de nom d'hôte (comme "
+                                               "https://example.com)."),
                              ("c", "asia", "c : « asia » n'est pas l'un des choix possibles (eu, us).")]:
         with pytest.raises(SettingsError) as refused:
             validate_settings(Typed, {"r": "x", key: bad})
@@ -159,3 +161,31 @@ def test_settings_refused_when_saved_are_said_in_french_and_english():
     with pytest.raises(SettingsError) as refused:
         validate_settings(Typed, {})
     assert i18n.said_text(refused.value.said, "fr") == "Le réglage obligatoire « r » est vide."
+
+
+def test_harvest_address_refusals_are_said_in_french_and_english():
+    import pytest
+
+    from ecluse.connectors import ConnectorError, SettingsError, validate_settings
+    from ecluse.plugins.harvest.connector import HarvestConnector, api_base_url, web_base_url
+
+    for domain, french in [
+            ("ftp://x", "Adresse web Harvest (« domain ») : « ftp://x » n'est pas une adresse web comme "
+                        "https://acme.harvestapp.com."),
+            ("acme corp", "Adresse web Harvest (« domain ») : « acme corp » n'est pas une adresse Harvest comme acme "
+                          "ou acme.harvestapp.com.")]:
+        with pytest.raises(SettingsError) as refused:  # when the connection is saved
+            validate_settings(HarvestConnector, {"token": "t", "account_id": "1", "domain": domain})
+        assert str(refused.value) == f"domain: {i18n.said_text(refused.value.said, 'en')}"  # the CLI's text
+        assert i18n.said_text(refused.value.said, "fr").replace(i18n.NBSP, " ") == french
+    # Met by the connector itself (Harvest's own web address, an api_url no setting check saw)
+    for call, arg, french in [
+            (web_base_url, " ", "L'adresse web Harvest (« domain ») est vide : indiquez celle du compte, par exemple "
+                                "acme.harvestapp.com."),
+            (api_base_url, "http:", "URL de l'API (« api_url ») : « http: » doit être une URL http(s) comme "
+                                    "https://api.harvestapp.com/v2.")]:
+        with pytest.raises(ConnectorError) as failed:
+            call(arg)
+        name = "domain" if call is web_base_url else "api_url"
+        assert str(failed.value) == f"{name}: {i18n.said_text(failed.value.said, 'en')}"
+        assert i18n.said_text(failed.value.said, "fr").replace(i18n.NBSP, " ") == french

@@ -234,8 +234,10 @@ def test_check_non_numeric_account_id(emu):
     assert i18n.said(result.says, "fr") == [f"«{i18n.NBSP}acme{i18n.NBSP}» n'est pas un identifiant de compte Harvest : "
                                             "c'est le nombre affiché à côté du jeton sur https://id.getharvest.com/developers."]
     ctx.settings["account_id"], ctx.settings["api_url"] = "7654321", "ftp://example.test"
-    result = HarvestConnector().check(ctx)  # a settings error without a Said: shown as the connector wrote it
-    assert not result.ok and i18n.said(result.says, "fr") is None
+    result = HarvestConnector().check(ctx)  # an api_url written by hand that no setting check saw
+    assert not result.ok and "api_url: 'ftp://example.test' must be an http(s) URL" in result.message
+    assert i18n.said(result.says, "fr") == [f"URL de l'API (« api_url ») : «{i18n.NBSP}ftp://example.test{i18n.NBSP}» "
+                                            "doit être une URL http(s) comme https://api.harvestapp.com/v2."]
 
 
 # ---------------------------------------------------------------- fetch: the documented data

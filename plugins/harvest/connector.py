@@ -117,15 +117,15 @@ def web_base_url(domain: str) -> str:
     `https://acme.harvestapp.com` (a full URL keeps its scheme and port: the emulator)."""
     text = (domain or "").strip()
     if not text:
-        raise ConnectorError("domain: empty; give the account's web address, e.g. acme.harvestapp.com")
+        raise _setting_error("domain", Said("harvest.domain_empty", {}))
     if "://" in text:
         parts = urlsplit(text)
         if parts.scheme not in ("http", "https") or not parts.netloc:
-            raise ConnectorError(f"domain: {domain!r} is not a web address such as https://acme.harvestapp.com")
+            raise _setting_error("domain", Said("harvest.domain_not_web", {"value": repr(domain)}))
         return f"{parts.scheme}://{parts.netloc}".lower()
     host = text.split("/", 1)[0].lower()
     if not re.fullmatch(r"[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*", host):
-        raise ConnectorError(f"domain: {domain!r} is not a Harvest address such as acme or acme.harvestapp.com")
+        raise _setting_error("domain", Said("harvest.domain_not_harvest", {"value": repr(domain)}))
     if "." not in host:
         host = f"{host}.harvestapp.com"
     return f"https://{host}"
@@ -137,11 +137,16 @@ def _account_id_problem(value: Any) -> Said | None:
     return Said("harvest.not_account_id", {"value": repr(value), "token_page": TOKEN_PAGE})
 
 
-def _domain_problem(value: Any) -> str | None:
+def _setting_error(name: str, said: Said) -> ConnectorError:
+    """A setting the connector cannot use: `name: <English>`, with the Said for the console."""
+    return _reason(ConnectorError(f"{name}: {i18n.said_text(said, 'en')}"), None, said)
+
+
+def _domain_problem(value: Any) -> Said | None:
     try:
         web_base_url(str(value))
     except ConnectorError as exc:
-        return str(exc).removeprefix("domain: ")
+        return exc.said  # type: ignore[attr-defined]  # web_base_url's errors all carry one
     return None
 
 
@@ -149,7 +154,8 @@ def api_base_url(api_url: str | None) -> str:
     text = (api_url or DEFAULT_API_URL).strip().rstrip("/")
     parts = urlsplit(text)
     if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise ConnectorError(f"api_url: {api_url!r} must be an http(s) URL such as {DEFAULT_API_URL}")
+        raise _setting_error("api_url", Said("harvest.bad_api_url", {"value": repr(api_url),
+                                                                    "default_api_url": DEFAULT_API_URL}))
     if parts.path in ("", "/"):
         text = f"{text}/v2"
     return text
