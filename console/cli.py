@@ -444,6 +444,17 @@ def review_hold(obj: Ctx, ids: tuple[str, ...], reason: str, as_json: bool) -> N
     _decision_output(review.decide(obj.existing(), "hold", list(ids), actor=actor(), reason=reason), "held", as_json)
 
 
+@review_group.command("acknowledge")
+@click.argument("ids", nargs=-1, required=True)
+@click.option("--reason", required=True, help="What was done in Pennylane (corrected, credit note...).")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_obj
+def review_acknowledge(obj: Ctx, ids: tuple[str, ...], reason: str, as_json: bool) -> None:
+    """Mark sent documents the source changed afterwards as handled in Pennylane."""
+    _decision_output(review.acknowledge_change(obj.existing(), list(ids), actor=actor(), reason=reason),
+                     "acknowledged", as_json)
+
+
 @review_group.command("show")
 @click.argument("doc_id")
 @click.pass_obj

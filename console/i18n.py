@@ -73,6 +73,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "action.fix_dropped": {"fr": "correction abandonnée", "en": "fix dropped"},
     "action.attachment_arrived": {"fr": "PDF arrivé", "en": "PDF arrived"},
     "action.gone_from_source": {"fr": "n'est plus dans la source", "en": "no longer in the source"},
+    "action.change_handled": {"fr": "modification traitée", "en": "change handled"},
     "action.back_in_source": {"fr": "de retour dans la source", "en": "back in the source"},
     "findings.errors_n": {"fr": "{n} erreur(s)", "en": "{n} error(s)"},
     "findings.warnings_n": {"fr": "{n} alerte(s)", "en": "{n} warning(s)"},
@@ -403,8 +404,17 @@ MESSAGES: dict[str, dict[str, str]] = {
     "review.no_findings": {"fr": "Aucune anomalie.", "en": "No findings."},
     "review.raw": {"fr": "Données brutes reçues de la source", "en": "Raw data received from the source"},
     "review.changed_after_sending": {
-        "fr": "La source a modifié ce document après son envoi à Pennylane : vérifiez les écarts ci-dessous.",
-        "en": "The source changed this document after it was sent to Pennylane: check the differences below."},
+        "fr": "La source a modifié ce document après son envoi à Pennylane (voir les onglets Modifications et "
+              "Anomalies). Mettez Pennylane à jour si besoin, puis marquez la modification comme traitée.",
+        "en": "The source changed this document after it was sent to Pennylane (see the Changes and Findings tabs). "
+              "Update Pennylane if needed, then mark the change as handled."},
+    "review.ack_reason": {"fr": "Ce qui a été fait", "en": "What was done"},
+    "review.ack_reason_ph": {"fr": "ex. corrigée dans Pennylane, avoir émis…",
+                             "en": "e.g. corrected in Pennylane, credit note issued…"},
+    "review.ack": {"fr": "Marquer comme traitée", "en": "Mark as handled"},
+    "review.ack_reason_required": {"fr": "Dites ce qui a été fait avant de marquer la modification comme traitée.",
+                                   "en": "Say what was done before marking the change as handled."},
+    "review.ack_done": {"fr": "Modification marquée comme traitée.", "en": "Change marked as handled."},
     "review.pdf_pending": {"fr": "Le PDF n'est pas encore arrivé de la source.", "en": "The PDF has not arrived from the source yet."},
     "review.pdf_missing": {"fr": "Aucun PDF pour ce document.", "en": "No PDF for this document."},
     "review.pdf_not_in_store": {"fr": "Le PDF est référencé mais absent du dossier attachments/.",

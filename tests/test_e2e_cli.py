@@ -80,6 +80,12 @@ def test_harvest_to_pennylane_through_the_cli(tmp_path, emulators):
         harvest.touch_invoice(int(doc_id.split(":")[1]), due_date="2031-01-31")
     again = run(ws, "sync", env=env).stdout
     assert "new 0, changed 2 (1 back to review, 1 changed after sending)" in again, again
+    # The accountant corrects the sent one in Pennylane, then says so.
+    refused = run(ws, "review", "acknowledge", open_id, "--reason", "corrigée", env=env, ok=False)
+    assert refused.returncode == 1 and f"not acknowledged {open_id}: not changed after sending" in refused.stderr
+    run(ws, "review", "acknowledge", sent_id, "--reason", "échéance corrigée dans Pennylane", env=env)
+    status = json.loads(run(ws, "status", "--json", env=env).stdout)
+    assert status["changed_after_sending"] == 0
     # secrets never in the cache file, the settings or what the CLI printed
     blob = (ws / "ecluse.duckdb").read_bytes()
     for secret in (harvest.token, PL_TOKEN):

@@ -128,6 +128,15 @@ def test_source_change_sends_approved_document_back_to_review_with_diff(workspac
     assert doc["status"] == "to_review"
     assert doc["changed"]["total"] == ["120.00", "240.00"]
     assert [h["action"] for h in doc["history"]] == ["fetched", "approve", "changed"]
+    # Held, the differences stay on the document; approved again, they are settled (the
+    # 'changed' entry of the history keeps them).
+    review.decide(workspace, "hold", ["src:1"], actor="anne", reason="ask the client")
+    assert review.get_document(workspace, "src:1")["changed"]["total"] == ["120.00", "240.00"]
+    assert review.list_documents(workspace, review.Filters(findings="changed"))[1] == 1
+    review.decide(workspace, "approve", ["src:1"], actor="anne")
+    doc = review.get_document(workspace, "src:1")
+    assert doc["changed"] is None and review.list_documents(workspace, review.Filters(findings="changed"))[1] == 0
+    assert json.loads(doc["history"][2]["new_value"])["total"] == ["120.00", "240.00"]
 
 
 def test_a_snapshot_in_an_older_encoding_is_not_a_change(workspace, plugins, fake_source, fake_connection):
@@ -163,6 +172,19 @@ def test_source_change_after_sending_is_flagged(workspace, plugins, fake_source,
     doc = review.get_document(workspace, "src:1")
     assert (doc["status"], doc["changed_after_sending"], doc["pennylane_id"]) == ("sent", True, 77)
     assert doc["changed"]["number"] == ["F-1", "F-1-bis"]
+    # Once Pennylane is put right, the accountant marks the change handled, saying how.
+    with pytest.raises(review.ReviewError, match="say what was done"):
+        review.acknowledge_change(workspace, ["src:1"], actor="anne", reason=" ")
+    done = review.acknowledge_change(workspace, ["src:1", "src:2"], actor="anne", reason="numéro corrigé")
+    assert done.done == ["src:1"] and done.refused == {"src:2": "no such document"}
+    doc = review.get_document(workspace, "src:1")
+    assert (doc["status"], doc["changed_after_sending"], doc["changed"]) == ("sent", False, None)
+    assert review.status_summary(workspace)["changed_after_sending"] == 0
+    last = doc["history"][-1]
+    assert (last["action"], last["actor"], last["reason"]) == ("change_handled", "anne", "numéro corrigé")
+    assert json.loads(last["old_value"]) == {"number": ["F-1", "F-1-bis"]}  # the differences stay in the audit
+    again = review.acknowledge_change(workspace, ["src:1"], actor="anne", reason="x")
+    assert again.refused == {"src:1": "not changed after sending"}
 
 
 def test_late_attachment_is_attached_without_changing_status(workspace, plugins, fake_source, fake_connection):

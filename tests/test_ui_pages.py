@@ -264,6 +264,33 @@ def test_a_changed_document_shows_before_and_after(fresh_synced_workspace, use_w
     assert changes.to_dict("records") == [{"Champ": "due_date", "Avant": "2026-01-31", "Après": "2026-02-28"}]
 
 
+def test_a_change_after_sending_is_marked_handled_with_what_was_done(fresh_synced_workspace, use_workspace):
+    ws = use_workspace(fresh_synced_workspace)
+    first, _ = review.list_documents(ws, limit=1)
+    doc_id = first[0]["id"]
+    with ws.db.write() as con:  # as a re-sync that saw the source change a sent invoice does
+        con.execute("UPDATE documents SET status = 'sent', pennylane_id = 5, changed_after_sending = true, "
+                    "changed = ? WHERE id = ?", ['{"due_date": ["2026-01-31", "2026-02-28"]}', doc_id])
+    at = open_app("review")
+    at.selectbox(key="rv_findings.fr").set_value("changed").run()
+    assert shown_total(at) == 1
+    select_rows(at, [0])
+    assert any("après son envoi à Pennylane" in w.value for w in at.warning)
+    [mark] = [b for b in at.button if b.label == "Marquer comme traitée"]
+    mark.click().run()
+    assert any("Dites ce qui a été fait" in e.value for e in at.error)
+    assert review.get_document(ws, doc_id)["changed_after_sending"] is True
+    at.text_input(key=f"rv_ack_reason_{doc_id}").input("avoir émis dans Pennylane")
+    [mark] = [b for b in at.button if b.label == "Marquer comme traitée"]
+    mark.click().run()
+    assert_clean(at)
+    assert any("marquée comme traitée" in s.value for s in at.success)
+    doc = review.get_document(ws, doc_id)
+    assert (doc["changed_after_sending"], doc["changed"]) == (False, None)
+    assert doc["history"][-1]["reason"] == "avoir émis dans Pennylane"
+    assert shown_total(at) == 0  # no longer among the changed ones
+
+
 def test_pdf_preview_without_a_renderer_says_so(synced_workspace, use_workspace, monkeypatch):
     from ecluse.ui import widgets
 

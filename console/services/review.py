@@ -223,9 +223,13 @@ def decide(
 
 def _apply(con: Any, ids: list[str], to: str, action: str, actor: str, reason: str | None, now: dt.datetime,
            old: dict[str, str]) -> None:
+    # `changed` is what the source changed since the reviewer last decided: approving or
+    # rejecting the document settles it (the audit's 'changed' entry keeps the differences).
+    settles = action in ("approve", "reject")
     con.execute(
-        "UPDATE documents SET status = ?, status_reason = ?, status_changed_at = ? WHERE id IN (SELECT unnest(?))",
-        [to, reason, now, ids],
+        "UPDATE documents SET status = ?, status_reason = ?, status_changed_at = ?, "
+        "changed = CASE WHEN ? THEN NULL ELSE changed END WHERE id IN (SELECT unnest(?))",
+        [to, reason, now, settles, ids],
     )
     con.execute(
         "INSERT INTO audit (recorded_at, actor, document_id, action, field, old_value, new_value, reason) "
@@ -233,6 +237,38 @@ def _apply(con: Any, ids: list[str], to: str, action: str, actor: str, reason: s
         "FROM (SELECT unnest(?) AS id, unnest(?) AS old) t",
         [now, actor, action, to, reason, ids, [old[i] for i in ids]],
     )
+
+
+def acknowledge_change(ws: Workspace, ids: list[str], *, actor: str, reason: str | None) -> DecisionResult:
+    """Sent documents the source changed afterwards (`changed_after_sending`), dealt with by the
+    accountant in Pennylane (corrected there, a credit note issued...): the flag and the
+    differences are cleared; the audit keeps both, with `reason` (what was done)."""
+    if not (reason or "").strip():
+        raise ReviewError("say what was done about the change (corrected in Pennylane, credit note...) "
+                          "to mark it as handled")
+    result = DecisionResult()
+    ids = list(dict.fromkeys(ids))
+    now = dt.datetime.now(dt.timezone.utc)
+    with ws.db.write() as con:
+        found = {r[0]: (r[1], r[2]) for r in con.execute(
+            "SELECT id, changed_after_sending, changed FROM documents WHERE id IN (SELECT unnest(?))", [ids]
+        ).fetchall()}
+        for doc_id in ids:
+            if doc_id not in found:
+                result.refused[doc_id] = "no such document"
+            elif not found[doc_id][0]:
+                result.refused[doc_id] = "not changed after sending"
+            else:
+                result.done.append(doc_id)
+        if result.done:
+            con.execute("UPDATE documents SET changed_after_sending = false, changed = NULL "
+                        "WHERE id IN (SELECT unnest(?))", [result.done])
+            con.execute(
+                "INSERT INTO audit (recorded_at, actor, document_id, action, field, old_value, reason) "
+                "SELECT ?, ?, t.id, 'change_handled', 'changed', t.changed, ? "
+                "FROM (SELECT unnest(?) AS id, unnest(?) AS changed) t",
+                [now, actor, reason.strip(), result.done, [found[d][1] for d in result.done]])
+    return result
 
 
 def approve_all_valid(ws: Workspace, *, actor: str, filters: Filters | None = None) -> DecisionResult:

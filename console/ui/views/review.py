@@ -322,6 +322,8 @@ def detail(ws, doc_id: str) -> None:
             widgets.status_badge(doc["status"])
         if doc.get("status_reason"):
             st.caption(t("review.status_reason", reason=doc["status_reason"]))
+        if doc.get("changed_after_sending"):
+            change_after_sending(ws, doc)
         m = st.columns(5)
         m[0].metric(t("col.issue_date"), widgets.date(doc["issue_date"]))
         m[1].metric(t("col.due_date"), widgets.date(doc["due_date"]))
@@ -403,12 +405,31 @@ def detail(ws, doc_id: str) -> None:
             st.json(json.loads(json_dumps(doc.get("raw") or {})), expanded=2)
     if doc.get("changed"):
         with tabs[4]:
-            if doc.get("changed_after_sending"):
-                st.warning(t("review.changed_after_sending"), icon=":material/difference:")
             widgets.table([{"field": field, "before": _short(pair[0]), "after": _short(pair[1])}
                            for field, pair in doc["changed"].items()],
                           {"field": t("col.field"), "before": t("col.before"), "after": t("col.after")},
                           key="rv_changes")
+
+
+def change_after_sending(ws, doc: dict[str, Any]) -> None:
+    """A sent document the source changed (or no longer lists): said above all else, until the
+    accountant marks it handled, saying what was done in Pennylane."""
+    st.warning(t("review.changed_after_sending"), icon=":material/difference:")
+    with st.form(f"rv_ack_{doc['id']}", border=False):
+        cols = st.columns([3, 1], vertical_alignment="bottom")
+        reason = cols[0].text_input(t("review.ack_reason"), placeholder=t("review.ack_reason_ph"), key=f"rv_ack_reason_{doc['id']}")
+        if not cols[1].form_submit_button(t("review.ack"), icon=":material/task_alt:", width="stretch"):
+            return
+    if not (reason or "").strip():
+        st.error(t("review.ack_reason_required"), icon=":material/error:")
+        return
+    try:
+        review.acknowledge_change(ws, [doc["id"]], actor=state.actor(), reason=reason)
+    except widgets.USER_ERRORS as exc:
+        widgets.user_error(exc)
+        return
+    state.flash("success", t("review.ack_done"))
+    st.rerun()
 
 
 def _loads(value: Any) -> Any:
