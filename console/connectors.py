@@ -14,7 +14,7 @@ instantiates it, renders a form (console) or validates `--set KEY=VALUE` (CLI) f
   Business produces PDFs through asynchronous reports, about one per minute);
 - `Problem(message, source_id, raw)`: a record that could not be normalized at all. It is
   kept for review with its raw payload; the run goes on;
-- `Gone(source_id, message)`: a record the source no longer has (deleted, or no longer final).
+- `Gone(source_id, message, params=None)`: a record the source no longer has (deleted, or no longer final).
   Nothing is deleted: the cached document gets an error finding `gone_from_source`, goes back
   to review if it was approved, held or failed, and a sent one is flagged for the accountant.
   A record yielded again later clears the finding. `ctx.cached_source_ids(since)` tells which
@@ -177,6 +177,9 @@ class Problem:
 class Gone:
     source_id: str
     message: str
+    # The values `message` names, for the console's templates: the finding's `params`
+    # (`variant` picks `finding.gone_from_source.<variant>`). None: the message is shown as is.
+    params: dict[str, Any] | None = None
 
 
 FetchItem = Union[Document, Checkpoint, AttachmentReady, Problem, Gone]

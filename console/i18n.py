@@ -599,7 +599,7 @@ def t(key: str, lang: str = DEFAULT_LANG, **fmt: Any) -> str:
 # Finding.params by name (i18n_findings): amounts and rates, dates, and the rest as they are.
 _NUMBER_PARAMS = frozenset({"declared", "computed", "total", "before_tax", "tax", "amount", "rate", "expected",
                             "quantity", "unit_price", "harvest"})
-_DATE_PARAMS = frozenset({"issue_date", "due_date", "default_start"})
+_DATE_PARAMS = frozenset({"issue_date", "due_date", "default_start", "since"})
 
 
 def _stored(value: Any) -> Any:

@@ -143,6 +143,11 @@ MESSAGES: dict[str, dict[str, str]] = {
               "({default_start}) : vérifiez qu'elle n'est pas déjà dans Pennylane.",
         "en": "Issued on {issue_date}, before the connection's default window ({default_start}): check that it is "
               "not already in Pennylane."},
+    "finding.gone_from_source.harvest": {
+        "fr": "Harvest ne liste plus cette facture parmi ses factures finalisées émises depuis le {since} (supprimée, "
+              "ou repassée en brouillon). Vérifiez-la dans Harvest avant de l'envoyer, ou rejetez-la.",
+        "en": "Harvest no longer lists this invoice among its finalized invoices issued since {since} (deleted, or put "
+              "back to draft). Check it in Harvest before sending it, or reject it."},
     # -- the values named in the texts above ------------------------------------------------
     "finding.part.street": {"fr": "la rue", "en": "street"},
     "finding.part.postal code": {"fr": "le code postal", "en": "postal code"},

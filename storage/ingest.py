@@ -214,13 +214,15 @@ GONE = "gone_from_source"
 
 
 def mark_gone(
-    con: duckdb.DuckDBPyConnection, connection: str, gone: list[tuple[str, str]], result: PageResult,
-    *, now: dt.datetime, actor: str,
+    con: duckdb.DuckDBPyConnection, connection: str, gone: list[tuple[str, str, dict[str, Any] | None]],
+    result: PageResult, *, now: dt.datetime, actor: str,
 ) -> None:
     """Documents the source no longer has (`connectors.Gone`): flagged, never deleted. An
     approved, held or failed one goes back to review; a sent one is flagged as changed after
-    sending; a rejected one is left alone. Few per run: row by row."""
-    messages = {f"{connection}:{source_id}": message for source_id, message in gone}
+    sending; a rejected one is left alone. Few per run: row by row. `gone`: (source id, message,
+    the finding's params)."""
+    messages = {f"{connection}:{source_id}": message for source_id, message, _ in gone}
+    params = {f"{connection}:{source_id}": values for source_id, _, values in gone}
     if not messages:
         return
     rows = con.execute(
@@ -230,7 +232,8 @@ def mark_gone(
     for doc_id, status, already in rows:
         if status == REJECTED or already:
             continue
-        write_findings(con, [(doc_id, Finding(GONE, "error", messages[doc_id], None, "connector"))])
+        write_findings(con, [(doc_id, Finding(GONE, "error", messages[doc_id], None, "connector",
+                                              params=params[doc_id]))])
         if status in (APPROVED, ON_HOLD, FAILED):
             con.execute("UPDATE documents SET status = ?, status_reason = ?, status_changed_at = ? WHERE id = ?",
                         [TO_REVIEW, messages[doc_id], now, doc_id])

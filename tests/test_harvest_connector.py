@@ -789,6 +789,11 @@ def test_a_deleted_invoice_goes_back_to_review_and_a_sent_one_is_flagged(workspa
         assert report.status == "ok" and report.gone == 2  # the rejected one is left alone
         doc = review.get_document(workspace, approved)
         assert doc["status"] == "to_review" and "gone_from_source" in [f["code"] for f in doc["findings"]]
+        [finding] = [f for f in doc["findings"] if f["code"] == "gone_from_source"]
+        assert i18n.finding_detail(finding["code"], finding["message"], finding["params"], "en") == finding["message"]
+        assert i18n.finding_detail(finding["code"], finding["message"], finding["params"], "fr") == (
+            "Harvest ne liste plus cette facture parmi ses factures finalisées émises depuis le 01/01/2023 "
+            "(supprimée, ou repassée en brouillon). Vérifiez-la dans Harvest avant de l'envoyer, ou rejetez-la.")
         assert doc["history"][-1]["action"] == "gone_from_source"
         assert review.get_document(workspace, sent)["changed_after_sending"] is True
         assert "gone_from_source" not in [f["code"] for f in review.get_document(workspace, rejected)["findings"]]

@@ -291,6 +291,25 @@ def test_a_change_after_sending_is_marked_handled_with_what_was_done(fresh_synce
     assert shown_total(at) == 0  # no longer among the changed ones
 
 
+def test_a_status_reason_the_sync_gave_is_said_in_french(fresh_synced_workspace, use_workspace):
+    from ecluse import i18n
+
+    ws = use_workspace(fresh_synced_workspace)
+    with ws.db.read() as con:  # a finding with its params, as a Gone or a change brings back to review
+        doc_id, message, code, params = con.execute(
+            "SELECT document_id, message, code, params FROM findings WHERE params IS NOT NULL "
+            "ORDER BY document_id LIMIT 1").fetchall()[0]
+    with ws.db.write() as con:
+        con.execute("UPDATE documents SET status_reason = ? WHERE id = ?", [message, doc_id])
+    french = i18n.finding_detail(code, message, params, "fr")
+    assert french != message
+    at = open_app("review")
+    at.text_input(key="rv_search.fr").input(review.get_document(ws, doc_id)["number"]).run()
+    select_rows(at, [0])
+    captions = [c.value for c in at.caption]
+    assert any(french in c for c in captions) and not any(message in c for c in captions), captions
+
+
 def test_pdf_preview_without_a_renderer_says_so(synced_workspace, use_workspace, monkeypatch):
     from ecluse.ui import widgets
 

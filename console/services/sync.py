@@ -219,7 +219,7 @@ def sync_connection(
                 elif isinstance(item, Problem):
                     buffer.problems.append((item.source_id, redact(item.message), item.raw))
                 elif isinstance(item, Gone):
-                    buffer.gone.append((str(item.source_id), redact(item.message)))
+                    buffer.gone.append((str(item.source_id), redact(item.message), _redacted(item.params)))
                 else:
                     buffer.problems.append((None, f"connector yielded an unknown item: {type(item).__name__}", None))
                 if len(buffer.docs) >= MAX_BUFFER:
@@ -260,12 +260,19 @@ def _said(exc: ConnectorError) -> dict[str, Any] | None:
     said = getattr(exc, "said", None)
     if not isinstance(said, Said):
         return None
-    value = {"code": said.code, "params": {k: redact(v) if isinstance(v, str) else v for k, v in said.params.items()}}
+    value = {"code": said.code, "params": _redacted(said.params)}
     try:
         json_compact(value)
     except (TypeError, ValueError):  # a plugin's own objects: the English error only
         return None
     return value
+
+
+def _redacted(params: dict[str, Any] | None) -> dict[str, Any] | None:
+    """A plugin's params with their texts redacted as its messages are."""
+    if params is None:
+        return None
+    return {k: redact(v) if isinstance(v, str) else v for k, v in params.items()}
 
 
 def _check_duplicates(ws: Workspace, name: str) -> None:
@@ -300,7 +307,7 @@ class _Buffer:
     findings: dict[str, list[Finding]] = field(default_factory=dict)
     problems: list[tuple[str | None, str, Any]] = field(default_factory=list)
     attachments: list[tuple[str, Attachment, list[Finding]]] = field(default_factory=list)
-    gone: list[tuple[str, str]] = field(default_factory=list)
+    gone: list[tuple[str, str, dict[str, Any] | None]] = field(default_factory=list)
 
     def add_document(self, ws: Workspace, doc: Document, clock: Callable[[], dt.datetime]) -> None:
         for finding in doc.findings:

@@ -701,7 +701,8 @@ class _Run:
             for source_id in sorted(cached - listed):
                 yield Gone(source_id, f"Harvest no longer lists this invoice among its finalized invoices issued "
                                       f"since {date_from} (deleted, or put back to draft). Check it in Harvest "
-                                      "before sending it, or reject it.")
+                                      "before sending it, or reject it.",
+                           {"variant": "harvest", "since": date_from})
         self.state["listed_at"] = _iso(self.started)
 
     def reread_changed_clients(self, date_from: dt.date) -> Iterator[FetchItem]:
