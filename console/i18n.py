@@ -216,7 +216,8 @@ MESSAGES: dict[str, dict[str, str]] = {
                               "en": "{name}: {value} is not a date (YYYY-MM-DD)"},
     "said.setting.not_url": {"fr": "{name} : {value} doit commencer par http:// ou https://.",
                              "en": "{name}: {value} must start with http:// or https://"},
-    "said.setting.url_no_host": {"fr": "{name} : {value} ne contient pas de nom d'hôte (comme https://example.com).",
+    "said.setting.url_no_host": {"fr": "{name} : {value} n'indique pas de nom de domaine (par exemple "
+                                       "https://example.com).",
                                  "en": "{name}: {value} has no host name (such as https://example.com)"},
     "said.setting.not_choice": {"fr": "{name} : {value} n'est pas l'un des choix possibles ({choices}).",
                                 "en": "{name}: {value} is not one of {choices}"},
@@ -227,7 +228,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "{value} is not a Harvest account ID: it is the number shown next to the token at {token_page}"},
     "said.harvest.domain_empty": {
         "fr": "L'adresse web Harvest (« domain ») est vide : indiquez celle du compte, par exemple acme.harvestapp.com.",
-        "en": "empty; give the account's web address, e.g. acme.harvestapp.com"},
+        "en": "empty: give the account's Harvest web address, e.g. acme.harvestapp.com"},
     "said.harvest.domain_not_web": {
         "fr": "Adresse web Harvest (« domain ») : {value} n'est pas une adresse web comme https://acme.harvestapp.com.",
         "en": "{value} is not a web address such as https://acme.harvestapp.com"},
@@ -379,6 +380,11 @@ MESSAGES: dict[str, dict[str, str]] = {
     "review.done_reopen": {"fr": "{n} document(s) rouvert(s).", "en": "{n} document(s) reopened."},
     "review.refused": {"fr": "{n} document(s) non traité(s) :", "en": "{n} document(s) not changed:"},
     "review.approve_all_valid": {"fr": "Approuver tous les valides ({n})", "en": "Approve all valid ({n})"},
+    "review.approve_all_valid_warned": {
+        "fr": "Dont **{n}** avec des alertes (import d'historique, devise étrangère…), approuvés eux aussi. Pour les "
+              "voir d'abord : Anomalies → « Alertes seulement ».",
+        "en": "Of which **{n}** have warnings (history import, foreign currency…) and are approved too. To look at "
+              "them first: Findings → \"Warnings only\"."},
     "review.approve_all_valid_confirm": {
         "fr": "Approuver les **{n}** documents à revoir sans erreur (filtres actuels) ? Les alertes n'empêchent pas "
               "l'approbation.",
@@ -404,16 +410,27 @@ MESSAGES: dict[str, dict[str, str]] = {
     "review.no_findings": {"fr": "Aucune anomalie.", "en": "No findings."},
     "review.raw": {"fr": "Données brutes reçues de la source", "en": "Raw data received from the source"},
     "review.changed_after_sending": {
-        "fr": "La source a modifié ce document après son envoi à Pennylane (voir les onglets Modifications et "
-              "Anomalies). Mettez Pennylane à jour si besoin, puis marquez la modification comme traitée.",
-        "en": "The source changed this document after it was sent to Pennylane (see the Changes and Findings tabs). "
-              "Update Pennylane if needed, then mark the change as handled."},
-    "review.ack_reason": {"fr": "Ce qui a été fait", "en": "What was done"},
-    "review.ack_reason_ph": {"fr": "ex. corrigée dans Pennylane, avoir émis…",
-                             "en": "e.g. corrected in Pennylane, credit note issued…"},
-    "review.ack": {"fr": "Marquer comme traitée", "en": "Mark as handled"},
-    "review.ack_reason_required": {"fr": "Dites ce qui a été fait avant de marquer la modification comme traitée.",
-                                   "en": "Say what was done before marking the change as handled."},
+        "fr": "La source a modifié ce document après son envoi à Pennylane (voir l'onglet Modifications). Mettez "
+              "Pennylane à jour si besoin, puis marquez la modification comme traitée.",
+        "en": "The source changed this document after it was sent to Pennylane (see the Changes tab). Update "
+              "Pennylane if needed, then mark the change as handled."},
+    "review.gone_after_sending": {
+        "fr": "La source ne liste plus ce document, déjà envoyé à Pennylane (voir l'onglet Anomalies). Mettez "
+              "Pennylane à jour si besoin (avoir, suppression), puis marquez la modification comme traitée.",
+        "en": "The source no longer lists this document, already sent to Pennylane (see the Findings tab). Update "
+              "Pennylane if needed (credit note, deletion), then mark the change as handled."},
+    "review.flagged_after_sending": {
+        "fr": "Ce document a changé pendant son envoi à Pennylane (voir l'onglet Historique). Vérifiez-le dans "
+              "Pennylane, puis marquez la modification comme traitée.",
+        "en": "This document changed while it was being sent to Pennylane (see the History tab). Check it in "
+              "Pennylane, then mark the change as handled."},
+    "review.ack_reason": {"fr": "Ce qui a été fait dans Pennylane", "en": "What was done in Pennylane"},
+    "review.ack_reason_ph": {"fr": "p. ex. facture corrigée dans Pennylane, avoir émis…",
+                             "en": "e.g. invoice corrected in Pennylane, credit note issued…"},
+    "review.ack": {"fr": "Marquer la modification comme traitée", "en": "Mark the change as handled"},
+    "review.ack_reason_required": {"fr": "Indiquez ce qui a été fait dans Pennylane avant de marquer la modification "
+                                         "comme traitée.",
+                                   "en": "Say what was done in Pennylane before marking the change as handled."},
     "review.ack_done": {"fr": "Modification marquée comme traitée.", "en": "Change marked as handled."},
     "review.pdf_pending": {"fr": "Le PDF n'est pas encore arrivé de la source.", "en": "The PDF has not arrived from the source yet."},
     "review.pdf_missing": {"fr": "Aucun PDF pour ce document.", "en": "No PDF for this document."},
@@ -431,6 +448,10 @@ MESSAGES: dict[str, dict[str, str]] = {
               "leurs données pour être corrigés à la source.",
         "en": "These source records could not be read as invoices. They are kept with their data so that they "
               "can be fixed at the source."},
+    "refusal.not_changed_after_sending": {"fr": "aucune modification après envoi à traiter (déjà traitée ?)",
+                                          "en": "not changed after sending (already handled?)"},
+    "refusal.changed_again": {"fr": "la source l'a de nouveau modifié entre-temps : revoyez les écarts",
+                              "en": "the source changed it again meanwhile: look at the differences again"},
     "refusal.no_such_document": {"fr": "document introuvable", "en": "no such document"},
     "refusal.already": {"fr": "déjà « {status} »", "en": "already '{status}'"},
     "refusal.cannot": {"fr": "impossible depuis le statut « {status} »", "en": "not possible from status '{status}'"},
@@ -771,6 +792,8 @@ _REFUSALS = (
     (re.compile(r"^cannot \w+ a document that is (\w+)$"), "refusal.cannot",
      lambda m, lang: {"status": t(f"status.{m[1]}", lang)}),
     (re.compile(r"^(\d+) error\(s\) to fix first"), "refusal.errors", lambda m, lang: {"n": m[1]}),
+    (re.compile(r"^not changed after sending$"), "refusal.not_changed_after_sending", lambda m, lang: {}),
+    (re.compile(r"^changed again since shown$"), "refusal.changed_again", lambda m, lang: {}),
 )
 
 

@@ -151,7 +151,7 @@ def test_settings_refused_when_saved_are_said_in_french_and_english():
                              ("b", "maybe", "b : « maybe » n'est ni vrai ni faux."),
                              ("d", "someday", "d : « someday » n'est pas une date (AAAA-MM-JJ)."),
                              ("u", "ftp://x", "u : « ftp://x » doit commencer par http:// ou https://."),
-                             ("u", "https://", "u : « https:// » ne contient pas de nom d'hôte (comme "
+                             ("u", "https://", "u : « https:// » n'indique pas de nom de domaine (par exemple "
                                                "https://example.com)."),
                              ("c", "asia", "c : « asia » n'est pas l'un des choix possibles (eu, us).")]:
         with pytest.raises(SettingsError) as refused:

@@ -187,6 +187,47 @@ def test_source_change_after_sending_is_flagged(workspace, plugins, fake_source,
     assert again.refused == {"src:1": "not changed after sending"}
 
 
+def test_changes_after_sending_are_handled_as_shown_gone_ones_included(workspace, plugins, fake_source,
+                                                                       fake_connection):
+    from ecluse.connectors import Gone
+
+    fake_source.pages = [[make_doc("1"), make_doc("2"), make_doc("3")]]
+    sync(workspace, plugins)
+    with workspace.db.write() as con:
+        con.execute("UPDATE documents SET status = 'sent', pennylane_id = 7")
+        con.execute("DELETE FROM sync_state")
+    fake_source.pages = [[make_doc("1", number="F-1-bis"), make_doc("2"), Gone("3", "deleted at the source")]]
+    [report] = sync(workspace, plugins)
+    assert (report.changed_after_sending, report.gone) == (2, 1)
+    shown = {d: review.get_document(workspace, d)["content_hash"] for d in ("src:1", "src:3")}
+    assert review.get_document(workspace, "src:3")["changed"] is None  # gone: flagged, no differences
+    # A sync changed src:1 again after it was shown: refused, so no difference is cleared unseen.
+    fake_source.pages = [[make_doc("1", number="F-1-ter")]]
+    with workspace.db.write() as con:
+        con.execute("DELETE FROM sync_state")
+    sync(workspace, plugins)
+    done = review.acknowledge_change(workspace, ["src:1", "src:3", "src:2"], actor="anne", reason="avoir", seen=shown)
+    assert done.done == ["src:3"]
+    assert done.refused == {"src:1": "changed again since shown", "src:2": "not changed after sending"}
+    assert review.get_document(workspace, "src:3")["changed_after_sending"] is False
+    assert review.get_document(workspace, "src:3")["history"][-1]["old_value"] is None
+    assert review.get_document(workspace, "src:1")["changed"]["number"] == ["F-1-bis", "F-1-ter"]
+    assert review.list_documents(workspace, review.Filters(findings="changed"))[0][0]["changed"] is True
+
+
+def test_rejecting_a_changed_document_settles_its_differences(workspace, plugins, fake_source, fake_connection):
+    fake_source.pages = [[make_doc("1")]]
+    sync(workspace, plugins)
+    fake_source.pages = [[make_doc("1", total="240.00")]]
+    with workspace.db.write() as con:
+        con.execute("DELETE FROM sync_state")
+    sync(workspace, plugins)
+    assert review.list_documents(workspace, review.Filters(findings="changed"))[1] == 1
+    review.decide(workspace, "reject", ["src:1"], actor="anne", reason="doublon")
+    assert review.get_document(workspace, "src:1")["changed"] is None
+    assert review.list_documents(workspace, review.Filters(findings="changed"))[1] == 0
+
+
 def test_late_attachment_is_attached_without_changing_status(workspace, plugins, fake_source, fake_connection):
     fake_source.pages = [[make_doc("1", attachment=None, attachment_pending=True)]]
     sync(workspace, plugins)

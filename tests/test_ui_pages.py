@@ -266,29 +266,54 @@ def test_a_changed_document_shows_before_and_after(fresh_synced_workspace, use_w
 
 def test_a_change_after_sending_is_marked_handled_with_what_was_done(fresh_synced_workspace, use_workspace):
     ws = use_workspace(fresh_synced_workspace)
-    first, _ = review.list_documents(ws, limit=1)
-    doc_id = first[0]["id"]
-    with ws.db.write() as con:  # as a re-sync that saw the source change a sent invoice does
+    rows, _ = review.list_documents(ws, limit=2)
+    ids = [r["id"] for r in rows]
+    with ws.db.write() as con:  # as a re-sync that saw the source change two sent invoices does
         con.execute("UPDATE documents SET status = 'sent', pennylane_id = 5, changed_after_sending = true, "
-                    "changed = ? WHERE id = ?", ['{"due_date": ["2026-01-31", "2026-02-28"]}', doc_id])
+                    "changed = ? WHERE id IN (SELECT unnest(?))", ['{"due_date": ["2026-01-31", "2026-02-28"]}', ids])
     at = open_app("review")
     at.selectbox(key="rv_findings.fr").set_value("changed").run()
-    assert shown_total(at) == 1
+    assert shown_total(at) == 2
     select_rows(at, [0])
+
+    def open_form() -> str:  # the id of the document whose form is shown
+        [key] = [i.key for i in at.text_input if (i.key or "").startswith("rv_ack_reason_")]
+        return key.removeprefix("rv_ack_reason_")
+
+    def mark() -> None:
+        next(b for b in at.button if b.label == "Marquer la modification comme traitée").click().run()
+
+    doc_id = open_form()
+    other_id = next(i for i in ids if i != doc_id)
     assert any("après son envoi à Pennylane" in w.value for w in at.warning)
-    [mark] = [b for b in at.button if b.label == "Marquer comme traitée"]
-    mark.click().run()
-    assert any("Dites ce qui a été fait" in e.value for e in at.error)
+    mark()
+    assert any("Indiquez ce qui a été fait dans Pennylane" in e.value for e in at.error)
     assert review.get_document(ws, doc_id)["changed_after_sending"] is True
     at.text_input(key=f"rv_ack_reason_{doc_id}").input("avoir émis dans Pennylane")
-    [mark] = [b for b in at.button if b.label == "Marquer comme traitée"]
-    mark.click().run()
+    mark()
     assert_clean(at)
     assert any("marquée comme traitée" in s.value for s in at.success)
     doc = review.get_document(ws, doc_id)
     assert (doc["changed_after_sending"], doc["changed"]) == (False, None)
     assert doc["history"][-1]["reason"] == "avoir émis dans Pennylane"
-    assert shown_total(at) == 0  # no longer among the changed ones
+    assert shown_total(at) == 1  # no longer among the changed ones; the other one still is
+    # The handled document stays shown (not the other one, now in its row), its form gone
+    assert not any((i.key or "").startswith("rv_ack_reason_") for i in at.text_input)
+    assert review.get_document(ws, other_id)["changed_after_sending"] is True
+    # Changed again by a sync while the accountant was reading: refused, the new differences shown
+    select_rows(at, [0])
+    assert open_form() == other_id
+    with ws.db.write() as con:
+        con.execute("UPDATE documents SET content_hash = 'new', changed = ? WHERE id = ?",
+                    ['{"due_date": ["2026-01-31", "2026-03-31"]}', other_id])
+    at.text_input(key=f"rv_ack_reason_{other_id}").input("avoir")
+    mark()
+    assert any("de nouveau modifié" in w.value for w in at.warning)
+    assert not any("marquée comme traitée" in s.value for s in at.success)
+    assert review.get_document(ws, other_id)["changed_after_sending"] is True
+    mark()  # what is shown now is what is handled
+    assert any("marquée comme traitée" in s.value for s in at.success)
+    assert review.get_document(ws, other_id)["history"][-1]["old_value"] == '{"due_date": ["2026-01-31", "2026-03-31"]}'
 
 
 def test_a_status_reason_the_sync_gave_is_said_in_french(fresh_synced_workspace, use_workspace):

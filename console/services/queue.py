@@ -32,6 +32,7 @@ class Page:
     approvable: int  # awaiting review, no error, matching the filters but status and findings
     connections: list[str] = field(default_factory=list)  # configured or present in the cache
     open_problems: int = 0
+    approvable_warned: int = 0  # of `approvable`, those with a warning (approved too)
 
 
 def page(
@@ -54,16 +55,18 @@ def page(
         problems = con.execute("SELECT count(*) FROM problems WHERE NOT resolved").fetchone()[0]
         # One scan for both counts: the base filters in WHERE, the user's full filters and the
         # approvable set as FILTER clauses (parameters in the order they appear in the text).
-        total, approvable = con.execute(
+        total, approvable, warned = con.execute(
             f"SELECT count(*) FILTER (WHERE {where}), "
-            f"count(*) FILTER (WHERE d.status = 'to_review' AND d.error_count = 0) "
+            f"count(*) FILTER (WHERE d.status = 'to_review' AND d.error_count = 0), "
+            f"count(*) FILTER (WHERE d.status = 'to_review' AND d.error_count = 0 AND d.warning_count > 0) "
             f"FROM documents d {join} WHERE {base}",
             params + base_params,
         ).fetchone()
         rows: list[dict[str, Any]] = []
         if limit > 0 and total:
             rows = page_rows(con, where, params, sort=sort, descending=descending, limit=limit, offset=offset)
-    return Page(rows, int(total), int(approvable), sorted(set(cached) | set(ws.connections())), int(problems))
+    return Page(rows, int(total), int(approvable), sorted(set(cached) | set(ws.connections())), int(problems),
+                int(warned))
 
 
 def counterparty_documents(ws: Workspace, counterparty_id: str | None) -> int:

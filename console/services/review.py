@@ -81,7 +81,7 @@ JOIN_COUNTERPARTY = "LEFT JOIN counterparties c ON c.id = d.counterparty_id"
 _LIST_COLUMNS = """
     d.id, d.connection, d.kind, d.number, d.issue_date, d.due_date, d.currency,
     d.total_before_tax, d.total_tax, d.total, c.name AS counterparty, d.status, d.status_reason,
-    d.error_count, d.warning_count, d.attachment_pending, d.changed IS NOT NULL AS changed,
+    d.error_count, d.warning_count, d.attachment_pending, (d.changed IS NOT NULL OR d.changed_after_sending) AS changed,
     d.changed_after_sending, d.pennylane_id, d.pennylane_url
 """
 
@@ -239,10 +239,13 @@ def _apply(con: Any, ids: list[str], to: str, action: str, actor: str, reason: s
     )
 
 
-def acknowledge_change(ws: Workspace, ids: list[str], *, actor: str, reason: str | None) -> DecisionResult:
+def acknowledge_change(ws: Workspace, ids: list[str], *, actor: str, reason: str | None,
+                       seen: dict[str, str] | None = None) -> DecisionResult:
     """Sent documents the source changed afterwards (`changed_after_sending`), dealt with by the
     accountant in Pennylane (corrected there, a credit note issued...): the flag and the
-    differences are cleared; the audit keeps both, with `reason` (what was done)."""
+    differences are cleared; the audit keeps both, with `reason` (what was done). `seen`: id →
+    the `content_hash` the accountant was shown; a document a sync changed again since is
+    refused, so that no difference is cleared unseen."""
     if not (reason or "").strip():
         raise ReviewError("say what was done about the change (corrected in Pennylane, credit note...) "
                           "to mark it as handled")
@@ -250,14 +253,16 @@ def acknowledge_change(ws: Workspace, ids: list[str], *, actor: str, reason: str
     ids = list(dict.fromkeys(ids))
     now = dt.datetime.now(dt.timezone.utc)
     with ws.db.write() as con:
-        found = {r[0]: (r[1], r[2]) for r in con.execute(
-            "SELECT id, changed_after_sending, changed FROM documents WHERE id IN (SELECT unnest(?))", [ids]
-        ).fetchall()}
+        found = {r[0]: (r[1], r[2], r[3]) for r in con.execute(
+            "SELECT id, changed_after_sending, changed, content_hash FROM documents WHERE id IN (SELECT unnest(?))",
+            [ids]).fetchall()}
         for doc_id in ids:
             if doc_id not in found:
                 result.refused[doc_id] = "no such document"
             elif not found[doc_id][0]:
                 result.refused[doc_id] = "not changed after sending"
+            elif seen is not None and seen.get(doc_id) != found[doc_id][2]:
+                result.refused[doc_id] = "changed again since shown"
             else:
                 result.done.append(doc_id)
         if result.done:

@@ -246,10 +246,13 @@ def actions(ws, selected: list[dict[str, Any]], position: int = 0) -> None:
         decide(ws, clicked, ids, numbers, reason=reason, force=(clicked == "approve" and force), position=position)
 
 
-def approve_all_valid(ws, filters: review.Filters, count: int, pdf_pending: bool) -> None:
-    """`count`: the documents awaiting review without error under the filters (`queue.page`)."""
+def approve_all_valid(ws, filters: review.Filters, count: int, pdf_pending: bool, warned: int = 0) -> None:
+    """`count`: the documents awaiting review without error under the filters (`queue.page`),
+    `warned` of them with a warning (a history import, a foreign currency...): approved too."""
     with st.popover(t("review.approve_all_valid", n=count), icon=":material/done_all:", disabled=count == 0):
         st.markdown(t("review.approve_all_valid_confirm", n=count))
+        if warned:
+            st.warning(t("review.approve_all_valid_warned", n=warned), icon=":material/warning:")
         if st.button(t("review.confirm"), type="primary", key="rv_all_valid_confirm"):
             if pdf_pending:  # an empty list of ids would mean "no filter"
                 filters = replace(filters, ids=reconcile.pending_attachments(ws) or ["\x00none"])
@@ -417,7 +420,17 @@ def detail(ws, doc_id: str) -> None:
 def change_after_sending(ws, doc: dict[str, Any]) -> None:
     """A sent document the source changed (or no longer lists): said above all else, until the
     accountant marks it handled, saying what was done in Pennylane."""
-    st.warning(t("review.changed_after_sending"), icon=":material/difference:")
+    if doc.get("changed"):
+        what = "review.changed_after_sending"
+    elif any(f["code"] == "gone_from_source" for f in doc["findings"]):
+        what = "review.gone_after_sending"
+    else:  # changed while in a batch (send.py), its differences already settled by a decision
+        what = "review.flagged_after_sending"
+    st.warning(t(what), icon=":material/difference:")
+    # What the previous run showed: the run a click starts reads the document again.
+    seen_key = f"rv_ack_seen_{doc['id']}"
+    seen = st.session_state.get(seen_key, doc["content_hash"])
+    st.session_state[seen_key] = doc["content_hash"]
     with st.form(f"rv_ack_{doc['id']}", border=False):
         cols = st.columns([3, 1], vertical_alignment="bottom")
         reason = cols[0].text_input(t("review.ack_reason"), placeholder=t("review.ack_reason_ph"), key=f"rv_ack_reason_{doc['id']}")
@@ -427,11 +440,16 @@ def change_after_sending(ws, doc: dict[str, Any]) -> None:
         st.error(t("review.ack_reason_required"), icon=":material/error:")
         return
     try:
-        review.acknowledge_change(ws, [doc["id"]], actor=state.actor(), reason=reason)
+        result = review.acknowledge_change(ws, [doc["id"]], actor=state.actor(), reason=reason,
+                                           seen={doc["id"]: seen})
     except widgets.USER_ERRORS as exc:
         widgets.user_error(exc)
         return
-    state.flash("success", t("review.ack_done"))
+    if result.done:
+        state.flash("success", t("review.ack_done"))
+    for why in result.refused.values():
+        state.flash("warning", widgets.refusal(why))
+    select_after([doc["id"]], "same")  # the list may have lost it (changed filter): it stays shown
     st.rerun()
 
 
@@ -509,7 +527,7 @@ def main() -> None:
                         on_change=bump_grid)
     head[0].markdown(t("review.total", n=result.total))
     with head[0]:
-        approve_all_valid(ws, filters, result.approvable, pdf_pending)
+        approve_all_valid(ws, filters, result.approvable, pdf_pending, result.approvable_warned)
 
     rows = result.rows
     if not rows:
