@@ -220,6 +220,12 @@ def test_hold_and_reopen_and_approve_all_valid(fresh_synced_workspace, use_works
     select_rows(at, [0])
     at.button(key="rv_reopen").click().run()
     assert statuses(ws, [doc_id])[doc_id] == "to_review"
+    # The confirmation says how many of them carry warnings, approved too
+    with ws.db.read() as con:
+        warned = con.execute("SELECT count(*) FROM documents WHERE status = 'to_review' AND error_count = 0 "
+                             "AND warning_count > 0").fetchall()[0][0]
+    assert warned > 0
+    assert any(f"Dont **{warned}** avec des alertes" in w.value for w in at.warning)
     at.button(key="rv_all_valid_confirm").click().run()
     assert_clean(at)
     _rows, left = review.list_documents(ws, review.Filters(status="to_review"), limit=0)
