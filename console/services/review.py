@@ -269,8 +269,8 @@ def acknowledge_change(ws: Workspace, ids: list[str], *, actor: str, reason: str
             con.execute("UPDATE documents SET changed_after_sending = false, changed = NULL "
                         "WHERE id IN (SELECT unnest(?))", [result.done])
             con.execute(
-                "INSERT INTO audit (recorded_at, actor, document_id, action, field, old_value, reason) "
-                "SELECT ?, ?, t.id, 'change_handled', 'changed', t.changed, ? "
+                "INSERT INTO audit (recorded_at, actor, document_id, action, old_value, reason) "
+                "SELECT ?, ?, t.id, 'change_handled', t.changed, ? "
                 "FROM (SELECT unnest(?) AS id, unnest(?) AS changed) t",
                 [now, actor, reason.strip(), result.done, [found[d][1] for d in result.done]])
     return result

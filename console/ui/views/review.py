@@ -432,7 +432,7 @@ def change_after_sending(ws, doc: dict[str, Any]) -> None:
     seen = st.session_state.get(seen_key, doc["content_hash"])
     st.session_state[seen_key] = doc["content_hash"]
     with st.form(f"rv_ack_{doc['id']}", border=False):
-        cols = st.columns([3, 1], vertical_alignment="bottom")
+        cols = st.columns([5, 3], vertical_alignment="bottom")  # the button's label whole
         reason = cols[0].text_input(t("review.ack_reason"), placeholder=t("review.ack_reason_ph"), key=f"rv_ack_reason_{doc['id']}")
         if not cols[1].form_submit_button(t("review.ack"), icon=":material/task_alt:", width="stretch"):
             return
