@@ -358,6 +358,12 @@ MESSAGES: dict[str, dict[str, str]] = {
                           "en": "PDF expected from the source, or document changed at the source since the last review."},
     "review.flag_pdf_pending": {"fr": "PDF attendu", "en": "PDF pending"},
     "review.flag_changed": {"fr": "modifié", "en": "changed"},
+    "review.no_decision_sent": {"fr": "Déjà envoyé à Pennylane : plus aucune décision à prendre ici.",
+                                "en": "Already sent to Pennylane: no decision left to take here."},
+    "review.no_decision_batch": {"fr": "En cours d'envoi à Pennylane (ou déjà envoyé) : plus aucune décision à prendre "
+                                       "ici ; un lot interrompu se reprend depuis la page Envoi.",
+                                 "en": "Being sent to Pennylane (or already sent): no decision left to take here; an "
+                                       "interrupted batch is resumed from the Send page."},
     "review.selected_n": {"fr": "**{n}** document(s) sélectionné(s)", "en": "**{n}** document(s) selected"},
     "review.selected_errors": {"fr": "dont {n} avec erreurs", "en": "{n} with errors"},
     "review.reason": {"fr": "Motif", "en": "Reason"},

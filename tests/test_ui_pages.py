@@ -292,6 +292,9 @@ def test_a_change_after_sending_is_marked_handled_with_what_was_done(fresh_synce
     doc_id = open_form()
     other_id = next(i for i in ids if i != doc_id)
     assert any("après son envoi à Pennylane" in w.value for w in at.warning)
+    # A sent document: no decision buttons that would all be refused
+    assert not any(b.key == "rv_approve" for b in at.button)
+    assert any("Déjà envoyé à Pennylane" in c.value for c in at.caption)
     mark()
     assert any("Indiquez ce qui a été fait dans Pennylane" in e.value for e in at.error)
     assert review.get_document(ws, doc_id)["changed_after_sending"] is True

@@ -13,7 +13,7 @@ from typing import Any
 
 import streamlit as st
 
-from ecluse.domain import KINDS, STATUSES, json_dumps
+from ecluse.domain import IN_BATCH, KINDS, SENT, STATUSES, json_dumps
 from ecluse.services import queue, reconcile, review
 from ecluse.ui import review_panels, state, widgets
 from ecluse.ui.state import t
@@ -220,6 +220,11 @@ def actions(ws, selected: list[dict[str, Any]], position: int = 0) -> None:
     with st.container(border=True):
         st.markdown(t("review.selected_n", n=len(selected))
                     + (" · " + t("review.selected_errors", n=with_errors) if with_errors else ""))
+        if all(r["status"] in (SENT, IN_BATCH) for r in selected):
+            # Nothing to decide: every decision would be refused.
+            st.caption(t("review.no_decision_sent" if all(r["status"] == SENT for r in selected)
+                         else "review.no_decision_batch"))
+            return
         reason = st.text_input(t("review.reason"), key="rv_reason", placeholder=t("review.reason_ph"))
         force = st.checkbox(t("review.force"), key="rv_force", help=t("review.force_help")) if with_errors else False
         cols = st.columns(4)
