@@ -12,7 +12,7 @@ instantiates it, renders a form (console) or validates `--set KEY=VALUE` (CLI) f
   state in one transaction, so a crash never leaves half a page or a cursor ahead of data;
 - `AttachmentReady(source_id, attachment)`: a PDF that arrived after its document (Amazon
   Business produces PDFs through asynchronous reports, about one per minute);
-- `Problem(message, source_id, raw)`: a record that could not be normalized at all. It is
+- `Problem(message, source_id, raw, said=None)`: a record that could not be normalized at all. It is
   kept for review with its raw payload; the run goes on;
 - `Gone(source_id, message, params=None)`: a record the source no longer has (deleted, or no longer final).
   Nothing is deleted: the cached document gets an error finding `gone_from_source`, goes back
@@ -171,6 +171,8 @@ class Problem:
     message: str
     source_id: str | None = None
     raw: Any = None
+    # `message` as a Said, for the console's language (a `said.<code>` template). None: as is.
+    said: Said | None = None
 
 
 @dataclass

@@ -239,6 +239,19 @@ MESSAGES: dict[str, dict[str, str]] = {
     "said.harvest.bad_api_url": {
         "fr": "URL de l'API (« api_url ») : {value} doit être une URL http(s) comme {default_api_url}.",
         "en": "{value} must be an http(s) URL such as {default_api_url}"},
+    "said.harvest.unknown_state": {"fr": "Facture Harvest dans un état inconnu ({state}) : non importée.",
+                                   "en": "Harvest invoice in an unknown state {state}; not imported"},
+    "said.harvest.unreadable": {
+        "fr": "Facture Harvest illisible, non importée ({error}). Corrigez-la dans Harvest : modifiée, elle sera relue "
+              "à la synchronisation suivante.",
+        "en": "Harvest invoice could not be read: {error}. Fix it in Harvest: once changed, it is read again by the "
+              "next sync."},
+    "said.demo.unreadable": {"fr": "Enregistrement de démonstration illisible, non importé ({error}).",
+                             "en": "{error}"},
+    "said.core.unknown_item": {"fr": "Le connecteur a produit un élément inconnu : {kind}.",
+                               "en": "connector yielded an unknown item: {kind}"},
+    "said.core.orphan_pdf": {"fr": "Un PDF est arrivé pour un document absent du cache.",
+                             "en": "a PDF arrived for a document that is not in the cache"},
     "said.demo.ready": {"fr": "Connexion de démonstration prête : aucune donnée réelle.",
                         "en": "Demo connection ready: no real data."},
     "said.harvest.connected": {"fr": "Connecté au compte Harvest « {company} » en tant que {user}.",
@@ -693,7 +706,8 @@ def _finding_values(code: str, params: dict[str, Any], lang: str) -> dict[str, A
 
 
 def run_error(error: str | None, error_said: dict[str, Any] | str | None, lang: str = DEFAULT_LANG) -> str:
-    """A sync run's error (`sync_runs.error`, `.error_said`) in `lang` when it can be said."""
+    """A sync run's error (`sync_runs.error`, `.error_said`) in `lang` when it can be said;
+    likewise a problem's message (`problems.message`, `.said`)."""
     error_said = _stored(error_said)
     if isinstance(error_said, dict) and error_said.get("code"):
         texts = said([(error_said["code"], error_said.get("params") or {})], lang)

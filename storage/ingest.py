@@ -641,9 +641,10 @@ def refresh_duplicates_of(con: duckdb.DuckDBPyConnection, ids: list[str], *, rec
 
 
 def record_problems(
-    con: duckdb.DuckDBPyConnection, connection: str, problems: list[tuple[str | None, str, Any]],
+    con: duckdb.DuckDBPyConnection, connection: str, problems: list[tuple[str | None, str, Any, dict[str, Any] | None]],
     *, now: dt.datetime, run_id: int | None,
 ) -> None:
+    """(source id, English message, raw payload, the message as a stored Said or None) rows."""
     if not problems:
         return
     table = pa.table({
@@ -653,9 +654,11 @@ def record_problems(
         "raw": [_safe_json(p[2]) for p in problems],
         "sync_run_id": pa.array([run_id] * len(problems), pa.int64()),
         "recorded_at": pa.array([now] * len(problems), TS),
+        "said": pa.array([json_compact(p[3]) if p[3] else None for p in problems], pa.string()),
     })
     _register(con, "_problems", table)
-    con.execute("INSERT INTO problems (connection, source_id, message, raw, sync_run_id, recorded_at) SELECT * FROM _problems")
+    con.execute("INSERT INTO problems (connection, source_id, message, raw, sync_run_id, recorded_at, said) "
+                "SELECT * FROM _problems")
     con.unregister("_problems")
 
 

@@ -338,6 +338,8 @@ def test_malformed_records_become_problems_and_nothing_is_lost(big, big_docs):
     assert {p.raw["_demo_flaw"] for p in problems} == set(data.MALFORMED)
     for p in problems:
         assert p.message and p.raw.get("number")
+        assert i18n.said_text(p.said, "en") == p.message  # and said in French in the console
+        assert i18n.said_text(p.said, "fr").startswith("Enregistrement de démonstration illisible, non importé (")
         if p.raw["_demo_flaw"] == "malformed_missing_id":
             assert p.source_id is None and "id" not in p.raw
         else:

@@ -163,6 +163,28 @@ def test_settings_refused_when_saved_are_said_in_french_and_english():
     assert i18n.said_text(refused.value.said, "fr") == "Le réglage obligatoire « r » est vide."
 
 
+def test_records_kept_as_problems_are_said_in_french_and_english(workspace, plugins, fake_source, fake_connection):
+    from ecluse.connectors import AttachmentReady, Problem, Said
+    from ecluse.domain import Attachment
+    from ecluse.services import review
+    from ecluse.services.sync import sync
+    from tests.conftest import PDF, make_doc
+
+    fake_source.pages = [[make_doc("1"), object(), AttachmentReady("nowhere", Attachment("x.pdf", PDF)),
+                          Problem("odd record", "7", {"id": 7}, Said("fake.odd", {"n": 1})),
+                          Problem("plain record", "8", {"id": 8})]]
+    [report] = sync(workspace, plugins)
+    assert report.problems == 4
+    shown = {p["message"]: i18n.run_error(p["message"], p["said"], "fr") for p in review.list_problems(workspace)}
+    assert shown == {
+        "connector yielded an unknown item: object": "Le connecteur a produit un élément inconnu : object.",
+        "a PDF arrived for a document that is not in the cache": "Un PDF est arrivé pour un document absent du cache.",
+        "odd record": "odd record",  # a plugin's code without a template: as the plugin wrote it
+        "plain record": "plain record"}
+    for p in review.list_problems(workspace):
+        assert i18n.run_error(p["message"], p["said"], "en") == p["message"]
+
+
 def test_harvest_address_refusals_are_said_in_french_and_english():
     import pytest
 

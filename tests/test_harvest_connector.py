@@ -581,6 +581,13 @@ def test_bad_record_is_a_problem_and_the_run_goes_on(emu):
     assert len(docs) == 8 and len(problems) == 2
     garbage = next(p for p in problems if p.source_id == str(target["id"]))
     assert "line_items" in garbage.message and garbage.raw["line_items"] == "garbage"
+    # Said in the console's language too; the English template is the message
+    for problem in problems:
+        assert i18n.said_text(problem.said, "en") == problem.message
+    weird = next(p for p in problems if p is not garbage)
+    assert i18n.said_text(weird.said, "fr").replace(i18n.NBSP, " ") == (
+        "Facture Harvest dans un état inconnu (« weird ») : non importée.")
+    assert i18n.said_text(garbage.said, "fr").startswith("Facture Harvest illisible, non importée (")
 
 
 # ---------------------------------------------------------------- PDFs

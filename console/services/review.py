@@ -322,7 +322,7 @@ def status_summary(ws: Workspace) -> dict[str, Any]:
 def list_problems(ws: Workspace, *, include_resolved: bool = False, limit: int = 200) -> list[dict[str, Any]]:
     with ws.db.read() as con:
         cur = con.execute(
-            "SELECT id, connection, source_id, message, raw, recorded_at, resolved FROM problems "
+            "SELECT id, connection, source_id, message, raw, recorded_at, resolved, said FROM problems "
             f"{'' if include_resolved else 'WHERE NOT resolved'} ORDER BY id DESC LIMIT ?", [limit]
         )
         return dict_rows(cur)

@@ -217,11 +217,13 @@ def sync_connection(
                 elif isinstance(item, AttachmentReady):
                     buffer.add_attachment(ws, item)
                 elif isinstance(item, Problem):
-                    buffer.problems.append((item.source_id, redact(item.message), item.raw))
+                    buffer.problems.append((item.source_id, redact(item.message), item.raw, _said_value(item.said)))
                 elif isinstance(item, Gone):
                     buffer.gone.append((str(item.source_id), redact(item.message), _redacted(item.params)))
                 else:
-                    buffer.problems.append((None, f"connector yielded an unknown item: {type(item).__name__}", None))
+                    kind = type(item).__name__
+                    buffer.problems.append((None, f"connector yielded an unknown item: {kind}", None,
+                                            {"code": "core.unknown_item", "params": {"kind": kind}}))
                 if len(buffer.docs) >= MAX_BUFFER:
                     _flush(ws, name, buffer, report, None, clock, actor, run)
                 if progress and report.fetched % 200 == 0:
@@ -257,7 +259,11 @@ def sync_connection(
 
 def _said(exc: ConnectorError) -> dict[str, Any] | None:
     """The error's connectors.Said, redacted as its text is, for the console's language."""
-    said = getattr(exc, "said", None)
+    return _said_value(getattr(exc, "said", None))
+
+
+def _said_value(said: Any) -> dict[str, Any] | None:
+    """A plugin's Said as stored ({"code", "params"}), redacted; None when JSON cannot hold it."""
     if not isinstance(said, Said):
         return None
     value = {"code": said.code, "params": _redacted(said.params)}
@@ -305,7 +311,7 @@ def finish_left_checks(ws: Workspace, con: duckdb.DuckDBPyConnection) -> None:
 class _Buffer:
     docs: list[Document] = field(default_factory=list)
     findings: dict[str, list[Finding]] = field(default_factory=dict)
-    problems: list[tuple[str | None, str, Any]] = field(default_factory=list)
+    problems: list[tuple[str | None, str, Any, dict[str, Any] | None]] = field(default_factory=list)
     attachments: list[tuple[str, Attachment, list[Finding]]] = field(default_factory=list)
     gone: list[tuple[str, str, dict[str, Any] | None]] = field(default_factory=list)
 
@@ -436,7 +442,8 @@ def _write_page(
             if attach_file(con, f"{name}:{source_id}", attachment, found, now):
                 attached += 1
             else:
-                record_problems(con, name, [(source_id, "a PDF arrived for a document that is not in the cache", None)], now=now, run_id=report.run_id)
+                record_problems(con, name, [(source_id, "a PDF arrived for a document that is not in the cache", None,
+                                             {"code": "core.orphan_pdf", "params": {}})], now=now, run_id=report.run_id)
                 orphans += 1
         parts = save_state(con, name, state, run.state_parts, now) if state is not None else run.state_parts
         con.execute(

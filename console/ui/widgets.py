@@ -64,6 +64,11 @@ def run_error(error: str | None, error_said: Any) -> str:
     return i18n.run_error(error, error_said, state.lang())
 
 
+def said_or(text: str | None, said: Any) -> str:
+    """A stored English text in the console's language when its stored Said has a template."""
+    return i18n.run_error(text, said, state.lang())
+
+
 def finding_detail(finding: dict[str, Any]) -> str:
     """What a finding (a row of `findings`) says, in the console's language when it can."""
     return i18n.finding_detail(finding["code"], finding["message"], finding.get("params"), state.lang())

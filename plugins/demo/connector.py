@@ -205,7 +205,8 @@ class DemoConnector(Connector):
         except (DomainError, KeyError, TypeError, ValueError) as exc:
             if not isinstance(exc, DomainError):
                 exc = DomainError(f"{raw.get('id') or 'record'}: unreadable record ({type(exc).__name__}: {exc})")
-            return Problem(str(exc), raw.get("id") if isinstance(raw.get("id"), str) else None, raw)
+            return Problem(str(exc), raw.get("id") if isinstance(raw.get("id"), str) else None, raw,
+                           Said("demo.unreadable", {"error": str(exc)}))
         if not doc.attachment_pending:
             doc.attachment = make_attachment(doc, me)
         return doc

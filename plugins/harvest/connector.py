@@ -90,7 +90,7 @@ from ecluse.domain import (
 from ecluse import i18n
 from ecluse.http import HttpError, RateLimit, RateLimitExceeded, TransportError, decode_json
 
-from .normalize import describe_failure, normalize_invoice, parse_datetime
+from .normalize import failure_detail, normalize_invoice, parse_datetime
 
 DEFAULT_API_URL = "https://api.harvestapp.com/v2"
 DEFAULT_CONTACT = "contact@example.org"
@@ -200,6 +200,11 @@ def _reason(exc: ConnectorError, reason: str | None, said: Said) -> ConnectorErr
         exc.reason = reason  # type: ignore[attr-defined]
     exc.said = said  # type: ignore[attr-defined]
     return exc
+
+
+def _problem(source_id: str | None, invoice: Any, said: Said) -> Problem:
+    """An invoice kept as a problem: the English message is its Said's template."""
+    return Problem(i18n.said_text(said, "en"), source_id, invoice, said)
 
 
 def _iso(value: dt.datetime) -> str:
@@ -741,15 +746,14 @@ class _Run:
                 return None
             if isinstance(invoice, Mapping) and invoice.get("state") not in FINAL_STATES:
                 self.stats["problems"] += 1
-                return Problem(f"Harvest invoice in an unknown state {invoice.get('state')!r}; not imported",
-                               source_id, invoice)
+                return _problem(source_id, invoice, Said("harvest.unknown_state", {"state": repr(invoice.get("state"))}))
             client = self.client_for(invoice) if isinstance(invoice, Mapping) else None
             document = normalize_invoice(invoice, client)
         except ConnectorError:
             raise
         except Exception as exc:  # noqa: BLE001 - one bad record never stops the sync
             self.stats["problems"] += 1
-            return Problem(describe_failure(exc), source_id, invoice)
+            return _problem(source_id, invoice, Said("harvest.unreadable", {"error": failure_detail(exc)}))
         self.stats["invoices"] += 1
         if document.issue_date is not None and document.issue_date < self.default_start:
             document.findings.append(Finding(

@@ -393,8 +393,6 @@ def normalize_invoice(
     )
 
 
-def describe_failure(exc: Exception) -> str:
-    """The message of a `Problem` for an invoice that could not be normalized."""
-    if isinstance(exc, DomainError):
-        return f"Harvest invoice could not be read: {exc}"
-    return f"Harvest invoice could not be read ({type(exc).__name__}: {exc})"
+def failure_detail(exc: Exception) -> str:
+    """What made an invoice unreadable, for its `Problem` (`said.harvest.unreadable`)."""
+    return str(exc) if isinstance(exc, DomainError) else f"{type(exc).__name__}: {exc}"
