@@ -405,10 +405,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Of which **{n}** have warnings (history import, foreign currency…) and are approved too. To look at "
               "them first: Findings → \"Warnings only\"."},
     "review.approve_all_valid_confirm": {
-        "fr": "Approuver les **{n}** documents à revoir sans erreur (filtres actuels) ? Les alertes n'empêchent pas "
-              "l'approbation.",
-        "en": "Approve the **{n}** documents to review with no error (current filters)? Warnings do not prevent "
-              "approval."},
+        "fr": "Approuver les **{n}** documents à revoir sans erreur parmi ceux que les filtres affichent ? Les "
+              "alertes n'empêchent pas l'approbation.",
+        "en": "Approve the **{n}** documents to review with no error among those the filters show? Warnings do not "
+              "prevent approval."},
     "review.confirm": {"fr": "Confirmer", "en": "Confirm"},
     "review.detail_of": {"fr": "Détail de", "en": "Detail of"},
     "review.gone": {"fr": "Ce document n'est plus dans le cache.", "en": "This document is no longer in the cache."},

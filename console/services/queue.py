@@ -15,7 +15,7 @@ Same filters, columns and order as `review.list_documents`, which the CLI uses.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any
 
 from ..workspace import Workspace
@@ -29,7 +29,7 @@ _USES_COUNTERPARTY = re.compile(r"\bc\.")
 class Page:
     rows: list[dict[str, Any]]
     total: int
-    approvable: int  # awaiting review, no error, matching the filters but status and findings
+    approvable: int  # of the documents the filters show, those awaiting review without error
     connections: list[str] = field(default_factory=list)  # configured or present in the cache
     open_problems: int = 0
     approvable_warned: int = 0  # of `approvable`, those with a warning (approved too)
@@ -43,24 +43,22 @@ def page(
     PDF the source will deliver later."""
     filters = filters or Filters()
     where, params = filters.where()
-    base, base_params = replace(filters, status=None, findings=None).where()
     if pdf_pending:
         where += " AND d.attachment_pending"
-        base += " AND d.attachment_pending"
     # The counterparty (one at most per document) only matters to a filter on its name.
     join = JOIN_COUNTERPARTY if _USES_COUNTERPARTY.search(where) else ""
+    valid = "d.status = 'to_review' AND d.error_count = 0"""
     with ws.db.read() as con:
         finish_left_checks(ws, con)
         cached = [r[0] for r in con.execute("SELECT DISTINCT connection FROM documents").fetchall()]
         problems = con.execute("SELECT count(*) FROM problems WHERE NOT resolved").fetchone()[0]
-        # One scan for both counts: the base filters in WHERE, the user's full filters and the
-        # approvable set as FILTER clauses (parameters in the order they appear in the text).
+        # One scan for the three counts: what the filters show, and of it what "approve all
+        # valid" would approve (review.approve_all_valid), with a warning or not.
         total, approvable, warned = con.execute(
-            f"SELECT count(*) FILTER (WHERE {where}), "
-            f"count(*) FILTER (WHERE d.status = 'to_review' AND d.error_count = 0), "
-            f"count(*) FILTER (WHERE d.status = 'to_review' AND d.error_count = 0 AND d.warning_count > 0) "
-            f"FROM documents d {join} WHERE {base}",
-            params + base_params,
+            f"SELECT count(*), count(*) FILTER (WHERE {valid}), "
+            f"count(*) FILTER (WHERE {valid} AND d.warning_count > 0) "
+            f"FROM documents d {join} WHERE {where}",
+            params,
         ).fetchone()
         rows: list[dict[str, Any]] = []
         if limit > 0 and total:

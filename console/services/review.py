@@ -277,15 +277,13 @@ def acknowledge_change(ws: Workspace, ids: list[str], *, actor: str, reason: str
 
 
 def approve_all_valid(ws: Workspace, *, actor: str, filters: Filters | None = None) -> DecisionResult:
-    """Approve every document awaiting review that has no error finding."""
-    f = filters or Filters()
-    f.status = TO_REVIEW
-    f.findings = None
-    where, params = f.where()
+    """Approve every document awaiting review that has no error finding, among those `filters`
+    show (a status or findings filter that excludes them leaves nothing to approve)."""
+    where, params = (filters or Filters()).where()
     with ws.db.read() as con:
         ids = [r[0] for r in con.execute(
             f"SELECT d.id FROM documents d LEFT JOIN counterparties c ON c.id = d.counterparty_id "
-            f"WHERE {where} AND d.error_count = 0", params
+            f"WHERE {where} AND d.status = 'to_review' AND d.error_count = 0", params
         ).fetchall()]
     return decide(ws, "approve", ids, actor=actor, reason="all valid")
 
