@@ -505,6 +505,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "finding.missing_vat_rate": {"fr": "Taux de TVA manquant", "en": "Missing VAT rate"},
     "finding.unknown_vat_rate": {"fr": "Taux de TVA inconnu", "en": "Unknown VAT rate"},
     "finding.vat_amount_mismatch": {"fr": "Montant de TVA incohérent", "en": "VAT amount mismatch"},
+    "finding.vat_code_rate_mismatch": {"fr": "Code TVA incohérent avec le taux", "en": "VAT code does not match the rate"},
     "finding.line_total_mismatch": {"fr": "Total de ligne incohérent", "en": "Line total mismatch"},
     "finding.line_amount_mismatch": {"fr": "Montant de ligne incohérent", "en": "Line amount mismatch"},
     "finding.line_amount_missing": {"fr": "Montant de ligne manquant", "en": "Missing line amount"},
@@ -637,7 +638,7 @@ def t(key: str, lang: str = DEFAULT_LANG, **fmt: Any) -> str:
 
 
 # Finding.params by name (i18n_findings): amounts and rates, dates, and the rest as they are.
-_NUMBER_PARAMS = frozenset({"declared", "computed", "total", "before_tax", "tax", "amount", "rate", "expected",
+_NUMBER_PARAMS = frozenset({"declared", "computed", "total", "before_tax", "tax", "amount", "rate", "code_rate", "expected",
                             "quantity", "unit_price", "harvest"})
 _DATE_PARAMS = frozenset({"issue_date", "due_date", "default_start", "since"})
 

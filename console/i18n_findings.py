@@ -43,6 +43,10 @@ MESSAGES: dict[str, dict[str, str]] = {
     "finding.vat_amount_mismatch.detail": {
         "fr": "Ligne {line} : la TVA de {tax} ne correspond pas à {rate} % de {before_tax} (attendu : {expected}).",
         "en": "Line {line}: VAT {tax} does not match {rate}% of {before_tax} (expected {expected})."},
+    "finding.vat_code_rate_mismatch.detail": {
+        "fr": "Ligne {line} : le code TVA {vat_code} correspond à un taux de {code_rate} %, alors que le taux de la ligne "
+              "est de {rate} %.",
+        "en": "Line {line}: VAT code {vat_code} is for {code_rate}%, but the line's VAT rate is {rate}%."},
     "finding.line_total_mismatch.detail": {"fr": "Ligne {line} : {before_tax} + {tax} ≠ {amount}.",
                                            "en": "Line {line}: {before_tax} + {tax} ≠ {amount}."},
     "finding.missing_counterparty.detail": {"fr": "Le document n'a ni client ni fournisseur.",

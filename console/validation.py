@@ -11,6 +11,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from .domain import CENT, CREDIT_NOTE_KINDS, CUSTOMER_KINDS, ERROR, WARNING, Document, Finding
+from .pennylane import vat as vat_codes
 
 KNOWN_VAT_RATES = {Decimal(r) for r in ("0", "2.1", "5.5", "8.5", "10", "13", "20")}
 CURRENCIES = {"EUR", "USD", "GBP", "CHF", "CAD", "JPY", "SEK", "NOK", "DKK", "PLN", "CZK", "AUD"}
@@ -111,6 +112,11 @@ def validate(doc: Document, today: dt.date | None = None) -> list[Finding]:
             add("unknown_vat_rate", ERROR,
                 f"Line {i}: VAT rate {line.vat_rate}% is not a French rate (20, 10, 5.5, 2.1, 0); map it or fix it.",
                 f"{where}.vat_rate", line=i, rate=line.vat_rate)
+        code_rate = vat_codes.code_rate(line.vat_code) if line.vat_code else None
+        if line.vat_rate is not None and code_rate is not None and code_rate != line.vat_rate:
+            add("vat_code_rate_mismatch", ERROR,
+                f"Line {i}: VAT code {line.vat_code} is for {code_rate}%, but the line's VAT rate is {line.vat_rate}%.",
+                f"{where}.vat_code", line=i, vat_code=line.vat_code, code_rate=code_rate, rate=line.vat_rate)
         if line.vat_rate is not None:
             expected = (line.amount_before_tax * line.vat_rate / 100).quantize(CENT, ROUND_HALF_UP)
             if abs(expected - line.tax) > CENT:

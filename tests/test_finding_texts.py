@@ -58,6 +58,7 @@ def validation_findings() -> list[Finding]:
         replace(base, total=D("-1200.00"), total_before_tax=D("-1000.00"), total_tax=D("-200.00"),
                 lines=[replace(line, amount_before_tax=D("-1000.00"), tax=D("-200.00"), amount=D("-1200.00"))],
                 counterparty=eu),
+        replace(base, lines=[replace(line, vat_code="FR_196")]),  # a reviewer's code at another rate
     ]
     return [f for doc in docs for f in validate(doc, today=TODAY)]
 
@@ -72,6 +73,9 @@ def test_every_validation_finding_is_said_in_french_and_english():
     assert {f.params.get("variant") for f in found if f.code == "bad_vat_number"} == {None, "key"}
     for finding in found:
         says_it_in_both_languages(finding)
+    mismatch = next(f for f in found if f.code == "vat_code_rate_mismatch")
+    assert says_it_in_both_languages(mismatch).replace(i18n.NBSP, " ") == (
+        "Ligne 1 : le code TVA FR_196 correspond à un taux de 19,6 %, alors que le taux de la ligne est de 20 %.")
     rate = next(f for f in found if f.code == "unknown_vat_rate")
     assert says_it_in_both_languages(rate).startswith("Ligne 2 : le taux de TVA de 15,475 % n'est pas un taux applicable en France")
     totals = next(f for f in found if f.code == "totals_mismatch")

@@ -97,3 +97,32 @@ def test_ledger_account_fix_goes_to_the_import(incomplete, plugins):
     body = next(r.body for r in result.requests if r.path == "/customer_invoices/import")
     assert "ledger_account_id" in body["invoice_lines"][0]
     assert review.get_document(incomplete, "src:1")["lines"][0]["ledger_account"] == "706100"
+
+
+def test_a_vat_code_at_another_rate_than_the_line_is_an_error(workspace, plugins, fake_source, fake_connection):
+    # A 19.6 % line (an old French rate): not a current rate, so an error the reviewer clears by
+    # giving the code of that very rate; a code of another rate (Andorra's 1 %) does not clear it.
+    fake_source.pages = [[make_doc("1", rate="19.6", total="119.60")]]
+    sync(workspace, plugins)
+    assert "unknown_vat_rate" in codes(workspace, "src:1")
+    fixes.fix(workspace, "src:1", "lines[1].vat_code", "AD_10", actor="anne")
+    assert codes(workspace, "src:1") >= {"vat_code_rate_mismatch"}
+    assert review.get_document(workspace, "src:1")["error_count"] >= 1
+    assert review.decide(workspace, "approve", ["src:1"], actor="anne").refused
+    fixes.fix(workspace, "src:1", "lines[1].vat_code", "FR_196", actor="anne")
+    assert "vat_code_rate_mismatch" not in codes(workspace, "src:1")
+    assert "unknown_vat_rate" not in codes(workspace, "src:1")
+    assert review.decide(workspace, "approve", ["src:1"], actor="anne").done == ["src:1"]
+
+
+def test_vat_codes_say_their_rate_french_ones_first():
+    from decimal import Decimal as D
+
+    from ecluse.pennylane import vat
+
+    assert [vat.code_rate(c) for c in ("FR_200", "FR_09", "FR_1_05", "FR_196", "DE_190_BU0003", "exempt")] == [
+        D(20), D("0.9"), D("1.05"), D("19.6"), D(19), D(0)]
+    assert vat.code_rate("intracom_21") is None and vat.code_rate("mixed") is None
+    ordered = vat.ordered_codes()
+    assert ordered[0].startswith("FR_") and sorted(ordered) == sorted(vat.valid_codes())
+    assert ordered.index("FR_92") < ordered.index("AD_10") < ordered.index("exempt")

@@ -7,6 +7,7 @@ for review instead of being sent with a guessed code.
 """
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
 
@@ -40,6 +41,30 @@ def rate_key(rate: Decimal | str | int) -> str:
     if value == 0:
         return "0"
     return format(value.normalize(), "f")
+
+
+# Codes of a country's rate: FR_200 is 20 %, FR_09 0.9 %, FR_1_05 1.05 %, DE_190_BU0003 19 %.
+_COUNTRY_RATE = re.compile(r"^[A-Z]{2}_(\d+)(?:_(\d+))?(?:_[A-Za-z][A-Za-z0-9]*)?$")
+_ZERO_CODES = frozenset({"exempt", "extracom", "crossborder"})
+
+
+def code_rate(code: str) -> Decimal | None:
+    """The percentage a code stands for; None when it does not say one (mixed, intracom_*:
+    reverse charge, the line itself shows no VAT)."""
+    if code in _ZERO_CODES:
+        return Decimal(0)
+    match = _COUNTRY_RATE.match(code)
+    if not match:
+        return None
+    whole, fraction = match.groups()
+    return Decimal(f"{whole}.{fraction}") if fraction else Decimal(whole) / 10
+
+
+def ordered_codes() -> list[str]:
+    """The valid codes, France's first, then the others by country, then the special ones."""
+    def key(code: str) -> tuple[int, str]:
+        return (0 if code.startswith("FR_") else 2 if code_rate(code) is None or code in _ZERO_CODES else 1, code)
+    return sorted(valid_codes(), key=key)
 
 
 def valid_codes() -> frozenset[str]:

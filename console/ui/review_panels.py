@@ -117,7 +117,8 @@ def counterparty_form(ws, doc: dict[str, Any], done: Done, version: int) -> None
 
 def _vat_choice_label(code: str, default: str | None) -> str:
     if code:
-        return code
+        rate = vat_codes.code_rate(code)
+        return code if rate is None else f"{code} — {widgets.number(rate)} %"
     return t("fx.vat_code_default", code=default) if default else t("fx.vat_code_none")
 
 
@@ -132,7 +133,7 @@ def lines_form(ws, doc: dict[str, Any], done: Done, version: int) -> None:
     number = st.selectbox(t("fx.line"), list(labels), format_func=labels.get, key=f"fx_line_{doc['id']}") or 1
     line = lines[number - 1]
     mapping = ws.mappings()
-    valid = sorted(vat_codes.valid_codes())
+    valid = vat_codes.ordered_codes()
     rate_default = None
     if line.get("vat_rate") is not None:
         key = vat_codes.rate_key(line["vat_rate"])
