@@ -252,6 +252,11 @@ MESSAGES: dict[str, dict[str, str]] = {
                                "en": "connector yielded an unknown item: {kind}"},
     "said.core.orphan_pdf": {"fr": "Un PDF est arrivé pour un document absent du cache.",
                              "en": "a PDF arrived for a document that is not in the cache"},
+    "said.report.failed": {"fr": "La requête a échoué : {error}", "en": "{error}"},
+    "said.report.empty": {"fr": "La requête est vide.", "en": "the query is empty"},
+    "said.report.read_only": {"fr": "Les rapports sont en lecture seule : seules les requêtes (SELECT, WITH…) peuvent "
+                                    "être exécutées.",
+                              "en": "reports are read-only: only queries (SELECT, WITH...) can be run"},
     "said.demo.ready": {"fr": "Connexion de démonstration prête : aucune donnée réelle.",
                         "en": "Demo connection ready: no real data."},
     "said.harvest.connected": {"fr": "Connecté au compte Harvest « {company} » en tant que {user}.",

@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,6 +17,7 @@ import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from ..connectors import Said
 from ..domain import json_dumps
 from ..workspace import Workspace
 
@@ -25,14 +27,14 @@ VIEWS = ("invoices", "lines", "counterparties", "findings", "batches", "batch_it
 SAVED_REPORTS: dict[str, tuple[str, str]] = {
     "monthly_totals": (
         "Totaux mensuels par connexion et statut / Monthly totals by connection and status",
-        "SELECT connection, date_trunc('month', issue_date) AS month, status, count(*) AS documents,\n"
+        "SELECT connection, date_trunc('month', issue_date) AS month, status, currency, count(*) AS documents,\n"
         "       sum(total_before_tax) AS total_before_tax, sum(total_tax) AS total_tax, sum(total) AS total\n"
-        "FROM invoices GROUP BY ALL ORDER BY month, connection, status",
+        "FROM invoices GROUP BY ALL ORDER BY month, connection, status, currency",
     ),
     "vat_by_rate": (
         "TVA par taux / VAT by rate",
-        "SELECT kind, vat_rate, count(*) AS lines, sum(amount_before_tax) AS base, sum(tax) AS vat\n"
-        "FROM lines GROUP BY ALL ORDER BY kind, vat_rate",
+        "SELECT kind, currency, vat_rate, count(*) AS lines, sum(amount_before_tax) AS base, sum(tax) AS vat\n"
+        "FROM lines GROUP BY ALL ORDER BY kind, currency, vat_rate",
     ),
     "open_findings": (
         "Anomalies à traiter / Open findings",
@@ -49,7 +51,18 @@ SAVED_REPORTS: dict[str, tuple[str, str]] = {
 
 
 class ReportError(ValueError):
-    """The query failed; the message is DuckDB's, which names the problem."""
+    """The query failed; the message is DuckDB's, which names the problem. `said`: the same
+    for the console's language (connectors.Said)."""
+
+    def __init__(self, message: str, said: Said | None = None) -> None:
+        super().__init__(message)
+        self.said = said or Said("report.failed", {"error": message})
+
+
+# A statement that is not a query: refused before DuckDB, whose own words for it vary
+# ("Can only delete from base table" for a view).
+_NOT_A_QUERY = re.compile(r"^\s*(insert|update|delete|merge|create|drop|alter|copy|attach|detach|install|load|"
+                          r"export|import|vacuum|checkpoint|set|reset|pragma|call|use|truncate)\b", re.IGNORECASE)
 
 
 @dataclass
@@ -69,7 +82,10 @@ class QueryResult:
 def run_query(ws: Workspace, sql: str, *, max_rows: int | None = None) -> QueryResult:
     sql = sql.strip().rstrip(";")
     if not sql:
-        raise ReportError("the query is empty")
+        raise ReportError("the query is empty", Said("report.empty", {}))
+    if _NOT_A_QUERY.match(sql):
+        raise ReportError("reports are read-only: only queries (SELECT, WITH...) can be run",
+                          Said("report.read_only", {}))
     try:
         with ws.db.sandbox() as con:
             con.execute("SET search_path = 'reports'")
