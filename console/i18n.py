@@ -252,6 +252,11 @@ MESSAGES: dict[str, dict[str, str]] = {
                                "en": "connector yielded an unknown item: {kind}"},
     "said.core.orphan_pdf": {"fr": "Un PDF est arrivé pour un document absent du cache.",
                              "en": "a PDF arrived for a document that is not in the cache"},
+    "said.pennylane.no_token": {
+        "fr": "Aucun jeton Pennylane configuré : créez-en un dans Pennylane (Paramètres > Connectivité > "
+              "Développeurs), puis indiquez ci-dessous la variable d'environnement qui le contient.",
+        "en": "No Pennylane token configured: create one in Pennylane (Settings > Connectivity > Developers), then "
+              "give below the environment variable that holds it."},
     "said.report.failed": {"fr": "La requête a échoué : {error}", "en": "{error}"},
     "said.report.empty": {"fr": "La requête est vide.", "en": "the query is empty"},
     "said.report.read_only": {"fr": "Les rapports sont en lecture seule : seules les requêtes (SELECT, WITH…) peuvent "

@@ -125,6 +125,8 @@ def test_dry_run_page_counts_previews_and_cannot_send(approved_ws):
     assert any("simulation" in i.value and "Modifier la destination" in i.value for i in at.info)
     assert any("ecluse pennylane set --token-env PENNYLANE_TOKEN --live" in c.value for c in at.code)
     assert "non configuré" in " ".join(m.value for m in at.markdown)
+    at.button(key="sd_check").click().run()  # no token yet: said in French, with what to do
+    assert any("Aucun jeton Pennylane configuré" in e.value for e in at.error)
     # The preview: every planned request, 0 violation, no change to the workspace.
     at.button(key="sd_preview_btn").click().run()
     assert_clean(at)
@@ -137,6 +139,8 @@ def test_dry_run_page_counts_previews_and_cannot_send(approved_ws):
     page = texts(at)
     assert "POST /file_attachments" in page and "_invoices/import" in page
     assert "Fichier envoyé" in page and "octets" in page  # multipart shown as a name and a size
+    assert "seulement si aucun tiers existant ne correspond" in page  # the requests' notes, in French
+    assert "only if no existing counterparty matches" not in page
     assert at.json, "the JSON bodies are shown"
     assert [d.label for d in at.get("download_button")] == ["Télécharger l'aperçu (JSON)"]
     assert statuses(ws) == before

@@ -84,6 +84,7 @@ class PlannedRequest:
     multipart: dict[str, Any] | None = None
     violations: list[str] = field(default_factory=list)
     note: str | None = None
+    note_code: str | None = None  # `note` for the console's language: `send.note.<code>`
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -100,19 +101,22 @@ class DryRunGateway:
         self._next_id = 900_000_000
 
     def _record(self, method: str, path: str, *, query: dict[str, Any] | None = None, body: Any = None,
-                multipart: dict[str, Any] | None = None, note: str | None = None) -> int:
+                multipart: dict[str, Any] | None = None, note: str | None = None, note_code: str | None = None) -> int:
         violations = spec.validate_request(method, path, query=query, json_body=body, multipart=multipart)
-        self.requests.append(PlannedRequest(self.current_document, method, path, query, body, multipart, violations, note))
+        self.requests.append(PlannedRequest(self.current_document, method, path, query, body, multipart, violations, note,
+                                            note_code))
         self._next_id += 1
         return self._next_id
 
     def directory(self, role: str) -> list[dict[str, Any]]:
         path = "/customers" if role == "customer" else "/suppliers"
-        self._record("GET", path, query={"limit": 100}, note="read once per batch (all pages) to match existing counterparties")
+        self._record("GET", path, query={"limit": 100}, note="read once per batch (all pages) to match existing counterparties",
+                     note_code="read_parties")
         return []
 
     def create_party(self, role: str, path: str, body: dict[str, Any]) -> int:
-        return self._record("POST", path, body=body, note="only if no existing counterparty matches")
+        return self._record("POST", path, body=body, note="only if no existing counterparty matches",
+                            note_code="create_party")
 
     def find_party(self, role: str, external_reference: str) -> int | None:
         return None
@@ -697,7 +701,8 @@ def check_pennylane(ws: Workspace) -> dict[str, Any]:
     except WorkspaceError as exc:
         return {"ok": False, "message": str(exc)}
     if not token:
-        return {"ok": False, "message": "no Pennylane token configured: `ecluse pennylane set --token-env PENNYLANE_TOKEN`"}
+        return {"ok": False, "message": "no Pennylane token configured: `ecluse pennylane set --token-env PENNYLANE_TOKEN`",
+                "said": {"code": "pennylane.no_token", "params": {}}}
     client = PennylaneClient(cfg.get("api_url") or "https://app.pennylane.com/api/external/v2", token)
     try:
         me = client.me()

@@ -101,7 +101,8 @@ def show_check(result: dict[str, Any] | None) -> None:
         st.success(t("send.check_ok", company=company.get("name") or "?", id=company.get("id") or "?"),
                    icon=":material/check_circle:")
     else:
-        st.error(t("send.check_failed", message=result.get("message") or ""), icon=":material/error:")
+        message = widgets.said_or(result.get("message"), result.get("said"))
+        st.error(t("send.check_failed", message=message), icon=":material/error:")
     if result.get("scopes"):
         st.caption(t("send.scopes", scopes=", ".join(f"`{s}`" for s in result["scopes"])))
     if missing:
@@ -284,7 +285,7 @@ def show_preview(ws, result: send.BatchResult) -> None:
 def request_block(r: send.PlannedRequest) -> None:
     st.markdown(f"**`{r.method} {r.path}`**")
     if r.note and not r.multipart:
-        st.caption(r.note)
+        st.caption(t(f"send.note.{r.note_code}") if r.note_code else r.note)
     if r.query:
         st.caption(t("send.query", query=", ".join(f"{k}={v}" for k, v in r.query.items())))
     if r.multipart:
