@@ -205,7 +205,7 @@ MESSAGES: dict[str, dict[str, str]] = {
               "the cache are kept."},
     "conn.remove_yes": {"fr": "Oui, supprimer", "en": "Yes, remove"},
     "conn.removed": {"fr": "Connexion « {name} » supprimée.", "en": "Connection '{name}' removed."},
-    "conn.check_ok": {"fr": "Connexion réussie : {message}", "en": "Connection works: {message}"},
+    "conn.check_ok": {"fr": "Connexion réussie. {message}", "en": "Connection works. {message}"},
     "conn.check_failed": {"fr": "Échec du test : {message}", "en": "Test failed: {message}"},
     # A connector's check, sentence by sentence (connectors.Said): `said.<code>`.
     # The settings of a connection (connectors.Setting), refused when saved.

@@ -222,7 +222,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "map.save_counterparties": {"fr": "Enregistrer les associations", "en": "Save the matches"},
 
     # -- reconciliation extras ---------------------------------------------------------------------
-    "stage.review": {"fr": "À revoir (récupéré, en attente)", "en": "To review (fetched, on hold)"},
+    "stage.review": {"fr": "À revoir (y compris mis en attente)", "en": "To review (on hold included)"},
     "stage.approved": {"fr": "Approuvé, pas encore envoyé", "en": "Approved, not sent yet"},
     "stage.sent": {"fr": "Envoyé, non vérifié", "en": "Sent, not checked"},
     "stage.confirmed": {"fr": "Confirmé dans Pennylane", "en": "Confirmed in Pennylane"},

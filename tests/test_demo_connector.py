@@ -9,7 +9,6 @@ import collections
 import datetime as dt
 import hashlib
 import re
-import time
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
@@ -473,15 +472,12 @@ def test_pdf_copes_with_odd_text_and_many_lines():
     assert render_invoice(doc, seller, None) == render_invoice(doc, seller, None)
 
 
-def test_pdf_rendering_is_fast(big_docs):
+def test_pdfs_render_for_every_document_the_same_each_time(big_docs):
     me = data.company(data.DemoConfig(per_month=200))
     docs = [d for d in big_docs if d.attachment][:300]
-    started = time.perf_counter()
-    for doc in docs:
-        make_attachment(doc, me)
-    per_pdf = (time.perf_counter() - started) / len(docs)
-    print(f"\n{per_pdf * 1000:.2f} ms per PDF, {per_pdf * 1000:.1f} s per 1,000")
-    assert per_pdf < 0.02  # measured ~2 ms; 1,000 PDFs in a couple of seconds
+    first = [make_attachment(doc, me).content for doc in docs]
+    assert all(pdf.startswith(b"%PDF-") for pdf in first)
+    assert [make_attachment(doc, me).content for doc in docs] == first  # deterministic: no change on a re-sync
 
 
 # -- plugin -----------------------------------------------------------------------------------

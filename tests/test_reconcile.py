@@ -3,7 +3,6 @@ month, drill-downs. Documents really sent to the Pennylane emulator and read bac
 from __future__ import annotations
 
 import datetime as dt
-import time
 from decimal import Decimal as D
 
 import pytest
@@ -132,16 +131,19 @@ def test_stage_of_matches_the_sql(books):
 
 # -- at scale ----------------------------------------------------------------------------------
 @pytest.mark.slow
-def test_chart_queries_stay_fast_at_100k_documents(tmp_path):
+def test_chart_queries_add_up_at_100k_documents(tmp_path):
+    # Their timings are bench/review.py's; here, that they run at that size and agree.
     from bench.review import build_cache
 
     ws = build_cache(tmp_path / "ws", 100_000)
-    for fn in (reconcile.monthly_stages, reconcile.pennylane_totals, reconcile.monthly_totals):
-        fn(ws, side=None)  # warm the file cache
-        started = time.perf_counter()
-        rows = fn(ws, side=None)
-        elapsed = time.perf_counter() - started
-        assert rows and elapsed < 0.3, (fn.__name__, elapsed)
-    started = time.perf_counter()
-    reconcile.backlog_age(ws)
-    assert time.perf_counter() - started < 0.3
+    with ws.db.read() as con:
+        dated, to_review = con.execute("SELECT count(*) FILTER (WHERE issue_date IS NOT NULL), "
+                                       "count(*) FILTER (WHERE status = 'to_review') FROM documents").fetchall()[0]
+    stages = reconcile.monthly_stages(ws, currency=None, side=None)
+    assert sum(r["documents"] for r in stages) == dated  # each document in one stage
+    for fn in (reconcile.pennylane_totals, reconcile.monthly_totals):
+        assert fn(ws, side=None)
+    assert sum(r["documents"] for r in reconcile.backlog_age(ws, basis="waiting")) == to_review
+    sales, purchases = (sum(r["documents"] for r in reconcile.backlog_age(ws, basis="waiting", side=side))
+                        for side in ("sales", "purchases"))
+    assert sales and purchases and sales + purchases == to_review  # the page's Ventes / Achats choice

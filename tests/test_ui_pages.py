@@ -557,7 +557,7 @@ def test_test_sync_and_remove_a_connection(fresh_synced_workspace, use_workspace
     at = open_app("connections")
     at.button(key="cn_test_demo").click().run()
     # the demo connector's check, said in the console's language (its message is English)
-    assert any("Connexion réussie : Connexion de démonstration prête" in s.value for s in at.success)
+    assert any("Connexion réussie. Connexion de démonstration prête" in s.value for s in at.success)
     at.button(key="cn_sync_demo").click().run()
     state.JOBS.wait(120)
     at.run()

@@ -280,7 +280,7 @@ def test_reconciliation_with_confirmations(fresh_synced_workspace, use_workspace
     assert len(charts) == 3, "stages, Écluse against Pennylane, backlog age"
     stages = json.loads(charts[0].proto.spec)
     names = {trace["name"] for trace in stages["data"]}
-    assert {"Confirmé dans Pennylane", "Écart avec Pennylane", "À revoir (récupéré, en attente)"} <= names
+    assert {"Confirmé dans Pennylane", "Écart avec Pennylane", "À revoir (y compris mis en attente)"} <= names
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["Écarts"] == "3" and metrics["Envoyés non vérifiés"] == "0"
     totals = reconcile.pennylane_totals(ws, side="sales")

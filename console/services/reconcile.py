@@ -125,11 +125,13 @@ def _bucket_case(age: str) -> str:
 
 def backlog_age(
     ws: Workspace, *, basis: str = "issue_date", today: dt.date | None = None, connection: str | None = None,
+    side: str | None = None,
 ) -> list[dict[str, Any]]:
-    """Documents awaiting review per age bucket and connection (buckets in AGE_BUCKETS order)."""
+    """Documents awaiting review per age bucket and connection (buckets in AGE_BUCKETS order),
+    sales or purchases only with `side`."""
     today = today or dt.date.today()
     age = _age_expression(basis)
-    clauses, params = ["status = ?"], [TO_REVIEW]
+    clauses, params = ["status = ?", "kind IN (SELECT unnest(?))"], [TO_REVIEW, _kinds(side)]
     if basis == "issue_date":
         clauses.append("issue_date IS NOT NULL")
     if connection:

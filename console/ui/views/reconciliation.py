@@ -185,12 +185,12 @@ def pennylane_section(ws, connection: str | None, currency: str, side: str | Non
     pennylane_drill_down(ws, widgets.selected_bar(event), connection, currency, side)
 
 
-def backlog(ws, connection: str | None) -> None:
+def backlog(ws, connection: str | None, side: str | None) -> None:
     st.subheader(t("rec.backlog"))
     basis = st.segmented_control(
         t("rec.basis"), list(reconcile.AGE_BASES), key=state.keep("rc_basis", "issue_date"), required=True,
         format_func=state.frozen(lambda b: t(f"rec.basis_{b}")), on_change=state.remember, args=("rc_basis",))
-    rows = reconcile.backlog_age(ws, basis=basis or "issue_date", connection=connection)
+    rows = reconcile.backlog_age(ws, basis=basis or "issue_date", connection=connection, side=side)
     if not rows:
         st.info(t("rec.backlog_empty"))
         return
@@ -240,7 +240,7 @@ def main() -> None:
     st.divider()
     pennylane_section(ws, connection or None, currency, side)
     st.divider()
-    backlog(ws, connection or None)
+    backlog(ws, connection or None, side)
 
 
 main()

@@ -475,7 +475,8 @@ def problems_section(ws, count: int, expanded: bool) -> None:
         return
     with st.expander(t("review.problems", n=len(problems)), expanded=expanded, icon=":material/report:"):
         st.caption(t("review.problems_help"))
-        widgets.table([{**p, "recorded_at": widgets.datetime(p["recorded_at"]), "message": widgets.said_or(p["message"], p["said"]),
+        widgets.table([{**p, "recorded_at": widgets.datetime(p["recorded_at"]), "source_id": p["source_id"] or "—",
+                        "message": widgets.said_or(p["message"], p["said"]),
                         "raw": _short(_loads(p["raw"]))[:300]} for p in problems], {
             "connection": t("col.connection"), "source_id": t("col.source_id"), "message": t("col.message"),
             "recorded_at": t("col.when"), "raw": t("col.raw"),
