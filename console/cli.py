@@ -171,6 +171,10 @@ def push(obj: Ctx, dry_run: bool, connection: tuple[str, ...], date_from: dt.dat
         if result.dry_run:
             click.echo(f"dry run: {len(result.items)} document(s), {result.request_count} request(s), "
                        f"{summary['violations']} spec violation(s), {summary['held']} held")
+            if summary["lines_without_account"]:
+                click.echo(f"warning: {summary['lines_without_account']} line(s) of "
+                           f"{summary['documents_without_account']} document(s) have no ledger account: Pennylane "
+                           "will choose one itself (to set it: ecluse mappings list / set ledger-account)")
         else:
             click.echo(f"batch {result.batch_id}: sent {summary['sent']}, failed {summary['failed']}, "
                        f"held {summary['held']}" + (f", pending {summary['pending']}" if summary["pending"] else ""))

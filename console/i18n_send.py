@@ -116,6 +116,12 @@ MESSAGES: dict[str, dict[str, str]] = {
                                "en": "read once per batch (all pages) to match existing counterparties"},
     "send.note.create_party": {"fr": "seulement si aucun tiers existant ne correspond",
                                "en": "only if no existing counterparty matches"},
+    "send.preview_no_account": {
+        "fr": "{n} ligne(s) de {docs} document(s) partiraient sans compte comptable : Pennylane choisirait alors le "
+              "compte lui-même, à vérifier ensuite. Pour l'imposer, associez leurs codes à des comptes dans "
+              "Correspondances.",
+        "en": "{n} line(s) of {docs} document(s) would go without a ledger account: Pennylane would then choose the "
+              "account itself, to be checked there. To set it, map their codes to accounts in Mappings."},
     "send.preview_shared": {"fr": "Requêtes communes au lot ({n})", "en": "Requests shared by the batch ({n})"},
     "send.preview_page": {"fr": "Page (sur {pages})", "en": "Page (of {pages})"},
     "send.preview_doc": {"fr": "{number} — {counterparty} — {total} — {n} requête(s)",

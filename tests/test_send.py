@@ -133,8 +133,11 @@ def test_existing_counterparty_is_matched_not_created(approved, emu):
 
 
 def test_ledger_accounts_mapping_and_unknown_account(approved, emu):
+    lines, docs = send.dry_run(approved).lines_without_account()  # the preview warns before the mapping
+    assert lines >= docs == 9
     emu.add_ledger_account("706000", "Prestations de services")
     approved.set_mapping("ledger_accounts", "706", "706000")
+    assert send.dry_run(approved).lines_without_account() == (0, 0)
     send.push(approved, gateway(emu), actor="anne")
     inv = emu.invoices("customer")[0]
     lines = emu.invoice_lines(inv["id"])

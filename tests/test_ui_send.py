@@ -140,6 +140,11 @@ def test_dry_run_page_counts_previews_and_cannot_send(approved_ws):
     assert "POST /file_attachments" in page and "_invoices/import" in page
     assert "Fichier envoyé" in page and "octets" in page  # multipart shown as a name and a size
     assert "seulement si aucun tiers existant ne correspond" in page  # the requests' notes, in French
+    # No code mapped to an account yet: the preview says how many lines would go without one
+    lines, docs = send.dry_run(ws).lines_without_account()
+    assert lines >= docs > 0
+    assert any(f"{lines} ligne(s) de {docs} document(s) partiraient sans compte comptable" in w.value
+               for w in at.warning)
     assert "only if no existing counterparty matches" not in page
     assert at.json, "the JSON bodies are shown"
     assert [d.label for d in at.get("download_button")] == ["Télécharger l'aperçu (JSON)"]

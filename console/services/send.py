@@ -187,6 +187,17 @@ class BatchResult:
     def count(self, state: str) -> int:
         return sum(1 for i in self.items if i.state == state)
 
+    def lines_without_account(self) -> tuple[int, int]:
+        """(invoice lines, documents) a dry run would import with no `ledger_account_id` (optional
+        in the spec): Pennylane then chooses the account itself. A mapping (Correspondances)
+        sets it."""
+        lines = documents = 0
+        for r in self.requests:
+            body = r.body if r.path.endswith("/import") and isinstance(r.body, dict) else {}
+            missing = sum(1 for line in body.get("invoice_lines") or [] if not line.get("ledger_account_id"))
+            lines, documents = lines + missing, documents + bool(missing)
+        return lines, documents
+
     waiting_for_pdf: int = 0
 
     def summary(self) -> dict[str, Any]:
@@ -199,6 +210,7 @@ class BatchResult:
         if self.dry_run:
             out["requests"] = [r.as_dict() for r in self.requests]
             out["violations"] = sum(len(r.violations) for r in self.requests)
+            out["lines_without_account"], out["documents_without_account"] = self.lines_without_account()
             for r in out["requests"]:
                 if r["multipart"]:
                     r["multipart"] = {k: (v[0] if isinstance(v, tuple) else v) for k, v in r["multipart"].items()}
