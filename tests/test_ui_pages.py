@@ -214,10 +214,12 @@ def test_hold_and_reopen_and_approve_all_valid(fresh_synced_workspace, use_works
     first, _ = review.list_documents(ws, limit=1)
     doc_id = first[0]["id"]
     select_rows(at, [0])
+    assert at.button(key="rv_reopen").disabled  # a document to review: nothing to reopen
     at.text_input(key="rv_reason").set_value("attente du bon de commande")
     at.button(key="rv_hold").click().run()
     assert statuses(ws, [doc_id])[doc_id] == "on_hold"
     select_rows(at, [0])
+    assert not at.button(key="rv_reopen").disabled and at.button(key="rv_hold").disabled
     at.button(key="rv_reopen").click().run()
     assert statuses(ws, [doc_id])[doc_id] == "to_review"
     # The confirmation says how many of them carry warnings, approved too

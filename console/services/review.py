@@ -175,6 +175,7 @@ _FROM = {
     "reopen": (APPROVED, REJECTED, ON_HOLD, FAILED),
 }
 _TO = {"approve": APPROVED, "reject": REJECTED, "hold": ON_HOLD, "reopen": TO_REVIEW}
+DECISION_FROM = _FROM  # for the console: which decisions a selection can take
 
 
 def decide(

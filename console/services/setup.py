@@ -46,6 +46,7 @@ def describe_connections(ws: Workspace, plugins: Plugins) -> list[dict[str, Any]
             "settings": conn.get("settings", {}),
             "secrets": ws.secret_keys(name),
             "last_sync": run[0].strftime("%Y-%m-%d %H:%M") if run and run[0] else None,
+            "last_sync_at": run[0] if run else None,  # the same, for the console to format
             "last_status": status,
             "last_error": (run[2] or (INTERRUPTED_MESSAGE if status == INTERRUPTED else None)) if run else None,
             "last_error_said": run[4] if run else None,  # JSON text (connectors.Said), or None

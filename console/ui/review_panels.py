@@ -10,6 +10,7 @@ from typing import Any, Callable
 
 import streamlit as st
 
+from ..domain import CUSTOMER_KINDS
 from ..pennylane import vat as vat_codes
 from ..services import duplicates, fixes, mappings, queue
 from . import state, widgets
@@ -154,7 +155,11 @@ def lines_form(ws, doc: dict[str, Any], done: Done, version: int) -> None:
             st.page_link(pages["mappings"], label=t("fx.open_mappings"), icon=":material/rule:")
     with st.form(key=f"fx_ln_{doc['id']}_{number}_{version}", border=True):
         c1, c2 = st.columns(2)
-        account = c1.text_input(t("fx.ledger_account"), value=current_account, placeholder="706000",
+        # An example in the line's own class: the source's code as an account (6256 → 625600), else
+        # a sales or purchases account.
+        example = (hint.ljust(6, "0") if hint and hint.isdigit() and len(hint) <= 6
+                   else "706000" if doc["kind"] in CUSTOMER_KINDS else "607000")
+        account = c1.text_input(t("fx.ledger_account"), value=current_account, placeholder=example,
                                 key=f"fx_ln_{doc['id']}_{number}_{version}_ledger", help=t("fx.ledger_help"))
         options = ["", *valid]
         code = c2.selectbox(t("fx.vat_code"), options, index=options.index(current_code),

@@ -28,7 +28,8 @@ def secret_sources(ws, name: str) -> dict[str, str]:
 def overview_table(rows: list[dict[str, Any]]) -> None:
     widgets.table([{
         "name": r["name"], "connector": r["title"] or r["connector"],
-        "enabled": "✓" if r["enabled"] else "—", "last_sync": r["last_sync"] or "—",
+        "enabled": "✓" if r["enabled"] else "—",
+        "last_sync": widgets.datetime(r["last_sync_at"]) if r.get("last_sync_at") else "—",
         "status": t(f"run.{r['last_status']}") if r["last_status"] else "—",
         "documents": r["documents"],
         "error": widgets.run_error(r["last_error"], r["last_error_said"]),

@@ -229,15 +229,22 @@ def actions(ws, selected: list[dict[str, Any]], position: int = 0) -> None:
         force = st.checkbox(t("review.force"), key="rv_force", help=t("review.force_help")) if with_errors else False
         cols = st.columns(4)
         approve_label = t("review.approve_force") if force else t("review.approve")
+        # A decision none of the selected documents can take is greyed out (Rouvrir on a document
+        # to review, say), rather than offered and refused.
+        possible = {action: any(r["status"] in review.DECISION_FROM[action] for r in selected)
+                    for action in review.DECISION_FROM}
         clicked = None
         if cols[0].button(approve_label, type="primary", icon=":material/check:", key="rv_approve", width="stretch",
-                          shortcut="Ctrl+Enter", help=t("queue.approve_help")):
+                          shortcut="Ctrl+Enter", help=t("queue.approve_help"), disabled=not possible["approve"]):
             clicked = "approve"
-        if cols[1].button(t("review.reject"), icon=":material/block:", key="rv_reject", width="stretch"):
+        if cols[1].button(t("review.reject"), icon=":material/block:", key="rv_reject", width="stretch",
+                          disabled=not possible["reject"]):
             clicked = "reject"
-        if cols[2].button(t("review.hold"), icon=":material/pause:", key="rv_hold", width="stretch"):
+        if cols[2].button(t("review.hold"), icon=":material/pause:", key="rv_hold", width="stretch",
+                          disabled=not possible["hold"]):
             clicked = "hold"
-        if cols[3].button(t("review.reopen"), icon=":material/undo:", key="rv_reopen", width="stretch"):
+        if cols[3].button(t("review.reopen"), icon=":material/undo:", key="rv_reopen", width="stretch",
+                          disabled=not possible["reopen"]):
             clicked = "reopen"
         if clicked is None:
             return

@@ -516,6 +516,8 @@ def confirmation(ws) -> None:
     if st.button(t("send.confirm_run"), key="sd_confirm", icon=":material/fact_check:", disabled=source is None,
                  help=t("send.disabled_no_token") if source is None else None):
         run_confirmation(ws)
+    if source is None:  # said, not only in the disabled button's tooltip
+        st.caption(t("send.disabled_no_token"))
     outcome = st.session_state.get("sd_confirm_result")
     if outcome is not None:
         if outcome.get("error"):
