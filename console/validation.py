@@ -108,11 +108,12 @@ def validate(doc: Document, today: dt.date | None = None) -> list[Finding]:
         if line.vat_rate is None and not line.vat_code:
             add("missing_vat_rate", ERROR, f"Line {i} has no VAT rate.", f"{where}.vat_rate", line=i)
             continue
-        if line.vat_rate is not None and line.vat_rate not in KNOWN_VAT_RATES and not line.vat_code:
+        code_rate = vat_codes.code_rate(line.vat_code) if line.vat_code else None
+        # A code clears an unusual rate only when it stands for that very rate (not `mixed`).
+        if line.vat_rate is not None and line.vat_rate not in KNOWN_VAT_RATES and code_rate != line.vat_rate:
             add("unknown_vat_rate", ERROR,
                 f"Line {i}: VAT rate {line.vat_rate}% is not a French rate (20, 10, 5.5, 2.1, 0); map it or fix it.",
                 f"{where}.vat_rate", line=i, rate=line.vat_rate)
-        code_rate = vat_codes.code_rate(line.vat_code) if line.vat_code else None
         if line.vat_rate is not None and code_rate is not None and code_rate != line.vat_rate:
             add("vat_code_rate_mismatch", ERROR,
                 f"Line {i}: VAT code {line.vat_code} is for {code_rate}%, but the line's VAT rate is {line.vat_rate}%.",

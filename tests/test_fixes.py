@@ -109,6 +109,9 @@ def test_a_vat_code_at_another_rate_than_the_line_is_an_error(workspace, plugins
     assert codes(workspace, "src:1") >= {"vat_code_rate_mismatch"}
     assert review.get_document(workspace, "src:1")["error_count"] >= 1
     assert review.decide(workspace, "approve", ["src:1"], actor="anne").refused
+    for code in ("intracom_21", "mixed"):  # no VAT on the document, or no rate said: still an error
+        fixes.fix(workspace, "src:1", "lines[1].vat_code", code, actor="anne")
+        assert codes(workspace, "src:1") & {"vat_code_rate_mismatch", "unknown_vat_rate"}
     fixes.fix(workspace, "src:1", "lines[1].vat_code", "FR_196", actor="anne")
     assert "vat_code_rate_mismatch" not in codes(workspace, "src:1")
     assert "unknown_vat_rate" not in codes(workspace, "src:1")
@@ -122,7 +125,10 @@ def test_vat_codes_say_their_rate_french_ones_first():
 
     assert [vat.code_rate(c) for c in ("FR_200", "FR_09", "FR_1_05", "FR_196", "DE_190_BU0003", "exempt")] == [
         D(20), D("0.9"), D("1.05"), D("19.6"), D(19), D(0)]
-    assert vat.code_rate("intracom_21") is None and vat.code_rate("mixed") is None
+    # exempt and reverse-charge codes: the document shows no VAT; `mixed` says no rate
+    assert [vat.code_rate(c) for c in ("intracom_21", "FR_200_construction", "DE_exempt_BU0001")] == [0, 0, 0]
+    assert vat.code_rate("mixed") is None
+    assert all(vat.code_rate(c) is not None for c in vat.valid_codes() - {"mixed"})
     ordered = vat.ordered_codes()
     assert ordered[0].startswith("FR_") and sorted(ordered) == sorted(vat.valid_codes())
     assert ordered.index("FR_92") < ordered.index("AD_10") < ordered.index("exempt")

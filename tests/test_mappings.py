@@ -110,6 +110,9 @@ def test_queue_page_matches_the_review_service(cache):
     assert queue.page(cache, review.Filters(status="approved")).approvable == 0
     assert queue.page(cache, review.Filters(search="client c1", findings="errors")).approvable == 0
     assert queue.page(cache, review.Filters(status=["approved", "to_review"])).approvable == 3
+    shown = review.Filters(search="client c1")
+    approvable = queue.page(cache, shown).approvable
+    assert approvable and len(review.approve_all_valid(cache, actor="a", filters=shown).done) == approvable
     assert review.approve_all_valid(cache, actor="a", filters=review.Filters(findings="errors")).done == []
     assert review.approve_all_valid(cache, actor="a", filters=review.Filters(status="approved")).done == []
     for search in (None, "client c0", "client c1"):

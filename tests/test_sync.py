@@ -199,7 +199,7 @@ def test_changes_after_sending_are_handled_as_shown_gone_ones_included(workspace
     fake_source.pages = [[make_doc("1", number="F-1-bis"), make_doc("2"), Gone("3", "deleted at the source")]]
     [report] = sync(workspace, plugins)
     assert (report.changed_after_sending, report.gone) == (2, 1)
-    shown = {d: review.get_document(workspace, d)["content_hash"] for d in ("src:1", "src:3")}
+    shown = {d: review.shown_change_token(review.get_document(workspace, d)) for d in ("src:1", "src:3")}
     assert review.get_document(workspace, "src:3")["changed"] is None  # gone: flagged, no differences
     # A sync changed src:1 again after it was shown: refused, so no difference is cleared unseen.
     fake_source.pages = [[make_doc("1", number="F-1-ter")]]
@@ -213,6 +213,14 @@ def test_changes_after_sending_are_handled_as_shown_gone_ones_included(workspace
     assert review.get_document(workspace, "src:3")["history"][-1]["old_value"] is None
     assert review.get_document(workspace, "src:1")["changed"]["number"] == ["F-1-bis", "F-1-ter"]
     assert review.list_documents(workspace, review.Filters(findings="changed"))[0][0]["changed"] is True
+    # Gone from the source after it was shown (its content unchanged): refused as well
+    shown = {"src:2": review.shown_change_token(review.get_document(workspace, "src:2"))}
+    fake_source.pages = [[Gone("2", "deleted at the source")]]
+    with workspace.db.write() as con:
+        con.execute("DELETE FROM sync_state")
+    sync(workspace, plugins)
+    late = review.acknowledge_change(workspace, ["src:2"], actor="anne", reason="x", seen=shown)
+    assert late.refused == {"src:2": "changed again since shown"}
 
 
 def test_rejecting_a_changed_document_settles_its_differences(workspace, plugins, fake_source, fake_connection):

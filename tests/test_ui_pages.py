@@ -413,6 +413,20 @@ def test_reports_shows_errors_as_messages(synced_workspace, use_workspace):
     assert any("Les rapports sont en lecture seule" in e.value for e in at.error)
 
 
+def test_reports_run_queries_and_refuse_anything_else(synced_workspace, use_workspace):
+    from ecluse.services import reports
+
+    ws = use_workspace(synced_workspace)
+    for sql in ("SELECT 1 AS one", "WITH a AS (SELECT 1 AS x) SELECT * FROM a", "SUMMARIZE invoices",
+                "DESCRIBE invoices", "PRAGMA table_info('invoices')", "CALL duckdb_tables()", "FROM invoices LIMIT 1"):
+        assert reports.run_query(ws, sql).columns, sql
+    for sql in ("-- note\nDELETE FROM invoices", "/* x */ DROP VIEW invoices", "WITH a AS (SELECT 1) DELETE FROM invoices",
+                "SELECT 1; DROP VIEW invoices", "SET threads = 1", "COPY (SELECT 1) TO 'x.csv'"):
+        with pytest.raises(reports.ReportError, match="^reports are read-only"):
+            reports.run_query(ws, sql)
+    assert reports.run_query(ws, "SELECT count(*) AS n FROM invoices").rows[0]["n"] > 0  # nothing was dropped
+
+
 def test_reports_says_when_the_display_is_truncated(synced_workspace, use_workspace):
     use_workspace(synced_workspace)
     at = open_app("reports")

@@ -44,14 +44,17 @@ def rate_key(rate: Decimal | str | int) -> str:
 
 
 # Codes of a country's rate: FR_200 is 20 %, FR_09 0.9 %, FR_1_05 1.05 %, DE_190_BU0003 19 %.
-_COUNTRY_RATE = re.compile(r"^[A-Z]{2}_(\d+)(?:_(\d+))?(?:_[A-Za-z][A-Za-z0-9]*)?$")
+_COUNTRY_RATE = re.compile(r"^[A-Z]{2}_(\d+)(?:_(\d+))?(?:_[A-Za-z][A-Za-z0-9]*)*$")
+# Exempt, export and reverse-charge codes (intra-EU, building work: the buyer accounts for the
+# VAT): the document itself shows no VAT, whatever rate the code's name carries.
+_NO_VAT_PARTS = ("exempt", "extracom", "crossborder", "intracom", "construction")
 _ZERO_CODES = frozenset({"exempt", "extracom", "crossborder"})
 
 
 def code_rate(code: str) -> Decimal | None:
-    """The percentage a code stands for; None when it does not say one (mixed, intracom_*:
-    reverse charge, the line itself shows no VAT)."""
-    if code in _ZERO_CODES:
+    """The VAT rate a document's line shows with this code: FR_200 20 %, an exempt or
+    reverse-charge code 0 %; None when the code does not say (`mixed`)."""
+    if any(part in code for part in _NO_VAT_PARTS):
         return Decimal(0)
     match = _COUNTRY_RATE.match(code)
     if not match:

@@ -240,13 +240,24 @@ def _apply(con: Any, ids: list[str], to: str, action: str, actor: str, reason: s
     )
 
 
+def change_token(content_hash: str | None, gone: bool) -> str:
+    """What a change after sending is, as shown: the content, and whether the source still
+    lists the document (`mark_gone` leaves the content as it was)."""
+    return f"{content_hash}:{'gone' if gone else 'listed'}"
+
+
+def shown_change_token(doc: dict[str, Any]) -> str:
+    """`change_token` of a document as `get_document` returned it."""
+    return change_token(doc.get("content_hash"), any(f["code"] == "gone_from_source" for f in doc.get("findings", [])))
+
+
 def acknowledge_change(ws: Workspace, ids: list[str], *, actor: str, reason: str | None,
                        seen: dict[str, str] | None = None) -> DecisionResult:
     """Sent documents the source changed afterwards (`changed_after_sending`), dealt with by the
     accountant in Pennylane (corrected there, a credit note issued...): the flag and the
     differences are cleared; the audit keeps both, with `reason` (what was done). `seen`: id →
     the `content_hash` the accountant was shown; a document a sync changed again since is
-    refused, so that no difference is cleared unseen."""
+    refused, so that no difference is cleared unseen (`seen` holds `shown_change_token`s)."""
     if not (reason or "").strip():
         raise ReviewError("say what was done about the change (corrected in Pennylane, credit note...) "
                           "to mark it as handled")
@@ -254,8 +265,9 @@ def acknowledge_change(ws: Workspace, ids: list[str], *, actor: str, reason: str
     ids = list(dict.fromkeys(ids))
     now = dt.datetime.now(dt.timezone.utc)
     with ws.db.write() as con:
-        found = {r[0]: (r[1], r[2], r[3]) for r in con.execute(
-            "SELECT id, changed_after_sending, changed, content_hash FROM documents WHERE id IN (SELECT unnest(?))",
+        found = {r[0]: (r[1], r[2], change_token(r[3], r[4])) for r in con.execute(
+            "SELECT id, changed_after_sending, changed, content_hash, EXISTS (SELECT 1 FROM findings f WHERE "
+            "f.document_id = d.id AND f.code = 'gone_from_source') FROM documents d WHERE id IN (SELECT unnest(?))",
             [ids]).fetchall()}
         for doc_id in ids:
             if doc_id not in found:

@@ -274,11 +274,21 @@ def _said_value(said: Any) -> dict[str, Any] | None:
     return value
 
 
-def _redacted(params: dict[str, Any] | None) -> dict[str, Any] | None:
-    """A plugin's params with their texts redacted as its messages are."""
-    if params is None:
+def _redacted(params: Any) -> dict[str, Any] | None:
+    """A plugin's params (a dict) with their texts redacted as its messages are, at any depth;
+    None for anything else."""
+    if not isinstance(params, dict):
         return None
-    return {k: redact(v) if isinstance(v, str) else v for k, v in params.items()}
+
+    def clean(value: Any) -> Any:
+        if isinstance(value, str):
+            return redact(value)
+        if isinstance(value, dict):
+            return {k: clean(v) for k, v in value.items()}
+        if isinstance(value, (list, tuple)):
+            return [clean(v) for v in value]
+        return value
+    return clean(params)
 
 
 def _check_duplicates(ws: Workspace, name: str) -> None:

@@ -441,8 +441,9 @@ def change_after_sending(ws, doc: dict[str, Any]) -> None:
     st.warning(t(what), icon=":material/difference:")
     # What the previous run showed: the run a click starts reads the document again.
     seen_key = f"rv_ack_seen_{doc['id']}"
-    seen = st.session_state.get(seen_key, doc["content_hash"])
-    st.session_state[seen_key] = doc["content_hash"]
+    token = review.shown_change_token(doc)
+    seen = st.session_state.get(seen_key, token)
+    st.session_state[seen_key] = token
     with st.form(f"rv_ack_{doc['id']}", border=False):
         cols = st.columns([5, 3], vertical_alignment="bottom")  # the button's label whole
         reason = cols[0].text_input(t("review.ack_reason"), placeholder=t("review.ack_reason_ph"), key=f"rv_ack_reason_{doc['id']}")
