@@ -616,3 +616,21 @@ def test_a_connector_error_said_is_kept_for_the_console_unless_json_cannot_hold_
     assert report.status == "failed" and report.error_said is None  # the English error only
     assert [r[0] for r in q(workspace, "SELECT error_said FROM sync_runs ORDER BY id")] == [
         '{"code":"fake.refused","params":{"token":"***","status":401}}', None]
+
+
+def test_a_plugins_problem_and_gone_params_are_redacted_at_any_depth(workspace, plugins, fake_source,
+                                                                     fake_connection):
+    from ecluse.connectors import Gone, Said
+
+    fake_source.pages = [[make_doc("1")]]
+    sync(workspace, plugins)
+    fake_source.pages = [[Problem("odd", "7", {"id": 7}, Said("fake.odd", {"request": {"auth": ["tok-SECRET-123456"]}})),
+                          Gone("1", "gone", {"variant": "fake", "seen": {"by": "tok-SECRET-123456"}}),
+                          Gone("9", "never cached", ["not", "a", "dict"])]]
+    with workspace.db.write() as con:
+        con.execute("DELETE FROM sync_state")
+    [report] = sync(workspace, plugins)
+    assert report.status == "ok" and report.gone == 1
+    stored = q(workspace, "SELECT said FROM problems") + q(workspace, "SELECT params FROM findings WHERE code = 'gone_from_source'")
+    assert [json.loads(r[0]) for r in stored] == [
+        {"code": "fake.odd", "params": {"request": {"auth": ["***"]}}}, {"variant": "fake", "seen": {"by": "***"}}]
