@@ -96,6 +96,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "col.due_date": {"fr": "Échéance", "en": "Due date"},
     "col.counterparty": {"fr": "Tiers", "en": "Counterparty"},
     "col.kind": {"fr": "Type", "en": "Kind"},
+    "col.currency": {"fr": "Devise", "en": "Currency"},
+    "col.lines": {"fr": "Lignes", "en": "Lines"},
     "col.total": {"fr": "Total TTC", "en": "Total"},
     "col.total_before_tax": {"fr": "Total HT", "en": "Before tax"},
     "col.total_tax": {"fr": "TVA", "en": "VAT"},
@@ -436,6 +438,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "review.tab_history": {"fr": "Historique", "en": "History"},
     "review.tab_source": {"fr": "Données source", "en": "Source data"},
     "review.tab_changes": {"fr": "Modifications", "en": "Changes"},
+    "review.finding_field": {"fr": "*Champ : {field}*", "en": "*Field: {field}*"},
     "review.no_findings": {"fr": "Aucune anomalie.", "en": "No findings."},
     "review.raw": {"fr": "Données brutes reçues de la source", "en": "Raw data received from the source"},
     "review.changed_after_sending": {

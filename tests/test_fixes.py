@@ -132,3 +132,4 @@ def test_vat_codes_say_their_rate_french_ones_first():
     ordered = vat.ordered_codes()
     assert ordered[0].startswith("FR_") and sorted(ordered) == sorted(vat.valid_codes())
     assert ordered.index("FR_92") < ordered.index("AD_10") < ordered.index("exempt")
+

@@ -252,6 +252,7 @@ def test_detail_of_one_document(synced_workspace, use_workspace):
     detail = i18n.finding_detail(first_error["code"], first_error["message"], first_error["params"], "fr")
     assert detail != first_error["message"] and not any(first_error["message"] in e for e in errors)
     assert any(detail in e for e in errors), "findings are shown, errors first"
+    assert any("*Champ : " in e for e in errors) and not any("`" in e for e in errors), "fields in words"
     assert at.get("tab"), "lines, history and source are in tabs"
     assert at.json, "the source payload is shown"
     labels = [b.label for b in at.download_button]

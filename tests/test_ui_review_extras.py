@@ -332,3 +332,13 @@ def test_after_approving_the_next_document_is_selected(fresh_synced_workspace, u
     at.button(key="rv_approve").click().run()
     assert review.get_document(ws, page[1]["id"])["status"] == "approved"
     assert any(page[2]["number"] in s.value for s in at.subheader)
+
+
+def test_finding_and_fix_fields_are_said_in_words(monkeypatch):
+    from ecluse.ui import review_panels, state
+
+    monkeypatch.setattr(state, "lang", lambda: "fr")
+    assert [review_panels.field_label(f) for f in (
+        "total_before_tax", "lines[2].vat_rate", "lines[1].vat_code", "counterparty.address", "counterparty.address.city",
+        "attachment", "something.else")] == [
+        "Total HT", "Ligne 2 : Taux TVA", "Ligne 1 : Code TVA Pennylane", "Adresse", "Adresse : ville", "PDF", "something.else"]

@@ -26,18 +26,31 @@ COUNTERPARTY_FIELDS = (
     ("counterparty.address.city", "fx.city"), ("counterparty.address.country_alpha2", "fx.country"),
 )
 LINE_FIELDS = (("ledger_account", "fx.ledger_account"), ("vat_code", "fx.vat_code"), ("label", "fx.label"))
+# The other fields a finding can name (`Finding.field`): the document's and its lines' own.
+DOCUMENT_FIELDS = {
+    "number": "col.number", "issue_date": "col.issue_date", "due_date": "col.due_date", "currency": "col.currency",
+    "total_before_tax": "col.total_before_tax", "total_tax": "col.total_tax", "total": "col.total",
+    "kind": "col.kind", "attachment": "review.tab_pdf", "counterparty": "col.counterparty",
+    "counterparty.address": "review.address", "lines": "col.lines",
+}
+LINE_VALUE_FIELDS = {"vat_rate": "col.vat_rate", "tax": "col.total_tax", "amount": "col.total",
+                     "amount_before_tax": "col.total_before_tax", "quantity": "col.quantity",
+                     "unit_price": "col.unit_price"}
 
 
 def field_label(field: str) -> str:
-    """A fix's field path in words: "Adresse : code postal", "Ligne 2 : compte comptable"."""
+    """A fix's or a finding's field path in words: "Adresse : code postal", "Ligne 2 : compte
+    comptable", "Total HT"; a path it does not know, as it is."""
     for path, key in COUNTERPARTY_FIELDS:
         if path == field:
             return t(key)
     if field == "category":
         return t("fx.category")
+    if field in DOCUMENT_FIELDS:
+        return t(DOCUMENT_FIELDS[field])
     if field.startswith("lines[") and "]." in field:
         number, name = field[6:].split("].", 1)
-        label = dict(LINE_FIELDS).get(name)
+        label = dict(LINE_FIELDS).get(name) or LINE_VALUE_FIELDS.get(name)
         return t("fx.line_field", n=number, field=t(label) if label else name)
     return field
 

@@ -391,7 +391,7 @@ def detail(ws, doc_id: str) -> None:
         for f in errors + [f for f in findings if f["severity"] != "error"]:
             text = f"**{widgets.finding_title(f['code'])}** — {widgets.finding_detail(f)}"
             if f.get("field"):
-                text += f"  \n`{f['field']}`"
+                text += "  \n" + t("review.finding_field", field=review_panels.field_label(f["field"]))
             (st.error if f["severity"] == "error" else st.warning)(text)
     with tabs[1]:
         widgets.table([{
