@@ -719,15 +719,16 @@ def _finding_values(code: str, params: dict[str, Any], lang: str) -> dict[str, A
     return values
 
 
-def run_error(error: str | None, error_said: dict[str, Any] | str | None, lang: str = DEFAULT_LANG) -> str:
-    """A sync run's error (`sync_runs.error`, `.error_said`) in `lang` when it can be said;
-    likewise a problem's message (`problems.message`, `.said`)."""
-    error_said = _stored(error_said)
-    if isinstance(error_said, dict) and error_said.get("code"):
-        texts = said([(error_said["code"], error_said.get("params") or {})], lang)
+def said_or(text: str | None, stored_said: dict[str, Any] | str | None, lang: str = DEFAULT_LANG) -> str:
+    """A stored English text in `lang` when its stored Said ({"code", "params"}, or that as
+    JSON text) has a template: a sync run's error (`sync_runs.error`, `.error_said`), a
+    problem's message (`problems.message`, `.said`), a Pennylane check's."""
+    stored_said = _stored(stored_said)
+    if isinstance(stored_said, dict) and stored_said.get("code"):
+        texts = said([(stored_said["code"], stored_said.get("params") or {})], lang)
         if texts:
             return texts[0]
-    return error or ""
+    return text or ""
 
 
 def said_text(one: Any, lang: str = DEFAULT_LANG) -> str:

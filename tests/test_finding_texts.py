@@ -179,14 +179,14 @@ def test_records_kept_as_problems_are_said_in_french_and_english(workspace, plug
                           Problem("plain record", "8", {"id": 8})]]
     [report] = sync(workspace, plugins)
     assert report.problems == 4
-    shown = {p["message"]: i18n.run_error(p["message"], p["said"], "fr") for p in review.list_problems(workspace)}
+    shown = {p["message"]: i18n.said_or(p["message"], p["said"], "fr") for p in review.list_problems(workspace)}
     assert shown == {
         "connector yielded an unknown item: object": "Le connecteur a produit un élément inconnu : object.",
         "a PDF arrived for a document that is not in the cache": "Un PDF est arrivé pour un document absent du cache.",
         "odd record": "odd record",  # a plugin's code without a template: as the plugin wrote it
         "plain record": "plain record"}
     for p in review.list_problems(workspace):
-        assert i18n.run_error(p["message"], p["said"], "en") == p["message"]
+        assert i18n.said_or(p["message"], p["said"], "en") == p["message"]
 
 
 def test_harvest_address_refusals_are_said_in_french_and_english():

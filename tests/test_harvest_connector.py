@@ -696,9 +696,9 @@ def test_a_sync_refused_by_harvest_is_told_in_the_console_s_language(workspace):
     run = review.status_summary(workspace)["last_syncs"][0]
     for error, said in ((report.error, report.error_said), (row["last_error"], row["last_error_said"]),
                         (run["error"], run["error_said"])):  # the sync panel, Connexions, Vue d'ensemble
-        assert i18n.run_error(error, said, "fr").startswith("Harvest refuse le jeton d'accès personnel (HTTP 401)")
-        assert i18n.run_error(error, said, "en").startswith("Harvest refused the personal access token (HTTP 401)")
-    assert i18n.run_error("as stored", None, "fr") == "as stored"  # an error without a Said
+        assert i18n.said_or(error, said, "fr").startswith("Harvest refuse le jeton d'accès personnel (HTTP 401)")
+        assert i18n.said_or(error, said, "en").startswith("Harvest refused the personal access token (HTTP 401)")
+    assert i18n.said_or("as stored", None, "fr") == "as stored"  # an error without a Said
     assert "revoked-token-value" not in str(report.error_said)
 
 

@@ -47,8 +47,8 @@ def rate_key(rate: Decimal | str | int) -> str:
 _COUNTRY_RATE = re.compile(r"^[A-Z]{2}_(\d+)(?:_(\d+))?(?:_[A-Za-z][A-Za-z0-9]*)*$")
 # Exempt, export and reverse-charge codes (intra-EU, building work: the buyer accounts for the
 # VAT): the document itself shows no VAT, whatever rate the code's name carries.
-_NO_VAT_PARTS = ("exempt", "extracom", "crossborder", "intracom", "construction")
-_ZERO_CODES = frozenset({"exempt", "extracom", "crossborder"})
+_ZERO_CODES = ("exempt", "extracom", "crossborder")
+_NO_VAT_PARTS = (*_ZERO_CODES, "intracom", "construction")
 
 
 def code_rate(code: str) -> Decimal | None:

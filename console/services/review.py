@@ -11,6 +11,7 @@ from typing import Any
 
 from ..domain import APPROVED, FAILED, ON_HOLD, REJECTED, STATUSES, TO_REVIEW
 from ..storage.db import dict_rows
+from ..storage.ingest import GONE
 from ..workspace import Workspace
 from .sync import finish_left_checks, shown_status
 
@@ -168,14 +169,13 @@ class DecisionResult:
 
 
 # Which statuses each decision may start from.
-_FROM = {
+DECISION_FROM = {
     "approve": (TO_REVIEW, ON_HOLD, FAILED, REJECTED),
     "reject": (TO_REVIEW, ON_HOLD, APPROVED, FAILED),
     "hold": (TO_REVIEW, APPROVED, FAILED),
     "reopen": (APPROVED, REJECTED, ON_HOLD, FAILED),
 }
 _TO = {"approve": APPROVED, "reject": REJECTED, "hold": ON_HOLD, "reopen": TO_REVIEW}
-DECISION_FROM = _FROM  # for the console: which decisions a selection can take
 
 
 def decide(
@@ -210,7 +210,7 @@ def decide(
             status, errors = found[doc_id]
             if status == _TO[action]:
                 result.refused[doc_id] = f"already {status}"
-            elif status not in _FROM[action]:
+            elif status not in DECISION_FROM[action]:
                 result.refused[doc_id] = f"cannot {action} a document that is {status}"
             elif action == "approve" and errors and not force:
                 result.refused[doc_id] = f"{errors} error(s) to fix first (or approve anyway with a reason)"
@@ -246,9 +246,14 @@ def change_token(content_hash: str | None, gone: bool) -> str:
     return f"{content_hash}:{'gone' if gone else 'listed'}"
 
 
+def gone_from_source(doc: dict[str, Any]) -> bool:
+    """Whether a document as `get_document` returned it is flagged gone from its source."""
+    return any(f["code"] == GONE for f in doc.get("findings", []))
+
+
 def shown_change_token(doc: dict[str, Any]) -> str:
     """`change_token` of a document as `get_document` returned it."""
-    return change_token(doc.get("content_hash"), any(f["code"] == "gone_from_source" for f in doc.get("findings", [])))
+    return change_token(doc.get("content_hash"), gone_from_source(doc))
 
 
 def acknowledge_change(ws: Workspace, ids: list[str], *, actor: str, reason: str | None,
@@ -256,8 +261,8 @@ def acknowledge_change(ws: Workspace, ids: list[str], *, actor: str, reason: str
     """Sent documents the source changed afterwards (`changed_after_sending`), dealt with by the
     accountant in Pennylane (corrected there, a credit note issued...): the flag and the
     differences are cleared; the audit keeps both, with `reason` (what was done). `seen`: id →
-    the `content_hash` the accountant was shown; a document a sync changed again since is
-    refused, so that no difference is cleared unseen (`seen` holds `shown_change_token`s)."""
+    the `shown_change_token` of what the accountant was shown; a document a sync changed again
+    (or found gone) since is refused, so that no difference is cleared unseen."""
     if not (reason or "").strip():
         raise ReviewError("say what was done about the change (corrected in Pennylane, credit note...) "
                           "to mark it as handled")
@@ -267,8 +272,8 @@ def acknowledge_change(ws: Workspace, ids: list[str], *, actor: str, reason: str
     with ws.db.write() as con:
         found = {r[0]: (r[1], r[2], change_token(r[3], r[4])) for r in con.execute(
             "SELECT id, changed_after_sending, changed, content_hash, EXISTS (SELECT 1 FROM findings f WHERE "
-            "f.document_id = d.id AND f.code = 'gone_from_source') FROM documents d WHERE id IN (SELECT unnest(?))",
-            [ids]).fetchall()}
+            "f.document_id = d.id AND f.code = ?) FROM documents d WHERE id IN (SELECT unnest(?))",
+            [GONE, ids]).fetchall()}
         for doc_id in ids:
             if doc_id not in found:
                 result.refused[doc_id] = "no such document"

@@ -223,7 +223,7 @@ def sync_connection(
                 else:
                     kind = type(item).__name__
                     buffer.problems.append((None, f"connector yielded an unknown item: {kind}", None,
-                                            {"code": "core.unknown_item", "params": {"kind": kind}}))
+                                            _said_value(Said("core.unknown_item", {"kind": kind}))))
                 if len(buffer.docs) >= MAX_BUFFER:
                     _flush(ws, name, buffer, report, None, clock, actor, run)
                 if progress and report.fetched % 200 == 0:
@@ -453,7 +453,7 @@ def _write_page(
                 attached += 1
             else:
                 record_problems(con, name, [(source_id, "a PDF arrived for a document that is not in the cache", None,
-                                             {"code": "core.orphan_pdf", "params": {}})], now=now, run_id=report.run_id)
+                                             _said_value(Said("core.orphan_pdf")))], now=now, run_id=report.run_id)
                 orphans += 1
         parts = save_state(con, name, state, run.state_parts, now) if state is not None else run.state_parts
         con.execute(

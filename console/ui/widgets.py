@@ -57,16 +57,16 @@ def finding_title(code: str) -> str:
     return t(f"finding.{code}") if i18n.has(f"finding.{code}") else code.replace("_", " ")
 
 
+def said_or(text: str | None, said: Any) -> str:
+    """A stored English text in the console's language when its stored Said has a template."""
+    return i18n.said_or(text, said, state.lang())
+
+
 def run_error(error: str | None, error_said: Any) -> str:
     """A sync run's error in the console's language when it can be said."""
     if error == INTERRUPTED_MESSAGE:
         return t("run.interrupted_error")
-    return i18n.run_error(error, error_said, state.lang())
-
-
-def said_or(text: str | None, said: Any) -> str:
-    """A stored English text in the console's language when its stored Said has a template."""
-    return i18n.run_error(text, said, state.lang())
+    return said_or(error, error_said)
 
 
 def finding_detail(finding: dict[str, Any]) -> str:

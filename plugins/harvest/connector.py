@@ -202,6 +202,12 @@ def _reason(exc: ConnectorError, reason: str | None, said: Said) -> ConnectorErr
     return exc
 
 
+def _failed_check(exc: ConnectorError, reason: str) -> CheckResult:
+    """check()'s answer to an error: its English text, its reason, and its Said if it has one."""
+    said = getattr(exc, "said", None)
+    return CheckResult(False, str(exc), {"reason": reason}, [said] if said else [])
+
+
 def _problem(source_id: str | None, invoice: Any, said: Said) -> Problem:
     """An invoice kept as a problem: the English message is its Said's template."""
     return Problem(i18n.said_text(said, "en"), source_id, invoice, said)
@@ -421,14 +427,12 @@ class HarvestConnector(Connector):
         try:
             harvest = _Harvest(ctx, max_retries=1)  # someone is waiting for the answer
         except ConnectorError as exc:
-            said = getattr(exc, "said", None)
-            return CheckResult(False, str(exc), {"reason": "settings"}, [said] if said else [])
+            return _failed_check(exc, "settings")
         try:
             me = harvest.get("/users/me", what="the token's user (/users/me)")
             company = harvest.get("/company", what="the company (/company)")
         except ConnectorError as exc:
-            said = getattr(exc, "said", None)
-            return CheckResult(False, str(exc), {"reason": getattr(exc, "reason", "error")}, [said] if said else [])
+            return _failed_check(exc, getattr(exc, "reason", "error"))
         finally:
             harvest.close()
         says: list[Said] = []  # the warnings, for the console; their English texts go in `message`

@@ -434,7 +434,7 @@ def change_after_sending(ws, doc: dict[str, Any]) -> None:
     accountant marks it handled, saying what was done in Pennylane."""
     if doc.get("changed"):
         what = "review.changed_after_sending"
-    elif any(f["code"] == "gone_from_source" for f in doc["findings"]):
+    elif review.gone_from_source(doc):
         what = "review.gone_after_sending"
     else:  # changed while in a batch (send.py), its differences already settled by a decision
         what = "review.flagged_after_sending"

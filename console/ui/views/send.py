@@ -240,9 +240,9 @@ def show_preview(ws, result: send.BatchResult) -> None:
     else:
         lines = "\n".join(f"- **{numbers.get(r.document_id, '—')}** `{r.method} {r.path}` : {v}" for r, v in violations)
         st.error(t("send.preview_invalid", n=len(violations)) + "\n\n" + lines, icon=":material/rule:")
-    no_account, in_docs = result.lines_without_account()
-    if no_account:
-        st.warning(t("send.preview_no_account", n=no_account, docs=in_docs), icon=":material/account_tree:")
+    if summary["lines_without_account"]:
+        st.warning(t("send.preview_no_account", n=summary["lines_without_account"],
+                     docs=summary["documents_without_account"]), icon=":material/account_tree:")
         pages = st.session_state.get("_pages", {})
         if "mappings" in pages:
             st.page_link(pages["mappings"], label=t("fx.open_mappings"), icon=":material/rule:")
