@@ -3,6 +3,9 @@
 Plain Python (no streamlit) so that tests and other front-ends can use it. `t(key, lang,
 **fmt)` returns the message in the language asked, or in French when a translation is
 missing (a test checks that none is), or the key itself for an unknown key.
+
+A count agrees with its words through `{name|singular|plural}`: "{n} {n|ligne|lignes}" reads
+"1 ligne", "3 lignes". French takes the singular for 0 and 1, English for 1 only.
 """
 from __future__ import annotations
 
@@ -75,8 +78,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "action.gone_from_source": {"fr": "n'est plus dans la source", "en": "no longer in the source"},
     "action.change_handled": {"fr": "modification traitée", "en": "change handled"},
     "action.back_in_source": {"fr": "de retour dans la source", "en": "back in the source"},
-    "findings.errors_n": {"fr": "{n} erreur(s)", "en": "{n} error(s)"},
-    "findings.warnings_n": {"fr": "{n} alerte(s)", "en": "{n} warning(s)"},
+    "findings.errors_n": {"fr": "{n} {n|erreur|erreurs}", "en": "{n} {n|error|errors}"},
+    "findings.warnings_n": {"fr": "{n} {n|alerte|alertes}", "en": "{n} {n|warning|warnings}"},
 
     # -- column headers ------------------------------------------------------------------------
     "col.connection": {"fr": "Connexion", "en": "Connection"},
@@ -145,7 +148,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "overview.all_clear": {"fr": "Rien à traiter : tout est à jour.", "en": "Nothing needs attention."},
     "overview.open": {"fr": "Voir", "en": "Open"},
     "overview.by_status": {"fr": "Documents par statut", "en": "Documents by status"},
-    "overview.total": {"fr": "{n} documents au total dans le cache.", "en": "{n} documents in the cache."},
+    "overview.total": {"fr": "{n} {n|document|documents} au total dans le cache.",
+                       "en": "{n} {n|document|documents} in the cache."},
     "overview.last_syncs": {"fr": "Dernières synchronisations", "en": "Last syncs"},
     "attention.to_review": {"fr": "À revoir", "en": "To review"},
     "attention.to_review_help": {"fr": "Documents en attente de décision.", "en": "Documents awaiting a decision."},
@@ -178,15 +182,17 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "A sync of {name} is already running in another process (for instance `ecluse sync`). "
               "Wait for it to finish and try again."},
     "sync.counts": {
-        "fr": "{fetched} lu(s) · {created} nouveau(x) · {updated} modifié(s) · {unchanged} inchangé(s) · "
-              "{problems} problème(s) · {attachments} PDF arrivé(s)",
+        "fr": "{fetched} {fetched|lu|lus} · {created} {created|nouveau|nouveaux} · {updated} {updated|modifié|modifiés} · "
+              "{unchanged} {unchanged|inchangé|inchangés} · {problems} {problems|problème|problèmes} · "
+              "{attachments} {attachments|PDF arrivé|PDF arrivés}",
         "en": "{fetched} fetched · {created} new · {updated} changed · {unchanged} unchanged · "
-              "{problems} problems · {attachments} late PDFs"},
-    "sync.changes": {"fr": "{back} document(s) revenus en revue, {sent} modifié(s) après envoi.",
-                     "en": "{back} document(s) back to review, {sent} changed after sending."},
-    "sync.gone": {"fr": "{count} document(s) ne sont plus dans la source (supprimés ou repassés en brouillon) : "
-                        "signalés en revue.",
-                  "en": "{count} document(s) are no longer in the source (deleted or back to draft): flagged for review."},
+              "{problems} {problems|problem|problems} · {attachments} late {attachments|PDF|PDFs}"},
+    "sync.changes": {"fr": "{back} {back|document revenu|documents revenus} en revue, {sent} {sent|modifié|modifiés} après envoi.",
+                     "en": "{back} {back|document|documents} back to review, {sent} changed after sending."},
+    "sync.gone": {"fr": "{count} {count|document n'est|documents ne sont} plus dans la source ({count|supprimé ou repassé|"
+                        "supprimés ou repassés} en brouillon) : {count|signalé|signalés} en revue.",
+                  "en": "{count} {count|document is|documents are} no longer in the source (deleted or back to draft): "
+                        "flagged for review."},
 
     # -- connections ---------------------------------------------------------------------------
     "conn.title": {"fr": "Connexions", "en": "Connections"},
@@ -375,7 +381,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "review.sort": {"fr": "Trier par", "en": "Sort by"},
     "review.descending": {"fr": "Décroissant", "en": "Descending"},
     "review.page": {"fr": "Page (sur {pages})", "en": "Page (of {pages})"},
-    "review.total": {"fr": "**{n}** document(s)", "en": "**{n}** document(s)"},
+    "review.total": {"fr": "**{n}** {n|document|documents}", "en": "**{n}** {n|document|documents}"},
     "review.empty": {"fr": "Aucun document ne correspond aux filtres.", "en": "No document matches the filters."},
     "review.select_hint": {"fr": "Cochez des lignes pour agir dessus ; une seule ligne cochée affiche le détail.",
                            "en": "Tick rows to act on them; a single ticked row shows its detail."},
@@ -389,8 +395,9 @@ MESSAGES: dict[str, dict[str, str]] = {
                                        "ici ; un lot interrompu se reprend depuis la page Envoi.",
                                  "en": "Being sent to Pennylane (or already sent): no decision left to take here; an "
                                        "interrupted batch is resumed from the Send page."},
-    "review.selected_n": {"fr": "**{n}** document(s) sélectionné(s)", "en": "**{n}** document(s) selected"},
-    "review.selected_errors": {"fr": "dont {n} avec erreurs", "en": "{n} with errors"},
+    "review.selected_n": {"fr": "**{n}** {n|document sélectionné|documents sélectionnés}",
+                           "en": "**{n}** {n|document|documents} selected"},
+    "review.selected_errors": {"fr": "dont {n} avec des erreurs", "en": "{n} with errors"},
     "review.reason": {"fr": "Motif", "en": "Reason"},
     "review.reason_ph": {"fr": "obligatoire pour rejeter, mettre en attente ou forcer",
                          "en": "required to reject, hold or approve anyway"},
@@ -405,21 +412,21 @@ MESSAGES: dict[str, dict[str, str]] = {
     "review.reason_required": {"fr": "Un motif est obligatoire pour : {action}.", "en": "A reason is required to {action}."},
     "review.force_reason_required": {"fr": "Approuver malgré les erreurs demande un motif.",
                                      "en": "Approving despite errors needs a reason."},
-    "review.done_approve": {"fr": "{n} document(s) approuvé(s).", "en": "{n} document(s) approved."},
-    "review.done_reject": {"fr": "{n} document(s) rejeté(s).", "en": "{n} document(s) rejected."},
-    "review.done_hold": {"fr": "{n} document(s) mis en attente.", "en": "{n} document(s) put on hold."},
-    "review.done_reopen": {"fr": "{n} document(s) rouvert(s).", "en": "{n} document(s) reopened."},
-    "review.refused": {"fr": "{n} document(s) non traité(s) :", "en": "{n} document(s) not changed:"},
+    "review.done_approve": {"fr": "{n} {n|document approuvé|documents approuvés}.", "en": "{n} {n|document|documents} approved."},
+    "review.done_reject": {"fr": "{n} {n|document rejeté|documents rejetés}.", "en": "{n} {n|document|documents} rejected."},
+    "review.done_hold": {"fr": "{n} {n|document mis|documents mis} en attente.", "en": "{n} {n|document|documents} put on hold."},
+    "review.done_reopen": {"fr": "{n} {n|document rouvert|documents rouverts}.", "en": "{n} {n|document|documents} reopened."},
+    "review.refused": {"fr": "{n} {n|document non traité|documents non traités} :", "en": "{n} {n|document|documents} not changed:"},
     "review.approve_all_valid": {"fr": "Approuver tous les valides ({n})", "en": "Approve all valid ({n})"},
     "review.approve_all_valid_warned": {
-        "fr": "Dont **{n}** avec des alertes (import d'historique, devise étrangère…), approuvés eux aussi. Pour les "
-              "voir d'abord : Anomalies → « Alertes seulement ».",
-        "en": "Of which **{n}** have warnings (history import, foreign currency…) and are approved too. To look at "
+        "fr": "Dont **{n}** avec des alertes (import d'historique, devise étrangère…), {n|approuvé lui aussi|approuvés eux "
+              "aussi}. Pour {n|le|les} voir d'abord : Anomalies → « Alertes seulement ».",
+        "en": "Of which **{n}** {n|has|have} warnings (history import, foreign currency…) and are approved too. To look at "
               "them first: Findings → \"Warnings only\"."},
     "review.approve_all_valid_confirm": {
-        "fr": "Approuver les **{n}** documents à revoir sans erreur parmi ceux que les filtres affichent ? Les "
-              "alertes n'empêchent pas l'approbation.",
-        "en": "Approve the **{n}** documents to review with no error among those the filters show? Warnings do not "
+        "fr": "Approuver {n|le|les} **{n}** {n|document|documents} à revoir sans erreur parmi ceux que les filtres "
+              "affichent ? Les alertes n'empêchent pas l'approbation.",
+        "en": "Approve the **{n}** {n|document|documents} to review with no error among those the filters show? Warnings do not "
               "prevent approval."},
     "review.confirm": {"fr": "Confirmer", "en": "Confirm"},
     "review.detail_of": {"fr": "Détail de", "en": "Detail of"},
@@ -487,8 +494,9 @@ MESSAGES: dict[str, dict[str, str]] = {
     "refusal.no_such_document": {"fr": "document introuvable", "en": "no such document"},
     "refusal.already": {"fr": "déjà « {status} »", "en": "already '{status}'"},
     "refusal.cannot": {"fr": "impossible depuis le statut « {status} »", "en": "not possible from status '{status}'"},
-    "refusal.errors": {"fr": "{n} erreur(s) à corriger d'abord (ou « Approuver malgré les erreurs » avec un motif)",
-                       "en": "{n} error(s) to fix first (or 'Approve despite errors' with a reason)"},
+    "refusal.errors": {"fr": "{n} {n|erreur|erreurs} à corriger d'abord (ou « Approuver malgré les erreurs » avec un "
+                             "motif)",
+                       "en": "{n} {n|error|errors} to fix first (or 'Approve despite errors' with a reason)"},
     "sort.issue_date": {"fr": "Date", "en": "Date"},
     "sort.number": {"fr": "Numéro", "en": "Number"},
     "sort.counterparty": {"fr": "Tiers", "en": "Counterparty"},
@@ -567,8 +575,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "rec.hover_documents": {"fr": "documents", "en": "documents"},
     "rec.click_hint": {"fr": "Cliquez sur une barre du graphique pour afficher ses documents ici.",
                        "en": "Click a bar of the chart to list its documents here."},
-    "rec.selection": {"fr": "{month} · {status} · {connection} : {n} document(s), {total}",
-                      "en": "{month} · {status} · {connection}: {n} document(s), {total}"},
+    "rec.selection": {"fr": "{month} · {status} · {connection} : {n} {n|document|documents}, {total}",
+                      "en": "{month} · {status} · {connection}: {n} {n|document|documents}, {total}"},
     "rec.more": {"fr": "{shown} premiers sur {n}.", "en": "First {shown} of {n}."},
     "rec.backlog": {"fr": "Ancienneté des documents à revoir", "en": "Age of the review backlog"},
     "rec.basis": {"fr": "Mesurer l'âge depuis", "en": "Measure age from"},
@@ -587,7 +595,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "rep.sql": {"fr": "Requête SQL", "en": "SQL query"},
     "rep.run": {"fr": "Exécuter", "en": "Run"},
     "rep.views": {"fr": "Vues disponibles et leurs colonnes", "en": "Available views and their columns"},
-    "rep.rows": {"fr": "{n} ligne(s)", "en": "{n} row(s)"},
+    "rep.rows": {"fr": "{n} {n|ligne|lignes}", "en": "{n} {n|row|rows}"},
     "rep.truncated": {"fr": "Affichage limité aux {n} premières lignes ; les exports contiennent tout le résultat.",
                       "en": "Showing the first {n} rows only; the exports contain the whole result."},
     "rep.export": {"fr": "Exporter le résultat complet :", "en": "Export the whole result:"},
@@ -647,7 +655,23 @@ def t(key: str, lang: str = DEFAULT_LANG, **fmt: Any) -> str:
     if entry is None:
         return key
     text = entry.get(lang) or entry[DEFAULT_LANG]
+    if "|" in text:
+        text = _PLURAL.sub(lambda m: m.group(2) if _singular(fmt[m.group(1)], lang) else m.group(3), text)
     return text.format(**fmt) if fmt else text
+
+
+_PLURAL = re.compile(r"\{(\w+)\|([^{}|]*)\|([^{}|]*)\}")
+
+
+def _singular(count: Any, lang: str) -> bool:
+    """Whether `count` (a number, or one already formatted: "1 234", "1,5") takes the singular."""
+    if isinstance(count, str):
+        count = re.sub(r"[\s\u00a0\u202f]", "", count).replace(",", "" if lang == "en" else ".")
+    try:
+        value = abs(Decimal(count))
+    except (InvalidOperation, TypeError, ValueError):
+        return False
+    return value < 2 if lang == "fr" else value == 1
 
 
 # Finding.params by name (i18n_findings): amounts and rates, dates, and the rest as they are.

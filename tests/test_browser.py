@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import shutil
 import signal
 import socket
@@ -187,16 +188,17 @@ def test_demo_loop(page, console):
 
     # -- Review: filter, select two rows, approve, then one row's detail -------------------------
     goto(pg, "Revue")
-    total_text = pg.get_by_text("document(s)", exact=False).first.inner_text()
+    counted = re.compile(r"^[\d\s]+ documents?$")  # "**{n}** documents" above the grid
+    total_text = pg.get_by_text(counted).first.inner_text()
     pick(pg, "Anomalies", "Sans anomalie")
-    filtered_text = pg.get_by_text("document(s)", exact=False).first.inner_text()
+    filtered_text = pg.get_by_text(counted).first.inner_text()
     assert filtered_text != total_text, (total_text, filtered_text)
     grid = pg.locator('[class*="st-key-rv_grid_"] [data-testid="stDataFrame"]').first
     click_grid_rows(pg, grid, [0, 1])
-    pg.get_by_text("2 document(s) sélectionné(s)", exact=False).wait_for()
+    pg.get_by_text("2 documents sélectionnés", exact=False).wait_for()
     shot(pg, "04-review-selected")
     pg.locator(".st-key-rv_approve button:visible").first.click()  # its name carries the shortcut
-    pg.get_by_text("2 document(s) approuvé(s).").wait_for()
+    pg.get_by_text("2 documents approuvés.").wait_for()
     settle(pg)
     no_exception(pg)
     shot(pg, "05-review-approved")
@@ -212,7 +214,7 @@ def test_demo_loop(page, console):
     pg.get_by_role("tab", name="Corriger", exact=False).click()
     pg.get_by_label("Catégorie Pennylane (libellé)").fill("Achats")
     pg.get_by_role("button", name="Enregistrer la catégorie").click()
-    pg.get_by_text("1 correction(s) enregistrée(s)", exact=False).wait_for()
+    pg.get_by_text("1 correction enregistrée ;", exact=False).wait_for()
     settle(pg, 800)
     no_exception(pg)
     pg.get_by_text("Corrections en vigueur (1)").wait_for()
@@ -240,7 +242,7 @@ def test_demo_loop(page, console):
     codes.press_sequentially("FR_85", delay=50)  # 172 codes: typing keeps the matching ones
     pg.get_by_role("option", name="FR_85", exact=True).click()
     pg.get_by_role("button", name="Ajouter", exact=True).click()
-    pg.get_by_text("1 correspondance(s) enregistrée(s)", exact=False).wait_for()
+    pg.get_by_text("1 correspondance enregistrée dans", exact=False).wait_for()
     settle(pg)
     no_exception(pg)
     shot(pg, "07b-mappings")
@@ -288,12 +290,12 @@ def test_a_connection_acted_on_stays_open_with_its_result(page, tmp_path):
         panel.get_by_role("button", name="Synchroniser maintenant").click()
         panel.get_by_text("Synchronisation de demo2 terminée").wait_for(timeout=90_000)
         settle(pg, 800)
-        assert panel.get_by_text("119 lu(s)").is_visible()
+        assert panel.get_by_text("119 lus").is_visible()
         panel.get_by_role("button", name="Enregistrer").click()
         settle(pg)
         panel.get_by_role("button", name="Tester").click()
         settle(pg)
         assert panel.get_by_text("Connexion réussie").is_visible()
-        assert panel.get_by_text("119 lu(s)").is_visible()
+        assert panel.get_by_text("119 lus").is_visible()
         no_exception(pg)
         shot(pg, "10-connections-two")

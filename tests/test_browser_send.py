@@ -88,10 +88,10 @@ def test_preview_then_send_to_pennylane(page, console, workspace, emulator, toke
     shot(pg, "send-preview")
 
     # -- send, confirm, wait for the summary ----------------------------------------------------------
-    pg.get_by_role("button", name=f"Envoyer {len(ready)} facture(s)…").click()
+    pg.get_by_role("button", name=f"Envoyer {len(ready)} facture{'s' * (len(ready) > 1)}…").click()
     pg.get_by_text("vers Pennylane ?", exact=False).wait_for()
     pg.get_by_role("button", name="Oui, envoyer").click()
-    pg.get_by_text(f"{len(ready)} envoyée(s) sur {len(ready)}").wait_for(timeout=90_000)
+    pg.get_by_text(f"{len(ready)} envoyée{'s' * (len(ready) > 1)} sur {len(ready)}").wait_for(timeout=90_000)
     settle(pg, 800)
     no_exception(pg)
     assert token not in pg.content()

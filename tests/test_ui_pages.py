@@ -59,7 +59,7 @@ def markdown_values(at: AppTest) -> list[str]:
 
 def shown_total(at: AppTest) -> int:
     for value in markdown_values(at):
-        match = re.fullmatch(r"\*\*(\d+)\*\* document\(s\)", value)
+        match = re.fullmatch(r"\*\*(\d+)\*\* documents?", value)
         if match:
             return int(match[1])
     raise AssertionError(f"no total in {markdown_values(at)}")
@@ -163,11 +163,11 @@ def test_approving_selected_rows_changes_their_status(fresh_synced_workspace, us
     page, _ = review.list_documents(ws, review.Filters(findings="clean"), limit=50)
     ids = [page[0]["id"], page[1]["id"]]
     select_rows(at, [0, 1])
-    assert "**2** document(s) sélectionné(s)" in markdown_values(at)
+    assert "**2** documents sélectionnés" in markdown_values(at)
     at.button(key="rv_approve").click().run()
     assert_clean(at)
     assert statuses(ws, ids) == {ids[0]: "approved", ids[1]: "approved"}
-    assert any("2 document(s) approuvé(s)" in s.value for s in at.success)
+    assert any("2 documents approuvés" in s.value for s in at.success)
     history = review.get_document(ws, ids[0])["history"]
     assert history[-1]["action"] == "approve" and history[-1]["actor"] == "ui-tester"
 
@@ -196,7 +196,7 @@ def test_approve_despite_errors_needs_a_reason(fresh_synced_workspace, use_works
     select_rows(at, [0])
     at.button(key="rv_approve").click().run()  # refused: errors, not forced
     assert statuses(ws, [doc_id])[doc_id] == "to_review"
-    assert any("erreur(s) à corriger" in w.value for w in at.warning)
+    assert any(re.search(r"\d+ erreurs? à corriger", w.value) for w in at.warning)
     select_rows(at, [0])
     at.checkbox(key="rv_force").check().run()
     assert at.button(key="rv_approve").label == "Approuver malgré les erreurs"
@@ -652,6 +652,25 @@ def test_every_message_exists_in_both_languages():
     for key, entry in i18n.MESSAGES.items():
         fields = {lang: set(re.findall(r"{(\w+)}", text)) for lang, text in entry.items()}
         assert fields["fr"] == fields["en"], f"{key}: placeholders differ {fields}"
+
+
+def test_counts_agree_with_their_words():
+    # No "document(s)": a count chooses its words, French taking the singular for 0 and 1.
+    for key, entry in i18n.MESSAGES.items():
+        for lang, text in entry.items():
+            assert not re.search(r"\w\((s|x|es)\)", text.replace("http(s)", "")), f"{key} ({lang}): {text}"
+            for name in re.findall(r"{(\w+)\|[^{}|]*\|[^{}|]*}", text):
+                assert f"{{{name}}}" in text, f"{key} ({lang}): {{{name}|…}} without {{{name}}}"
+    assert i18n.t("review.done_approve", "fr", n=0) == "0 document approuvé."
+    assert i18n.t("review.done_approve", "fr", n=1) == "1 document approuvé."
+    assert i18n.t("review.done_approve", "fr", n=2) == "2 documents approuvés."
+    assert i18n.t("review.done_approve", "en", n=0) == "0 documents approved."
+    assert i18n.t("review.done_approve", "en", n=1) == "1 document approved."
+    # Counts given already formatted: "1 234" (fr), "1,000" (en) are plural.
+    assert i18n.t("rep.rows", "fr", n=i18n.format_number(1234, "fr", places=0)) == "1\u202f234 lignes"
+    assert i18n.t("rep.rows", "en", n=i18n.format_number(1000, "en", places=0)) == "1,000 rows"
+    assert i18n.t("map.ledger_no_code", "fr", lines=1).startswith("1 ligne n'a pas de code comptable : elle prend")
+    assert i18n.t("send.preview_no_account", "fr", n=3, docs=1).startswith("3 lignes de 1 document partiraient")
 
 
 def test_every_key_used_by_the_console_exists():

@@ -145,6 +145,12 @@ def table(rows: list[dict[str, Any]], columns: dict[str, str], *, key: str | Non
 
 
 # -- settings form from a connector's schema -------------------------------------------------
+def commands(lines: tuple[tuple[str, str], ...]) -> str:
+    """Shell commands, each with its comment (a message key) in the console's language, aligned."""
+    width = max(len(command) for command, _ in lines) + 3
+    return "".join(f"{command:<{width}}# {t(key)}\n" for command, key in lines)
+
+
 def setting_label(setting: Setting) -> str:
     return setting.text(state.lang())[0] + (" *" if setting.required else "")
 

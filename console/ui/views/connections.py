@@ -11,12 +11,12 @@ from ecluse.ui import state, widgets
 from ecluse.ui.state import t
 
 
-PENNYLANE_COMMANDS = """\
-ecluse pennylane set --token-env PENNYLANE_TOKEN --dry-run   # token read from the environment, nothing sent
-ecluse pennylane check                                       # test the token (company, scopes)
-ecluse pennylane set --live                                  # send for real
-ecluse pennylane set --import-as-incomplete                  # land invoices in "to process"
-"""
+PENNYLANE_COMMANDS = (
+    ("ecluse pennylane set --token-env PENNYLANE_TOKEN --dry-run", "cmd.pl_set_token"),
+    ("ecluse pennylane check", "cmd.pl_check"),
+    ("ecluse pennylane set --live", "cmd.pl_live"),
+    ("ecluse pennylane set --import-as-incomplete", "cmd.pl_incomplete"),
+)
 
 
 def secret_sources(ws, name: str) -> dict[str, str]:
@@ -156,7 +156,7 @@ def pennylane_settings(ws) -> None:
             col.caption(label)
             col.markdown(text)
     st.markdown(t("conn.pl_change"))
-    st.code(PENNYLANE_COMMANDS, language="bash")
+    st.code(widgets.commands(PENNYLANE_COMMANDS), language="bash")
     pages = st.session_state.get("_pages") or {}
     if "send" in pages:
         st.page_link(pages["send"], label=t("conn.pl_open_send"), icon=":material/send:")

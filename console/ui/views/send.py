@@ -28,13 +28,13 @@ ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 PREVIEW_PAGE = 20
 STATE_ICONS = {"sent": ":material/check_circle:", "failed": ":material/cancel:", "held": ":material/pause_circle:",
                "pending": ":material/hourglass_top:"}
-LIVE_COMMANDS = """\
-export PENNYLANE_TOKEN=…                                  # Pennylane > Settings > Connectivity > Developers
-ecluse pennylane set --token-env PENNYLANE_TOKEN --live   # then restart `ecluse run` with the variable exported
-ecluse pennylane check                                    # company and scopes of the token
-ecluse push --dry-run                                     # this page's preview, from the command line
-ecluse push                                               # send
-"""
+LIVE_COMMANDS = (
+    ("export PENNYLANE_TOKEN=…", "cmd.token_where"),
+    ("ecluse pennylane set --token-env PENNYLANE_TOKEN --live", "cmd.restart"),
+    ("ecluse pennylane check", "cmd.pl_check"),
+    ("ecluse push --dry-run", "cmd.push_dry"),
+    ("ecluse push", "cmd.push"),
+)
 
 
 def item_state(value: str | None) -> str:
@@ -318,10 +318,10 @@ def send_section(ws, filters: review.Filters, summary: dict[str, Any]) -> None:
     ready = summary["ready"]
     if not live:
         st.info(t("send.why_dry_run"), icon=":material/science:")
-        st.code(LIVE_COMMANDS, language="bash")
+        st.code(widgets.commands(LIVE_COMMANDS), language="bash")
     elif source is None:
         st.warning(t("send.why_no_token"), icon=":material/key_off:")
-        st.code(LIVE_COMMANDS, language="bash")
+        st.code(widgets.commands(LIVE_COMMANDS), language="bash")
     if elsewhere:
         st.warning(t("send.busy_elsewhere", holder=elsewhere), icon=":material/hourglass_top:")
     can_send = live and source is not None and not running and not elsewhere
