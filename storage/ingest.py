@@ -487,6 +487,10 @@ def _write_audit(
     con.unregister("_audit")
 
 
+# The audit's reason for a fix the source overrode (the console says it in the user's language).
+FIX_DROPPED = "the source changed this field; the reviewer's fix no longer applies"
+
+
 def _drop_stale_overrides(con: duckdb.DuckDBPyConnection, changes: dict[str, dict[str, Any]], now: dt.datetime) -> None:
     """A reviewer's fix survives re-syncs unless the source itself changed that field."""
     from .documents import source_value
@@ -513,7 +517,7 @@ def _drop_stale_overrides(con: duckdb.DuckDBPyConnection, changes: dict[str, dic
         con.execute("DELETE FROM overrides WHERE document_id = ? AND field = ?", [subject, fld])
         con.execute(
             "INSERT INTO audit (recorded_at, actor, document_id, action, field, reason) VALUES (?, 'ecluse', ?, 'fix_dropped', ?, ?)",
-            [now, doc_id, fld, "the source changed this field; the reviewer's fix no longer applies"],
+            [now, doc_id, fld, FIX_DROPPED],
         )
 
 

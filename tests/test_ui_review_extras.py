@@ -343,3 +343,29 @@ def test_finding_and_fix_fields_are_said_in_words(monkeypatch):
         "total_before_tax", "lines[2].vat_rate", "lines[1].vat_code", "counterparty.address", "counterparty.address.city",
         "attachment", "something.else")] == [
         "Total HT", "Ligne 2 : Taux TVA", "Ligne 1 : Code TVA Pennylane", "Adresse", "Adresse : ville", "PDF", "something.else"]
+
+
+def test_history_says_the_cores_reasons_and_fields_in_words(monkeypatch):
+    from ecluse.services import send
+    from ecluse.storage.ingest import FIX_DROPPED
+    from ecluse.ui import review_panels, state
+
+    monkeypatch.setattr(state, "lang", lambda: "fr")
+    gone = {"code": "gone_from_source", "message": "Harvest no longer lists this invoice (deleted).",
+            "params": json.dumps({"variant": "harvest", "since": "2026-01-01"})}
+    assert [review_panels.history_reason({"action": action, "reason": reason}, [gone]) for action, reason in (
+        ("fix_dropped", FIX_DROPPED), ("retry", send.RETRY_REASON), ("gone_from_source", gone["message"]),
+        ("reject", "doublon de la facture papier"), ("approve", None))] == [
+        "la source a changé ce champ ; la correction du réviseur ne s'applique plus",
+        "échec d'envoi ; approuvé de nouveau pour le prochain lot",
+        widgets_finding(gone), "doublon de la facture papier", ""]
+    assert widgets_finding(gone).startswith("Harvest ne liste plus cette facture") and "01/01/2026" in widgets_finding(gone)
+    # What a sync found changed: its fields, each in words.
+    assert review_panels.fields_label("total, lines") == "Total TTC, Lignes"
+    assert review_panels.fields_label(None) == ""
+
+
+def widgets_finding(finding):
+    from ecluse.ui import widgets
+
+    return widgets.finding_detail(finding)

@@ -70,6 +70,10 @@ class Gateway(Protocol):
     def set_categories(self, kind: str, invoice_id: int, body: list[dict[str, Any]]) -> None: ...
 
 
+# The audit's reason for a failed invoice approved again (the console says it in the user's language).
+RETRY_REASON = "send failed; approved again for the next batch"
+
+
 def _invoice_path(kind: str) -> str:
     return "/customer_invoices" if kind in CUSTOMER_KINDS else "/supplier_invoices"
 
@@ -683,8 +687,8 @@ def retry_failed(ws: Workspace, document_ids: list[str] | None = None, *, actor:
                         "WHERE id IN (SELECT unnest(?))", [now, ids])
             con.execute(
                 "INSERT INTO audit (recorded_at, actor, document_id, action, field, reason) "
-                "SELECT ?, ?, t.id, 'retry', 'status', 'send failed; approved again for the next batch' FROM (SELECT unnest(?) AS id) t",
-                [now, actor, ids],
+                "SELECT ?, ?, t.id, 'retry', 'status', ? FROM (SELECT unnest(?) AS id) t",
+                [now, actor, RETRY_REASON, ids],
             )
     return len(ids)
 

@@ -12,7 +12,8 @@ import streamlit as st
 
 from ..domain import CUSTOMER_KINDS
 from ..pennylane import vat as vat_codes
-from ..services import duplicates, fixes, mappings, queue
+from ..services import duplicates, fixes, mappings, queue, send
+from ..storage.ingest import FIX_DROPPED
 from . import state, widgets
 from .state import t
 
@@ -53,6 +54,27 @@ def field_label(field: str) -> str:
         label = dict(LINE_FIELDS).get(name) or LINE_VALUE_FIELDS.get(name)
         return t("fx.line_field", n=number, field=t(label) if label else name)
     return field
+
+
+def fields_label(fields: str | None) -> str:
+    """An audit entry's field, or fields ("total, lines": what a sync found changed), in words."""
+    return ", ".join(field_label(f) for f in fields.split(", ")) if fields else ""
+
+
+# Reasons the core writes in English (audit.reason), said in the user's language.
+_CORE_REASONS = {("fix_dropped", FIX_DROPPED): "hist.fix_dropped", ("retry", send.RETRY_REASON): "hist.retry"}
+
+
+def history_reason(entry: dict[str, Any], findings: list[dict[str, Any]]) -> str:
+    """An audit entry's reason in the user's language when the core wrote it; a reviewer's
+    own words as they are."""
+    reason = entry["reason"] or ""
+    key = _CORE_REASONS.get((entry["action"], reason))
+    if key:
+        return t(key)
+    # A reason that is a finding's message (gone from the source) is said as that finding is.
+    said = next((f for f in findings if reason and f["message"] == reason), None)
+    return widgets.finding_detail(said) if said else reason
 
 
 def _attempt(fn: Callable[[], Any]) -> tuple[bool, Any]:

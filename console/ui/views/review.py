@@ -410,10 +410,10 @@ def detail(ws, doc_id: str) -> None:
         widgets.table([{
             "recorded_at": widgets.datetime(h["recorded_at"]), "actor": h["actor"],
             "action": widgets.action_label(h["action"]),
-            "field": review_panels.field_label(h["field"]) if h["field"] and h["action"].startswith("fix") else h["field"] or "",
+            "field": review_panels.fields_label(h["field"]),
             "change": "" if h["old_value"] is None and h["new_value"] is None
             else f"{_short(_loads(h['old_value']))} → {_short(_loads(h['new_value']))}",
-            "reason": h["reason"] or "",
+            "reason": review_panels.history_reason(h, doc["findings"]),
         } for h in doc["history"]], {
             "recorded_at": t("col.when"), "actor": t("col.actor"), "action": t("col.action"),
             "field": t("col.field"), "change": t("col.change"), "reason": t("col.reason"),
