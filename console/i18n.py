@@ -421,12 +421,12 @@ MESSAGES: dict[str, dict[str, str]] = {
     "review.approve_all_valid_warned": {
         "fr": "Dont **{n}** avec des alertes (import d'historique, devise étrangère…), {n|approuvé lui aussi|approuvés eux "
               "aussi}. Pour {n|le|les} voir d'abord : Anomalies → « Alertes seulement ».",
-        "en": "Of which **{n}** {n|has|have} warnings (history import, foreign currency…) and are approved too. To look at "
-              "them first: Findings → \"Warnings only\"."},
+        "en": "Of which **{n}** {n|has|have} warnings (history import, foreign currency…) and {n|is|are} approved too. To "
+              "look at {n|it|them} first: Findings → \"Warnings only\"."},
     "review.approve_all_valid_confirm": {
-        "fr": "Approuver {n|le|les} **{n}** {n|document|documents} à revoir sans erreur parmi ceux que les filtres "
+        "fr": "{n|Approuver le document|Approuver les **{n}** documents} à revoir sans erreur parmi ceux que les filtres "
               "affichent ? Les alertes n'empêchent pas l'approbation.",
-        "en": "Approve the **{n}** {n|document|documents} to review with no error among those the filters show? Warnings do not "
+        "en": "{n|Approve the document|Approve the **{n}** documents} to review with no error among those the filters show? Warnings do not "
               "prevent approval."},
     "review.confirm": {"fr": "Confirmer", "en": "Confirm"},
     "review.detail_of": {"fr": "Détail de", "en": "Detail of"},
@@ -434,6 +434,9 @@ MESSAGES: dict[str, dict[str, str]] = {
     "review.status_reason": {"fr": "Motif : {reason}", "en": "Reason: {reason}"},
     "hist.fix_dropped": {"fr": "la source a changé ce champ ; la correction du réviseur ne s'applique plus",
                          "en": "the source changed this field; the reviewer's fix no longer applies"},
+    "hist.credited_source_id": {"fr": "Facture créditée", "en": "Credited invoice"},
+    "hist.gone": {"fr": "n'était plus dans la source (supprimé, ou repassé en brouillon)",
+                  "en": "was no longer in the source (deleted, or back to draft)"},
     "hist.retry": {"fr": "échec d'envoi ; approuvé de nouveau pour le prochain lot",
                    "en": "send failed; approved again for the next batch"},
     "review.customer": {"fr": "Client", "en": "Customer"},
@@ -658,13 +661,16 @@ def t(key: str, lang: str = DEFAULT_LANG, **fmt: Any) -> str:
     entry = MESSAGES.get(key)
     if entry is None:
         return key
-    text = entry.get(lang) or entry[DEFAULT_LANG]
-    if "|" in text:
-        text = _PLURAL.sub(lambda m: m.group(2) if _singular(fmt[m.group(1)], lang) else m.group(3), text)
+    used = lang if entry.get(lang) else DEFAULT_LANG  # its plural rule goes with the text
+    text = entry[used]
+    if fmt and "|" in text:
+        text = _PLURAL.sub(lambda m: m.group(2) if _singular(fmt[m.group(1)], used) else m.group(3), text)
     return text.format(**fmt) if fmt else text
 
 
-_PLURAL = re.compile(r"\{(\w+)\|([^{}|]*)\|([^{}|]*)\}")
+# {name|singular|plural}; a form may hold placeholders ("{n|le document|les {n} documents}").
+_FORM = r"((?:[^{}|]|\{\w+\})*)"
+_PLURAL = re.compile(r"(?<!\{)\{(\w+)\|" + _FORM + r"\|" + _FORM + r"\}(?!\})")
 
 
 def _singular(count: Any, lang: str) -> bool:
@@ -674,6 +680,8 @@ def _singular(count: Any, lang: str) -> bool:
     try:
         value = abs(Decimal(count))
     except (InvalidOperation, TypeError, ValueError):
+        return False
+    if not value.is_finite():
         return False
     return value < 2 if lang == "fr" else value == 1
 

@@ -132,10 +132,10 @@ MESSAGES: dict[str, dict[str, str]] = {
                                "en": "only if no existing counterparty matches"},
     "send.preview_no_account": {
         "fr": "{n} {n|ligne|lignes} de {docs} {docs|document|documents} {n|partirait|partiraient} sans compte comptable : Pennylane choisirait alors le "
-              "compte lui-même, à vérifier ensuite. Pour l'imposer, associez leurs codes à des comptes dans "
+              "compte lui-même, à vérifier ensuite. Pour l'imposer, associez {n|son code|leurs codes} à des comptes dans "
               "Correspondances.",
         "en": "{n} {n|line|lines} of {docs} {docs|document|documents} would go without a ledger account: Pennylane would then choose the "
-              "account itself, to be checked there. To set it, map their codes to accounts in Mappings."},
+              "account itself, to be checked there. To set it, map {n|its code|their codes} to accounts in Mappings."},
     "send.preview_shared": {"fr": "Requêtes communes au lot ({n})", "en": "Requests shared by the batch ({n})"},
     "send.preview_page": {"fr": "Page (sur {pages})", "en": "Page (of {pages})"},
     "send.preview_doc": {"fr": "{number} — {counterparty} — {total} — {n} {n|requête|requêtes}",

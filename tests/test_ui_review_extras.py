@@ -360,8 +360,11 @@ def test_history_says_the_cores_reasons_and_fields_in_words(monkeypatch):
         "échec d'envoi ; approuvé de nouveau pour le prochain lot",
         widgets_finding(gone), "doublon de la facture papier", ""]
     assert widgets_finding(gone).startswith("Harvest ne liste plus cette facture") and "01/01/2026" in widgets_finding(gone)
+    # Back in the source, the finding is deleted: the history still says what happened, in French.
+    assert review_panels.history_reason({"action": "gone_from_source", "reason": gone["message"]}, []) == (
+        "n'était plus dans la source (supprimé, ou repassé en brouillon)")
     # What a sync found changed: its fields, each in words.
-    assert review_panels.fields_label("total, lines") == "Total TTC, Lignes"
+    assert review_panels.fields_label("total, lines, attachment_sha256") == "Total TTC, Lignes, PDF"
     assert review_panels.fields_label(None) == ""
 
 

@@ -13,7 +13,7 @@ import streamlit as st
 from ..domain import CUSTOMER_KINDS
 from ..pennylane import vat as vat_codes
 from ..services import duplicates, fixes, mappings, queue, send
-from ..storage.ingest import FIX_DROPPED
+from ..storage.ingest import FIX_DROPPED, GONE
 from . import state, widgets
 from .state import t
 
@@ -33,6 +33,7 @@ DOCUMENT_FIELDS = {
     "total_before_tax": "col.total_before_tax", "total_tax": "col.total_tax", "total": "col.total",
     "kind": "col.kind", "attachment": "review.tab_pdf", "counterparty": "col.counterparty",
     "counterparty.address": "review.address", "lines": "col.lines",
+    "attachment_sha256": "review.tab_pdf", "credited_source_id": "hist.credited_source_id",
 }
 LINE_VALUE_FIELDS = {"vat_rate": "col.vat_rate", "tax": "col.total_tax", "amount": "col.total",
                      "amount_before_tax": "col.total_before_tax", "quantity": "col.quantity",
@@ -72,9 +73,12 @@ def history_reason(entry: dict[str, Any], findings: list[dict[str, Any]]) -> str
     key = _CORE_REASONS.get((entry["action"], reason))
     if key:
         return t(key)
-    # A reason that is a finding's message (gone from the source) is said as that finding is.
+    # A reason that is a finding's message (gone from the source) is said as that finding is;
+    # once the document is back in the source, that finding is gone and the fact is said.
     said = next((f for f in findings if reason and f["message"] == reason), None)
-    return widgets.finding_detail(said) if said else reason
+    if said:
+        return widgets.finding_detail(said)
+    return t("hist.gone") if entry["action"] == GONE else reason
 
 
 def _attempt(fn: Callable[[], Any]) -> tuple[bool, Any]:
