@@ -321,6 +321,10 @@ MESSAGES: dict[str, dict[str, str]] = {
     "conn.saved": {"fr": "Connexion « {name} » enregistrée.", "en": "Connection '{name}' saved."},
     "conn.no_settings": {"fr": "Ce connecteur n'a aucun réglage.", "en": "This connector has no settings."},
     "conn.add": {"fr": "Ajouter une connexion", "en": "Add a connection"},
+    "conn.not_built": {"fr": "Pas encore disponibles dans Écluse : {names}. Leurs connecteurs restent à écrire ; en "
+                             "attendant, un plugin peut les apporter.",
+                       "en": "Not available in Écluse yet: {names}. Their connectors are still to be written; meanwhile, "
+                             "a plugin can bring them."},
     "conn.connector": {"fr": "Connecteur", "en": "Connector"},
     "conn.name": {"fr": "Nom de la connexion", "en": "Connection name"},
     "conn.name_help": {"fr": "Lettres minuscules, chiffres, - et _ (par exemple `harvest-agence`).",

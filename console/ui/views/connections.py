@@ -110,6 +110,10 @@ def connection_panel(ws, row: dict[str, Any]) -> None:
                 st.rerun()
 
 
+# Sources Écluse means to read and does not yet (unless a plugin brings a connector of that id).
+NOT_BUILT = (("amazon_business", "Amazon Business"), ("getmyinvoices", "GetMyInvoices"))
+
+
 def add_form(ws, existing: list[str]) -> None:
     plugins = state.plugins()
     with st.expander(t("conn.add"), expanded=not existing, icon=":material/add_link:"):
@@ -117,6 +121,9 @@ def add_form(ws, existing: list[str]) -> None:
             st.warning(t("conn.no_connectors"))
             return
         ids = sorted(plugins.connectors)
+        not_built = [name for connector_id, name in NOT_BUILT if connector_id not in plugins.connectors]
+        if not_built:
+            st.caption(t("conn.not_built", names=", ".join(not_built)))
         connector_id = st.selectbox(t("conn.connector"), ids, key="cn_new_connector",
                                     format_func=state.frozen(lambda i: f"{plugins.connectors[i].text(state.lang())[0]} ({i})"))
         connector = plugins.connectors[connector_id]
