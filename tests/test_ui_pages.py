@@ -193,10 +193,15 @@ def test_approve_despite_errors_needs_a_reason(fresh_synced_workspace, use_works
     at.selectbox(key="rv_findings.fr").set_value("errors").run()
     flawed, _ = review.list_documents(ws, review.Filters(findings="errors"), limit=1)
     doc_id = flawed[0]["id"]
-    select_rows(at, [0])
+    select_rows(at, [0, 1])
+    at.text_input(key="rv_reason").set_value("montant validé avec le client")
     at.button(key="rv_approve").click().run()  # refused: errors, not forced
     assert statuses(ws, [doc_id])[doc_id] == "to_review"
     assert any(re.search(r"\d+ erreurs? à corriger", w.value) for w in at.warning)
+    # The refused document stays open (not the next one), the reason kept.
+    assert any(flawed[0]["number"] in s.value for s in at.subheader)
+    assert at.text_input(key="rv_reason").value == "montant validé avec le client"
+    at.text_input(key="rv_reason").set_value("")
     select_rows(at, [0])
     at.checkbox(key="rv_force").check().run()
     assert at.button(key="rv_approve").label == "Approuver malgré les erreurs"

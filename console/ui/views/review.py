@@ -207,9 +207,14 @@ def decide(ws, action: str, ids: list[str], numbers: dict[str, str], *, reason: 
         widgets.user_error(exc)
         return
     report_decision(result, action, numbers)
-    select_after(ids, "next", position)
-    st.session_state.pop("rv_reason", None)
-    st.session_state.pop("rv_force", None)
+    if result.refused:
+        # The refused documents stay on screen, first of them open, the reason kept: moving on
+        # would show another invoice under a warning that names this one.
+        select_after(list(result.refused), "same")
+    else:
+        select_after(ids, "next", position)
+        st.session_state.pop("rv_reason", None)
+        st.session_state.pop("rv_force", None)
     st.rerun()
 
 
