@@ -212,6 +212,9 @@ def test_mappings_page_writes_to_ecluse_toml(fresh_synced_workspace, use_workspa
 
     rates = [r["rate"] for r in mappings.vat_rates(ws)]
     odd = rates.index("19.6")  # no French default for 19.6 %
+    editor = next(d for d in at.dataframe if "shown" in d.value.columns)
+    assert editor.value["shown"].iloc[odd] == "19,6"  # the French way; the key (19.6) stays hidden
+    assert "rate" not in editor.proto.column_order and "shown" in editor.proto.column_order
     edit(at, "mp_vat_0", {odd: {"code": "FR_999"}})
     at.button(key="mp_save_vat").click().run()
     assert_clean(at)

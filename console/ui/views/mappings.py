@@ -2,6 +2,7 @@
 per connection, counterparty matches. Stored in ecluse.toml, applied by the send."""
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 import pandas as pd
@@ -106,18 +107,21 @@ def ledger_tab(ws, rows: list[dict[str, Any]]) -> None:
 def vat_tab(ws, rows: list[dict[str, Any]]) -> None:
     st.caption(t("map.vat_intro"))
     valid = sorted(vat_codes.valid_codes())
+    # `rate` is the mapping's key as ecluse.toml writes it (19.6); `shown` is it in the user's format.
     frame = pd.DataFrame([{
-        "rate": r["rate"], "lines": r["lines"], "with_code": r["lines_with_source_code"],
-        "default": r["default"] or "", "code": r["mapped"] or "", "state": state_label(r["state"]),
-    } for r in rows], columns=["rate", "lines", "with_code", "default", "code", "state"])
+        "rate": r["rate"], "shown": widgets.number(Decimal(str(r["rate"]))), "lines": r["lines"],
+        "with_code": r["lines_with_source_code"], "default": r["default"] or "", "code": r["mapped"] or "",
+        "state": state_label(r["state"]),
+    } for r in rows], columns=["rate", "shown", "lines", "with_code", "default", "code", "state"])
     # A code typed by hand in ecluse.toml that Pennylane refuses stays visible (flagged invalid).
     options = sorted(set(valid) | {c for c in frame["code"] if c})
     edited = st.data_editor(
         frame, key=f"mp_vat_{version('vat')}", hide_index=True, width="stretch", num_rows="fixed",
         height=height(frame), placeholder="—",
-        disabled=["rate", "lines", "with_code", "default", "state"],
+        disabled=["rate", "shown", "lines", "with_code", "default", "state"],
+        column_order=["shown", "lines", "with_code", "default", "code", "state"],
         column_config={
-            "rate": st.column_config.TextColumn(t("map.col_rate")),
+            "shown": st.column_config.TextColumn(t("map.col_rate")),
             "lines": st.column_config.NumberColumn(t("map.col_lines"), format="%d"),
             "with_code": st.column_config.NumberColumn(t("map.col_with_code"), format="%d",
                                                        help=t("map.col_with_code_help")),
