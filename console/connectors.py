@@ -85,6 +85,11 @@ class Setting:
         other = self.translations.get(lang) or {}
         return other.get("label") or self.label, other.get("help") or self.help
 
+    def said_name(self) -> dict[str, str]:
+        """The setting as a Said names it: its label in each language, its key in English (the
+        word the CLI and ecluse.toml use)."""
+        return {**{lang: self.text(lang)[0] for lang in i18n.LANGS}, "en": self.name}
+
     def parse(self, raw: Any) -> Any:
         """Convert a value typed by a user (always text from the CLI) to the setting's type.
 
@@ -99,7 +104,7 @@ class Setting:
                 return int(raw)
             except (TypeError, ValueError):
                 raise SettingsError(f"{self.name}: {raw!r} is not a whole number",
-                                    Said("setting.not_integer", {"name": self.name, "value": repr(raw)})) from None
+                                    Said("setting.not_integer", {"name": self.said_name(), "value": repr(raw)})) from None
         if self.type == "boolean":
             if isinstance(raw, bool):
                 return raw
@@ -109,7 +114,7 @@ class Setting:
             if text in ("0", "false", "no", "non", "off"):
                 return False
             raise SettingsError(f"{self.name}: {raw!r} is not true/false",
-                                Said("setting.not_boolean", {"name": self.name, "value": repr(raw)}))
+                                Said("setting.not_boolean", {"name": self.said_name(), "value": repr(raw)}))
         if self.type == "date":
             if isinstance(raw, dt.date):
                 return raw.isoformat()
@@ -117,20 +122,20 @@ class Setting:
                 return dt.date.fromisoformat(str(raw)).isoformat()
             except ValueError:
                 raise SettingsError(f"{self.name}: {raw!r} is not a date (YYYY-MM-DD)",
-                                    Said("setting.not_date", {"name": self.name, "value": repr(raw)})) from None
+                                    Said("setting.not_date", {"name": self.said_name(), "value": repr(raw)})) from None
         if self.type == "url":
             text = str(raw).strip()
             if not text.startswith(("http://", "https://")):
                 raise SettingsError(f"{self.name}: {raw!r} must start with http:// or https://",
-                                    Said("setting.not_url", {"name": self.name, "value": repr(raw)}))
+                                    Said("setting.not_url", {"name": self.said_name(), "value": repr(raw)}))
             if not urlsplit(text).hostname:  # "https://" or "https:///path": stored, then failing every run
                 raise SettingsError(f"{self.name}: {raw!r} has no host name (such as https://example.com)",
-                                    Said("setting.url_no_host", {"name": self.name, "value": repr(raw)}))
+                                    Said("setting.url_no_host", {"name": self.said_name(), "value": repr(raw)}))
             return text.rstrip("/")
         if self.type == "choice":
             if str(raw) not in self.choices:
                 raise SettingsError(f"{self.name}: {raw!r} is not one of {', '.join(self.choices)}",
-                                    Said("setting.not_choice", {"name": self.name, "value": repr(raw),
+                                    Said("setting.not_choice", {"name": self.said_name(), "value": repr(raw),
                                                                 "choices": ", ".join(self.choices)}))
             return str(raw)
         return str(raw)
@@ -296,7 +301,7 @@ def validate_settings(connector: type[Connector], values: Mapping[str, Any]) -> 
             value = s.default
         if value is None and s.required:
             raise SettingsError(f"missing required setting {s.name!r} ({s.label})",
-                                Said("setting.missing", {"name": s.name}))
+                                Said("setting.missing", {"name": s.said_name()}))
         if value is not None:
             out[s.name] = value
     return out

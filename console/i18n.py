@@ -74,7 +74,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "action.reopen": {"fr": "rouvert", "en": "reopened"},
     "action.fix": {"fr": "corrigé", "en": "fixed"},
     "action.fix_dropped": {"fr": "correction abandonnée", "en": "fix dropped"},
-    "action.attachment_arrived": {"fr": "PDF arrivé", "en": "PDF arrived"},
+    "action.attachment_arrived": {"fr": "PDF reçu", "en": "PDF arrived"},
     "action.gone_from_source": {"fr": "n'est plus dans la source", "en": "no longer in the source"},
     "action.change_handled": {"fr": "modification traitée", "en": "change handled"},
     "action.back_in_source": {"fr": "de retour dans la source", "en": "back in the source"},
@@ -184,7 +184,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "sync.counts": {
         "fr": "{fetched} {fetched|lu|lus} · {created} {created|nouveau|nouveaux} · {updated} {updated|modifié|modifiés} · "
               "{unchanged} {unchanged|inchangé|inchangés} · {problems} {problems|problème|problèmes} · "
-              "{attachments} {attachments|PDF arrivé|PDF arrivés}",
+              "{attachments} {attachments|PDF reçu|PDF reçus}",
         "en": "{fetched} fetched · {created} new · {updated} changed · {unchanged} unchanged · "
               "{problems} {problems|problem|problems} · {attachments} late {attachments|PDF|PDFs}"},
     "sync.changes": {"fr": "{back} {back|document revenu|documents revenus} en revue, {sent} {sent|modifié|modifiés} après envoi.",
@@ -351,7 +351,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "conn.pl_api_url": {"fr": "URL de l'API", "en": "API URL"},
     "conn.pl_token": {"fr": "Jeton", "en": "Token"},
     "conn.pl_token_missing": {"fr": "non configuré", "en": "not set"},
-    "conn.pl_dry_run": {"fr": "Simulation (dry run)", "en": "Dry run"},
+    "conn.pl_dry_run": {"fr": "Simulation", "en": "Dry run"},
     "conn.pl_incomplete": {"fr": "Importer comme « à traiter »", "en": "Import as incomplete"},
     "conn.yes": {"fr": "oui", "en": "yes"},
     "conn.no": {"fr": "non", "en": "no"},
@@ -413,7 +413,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "review.reject": {"fr": "Rejeter", "en": "Reject"},
     "review.hold": {"fr": "Mettre en attente", "en": "Put on hold"},
     "review.reopen": {"fr": "Rouvrir", "en": "Reopen"},
-    "review.reason_required": {"fr": "Un motif est obligatoire pour : {action}.", "en": "A reason is required to {action}."},
+    "review.reason_required": {"fr": "Indiquez un motif pour {action}.", "en": "A reason is required to {action}."},
     "review.force_reason_required": {"fr": "Approuver malgré les erreurs demande un motif.",
                                      "en": "Approving despite errors needs a reason."},
     "review.done_approve": {"fr": "{n} {n|document approuvé|documents approuvés}.", "en": "{n} {n|document|documents} approved."},
@@ -750,13 +750,20 @@ def _finding_values(code: str, params: dict[str, Any], lang: str) -> dict[str, A
         elif name == "part":
             values[name] = t(f"finding.part.{value}", lang)
         elif name == "missing":
-            values[name] = ", ".join(t(f"finding.part.{part}", lang) for part in value)
+            values[name] = _enumeration([t(f"finding.part.{part}", lang) for part in value], lang)
         elif name == "differences":
             values[name] = (" ; " if lang == "fr" else "; ").join(
                 t(f"finding.{code}.difference", lang, **_finding_values(code, d, lang)) for d in value)
         else:
             values[name] = value
     return values
+
+
+def _enumeration(items: list[str], lang: str) -> str:
+    """"a, b et c" in French; "a, b, c" in English, as the stored message has it."""
+    if lang != "fr" or len(items) < 2:
+        return ", ".join(items)
+    return ", ".join(items[:-1]) + " et " + items[-1]
 
 
 def said_or(text: str | None, stored_said: dict[str, Any] | str | None, lang: str = DEFAULT_LANG) -> str:
@@ -786,13 +793,22 @@ def said(says: list[Any], lang: str = DEFAULT_LANG) -> list[str] | None:
         code, params = (item.code, item.params) if hasattr(item, "code") else item
         if f"said.{code}" not in MESSAGES:
             return None
-        values = {k: format_date(v, lang) if isinstance(v, dt.date) else
-                  _guillemets(v) if lang == "fr" and _is_repr(v) else v for k, v in (params or {}).items()}
+        values = {k: _in_lang(v, lang) for k, v in (params or {}).items()}
         try:
             texts.append(t(f"said.{code}", lang, **values))
         except (KeyError, IndexError, ValueError):
             return None
     return texts or None
+
+
+def _in_lang(value: Any, lang: str) -> Any:
+    """A Said's param as `lang` shows it: a date formatted, a quoted value in guillemets (fr),
+    a value given per language ({"fr": ..., "en": ...}: a setting's label) in `lang`."""
+    if isinstance(value, dict) and value and set(value) <= set(LANGS):
+        return value.get(lang) or value.get("en")
+    if isinstance(value, dt.date):
+        return format_date(value, lang)
+    return _guillemets(value) if lang == "fr" and _is_repr(value) else value
 
 
 def missing_translations() -> dict[str, list[str]]:

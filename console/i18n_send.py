@@ -17,7 +17,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "send.token_missing": {"fr": "non configuré", "en": "not set"},
     "send.dest_mode": {"fr": "Mode", "en": "Mode"},
     "send.mode": {"fr": "Mode d'envoi", "en": "Sending mode"},
-    "send.mode_dry_run": {"fr": "Simulation (dry run)", "en": "Dry run"},
+    "send.mode_dry_run": {"fr": "Simulation", "en": "Dry run"},
     "send.mode_live": {"fr": "Envoi réel", "en": "Live"},
     "send.dest_incomplete": {"fr": "Importer comme « à traiter »", "en": "Import as incomplete"},
     "send.yes": {"fr": "oui", "en": "yes"},
@@ -96,7 +96,7 @@ MESSAGES: dict[str, dict[str, str]] = {
                          "en": "{ready} ready now; {waiting} will go once {waiting|its|their} PDF has arrived."},
 
     # -- preview ---------------------------------------------------------------------------------
-    "send.preview_title": {"fr": "Aperçu (dry run)", "en": "Preview (dry run)"},
+    "send.preview_title": {"fr": "Aperçu de l'envoi", "en": "Preview (dry run)"},
     "send.preview_intro": {
         "fr": "Construit les requêtes exactes de l'envoi et les valide contre la spécification officielle de l'API "
               "Pennylane. Aucun appel réseau, aucun changement.",
@@ -147,7 +147,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     # -- send ------------------------------------------------------------------------------------
     "send.send_title": {"fr": "Envoi", "en": "Send"},
     "send.why_dry_run": {
-        "fr": "La destination est en **simulation** (dry run) : l'aperçu montre exactement ce qui partirait, mais "
+        "fr": "La destination est en **simulation** : l'aperçu montre exactement ce qui partirait, mais "
               "rien n'est envoyé. Pour envoyer réellement, indiquez le jeton Pennylane et choisissez « Envoi réel » "
               "dans **Modifier la destination** ci-dessus, ou en ligne de commande :",
         "en": "The destination is a **dry run**: the preview shows exactly what would go, but nothing is sent. "

@@ -140,6 +140,16 @@ def test_findings_keep_their_params_in_the_cache_and_the_review_page_says_them_i
     assert says_it_in_both_languages(siren) == f"Le SIREN «{i18n.NBSP}123{i18n.NBSP}» n'est pas valide."
 
 
+def test_the_missing_parts_of_an_address_are_listed_as_french_does():
+    missing = ["street", "postal_code", "city"]
+    message = ("The customer's billing address lacks street, postal_code, city; Pennylane requires it to create the "
+               "customer.")
+    assert i18n.finding_detail("incomplete_address", message, {"missing": missing}, "en") == message
+    assert "il manque la rue, le code postal et la ville ;" in i18n.finding_detail(
+        "incomplete_address", message, {"missing": missing}, "fr")
+    assert "il manque la ville ;" in i18n.finding_detail("incomplete_address", message, {"missing": ["city"]}, "fr")
+
+
 def test_settings_refused_when_saved_are_said_in_french_and_english():
     import pytest
 
@@ -149,22 +159,24 @@ def test_settings_refused_when_saved_are_said_in_french_and_english():
         id = "typed"
         settings = (Setting("n", "N", "integer"), Setting("b", "B", "boolean"), Setting("d", "D", "date"),
                     Setting("u", "U", "url"), Setting("c", "C", "choice", choices=("eu", "us")),
-                    Setting("r", "R", required=True))
+                    Setting("r", "R", required=True, translations={"fr": {"label": "Référence"}}))
 
-    for key, bad, french in [("n", "ten", "n : « ten » n'est pas un nombre entier."),
-                             ("b", "maybe", "b : « maybe » n'est ni vrai ni faux."),
-                             ("d", "someday", "d : « someday » n'est pas une date (AAAA-MM-JJ)."),
-                             ("u", "ftp://x", "u : « ftp://x » doit commencer par http:// ou https://."),
-                             ("u", "https://", "u : « https:// » n'indique pas de nom de domaine (par exemple "
+    # In French a setting is named by its label, as the form shows it; in English by its key (the CLI's).
+    for key, bad, french in [("n", "ten", "N : « ten » n'est pas un nombre entier."),
+                             ("b", "maybe", "B : « maybe » n'est ni vrai ni faux."),
+                             ("d", "someday", "D : « someday » n'est pas une date (AAAA-MM-JJ)."),
+                             ("u", "ftp://x", "U : « ftp://x » doit commencer par http:// ou https://."),
+                             ("u", "https://", "U : « https:// » n'indique pas de nom de domaine (par exemple "
                                                "https://example.com)."),
-                             ("c", "asia", "c : « asia » n'est pas l'un des choix possibles (eu, us).")]:
+                             ("c", "asia", "C : « asia » n'est pas l'un des choix possibles (eu, us).")]:
         with pytest.raises(SettingsError) as refused:
             validate_settings(Typed, {"r": "x", key: bad})
         assert i18n.said_text(refused.value.said, "en") == str(refused.value)  # the CLI's text
         assert i18n.said_text(refused.value.said, "fr").replace(i18n.NBSP, " ") == french
     with pytest.raises(SettingsError) as refused:
         validate_settings(Typed, {})
-    assert i18n.said_text(refused.value.said, "fr") == "Le réglage obligatoire « r » est vide."
+    assert i18n.said_text(refused.value.said, "fr") == "Le réglage obligatoire « Référence » est vide."
+    assert i18n.said_text(refused.value.said, "en") == "missing required setting 'r'"
 
 
 def test_records_kept_as_problems_are_said_in_french_and_english(workspace, plugins, fake_source, fake_connection):

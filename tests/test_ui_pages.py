@@ -179,7 +179,7 @@ def test_reject_without_reason_shows_an_error(fresh_synced_workspace, use_worksp
     select_rows(at, [0])
     at.button(key="rv_reject").click().run()
     assert_clean(at)
-    assert any("motif est obligatoire" in e.value for e in at.error)
+    assert any("Indiquez un motif pour rejeter." in e.value for e in at.error)
     assert statuses(ws, [first[0]["id"]]) == {first[0]["id"]: "to_review"}
     at.text_input(key="rv_reason").set_value("facture en double")
     at.button(key="rv_reject").click().run()
@@ -540,7 +540,8 @@ def test_add_a_connection_from_the_form(fresh_synced_workspace, use_workspace):
     at.text_input(key="cn_new_name").set_value("incomplete")
     at.button(key="cn_create").click().run()
     assert_clean(at)
-    assert any("account" in e.value for e in at.error)
+    # Named by its label, as the form shows it ("Compte *"), not by its key.
+    assert any(e.value.replace(i18n.NBSP, " ") == "Le réglage obligatoire « Compte » est vide." for e in at.error)
     assert "incomplete" not in ws.connections()
 
 
