@@ -369,6 +369,12 @@ def test_history_says_the_cores_reasons_and_fields_in_words(monkeypatch):
     # What a sync found changed: its fields, each in words.
     assert review_panels.fields_label("total, lines, attachment_sha256") == "Total TTC, Lignes, PDF"
     assert review_panels.fields_label(None) == ""
+    # A decision's status change, in words.
+    assert review_panels.fields_label("status") == "Statut"
+    assert review_panels.history_change({"field": "status", "old_value": '"to_review"', "new_value": '"rejected"'}) == (
+        "À revoir → Rejeté")
+    assert review_panels.history_change({"field": "due_date", "old_value": None, "new_value": '"2026-03-31"'}) == (
+        "— → 2026-03-31")
 
 
 def widgets_finding(finding):

@@ -6,6 +6,7 @@ still selected and its findings read again.
 """
 from __future__ import annotations
 
+import json
 from typing import Any, Callable
 
 import streamlit as st
@@ -33,7 +34,7 @@ DOCUMENT_FIELDS = {
     "total_before_tax": "col.total_before_tax", "total_tax": "col.total_tax", "total": "col.total",
     "kind": "col.kind", "attachment": "review.tab_pdf", "counterparty": "col.counterparty",
     "counterparty.address": "review.address", "lines": "col.lines",
-    "attachment_sha256": "review.tab_pdf", "credited_source_id": "hist.credited_source_id",
+    "attachment_sha256": "review.tab_pdf", "credited_source_id": "hist.credited_source_id", "status": "col.status",
 }
 LINE_VALUE_FIELDS = {"vat_rate": "col.vat_rate", "tax": "col.total_tax", "amount": "col.total",
                      "amount_before_tax": "col.total_before_tax", "quantity": "col.quantity",
@@ -64,6 +65,35 @@ def fields_label(fields: str | None) -> str:
 
 # Reasons the core writes in English (audit.reason), said in the user's language.
 _CORE_REASONS = {("fix_dropped", FIX_DROPPED): "hist.fix_dropped", ("retry", send.RETRY_REASON): "hist.retry"}
+
+
+def short(value: Any) -> str:
+    """A stored value in a table cell: "—" for none, JSON for a dict or a list."""
+    if value is None:
+        return "—"
+    if isinstance(value, (dict, list)):
+        return json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
+    return str(value)
+
+
+def loads(value: Any) -> Any:
+    """A JSON column's text decoded; a text that is not JSON as it is."""
+    if isinstance(value, str):
+        try:
+            return json.loads(value)
+        except ValueError:
+            return value
+    return value
+
+
+def history_change(entry: dict[str, Any]) -> str:
+    """An audit entry's "before → after"; a status in words ("À revoir → Rejeté")."""
+    if entry["old_value"] is None and entry["new_value"] is None:
+        return ""
+    sides = [loads(entry["old_value"]), loads(entry["new_value"])]
+    if entry["field"] == "status":
+        return " → ".join(widgets.status_label(v) if isinstance(v, str) else short(v) for v in sides)
+    return " → ".join(short(v) for v in sides)
 
 
 def history_reason(entry: dict[str, Any], findings: list[dict[str, Any]]) -> str:

@@ -291,14 +291,6 @@ def _address(cp: dict[str, Any]) -> str:
     return text or cp.get("address_raw") or "—"
 
 
-def _short(value: Any) -> str:
-    if value is None:
-        return "—"
-    if isinstance(value, (dict, list)):
-        return json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
-    return str(value)
-
-
 def show_attachment(ws, doc: dict[str, Any]) -> None:
     sha = doc.get("attachment_sha256")
     if not sha:
@@ -416,8 +408,7 @@ def detail(ws, doc_id: str) -> None:
             "recorded_at": widgets.datetime(h["recorded_at"]), "actor": h["actor"],
             "action": widgets.action_label(h["action"]),
             "field": review_panels.fields_label(h["field"]),
-            "change": "" if h["old_value"] is None and h["new_value"] is None
-            else f"{_short(_loads(h['old_value']))} → {_short(_loads(h['new_value']))}",
+            "change": review_panels.history_change(h),
             "reason": review_panels.history_reason(h, doc["findings"]),
         } for h in doc["history"]], {
             "recorded_at": t("col.when"), "actor": t("col.actor"), "action": t("col.action"),
@@ -428,7 +419,7 @@ def detail(ws, doc_id: str) -> None:
             st.json(json.loads(json_dumps(doc.get("raw") or {})), expanded=2)
     if doc.get("changed"):
         with tabs[4]:
-            widgets.table([{"field": field, "before": _short(pair[0]), "after": _short(pair[1])}
+            widgets.table([{"field": field, "before": review_panels.short(pair[0]), "after": review_panels.short(pair[1])}
                            for field, pair in doc["changed"].items()],
                           {"field": t("col.field"), "before": t("col.before"), "after": t("col.after")},
                           key="rv_changes")
@@ -471,15 +462,6 @@ def change_after_sending(ws, doc: dict[str, Any]) -> None:
     st.rerun()
 
 
-def _loads(value: Any) -> Any:
-    if isinstance(value, str):
-        try:
-            return json.loads(value)
-        except ValueError:
-            return value
-    return value
-
-
 def problems_section(ws, count: int, expanded: bool) -> None:
     if not count:
         return
@@ -490,7 +472,7 @@ def problems_section(ws, count: int, expanded: bool) -> None:
         st.caption(t("review.problems_help"))
         widgets.table([{**p, "recorded_at": widgets.datetime(p["recorded_at"]), "source_id": p["source_id"] or "—",
                         "message": widgets.said_or(p["message"], p["said"]),
-                        "raw": _short(_loads(p["raw"]))[:300]} for p in problems], {
+                        "raw": review_panels.short(review_panels.loads(p["raw"]))[:300]} for p in problems], {
             "connection": t("col.connection"), "source_id": t("col.source_id"), "message": t("col.message"),
             "recorded_at": t("col.when"), "raw": t("col.raw"),
         }, key="rv_problems")
