@@ -229,6 +229,16 @@ MESSAGES: dict[str, dict[str, str]] = {
                                  "en": "{name}: {value} has no host name (such as https://example.com)"},
     "said.setting.not_choice": {"fr": "{name} : {value} n'est pas l'un des choix possibles ({choices}).",
                                 "en": "{name}: {value} is not one of {choices}"},
+    "said.workspace.bad_name": {"fr": "Nom de connexion invalide ({name}) : utilisez des minuscules sans accent, des "
+                                      "chiffres, - et _ (par exemple harvest-agence).",
+                                "en": "invalid connection name {name}: use lower-case letters, digits, - and _"},
+    "said.fix.bad_country": {"fr": "indiquez le code ISO du pays, en deux lettres (FR, BE, DE…)",
+                             "en": "the country must be an ISO 3166 alpha-2 code, e.g. FR, BE, DE"},
+    "said.mapping.bad_account": {
+        "fr": "{value} n'est pas un numéro de compte comptable : il commence par le chiffre de la classe du compte, "
+              "puis des chiffres ou des majuscules, de 3 à 20 caractères (par exemple 706000, 401ACME).",
+        "en": "{value} is not a ledger account number: it starts with the account's class digit, then digits or "
+              "capital letters, 3 to 20 characters (e.g. 706000, 401ACME)"},
     "said.setting.missing": {"fr": "Le réglage obligatoire « {name} » est vide.", "en": "missing required setting '{name}'"},
     "said.harvest.not_account_id": {
         "fr": "{value} n'est pas un identifiant de compte Harvest : c'est le nombre affiché à côté du jeton sur "

@@ -25,7 +25,7 @@ from typing import Any, Iterator, Mapping
 import platformdirs
 import tomlkit
 
-from .connectors import Connector, SettingsError, validate_settings
+from .connectors import Connector, Said, SettingsError, validate_settings
 from .redact import register_secret
 from .storage.db import Database
 
@@ -45,7 +45,12 @@ _SECRETS_HEADER = """\
 
 
 class WorkspaceError(Exception):
-    """A workspace problem the user can fix; the message says how."""
+    """A workspace problem the user can fix; the message says how (in English, the CLI's),
+    and `said`, when given, says it in the console's language."""
+
+    def __init__(self, message: str = "", said: Said | None = None) -> None:
+        super().__init__(message)
+        self.said = said
 
 
 def default_path() -> Path:
@@ -193,9 +198,8 @@ class Workspace:
     ) -> dict[str, Any]:
         """Create or update a connection. Secret values go to secrets.toml only."""
         if not _NAME_RE.match(name):
-            raise WorkspaceError(
-                f"invalid connection name {name!r}: use lower-case letters, digits, - and _"
-            )
+            raise WorkspaceError(f"invalid connection name {name!r}: use lower-case letters, digits, - and _",
+                                 Said("workspace.bad_name", {"name": repr(name)}))
         with self._file_lock:
             config = self.load_config()
             conns = config.setdefault("connections", tomlkit.table(is_super_table=True))

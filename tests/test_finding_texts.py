@@ -150,6 +150,31 @@ def test_the_missing_parts_of_an_address_are_listed_as_french_does():
     assert "il manque la ville ;" in i18n.finding_detail("incomplete_address", message, {"missing": ["city"]}, "fr")
 
 
+def test_refused_values_are_said_in_french_and_english(workspace):
+    import pytest
+
+    from ecluse.plugins.demo.connector import DemoConnector
+    from ecluse.services import fixes, mappings
+    from ecluse.services.review import ReviewError
+    from ecluse.workspace import WorkspaceError
+
+    with pytest.raises(WorkspaceError) as bad_name:
+        workspace.set_connection("Harvest Agence", DemoConnector, {})
+    with pytest.raises(mappings.MappingError) as bad_account:
+        mappings.check_ledger_account("abc")
+    with pytest.raises(ReviewError) as bad_country:
+        fixes.fix(workspace, "src:1", "counterparty.address.country_alpha2", "France", actor="anne")
+    for refused, french in [
+            (bad_name, "Nom de connexion invalide (« Harvest Agence ») : utilisez des minuscules sans accent, des "
+                       "chiffres, - et _ (par exemple harvest-agence)."),
+            (bad_account, "« abc » n'est pas un numéro de compte comptable : il commence par le chiffre de la classe "
+                          "du compte, puis des chiffres ou des majuscules, de 3 à 20 caractères (par exemple 706000, "
+                          "401ACME)."),
+            (bad_country, "indiquez le code ISO du pays, en deux lettres (FR, BE, DE…)")]:
+        assert i18n.said_text(refused.value.said, "en") == str(refused.value)  # the CLI's text
+        assert i18n.said_text(refused.value.said, "fr").replace(i18n.NBSP, " ") == french
+
+
 def test_settings_refused_when_saved_are_said_in_french_and_english():
     import pytest
 

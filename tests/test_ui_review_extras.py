@@ -92,7 +92,8 @@ def test_a_ledger_account_and_vat_code_fixed_on_a_line_show_in_the_lines(fresh_s
     at = open_document(ws, doc_id, findings="clean")
     at.text_input(key=f"fx_ln_{doc_id}_1_{session(at, 'fx_version', 0)}_ledger").set_value("abc")
     submit(at, "Enregistrer la ligne 1")
-    assert any("is not a ledger account number" in e.value for e in at.error), "refused, with the expected form"
+    assert any("« abc » n'est pas un numéro de compte comptable" in e.value.replace("\u00a0", " ")
+               for e in at.error), "refused in French, with the expected form"
     assert not fixes.list_fixes(ws, doc_id)
     version = session(at, "fx_version", 0)
     at.text_input(key=f"fx_ln_{doc_id}_1_{version}_ledger").set_value("706100")

@@ -17,6 +17,7 @@ from ..storage.documents import load_documents, source_value, valid_override_fie
 from ..storage.ingest import refresh_duplicates_of, write_findings
 from ..validation import validate
 from ..workspace import Workspace
+from ..connectors import Said
 from .review import ReviewError
 
 EDITABLE_STATUSES = ("to_review", "on_hold", "approved", "failed")
@@ -32,7 +33,8 @@ def fix(ws: Workspace, doc_id: str, field: str, value: Any, *, actor: str) -> No
     if field.endswith("country_alpha2") and value:
         value = value.upper()
         if len(value) != 2 or not value.isalpha():
-            raise ReviewError("the country must be an ISO 3166 alpha-2 code, e.g. FR, BE, DE")
+            raise ReviewError("the country must be an ISO 3166 alpha-2 code, e.g. FR, BE, DE",
+                              Said("fix.bad_country"))
     now = dt.datetime.now(dt.timezone.utc)
     with ws.db.write() as con:
         rows = con.execute("SELECT status, snapshot, counterparty_id FROM documents WHERE id = ?", [doc_id]).fetchall()

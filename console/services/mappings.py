@@ -20,6 +20,7 @@ import re
 from decimal import Decimal
 from typing import Any
 
+from ..connectors import Said
 from ..pennylane import vat as vat_codes
 from ..storage.db import dict_rows
 from ..workspace import Workspace, WorkspaceError
@@ -42,7 +43,8 @@ def check_ledger_account(number: str | None) -> str | None:
     if not _ACCOUNT.match(text):
         raise MappingError(
             f"{number!r} is not a ledger account number: it starts with the account's class digit, "
-            "then digits or capital letters, 3 to 20 characters (e.g. 706000, 401ACME)")
+            "then digits or capital letters, 3 to 20 characters (e.g. 706000, 401ACME)",
+            Said("mapping.bad_account", {"value": repr(number)}))
     return text
 
 
@@ -110,16 +112,17 @@ def set_counterparty(ws: Workspace, counterparty_id: str, pennylane_id: Any) -> 
     ws.set_mapping("counterparties", counterparty_id, check_pennylane_id(pennylane_id))
 
 
-def apply(ws: Workspace, kind: str, changes: dict[str, Any]) -> dict[str, str]:
+def apply(ws: Workspace, kind: str, changes: dict[str, Any]) -> dict[str, MappingError]:
     """Check every change of one mapping, then write them all, or none when one is refused.
-    Returns key → why for the refused ones (empty when everything was written)."""
+    Returns key → why (the error: its text, and its `said`) for the refused ones (empty when
+    everything was written)."""
     setter, checker = _KINDS[kind]
-    refused: dict[str, str] = {}
+    refused: dict[str, MappingError] = {}
     for key, value in changes.items():
         try:
             checker(key, value)
         except MappingError as exc:
-            refused[key] = str(exc)
+            refused[key] = exc
     if not refused:
         for key, value in changes.items():
             setter(ws, key, value)

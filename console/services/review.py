@@ -9,6 +9,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..connectors import Said
 from ..domain import APPROVED, FAILED, ON_HOLD, REJECTED, STATUSES, TO_REVIEW
 from ..storage.db import dict_rows
 from ..storage.ingest import GONE
@@ -17,7 +18,12 @@ from .sync import finish_left_checks, shown_status
 
 
 class ReviewError(ValueError):
-    """A decision that cannot be applied as asked; the message says why."""
+    """A decision that cannot be applied as asked; the message says why (in English), and
+    `said`, when given, in the console's language."""
+
+    def __init__(self, message: str = "", said: Said | None = None) -> None:
+        super().__init__(message)
+        self.said = said
 
 
 SORTABLE = {

@@ -136,7 +136,8 @@ def _apply(ws, doc_id: str, changes: list[tuple[str, str | None]]) -> list[str]:
         try:
             fixes.fix(ws, doc_id, field, new, actor=state.actor())
         except widgets.USER_ERRORS as exc:
-            errors.append(f"{field_label(field)} : {exc}" if state.lang() == "fr" else f"{field_label(field)}: {exc}")
+            text = widgets.error_text(exc)
+            errors.append(f"{field_label(field)} : {text}" if state.lang() == "fr" else f"{field_label(field)}: {text}")
     return errors
 
 
@@ -247,7 +248,7 @@ def lines_form(ws, doc: dict[str, Any], done: Done, version: int) -> None:
         try:
             changes.append((f"{prefix}.ledger_account", mappings.check_ledger_account(account)))
         except mappings.MappingError as exc:
-            st.error(str(exc), icon=":material/error:")
+            st.error(widgets.error_text(exc), icon=":material/error:")
             return
     if (code or "") != current_code and (code or f"{prefix}.vat_code" in fixed):
         changes.append((f"{prefix}.vat_code", code or None))

@@ -117,11 +117,15 @@ def show_flashes() -> None:
         getattr(box, level, box.info)(message)
 
 
+def error_text(exc: BaseException) -> str:
+    """A service error's text in the console's language when it carries a Said (`said`)."""
+    said = getattr(exc, "said", None)
+    return i18n.said_text(said, state.lang()) if said is not None else str(exc)
+
+
 def user_error(exc: BaseException) -> None:
     """A service error, shown as a message (its text names the problem and the fix)."""
-    said = getattr(exc, "said", None)  # connectors.SettingsError: also said in the console's language
-    message = i18n.said_text(said, state.lang()) if said is not None else str(exc)
-    st.error(t("error.prefix", message=message), icon=":material/error:")
+    st.error(t("error.prefix", message=error_text(exc)), icon=":material/error:")
 
 
 def guarded(fn: Callable[[], Any]) -> Any:

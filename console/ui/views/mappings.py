@@ -53,8 +53,8 @@ def save(ws, kind: str, edited: pd.DataFrame, original: pd.DataFrame, key: str, 
         return
     refused = mappings.apply(ws, kind, changes)
     if refused:
-        lines = "\n".join(f"- **{k}** : {why}" if state.lang() == "fr" else f"- **{k}**: {why}"
-                          for k, why in refused.items())
+        lines = "\n".join(f"- **{k}** : {widgets.error_text(why)}" if state.lang() == "fr"
+                          else f"- **{k}**: {widgets.error_text(why)}" for k, why in refused.items())
         st.error(t("map.refused", n=len(refused)) + "\n\n" + lines, icon=":material/error:")
         return
     saved(kind, len(changes))
