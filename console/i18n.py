@@ -558,6 +558,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "finding.bad_vat_number": {"fr": "N° de TVA douteux", "en": "Suspicious VAT number"},
     "finding.missing_vat_number": {"fr": "N° de TVA intracommunautaire manquant", "en": "Missing EU VAT number"},
     "finding.bad_siren": {"fr": "SIREN invalide", "en": "Invalid SIREN"},
+    "finding.bad_siret": {"fr": "SIRET invalide", "en": "Invalid SIRET"},
     "finding.missing_attachment": {"fr": "PDF manquant", "en": "Missing PDF"},
     "finding.attachment_not_pdf": {"fr": "Pièce jointe qui n'est pas un PDF", "en": "Attachment is not a PDF"},
     "finding.attachment_pending": {"fr": "PDF en attente", "en": "PDF pending"},

@@ -65,6 +65,13 @@ MESSAGES: dict[str, dict[str, str]] = {
               "intracommunautaire.",
         "en": "EU business customer without a VAT number: intra-community VAT needs one."},
     "finding.bad_siren.detail": {"fr": "Le SIREN {siren} n'est pas valide.", "en": "SIREN {siren} is not valid."},
+    "finding.bad_siret.detail": {"fr": "Le SIRET {siret} n'est pas valide : 14 chiffres, le dernier étant une clé de "
+                                       "contrôle.",
+                                 "en": "SIRET {siret} is not valid: 14 digits, the last one a check digit."},
+    "finding.bad_siret.siren": {"fr": "Le SIRET {siret} ne commence pas par le SIREN {siren} : l'un des deux est celui "
+                                      "d'une autre entreprise.",
+                                "en": "SIRET {siret} does not start with the SIREN {siren}: one of them belongs to another "
+                                      "company."},
     "finding.missing_attachment.detail": {"fr": "Pas de PDF : l'import dans Pennylane exige une pièce jointe.",
                                           "en": "No PDF: Pennylane's import needs a file attachment."},
     "finding.attachment_not_pdf.detail": {"fr": "La pièce jointe n'est ni un PDF ni une image PNG ou JPEG.",

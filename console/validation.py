@@ -21,6 +21,17 @@ EU_COUNTRIES = frozenset({
 })
 _VAT_RE = re.compile(r"^[A-Z]{2}[0-9A-Z]{2,13}$")
 _SIREN_RE = re.compile(r"^\d{9}$")
+_SIRET_RE = re.compile(r"^\d{14}$")
+LA_POSTE_SIREN = "356000000"  # its establishments' SIRETs follow their own key: digits summing to a multiple of 5
+
+
+def siret_ok(siret: str) -> bool:
+    """14 digits with the Luhn key (La Poste's own rule for its establishments)."""
+    if not _SIRET_RE.match(siret):
+        return False
+    if siret.startswith(LA_POSTE_SIREN) and siret != LA_POSTE_SIREN + "00048":
+        return sum(int(c) for c in siret) % 5 == 0
+    return luhn_ok(siret)
 
 # Tolerance between declared totals and the sum of lines: Pennylane tolerates one cent per
 # line; beyond that the invoice would be refused or wrong in the books.
@@ -154,6 +165,15 @@ def validate(doc: Document, today: dt.date | None = None) -> list[Finding]:
             add("missing_vat_number", WARNING, "EU business customer without a VAT number: intra-community VAT needs one.", "counterparty.vat_number")
         if cp.siren and not (_SIREN_RE.match(cp.siren) and luhn_ok(cp.siren)):
             add("bad_siren", WARNING, f"SIREN {cp.siren!r} is not valid.", "counterparty.siren", siren=repr(cp.siren))
+        if cp.siret:
+            siret = cp.siret.replace(" ", "")
+            if not siret_ok(siret):
+                add("bad_siret", WARNING, f"SIRET {cp.siret!r} is not valid: 14 digits, the last one a check digit.",
+                    "counterparty.siret", siret=repr(cp.siret))
+            elif cp.siren and siret[:9] != cp.siren.replace(" ", ""):
+                add("bad_siret", WARNING, f"SIRET {cp.siret!r} does not start with the SIREN {cp.siren!r}: one of them "
+                    "belongs to another company.", "counterparty.siret", siret=repr(cp.siret), siren=repr(cp.siren),
+                    variant="siren")
 
     # Attachment
     if doc.attachment is None and not doc.attachment_pending:

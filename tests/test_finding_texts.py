@@ -49,7 +49,7 @@ def validation_findings() -> list[Finding]:
         replace(base, number=None, issue_date=None, due_date=None, total=None, lines=[], counterparty=None,
                 attachment=None),
         replace(base, issue_date=TODAY + dt.timedelta(days=5), due_date=TODAY, currency="usd",
-                counterparty=replace(base.counterparty, name=" ", vat_number="XX", siren="123",
+                counterparty=replace(base.counterparty, name=" ", vat_number="XX", siren="123", siret="1234",
                                      address=Address(None, "75002", None, "FR")),
                 attachment=Attachment("x.pdf", b"<html>"), attachment_pending=True),
         replace(base, currency="USD", kind=CUSTOMER_CREDIT_NOTE, total_tax=D("1.00"),
@@ -59,6 +59,7 @@ def validation_findings() -> list[Finding]:
                 lines=[replace(line, amount_before_tax=D("-1000.00"), tax=D("-200.00"), amount=D("-1200.00"))],
                 counterparty=eu),
         replace(base, lines=[replace(line, vat_code="FR_196")]),  # a reviewer's code at another rate
+        replace(base, counterparty=replace(base.counterparty, siren="404833048", siret="73282932000074")),
     ]
     return [f for doc in docs for f in validate(doc, today=TODAY)]
 
@@ -71,6 +72,7 @@ def test_every_validation_finding_is_said_in_french_and_english():
     found = validation_findings()
     assert {f.code for f in found} == codes_in(ROOT / "console" / "validation.py")  # all of them, built above
     assert {f.params.get("variant") for f in found if f.code == "bad_vat_number"} == {None, "key"}
+    assert {f.params.get("variant") for f in found if f.code == "bad_siret"} == {None, "siren"}
     for finding in found:
         says_it_in_both_languages(finding)
     mismatch = next(f for f in found if f.code == "vat_code_rate_mismatch")
