@@ -617,6 +617,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "rep.sql": {"fr": "Requête SQL", "en": "SQL query"},
     "rep.run": {"fr": "Exécuter", "en": "Run"},
     "rep.views": {"fr": "Vues disponibles et leurs colonnes", "en": "Available views and their columns"},
+    "rep.file_query": {"fr": "requete", "en": "query"},
     "rep.rows": {"fr": "{n} {n|ligne|lignes}", "en": "{n} {n|row|rows}"},
     "rep.truncated": {"fr": "Affichage limité aux {n} premières lignes ; les exports contiennent tout le résultat.",
                       "en": "Showing the first {n} rows only; the exports contain the whole result."},

@@ -255,9 +255,12 @@ def test_demo_loop(page, console):
     with pg.expect_download() as info:
         pg.get_by_role("button", name="CSV", exact=True).click()
     download = info.value
+    assert re.fullmatch(r"ecluse-monthly_totals-\d{4}-\d{2}-\d{2}\.csv", download.suggested_filename)
     target = ARTIFACTS / "report.csv"
     download.save_as(str(target))
-    assert target.read_text(encoding="utf-8").splitlines()[0].startswith("connection,month,status")
+    # For a French spreadsheet: ";" between fields, decimal commas, a byte order mark.
+    lines = target.read_text(encoding="utf-8-sig").splitlines()
+    assert lines[0].startswith("connection;month;status") and re.search(r";-?\d+,\d\d;", lines[1])
     settle(pg)
     shot(pg, "08-reports", readme="reports.png")
 

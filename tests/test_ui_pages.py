@@ -433,6 +433,22 @@ def test_reports_run_queries_and_refuse_anything_else(synced_workspace, use_work
     assert reports.run_query(ws, "SELECT count(*) AS n FROM invoices").rows[0]["n"] > 0  # nothing was dropped
 
 
+def test_exports_open_in_french_spreadsheets(synced_workspace, use_workspace):
+    import io
+
+    from openpyxl import load_workbook
+
+    from ecluse.services import reports
+
+    ws = use_workspace(synced_workspace)
+    result = reports.run_query(ws, "SELECT 'acme' AS connection, 1234.5::DECIMAL(18, 2) AS total, NULL AS note")
+    assert reports.export(result, "csv") == b"connection,total,note\r\nacme,1234.50,\r\n"  # the CLI's, plain
+    french = reports.export(result, "csv", french=True)
+    assert french == "\ufeffconnection;total;note\r\nacme;1234,50;\r\n".encode("utf-8")
+    sheet = load_workbook(io.BytesIO(reports.export(result, "xlsx"))).active
+    assert sheet["B2"].value == Decimal("1234.5") and sheet["B2"].number_format == "#,##0.00"
+
+
 def test_reports_says_when_the_display_is_truncated(synced_workspace, use_workspace):
     use_workspace(synced_workspace)
     at = open_app("reports")

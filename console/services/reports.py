@@ -10,6 +10,7 @@ import csv
 import io
 import json
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 import duckdb
@@ -123,14 +124,16 @@ def _explain(exc: duckdb.Error) -> str:
     return text
 
 
-def export(result: QueryResult, fmt: str) -> bytes:
+def export(result: QueryResult, fmt: str, *, french: bool = False) -> bytes:
+    """The result as a file. `french`: a CSV that French spreadsheets open in columns (";"
+    between fields, decimal commas, a UTF-8 byte order mark); the default is plain CSV."""
     if fmt == "csv":
         buf = io.StringIO()
-        writer = csv.writer(buf)
+        writer = csv.writer(buf, delimiter=";" if french else ",")
         writer.writerow(result.columns)
         for row in result.table.to_pylist():
-            writer.writerow(["" if v is None else _text(v) for v in row.values()])
-        return buf.getvalue().encode("utf-8")
+            writer.writerow(["" if v is None else _text(v, french) for v in row.values()])
+        return ("\ufeff" if french else "").encode("utf-8") + buf.getvalue().encode("utf-8")
     if fmt == "json":
         return (json_dumps(result.rows, indent=1) + "\n").encode("utf-8")
     if fmt == "parquet":
@@ -142,25 +145,33 @@ def export(result: QueryResult, fmt: str) -> bytes:
     raise ReportError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
 
 
-def _text(value: Any) -> str:
+def _text(value: Any, french: bool = False) -> str:
     if isinstance(value, (dict, list)):
         return json.dumps(value, default=str, ensure_ascii=False)
+    if french and isinstance(value, (Decimal, float)):
+        return str(value).replace(".", ",")
     return str(value)
 
 
 def _xlsx(result: QueryResult) -> bytes:
     from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
 
     wb = Workbook(write_only=True)
     sheet = wb.create_sheet("report")
     sheet.append(result.columns)
     for row in result.table.to_pylist():
-        cells = []
+        cells: list[Any] = []
         for v in row.values():
             if hasattr(v, "tzinfo") and getattr(v, "tzinfo", None) is not None:
                 v = v.replace(tzinfo=None)  # Excel has no time zones; values are UTC
             elif isinstance(v, (dict, list)):
                 v = json.dumps(v, default=str, ensure_ascii=False)
+            elif isinstance(v, Decimal):  # amounts with their places, grouped as the reader's Excel does
+                cell = WriteOnlyCell(sheet, value=v)
+                places = -v.as_tuple().exponent if isinstance(v.as_tuple().exponent, int) else 0
+                cell.number_format = "#,##0" + ("." + "0" * places if places > 0 else "")
+                v = cell
             cells.append(v)
         sheet.append(cells)
     buf = io.BytesIO()

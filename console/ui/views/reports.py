@@ -1,6 +1,7 @@
 """Reports: saved reports and a read-only SQL editor over the report views, with exports."""
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import streamlit as st
@@ -50,11 +51,16 @@ def exports(ws, sql: str) -> None:
     st.markdown(t("rep.export"))
     cols = st.columns(len(reports.FORMATS))
 
-    def make(fmt: str) -> Any:
-        return lambda: reports.export(reports.run_query(ws, sql), fmt)  # the full result, on click
+    french = state.lang() == "fr"
 
+    def make(fmt: str) -> Any:  # the full result, on click
+        return lambda: reports.export(reports.run_query(ws, sql), fmt, french=french)
+
+    # Named after the saved report it is, and the day: "ecluse-monthly_totals-2026-11-26.csv".
+    saved = next((key for key, (_title, text) in reports.SAVED_REPORTS.items() if text.strip() == sql.strip()), None)
+    stem = f"ecluse-{saved or t('rep.file_query')}-{dt.date.today().isoformat()}"
     for col, fmt in zip(cols, ("csv", "xlsx", "parquet", "json")):
-        col.download_button(fmt.upper(), data=make(fmt), file_name=f"ecluse-report.{fmt}", mime=MIME[fmt],
+        col.download_button(fmt.upper(), data=make(fmt), file_name=f"{stem}.{fmt}", mime=MIME[fmt],
                             key=f"rp_dl_{fmt}", icon=":material/download:", on_click="ignore", width="stretch")
 
 
