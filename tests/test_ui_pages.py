@@ -447,6 +447,9 @@ def test_exports_open_in_french_spreadsheets(synced_workspace, use_workspace):
     assert french == "\ufeffconnection;total;note\r\nacme;1234,50;\r\n".encode("utf-8")
     sheet = load_workbook(io.BytesIO(reports.export(result, "xlsx"))).active
     assert sheet["B2"].value == Decimal("1234.5") and sheet["B2"].number_format == "#,##0.00"
+    # The saved monthly totals give a month as a day, not a midnight timestamp.
+    monthly = reports.run_query(ws, reports.SAVED_REPORTS["monthly_totals"][1]).rows
+    assert monthly and all(type(r["month"]) is dt.date and r["month"].day == 1 for r in monthly)
 
 
 def test_reports_says_when_the_display_is_truncated(synced_workspace, use_workspace):

@@ -27,7 +27,7 @@ VIEWS = ("invoices", "lines", "counterparties", "findings", "batches", "batch_it
 SAVED_REPORTS: dict[str, tuple[str, str]] = {
     "monthly_totals": (
         "Totaux mensuels par connexion et statut / Monthly totals by connection and status",
-        "SELECT connection, date_trunc('month', issue_date) AS month, status, currency, count(*) AS documents,\n"
+        "SELECT connection, CAST(date_trunc('month', issue_date) AS DATE) AS month, status, currency, count(*) AS documents,\n"
         "       sum(total_before_tax) AS total_before_tax, sum(total_tax) AS total_tax, sum(total) AS total\n"
         "FROM invoices GROUP BY ALL ORDER BY month, connection, status, currency",
     ),
