@@ -510,6 +510,7 @@ def test_connections_form_from_schema_never_shows_the_secret(fresh_synced_worksp
     assert at.number_input(key="cne_source-a_page_size").value == 25
     assert at.checkbox(key="cne_source-a_include_drafts").value is False
     assert at.date_input(key="cne_source-a_start").value is None
+    assert at.date_input(key="cne_source-a_start").proto.format == "DD/MM/YYYY"  # as the other pages show dates
     assert at.selectbox(key="cne_source-a_region").options == ["eu", "us"]
     assert at.text_input(key="cne_source-a_base_url").value == "https://api.example.test"
     # Saving with the secret left empty keeps it.

@@ -196,7 +196,8 @@ def settings_fields(connector: type[Connector], current: dict[str, Any], stored_
                                              step=1, key=key, help=help_text)
         elif s.type == "date":
             parsed = dt.date.fromisoformat(str(value)) if value else None
-            picked = st_.date_input(label, value=parsed, key=key, help=help_text, format="YYYY-MM-DD")
+            picked = st_.date_input(label, value=parsed, key=key, help=help_text,
+                                    format="DD/MM/YYYY" if state.lang() == "fr" else "YYYY-MM-DD")
             values[s.name] = picked.isoformat() if isinstance(picked, dt.date) else None
         elif s.type == "choice":
             options = list(s.choices)

@@ -109,8 +109,8 @@ class DemoConnector(Connector):
                                  "secrets.toml et non dans ecluse.toml, et peuvent s'écrire env:VARIABLE.")),
         Setting("start_date", "Start date", type="date",
                 help="First day of the history (YYYY-MM-DD); empty: `months` before today.",
-                translations=_fr("Date de début", "Premier jour de l'historique (AAAA-MM-JJ) ; vide : "
-                                 "`months` mois avant aujourd'hui.")),
+                translations=_fr("Date de début", "Premier jour de l'historique ; vide : le nombre de mois de "
+                                 "« Historique (mois) » avant aujourd'hui.")),
     )
 
     # -- settings ---------------------------------------------------------------------

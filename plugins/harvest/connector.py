@@ -418,8 +418,9 @@ class HarvestConnector(Connector):
                      "back on, `ecluse sync --since DATE` fetches the PDFs of invoices already read.",
                 translations=_fr("Récupérer les PDF des factures", "Une requête par facture sur l'adresse web "
                                  "du compte. Désactivé : les factures arrivent sans PDF et sont signalées "
-                                 "missing_attachment (l'import Pennylane en exige un) ; réactivé, "
-                                 "`ecluse sync --since DATE` récupère les PDF des factures déjà lues.")),
+                                 "« PDF manquant » (l'import Pennylane en exige un) ; réactivé, une "
+                                 "synchronisation depuis une date (`ecluse sync --since DATE`) récupère les PDF des "
+                                 "factures déjà lues.")),
     )
 
     # ------------------------------------------------------------------ check
