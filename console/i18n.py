@@ -397,8 +397,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "review.page": {"fr": "Page (sur {pages})", "en": "Page (of {pages})"},
     "review.total": {"fr": "**{n}** {n|document|documents}", "en": "**{n}** {n|document|documents}"},
     "review.empty": {"fr": "Aucun document ne correspond aux filtres.", "en": "No document matches the filters."},
-    "review.select_hint": {"fr": "Cochez des lignes pour agir dessus ; une seule ligne cochée affiche le détail.",
-                           "en": "Tick rows to act on them; a single ticked row shows its detail."},
+    "review.select_hint": {"fr": "Cochez des lignes pour agir dessus ; le détail d'un document coché s'affiche en dessous.",
+                           "en": "Tick rows to act on them; the detail of a ticked document shows below."},
     "review.flags_help": {"fr": "PDF attendu de la source, ou document modifié à la source depuis la dernière revue.",
                           "en": "PDF expected from the source, or document changed at the source since the last review."},
     "review.flag_pdf_pending": {"fr": "PDF attendu", "en": "PDF pending"},
@@ -443,7 +443,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "{n|Approve the document|Approve the **{n}** documents} to review with no error among those the filters show? Warnings do not "
               "prevent approval."},
     "review.confirm": {"fr": "Confirmer", "en": "Confirm"},
-    "review.detail_of": {"fr": "Détail de", "en": "Detail of"},
+    "review.detail_of": {"fr": "Document affiché", "en": "Document shown"},
     "review.gone": {"fr": "Ce document n'est plus dans le cache.", "en": "This document is no longer in the cache."},
     "review.status_reason": {"fr": "Motif : {reason}", "en": "Reason: {reason}"},
     "hist.fix_dropped": {"fr": "la source a changé ce champ ; la correction du réviseur ne s'applique plus",
@@ -606,6 +606,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "rec.basis_waiting": {"fr": "l'arrivée en revue", "en": "entering review"},
     "rec.backlog_empty": {"fr": "Aucun document à revoir.", "en": "Nothing to review."},
     "rec.bucket_days": {"fr": "{label} j", "en": "{label} d"},
+    "rec.bucket_over": {"fr": "> {days} j", "en": "> {days} d"},
     "rec.open_review": {"fr": "Ouvrir ces documents dans Revue", "en": "Open these documents in Review"},
 
     # -- reports -------------------------------------------------------------------------------

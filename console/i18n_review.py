@@ -233,16 +233,19 @@ MESSAGES: dict[str, dict[str, str]] = {
     "stage.discrepancy": {"fr": "Écart avec Pennylane", "en": "Differs in Pennylane"},
     "stage.rejected": {"fr": "Rejeté", "en": "Rejected"},
     "rec.stages_note": {
-        "fr": "Un document envoyé compte comme confirmé quand `ecluse confirm` a retrouvé dans Pennylane le montant envoyé ; « Approuvé » inclut les envois en cours et en échec.",
-        "en": "A sent document counts as confirmed once `ecluse confirm` found the amount sent in Pennylane; “Approved” includes sends in progress and failed ones."},
+        "fr": "Un document envoyé compte comme confirmé quand « Confirmer avec Pennylane » (page Envoi) a retrouvé dans "
+              "Pennylane le montant envoyé ; « Approuvé » inclut les envois en cours et en échec.",
+        "en": "A sent document counts as confirmed once “Confirm with Pennylane” (Send page) found the amount sent in "
+              "Pennylane; “Approved” includes sends in progress and failed ones."},
     "rec.pl_title": {"fr": "Écluse et Pennylane : montants envoyés et montants retrouvés ({currency})",
                      "en": "Écluse and Pennylane: amounts sent and amounts found ({currency})"},
     "rec.pl_source": {"fr": "Envoyé par Écluse", "en": "Sent by Écluse"},
     "rec.pl_pennylane": {"fr": "Dans Pennylane", "en": "In Pennylane"},
     "rec.pl_mismatches": {"fr": "Écarts", "en": "Differences"},
     "rec.pl_unchecked": {"fr": "Envoyés non vérifiés", "en": "Sent, not checked"},
-    "rec.pl_unchecked_help": {"fr": "Envoyés depuis la dernière vérification : lancez `ecluse confirm`.",
-                              "en": "Sent since the last check: run `ecluse confirm`."},
+    "rec.pl_unchecked_help": {"fr": "Envoyés depuis la dernière vérification : « Confirmer avec Pennylane » sur la page "
+                                    "Envoi les relit.",
+                              "en": "Sent since the last check: “Confirm with Pennylane” on the Send page reads them back."},
     "rec.pl_hover_checked": {"fr": "documents vérifiés", "en": "documents checked"},
     "rec.pl_click_hint": {"fr": "Cliquez sur un mois pour lister ses documents, écarts en premier.",
                           "en": "Click a month to list its documents, differences first."},
@@ -252,8 +255,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "rec.pl_difference": {"fr": "Écart", "en": "Difference"},
     "rec.pl_check": {"fr": "Vérification", "en": "Check"},
     "rec.pl_empty": {"fr": "{n} {n|document envoyé, pas encore vérifié|documents envoyés, pas encore vérifiés} : "
-                           "lancez `ecluse confirm` pour relire Pennylane.",
-                     "en": "{n} {n|document|documents} sent, not checked yet: run `ecluse confirm` to read Pennylane back."},
+                           "« Confirmer avec Pennylane » (page Envoi) relit Pennylane.",
+                     "en": "{n} {n|document|documents} sent, not checked yet: “Confirm with Pennylane” (Send page) reads Pennylane back."},
     "rec.pl_nothing_sent": {"fr": "Aucun document envoyé à Pennylane pour ces critères.",
                             "en": "No document sent to Pennylane for these criteria."},
     "rec.check_confirmed": {"fr": "Confirmé", "en": "Confirmed"},

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 from decimal import Decimal
 from pathlib import Path
@@ -467,6 +468,8 @@ def test_reconciliation_renders_plotly_charts(synced_workspace, use_workspace):
     at = open_app("reconciliation")
     charts = at.get("plotly_chart")
     assert len(charts) == 2, "monthly totals and backlog age"
+    backlog = json.loads(charts[1].proto.spec)
+    assert backlog["data"][0]["x"][-1] == "> 90 j" and backlog["data"][0]["x"][0] == "0–7 j"
     assert reconcile.monthly_totals(ws, side="sales")
     at.segmented_control(key="rc_side.fr").set_value("purchases").run()
     assert_clean(at)

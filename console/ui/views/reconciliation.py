@@ -194,7 +194,9 @@ def backlog(ws, connection: str | None, side: str | None) -> None:
     if not rows:
         st.info(t("rec.backlog_empty"))
         return
-    labels = [t("rec.bucket_days", label=code.replace("-", "–")) for code, _f, _l in reconcile.AGE_BUCKETS]
+    # "0–7 j" ... "> 90 j" ("90+" reads as a score)
+    labels = [t("rec.bucket_days", label=code.replace("-", "–")) if last is not None
+              else t("rec.bucket_over", days=first - 1) for code, first, last in reconcile.AGE_BUCKETS]
     codes = [code for code, _f, _l in reconcile.AGE_BUCKETS]
     fig = go.Figure()
     for index, conn in enumerate(sorted({r["connection"] for r in rows})):
