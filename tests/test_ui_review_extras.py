@@ -90,7 +90,9 @@ def test_a_ledger_account_and_vat_code_fixed_on_a_line_show_in_the_lines(fresh_s
     first, _ = review.list_documents(ws, review.Filters(findings="clean"), limit=1)
     doc_id = first[0]["id"]
     at = open_document(ws, doc_id, findings="clean")
-    at.text_input(key=f"fx_ln_{doc_id}_1_{session(at, 'fx_version', 0)}_ledger").set_value("abc")
+    ledger = at.text_input(key=f"fx_ln_{doc_id}_1_{session(at, 'fx_version', 0)}_ledger")
+    assert ledger.proto.placeholder.startswith("par exemple "), "an example, not a value already set"
+    ledger.set_value("abc")
     submit(at, "Enregistrer la ligne 1")
     assert any("« abc » n'est pas un numéro de compte comptable" in e.value.replace("\u00a0", " ")
                for e in at.error), "refused in French, with the expected form"

@@ -229,7 +229,7 @@ def lines_form(ws, doc: dict[str, Any], done: Done, version: int) -> None:
         # a sales or purchases account.
         example = (hint.ljust(6, "0") if hint and hint.isdigit() and len(hint) <= 6
                    else "706000" if doc["kind"] in CUSTOMER_KINDS else "607000")
-        account = c1.text_input(t("fx.ledger_account"), value=current_account, placeholder=example,
+        account = c1.text_input(t("fx.ledger_account"), value=current_account, placeholder=t("fx.example", value=example),
                                 key=f"fx_ln_{doc['id']}_{number}_{version}_ledger", help=t("fx.ledger_help"))
         options = ["", *valid]
         code = c2.selectbox(t("fx.vat_code"), options, index=options.index(current_code),
@@ -268,7 +268,8 @@ def category_form(ws, doc: dict[str, Any], done: Done, version: int) -> None:
     st.caption(t("fx.category_default", category=default) if default else t("fx.category_no_default"))
     current = doc.get("category_hint") or ""
     with st.form(key=f"fx_cat_{doc['id']}_{version}", border=True):
-        label = st.text_input(t("fx.category_label"), value=current, placeholder=t("fx.category_ph"),
+        side = "fx.category_sales" if doc["kind"] in CUSTOMER_KINDS else "fx.category_purchases"
+        label = st.text_input(t("fx.category_label"), value=current, placeholder=t("fx.example", value=t(side)),
                               key=f"fx_cat_{doc['id']}_{version}_value")
         submitted = st.form_submit_button(t("fx.save_category"), icon=":material/save:")
     if not submitted:

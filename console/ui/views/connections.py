@@ -125,7 +125,7 @@ def add_form(ws, existing: list[str]) -> None:
         if not_built:
             st.caption(t("conn.not_built", names=", ".join(not_built)))
         connector_id = st.selectbox(t("conn.connector"), ids, key="cn_new_connector",
-                                    format_func=state.frozen(lambda i: f"{plugins.connectors[i].text(state.lang())[0]} ({i})"))
+                                    format_func=state.frozen(lambda i: f"{plugins.connectors[i].text(state.lang())[0]} · {i}"))
         connector = plugins.connectors[connector_id]
         description = connector.text(state.lang())[1]
         if description:
