@@ -37,6 +37,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "sidebar.actor": {"fr": "Votre nom", "en": "Your name"},
     "sidebar.actor_help": {"fr": "Enregistré avec chaque décision dans l'historique des documents.",
                            "en": "Recorded with every decision in the documents' history."},
+    "sidebar.actor_unset": {"fr": "Indiquez votre nom : il signe chacune de vos décisions dans l'historique.",
+                            "en": "Give your name: it signs each of your decisions in the history."},
     "sidebar.workspace": {"fr": "Espace de travail : `{path}`", "en": "Workspace: `{path}`"},
     "error.prefix": {"fr": "{message}", "en": "{message}"},
     "error.unexpected": {"fr": "Erreur inattendue ({kind}) : {message}. Le détail est dans le journal du serveur.",

@@ -734,3 +734,13 @@ def test_money_and_dates_follow_the_language():
     assert i18n.format_number(Decimal("5.500"), "fr", places=None) == "5,5"
     assert i18n.explain_refusal("already approved", "fr") == "déjà « Approuvé »"
     assert i18n.explain_refusal("something new", "fr") == "something new"
+
+
+def test_decisions_are_not_signed_console_without_a_word(synced_workspace, use_workspace, monkeypatch):
+    use_workspace(synced_workspace)
+    monkeypatch.delenv("ECLUSE_ACTOR")
+    monkeypatch.delenv("USER", raising=False)
+    at = open_app("review")
+    assert any(w.value.startswith("Indiquez votre nom") for w in at.warning), "the fallback name is pointed out"
+    at.text_input(key="actor").set_value("Marie Dupont").run()
+    assert not any(w.value.startswith("Indiquez votre nom") for w in at.warning)

@@ -84,6 +84,10 @@ def default_actor() -> str:
     return os.environ.get("ECLUSE_ACTOR") or os.environ.get("USER") or "console"
 
 
+# What the actor falls back to when nobody gave a name (no ECLUSE_ACTOR, no USER, or root).
+ANONYMOUS_ACTORS = ("console", "root")
+
+
 def actor() -> str:
     return (st.session_state.get("actor") or "").strip() or default_actor()
 
