@@ -119,9 +119,9 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Harvest has no address for {client}; it lacks or hides the {missing}; complete it before sending."},
     "finding.address_unparsed.free_text": {
         "fr": "La source donne cette adresse en texte libre, impossible à découper en rue, code postal et ville : "
-              "{address}. Complétez-la dans la source (ou dans Pennylane).",
+              "{address}. Complétez-la dans l'onglet Corriger, ou dans la source.",
         "en": "The source gives this address as free text that could not be split into street, postal code and city: "
-              "{address}. Complete it in the source (or in Pennylane)."},
+              "{address}. Complete it on the Fix tab, or in the source."},
     "finding.source_total_missing.detail": {
         "fr": "Harvest ne donne pas de montant total ; total recalculé à partir des lignes : {amount}.",
         "en": "Harvest gives no total amount; {amount} recomputed from the lines."},

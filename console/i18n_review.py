@@ -24,6 +24,11 @@ MESSAGES: dict[str, dict[str, str]] = {
     "fx.name": {"fr": "Raison sociale", "en": "Name"},
     "fx.vat_number": {"fr": "N° de TVA", "en": "VAT number"},
     "fx.left": {"fr": "À traiter : {items}", "en": "To deal with: {items}"},
+    "fx.amounts_elsewhere": {
+        "fr": "Les montants ne se corrigent pas ici : corrigez-les dans la source (la prochaine synchronisation les "
+              "relit), ou approuvez malgré les erreurs avec un motif si les montants de la source sont les bons.",
+        "en": "Amounts are not fixed here: fix them in the source (the next sync reads them again), or approve despite "
+              "the errors with a reason if the source's amounts are right."},
     "fx.siren": {"fr": "SIREN", "en": "SIREN"},
     "fx.siret": {"fr": "SIRET", "en": "SIRET"},
     "fx.email": {"fr": "E-mail", "en": "Email"},

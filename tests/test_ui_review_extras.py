@@ -384,3 +384,16 @@ def widgets_finding(finding):
     from ecluse.ui import widgets
 
     return widgets.finding_detail(finding)
+
+
+def test_corriger_says_where_amounts_are_fixed(fresh_synced_workspace, use_workspace):
+    ws = use_workspace(fresh_synced_workspace)
+    flawed, _ = review.list_documents(ws, review.Filters(findings="errors"), limit=500)
+    on_amount = next(d for d in flawed if any(
+        f["severity"] == "error" and f["field"] in ("total", "total_before_tax", "total_tax")
+        for f in review.get_document(ws, d["id"])["findings"]))
+    at = open_document(ws, on_amount["id"], findings="errors")
+    assert any(c.value.startswith("Les montants ne se corrigent pas ici") for c in at.caption)
+    clean, _ = review.list_documents(ws, review.Filters(findings="clean"), limit=1)
+    at = open_document(ws, clean[0]["id"], findings="clean")
+    assert not any(c.value.startswith("Les montants ne se corrigent pas ici") for c in at.caption)

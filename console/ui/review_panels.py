@@ -7,6 +7,7 @@ still selected and its findings read again.
 from __future__ import annotations
 
 import json
+import re
 from typing import Any, Callable
 
 import streamlit as st
@@ -56,6 +57,10 @@ def field_label(field: str) -> str:
         label = dict(LINE_FIELDS).get(name) or LINE_VALUE_FIELDS.get(name)
         return t("fx.line_field", n=number, field=t(label) if label else name)
     return field
+
+
+# A finding on an amount: no form here changes amounts (they are the source's, to the cent).
+_AMOUNT_FIELD = re.compile(r"^(total|total_before_tax|total_tax|lines\[\d+\]\.(amount|amount_before_tax|tax|quantity|unit_price))$")
 
 
 def fields_label(fields: str | None) -> str:
@@ -324,6 +329,8 @@ def fixes_tab(ws, doc: dict[str, Any], done: Done) -> None:
                 (":red[{}]" if severity == "error" else ":orange[{}]").format(
                     widgets.finding_title(code) + (f" ({n})" if n > 1 else ""))
                 for (code, severity), n in counts.items())))
+            if any(_AMOUNT_FIELD.match(f["field"] or "") for f in doc["findings"] if f["severity"] == "error"):
+                st.caption(t("fx.amounts_elsewhere"))
         counterparty_form(ws, doc, done, version)
         lines_form(ws, doc, done, version)
         category_form(ws, doc, done, version)
