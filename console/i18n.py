@@ -731,10 +731,12 @@ def _guillemets(value: str) -> str:
     return f"«{NBSP}{value[1:-1]}{NBSP}»"
 
 
-def finding_detail(code: str, message: str, params: dict[str, Any] | str | None, lang: str = DEFAULT_LANG) -> str:
+def finding_detail(code: str, message: str, params: dict[str, Any] | str | None, lang: str = DEFAULT_LANG,
+                   currency: str | None = None) -> str:
     """What a finding says in `lang`: its template (`finding.<code>.detail`, or `.<variant>`)
     filled with its params, or the stored `message` when it has no params (written by an
-    older version, or a plugin's own code) or no template, or the params do not fit it."""
+    older version, or a plugin's own code) or no template, or the params do not fit it.
+    `currency`: the document's; in French its amounts are then said with it (580,20 €)."""
     params = _stored(params)
     if not isinstance(params, dict):
         return message
@@ -742,12 +744,16 @@ def finding_detail(code: str, message: str, params: dict[str, Any] | str | None,
     if key not in MESSAGES:
         return message
     try:
-        return t(key, lang, **_finding_values(code, params, lang))
+        return t(key, lang, **_finding_values(code, params, lang, currency))
     except (KeyError, IndexError, ValueError, TypeError, AttributeError):
         return message
 
 
-def _finding_values(code: str, params: dict[str, Any], lang: str) -> dict[str, Any]:
+# Finding.params that are amounts of the document's currency.
+_MONEY_PARAMS = frozenset({"declared", "computed", "total", "before_tax", "tax", "amount", "expected", "harvest"})
+
+
+def _finding_values(code: str, params: dict[str, Any], lang: str, currency: str | None = None) -> dict[str, Any]:
     values: dict[str, Any] = {}
     for name, value in params.items():
         if value is None:
@@ -756,6 +762,8 @@ def _finding_values(code: str, params: dict[str, Any], lang: str) -> dict[str, A
             values[name] = str(value)  # the stored (English) message's own figures and ISO dates
         elif _is_repr(value):
             values[name] = _guillemets(value)
+        elif name in _MONEY_PARAMS and currency:
+            values[name] = format_money(Decimal(str(value)), currency, lang)
         elif name in _NUMBER_PARAMS:  # with the places it was given: 12.00 stays 12,00
             number = Decimal(str(value))
             exponent = number.as_tuple().exponent
@@ -768,7 +776,7 @@ def _finding_values(code: str, params: dict[str, Any], lang: str) -> dict[str, A
             values[name] = _enumeration([t(f"finding.part.{part}", lang) for part in value], lang)
         elif name == "differences":
             values[name] = (" ; " if lang == "fr" else "; ").join(
-                t(f"finding.{code}.difference", lang, **_finding_values(code, d, lang)) for d in value)
+                t(f"finding.{code}.difference", lang, **_finding_values(code, d, lang, currency)) for d in value)
         else:
             values[name] = value
     return values

@@ -255,7 +255,8 @@ def test_detail_of_one_document(synced_workspace, use_workspace):
     errors = [e.value for e in at.error]
     first_error = next(f for f in doc["findings"] if f["severity"] == "error")
     # in French: the stored message is the English one (the CLI's), its params fill the French text
-    detail = i18n.finding_detail(first_error["code"], first_error["message"], first_error["params"], "fr")
+    detail = i18n.finding_detail(first_error["code"], first_error["message"], first_error["params"], "fr",
+                                 doc["currency"])
     assert detail != first_error["message"] and not any(first_error["message"] in e for e in errors)
     assert any(detail in e for e in errors), "findings are shown, errors first"
     assert any("*Champ : " in e for e in errors) and not any("`" in e for e in errors), "fields in words"

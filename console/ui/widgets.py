@@ -69,9 +69,10 @@ def run_error(error: str | None, error_said: Any) -> str:
     return said_or(error, error_said)
 
 
-def finding_detail(finding: dict[str, Any]) -> str:
-    """What a finding (a row of `findings`) says, in the console's language when it can."""
-    return i18n.finding_detail(finding["code"], finding["message"], finding.get("params"), state.lang())
+def finding_detail(finding: dict[str, Any], currency: str | None = None) -> str:
+    """What a finding (a row of `findings`) says, in the console's language when it can; with
+    the document's `currency`, its amounts are said with it."""
+    return i18n.finding_detail(finding["code"], finding["message"], finding.get("params"), state.lang(), currency)
 
 
 def action_label(action: str) -> str:

@@ -386,7 +386,7 @@ def detail(ws, doc_id: str) -> None:
         if not findings:
             st.success(t("review.no_findings"), icon=":material/check_circle:")
         for f in errors + [f for f in findings if f["severity"] != "error"]:
-            text = f"**{widgets.finding_title(f['code'])}** — {widgets.finding_detail(f)}"
+            text = f"**{widgets.finding_title(f['code'])}** — {widgets.finding_detail(f, doc['currency'])}"
             if f.get("field"):
                 text += "  \n" + t("review.finding_field", field=review_panels.field_label(f["field"]))
             (st.error if f["severity"] == "error" else st.warning)(text)
