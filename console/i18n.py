@@ -33,6 +33,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "nav.reconciliation": {"fr": "Rapprochement", "en": "Reconciliation"},
     "nav.reports": {"fr": "Rapports", "en": "Reports"},
     "nav.plugins": {"fr": "Plugins", "en": "Plugins"},
+    "nav.admin": {"fr": "Administration", "en": "Administration"},
     "sidebar.language": {"fr": "Langue", "en": "Language"},
     "sidebar.actor": {"fr": "Votre nom", "en": "Your name"},
     "sidebar.actor_help": {"fr": "Enregistré avec chaque décision dans l'historique des documents.",

@@ -42,7 +42,12 @@ pages = {
 }
 st.session_state["_pages"] = pages  # for st.switch_page from one page to another
 
-navigation = st.navigation(pages=list(pages.values()), position="sidebar")
+# The accountant's pages first; what a plugin author or an administrator looks at, apart.
+ADMIN_PAGES = ("plugins",)
+navigation = st.navigation({
+    "": [page for name, page in pages.items() if name not in ADMIN_PAGES],
+    t("nav.admin"): [pages[name] for name in ADMIN_PAGES],
+}, position="sidebar")
 
 with st.sidebar:
     st.segmented_control(
