@@ -136,7 +136,11 @@ class RateLimitExceeded(HttpError):
 
 
 class TransportError(HttpError):
-    """No HTTP answer: connection refused or lost, timeout, TLS failure (`status` is None)."""
+    """No HTTP answer: connection refused or lost, timeout, TLS failure (`status` is None).
+    `cause` names which, for a front-end to say it in its language: connect_timeout,
+    read_timeout, tls, refused, lost or other."""
+
+    cause: str = "other"
 
 
 # --------------------------------------------------------------------------- pacing
@@ -454,18 +458,29 @@ def _never_sent(exc: requests.RequestException) -> bool:
     return isinstance(reason, (NewConnectionError, ConnectTimeoutError))
 
 
-def _describe_transport(exc: requests.RequestException, timeout: Any) -> str:
+def _transport_cause(exc: requests.RequestException) -> str:
+    """TransportError.cause for this failure."""
     if isinstance(exc, requests.ConnectTimeout):
-        return f"could not connect within {_connect_timeout(timeout):g} s"
+        return "connect_timeout"
     if isinstance(exc, requests.ReadTimeout):
-        return f"no answer within {_read_timeout(timeout):g} s"
+        return "read_timeout"
     if isinstance(exc, requests.exceptions.SSLError):
-        return "TLS/SSL failure (certificate or protocol)"
+        return "tls"
     if _never_sent(exc):
-        return "connection refused or host unreachable"
+        return "refused"
     if isinstance(exc, (requests.ConnectionError, requests.exceptions.ChunkedEncodingError)):
-        return "connection lost before a complete answer"
-    return type(exc).__name__
+        return "lost"
+    return "other"
+
+
+def _describe_transport(exc: requests.RequestException, timeout: Any) -> str:
+    cause = _transport_cause(exc)
+    if cause == "connect_timeout":
+        return f"could not connect within {_connect_timeout(timeout):g} s"
+    if cause == "read_timeout":
+        return f"no answer within {_read_timeout(timeout):g} s"
+    return {"tls": "TLS/SSL failure (certificate or protocol)", "refused": "connection refused or host unreachable",
+            "lost": "connection lost before a complete answer"}.get(cause) or type(exc).__name__
 
 
 def _connect_timeout(timeout: Any) -> float:
@@ -612,7 +627,9 @@ class HttpClient:
                     self._retry_wait(delay)
                     attempt += 1
                     continue
-                raise self._transport_error(what, method, display_url, attempt, idempotent, retryable)
+                error = self._transport_error(what, method, display_url, attempt, idempotent, retryable)
+                error.cause = _transport_cause(failure)
+                raise error
 
             status = response.status_code
             self._count(status=status)

@@ -305,6 +305,24 @@ MESSAGES: dict[str, dict[str, str]] = {
               "factures seraient introuvables.",
         "en": "The domain setting ({domain}) is not the account's address ({base}): invoice PDFs would not be found."},
     "said.harvest.note": {"fr": "{text}", "en": "{text}"},
+    "http.cause.connect_timeout": {"fr": "pas de connexion dans le délai ({attempts} {attempts|essai|essais}) ; vérifiez "
+                                         "le réseau et l'adresse du service",
+                                   "en": "could not connect in time ({attempts} {attempts|attempt|attempts})"},
+    "http.cause.read_timeout": {"fr": "pas de réponse dans le délai ({attempts} {attempts|essai|essais}) ; réessayez plus "
+                                      "tard",
+                                "en": "no answer in time ({attempts} {attempts|attempt|attempts})"},
+    "http.cause.tls": {"fr": "échec de la connexion sécurisée (certificat ou protocole TLS, {attempts} "
+                             "{attempts|essai|essais}) ; vérifiez l'adresse du service",
+                       "en": "TLS/SSL failure (certificate or protocol) after {attempts} {attempts|attempt|attempts}"},
+    "http.cause.refused": {"fr": "connexion refusée ou serveur introuvable ({attempts} {attempts|essai|essais}) ; "
+                                 "vérifiez le réseau et l'adresse du service",
+                           "en": "connection refused or host unreachable ({attempts} {attempts|attempt|attempts})"},
+    "http.cause.lost": {"fr": "connexion perdue avant la fin de la réponse ({attempts} {attempts|essai|essais}) ; "
+                              "réessayez plus tard",
+                        "en": "connection lost before a complete answer ({attempts} {attempts|attempt|attempts})"},
+    "http.cause.other": {"fr": "aucune réponse ({attempts} {attempts|essai|essais}) ; vérifiez le réseau et l'adresse "
+                               "du service",
+                         "en": "no answer ({attempts} {attempts|attempt|attempts})"},
     "said.harvest.unreachable": {"fr": "Harvest est injoignable à l'adresse {api_url} : {error}",
                                  "en": "Harvest is unreachable at {api_url}: {error}"},
     "said.harvest.bad_token": {

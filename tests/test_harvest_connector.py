@@ -221,6 +221,11 @@ def test_check_unreachable():
     assert not result.ok and result.details["reason"] == "unreachable"
     assert "unreachable" in result.message
     assert i18n.said(result.says, "fr")[0].startswith(f"Harvest est injoignable à l'adresse {settings['api_url']}")
+    # In French, the HTTP layer's (English) detail is said by its cause.
+    assert i18n.said(result.says, "fr")[0].endswith(" : connexion refusée ou serveur introuvable (2 essais) ; vérifiez le "
+                                                    "réseau et l'adresse du service"), i18n.said(result.says, "fr")
+    assert "could not reach" not in i18n.said(result.says, "fr")[0]
+    assert "could not reach" in i18n.said(result.says, "en")[0]  # English keeps the layer's own text
     assert rec.api.stats.requests == 2  # check() retries once only: the user is waiting
 
 

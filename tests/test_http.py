@@ -350,6 +350,7 @@ def test_lost_connection_on_post_raises_transport_error_without_retry(serve, fak
     assert script.hits == 1
     assert info.value.status is None and info.value.method == "POST"
     assert "connection lost" in str(info.value) and "may or may not" in str(info.value)
+    assert info.value.cause == "lost"  # for a front-end to say in its language
 
 
 def test_refused_connection_is_retried_even_for_post_then_fails(fake):
@@ -360,14 +361,15 @@ def test_refused_connection_is_retried_even_for_post_then_fails(fake):
     assert http.stats.requests == 3 and http.stats.transport_errors == 3
     assert len(fake.sleeps) == 2
     assert "could not reach Testsvc" in str(info.value) and "refused" in str(info.value)
+    assert info.value.cause == "refused" and info.value.attempts == 3
 
 
 def test_read_timeout_on_post_is_not_retried(serve, fake):
     script = Script([Reply(delay=0.5), ok()])
     srv = serve(script)
-    with pytest.raises(TransportError, match=r"no answer within 0.1 s"):
+    with pytest.raises(TransportError, match=r"no answer within 0.1 s") as info:
         client(srv.url, fake, timeout=(2.0, 0.1)).post_json("/x", {})
-    assert script.hits == 1
+    assert script.hits == 1 and info.value.cause == "read_timeout"
 
 
 def test_multipart_files_are_sent_again_on_retry(serve, fake):

@@ -261,8 +261,10 @@ class _Harvest:
     # -- errors ---------------------------------------------------------------------------
     def error(self, exc: Exception, what: str) -> ConnectorError:
         if isinstance(exc, TransportError):
+            # The HTTP layer's detail is English; the console says its cause in French.
+            detail = {"en": str(exc), "fr": i18n.t(f"http.cause.{exc.cause}", "fr", attempts=exc.attempts)}
             return _reason(ConnectorError(f"Harvest is unreachable at {self.api_url} while reading {what}: {exc}"),
-                           "unreachable", Said("harvest.unreachable", {"api_url": self.api_url, "error": str(exc)}))
+                           "unreachable", Said("harvest.unreachable", {"api_url": self.api_url, "error": detail}))
         status = getattr(exc, "status", None)
         fix_account = (
             f"check account_id {self.account_id} (shown next to the token at {TOKEN_PAGE}) and that the "
