@@ -136,6 +136,11 @@ MESSAGES: dict[str, dict[str, str]] = {
               "Correspondances.",
         "en": "{n} {n|line|lines} of {docs} {docs|document|documents} would go without a ledger account: Pennylane would then choose the "
               "account itself, to be checked there. To set it, map {n|its code|their codes} to accounts in Mappings."},
+    "send.tab_lines": {"fr": "Lignes", "en": "Lines"},
+    "send.tab_requests": {"fr": "Requêtes ({n})", "en": "Requests ({n})"},
+    "send.no_import": {"fr": "Pas de requête d'import pour ce document.", "en": "No import request for this document."},
+    "send.col_account": {"fr": "Compte comptable", "en": "Ledger account"},
+    "send.account_by_pennylane": {"fr": "choisi par Pennylane", "en": "chosen by Pennylane"},
     "send.preview_shared": {"fr": "Requêtes communes au lot ({n})", "en": "Requests shared by the batch ({n})"},
     "send.preview_page": {"fr": "Page (sur {pages})", "en": "Page (of {pages})"},
     "send.preview_doc": {"fr": "{number} — {counterparty} — {total} — {n} {n|requête|requêtes}",

@@ -144,6 +144,13 @@ def test_dry_run_page_counts_previews_and_cannot_send(approved_ws):
     assert "POST /file_attachments" in page and "_invoices/import" in page
     assert "Fichier envoyé" in page and "octets" in page  # multipart shown as a name and a size
     assert "seulement si aucun tiers existant ne correspond" in page  # the requests' notes, in French
+    # Each invoice shows its lines as Pennylane will book them, before the requests.
+    first = send.dry_run(ws).requests
+    body = next(r.body for r in first if r.path.endswith("/import"))
+    shown = next(d.value for d in at.dataframe if "Code TVA Pennylane" in d.value.columns)
+    assert list(shown["Libellé"]) == [line["label"] for line in body["invoice_lines"]]
+    assert set(shown["Compte comptable"]) == {"choisi par Pennylane"}  # no account mapped yet
+    assert all(v.endswith("\u00a0€") for v in shown["Total TTC"])
     # No code mapped to an account yet: the preview says how many lines would go without one
     lines, docs = send.dry_run(ws).lines_without_account()
     assert lines >= docs > 0

@@ -10,6 +10,7 @@ import os
 import re
 import time
 from dataclasses import replace
+from decimal import Decimal
 from typing import Any
 
 import streamlit as st
@@ -284,8 +285,40 @@ def show_preview(ws, result: send.BatchResult) -> None:
         with st.expander(label, icon=icon, expanded=(start + index == 0)):
             if item.state == "held":
                 st.warning(item.error or "", icon=":material/pause_circle:")
-            for r in requests:
-                request_block(r)
+            # What the accountant checks first (the lines as Pennylane will book them), then
+            # the requests themselves.
+            summary_tab, requests_tab = st.tabs([t("send.tab_lines"), t("send.tab_requests", n=len(requests))])
+            with summary_tab:
+                invoice_lines(requests, doc.get("currency"), key=f"sd_lines_{item.document_id}")
+            with requests_tab:
+                for r in requests:
+                    request_block(r)
+
+
+def invoice_lines(requests: list[send.PlannedRequest], currency: str | None, key: str) -> None:
+    """The invoice's lines as its import request sends them: label, quantity, unit price, VAT
+    code and amounts, and whether a ledger account goes with each."""
+    body = next((r.body for r in requests if r.path.endswith("/import") and isinstance(r.body, dict)), None)
+    if not body or not body.get("invoice_lines"):
+        st.caption(t("send.no_import"))
+        return
+
+    def amount(value: Any) -> str:
+        return widgets.money(Decimal(str(value)), currency) if value not in (None, "") else "—"
+
+    widgets.table([{
+        "label": line.get("label") or "—",
+        "quantity": widgets.number(Decimal(str(line["quantity"]))) if line.get("quantity") is not None else "—",
+        "unit_price": amount(line.get("raw_currency_unit_price")),
+        "vat_code": line.get("vat_rate") or "—",
+        "tax": amount(line.get("currency_tax")),
+        "amount": amount(line.get("currency_amount")),
+        "account": t("conn.yes") if line.get("ledger_account_id") else t("send.account_by_pennylane"),
+    } for line in body["invoice_lines"]], {
+        "label": t("col.label"), "quantity": t("col.quantity"), "unit_price": t("col.unit_price"),
+        "vat_code": t("fx.vat_code"), "tax": t("col.total_tax"), "amount": t("col.total"),
+        "account": t("send.col_account"),
+    }, key=key)
 
 
 def request_block(r: send.PlannedRequest) -> None:
