@@ -136,6 +136,7 @@ MESSAGES: dict[str, dict[str, str]] = {
               "Correspondances.",
         "en": "{n} {n|line|lines} of {docs} {docs|document|documents} would go without a ledger account: Pennylane would then choose the "
               "account itself, to be checked there. To set it, map {n|its code|their codes} to accounts in Mappings."},
+    "send.m_amount_others": {"fr": "et {amounts}", "en": "and {amounts}"},
     "send.tab_lines": {"fr": "Lignes", "en": "Lines"},
     "send.tab_requests": {"fr": "Requêtes ({n})", "en": "Requests ({n})"},
     "send.no_import": {"fr": "Pas de requête d'import pour ce document.", "en": "No import request for this document."},

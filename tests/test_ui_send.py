@@ -119,7 +119,10 @@ def test_dry_run_page_counts_previews_and_cannot_send(approved_ws):
     metrics = {m.label: m.value for m in at.metric}
     assert at.metric[0].value == str(approved) == metrics["Approuvées"]
     assert metrics["En attente de leur PDF"] == str(send.waiting_for_pdf(ws))
-    assert "€" in metrics["Montant TTC"]
+    assert "€" in metrics["Montant TTC"] and " + " not in metrics["Montant TTC"]  # one currency: it fits
+    others = [c for c in batches.selection_summary(ws, review.Filters())["totals"] if c != "EUR"]
+    assert others, "the demo approves invoices in another currency too"
+    assert any(c.value.startswith("et ") and "€" not in c.value for c in at.caption), [c.value for c in at.caption]
     # Sending is disabled, and the page says why and how to go live.
     button = at.button(key="sd_send")
     assert button.disabled and "simulation" in button.help

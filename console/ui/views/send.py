@@ -187,7 +187,13 @@ def selection(ws) -> tuple[review.Filters, dict[str, Any]]:
     summary = batches.selection_summary(ws, filters)
     cols = st.columns(3)
     cols[0].metric(t("send.m_approved"), summary["approved"], border=True)
-    cols[1].metric(t("send.m_amount"), amounts(summary["totals"]), border=True)
+    # One currency in the metric (euros first): "13 691,32 € + 4 608,00 £" did not fit; the
+    # others are listed under it.
+    totals = dict(sorted(summary["totals"].items(), key=lambda kv: kv[0] != "EUR"))
+    main = next(iter(totals), "EUR")
+    cols[1].metric(t("send.m_amount"), widgets.money(totals.get(main, 0), main), border=True)
+    if len(totals) > 1:
+        cols[1].caption(t("send.m_amount_others", amounts=amounts({c: v for c, v in totals.items() if c != main})))
     cols[2].metric(t("send.m_waiting_pdf"), summary["waiting_for_pdf"], border=True, help=t("send.waiting_pdf_help"))
     if summary["approved"] == 0:
         cols = st.columns([4, 1])
