@@ -7,7 +7,7 @@ from decimal import Decimal as D
 import pytest
 
 from ecluse.domain import Line
-from ecluse.services import mappings, queue, review
+from ecluse.services import fixes, mappings, queue, review
 from ecluse.services.mappings import MappingError
 from ecluse.services.sync import sync
 from tests.conftest import make_doc
@@ -90,6 +90,10 @@ def test_categories_and_counterparty_matches(cache):
     assert n == 1 and only[0]["match"] == "4242"
     found, n = mappings.counterparties(cache, search="client c1")
     assert n == 1 and found[0]["name"] == "Client c1"
+    # A reviewer's fix is what the list shows (what is sent), not the source's value.
+    fixes.fix(cache, "src:0", "counterparty.vat_number", "FR00779826296", actor="anne")
+    fixed = next(r for r in mappings.counterparties(cache)[0] if r["id"] == review.get_document(cache, "src:0")["counterparty_id"])
+    assert fixed["vat_number"] == "FR00779826296"
     with pytest.raises(MappingError, match="positive whole number"):
         mappings.set_counterparty(cache, rows[0]["id"], "-3")
     with pytest.raises(MappingError, match="not a counterparty id"):

@@ -234,7 +234,8 @@ def counterparties(ws: Workspace, *, search: str | None = None, only_mapped: boo
                    limit: int = 200) -> tuple[list[dict[str, Any]], int]:
     """Counterparties of the cache, most documents first (filtered by a name, id or VAT number
     substring), with the Pennylane id found by an earlier send and the manual match; and how
-    many match in all. {id, connection, role, name, vat_number, documents, known_id, match}."""
+    many match in all. {id, connection, role, name, vat_number, documents, known_id, match}.
+    The name, VAT number and SIREN are the reviewers' fixes where there are some (what is sent)."""
     mapping = ws.mappings()["counterparties"]
     clauses, params = ["TRUE"], []
     if search:
@@ -247,14 +248,28 @@ def counterparties(ws: Workspace, *, search: str | None = None, only_mapped: boo
     with ws.db.read() as con:
         total = con.execute(f"SELECT count(*) FROM counterparties c WHERE {where}", params).fetchone()[0]
         rows = dict_rows(con.execute(
-            "SELECT c.id, c.connection, c.role, c.name, c.vat_number, c.siren, coalesce(n.documents, 0) AS documents, "
-            "c.pennylane_id AS known_id FROM counterparties c "
+            "SELECT c.id, c.connection, c.role, coalesce(o.name, c.name) AS name, "
+            "coalesce(o.vat_number, c.vat_number) AS vat_number, coalesce(o.siren, c.siren) AS siren, "
+            "coalesce(n.documents, 0) AS documents, c.pennylane_id AS known_id FROM counterparties c "
             "LEFT JOIN (SELECT counterparty_id, count(*) AS documents FROM documents GROUP BY 1) n "
-            f"ON n.counterparty_id = c.id WHERE {where} ORDER BY documents DESC, c.name, c.id LIMIT ?",
+            "ON n.counterparty_id = c.id "
+            f"LEFT JOIN ({_FIXED_PARTIES}) o ON o.document_id = c.id "
+            f"WHERE {where} ORDER BY documents DESC, name, c.id LIMIT ?",
             params + [int(limit)]))
     for r in rows:
         r["match"] = mapping.get(r["id"])
     return rows, int(total)
+
+
+# A counterparty's fixed name, VAT number and SIREN (overrides.value is JSON text).
+_FIXED_PARTIES = """
+SELECT document_id,
+       json_extract_string(max(value) FILTER (WHERE field = 'counterparty.name'), '$') AS name,
+       json_extract_string(max(value) FILTER (WHERE field = 'counterparty.vat_number'), '$') AS vat_number,
+       json_extract_string(max(value) FILTER (WHERE field = 'counterparty.siren'), '$') AS siren
+FROM overrides WHERE field IN ('counterparty.name', 'counterparty.vat_number', 'counterparty.siren')
+GROUP BY document_id
+"""
 
 
 def summary(ws: Workspace, ledger: list[dict[str, Any]] | None = None, vat: list[dict[str, Any]] | None = None,
