@@ -378,6 +378,10 @@ def test_history_says_the_cores_reasons_and_fields_in_words(monkeypatch):
         "À revoir → Rejeté")
     assert review_panels.history_change({"field": "due_date", "old_value": None, "new_value": '"2026-03-31"'}) == (
         "— → 2026-03-31")
+    assert review_panels.history_entry({"field": "status", "old_value": '"to_review"', "new_value": '"rejected"'}) == (
+        "Statut : À revoir → Rejeté")
+    assert review_panels.history_entry({"field": "total, lines", "old_value": None, "new_value": None}) == (
+        "Total TTC, Lignes")
 
 
 def widgets_finding(finding):

@@ -101,6 +101,14 @@ def history_change(entry: dict[str, Any]) -> str:
     return " → ".join(short(v) for v in sides)
 
 
+def history_entry(entry: dict[str, Any]) -> str:
+    """An audit entry's field and change in one cell: "Statut : À revoir → Rejeté"."""
+    field, change = fields_label(entry["field"]), history_change(entry)
+    if field and change:
+        return f"{field} : {change}" if state.lang() == "fr" else f"{field}: {change}"
+    return field or change
+
+
 def history_reason(entry: dict[str, Any], findings: list[dict[str, Any]]) -> str:
     """An audit entry's reason in the user's language when the core wrote it; a reviewer's
     own words as they are."""

@@ -407,12 +407,11 @@ def detail(ws, doc_id: str) -> None:
         widgets.table([{
             "recorded_at": widgets.datetime(h["recorded_at"]), "actor": h["actor"],
             "action": widgets.action_label(h["action"]),
-            "field": review_panels.fields_label(h["field"]),
-            "change": review_panels.history_change(h),
+            "change": review_panels.history_entry(h),
             "reason": review_panels.history_reason(h, doc["findings"]),
-        } for h in doc["history"]], {
+        } for h in doc["history"]], {  # five columns: the tab shares the width with the PDF
             "recorded_at": t("col.when"), "actor": t("col.actor"), "action": t("col.action"),
-            "field": t("col.field"), "change": t("col.change"), "reason": t("col.reason"),
+            "change": t("col.change"), "reason": t("col.reason"),
         }, key="rv_history")
     with tabs[3]:
         with st.expander(t("review.raw"), expanded=True):
