@@ -237,9 +237,17 @@ MESSAGES: dict[str, dict[str, str]] = {
                                 "en": "invalid connection name {name}: use lower-case letters, digits, - and _"},
     "said.fix.bad_country": {"fr": "indiquez le code ISO du pays, en deux lettres (FR, BE, DE…)",
                              "en": "the country must be an ISO 3166 alpha-2 code, e.g. FR, BE, DE"},
+    "said.mapping.bad_rate": {"fr": "{value} n'est pas un taux de TVA en pourcentage, entre 0 et 100 (par exemple 20 ou "
+                                    "5,5).",
+                              "en": "{value} is not a VAT percentage between 0 and 100 (e.g. 20 or 5.5)"},
+    "said.mapping.long_category": {"fr": "Un libellé de catégorie compte au plus {max} caractères.",
+                                   "en": "a category label has at most {max} characters"},
+    "said.mapping.bad_pennylane_id": {"fr": "{value} n'est pas un identifiant de client ou de fournisseur Pennylane (un "
+                                            "nombre entier positif).",
+                                      "en": "{value} is not a Pennylane customer or supplier id (a positive whole number)"},
     "said.mapping.bad_account": {
-        "fr": "{value} n'est pas un numéro de compte comptable : il commence par le chiffre de la classe du compte, "
-              "puis des chiffres ou des majuscules, de 3 à 20 caractères (par exemple 706000, 401ACME).",
+        "fr": "{value} n'est pas un numéro de compte comptable : un numéro de compte commence par le chiffre de sa "
+              "classe, suivi de chiffres ou de majuscules (3 à 20 caractères en tout, par exemple 706000, 401ACME).",
         "en": "{value} is not a ledger account number: it starts with the account's class digit, then digits or "
               "capital letters, 3 to 20 characters (e.g. 706000, 401ACME)"},
     "said.setting.missing": {"fr": "Le réglage obligatoire « {name} » est vide.", "en": "missing required setting '{name}'"},
@@ -305,11 +313,11 @@ MESSAGES: dict[str, dict[str, str]] = {
               "factures seraient introuvables.",
         "en": "The domain setting ({domain}) is not the account's address ({base}): invoice PDFs would not be found."},
     "said.harvest.note": {"fr": "{text}", "en": "{text}"},
-    "http.cause.connect_timeout": {"fr": "pas de connexion dans le délai ({attempts} {attempts|essai|essais}) ; vérifiez "
-                                         "le réseau et l'adresse du service",
+    "http.cause.connect_timeout": {"fr": "connexion impossible dans le délai imparti ({attempts} {attempts|essai|essais}) "
+                                         "; vérifiez le réseau et l'adresse du service",
                                    "en": "could not connect in time ({attempts} {attempts|attempt|attempts})"},
-    "http.cause.read_timeout": {"fr": "pas de réponse dans le délai ({attempts} {attempts|essai|essais}) ; réessayez plus "
-                                      "tard",
+    "http.cause.read_timeout": {"fr": "pas de réponse dans le délai imparti ({attempts} {attempts|essai|essais}) ; "
+                                      "réessayez plus tard",
                                 "en": "no answer in time ({attempts} {attempts|attempt|attempts})"},
     "http.cause.tls": {"fr": "échec de la connexion sécurisée (certificat ou protocole TLS, {attempts} "
                              "{attempts|essai|essais}) ; vérifiez l'adresse du service",
@@ -352,10 +360,11 @@ MESSAGES: dict[str, dict[str, str]] = {
     "conn.saved": {"fr": "Connexion « {name} » enregistrée.", "en": "Connection '{name}' saved."},
     "conn.no_settings": {"fr": "Ce connecteur n'a aucun réglage.", "en": "This connector has no settings."},
     "conn.add": {"fr": "Ajouter une connexion", "en": "Add a connection"},
-    "conn.not_built": {"fr": "Pas encore disponibles dans Écluse : {names}. Leurs connecteurs restent à écrire ; en "
-                             "attendant, un plugin peut les apporter.",
-                       "en": "Not available in Écluse yet: {names}. Their connectors are still to be written; meanwhile, "
-                             "a plugin can bring them."},
+    "conn.not_built": {"fr": "{n|Pas encore disponible|Pas encore disponibles} dans Écluse : {names}. {n|Son connecteur "
+                             "reste|Leurs connecteurs restent} à écrire ; en attendant, un plugin peut {n|l'apporter|les "
+                             "apporter}.",
+                       "en": "Not available in Écluse yet: {names}. {n|Its connector is|Their connectors are} still to be "
+                             "written; meanwhile, a plugin can bring {n|it|them}."},
     "conn.connector": {"fr": "Connecteur", "en": "Connector"},
     "conn.name": {"fr": "Nom de la connexion", "en": "Connection name"},
     "conn.name_help": {"fr": "Lettres minuscules, chiffres, - et _ (par exemple `harvest-agence`).",
@@ -879,12 +888,14 @@ def format_number(value: Decimal | int | float | None, lang: str = DEFAULT_LANG,
     return text
 
 
-def format_money(value: Decimal | int | None, currency: str | None = "EUR", lang: str = DEFAULT_LANG) -> str:
-    """1 234,56 € (fr), €1,234.56 (en); other currencies by their code: 1 234,56 USD / USD 1,234.56."""
+def format_money(value: Decimal | int | None, currency: str | None = "EUR", lang: str = DEFAULT_LANG,
+                 places: int = 2) -> str:
+    """1 234,56 € (fr), €1,234.56 (en); other currencies by their code: 1 234,56 USD / USD 1,234.56.
+    `places`: more for a unit price (0,123456 €)."""
     if value is None:
         return "—"
     currency = (currency or "").upper()
-    amount = format_number(abs(Decimal(str(value))), lang)
+    amount = format_number(abs(Decimal(str(value))), lang, places=places)
     sign = "-" if Decimal(str(value)) < 0 else ""
     symbol = _SYMBOLS.get(currency, currency)
     if lang == "fr":

@@ -121,7 +121,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "fr": "La source donne cette adresse en texte libre, impossible à découper en rue, code postal et ville : "
               "{address}. Complétez-la dans l'onglet Corriger, ou dans la source.",
         "en": "The source gives this address as free text that could not be split into street, postal code and city: "
-              "{address}. Complete it on the Fix tab, or in the source."},
+              "{address}. Complete it in the console's Fix tab, or in the source."},
     "finding.source_total_missing.detail": {
         "fr": "Harvest ne donne pas de montant total ; total recalculé à partir des lignes : {amount}.",
         "en": "Harvest gives no total amount; {amount} recomputed from the lines."},

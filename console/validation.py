@@ -170,7 +170,7 @@ def validate(doc: Document, today: dt.date | None = None) -> list[Finding]:
             if not siret_ok(siret):
                 add("bad_siret", WARNING, f"SIRET {cp.siret!r} is not valid: 14 digits, the last one a check digit.",
                     "counterparty.siret", siret=repr(cp.siret))
-            elif cp.siren and siret[:9] != cp.siren.replace(" ", ""):
+            elif cp.siren and _SIREN_RE.match(cp.siren) and luhn_ok(cp.siren) and siret[:9] != cp.siren:
                 add("bad_siret", WARNING, f"SIRET {cp.siret!r} does not start with the SIREN {cp.siren!r}: one of them "
                     "belongs to another company.", "counterparty.siret", siret=repr(cp.siret), siren=repr(cp.siren),
                     variant="siren")

@@ -84,6 +84,16 @@ def test_every_validation_finding_is_said_in_french_and_english():
     assert "1 000,00" in says_it_in_both_languages(totals).replace(i18n.NNBSP, " ")
 
 
+def test_siret_keys():
+    from ecluse.validation import siret_ok
+
+    assert siret_ok("73282932000074") and not siret_ok("73282932000075") and not siret_ok("7328293200007")
+    # La Poste: its head office by the Luhn key, its establishments by a digit sum that 5 divides.
+    assert siret_ok("35600000000048")
+    assert siret_ok("35600000049837") and not siret_ok("35600000049838")
+    assert not siret_ok("35600000000055")  # passes Luhn, not La Poste's rule
+
+
 def test_harvest_findings_are_said_in_french_and_english():
     invoices = json_loads((ROOT / "tests" / "fixtures" / "harvest" / "invoices_list.json").read_text())["invoices"]
     broken = copy.deepcopy(invoices[0])
@@ -177,15 +187,21 @@ def test_refused_values_are_said_in_french_and_english(workspace):
         workspace.set_connection("Harvest Agence", DemoConnector, {})
     with pytest.raises(mappings.MappingError) as bad_account:
         mappings.check_ledger_account("abc")
+    with pytest.raises(mappings.MappingError) as bad_id:
+        mappings.check_pennylane_id("abc")
+    with pytest.raises(mappings.MappingError) as long_category:
+        mappings.check_category("x" * 500)
     with pytest.raises(ReviewError) as bad_country:
-        fixes.fix(workspace, "src:1", "counterparty.address.country_alpha2", "France", actor="anne")
+        fixes.fix(workspace, "src:1", "counterparty.address.country_alpha2", "France", actor="anne")  # refused before any lookup
     for refused, french in [
             (bad_name, "Nom de connexion invalide (« Harvest Agence ») : utilisez des minuscules sans accent, des "
                        "chiffres, - et _ (par exemple harvest-agence)."),
-            (bad_account, "« abc » n'est pas un numéro de compte comptable : il commence par le chiffre de la classe "
-                          "du compte, puis des chiffres ou des majuscules, de 3 à 20 caractères (par exemple 706000, "
-                          "401ACME)."),
-            (bad_country, "indiquez le code ISO du pays, en deux lettres (FR, BE, DE…)")]:
+            (bad_account, "« abc » n'est pas un numéro de compte comptable : un numéro de compte commence par le "
+                          "chiffre de sa classe, suivi de chiffres ou de majuscules (3 à 20 caractères en tout, par "
+                          "exemple 706000, 401ACME)."),
+            (bad_country, "indiquez le code ISO du pays, en deux lettres (FR, BE, DE…)"),
+            (bad_id, "« abc » n'est pas un identifiant de client ou de fournisseur Pennylane (un nombre entier positif)."),
+            (long_category, "Un libellé de catégorie compte au plus 120 caractères.")]:
         assert i18n.said_text(refused.value.said, "en") == str(refused.value)  # the CLI's text
         assert i18n.said_text(refused.value.said, "fr").replace(i18n.NBSP, " ") == french
 

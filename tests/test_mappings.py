@@ -94,6 +94,8 @@ def test_categories_and_counterparty_matches(cache):
     fixes.fix(cache, "src:0", "counterparty.vat_number", "FR00779826296", actor="anne")
     fixed = next(r for r in mappings.counterparties(cache)[0] if r["id"] == review.get_document(cache, "src:0")["counterparty_id"])
     assert fixed["vat_number"] == "FR00779826296"
+    found, n = mappings.counterparties(cache, search="FR00779826296")  # found by what the list shows
+    assert n == 1 and found[0]["id"] == fixed["id"]
     with pytest.raises(MappingError, match="positive whole number"):
         mappings.set_counterparty(cache, rows[0]["id"], "-3")
     with pytest.raises(MappingError, match="not a counterparty id"):

@@ -199,7 +199,8 @@ def test_approve_despite_errors_needs_a_reason(fresh_synced_workspace, use_works
     at.button(key="rv_approve").click().run()  # refused: errors, not forced
     assert statuses(ws, [doc_id])[doc_id] == "to_review"
     assert any(re.search(r"\d+ erreurs? à corriger", w.value) for w in at.warning)
-    # The refused document stays open (not the next one), the reason kept.
+    # The refused documents stay selected, the first one open (not the next one), the reason kept.
+    assert "**2** documents sélectionnés · dont 2 avec des erreurs" in markdown_values(at)
     assert any(flawed[0]["number"] in s.value for s in at.subheader)
     assert at.text_input(key="rv_reason").value == "montant validé avec le client"
     at.text_input(key="rv_reason").set_value("")
@@ -443,10 +444,12 @@ def test_exports_open_in_french_spreadsheets(synced_workspace, use_workspace):
     from ecluse.services import reports
 
     ws = use_workspace(synced_workspace)
-    result = reports.run_query(ws, "SELECT 'acme' AS connection, 1234.5::DECIMAL(18, 2) AS total, NULL AS note")
-    assert reports.export(result, "csv") == b"connection,total,note\r\nacme,1234.50,\r\n"  # the CLI's, plain
+    result = reports.run_query(ws, "SELECT 'acme' AS connection, 1234.5::DECIMAL(18, 2) AS total, NULL AS note, "
+                                   "-12.5::DECIMAL(18, 2) AS credit, 19.6::DOUBLE AS rate, DATE '2026-05-01' AS day, 3 AS n")
+    assert reports.export(result, "csv") == (  # the CLI's, plain
+        b"connection,total,note,credit,rate,day,n\r\nacme,1234.50,,-12.50,19.6,2026-05-01,3\r\n")
     french = reports.export(result, "csv", french=True)
-    assert french == "\ufeffconnection;total;note\r\nacme;1234,50;\r\n".encode("utf-8")
+    assert french == "\ufeffconnection;total;note;credit;rate;day;n\r\nacme;1234,50;;-12,50;19,6;2026-05-01;3\r\n".encode()
     sheet = load_workbook(io.BytesIO(reports.export(result, "xlsx"))).active
     assert sheet["B2"].value == Decimal("1234.5") and sheet["B2"].number_format == "#,##0.00"
     # The saved monthly totals give a month as a day, not a midnight timestamp.
@@ -692,8 +695,6 @@ def test_counts_agree_with_their_words():
     for key, entry in i18n.MESSAGES.items():
         for lang, text in entry.items():
             assert not re.search(r"\w\((s|x|es)\)", text.replace("http(s)", "")), f"{key} ({lang}): {text}"
-            for name in re.findall(r"{(\w+)\|", text):
-                assert f"{{{name}}}" in text, f"{key} ({lang}): {{{name}|…}} without {{{name}}}"
     assert i18n.t("review.done_approve", "fr", n=0) == "0 document approuvé."
     assert i18n.t("review.done_approve", "fr", n=1) == "1 document approuvé."
     assert i18n.t("review.done_approve", "fr", n=2) == "2 documents approuvés."

@@ -257,7 +257,7 @@ def test_mappings_add_a_vat_rate_absent_from_the_cache(synced_workspace, use_wor
     at.text_input(key="mp_vat_add_rate").set_value("cent")
     at.selectbox(key="mp_vat_add_code").set_value("FR_85")
     submit(at, "Ajouter")
-    assert any("VAT percentage" in e.value for e in at.error)
+    assert any("« cent » n'est pas un taux de TVA en pourcentage" in e.value.replace("\u00a0", " ") for e in at.error)
 
 
 # -- reconciliation ------------------------------------------------------------------------------

@@ -62,9 +62,10 @@ def check_rate(rate: str | Decimal) -> str:
     try:
         key = vat_codes.rate_key(rate)
     except vat_codes.VatMappingError as exc:
-        raise MappingError(str(exc)) from None
+        raise MappingError(str(exc), Said("mapping.bad_rate", {"value": repr(rate)})) from None
     if Decimal(key) < 0 or Decimal(key) > 100:
-        raise MappingError(f"{rate!r} is not a VAT percentage between 0 and 100")
+        raise MappingError(f"{rate!r} is not a VAT percentage between 0 and 100 (e.g. 20 or 5.5)",
+                           Said("mapping.bad_rate", {"value": repr(rate)}))
     return key
 
 
@@ -73,7 +74,8 @@ def check_category(label: str | None) -> str | None:
     if not text:
         return None
     if len(text) > _CATEGORY_MAX:
-        raise MappingError(f"a category label has at most {_CATEGORY_MAX} characters")
+        raise MappingError(f"a category label has at most {_CATEGORY_MAX} characters",
+                           Said("mapping.long_category", {"max": _CATEGORY_MAX}))
     return text
 
 
@@ -84,7 +86,8 @@ def check_pennylane_id(value: Any) -> str | None:
     if not text or text.lower() == "nan":
         return None
     if not text.isdigit() or int(text) <= 0:
-        raise MappingError(f"{value!r} is not a Pennylane customer or supplier id (a positive whole number)")
+        raise MappingError(f"{value!r} is not a Pennylane customer or supplier id (a positive whole number)",
+                           Said("mapping.bad_pennylane_id", {"value": repr(value)}))
     return str(int(text))
 
 
@@ -238,15 +241,17 @@ def counterparties(ws: Workspace, *, search: str | None = None, only_mapped: boo
     The name, VAT number and SIREN are the reviewers' fixes where there are some (what is sent)."""
     mapping = ws.mappings()["counterparties"]
     clauses, params = ["TRUE"], []
-    if search:
-        clauses.append("(c.name ILIKE ? OR c.id ILIKE ? OR c.vat_number ILIKE ? OR c.siren ILIKE ?)")
-        params += [f"%{search.strip()}%"] * 4
+    if search:  # the source's values and the fixed ones
+        clauses.append("(c.name ILIKE ? OR c.id ILIKE ? OR c.vat_number ILIKE ? OR c.siren ILIKE ? "
+                       "OR o.name ILIKE ? OR o.vat_number ILIKE ? OR o.siren ILIKE ?)")
+        params += [f"%{search.strip()}%"] * 7
     if only_mapped:
         clauses.append("c.id IN (SELECT unnest(?))")
         params.append(sorted(mapping) or [""])
     where = " AND ".join(clauses)
     with ws.db.read() as con:
-        total = con.execute(f"SELECT count(*) FROM counterparties c WHERE {where}", params).fetchone()[0]
+        total = con.execute(f"SELECT count(*) FROM counterparties c LEFT JOIN ({_FIXED_PARTIES}) o "
+                            f"ON o.document_id = c.id WHERE {where}", params).fetchone()[0]
         rows = dict_rows(con.execute(
             "SELECT c.id, c.connection, c.role, coalesce(o.name, c.name) AS name, "
             "coalesce(o.vat_number, c.vat_number) AS vat_number, coalesce(o.siren, c.siren) AS siren, "

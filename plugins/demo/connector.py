@@ -322,7 +322,7 @@ def _address(contact: dict[str, Any], findings: list[Finding]) -> tuple[Address,
     findings.append(Finding(
         "address_unparsed", WARNING,
         f"The source gives this address as free text that could not be split into street, postal code "
-        f"and city: {text!r}. Complete it on the Fix tab, or in the source.",
+        f"and city: {text!r}. Complete it in the console's Fix tab, or in the source.",
         "counterparty.address", params={"variant": "free_text", "address": repr(text)},
     ))
     return Address(country_alpha2="FR"), text

@@ -123,7 +123,7 @@ def add_form(ws, existing: list[str]) -> None:
         ids = sorted(plugins.connectors)
         not_built = [name for connector_id, name in NOT_BUILT if connector_id not in plugins.connectors]
         if not_built:
-            st.caption(t("conn.not_built", names=", ".join(not_built)))
+            st.caption(t("conn.not_built", names=", ".join(not_built), n=len(not_built)))
         connector_id = st.selectbox(t("conn.connector"), ids, key="cn_new_connector",
                                     format_func=state.frozen(lambda i: f"{plugins.connectors[i].text(state.lang())[0]} · {i}"))
         connector = plugins.connectors[connector_id]

@@ -2,7 +2,7 @@
 per connection, counterparty matches. Stored in ecluse.toml, applied by the send."""
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 import pandas as pd
@@ -41,6 +41,14 @@ def height(frame: pd.DataFrame) -> int:
     return min(38 + 35 * max(len(frame), 1), 600)
 
 
+def shown_rate(rate: Any) -> str:
+    """A VAT rate key in the user's format (19,6); a key typed by hand that is no number, as it is."""
+    try:
+        return widgets.number(Decimal(str(rate)))
+    except InvalidOperation:
+        return str(rate)
+
+
 def save(ws, kind: str, edited: pd.DataFrame, original: pd.DataFrame, key: str, column: str) -> None:
     """Write the rows whose `column` changed: all of them, or none when one is refused."""
     changes = {
@@ -53,8 +61,9 @@ def save(ws, kind: str, edited: pd.DataFrame, original: pd.DataFrame, key: str, 
         return
     refused = mappings.apply(ws, kind, changes)
     if refused:
-        lines = "\n".join(f"- **{k}** : {widgets.error_text(why)}" if state.lang() == "fr"
-                          else f"- **{k}**: {widgets.error_text(why)}" for k, why in refused.items())
+        named = shown_rate if kind == "vat" else str  # a rate as the table shows it (19,6)
+        lines = "\n".join(f"- **{named(k)}** : {widgets.error_text(why)}" if state.lang() == "fr"
+                          else f"- **{named(k)}**: {widgets.error_text(why)}" for k, why in refused.items())
         st.error(t("map.refused", n=len(refused)) + "\n\n" + lines, icon=":material/error:")
         return
     saved(kind, len(changes))
@@ -109,7 +118,7 @@ def vat_tab(ws, rows: list[dict[str, Any]]) -> None:
     valid = sorted(vat_codes.valid_codes())
     # `rate` is the mapping's key as ecluse.toml writes it (19.6); `shown` is it in the user's format.
     frame = pd.DataFrame([{
-        "rate": r["rate"], "shown": widgets.number(Decimal(str(r["rate"]))), "lines": r["lines"],
+        "rate": r["rate"], "shown": shown_rate(r["rate"]), "lines": r["lines"],
         "with_code": r["lines_with_source_code"], "default": r["default"] or "", "code": r["mapped"] or "",
         "state": state_label(r["state"]),
     } for r in rows], columns=["rate", "shown", "lines", "with_code", "default", "code", "state"])

@@ -121,7 +121,7 @@ def grid_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     } for r in rows]
 
 
-def grid(rows: list[dict[str, Any]], preselect: int | None = None) -> list[int]:
+def grid(rows: list[dict[str, Any]], preselect: int | list[int] | None = None) -> list[int]:
     """The page of documents; returns the selected row positions. `preselect`: the row to
     select when the grid is drawn anew (after a decision, the next document)."""
     import pandas as pd
@@ -138,7 +138,8 @@ def grid(rows: list[dict[str, Any]], preselect: int | None = None) -> list[int]:
     event = st.dataframe(
         styled, hide_index=True, width="stretch", height=min(38 + 35 * max(len(rows), 1), 640),
         key=key, on_select="rerun", selection_mode="multi-row",
-        selection_default={"selection": {"rows": [preselect]}} if preselect is not None else None,
+        selection_default=({"selection": {"rows": preselect if isinstance(preselect, list) else [preselect]}}
+                           if preselect is not None else None),
         column_config={
             columns["total"]: st.column_config.TextColumn(alignment="right"),
             columns["flags"]: st.column_config.TextColumn(help=t("review.flags_help")),
@@ -153,19 +154,22 @@ def bump_grid() -> None:
 
 def select_after(ids: list[str], mode: str, position: int = 0) -> None:
     """On the next run, select a document of the new grid: the one after `ids` ("next": after
-    a decision), or `ids[0]` itself ("same": after a fix, or to open a suspected twin)."""
+    a decision), or `ids[0]` itself ("same": after a fix, or to open a suspected twin), or all
+    of `ids` on the page ("all": the documents a decision refused)."""
     st.session_state["rv_after"] = {"ids": list(ids), "mode": mode, "position": position}
     bump_grid()
 
 
-def resolve_after(rows: list[dict[str, Any]]) -> int | None | str:
-    """The row to preselect for a pending `select_after`, None, or "next_page" when the next
-    document is the first of the next page."""
+def resolve_after(rows: list[dict[str, Any]]) -> int | list[int] | None | str:
+    """The row (or rows) to preselect for a pending `select_after`, None, or "next_page" when
+    the next document is the first of the next page."""
     after = st.session_state.pop("rv_after", None)
     if not after:
         return None
     where = [i for i, r in enumerate(rows) if r["id"] in after["ids"]]
-    if after["mode"] == "same":
+    if after["mode"] == "all" and where:
+        return where
+    if after["mode"] in ("same", "all"):
         if where:
             return where[0]
         st.session_state["rv_focus"] = after["ids"][0]  # not on this page (filtered out): shown below
@@ -210,7 +214,7 @@ def decide(ws, action: str, ids: list[str], numbers: dict[str, str], *, reason: 
     if result.refused:
         # The refused documents stay on screen, first of them open, the reason kept: moving on
         # would show another invoice under a warning that names this one.
-        select_after(list(result.refused), "same")
+        select_after(list(result.refused), "all")
     else:
         select_after(ids, "next", position)
         st.session_state.pop("rv_reason", None)
@@ -532,7 +536,7 @@ def main() -> None:
     rows = result.rows
     if not rows:
         st.info(t("review.empty"))
-    positions = [i for i in grid(rows, preselect if isinstance(preselect, int) else None) if i < len(rows)] \
+    positions = [i for i in grid(rows, preselect if isinstance(preselect, (int, list)) else None) if i < len(rows)] \
         if rows else []
     selected_rows = [rows[i] for i in positions]
     if rows:

@@ -15,6 +15,7 @@ from typing import Any
 
 import streamlit as st
 
+from ecluse import i18n
 from ecluse.domain import json_dumps
 from ecluse.http import HttpError
 from ecluse.redact import register_secret
@@ -193,7 +194,8 @@ def selection(ws) -> tuple[review.Filters, dict[str, Any]]:
     main = next(iter(totals), "EUR")
     cols[1].metric(t("send.m_amount"), widgets.money(totals.get(main, 0), main), border=True)
     if len(totals) > 1:
-        cols[1].caption(t("send.m_amount_others", amounts=amounts({c: v for c, v in totals.items() if c != main})))
+        others = ", ".join(widgets.money(v, c) for c, v in totals.items() if c != main)
+        cols[1].caption(t("send.m_amount_others", amounts=others))
     cols[2].metric(t("send.m_waiting_pdf"), summary["waiting_for_pdf"], border=True, help=t("send.waiting_pdf_help"))
     if summary["approved"] == 0:
         cols = st.columns([4, 1])
@@ -312,10 +314,18 @@ def invoice_lines(requests: list[send.PlannedRequest], currency: str | None, key
     def amount(value: Any) -> str:
         return widgets.money(Decimal(str(value)), currency) if value not in (None, "") else "—"
 
+    def price(value: Any) -> str:  # all its places (0,123456 €), at least the cents
+        if value in (None, ""):
+            return "—"
+        number = Decimal(str(value)).normalize()
+        exponent = number.as_tuple().exponent
+        places = max(2, -exponent if isinstance(exponent, int) else 2)
+        return i18n.format_money(number, currency, state.lang(), places=places)
+
     widgets.table([{
         "label": line.get("label") or "—",
         "quantity": widgets.number(Decimal(str(line["quantity"]))) if line.get("quantity") is not None else "—",
-        "unit_price": amount(line.get("raw_currency_unit_price")),
+        "unit_price": price(line.get("raw_currency_unit_price")),
         "vat_code": line.get("vat_rate") or "—",
         "tax": amount(line.get("currency_tax")),
         "amount": amount(line.get("currency_amount")),
