@@ -401,3 +401,12 @@ def test_corriger_says_where_amounts_are_fixed(fresh_synced_workspace, use_works
     clean, _ = review.list_documents(ws, review.Filters(findings="clean"), limit=1)
     at = open_document(ws, clean[0]["id"], findings="clean")
     assert not any(c.value.startswith("Les montants ne se corrigent pas ici") for c in at.caption)
+
+
+def test_a_vat_key_typed_by_hand_that_is_no_number_does_not_break_the_mappings_page(fresh_synced_workspace,
+                                                                                     use_workspace):
+    ws = use_workspace(fresh_synced_workspace)
+    ws.set_mapping("vat", "cinq", "FR_200")  # as someone could type it in ecluse.toml
+    at = open_app("mappings")  # assert_clean: no exception
+    editor = next(d for d in at.dataframe if "shown" in d.value.columns)
+    assert "cinq" in list(editor.value["shown"])
