@@ -364,6 +364,14 @@ def test_refused_connection_is_retried_even_for_post_then_fails(fake):
     assert info.value.cause == "refused" and info.value.attempts == 3
 
 
+def test_tls_to_a_plain_http_server_is_a_tls_failure_not_retried(serve, fake):
+    srv = serve(Script([ok()]))
+    http = client(srv.url.replace("http://", "https://"), fake, max_retries=2)
+    with pytest.raises(TransportError, match="TLS/SSL failure") as info:
+        http.get_json("/x")
+    assert info.value.cause == "tls" and http.stats.requests == 1  # it would fail again
+
+
 def test_read_timeout_on_post_is_not_retried(serve, fake):
     script = Script([Reply(delay=0.5), ok()])
     srv = serve(script)
