@@ -140,7 +140,9 @@ class TransportError(HttpError):
     `cause` names which, for a front-end to say it in its language: connect_timeout,
     read_timeout, tls, refused, lost or other."""
 
-    cause: str = "other"
+    def __init__(self, message: str, *, cause: str = "other", **kw: Any) -> None:
+        super().__init__(message, **kw)
+        self.cause = cause
 
 
 # --------------------------------------------------------------------------- pacing
@@ -473,8 +475,8 @@ def _transport_cause(exc: requests.RequestException) -> str:
     return "other"
 
 
-def _describe_transport(exc: requests.RequestException, timeout: Any) -> str:
-    cause = _transport_cause(exc)
+def _describe_transport(exc: requests.RequestException, cause: str, timeout: Any) -> str:
+    """`cause` (_transport_cause) in English words, with the timeout that ran out."""
     if cause == "connect_timeout":
         return f"could not connect within {_connect_timeout(timeout):g} s"
     if cause == "read_timeout":
@@ -611,7 +613,8 @@ class HttpClient:
                 # Handled outside the `except` block: the requests exception (its text holds
                 # the raw URL) must not be chained to ours as __context__.
                 self._count(transport_error=True)
-                what = _describe_transport(failure, timeout)
+                cause = _transport_cause(failure)
+                what = _describe_transport(failure, cause, timeout)
                 log.debug("%s %s -> %s after %.3f s", method, display_url, what, elapsed)
                 retryable = (
                     isinstance(failure, _TRANSIENT)
@@ -627,9 +630,7 @@ class HttpClient:
                     self._retry_wait(delay)
                     attempt += 1
                     continue
-                error = self._transport_error(what, method, display_url, attempt, idempotent, retryable)
-                error.cause = _transport_cause(failure)
-                raise error
+                raise self._transport_error(what, cause, method, display_url, attempt, idempotent, retryable)
 
             status = response.status_code
             self._count(status=status)
@@ -782,7 +783,7 @@ class HttpClient:
                 self.stats.by_status[status] += 1
 
     def _transport_error(
-        self, what: str, method: str, url: str, attempt: int, idempotent: bool, retryable: bool
+        self, what: str, cause: str, method: str, url: str, attempt: int, idempotent: bool, retryable: bool
     ) -> TransportError:
         if retryable:
             tail = f" after {attempt + 1} attempts"
@@ -796,7 +797,7 @@ class HttpClient:
         return TransportError(
             f"could not reach {self.service} ({what}) for {method} {url}{tail}; "
             "check the network and the service's base URL",
-            status=None, method=method, url=url, service=self.service, attempts=attempt + 1,
+            status=None, method=method, url=url, service=self.service, attempts=attempt + 1, cause=cause,
         )
 
     def _status_error(

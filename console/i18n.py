@@ -794,8 +794,7 @@ def _finding_values(code: str, params: dict[str, Any], lang: str, currency: str 
             values[name] = format_money(Decimal(str(value)), currency, lang)
         elif name in _NUMBER_PARAMS:  # with the places it was given: 12.00 stays 12,00
             number = Decimal(str(value))
-            exponent = number.as_tuple().exponent
-            values[name] = format_number(number, lang, places=-exponent if isinstance(exponent, int) and exponent < 0 else 0)
+            values[name] = format_number(number, lang, places=decimal_places(number))
         elif name in _DATE_PARAMS:
             values[name] = format_date(dt.date.fromisoformat(str(value)[:10]), lang)
         elif name == "part":
@@ -871,6 +870,12 @@ def missing_translations() -> dict[str, list[str]]:
 _SYMBOLS = {"EUR": "€", "USD": "$", "GBP": "£", "JPY": "¥", "CHF": "CHF"}
 
 
+def decimal_places(value: Decimal) -> int:
+    """The places a Decimal is written with: 2 for 12.00, 0 for 12 or 1E+1."""
+    exponent = value.as_tuple().exponent
+    return -exponent if isinstance(exponent, int) and exponent < 0 else 0
+
+
 def format_number(value: Decimal | int | float | None, lang: str = DEFAULT_LANG, places: int | None = 2) -> str:
     """1 234,56 (fr) or 1,234.56 (en); `places=None` keeps the value's own decimals (quantities)."""
     if value is None:
@@ -880,8 +885,7 @@ def format_number(value: Decimal | int | float | None, lang: str = DEFAULT_LANG,
     except InvalidOperation:
         return str(value)
     if places is None:
-        exponent = number.normalize().as_tuple().exponent
-        places = -exponent if isinstance(exponent, int) and exponent < 0 else 0
+        places = decimal_places(number.normalize())
     text = f"{number:,.{places}f}"
     if lang == "fr":
         return text.replace(",", "\x00").replace(".", ",").replace("\x00", NNBSP)

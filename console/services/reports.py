@@ -19,6 +19,7 @@ import pyarrow.parquet as pq
 
 from ..connectors import Said
 from ..domain import json_dumps
+from ..i18n import decimal_places
 from ..workspace import Workspace
 
 FORMATS = ("csv", "json", "parquet", "xlsx")
@@ -169,7 +170,7 @@ def _xlsx(result: QueryResult) -> bytes:
                 v = json.dumps(v, default=str, ensure_ascii=False)
             elif isinstance(v, Decimal):  # amounts with their places, grouped as the reader's Excel does
                 cell = WriteOnlyCell(sheet, value=v)
-                places = -v.as_tuple().exponent if isinstance(v.as_tuple().exponent, int) else 0
+                places = decimal_places(v)
                 cell.number_format = "#,##0" + ("." + "0" * places if places > 0 else "")
                 v = cell
             cells.append(v)

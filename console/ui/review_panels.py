@@ -105,7 +105,7 @@ def history_entry(entry: dict[str, Any]) -> str:
     """An audit entry's field and change in one cell: "Statut : À revoir → Rejeté"."""
     field, change = fields_label(entry["field"]), history_change(entry)
     if field and change:
-        return f"{field} : {change}" if state.lang() == "fr" else f"{field}: {change}"
+        return widgets.labelled(field, change)
     return field or change
 
 
@@ -149,8 +149,7 @@ def _apply(ws, doc_id: str, changes: list[tuple[str, str | None]]) -> list[str]:
         try:
             fixes.fix(ws, doc_id, field, new, actor=state.actor())
         except widgets.USER_ERRORS as exc:
-            text = widgets.error_text(exc)
-            errors.append(f"{field_label(field)} : {text}" if state.lang() == "fr" else f"{field_label(field)}: {text}")
+            errors.append(widgets.labelled(field_label(field), widgets.error_text(exc)))
     return errors
 
 
@@ -300,13 +299,12 @@ def current_fixes(ws, doc: dict[str, Any], done: Done, editable: bool) -> None:
     if not doc["fixes"]:
         st.caption(t("fx.none"))
         return
-    sep = " : " if state.lang() == "fr" else ": "
     for fx in doc["fixes"]:
         with st.container(border=True):
             cols = st.columns([5, 3, 2], vertical_alignment="center")
             shared = f"  \n:blue-badge[{t('fx.shared_badge')}]" if fx["shared"] else ""
             cols[0].markdown(f"{field_label(fx['field'])} → **{_text(fx['value'])}**  \n"
-                             f":gray[{t('fx.col_source')}{sep}{_text(fx['source_value'])}]{shared}")
+                             f":gray[{widgets.labelled(t('fx.col_source'), _text(fx['source_value']))}]{shared}")
             cols[1].markdown(f":gray[{fx['actor']}  \n{widgets.datetime(fx['recorded_at'])}]")
             if editable and cols[2].button(t("fx.restore"), key=f"fx_restore_{doc['id']}_{fx['field']}",
                                            icon=":material/undo:", help=t("fx.restore_help"), width="stretch"):
@@ -366,13 +364,12 @@ def _card_values(d: dict[str, Any]) -> dict[str, str]:
 
 def _card(ws, d: dict[str, Any], other: dict[str, Any], title: str) -> None:
     mine, theirs = _card_values(d), _card_values(other)
-    sep = " : " if state.lang() == "fr" else ": "
     lines = [f"**{title}**"]
     for name in _CARD_FIELDS:
         text = mine[name]
         if name != "connection" and text != theirs[name]:
             text = f":orange[**{text}**]"  # what differs from the other document
-        lines.append(f"{t(f'dup.f_{name}')}{sep}{text}")
+        lines.append(widgets.labelled(t(f"dup.f_{name}"), text))
     if d.get("pennylane_url"):
         lines.append(f"[{t('dup.in_pennylane')}]({d['pennylane_url']})")
     st.markdown("  \n".join(lines))

@@ -36,6 +36,16 @@ def money(value: Decimal | int | None, currency: str | None = "EUR") -> str:
     return i18n.format_money(value, currency, state.lang())
 
 
+def date_format() -> str:
+    """What a date input shows, as the pages show dates (dd/mm/yyyy in French)."""
+    return "DD/MM/YYYY" if state.lang() == "fr" else "YYYY-MM-DD"
+
+
+def labelled(label: str, text: str) -> str:
+    """"label : text" in French (a space before the colon), "label: text" in English."""
+    return f"{label} : {text}" if state.lang() == "fr" else f"{label}: {text}"
+
+
 def date(value: dt.date | dt.datetime | None) -> str:
     return i18n.format_date(value, state.lang())
 
@@ -197,8 +207,7 @@ def settings_fields(connector: type[Connector], current: dict[str, Any], stored_
                                              step=1, key=key, help=help_text)
         elif s.type == "date":
             parsed = dt.date.fromisoformat(str(value)) if value else None
-            picked = st_.date_input(label, value=parsed, key=key, help=help_text,
-                                    format="DD/MM/YYYY" if state.lang() == "fr" else "YYYY-MM-DD")
+            picked = st_.date_input(label, value=parsed, key=key, help=help_text, format=date_format())
             values[s.name] = picked.isoformat() if isinstance(picked, dt.date) else None
         elif s.type == "choice":
             options = list(s.choices)

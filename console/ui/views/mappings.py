@@ -62,8 +62,8 @@ def save(ws, kind: str, edited: pd.DataFrame, original: pd.DataFrame, key: str, 
     refused = mappings.apply(ws, kind, changes)
     if refused:
         named = shown_rate if kind == "vat" else str  # a rate as the table shows it (19,6)
-        lines = "\n".join(f"- **{named(k)}** : {widgets.error_text(why)}" if state.lang() == "fr"
-                          else f"- **{named(k)}**: {widgets.error_text(why)}" for k, why in refused.items())
+        lines = "\n".join(f"- {widgets.labelled(f'**{named(k)}**', widgets.error_text(why))}"
+                          for k, why in refused.items())
         st.error(t("map.refused", n=len(refused)) + "\n\n" + lines, icon=":material/error:")
         return
     saved(kind, len(changes))

@@ -98,7 +98,7 @@ def filter_bar(connections: list[str]) -> None:
         c4.selectbox(t("review.f_findings"), FINDINGS, key=k("rv_findings"),
                      format_func=state.frozen(lambda v: t(f"review.findings_{v}")))
         c5, c6, c7, c8 = st.columns(4)
-        date_format = "DD/MM/YYYY" if state.lang() == "fr" else "YYYY-MM-DD"
+        date_format = widgets.date_format()
         c5.date_input(t("review.f_from"), key=k("rv_from"), format=date_format)
         c6.date_input(t("review.f_to"), key=k("rv_to"), format=date_format)
         c7.text_input(t("review.f_counterparty"), key=k("rv_counterparty"), placeholder=t("review.f_counterparty_ph"))

@@ -48,10 +48,6 @@ def state_label(value: str | None) -> str:
     return t(f"send.state_{item_state(value)}")
 
 
-def amounts(totals: dict[str, Any]) -> str:
-    return " + ".join(widgets.money(v, c) for c, v in totals.items()) if totals else widgets.money(0)
-
-
 def open_review(preset: dict[str, Any]) -> None:
     st.session_state["review_preset"] = preset
     st.switch_page(st.session_state["_pages"]["review"])
@@ -177,7 +173,7 @@ def selection(ws) -> tuple[review.Filters, dict[str, Any]]:
     kept = st.session_state.get("sd_connections") or []
     if any(c not in connections for c in kept):  # a connection that is gone
         st.session_state["sd_connections"] = [c for c in kept if c in connections]
-    date_format = "DD/MM/YYYY" if state.lang() == "fr" else "YYYY-MM-DD"
+    date_format = widgets.date_format()
     with st.container(border=True):
         c1, c2, c3 = st.columns([2, 1, 1])
         chosen = c1.multiselect(t("send.f_connections"), connections, key="sd_connections",
@@ -318,9 +314,7 @@ def invoice_lines(requests: list[send.PlannedRequest], currency: str | None, key
         if value in (None, ""):
             return "—"
         number = Decimal(str(value)).normalize()
-        exponent = number.as_tuple().exponent
-        places = max(2, -exponent if isinstance(exponent, int) else 2)
-        return i18n.format_money(number, currency, state.lang(), places=places)
+        return i18n.format_money(number, currency, state.lang(), places=max(2, i18n.decimal_places(number)))
 
     widgets.table([{
         "label": line.get("label") or "—",
