@@ -27,8 +27,9 @@ MESSAGES: dict[str, dict[str, str]] = {
     "finding.foreign_currency.detail": {"fr": "Montants en {currency} : vérifiez le taux de change dans Pennylane.",
                                         "en": "Amounts are in {currency}; check the exchange rate in Pennylane."},
     "finding.totals_mismatch.detail": {"fr": "{part} est de {declared}, alors que la somme des lignes donne "
-                                             "{computed}.",
-                                       "en": "{part} is {declared} but the lines add up to {computed}."},
+                                             "{computed} (écart de {gap}).",
+                                       "en": "{part} is {declared} but the lines add up to {computed} "
+                                             "(difference {gap})."},
     "finding.total_not_sum.detail": {"fr": "Total TTC {total} ≠ HT {before_tax} + TVA {tax}.",
                                      "en": "Total {total} ≠ before tax {before_tax} + tax {tax}."},
     "finding.credit_note_positive.detail": {"fr": "Cet avoir a un total positif.",

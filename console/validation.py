@@ -102,7 +102,8 @@ def validate(doc: Document, today: dt.date | None = None) -> list[Finding]:
             declared = getattr(doc, fname)
             if abs(declared - computed) > tol:
                 add("totals_mismatch", ERROR,
-                    f"{fname.replace('_', ' ')} is {declared} but the lines add up to {computed}.", fname,
+                    f"{fname.replace('_', ' ')} is {declared} but the lines add up to {computed} "
+                    f"(difference {abs(declared - computed)}).", fname,
                     part=fname, declared=declared, computed=computed)
         if abs(doc.total_before_tax + doc.total_tax - doc.total) > CENT:
             add("total_not_sum", ERROR,

@@ -154,11 +154,13 @@ def test_findings_keep_their_params_in_the_cache_and_the_review_page_says_them_i
 
 def test_amounts_are_said_with_the_documents_currency_in_french():
     params = {"part": "total_before_tax", "declared": "580.20", "computed": "579.70"}
-    message = "total before tax is 580.20 but the lines add up to 579.70."
+    message = "total before tax is 580.20 but the lines add up to 579.70 (difference 0.50)."
     assert i18n.finding_detail("totals_mismatch", message, params, "fr", "EUR").replace(i18n.NBSP, " ") == (
-        "Le total HT est de 580,20 €, alors que la somme des lignes donne 579,70 €.")
+        "Le total HT est de 580,20 €, alors que la somme des lignes donne 579,70 € (écart de 0,50 €).")
     assert i18n.finding_detail("totals_mismatch", message, params, "fr", "USD").replace(i18n.NBSP, " ") == (
-        "Le total HT est de 580,20 $, alors que la somme des lignes donne 579,70 $.")
+        "Le total HT est de 580,20 $, alors que la somme des lignes donne 579,70 $ (écart de 0,50 $).")
+    assert i18n.finding_detail("totals_mismatch", message, params, "fr").replace(i18n.NBSP, " ") == (
+        "Le total HT est de 580,20, alors que la somme des lignes donne 579,70 (écart de 0,50).")  # no currency known
     assert i18n.finding_detail("totals_mismatch", message, params, "en", "EUR") == message  # the stored text
     # Rates and quantities are not amounts.
     line = {"line": 1, "tax": "7.00", "rate": "19.6", "before_tax": "100.00", "expected": "19.60"}

@@ -107,6 +107,15 @@ def test_overview_empty_workspace_syncs_the_demo(empty_workspace, use_workspace)
     assert total > 0
     assert f"{total} documents au total dans le cache." in [c.value for c in at.caption]
     assert any("terminée" in s.label for s in at.get("status")), "the final sync status is shown"
+    # The records the demo keeps as problems are one click away, listed in Revue.
+    problems = len(review.list_problems(ws))
+    [link] = [b for b in at.button if (b.key or "").startswith("sync_problems_")]
+    assert problems == 1 and link.label == "Voir l'enregistrement en problème"  # the demo's record without an id
+    link.click().run()
+    assert_clean(at)
+    assert at.title[0].value == "Revue"
+    [expander] = [e for e in at.expander if e.label.startswith("Enregistrements en problème")]
+    assert expander.proto.expanded
 
 
 def test_overview_attention_opens_the_filtered_review(synced_workspace, use_workspace):
@@ -402,11 +411,19 @@ def test_reports_runs_a_saved_report_and_offers_downloads(synced_workspace, use_
     assert_clean(at)
     assert "FROM invoices" in at.text_area(key="rp_sql").value
     result = at.dataframe[-1].value
-    assert list(result.columns)[:4] == ["connection", "month", "status", "currency"]  # no sum across currencies
-    assert len(result) > 0
+    # Columns and statuses as the console names them; one currency per row (no sum across them).
+    assert list(result.columns) == ["Connexion", "Mois", "Statut", "Devise", "Documents", "Total HT", "TVA",
+                                    "Total TTC"]
+    assert len(result) > 0 and "À revoir" in set(result["Statut"])
     assert sorted(b.label for b in at.download_button) == ["CSV", "JSON", "PARQUET", "XLSX"]
     views = at.dataframe[0].value
     assert set(views.iloc[:, 0]) == set(__import__("ecluse.services.reports", fromlist=["VIEWS"]).VIEWS)
+    # The SQL names, to write one's own queries.
+    at.toggle(key="rp_sql_names.fr").set_value(True).run()
+    assert_clean(at)
+    result = at.dataframe[-1].value
+    assert list(result.columns)[:4] == ["connection", "month", "status", "currency"]
+    assert "to_review" in set(result["status"])
 
 
 def test_reports_shows_errors_as_messages(synced_workspace, use_workspace):
@@ -415,7 +432,21 @@ def test_reports_shows_errors_as_messages(synced_workspace, use_workspace):
     at.text_area(key="rp_sql").set_value("SELECT * FROM no_such_view")
     at.button(key="rp_run").click().run()
     assert_clean(at)
-    assert any(e.value.startswith("La requête a échoué : ") and "no_such_view" in e.value for e in at.error)
+    assert any(e.value.startswith("La vue « no_such_view » n'existe pas") for e in at.error), [e.value for e in at.error]
+    assert any("Catalog Error" in c.value for c in at.caption), "DuckDB's own text, for whoever knows SQL"
+    at.text_area(key="rp_sql").set_value("SELECT numbr FROM invoices")
+    at.button(key="rp_run").click().run()
+    assert any("La colonne « numbr » n'existe pas" in e.value and "number" in e.value for e in at.error)
+    at.text_area(key="rp_sql").set_value("SELECT status, count(*) FROM invoices")
+    at.button(key="rp_run").click().run()
+    assert any("« status » doit figurer dans le GROUP BY" in e.value for e in at.error)
+    at.text_area(key="rp_sql").set_value("SELEC 1")
+    at.button(key="rp_run").click().run()
+    assert any("Erreur de syntaxe près de « SELEC »" in e.value for e in at.error)
+    # Anything else keeps DuckDB's text.
+    at.text_area(key="rp_sql").set_value("SELECT * FROM invoices UNION SELECT 1")
+    at.button(key="rp_run").click().run()
+    assert any(e.value.startswith("La requête a échoué : ") for e in at.error), [e.value for e in at.error]
     at.text_area(key="rp_sql").set_value("DELETE FROM invoices")
     at.button(key="rp_run").click().run()
     assert_clean(at)
@@ -455,6 +486,34 @@ def test_exports_open_in_french_spreadsheets(synced_workspace, use_workspace):
     # The saved monthly totals give a month as a day, not a midnight timestamp.
     monthly = reports.run_query(ws, reports.SAVED_REPORTS["monthly_totals"][1]).rows
     assert monthly and all(type(r["month"]) is dt.date and r["month"].day == 1 for r in monthly)
+
+
+def test_reports_show_known_columns_and_values_in_the_readers_language(synced_workspace, use_workspace):
+    from ecluse.services import reports
+
+    ws = use_workspace(synced_workspace)
+    raw = reports.run_query(ws, reports.SAVED_REPORTS["open_findings"][1])
+    french = reports.presented(raw, "fr")
+    assert french.columns == ["Identifiant", "Numéro", "Tiers", "Devise", "Gravité", "Code", "Message"]  # no params
+    rows = french.rows
+    assert {r["Gravité"] for r in rows} == {"Erreur", "Avertissement"}
+    # The message in French, as Review says it (amounts with their currency), not as stored.
+    stored = {(r["id"], r["code"]): r["message"] for r in raw.rows}
+    totals = [r for r in rows if r["Code"] == "totals_mismatch"]
+    assert totals and all("€" in r["Message"] and r["Message"] != stored[(r["Identifiant"], r["Code"])]
+                          for r in totals if r["Devise"] == "EUR")
+    english = reports.presented(raw, "en")
+    assert english.columns[4] == "Severity" and {r["Severity"] for r in english.rows} == {"Error", "Warning"}
+    # Unknown columns and values are left as they are; a label two columns would share goes to the first.
+    mixed = reports.presented(reports.run_query(
+        ws, "SELECT 'paid' AS status, 'customer_invoice' AS kind, 1 AS total_tax, 2 AS vat, 3 AS mine"), "fr")
+    assert mixed.columns == ["Statut", "Type", "TVA", "vat", "mine"]
+    assert mixed.rows == [{"Statut": "paid", "Type": "Facture client", "TVA": 1, "vat": 2, "mine": 3}]
+    # The French CSV holds what the page shows.
+    csv = reports.export(reports.presented(reports.run_query(
+        ws, "SELECT status, count(*) AS documents FROM invoices WHERE status = 'to_review' GROUP BY ALL"), "fr"),
+        "csv", french=True).decode("utf-8-sig")
+    assert csv.splitlines()[0] == "Statut;Documents" and csv.splitlines()[1].startswith("À revoir;")
 
 
 def test_reports_says_when_the_display_is_truncated(synced_workspace, use_workspace):

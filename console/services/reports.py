@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -19,7 +20,7 @@ import pyarrow.parquet as pq
 
 from ..connectors import Said
 from ..domain import json_dumps
-from ..i18n import decimal_places
+from ..i18n import MESSAGES, decimal_places, finding_detail, t
 from ..workspace import Workspace
 
 FORMATS = ("csv", "json", "parquet", "xlsx")
@@ -39,7 +40,7 @@ SAVED_REPORTS: dict[str, tuple[str, str]] = {
     ),
     "open_findings": (
         "Anomalies à traiter / Open findings",
-        "SELECT i.id, i.number, i.counterparty, f.severity, f.code, f.message\n"
+        "SELECT i.id, i.number, i.counterparty, i.currency, f.severity, f.code, f.message, f.params\n"
         "FROM findings f JOIN invoices i ON i.id = f.document_id\n"
         "WHERE i.status IN ('to_review', 'on_hold') ORDER BY f.severity, i.issue_date",
     ),
@@ -100,7 +101,7 @@ def run_query(ws: Workspace, sql: str, *, max_rows: int | None = None) -> QueryR
             truncated = table.num_rows > max_rows
             return QueryResult(table.slice(0, max_rows), truncated)
     except duckdb.Error as exc:
-        raise ReportError(_explain(exc)) from None
+        raise ReportError(*_explain(exc)) from None
 
 
 def _fetch_limited(rel: duckdb.DuckDBPyRelation, n: int) -> pa.Table:
@@ -116,13 +117,91 @@ def _fetch_limited(rel: duckdb.DuckDBPyRelation, n: int) -> pa.Table:
     return pa.Table.from_batches(batches).slice(0, n)
 
 
-def _explain(exc: duckdb.Error) -> str:
-    text = str(exc).splitlines()[0]
+# DuckDB's commonest refusals, said in words of ours (with what DuckDB suggests); any other
+# keeps DuckDB's own text. Matched on its English first line, which names the culprit.
+_EXPLAINED = (
+    (re.compile(r'^Parser Error: syntax error at (?:or near "(.*)"|end of input)'), "report.syntax"),
+    (re.compile(r'^Binder Error: Referenced column "(.*)" not found'), "report.no_column"),
+    (re.compile(r'^Catalog Error: Table with name (\S+) does not exist'), "report.no_view"),
+    (re.compile(r'^Catalog Error: (?:Scalar |Aggregate |Table )?Function with name (\S+) does not exist'),
+     "report.no_function"),
+    (re.compile(r'^Binder Error: column "(.*)" must appear in the GROUP BY clause'), "report.group_by"),
+    (re.compile(r"^Binder Error: No function matches the given name and argument types '(.*)'"), "report.types"),
+    (re.compile(r"^Conversion Error: (?:Could not convert string '(.*)' to|invalid date field format: \"(.*)\")"),
+     "report.conversion"),
+)
+
+
+def _explain(exc: duckdb.Error) -> tuple[str, Said]:
+    """DuckDB's error as (English text, Said). The English text is DuckDB's first line."""
+    lines = str(exc).splitlines()
+    text = lines[0]
     if "read-only" in text.lower() or "read_only" in text.lower():
-        return f"reports are read-only: {text}"
+        return f"reports are read-only: {text}", Said("report.read_only", {})
     if "external access" in text.lower() or "disabled by configuration" in text.lower():
-        return f"reports cannot read or write files outside the workspace: {text}"
-    return text
+        return (f"reports cannot read or write files outside the workspace: {text}",
+                Said("report.no_files", {"error": text}))
+    for pattern, code in _EXPLAINED:
+        match = pattern.match(text)
+        if match:
+            name = next((g for g in match.groups() if g is not None), "")
+            hint = _hint(lines[1:])
+            if code == "report.no_view" and hint not in VIEWS:
+                hint = ""  # DuckDB may suggest one of its own catalog tables
+            return text, Said(code + (".hint" if hint else ""), {"name": name, "hint": hint, "error": text})
+    return text, Said("report.failed", {"error": text})
+
+
+def _hint(rest: list[str]) -> str:
+    """What DuckDB suggests on the lines after its error: the candidates it names."""
+    for line in rest:
+        found = re.findall(r'"([^"]+)"', line)
+        if line.startswith(("Candidate bindings:", "Did you mean")) and found:
+            return ", ".join(dict.fromkeys(found))
+    return ""
+
+
+# -- what the console shows ------------------------------------------------------------------
+# Values the console names in words (statuses, kinds, severities) by the catalogue key prefix.
+_WORDS = {"status": "status", "kind": "kind", "severity": "severity"}
+
+
+def presented(result: QueryResult, lang: str) -> QueryResult:
+    """`result` as the console shows it, and its CSV and XLSX exports hold it: columns the
+    console knows under their label (Statut, Total TTC…), statuses, kinds and severities in
+    words (À revoir, Facture client), and a finding's message in `lang` when the query selects
+    its code, message and params. Other columns and values are left as they are; a label two
+    columns would share is given to the first only. The query's own names stay available
+    (the page's 'SQL names' switch; Parquet and JSON exports are always as the query gives)."""
+    table = result.table
+    names = table.column_names
+    finding = {"code", "message", "params"} <= set(names)
+    labels: list[str] = []
+    columns: list[pa.Array | pa.ChunkedArray] = []
+    for name, column in zip(names, table.columns):
+        if finding and name == "params":
+            continue  # the message says them
+        if name in _WORDS and pa.types.is_string(column.type):
+            column = pa.array([_word(_WORDS[name], v, lang) for v in column.to_pylist()], pa.string())
+        elif finding and name == "message":
+            column = pa.array(_finding_messages(table, lang), pa.string())
+        key = f"col.{name}"
+        label = t(key, lang) if key in MESSAGES else name
+        labels.append(name if label in labels or label in names and label != name else label)
+        columns.append(column)
+    return QueryResult(pa.table(columns, names=labels), result.truncated)
+
+
+def _word(prefix: str, value: str | None, lang: str) -> str | None:
+    key = f"{prefix}.{value}"
+    return t(key, lang) if value is not None and key in MESSAGES else value
+
+
+def _finding_messages(table: pa.Table, lang: str) -> list[str | None]:
+    codes, messages, params = (table.column(n).to_pylist() for n in ("code", "message", "params"))
+    currencies = table.column("currency").to_pylist() if "currency" in table.column_names else [None] * len(codes)
+    return [message if code is None else finding_detail(code, message or "", p, lang, currency)
+            for code, message, p, currency in zip(codes, messages, params, currencies)]
 
 
 def export(result: QueryResult, fmt: str, *, french: bool = False) -> bytes:

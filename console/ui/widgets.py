@@ -271,6 +271,19 @@ def sync_running(ws: Any, name: str) -> bool:
     return job is not None and job.running
 
 
+def open_review(preset: dict[str, Any]) -> None:
+    """Go to Revue with these filters (status, connection, dates…, or `special`: problems)."""
+    st.session_state["review_preset"] = preset
+    st.switch_page(st.session_state["_pages"]["review"])
+
+
+def _problems_link(report: Any, key: str) -> None:
+    """The records a sync kept as problems are listed in Revue: one click away."""
+    if report.problems:
+        if st.button(t("sync.see_problems", n=report.problems), key=key, icon=":material/report:"):
+            open_review({"special": "problems"})
+
+
 def _counts_text(report: Any) -> str:
     return t("sync.counts", fetched=report.fetched, created=report.created, updated=report.updated,
              unchanged=report.unchanged, problems=report.problems, attachments=report.attachments)
@@ -298,10 +311,12 @@ def _job_status(job: state.SyncJob) -> None:
                 st.write(t("sync.changes", back=report.back_to_review, sent=report.changed_after_sending))
             if report.gone:
                 st.warning(t("sync.gone", count=report.gone))
+            _problems_link(report, f"sync_problems_{job.seq}")
     else:
         with st.status(t("sync.failed", name=job.connection), state="error", expanded=True):
             st.write(run_error(report.error, report.error_said))
             st.write(_counts_text(report))
+            _problems_link(report, f"sync_problems_{job.seq}")
 
 
 def sync_panel(ws: Any, name: str) -> None:

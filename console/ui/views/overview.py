@@ -9,11 +9,6 @@ from ecluse.ui import state, widgets
 from ecluse.ui.state import t
 
 
-def open_review(preset: dict) -> None:
-    st.session_state["review_preset"] = preset
-    st.switch_page(st.session_state["_pages"]["review"])
-
-
 def first_step(ws) -> None:
     """An empty workspace: one button that syncs the demo connection."""
     st.info(t("overview.empty"), icon=":material/waving_hand:")
@@ -56,7 +51,7 @@ def attention(ws, summary: dict) -> None:
             st.markdown(f"<span style='font-size:1.8rem;font-weight:600'>{count}</span>", unsafe_allow_html=True)
             st.caption(t(f"attention.{code}_help"))
             if st.button(t("overview.open"), key=f"ov_open_{code}", icon=icon):
-                open_review(preset)
+                widgets.open_review(preset)
 
 
 def main() -> None:

@@ -95,8 +95,7 @@ def drill_down(ws, bar: tuple[dt.date, str, str] | None, currency: str, side: st
     if st.button(t("rec.open_review"), icon=":material/fact_check:", key="rc_open_review"):
         last = (month.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)
         statuses = [s for s in reconcile.STAGE_STATUSES[stage] if s != "fetched"]
-        st.session_state["review_preset"] = {"status": statuses, "connection": [connection], "from": month, "to": last}
-        st.switch_page(st.session_state["_pages"]["review"])
+        widgets.open_review({"status": statuses, "connection": [connection], "from": month, "to": last})
 
 
 def pennylane_figure(rows: list[dict[str, Any]], currency: str, connection: str) -> go.Figure:

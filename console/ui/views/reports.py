@@ -6,6 +6,7 @@ from typing import Any
 
 import streamlit as st
 
+from ecluse import i18n
 from ecluse.services import reports
 from ecluse.ui import state, widgets
 from ecluse.ui.state import t
@@ -25,7 +26,7 @@ def views_help(ws) -> None:
         try:
             result = reports.run_query(ws, COLUMNS_SQL)
         except reports.ReportError as exc:
-            widgets.user_error(exc)
+            query_error(exc)
             return
         known = {r["table_name"]: r["columns"] for r in result.rows}
         widgets.table([{"view": v, "columns": known.get(v, "")} for v in reports.VIEWS],
@@ -47,14 +48,20 @@ def saved_title(key: str) -> str:
     return (en or fr) if state.lang() == "en" else fr
 
 
-def exports(ws, sql: str) -> None:
+def exports(ws, sql: str, sql_names: bool) -> None:
     st.markdown(t("rep.export"))
+    st.caption(t("rep.export_names"))
     cols = st.columns(len(reports.FORMATS))
 
-    french = state.lang() == "fr"
+    lang = state.lang()
 
     def make(fmt: str) -> Any:  # the full result, on click
-        return lambda: reports.export(reports.run_query(ws, sql), fmt, french=french)
+        def build() -> bytes:
+            result = reports.run_query(ws, sql)
+            if fmt in ("csv", "xlsx") and not sql_names:  # for people; Parquet and JSON for programs
+                result = reports.presented(result, lang)
+            return reports.export(result, fmt, french=lang == "fr")
+        return build
 
     # Named after the saved report it is, and the day: "ecluse-monthly_totals-2026-11-26.csv".
     saved = next((key for key, (_title, text) in reports.SAVED_REPORTS.items() if text.strip() == sql.strip()), None)
@@ -65,16 +72,26 @@ def exports(ws, sql: str) -> None:
 
 
 def column_formats(result: reports.QueryResult) -> dict[str, Any]:
-    """Money (DECIMAL) with two decimals, whole days without a time."""
+    """Money (DECIMAL) with two decimals, whole days without a time, dates as the reader writes them."""
     import pyarrow as pa
 
+    day = "DD/MM/YYYY" if state.lang() == "fr" else "YYYY-MM-DD"
     config: dict[str, Any] = {}
     for field in result.table.schema:
         if pa.types.is_decimal(field.type):
             config[field.name] = st.column_config.NumberColumn(format="%.2f")
         elif pa.types.is_date(field.type):
-            config[field.name] = st.column_config.DateColumn(format="YYYY-MM-DD")
+            config[field.name] = st.column_config.DateColumn(format=day)
+        elif pa.types.is_timestamp(field.type):
+            config[field.name] = st.column_config.DatetimeColumn(format=f"{day} HH:mm")
     return config
+
+
+def query_error(exc: reports.ReportError) -> None:
+    """The refusal in words of ours, and DuckDB's own text under it for whoever knows SQL."""
+    widgets.user_error(exc)
+    if exc.said.code not in ("report.failed", "report.empty", "report.read_only"):
+        st.caption(t("rep.duckdb", text=str(exc)))
 
 
 def main() -> None:
@@ -97,14 +114,18 @@ def main() -> None:
     try:
         result = reports.run_query(ws, sql, max_rows=MAX_ROWS)
     except reports.ReportError as exc:
-        widgets.user_error(exc)
+        query_error(exc)
         return
-    st.caption(t("rep.rows", n=len(result.rows)))
+    top = st.columns([3, 2], vertical_alignment="center")
+    top[0].caption(t("rep.rows", n=i18n.format_number(result.table.num_rows, state.lang(), places=0)))
+    sql_names = top[1].toggle(t("rep.sql_names"), key=state.keep("rp_sql_names", False), help=t("rep.sql_names_help"),
+                             on_change=state.remember, args=("rp_sql_names",))
     if result.truncated:
         st.warning(t("rep.truncated", n=MAX_ROWS), icon=":material/content_cut:")
-    st.dataframe(result.table.to_pandas(), hide_index=True, width="stretch", key="rp_result",
-                 column_config=column_formats(result))
-    exports(ws, sql)
+    shown = result if sql_names else reports.presented(result, state.lang())
+    st.dataframe(shown.table.to_pandas(), hide_index=True, width="stretch", key="rp_result",
+                 column_config=column_formats(shown))
+    exports(ws, sql, sql_names)
 
 
 main()

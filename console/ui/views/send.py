@@ -48,11 +48,6 @@ def state_label(value: str | None) -> str:
     return t(f"send.state_{item_state(value)}")
 
 
-def open_review(preset: dict[str, Any]) -> None:
-    st.session_state["review_preset"] = preset
-    st.switch_page(st.session_state["_pages"]["review"])
-
-
 def token_env_var(source: str | None) -> str | None:
     return source[4:] if source and source.startswith("env:") else None
 
@@ -197,7 +192,7 @@ def selection(ws) -> tuple[review.Filters, dict[str, Any]]:
         cols = st.columns([4, 1])
         cols[0].info(t("send.none_approved"), icon=":material/info:")
         if cols[1].button(t("send.to_review"), key="sd_to_review", icon=":material/fact_check:"):
-            open_review({"status": ["to_review"]})
+            widgets.open_review({"status": ["to_review"]})
     elif summary["waiting_for_pdf"]:
         st.caption(t("send.ready_later", ready=summary["ready"], waiting=summary["waiting_for_pdf"]))
     return filters, summary
@@ -495,7 +490,7 @@ def batch_panel(ws, batch_id: int, *, prefix: str, can_send: bool, message: str 
                 preset: dict[str, Any] = {"status": ["on_hold"]}
                 if len(held) == 1 and held[0]["number"]:
                     preset["search"] = held[0]["number"]
-                open_review(preset)
+                widgets.open_review(preset)
         items_table(items, key=f"{prefix}_items")
 
 
