@@ -240,8 +240,8 @@ def mappings_list(obj: Ctx, as_json: bool) -> None:
     table(ledger, ["hint", "lines", "documents", "account", "state"])
     click.echo("\nVAT rates (percentage → Pennylane vat_rate code)")
     table(vat, ["rate", "lines", "lines_with_source_code", "mapped", "code", "state"])
-    click.echo("\nDefault category per connection")
-    table(cats, ["connection", "documents", "category"])
+    click.echo("\nDefault category per connection and side (sales, purchases)")
+    table(cats, ["connection", "side", "documents", "category"])
     click.echo("\nCounterparty matches (counterparty id → Pennylane id)")
     table([{"counterparty": k, "pennylane_id": v} for k, v in sorted(matches.items())], ["counterparty", "pennylane_id"])
 
@@ -257,7 +257,7 @@ def mappings_set(obj: Ctx, kind: str, key: str, value: str | None) -> None:
     \b
     ecluse mappings set ledger-account 706 706000   (an accounting code; * for every other)
     ecluse mappings set vat 5.5 FR_55
-    ecluse mappings set category acme "Ventes"      (a connection's default category)
+    ecluse mappings set category acme:sales "Ventes" (a connection's sales; acme:purchases, or acme for both)
     ecluse mappings set counterparty acme:customer:42 1234
     """
     ws = obj.existing()

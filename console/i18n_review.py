@@ -206,8 +206,13 @@ MESSAGES: dict[str, dict[str, str]] = {
     "map.vat_add_save": {"fr": "Ajouter", "en": "Add"},
     "map.vat_add_code_missing": {"fr": "Choisissez un code TVA Pennylane.", "en": "Choose a Pennylane VAT code."},
     "map.categories_intro": {
-        "fr": "Catégorie Pennylane (son libellé, par ex. « Achats ») donnée par défaut aux documents de chaque connexion. Facultatif ; une catégorie absente de Pennylane est signalée à l'envoi.",
-        "en": "Pennylane category (its label, e.g. “Purchases”) given by default to each connection's documents. Optional; a category Pennylane lacks is reported when sending."},
+        "fr": "Catégorie Pennylane (son libellé, par ex. « Prestations de services ») donnée par défaut aux documents "
+              "de chaque connexion, une pour ses ventes et une pour ses achats. Facultatif ; une catégorie choisie "
+              "sur un document dans Revue l'emporte, et une catégorie absente de Pennylane est signalée à l'envoi.",
+        "en": "Pennylane category (its label, e.g. “Services”) given by default to each connection's documents, one "
+              "for its sales and one for its purchases. Optional; a category chosen on a document in Review wins, "
+              "and a category Pennylane lacks is reported when sending."},
+    "map.col_side": {"fr": "Côté", "en": "Side"},
     "map.col_source_categories": {"fr": "Avec catégorie source", "en": "With a source category"},
     "map.col_source_categories_help": {"fr": "Documents dont la source donne une catégorie.",
                                        "en": "Documents whose source gives a category."},

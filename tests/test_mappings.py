@@ -78,10 +78,22 @@ def test_apply_writes_all_or_nothing(cache):
 
 
 def test_categories_and_counterparty_matches(cache):
-    assert mappings.categories(cache) == [
-        {"connection": "src", "documents": 5, "source_categories": 0, "category": None}]
-    mappings.set_category(cache, "src", "  Prestations   de service ")
+    assert mappings.categories(cache) == [  # sales only: the source has no purchases
+        {"key": "src:sales", "connection": "src", "side": "sales", "documents": 5, "source_categories": 0,
+         "category": None}]
+    assert [r["side"] for r in mappings.categories(cache, {"src": ("sales", "purchases")})] == ["sales", "purchases"]
+    mappings.set_category(cache, "src", "  Prestations   de service ")  # both sides, as before sides
     assert cache.mappings()["categories"] == {"src": "Prestations de service"}
+    assert mappings.categories(cache)[0]["category"] == "Prestations de service"
+    assert mappings.category_for(cache.mappings()["categories"], "src", "supplier_invoice") == "Prestations de service"
+    # One side set: the other keeps the category both had.
+    assert mappings.apply(cache, "categories", {"src:purchases": "Achats"}) == {}
+    categories = cache.mappings()["categories"]
+    assert categories == {"src:sales": "Prestations de service", "src:purchases": "Achats"}
+    assert mappings.category_for(categories, "src", "customer_credit_note") == "Prestations de service"
+    assert mappings.category_for(categories, "src", "supplier_credit_note") == "Achats"
+    assert mappings.category_for(categories, "other", "customer_invoice") is None
+    assert list(mappings.apply(cache, "categories", {"src:ventes": "x"})) == ["src:ventes"]  # no such side
     rows, total = mappings.counterparties(cache)
     assert total == 2 and [r["documents"] for r in rows] == [3, 2]
     mappings.set_counterparty(cache, rows[0]["id"], "4242.0")

@@ -183,6 +183,22 @@ def test_confirmation_flags_mismatches_and_deletions(approved, emu):
     assert rows == {"confirmed": 7, "amount_mismatch": 1, "missing": 1}
 
 
+def test_category_by_side_sales_and_purchases_of_one_connection(workspace, plugins, fake_source, fake_connection, emu):
+    from ecluse.services import mappings
+
+    fake_source.pages = [[make_doc("1", customer="c0", issue=dt.date(2026, 2, 1)),
+                          make_doc("2", customer="s1", issue=dt.date(2026, 2, 2), kind=SUPPLIER_INVOICE)]]
+    sync(workspace, plugins)
+    assert mappings.apply(workspace, "categories", {"src:sales": "Ventes", "src:purchases": "Achats"}) == {}
+    assert len(review.approve_all_valid(workspace, actor="anne").done) == 2
+    ventes, achats = emu.add_category("Ventes"), emu.add_category("Achats")
+    result = send.push(workspace, gateway(emu), actor="anne")
+    assert result.count("sent") == 2 and emu.violations == []
+    [sale], [purchase] = emu.invoices("customer"), emu.invoices("supplier")
+    assert [c["id"] for c in emu._invoice_categories[sale["id"]]] == [ventes["id"]]
+    assert [c["id"] for c in emu._invoice_categories[purchase["id"]]] == [achats["id"]]
+
+
 def test_category_a_reviewers_fix_wins_over_the_connections_default(workspace, plugins, fake_source, fake_connection, emu):
     from ecluse.services import fixes, mappings
 

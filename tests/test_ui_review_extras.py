@@ -228,10 +228,13 @@ def test_mappings_page_writes_to_ecluse_toml(fresh_synced_workspace, use_workspa
     assert ws.mappings()["vat"] == {"19.6": "FR_196"}
     assert next(r for r in mappings.vat_rates(ws) if r["rate"] == "19.6")["state"] == "mapped"
 
-    connections = [r["connection"] for r in mappings.categories(ws)]
-    edit(at, "mp_categories_0", {connections.index("demo"): {"category": "Ventes"}})
+    keys = [r["key"] for r in mappings.categories(ws)]  # the demo has sales and purchases: a row each
+    assert "demo:sales" in keys and "demo:purchases" in keys
+    editor = next(d for d in at.dataframe if "side" in d.value.columns)
+    assert "key" not in editor.proto.column_order and "side" in editor.proto.column_order
+    edit(at, "mp_categories_0", {keys.index("demo:sales"): {"category": "Ventes"}})
     at.button(key="mp_save_categories").click().run()
-    assert ws.mappings()["categories"] == {"demo": "Ventes"}
+    assert ws.mappings()["categories"] == {"demo:sales": "Ventes"}
 
     rows, _ = mappings.counterparties(ws)
     key = f"mp_cp_{session(at, 'mp_version_counterparties', 0)}__False"
@@ -242,7 +245,7 @@ def test_mappings_page_writes_to_ecluse_toml(fresh_synced_workspace, use_workspa
     at.button(key="mp_save_cp").click().run()
     assert ws.mappings()["counterparties"] == {rows[0]["id"]: "4242"}
     text = ws.config_path.read_text(encoding="utf-8")
-    assert '"19.6" = "FR_196"' in text and 'demo = "Ventes"' in text and '"*" = "471000"' in text
+    assert '"19.6" = "FR_196"' in text and '"demo:sales" = "Ventes"' in text and '"*" = "471000"' in text
 
 
 def test_mappings_add_a_vat_rate_absent_from_the_cache(synced_workspace, use_workspace, tmp_path):

@@ -6,7 +6,9 @@ applies them (`services/send.py`):
 - ledger_accounts: a line's accounting code (`Line.accounting_hint`) → a Pennylane ledger
   account number; `*` is the fallback for lines whose code is not mapped;
 - vat: a VAT percentage → a Pennylane `vat_rate` code, over the defaults of `pennylane.vat`;
-- categories: a connection → the Pennylane category label its documents get by default;
+- categories: a connection's sales (`name:sales`) or purchases (`name:purchases`) → the
+  Pennylane category label its documents of that side get by default; a key without a side
+  (`name`, as versions before had it) stands for both;
 - counterparties: a counterparty id (`connection:role:source id`) → the id of an existing
   Pennylane customer or supplier, instead of matching or creating one.
 
@@ -21,6 +23,7 @@ from decimal import Decimal
 from typing import Any
 
 from ..connectors import Said
+from ..domain import CUSTOMER_KINDS
 from ..pennylane import vat as vat_codes
 from ..storage.db import dict_rows
 from ..workspace import Workspace, WorkspaceError
@@ -103,10 +106,38 @@ def set_vat(ws: Workspace, rate: str | Decimal, code: str | None) -> None:
     ws.set_mapping("vat", key, check_vat_code(code, key))
 
 
-def set_category(ws: Workspace, connection: str, label: str | None) -> None:
-    if not connection:
-        raise MappingError("a connection is required")
-    ws.set_mapping("categories", connection, check_category(label))
+SIDES = ("sales", "purchases")
+
+
+def side_of(kind: str | None) -> str:
+    return "sales" if kind in CUSTOMER_KINDS else "purchases"
+
+
+def category_for(categories: dict[str, str], connection: str | None, kind: str | None) -> str | None:
+    """The default category of a document of `kind` from `connection`: its side's, else the
+    connection's (both sides)."""
+    return categories.get(f"{connection}:{side_of(kind)}") or categories.get(connection or "")
+
+
+def _check_category_key(key: str) -> None:
+    connection, sep, side = key.partition(":")  # connection names hold no ':' (workspace names)
+    if not connection or (sep and side not in SIDES):
+        raise MappingError(f"{key!r} is not a connection, nor a connection's side (name:sales, name:purchases)")
+
+
+def set_category(ws: Workspace, key: str, label: str | None) -> None:
+    """`key`: `name:sales`, `name:purchases`, or `name` for both sides. Setting one side of a
+    connection that had one category for both keeps it for the other side."""
+    _check_category_key(key)
+    value = check_category(label)
+    connection, sep, side = key.partition(":")
+    current = ws.mappings()["categories"]
+    if sep and current.get(connection) is not None:
+        for other in SIDES:
+            if other != side and f"{connection}:{other}" not in current:
+                ws.set_mapping("categories", f"{connection}:{other}", current[connection])
+        ws.set_mapping("categories", connection, None)
+    ws.set_mapping("categories", key, value)
 
 
 def set_counterparty(ws: Workspace, counterparty_id: str, pennylane_id: Any) -> None:
@@ -139,7 +170,7 @@ def _check_vat_pair(rate: str, code: Any) -> None:
 _KINDS = {
     "ledger_accounts": (set_ledger_account, lambda key, value: check_ledger_account(value)),
     "vat": (set_vat, _check_vat_pair),
-    "categories": (set_category, lambda key, value: check_category(value)),
+    "categories": (set_category, lambda key, value: (_check_category_key(key), check_category(value))),
     "counterparties": (set_counterparty, lambda key, value: check_pennylane_id(value)),
 }
 
@@ -221,16 +252,33 @@ def _rate_order(key: str) -> tuple[int, Decimal | str]:
         return (1, key)
 
 
-def categories(ws: Workspace) -> list[dict[str, Any]]:
-    """One row per connection (configured or in the cache): {connection, documents, category,
-    source_categories (how many documents carry a category of their own)}."""
+def categories(ws: Workspace, sides: dict[str, tuple[str, ...]] | None = None) -> list[dict[str, Any]]:
+    """One row per side (sales, purchases) of each connection: {key (the mapping's), connection,
+    side, documents, source_categories (how many carry a category of their own), category (the
+    one its documents get: the side's, else the connection's)}. A connection's sides are those
+    its documents have, those mapped, and `sides[connection]` (its connector's kinds, say);
+    both when nothing tells."""
     mapping = ws.mappings()["categories"]
     with ws.db.read() as con:
-        counts = {r[0]: (int(r[1]), int(r[2])) for r in con.execute(
-            "SELECT connection, count(*), count(category_hint) FROM documents GROUP BY 1").fetchall()}
-    names = sorted(set(counts) | set(ws.connections()) | set(mapping))
-    return [{"connection": n, "documents": counts.get(n, (0, 0))[0], "source_categories": counts.get(n, (0, 0))[1],
-             "category": mapping.get(n)} for n in names]
+        counts = {(r[0], r[1]): (int(r[2]), int(r[3])) for r in con.execute(
+            "SELECT connection, CASE WHEN kind IN ('customer_invoice', 'customer_credit_note') THEN 'sales' "
+            "ELSE 'purchases' END, count(*), count(category_hint) FROM documents GROUP BY 1, 2").fetchall()}
+    known: dict[str, set[str]] = {}
+    for connection, side in counts:
+        known.setdefault(connection, set()).add(side)
+    for key in mapping:
+        connection, _sep, side = key.partition(":")
+        known.setdefault(connection, set()).update([side] if side in SIDES else [])
+    for connection in ws.connections():
+        known.setdefault(connection, set()).update((sides or {}).get(connection, ()))
+    rows = []
+    for connection in sorted(known):
+        for side in [s for s in SIDES if s in known[connection]] or list(SIDES):
+            documents, own = counts.get((connection, side), (0, 0))
+            rows.append({"key": f"{connection}:{side}", "connection": connection, "side": side, "documents": documents,
+                         "source_categories": own,
+                         "category": mapping.get(f"{connection}:{side}") or mapping.get(connection)})
+    return rows
 
 
 def counterparties(ws: Workspace, *, search: str | None = None, only_mapped: bool = False,

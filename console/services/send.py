@@ -38,6 +38,7 @@ from ..storage.db import dict_rows
 from ..storage.documents import load_documents
 from ..storage.ingest import counterparty_id
 from ..workspace import Workspace, WorkspaceError
+from .mappings import category_for
 from .review import Filters
 
 log = logging.getLogger("ecluse.send")
@@ -569,7 +570,7 @@ class _Sender:
         """Categories and the credit-note link: best effort, a failure is a warning."""
         warnings = [res.warning] if res.warning else []
         # A category chosen for this document (a reviewer's fix) wins over the connection's default.
-        category = doc.category_hint or self.mappings["categories"].get(doc.connection or "")
+        category = doc.category_hint or category_for(self.mappings["categories"], doc.connection, doc.kind)
         try:
             if category:
                 cats = self._categories if self._categories is not None else self._call(self.gw.categories)

@@ -161,15 +161,17 @@ def vat_tab(ws, rows: list[dict[str, Any]]) -> None:
 def categories_tab(ws, rows: list[dict[str, Any]]) -> None:
     st.caption(t("map.categories_intro"))
     frame = pd.DataFrame([{
-        "connection": r["connection"], "documents": r["documents"], "source_categories": r["source_categories"],
-        "category": r["category"] or "",
-    } for r in rows], columns=["connection", "documents", "source_categories", "category"])
+        "key": r["key"], "connection": r["connection"], "side": t(f"rec.side_{r['side']}"), "documents": r["documents"],
+        "source_categories": r["source_categories"], "category": r["category"] or "",
+    } for r in rows], columns=["key", "connection", "side", "documents", "source_categories", "category"])
     edited = st.data_editor(
         frame, key=f"mp_categories_{version('categories')}", hide_index=True, width="stretch", num_rows="fixed",
         height=height(frame), placeholder="—",
-        disabled=["connection", "documents", "source_categories"],
+        disabled=["key", "connection", "side", "documents", "source_categories"],
+        column_order=["connection", "side", "documents", "source_categories", "category"],
         column_config={
             "connection": st.column_config.TextColumn(t("col.connection")),
+            "side": st.column_config.TextColumn(t("map.col_side")),
             "documents": st.column_config.NumberColumn(t("col.documents"), format="%d"),
             "source_categories": st.column_config.NumberColumn(t("map.col_source_categories"), format="%d",
                                                                help=t("map.col_source_categories_help")),
@@ -177,7 +179,7 @@ def categories_tab(ws, rows: list[dict[str, Any]]) -> None:
                                                     max_chars=120),
         })
     if st.button(t("map.save_categories"), type="primary", icon=":material/save:", key="mp_save_categories"):
-        save(ws, "categories", edited, frame, "connection", "category")
+        save(ws, "categories", edited, frame, "key", "category")
 
 
 def counterparties_tab(ws) -> None:
@@ -220,7 +222,10 @@ def main() -> None:
     widgets.show_flashes()
     ledger = mappings.ledger_accounts(ws)
     vat = mappings.vat_rates(ws)
-    cats = mappings.categories(ws)
+    plugins = state.plugins()
+    cats = mappings.categories(ws, {  # a connection without documents yet: its connector's sides
+        name: tuple(sorted({mappings.side_of(kind) for kind in plugins.connector(conn["connector"]).kinds}))
+        for name, conn in ws.connections().items() if conn.get("connector") in plugins.connectors})
     summary(mappings.summary(ws, ledger, vat, cats), len(ws.mappings()["counterparties"]))
     tabs = st.tabs([t("map.tab_ledger"), t("map.tab_vat"), t("map.tab_categories"), t("map.tab_counterparties")])
     with tabs[0]:
