@@ -295,6 +295,13 @@ MESSAGES: dict[str, dict[str, str]] = {
               "à la synchronisation suivante.",
         "en": "Harvest invoice could not be read: {error}. Fix it in Harvest: once changed, it is read again by the "
               "next sync."},
+    "said.demo.no_id": {
+        "fr": "Enregistrement de démonstration sans identifiant (numéro {number}) : non importé, car il ne pourrait "
+              "pas être suivi d'une synchronisation à l'autre.",
+        "en": "Demo record without an id (number {number}): not imported, as it could not be followed from one sync "
+              "to the next."},
+    "said.demo.unknown_kind": {"fr": "Enregistrement de démonstration d'un type inconnu ({kind}) : non importé.",
+                               "en": "Demo record of an unknown type ({kind}): not imported."},
     "said.demo.unreadable": {"fr": "Enregistrement de démonstration illisible, non importé ({error}).",
                              "en": "{error}"},
     "said.core.unknown_item": {"fr": "Le connecteur a produit un élément inconnu : {kind}.",

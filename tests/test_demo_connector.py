@@ -338,10 +338,13 @@ def test_malformed_records_become_problems_and_nothing_is_lost(big, big_docs):
     for p in problems:
         assert p.message and p.raw.get("number")
         assert i18n.said_text(p.said, "en") == p.message  # and said in French in the console
-        assert i18n.said_text(p.said, "fr").startswith("Enregistrement de démonstration illisible, non importé (")
         if p.raw["_demo_flaw"] == "malformed_missing_id":
             assert p.source_id is None and "id" not in p.raw
+            assert i18n.said_text(p.said, "fr") == (
+                f"Enregistrement de démonstration sans identifiant (numéro «{i18n.NBSP}{p.raw['number']}{i18n.NBSP}») : "
+                "non importé, car il ne pourrait pas être suivi d'une synchronisation à l'autre.")
         else:
+            assert i18n.said_text(p.said, "fr").startswith("Enregistrement de démonstration illisible, non importé (")
             assert p.source_id == p.raw["id"]
     cfg = data.DemoConfig(per_month=200)
     planned = list(data.slots_between(cfg, dt.date(2025, 11, 20), NOW.date()))

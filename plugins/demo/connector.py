@@ -45,6 +45,7 @@ from ecluse.domain import (
     to_decimal,
 )
 
+from ecluse import i18n
 from ecluse.validation import EU_COUNTRIES
 
 from . import data
@@ -205,8 +206,10 @@ class DemoConnector(Connector):
         except (DomainError, KeyError, TypeError, ValueError) as exc:
             if not isinstance(exc, DomainError):
                 exc = DomainError(f"{raw.get('id') or 'record'}: unreadable record ({type(exc).__name__}: {exc})")
-            return Problem(str(exc), raw.get("id") if isinstance(raw.get("id"), str) else None, raw,
-                           Said("demo.unreadable", {"error": str(exc)}))
+            said = getattr(exc, "said", None)
+            message = i18n.said_text(said, "en") if said else str(exc)  # the English of what it says
+            return Problem(message, raw.get("id") if isinstance(raw.get("id"), str) else None, raw,
+                           said or Said("demo.unreadable", {"error": str(exc)}))
         if not doc.attachment_pending:
             doc.attachment = make_attachment(doc, me)
         return doc
@@ -214,16 +217,24 @@ class DemoConnector(Connector):
 
 # -- normalization (what any connector does with its source's payloads) ------------------
 
+def _said(exc: DomainError, said: Said) -> DomainError:
+    """`exc` with what it says in the console's language (the Problem carries it)."""
+    exc.said = said  # type: ignore[attr-defined]
+    return exc
+
+
 def normalize(raw: dict[str, Any]) -> Document:
     """A source record to a `Document` (without its PDF). Raises `DomainError` when the
     record cannot be read at all."""
     source_id = raw.get("id")
     if not source_id:
-        raise DomainError(f"record without an id (number {raw.get('number')!r}, dated {raw.get('date')}): "
-                          "it cannot be followed from one sync to the next")
+        raise _said(DomainError(f"record without an id (number {raw.get('number')!r}, dated {raw.get('date')}): "
+                                "it cannot be followed from one sync to the next"),
+                    Said("demo.no_id", {"number": repr(raw.get("number"))}))
     kind = _KINDS.get((raw.get("direction"), raw.get("type")))
     if kind is None:
-        raise DomainError(f"{source_id}: unknown document type {raw.get('direction')!r}/{raw.get('type')!r}")
+        raise _said(DomainError(f"{source_id}: unknown document type {raw.get('direction')!r}/{raw.get('type')!r}"),
+                    Said("demo.unknown_kind", {"kind": repr(f"{raw.get('direction')}/{raw.get('type')}")}))
     findings: list[Finding] = []
     lines = [
         Line(
