@@ -79,6 +79,9 @@ class Setting:
     # history, say): called with the parsed value and the connection's creation time; returns
     # a Said (`settings_warnings`) or None.
     warn: Callable[[Any, dt.datetime], Said | None] | None = field(default=None, compare=False)
+    # A setting whose default nearly everyone keeps (an API URL, a contact address): the console
+    # shows it after the others, folded under "Advanced settings".
+    advanced: bool = False
 
     def text(self, lang: str) -> tuple[str, str]:
         """(label, help) in `lang`, falling back to the ones given in English."""

@@ -708,6 +708,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "rec.open_review": {"fr": "Ouvrir ces documents dans Revue", "en": "Open these documents in Review"},
 
     # -- reports -------------------------------------------------------------------------------
+    "conn.advanced": {"fr": "Réglages avancés", "en": "Advanced settings"},
     "rep.title": {"fr": "Rapports", "en": "Reports"},
     "rep.intro": {"fr": "Requêtes SQL en lecture seule sur les vues documentées du cache (DuckDB).",
                   "en": "Read-only SQL queries over the documented views of the cache (DuckDB)."},

@@ -637,6 +637,14 @@ def test_saving_a_harvest_connection_that_imports_history_warns_in_french(fresh_
     ws = use_workspace(fresh_synced_workspace)
     at = open_app("connections")
     at.selectbox(key="cn_new_connector").set_value("harvest").run()
+    # What an accountant fills in first; the API URL and the contact address, folded after them.
+    from ecluse.plugins.harvest.connector import HarvestConnector
+
+    assert [s.name for s in HarvestConnector.settings if not s.advanced] == [
+        "token", "account_id", "domain", "start_date", "pdfs"]
+    [advanced] = [e for e in at.expander if e.label == "Réglages avancés"]
+    assert {w.key for w in advanced.get("text_input")} == {"cnn_harvest_api_url", "cnn_harvest_contact"}
+    assert not advanced.proto.expanded  # their defaults stand
     at.text_input(key="cn_new_name").set_value("acme")
     at.text_input(key="cnn_harvest_token").set_value("env:HARVEST_TOKEN")
     at.text_input(key="cnn_harvest_account_id").set_value("123456")

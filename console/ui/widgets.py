@@ -179,45 +179,55 @@ def settings_fields(connector: type[Connector], current: dict[str, Any], stored_
     that has a value to where it comes from: "env:VAR" or "stored".
     """
     values: dict[str, Any] = {}
+    main = [s for s in connector.settings if not s.advanced]
+    advanced = [s for s in connector.settings if s.advanced]
     columns = st.columns(2)
-    for index, s in enumerate(connector.settings):
-        key = f"{key_prefix}_{s.name}"
-        st_ = columns[index % 2]
-        label = setting_label(s)
-        help_text = s.text(state.lang())[1] or None
-        if s.secret:
-            source = stored_secrets.get(s.name)
-            if source and source.startswith("env:"):
-                placeholder = t("conn.secret_env", var=source[4:])
-            elif source:
-                placeholder = t("conn.secret_stored")
-            else:
-                placeholder = t("conn.secret_new")
-            raw = st_.text_input(label, value="", type="password", key=key, placeholder=placeholder,
-                                help=((help_text + "\n\n") if help_text else "") + t("conn.secret_help"),
-                                autocomplete="new-password")
-            if raw:
-                values[s.name] = raw.strip()
-            continue
-        value = current.get(s.name, s.default)
-        if s.type == "boolean":
-            values[s.name] = st_.checkbox(label, value=bool(value), key=key, help=help_text)
-        elif s.type == "integer":
-            values[s.name] = st_.number_input(label, value=int(value) if value not in (None, "") else None,
-                                             step=1, key=key, help=help_text)
-        elif s.type == "date":
-            parsed = dt.date.fromisoformat(str(value)) if value else None
-            picked = st_.date_input(label, value=parsed, key=key, help=help_text, format=date_format())
-            values[s.name] = picked.isoformat() if isinstance(picked, dt.date) else None
-        elif s.type == "choice":
-            options = list(s.choices)
-            index = options.index(str(value)) if value is not None and str(value) in options else None
-            values[s.name] = st_.selectbox(label, options, index=index, key=key, help=help_text)
-        else:
-            values[s.name] = st_.text_input(label, value="" if value is None else str(value), key=key,
-                                           help=help_text, placeholder="https://…" if s.type == "url" else None)
+    for index, s in enumerate(main):
+        values[s.name] = _setting_input(columns[index % 2], s, current, stored_secrets, key_prefix)
+    if advanced:
+        changed = any(current.get(s.name) not in (None, "", s.default) for s in advanced)
+        with st.expander(t("conn.advanced"), expanded=changed, icon=":material/tune:"):
+            columns = st.columns(2)
+            for index, s in enumerate(advanced):
+                values[s.name] = _setting_input(columns[index % 2], s, current, stored_secrets, key_prefix)
     # Empty inputs mean "no value": leave them out so defaults apply and stored values are kept.
     return {k: v for k, v in values.items() if v is not None and v != ""}
+
+
+def _setting_input(st_: Any, s: Setting, current: dict[str, Any], stored_secrets: dict[str, str],
+                   key_prefix: str) -> Any:
+    """One setting's input in the column `st_`; returns its value (None or "": no value)."""
+    key = f"{key_prefix}_{s.name}"
+    label = setting_label(s)
+    help_text = s.text(state.lang())[1] or None
+    if s.secret:
+        source = stored_secrets.get(s.name)
+        if source and source.startswith("env:"):
+            placeholder = t("conn.secret_env", var=source[4:])
+        elif source:
+            placeholder = t("conn.secret_stored")
+        else:
+            placeholder = t("conn.secret_new")
+        raw = st_.text_input(label, value="", type="password", key=key, placeholder=placeholder,
+                             help=((help_text + "\n\n") if help_text else "") + t("conn.secret_help"),
+                             autocomplete="new-password")
+        return raw.strip() if raw else None
+    value = current.get(s.name, s.default)
+    if s.type == "boolean":
+        return st_.checkbox(label, value=bool(value), key=key, help=help_text)
+    if s.type == "integer":
+        return st_.number_input(label, value=int(value) if value not in (None, "") else None, step=1, key=key,
+                                help=help_text)
+    if s.type == "date":
+        parsed = dt.date.fromisoformat(str(value)) if value else None
+        picked = st_.date_input(label, value=parsed, key=key, help=help_text, format=date_format())
+        return picked.isoformat() if isinstance(picked, dt.date) else None
+    if s.type == "choice":
+        options = list(s.choices)
+        index = options.index(str(value)) if value is not None and str(value) in options else None
+        return st_.selectbox(label, options, index=index, key=key, help=help_text)
+    return st_.text_input(label, value="" if value is None else str(value), key=key, help=help_text,
+                          placeholder="https://…" if s.type == "url" else None)
 
 
 # -- charts --------------------------------------------------------------------------------

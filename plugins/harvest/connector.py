@@ -400,20 +400,12 @@ class HarvestConnector(Connector):
                      "Empty: the address Harvest reports for the account.",
                 translations=_fr("Adresse web Harvest", "acme, acme.harvestapp.com ou https://acme.harvestapp.com : "
                                  "là où sont les PDF des factures. Vide : l'adresse que Harvest donne pour le compte.")),
-        Setting("api_url", "API URL", type="url", default=DEFAULT_API_URL,
-                help="Harvest's API v2. Change it only for a test server or a proxy.",
-                translations=_fr("URL de l'API", "L'API v2 de Harvest. À ne changer que pour un serveur de test "
-                                 "ou un proxy.")),
         Setting("start_date", "Start date", type="date",
                 help="Invoices issued from this date. Default: 30 days before the connection was created; "
                      "an earlier date imports history.",
                 translations=_fr("Date de début", "Les factures émises à partir de cette date. Par défaut : 30 "
                                  "jours avant la création de la connexion ; une date antérieure importe "
                                  "l'historique."), warn=history_said),
-        Setting("contact", "Contact e-mail", default=DEFAULT_CONTACT,
-                help="Sent in the User-Agent, as Harvest requires, so they can reach whoever runs this.",
-                translations=_fr("E-mail de contact", "Envoyé dans le User-Agent, comme Harvest l'exige, pour "
-                                 "pouvoir joindre qui fait tourner Écluse.")),
         Setting("pdfs", "Fetch invoice PDFs", type="boolean", default=True,
                 help="One request per invoice on the account's web address. Off: invoices come without "
                      "their PDF and are flagged missing_attachment (Pennylane's import needs one); turned "
@@ -423,6 +415,14 @@ class HarvestConnector(Connector):
                                  "« PDF manquant » (l'import Pennylane en exige un) ; réactivé, une "
                                  "synchronisation depuis une date (`ecluse sync --since DATE`) récupère les PDF des "
                                  "factures déjà lues.")),
+        Setting("api_url", "API URL", type="url", default=DEFAULT_API_URL, advanced=True,
+                help="Harvest's API v2. Change it only for a test server or a proxy.",
+                translations=_fr("URL de l'API", "L'API v2 de Harvest. À ne changer que pour un serveur de test "
+                                 "ou un proxy.")),
+        Setting("contact", "Contact e-mail", default=DEFAULT_CONTACT, advanced=True,
+                help="Sent in the User-Agent, as Harvest requires, so they can reach whoever runs this.",
+                translations=_fr("E-mail de contact", "Envoyé dans le User-Agent, comme Harvest l'exige, pour "
+                                 "pouvoir joindre qui fait tourner Écluse.")),
     )
 
     # ------------------------------------------------------------------ check
