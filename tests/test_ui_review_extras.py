@@ -426,3 +426,25 @@ def test_a_vat_key_typed_by_hand_that_is_no_number_does_not_break_the_mappings_p
     at = open_app("mappings")  # assert_clean: no exception
     editor = next(d for d in at.dataframe if "shown" in d.value.columns)
     assert "cinq" in list(editor.value["shown"])
+
+
+def test_a_document_to_show_that_moved_to_another_page_is_shown_there(fresh_synced_workspace, use_workspace):
+    """A decision can reorder the list (sorted by status, say): the document that stays
+    selected, refused, is then on another page of the same list, not outside the filters."""
+    from ecluse.services import queue
+    from ecluse.ui.views.review import PAGE_SIZE
+
+    ws = use_workspace(fresh_synced_workspace)
+    second = queue.page(ws, review.Filters(), sort="issue_date", descending=True, limit=1, offset=PAGE_SIZE + 3).rows[0]
+    assert queue.position(ws, review.Filters(), second["id"], sort="issue_date", descending=True) == PAGE_SIZE + 3
+    assert queue.position(ws, review.Filters(status="sent"), second["id"]) is None  # left out by the filters
+    at = open_app("review")
+    assert at.number_input(key="rv_page").value == 1
+    # As a refused decision leaves it (review.select_after): the document to keep selected, a fresh grid.
+    at.session_state["rv_after"] = {"ids": [second["id"]], "mode": "all", "position": 0}
+    at.session_state["rv_grid_version"] = session(at, "rv_grid_version", 0) + 1
+    at.run()
+    assert_clean(at)
+    assert at.number_input(key="rv_page").value == 2
+    assert any(second["number"] in s.value for s in at.subheader), "selected and open on page 2"
+    assert not any("filtres" in i.value for i in at.info)

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..workspace import Workspace
-from .review import JOIN_COUNTERPARTY, Filters, page_rows
+from .review import JOIN_COUNTERPARTY, Filters, page_rows, row_position
 from .sync import finish_left_checks
 
 _USES_COUNTERPARTY = re.compile(r"\bc\.")
@@ -65,6 +65,17 @@ def page(
             rows = page_rows(con, where, params, sort=sort, descending=descending, limit=limit, offset=offset)
     return Page(rows, int(total), int(approvable), sorted(set(cached) | set(ws.connections())), int(problems),
                 int(warned))
+
+
+def position(ws: Workspace, filters: Filters | None, doc_id: str, *, sort: str = "issue_date",
+             descending: bool = True, pdf_pending: bool = False) -> int | None:
+    """Where a document stands in the queue as `page` sorts and filters it (0-based), or None
+    when the filters leave it out: the page to show a document that moved off the screen on."""
+    where, params = (filters or Filters()).where()
+    if pdf_pending:
+        where += " AND d.attachment_pending"
+    with ws.db.read() as con:
+        return row_position(con, where, params, sort=sort, descending=descending, doc_id=doc_id)
 
 
 def counterparty_documents(ws: Workspace, counterparty_id: str | None) -> int:

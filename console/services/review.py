@@ -110,13 +110,25 @@ def list_documents(
 def page_rows(con: Any, where: str, params: list[Any], *, sort: str, descending: bool, limit: int,
               offset: int) -> list[dict[str, Any]]:
     """One sorted page of the queue's rows (`_LIST_COLUMNS`) for a `Filters.where()` clause."""
-    order = SORTABLE.get(sort, "d.issue_date")
-    direction = "DESC" if descending else "ASC"
     return dict_rows(con.execute(
         f"SELECT {_LIST_COLUMNS} FROM documents d {JOIN_COUNTERPARTY} WHERE {where} "
-        f"ORDER BY {order} {direction} NULLS LAST, d.id LIMIT ? OFFSET ?",
+        f"ORDER BY {_order_by(sort, descending)} LIMIT ? OFFSET ?",
         params + [int(limit), int(offset)],
     ))
+
+
+def _order_by(sort: str, descending: bool) -> str:
+    """The queue's order: the chosen column, then the id (a stable order for equal values)."""
+    return f"{SORTABLE.get(sort, 'd.issue_date')} {'DESC' if descending else 'ASC'} NULLS LAST, d.id"
+
+
+def row_position(con: Any, where: str, params: list[Any], *, sort: str, descending: bool, doc_id: str) -> int | None:
+    """Where `doc_id` stands (0-based) in the queue sorted as `page_rows` sorts it, or None
+    when the filters leave it out."""
+    row = con.execute(
+        f"SELECT pos FROM (SELECT d.id, row_number() OVER (ORDER BY {_order_by(sort, descending)}) - 1 AS pos "
+        f"FROM documents d {JOIN_COUNTERPARTY} WHERE {where}) WHERE id = ?", params + [doc_id]).fetchone()
+    return None if row is None else int(row[0])
 
 
 def get_document(ws: Workspace, doc_id: str) -> dict[str, Any] | None:

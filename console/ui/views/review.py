@@ -160,9 +160,10 @@ def select_after(ids: list[str], mode: str, position: int = 0) -> None:
     bump_grid()
 
 
-def resolve_after(rows: list[dict[str, Any]]) -> int | list[int] | None | str:
-    """The row (or rows) to preselect for a pending `select_after`, None, or "next_page" when
-    the next document is the first of the next page."""
+def resolve_after(rows: list[dict[str, Any]]) -> int | list[int] | None | str | tuple[str, list[str], str]:
+    """The row (or rows) to preselect for a pending `select_after`, None, "next_page" when
+    the next document is the first of the next page, or ("elsewhere", ids, mode) when the
+    document to show is not on this page (a decision reordered the list, say)."""
     after = st.session_state.pop("rv_after", None)
     if not after:
         return None
@@ -170,10 +171,7 @@ def resolve_after(rows: list[dict[str, Any]]) -> int | list[int] | None | str:
     if after["mode"] == "all" and where:
         return where
     if after["mode"] in ("same", "all"):
-        if where:
-            return where[0]
-        st.session_state["rv_focus"] = after["ids"][0]  # not on this page (filtered out): shown below
-        return None
+        return where[0] if where else ("elsewhere", after["ids"], after["mode"])
     target = max(where) + 1 if where else after["position"]  # decided rows left the list: same place
     if target < len(rows):
         return target
@@ -510,6 +508,18 @@ def main() -> None:
         number = st.session_state["rv_page"] = pages
         result = read(number)
     preselect = resolve_after(result.rows)
+    if isinstance(preselect, tuple):  # on another page of the same list, or left out by the filters
+        _elsewhere, ids, mode = preselect
+        found = queue.position(ws, filters, ids[0], sort=value("rv_sort"), descending=value("rv_desc"),
+                               pdf_pending=pdf_pending)
+        preselect = None
+        if found is None:
+            st.session_state["rv_focus"] = ids[0]  # shown below the list
+        else:
+            number = st.session_state["rv_page"] = found // PAGE_SIZE + 1
+            result = read(number)
+            where = [i for i, r in enumerate(result.rows) if r["id"] in ids]
+            preselect = (where if mode == "all" else where[0]) if where else None
     if preselect == "next_page":
         if number < pages:
             number = st.session_state["rv_page"] = number + 1
