@@ -5,6 +5,7 @@ time forward; nothing here sleeps for real except the short read-timeout test.
 """
 from __future__ import annotations
 
+import contextlib
 import email.utils
 import io
 import json
@@ -372,6 +373,37 @@ def test_tls_to_a_plain_http_server_is_a_tls_failure_not_retried(serve, fake):
     assert info.value.cause == "tls" and http.stats.requests == 1  # it would fail again
 
 
+def test_connect_timeout_is_retried_then_said_with_its_bound(fake):
+    """A server whose listen queue is full drops the connection attempt: connect times out."""
+    srv = socket.socket()
+    srv.bind(("127.0.0.1", 0))
+    srv.listen(0)
+    port = srv.getsockname()[1]
+    queued = []
+    for _ in range(4):  # fill the accept queue; they are never accepted
+        sock = socket.socket()
+        sock.setblocking(False)
+        with contextlib.suppress(BlockingIOError):
+            sock.connect(("127.0.0.1", port))
+        queued.append(sock)
+    try:
+        http = client(f"http://127.0.0.1:{port}", fake, timeout=(0.2, 5.0), max_retries=1)
+        with pytest.raises(TransportError, match=r"could not connect within 0.2 s") as info:
+            http.post_json("/x", {"a": 1})  # nothing reached the server: retried even for a POST
+        assert info.value.cause == "connect_timeout" and info.value.attempts == 2
+    finally:
+        for sock in [*queued, srv]:
+            sock.close()
+
+
+def test_a_body_that_cannot_be_decoded_is_an_other_transport_failure(serve, fake):
+    script = Script([Reply(200, b"not gzip at all", {"Content-Type": "application/json", "Content-Encoding": "gzip"})])
+    srv = serve(script)
+    with pytest.raises(TransportError) as info:
+        client(srv.url, fake, max_retries=0).get_json("/x")
+    assert info.value.cause == "other" and "ContentDecodingError" in str(info.value)
+
+
 def test_read_timeout_on_post_is_not_retried(serve, fake):
     script = Script([Reply(delay=0.5), ok()])
     srv = serve(script)
@@ -651,3 +683,11 @@ def test_redacting_filter_redacts_args_and_install_is_idempotent():
     install_log_redaction("ecluse")
     install_log_redaction("ecluse")
     assert sum(isinstance(f, RedactingFilter) for f in logging.getLogger("ecluse").filters) == 1
+
+
+def test_every_transport_cause_is_said_in_french():
+    from ecluse import i18n
+
+    for cause in ("connect_timeout", "read_timeout", "tls", "refused", "lost", "other"):
+        assert f"http.cause.{cause}" in i18n.MESSAGES, cause
+        assert "2 essais" in i18n.t(f"http.cause.{cause}", "fr", attempts=2)
