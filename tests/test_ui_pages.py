@@ -516,6 +516,21 @@ def test_reports_show_known_columns_and_values_in_the_readers_language(synced_wo
     assert csv.splitlines()[0] == "Statut;Documents" and csv.splitlines()[1].startswith("À revoir;")
 
 
+def test_a_query_repeating_column_names_is_shown_and_exported(synced_workspace, use_workspace):
+    from ecluse.services import reports
+
+    ws = use_workspace(synced_workspace)
+    result = reports.run_query(ws, "SELECT * FROM invoices i JOIN lines l ON l.document_id = i.id LIMIT 3")
+    assert result.columns.count("kind") == 1 and "kind_1" in result.columns and "number_1" in result.columns
+    for fmt in reports.FORMATS:
+        assert reports.export(reports.presented(result, "fr"), fmt)
+    at = open_app("reports")
+    at.text_area(key="rp_sql").set_value("SELECT 1 AS a, 2 AS a, 3 AS a")
+    at.button(key="rp_run").click().run()
+    assert_clean(at)
+    assert list(at.dataframe[-1].value.columns) == ["a", "a_1", "a_2"]
+
+
 def test_reports_says_when_the_display_is_truncated(synced_workspace, use_workspace):
     use_workspace(synced_workspace)
     at = open_app("reports")

@@ -96,12 +96,25 @@ def run_query(ws: Workspace, sql: str, *, max_rows: int | None = None) -> QueryR
             if rel is None:
                 raise ReportError("the query returned no result set; reports are SELECT queries")
             if max_rows is None:
-                return QueryResult(rel.to_arrow_table())
-            table = _fetch_limited(rel, max_rows + 1)
+                return QueryResult(_unique_names(rel.to_arrow_table()))
+            table = _unique_names(_fetch_limited(rel, max_rows + 1))
             truncated = table.num_rows > max_rows
             return QueryResult(table.slice(0, max_rows), truncated)
     except duckdb.Error as exc:
         raise ReportError(*_explain(exc)) from None
+
+
+def _unique_names(table: pa.Table) -> pa.Table:
+    """Columns named once each: `SELECT *` over a join repeats names (kind, number…), which
+    neither the page's table nor the exports can hold. A repeated name gets _1, _2…"""
+    names: list[str] = []
+    for name in table.column_names:
+        unique, n = name, 0
+        while unique in names:
+            n += 1
+            unique = f"{name}_{n}"
+        names.append(unique)
+    return table if names == table.column_names else table.rename_columns(names)
 
 
 def _fetch_limited(rel: duckdb.DuckDBPyRelation, n: int) -> pa.Table:
