@@ -260,7 +260,7 @@ def test_demo_loop(page, console):
     download.save_as(str(target))
     # For a French spreadsheet: ";" between fields, decimal commas, a byte order mark.
     lines = target.read_text(encoding="utf-8-sig").splitlines()
-    assert lines[0].startswith("connection;month;status") and re.search(r";-?\d+,\d\d;", lines[1])
+    assert lines[0].startswith("Connexion;Mois;Statut") and re.search(r";-?\d+,\d\d;", lines[1])
     settle(pg)
     shot(pg, "08-reports", readme="reports.png")
 

@@ -383,7 +383,8 @@ def test_problems_are_listed(synced_workspace, use_workspace):
     assert any(f"({len(problems)})" in e.label for e in at.get("expander"))
     [frame] = [d.value for d in at.dataframe if "Message" in d.value.columns]
     messages = list(frame["Message"])
-    assert messages and all(m.startswith("Enregistrement de démonstration illisible") for m in messages), messages
+    assert messages and all(m.startswith("Enregistrement de démonstration ") and "non importé" in m
+                            for m in messages), messages
 
 
 # -- language ----------------------------------------------------------------------------------
