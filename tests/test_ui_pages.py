@@ -416,6 +416,9 @@ def test_reports_runs_a_saved_report_and_offers_downloads(synced_workspace, use_
     assert list(result.columns) == ["Connexion", "Mois", "Statut", "Devise", "Documents", "Total HT", "TVA",
                                     "Total TTC"]
     assert len(result) > 0 and "À revoir" in set(result["Statut"])
+    formats = json.loads(at.dataframe[-1].proto.columns)
+    assert formats["Mois"]["type_config"]["format"] == "MM/YYYY"  # a month, not its first day
+    assert formats["Total TTC"]["type_config"]["format"] == "%.2f"
     assert sorted(b.label for b in at.download_button) == ["CSV", "JSON", "PARQUET", "XLSX"]
     views = at.dataframe[0].value
     assert set(views.iloc[:, 0]) == set(__import__("ecluse.services.reports", fromlist=["VIEWS"]).VIEWS)

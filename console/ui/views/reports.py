@@ -80,8 +80,10 @@ def column_formats(result: reports.QueryResult) -> dict[str, Any]:
     for field in result.table.schema:
         if pa.types.is_decimal(field.type):
             config[field.name] = st.column_config.NumberColumn(format="%.2f")
-        elif pa.types.is_date(field.type):
-            config[field.name] = st.column_config.DateColumn(format=day)
+        elif pa.types.is_date(field.type):  # a month (date_trunc) as a month: 05/2026
+            month = field.name in ("month", t("col.month"))
+            config[field.name] = st.column_config.DateColumn(
+                format=(("MM/YYYY" if state.lang() == "fr" else "YYYY-MM") if month else day))
         elif pa.types.is_timestamp(field.type):
             config[field.name] = st.column_config.DatetimeColumn(format=f"{day} HH:mm")
     return config
