@@ -40,6 +40,10 @@ MESSAGES: dict[str, dict[str, str]] = {
                            "en": "Recorded with every decision in the documents' history."},
     "sidebar.actor_unset": {"fr": "Indiquez votre nom : il signe chacune de vos décisions dans l'historique.",
                             "en": "Give your name: it signs each of your decisions in the history."},
+    "said.actor.missing": {"fr": "Indiquez votre nom dans la barre latérale : il signe chaque décision dans "
+                                 "l'historique. Rien n'a été enregistré.",
+                           "en": "Give your name in the sidebar first: it signs every decision in the history. "
+                                 "Nothing was recorded."},
     "sidebar.workspace": {"fr": "Espace de travail : `{path}`", "en": "Workspace: `{path}`"},
     "error.prefix": {"fr": "{message}", "en": "{message}"},
     "error.unexpected": {"fr": "Erreur inattendue ({kind}) : {message}. Le détail est dans le journal du serveur.",

@@ -832,3 +832,24 @@ def test_decisions_are_not_signed_console_without_a_word(synced_workspace, use_w
     assert any(w.value.startswith("Indiquez votre nom") for w in at.warning), "the fallback name is pointed out"
     at.text_input(key="actor").set_value("Marie Dupont").run()
     assert not any(w.value.startswith("Indiquez votre nom") for w in at.warning)
+
+
+def test_no_decision_without_a_name_and_the_name_stays_from_page_to_page(fresh_synced_workspace, use_workspace,
+                                                                          monkeypatch):
+    ws = use_workspace(fresh_synced_workspace)
+    monkeypatch.delenv("ECLUSE_ACTOR")
+    monkeypatch.delenv("USER", raising=False)
+    first, _ = review.list_documents(ws, review.Filters(findings="clean"), limit=1)
+    at = open_app("review")
+    at.text_input(key="rv_search.fr").set_value(first[0]["number"]).run()
+    select_rows(at, [0])
+    at.button(key="rv_approve").click().run()
+    assert_clean(at)
+    assert any(e.value.startswith("Indiquez votre nom dans la barre latérale") for e in at.error)
+    assert review.get_document(ws, first[0]["id"])["status"] == "to_review", "nothing was decided"
+    # Given, the name signs the decision, and stays through a jump from one page to another.
+    at.text_input(key="actor").set_value("Marie Dupont").run()
+    at.switch_page("views/overview.py").run()
+    at.button(key="ov_open_errors").click().run()
+    assert_clean(at)
+    assert at.title[0].value == "Revue" and at.text_input(key="actor").value == "Marie Dupont"

@@ -24,6 +24,8 @@ if "lang" not in st.session_state:
     st.session_state["lang"] = state.default_lang()
 if "actor" not in st.session_state:
     st.session_state["actor"] = state.default_actor()
+else:  # kept as the session's own value: a jump to another page (st.switch_page) dropped the widget's
+    st.session_state["actor"] = st.session_state["actor"]
 
 PAGES = {
     "overview": ("views/overview.py", ":material/dashboard:"),

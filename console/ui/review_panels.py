@@ -144,10 +144,14 @@ def _counterparty_value(cp: dict[str, Any], path: str) -> str:
 # -- fixes -----------------------------------------------------------------------------------
 def _apply(ws, doc_id: str, changes: list[tuple[str, str | None]]) -> list[str]:
     """Call `fixes.fix` for each change; returns the error messages (the others are applied)."""
+    try:
+        signer = state.signer()
+    except widgets.USER_ERRORS as exc:  # no name: nothing is fixed, said once
+        return [widgets.error_text(exc)]
     errors = []
     for field, new in changes:
         try:
-            fixes.fix(ws, doc_id, field, new, actor=state.actor())
+            fixes.fix(ws, doc_id, field, new, actor=signer)
         except widgets.USER_ERRORS as exc:
             errors.append(widgets.labelled(field_label(field), widgets.error_text(exc)))
     return errors
@@ -399,7 +403,7 @@ def duplicates_tab(ws, doc_id: str, done: Done, open_doc: Done) -> None:
         if not st.button(t(f"dup.{key}"), key=f"dup_{key}_{doc_id}_{target if target != doc_id else twin_of}",
                          icon=":material/block:", width="stretch", help=t(f"dup.{key}_help")):
             return
-        ok, result = _attempt(lambda: duplicates.reject_duplicate(ws, target, twin_of, actor=state.actor()))
+        ok, result = _attempt(lambda: duplicates.reject_duplicate(ws, target, twin_of, actor=state.signer()))
         if not ok:
             return
         number = this.get("number") if target == doc_id else next(
@@ -428,7 +432,7 @@ def duplicates_tab(ws, doc_id: str, done: Done, open_doc: Done) -> None:
                 open_doc(other)
         if st.button(t("dup.keep_both"), key=f"dup_keep_{doc_id}_{other}", icon=":material/done_all:",
                      type="primary", help=t("dup.keep_both_help"), width="stretch"):
-            if _attempt(lambda: duplicates.dismiss(ws, doc_id, other, actor=state.actor()))[0]:
+            if _attempt(lambda: duplicates.dismiss(ws, doc_id, other, actor=state.signer()))[0]:
                 state.flash("success", t("dup.kept"))
                 done(doc_id)
         st.divider()
@@ -439,6 +443,6 @@ def duplicates_tab(ws, doc_id: str, done: Done, open_doc: Done) -> None:
             cols[0].markdown(t("dup.dismissed_line", number=d.get("number") or d["id"], connection=d["connection"],
                                actor=d["dismissed_by"], when=widgets.datetime(d["dismissed_at"])))
             if cols[1].button(t("dup.restore"), key=f"dup_restore_{doc_id}_{d['id']}", icon=":material/undo:"):
-                if _attempt(lambda: duplicates.restore(ws, doc_id, d["id"], actor=state.actor()))[0]:
+                if _attempt(lambda: duplicates.restore(ws, doc_id, d["id"], actor=state.signer()))[0]:
                     state.flash("info", t("dup.restored"))
                     done(doc_id)

@@ -17,7 +17,9 @@ from typing import Any, Callable
 import streamlit as st
 
 from .. import i18n
+from ..connectors import Said
 from ..plugin_loader import Plugins, get_plugins
+from ..workspace import WorkspaceError
 from ..redact import redact
 from ..services import setup
 from ..services import sync as sync_service
@@ -90,6 +92,21 @@ ANONYMOUS_ACTORS = ("console", "root")
 
 def actor() -> str:
     return (st.session_state.get("actor") or "").strip() or default_actor()
+
+
+class NoName(WorkspaceError):
+    """A decision asked for while the console knows no name to sign it with."""
+
+
+def signer() -> str:
+    """The name that signs a decision (approve, reject, fix, send…). A fallback such as
+    "console" would sign it for nobody: refused (NoName, shown as a message) until a name
+    is given in the sidebar."""
+    name = actor()
+    if name in ANONYMOUS_ACTORS:
+        raise NoName("give your name in the sidebar first: it signs every decision in the history",
+                      Said("actor.missing", {}))
+    return name
 
 
 # -- widgets whose options are translated -------------------------------------------------

@@ -204,7 +204,7 @@ def report_decision(result: review.DecisionResult, action: str, numbers: dict[st
 def decide(ws, action: str, ids: list[str], numbers: dict[str, str], *, reason: str, force: bool = False,
            position: int = 0) -> None:
     try:
-        result = review.decide(ws, action, ids, actor=state.actor(), reason=reason or None, force=force)
+        result = review.decide(ws, action, ids, actor=state.signer(), reason=reason or None, force=force)
     except widgets.USER_ERRORS as exc:
         widgets.user_error(exc)
         return
@@ -276,7 +276,7 @@ def approve_all_valid(ws, filters: review.Filters, count: int, pdf_pending: bool
             if pdf_pending:  # an empty list of ids would mean "no filter"
                 filters = replace(filters, ids=reconcile.pending_attachments(ws) or ["\x00none"])
             try:
-                result = review.approve_all_valid(ws, actor=state.actor(), filters=replace(filters))
+                result = review.approve_all_valid(ws, actor=state.signer(), filters=replace(filters))
             except widgets.USER_ERRORS as exc:
                 widgets.user_error(exc)
                 return
@@ -450,7 +450,7 @@ def change_after_sending(ws, doc: dict[str, Any]) -> None:
         st.error(t("review.ack_reason_required"), icon=":material/error:")
         return
     try:
-        result = review.acknowledge_change(ws, [doc["id"]], actor=state.actor(), reason=reason,
+        result = review.acknowledge_change(ws, [doc["id"]], actor=state.signer(), reason=reason,
                                            seen={doc["id"]: seen})
     except widgets.USER_ERRORS as exc:
         widgets.user_error(exc)

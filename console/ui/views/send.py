@@ -385,11 +385,12 @@ def send_section(ws, filters: review.Filters, summary: dict[str, Any]) -> None:
 def start_push(ws, *, filters: review.Filters | None = None, ids: list[str] | None = None) -> None:
     try:
         gateway = send.gateway_for(ws)
+        signer = state.signer()
     except ERRORS as exc:
         widgets.user_error(exc)
         return
     job = batches.JOBS.start(ws, gateway, replace(filters) if filters is not None else None, ids=ids,
-                             actor=state.actor())
+                             actor=signer)
     st.session_state.setdefault("_my_pushes", set()).add(job.seq)
     st.session_state.pop("sd_confirming", None)
     st.session_state.pop("sd_preview", None)
@@ -514,7 +515,7 @@ def items_table(items: list[dict[str, Any]], *, key: str) -> None:
 
 def retry(ws, ids: list[str]) -> None:
     try:
-        send.retry_failed(ws, ids, actor=state.actor())
+        send.retry_failed(ws, ids, actor=state.signer())
     except ERRORS as exc:
         widgets.user_error(exc)
         return
