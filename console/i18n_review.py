@@ -152,9 +152,11 @@ MESSAGES: dict[str, dict[str, str]] = {
     "map.m_vat": {"fr": "Taux de TVA sans code", "en": "VAT rates without a code"},
     "map.m_vat_help": {"fr": "{lines} {lines|ligne serait mise|lignes seraient mises} en attente à l'envoi.",
                        "en": "{lines} {lines|line|lines} would be held when sending."},
-    "map.m_categories": {"fr": "Connexions sans catégorie", "en": "Without a category"},
-    "map.m_categories_help": {"fr": "Connexions qui ont des documents mais pas de catégorie par défaut (facultatif).",
-                              "en": "Connections with documents but no default category (optional)."},
+    "map.m_categories": {"fr": "Ventes ou achats sans catégorie", "en": "Sales or purchases without a category"},
+    "map.m_categories_help": {
+        "fr": "Côtés (ventes, achats) des connexions qui ont des documents mais pas de catégorie par défaut "
+              "(facultatif).",
+        "en": "Sides (sales, purchases) of connections with documents but no default category (optional)."},
     "map.m_counterparties": {"fr": "Tiers associés à la main", "en": "Matched by hand"},
     "map.m_counterparties_help": {"fr": "Les autres sont retrouvés ou créés dans Pennylane à l'envoi.",
                                   "en": "The others are found or created in Pennylane when sending."},

@@ -418,7 +418,7 @@ def test_reports_runs_a_saved_report_and_offers_downloads(synced_workspace, use_
     assert len(result) > 0 and "À revoir" in set(result["Statut"])
     formats = json.loads(at.dataframe[-1].proto.columns)
     assert formats["Mois"]["type_config"]["format"] == "MM/YYYY"  # a month, not its first day
-    assert formats["Total TTC"]["type_config"]["format"] == "%.2f"
+    assert formats["Total TTC"]["type_config"]["format"] == "localized"  # 2 430,00 in a French browser
     assert sorted(b.label for b in at.download_button) == ["CSV", "JSON", "PARQUET", "XLSX"]
     views = at.dataframe[0].value
     assert set(views.iloc[:, 0]) == set(__import__("ecluse.services.reports", fromlist=["VIEWS"]).VIEWS)
@@ -447,6 +447,12 @@ def test_reports_shows_errors_as_messages(synced_workspace, use_workspace):
     at.text_area(key="rp_sql").set_value("SELEC 1")
     at.button(key="rp_run").click().run()
     assert any("Erreur de syntaxe près de « SELEC »" in e.value for e in at.error)
+    at.text_area(key="rp_sql").set_value("SELECT total FROM invoices WHERE total > '12,5'")
+    at.button(key="rp_run").click().run()
+    assert any("écrivez les décimales avec un point (12.5)" in e.value for e in at.error), [e.value for e in at.error]
+    at.text_area(key="rp_sql").set_value("SELECT number FROM invoices LIMIT 3; SELECT 2")
+    at.button(key="rp_run").click().run()
+    assert any(e.value.startswith("Une requête à la fois : ce texte en contient 2.") for e in at.error)
     # Anything else keeps DuckDB's text.
     at.text_area(key="rp_sql").set_value("SELECT * FROM invoices UNION SELECT 1")
     at.button(key="rp_run").click().run()
@@ -484,9 +490,19 @@ def test_exports_open_in_french_spreadsheets(synced_workspace, use_workspace):
     assert reports.export(result, "csv") == (  # the CLI's, plain
         b"connection,total,note,credit,rate,day,n\r\nacme,1234.50,,-12.50,19.6,2026-05-01,3\r\n")
     french = reports.export(result, "csv", french=True)
-    assert french == "\ufeffconnection;total;note;credit;rate;day;n\r\nacme;1234,50;;-12,50;19,6;2026-05-01;3\r\n".encode()
-    sheet = load_workbook(io.BytesIO(reports.export(result, "xlsx"))).active
+    assert french == "\ufeffconnection;total;note;credit;rate;day;n\r\nacme;1234,50;;-12,50;19,6;01/05/2026;3\r\n".encode()
+    sheet = load_workbook(io.BytesIO(reports.export(result, "xlsx", french=True))).active
     assert sheet["B2"].value == Decimal("1234.5") and sheet["B2"].number_format == "#,##0.00"
+    assert sheet["F2"].number_format == "dd/mm/yyyy"
+    # Quantities and unit prices with the places a reader needs, yes/no in words, times as shown.
+    more = reports.run_query(ws, "SELECT 1.000000::DECIMAL(18, 6) AS quantity, 0.123400::DECIMAL(18, 6) AS price, "
+                                 "20.000::DECIMAL(6, 3) AS rate, true AS sent, TIMESTAMPTZ '2026-05-01 08:30:00+00' AS at")
+    row = reports.export(more, "csv", french=True).decode("utf-8-sig").splitlines()[1].split(";")
+    local = dt.datetime(2026, 5, 1, 8, 30, tzinfo=dt.timezone.utc).astimezone().strftime("%d/%m/%Y %H:%M:%S")
+    assert row == ["1,00", "0,1234", "20,00", "oui", local]
+    sheet = load_workbook(io.BytesIO(reports.export(more, "xlsx"))).active
+    assert [sheet["A2"].number_format, sheet["B2"].number_format] == ["#,##0.00", "#,##0.0000"]
+    assert sheet["E2"].number_format == "yyyy-mm-dd hh:mm:ss"
     # The saved monthly totals give a month as a day, not a midnight timestamp.
     monthly = reports.run_query(ws, reports.SAVED_REPORTS["monthly_totals"][1]).rows
     assert monthly and all(type(r["month"]) is dt.date and r["month"].day == 1 for r in monthly)
@@ -500,7 +516,7 @@ def test_reports_show_known_columns_and_values_in_the_readers_language(synced_wo
     french = reports.presented(raw, "fr")
     assert french.columns == ["Identifiant", "Numéro", "Tiers", "Devise", "Gravité", "Code", "Message"]  # no params
     rows = french.rows
-    assert {r["Gravité"] for r in rows} == {"Erreur", "Avertissement"}
+    assert {r["Gravité"] for r in rows} == {"Erreur", "Alerte"}  # Revue's words
     # The message in French, as Review says it (amounts with their currency), not as stored.
     stored = {(r["id"], r["code"]): r["message"] for r in raw.rows}
     totals = [r for r in rows if r["Code"] == "totals_mismatch"]
@@ -513,6 +529,16 @@ def test_reports_show_known_columns_and_values_in_the_readers_language(synced_wo
         ws, "SELECT 'paid' AS status, 'customer_invoice' AS kind, 1 AS total_tax, 2 AS vat, 3 AS mine"), "fr")
     assert mixed.columns == ["Statut", "Type", "TVA", "vat", "mine"]
     assert mixed.rows == [{"Statut": "paid", "Type": "Facture client", "TVA": 1, "vat": 2, "mine": 3}]
+    # Sync runs, history actions, counterparties' roles and problems, in words too.
+    runs = reports.presented(reports.run_query(ws, "SELECT status, finished_at, unchanged FROM sync_runs"), "fr")
+    assert runs.columns == ["Statut", "Fin", "Inchangés"] and {r["Statut"] for r in runs.rows} == {"réussie"}
+    audit = reports.presented(reports.run_query(ws, "SELECT DISTINCT action FROM audit"), "fr")
+    assert "récupéré" in {r["Action"] for r in audit.rows}
+    roles = reports.presented(reports.run_query(ws, "SELECT DISTINCT role FROM counterparties"), "fr")
+    assert {r["Rôle"] for r in roles.rows} <= {"Client", "Fournisseur"}
+    problems = reports.presented(reports.run_query(ws, "SELECT message, said FROM problems"), "fr")
+    assert problems.columns == ["Message"] and problems.rows
+    assert all(r["Message"].startswith("Enregistrement de démonstration") for r in problems.rows)
     # The French CSV holds what the page shows.
     csv = reports.export(reports.presented(reports.run_query(
         ws, "SELECT status, count(*) AS documents FROM invoices WHERE status = 'to_review' GROUP BY ALL"), "fr"),

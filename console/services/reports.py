@@ -7,6 +7,7 @@ file (no COPY TO, no read_csv('/etc/passwd'), no ATTACH, no re-enabling it with 
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import json
 import re
@@ -21,6 +22,7 @@ import pyarrow.parquet as pq
 from ..connectors import Said
 from ..domain import json_dumps
 from ..i18n import MESSAGES, decimal_places, finding_detail, t
+from ..i18n import said as i18n_said
 from ..workspace import Workspace
 
 FORMATS = ("csv", "json", "parquet", "xlsx")
@@ -88,9 +90,13 @@ def run_query(ws: Workspace, sql: str, *, max_rows: int | None = None) -> QueryR
         raise ReportError("the query is empty", Said("report.empty", {}))
     try:
         with ws.db.sandbox() as con:
-            if any(s.type not in _QUERY_TYPES for s in con.extract_statements(sql)):
+            statements = con.extract_statements(sql)
+            if any(s.type not in _QUERY_TYPES for s in statements):
                 raise ReportError("reports are read-only: only queries (SELECT, WITH...) can be run",
                                   Said("report.read_only", {}))
+            if len(statements) > 1:  # only the last one's result would show
+                raise ReportError(f"one query at a time: this text holds {len(statements)}",
+                                  Said("report.one_query", {"n": len(statements)}))
             con.execute("SET search_path = 'reports'")
             rel = con.sql(sql)
             if rel is None:
@@ -140,7 +146,7 @@ _EXPLAINED = (
      "report.no_function"),
     (re.compile(r'^Binder Error: column "(.*)" must appear in the GROUP BY clause'), "report.group_by"),
     (re.compile(r"^Binder Error: No function matches the given name and argument types '(.*)'"), "report.types"),
-    (re.compile(r"^Conversion Error: (?:Could not convert string '(.*)' to|invalid date field format: \"(.*)\")"),
+    (re.compile(r'^Conversion Error: (?:Could not convert string [\'"](.*)[\'"] to|invalid date field format: "(.*)")'),
      "report.conversion"),
 )
 
@@ -158,6 +164,8 @@ def _explain(exc: duckdb.Error) -> tuple[str, Said]:
         match = pattern.match(text)
         if match:
             name = next((g for g in match.groups() if g is not None), "")
+            if code == "report.conversion" and re.fullmatch(r"-?[\d\s]*,\d+", name):
+                code = "report.decimal_comma"  # 12,5 typed as a French reader writes it
             hint = _hint(lines[1:])
             if code == "report.no_view" and hint not in VIEWS:
                 hint = ""  # DuckDB may suggest one of its own catalog tables
@@ -175,8 +183,10 @@ def _hint(rest: list[str]) -> str:
 
 
 # -- what the console shows ------------------------------------------------------------------
-# Values the console names in words (statuses, kinds, severities) by the catalogue key prefix.
-_WORDS = {"status": "status", "kind": "kind", "severity": "severity"}
+# Values the console names in words, by column: the catalogue keys tried in turn (a status is
+# a document's, or a sync run's).
+_WORDS = {"status": ("status.{}", "run.{}"), "kind": ("kind.{}",), "severity": ("severity.{}",),
+          "action": ("action.{}",), "role": ("review.{}",), "state": ("send.state_{}",)}
 
 
 def presented(result: QueryResult, lang: str) -> QueryResult:
@@ -189,15 +199,19 @@ def presented(result: QueryResult, lang: str) -> QueryResult:
     table = result.table
     names = table.column_names
     finding = {"code", "message", "params"} <= set(names)
+    problem = not finding and {"message", "said"} <= set(names)
     labels: list[str] = []
     columns: list[pa.Array | pa.ChunkedArray] = []
     for name, column in zip(names, table.columns):
-        if finding and name == "params":
+        if (finding and name == "params") or (problem and name == "said"):
             continue  # the message says them
         if name in _WORDS and pa.types.is_string(column.type):
             column = pa.array([_word(_WORDS[name], v, lang) for v in column.to_pylist()], pa.string())
         elif finding and name == "message":
             column = pa.array(_finding_messages(table, lang), pa.string())
+        elif problem and name == "message":
+            column = pa.array([_said_message(m, s, lang) for m, s in zip(column.to_pylist(),
+                                                                          table.column("said").to_pylist())], pa.string())
         key = f"col.{name}"
         label = t(key, lang) if key in MESSAGES else name
         labels.append(name if label in labels or label in names and label != name else label)
@@ -205,9 +219,21 @@ def presented(result: QueryResult, lang: str) -> QueryResult:
     return QueryResult(pa.table(columns, names=labels), result.truncated)
 
 
-def _word(prefix: str, value: str | None, lang: str) -> str | None:
-    key = f"{prefix}.{value}"
-    return t(key, lang) if value is not None and key in MESSAGES else value
+def _word(keys: tuple[str, ...], value: str | None, lang: str) -> str | None:
+    for key in (k.format(value) for k in keys):
+        if value is not None and key in MESSAGES:
+            return t(key, lang)
+    return value
+
+
+def _said_message(message: str | None, said: str | None, lang: str) -> str | None:
+    """A problem's message in `lang` from what it says (stored JSON), else as stored."""
+    try:
+        value = json.loads(said) if said else None
+        texts = i18n_said([(value["code"], value.get("params"))], lang) if isinstance(value, dict) else None
+    except (ValueError, KeyError, TypeError):
+        texts = None
+    return texts[0] if texts else message
 
 
 def _finding_messages(table: pa.Table, lang: str) -> list[str | None]:
@@ -234,33 +260,62 @@ def export(result: QueryResult, fmt: str, *, french: bool = False) -> bytes:
         pq.write_table(result.table, sink)
         return sink.getvalue().to_pybytes()
     if fmt == "xlsx":
-        return _xlsx(result)
+        return _xlsx(result, french)
     raise ReportError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
 
 
 def _text(value: Any, french: bool = False) -> str:
+    """A CSV cell. In French, as a French spreadsheet reads it: decimal commas, dates as
+    31/01/2026, times in this machine's time zone (as the console shows them), oui/non."""
     if isinstance(value, (dict, list)):
         return json.dumps(value, default=str, ensure_ascii=False)
-    if french and isinstance(value, (Decimal, float)):
+    if not french:
+        return str(value)
+    if isinstance(value, bool):
+        return "oui" if value else "non"
+    if isinstance(value, Decimal):
+        return str(_trimmed(value)).replace(".", ",")
+    if isinstance(value, float):
         return str(value).replace(".", ",")
+    if isinstance(value, dt.datetime):
+        return (value.astimezone() if value.tzinfo else value).strftime("%d/%m/%Y %H:%M:%S")
+    if isinstance(value, dt.date):
+        return value.strftime("%d/%m/%Y")
     return str(value)
 
 
-def _xlsx(result: QueryResult) -> bytes:
+def _trimmed(value: Decimal) -> Decimal:
+    """A decimal with the places a reader needs, two at least: a quantity stored as 1.000000
+    is 1.00, a unit price of 0.123400 is 0.1234 (amounts keep their two)."""
+    if value.as_tuple().exponent >= -2 or not value.is_finite():
+        return value
+    places = max(2, decimal_places(value.normalize()))
+    return value.quantize(Decimal(1).scaleb(-places))
+
+
+def _xlsx(result: QueryResult, french: bool = False) -> bytes:
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
 
+    day = "dd/mm/yyyy" if french else "yyyy-mm-dd"
     wb = Workbook(write_only=True)
     sheet = wb.create_sheet("report")
     sheet.append(result.columns)
     for row in result.table.to_pylist():
         cells: list[Any] = []
         for v in row.values():
-            if hasattr(v, "tzinfo") and getattr(v, "tzinfo", None) is not None:
-                v = v.replace(tzinfo=None)  # Excel has no time zones; values are UTC
+            if isinstance(v, dt.datetime):  # Excel has no time zones: this machine's, as the console shows
+                cell = WriteOnlyCell(sheet, value=(v.astimezone() if v.tzinfo else v).replace(tzinfo=None))
+                cell.number_format = f"{day} hh:mm:ss"
+                v = cell
+            elif isinstance(v, dt.date):
+                cell = WriteOnlyCell(sheet, value=v)
+                cell.number_format = day
+                v = cell
             elif isinstance(v, (dict, list)):
                 v = json.dumps(v, default=str, ensure_ascii=False)
             elif isinstance(v, Decimal):  # amounts with their places, grouped as the reader's Excel does
+                v = _trimmed(v)
                 cell = WriteOnlyCell(sheet, value=v)
                 places = decimal_places(v)
                 cell.number_format = "#,##0" + ("." + "0" * places if places > 0 else "")

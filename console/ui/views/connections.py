@@ -131,7 +131,7 @@ def add_form(ws, existing: list[str]) -> None:
         if description:
             st.caption(description)
         with st.form("cn_new", border=False):
-            name = st.text_input(t("conn.name"), key="cn_new_name", help=t("conn.name_help"))
+            name = st.text_input(t("conn.name") + " *", key="cn_new_name", help=t("conn.name_help"))  # required
             values = widgets.settings_fields(connector, {}, {}, f"cnn_{connector_id}")
             if any(s.required for s in connector.settings):
                 st.caption(t("conn.required_note"))

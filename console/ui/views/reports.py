@@ -72,14 +72,16 @@ def exports(ws, sql: str, sql_names: bool) -> None:
 
 
 def column_formats(result: reports.QueryResult) -> dict[str, Any]:
-    """Money (DECIMAL) with two decimals, whole days without a time, dates as the reader writes them."""
+    """Decimals (money, rates) with their places as the reader's browser writes numbers (2 430,00
+    in French), whole days without a time, dates as the reader writes them."""
     import pyarrow as pa
 
     day = "DD/MM/YYYY" if state.lang() == "fr" else "YYYY-MM-DD"
     config: dict[str, Any] = {}
     for field in result.table.schema:
         if pa.types.is_decimal(field.type):
-            config[field.name] = st.column_config.NumberColumn(format="%.2f")
+            # The step gives the places shown: 2 430,00, not 2 430.
+            config[field.name] = st.column_config.NumberColumn(format="localized", step=10 ** -field.type.scale)
         elif pa.types.is_date(field.type):  # a month (date_trunc) as a month: 05/2026
             month = field.name in ("month", t("col.month"))
             config[field.name] = st.column_config.DateColumn(
@@ -92,7 +94,7 @@ def column_formats(result: reports.QueryResult) -> dict[str, Any]:
 def query_error(exc: reports.ReportError) -> None:
     """The refusal in words of ours, and DuckDB's own text under it for whoever knows SQL."""
     widgets.user_error(exc)
-    if exc.said.code not in ("report.failed", "report.empty", "report.read_only"):
+    if exc.said.code not in ("report.failed", "report.empty", "report.read_only", "report.one_query"):
         st.caption(t("rep.duckdb", text=str(exc)))
 
 
