@@ -605,6 +605,7 @@ MESSAGES: dict[str, dict[str, str]] = {
                   "en": "was no longer in the source (deleted, or back to draft)"},
     "hist.retry": {"fr": "échec d'envoi ; approuvé de nouveau pour le prochain lot",
                    "en": "send failed; approved again for the next batch"},
+    "review.twin": {"fr": "{number} (connexion {connection})", "en": "{number} (connection {connection})"},
     "review.customer": {"fr": "Client", "en": "Customer"},
     "review.supplier": {"fr": "Fournisseur", "en": "Supplier"},
     "review.counterparty_line": {"fr": "{role}\u00a0: {name}", "en": "{role}: {name}"},

@@ -166,7 +166,12 @@ def test_duplicates_side_by_side_and_keep_both(twin_workspace, use_workspace):
     assert any(tab.label == "Doublons suspectés (1)" for tab in at.tabs)
     cards = [m.value for m in at.markdown if m.value.startswith("**Ce document**") or m.value.startswith("**Doublon suspecté**")]
     assert len(cards) == 2 and "demo · " in cards[0] and "demo-copy · " in cards[1]
-    assert all("Numéro : " + review.get_document(ws, doc_id)["number"] in c for c in cards)
+    number = review.get_document(ws, doc_id)["number"]
+    assert all("Numéro : " + number in c for c in cards)
+    # The finding names the twin as a reader knows it, without its id as a field.
+    [warning] = [w.value for w in at.warning if "Doublon possible de" in w.value]
+    assert f"Doublon possible de {number} (connexion demo-copy)" in warning
+    assert "duplicate_of" not in warning and other not in warning
     at.button(key=f"dup_keep_{doc_id}_{other}").click().run()
     assert_clean(at)
     pair = "SELECT count(*) FROM findings WHERE code = 'suspected_duplicate' AND document_id IN (?, ?)"

@@ -117,6 +117,16 @@ def page_rows(con: Any, where: str, params: list[Any], *, sort: str, descending:
     ))
 
 
+def numbers(ws: Workspace, ids: list[str]) -> dict[str, tuple[str | None, str]]:
+    """id → (number, connection) of these documents (a suspected twin named as a reader knows it)."""
+    if not ids:
+        return {}
+    with ws.db.read() as con:
+        rows = con.execute("SELECT id, number, connection FROM documents WHERE id IN (SELECT unnest(?))",
+                           [list(ids)]).fetchall()
+    return {r[0]: (r[1], r[2]) for r in rows}
+
+
 def _order_by(sort: str, descending: bool) -> str:
     """The queue's order: the chosen column, then the id (a stable order for equal values)."""
     return f"{SORTABLE.get(sort, 'd.issue_date')} {'DESC' if descending else 'ASC'} NULLS LAST, d.id"

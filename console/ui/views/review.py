@@ -178,6 +178,30 @@ def resolve_after(rows: list[dict[str, Any]]) -> int | list[int] | None | str | 
     return "next_page" if rows else None
 
 
+def named_twins(ws, findings: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The findings, a suspected duplicate's twin named by its number and connection
+    ('VH26003898 (connexion demo)') rather than its id ('demo:1234')."""
+    def twin(f: dict[str, Any]) -> tuple[dict[str, Any], str] | None:
+        params = f.get("params")
+        try:
+            params = json.loads(params) if isinstance(params, str) else params
+        except ValueError:
+            return None
+        if f["code"] != "suspected_duplicate" or not isinstance(params, dict) or not params.get("other"):
+            return None
+        return params, str(params["other"])
+
+    found = {i: p for i, p in enumerate(map(twin, findings)) if p}
+    known = review.numbers(ws, [other for _params, other in found.values()])
+    named = list(findings)
+    for i, (params, other) in found.items():
+        number, connection = known.get(other, (None, None))
+        if number:
+            named[i] = {**findings[i], "params": {**params, "other": t("review.twin", number=number,
+                                                                        connection=connection)}}
+    return named
+
+
 def after_change(doc_id: str, tab: str = "fix") -> None:
     """A fix or a duplicate answer was recorded: the same document, read again, on the same tab."""
     st.session_state["fx_version"] = st.session_state.get("fx_version", 0) + 1
@@ -387,9 +411,9 @@ def detail(ws, doc_id: str) -> None:
     with tabs[0]:
         if not findings:
             st.success(t("review.no_findings"), icon=":material/check_circle:")
-        for f in errors + [f for f in findings if f["severity"] != "error"]:
+        for f in named_twins(ws, errors + [f for f in findings if f["severity"] != "error"]):
             text = f"**{widgets.finding_title(f['code'])}** — {widgets.finding_detail(f, doc['currency'])}"
-            if f.get("field"):
+            if f.get("field") and f["code"] != "suspected_duplicate":  # its field is the twin's id
                 text += "  \n" + t("review.finding_field", field=review_panels.field_label(f["field"]))
             (st.error if f["severity"] == "error" else st.warning)(text)
     with tabs[1]:
