@@ -729,6 +729,9 @@ def test_test_sync_and_remove_a_connection(fresh_synced_workspace, use_workspace
     assert_clean(at)
     assert any("terminée" in s.label for s in at.get("status"))
     assert not at.button(key="cn_sync_demo").disabled
+    # A second sync reads the malformed record again: its problem, still open, stays one click away.
+    assert [b.label for b in at.button if (b.key or "").startswith("sync_problems_")] == [
+        "Voir l'enregistrement en problème"]
     at.button(key="cn_remove_demo").click().run()
     assert "demo" not in ws.connections()
     assert any("supprimée" in s.value for s in at.success)

@@ -363,6 +363,13 @@ def status_summary(ws: Workspace) -> dict[str, Any]:
     }
 
 
+def open_problems(ws: Workspace, connection: str) -> int:
+    """How many records of this connection are kept as problems, not resolved."""
+    with ws.db.read() as con:
+        return int(con.execute("SELECT count(*) FROM problems WHERE NOT resolved AND connection = ?",
+                               [connection]).fetchone()[0])
+
+
 def list_problems(ws: Workspace, *, include_resolved: bool = False, limit: int = 200) -> list[dict[str, Any]]:
     with ws.db.read() as con:
         cur = con.execute(

@@ -287,11 +287,12 @@ def open_review(preset: dict[str, Any]) -> None:
     st.switch_page(st.session_state["_pages"]["review"])
 
 
-def _problems_link(report: Any, key: str) -> None:
-    """The records a sync kept as problems are listed in Revue: one click away."""
-    if report.problems:
-        if st.button(t("sync.see_problems", n=report.problems), key=key, icon=":material/report:"):
-            open_review({"special": "problems"})
+def _problems_link(ws: Any, job: state.SyncJob) -> None:
+    """The records of the connection kept as problems (by this run or an earlier one, if
+    still unresolved) are listed in Revue: one click away."""
+    count = review.open_problems(ws, job.connection)
+    if count and st.button(t("sync.see_problems", n=count), key=f"sync_problems_{job.seq}", icon=":material/report:"):
+        open_review({"special": "problems"})
 
 
 def _counts_text(report: Any) -> str:
@@ -299,7 +300,7 @@ def _counts_text(report: Any) -> str:
              unchanged=report.unchanged, problems=report.problems, attachments=report.attachments)
 
 
-def _job_status(job: state.SyncJob) -> None:
+def _job_status(ws: Any, job: state.SyncJob) -> None:
     report = job.report
     if job.running:
         with st.status(t("sync.running", name=job.connection), state="running", expanded=True):
@@ -321,12 +322,12 @@ def _job_status(job: state.SyncJob) -> None:
                 st.write(t("sync.changes", back=report.back_to_review, sent=report.changed_after_sending))
             if report.gone:
                 st.warning(t("sync.gone", count=report.gone))
-            _problems_link(report, f"sync_problems_{job.seq}")
+            _problems_link(ws, job)
     else:
         with st.status(t("sync.failed", name=job.connection), state="error", expanded=True):
             st.write(run_error(report.error, report.error_said))
             st.write(_counts_text(report))
-            _problems_link(report, f"sync_problems_{job.seq}")
+            _problems_link(ws, job)
 
 
 def sync_panel(ws: Any, name: str) -> None:
@@ -343,8 +344,8 @@ def sync_panel(ws: Any, name: str) -> None:
             current = state.JOBS.get(ws, name)
             if current is not None and not current.running:
                 st.rerun()  # the whole page: lists and counts change with the new documents
-            _job_status(current or job)
+            _job_status(ws, current or job)
 
         live()
     else:
-        _job_status(job)
+        _job_status(ws, job)
