@@ -424,6 +424,11 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "History import: start_date {start} is earlier than the default {default} (30 days before the connection "
               "was created). Every Harvest invoice issued since {start} will be imported for review; make sure the "
               "older ones are not already in Pennylane."},
+    "said.harvest.default_contact": {
+        "fr": "E-mail de contact : Harvest demande une adresse qui joigne la personne qui fait tourner Écluse ; "
+              "remplacez {contact} par la vôtre (Réglages avancés).",
+        "en": "Contact e-mail: Harvest asks for an address that reaches whoever runs Écluse; replace {contact} "
+              "with yours (Advanced settings)."},
     "said.harvest.invoices_off": {
         "fr": "Le module de facturation est désactivé dans ce compte Harvest : il n'y a rien à importer.",
         "en": "The invoices module is turned off in this Harvest account: there is nothing to import."},

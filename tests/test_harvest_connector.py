@@ -825,10 +825,15 @@ def test_a_start_date_before_the_default_window_is_warned_about_when_saved(works
     from ecluse.services import setup
 
     workspace.set_connection("old", HarvestConnector, {"token": "t", "account_id": "1", "domain": "acme",
-                                                       "start_date": "2020-01-01"})
+                                                       "start_date": "2020-01-01", "contact": "compta@acme.fr"})
     created = dt.datetime.fromisoformat(workspace.connection("old")["created_at"])
     [said] = setup.saved_warnings(workspace, HarvestConnector, "old")
     assert (said.code, said.params) == ("harvest.history_import", {"start": dt.date(2020, 1, 1),
                                                                   "default": (created - dt.timedelta(days=30)).date()})
-    workspace.set_connection("new", HarvestConnector, {"token": "t", "account_id": "1", "domain": "acme"})
+    workspace.set_connection("new", HarvestConnector, {"token": "t", "account_id": "1", "domain": "acme",
+                                                       "contact": "compta@acme.fr"})
     assert setup.saved_warnings(workspace, HarvestConnector, "new") == []  # no start_date: the default window
+    # The placeholder contact address reaches nobody: said until replaced.
+    workspace.set_connection("plain", HarvestConnector, {"token": "t", "account_id": "1", "domain": "acme"})
+    [said] = setup.saved_warnings(workspace, HarvestConnector, "plain")
+    assert i18n.said_text(said, "fr").startswith("E-mail de contact : Harvest demande une adresse qui joigne")

@@ -186,6 +186,12 @@ def history_said(value: Any, created_at: dt.datetime) -> Said | None:
     return Said("harvest.history_import", {"start": start, "default": default}) if start < default else None
 
 
+def contact_said(value: Any, created_at: dt.datetime) -> Said | None:
+    """The contact setting's warning when saved: the placeholder address reaches nobody, and
+    Harvest asks for one that reaches whoever runs the integration."""
+    return Said("harvest.default_contact", {"contact": DEFAULT_CONTACT}) if value == DEFAULT_CONTACT else None
+
+
 def history_warning(ctx: FetchContext) -> str | None:
     """The visible warning for a start date earlier than the default window, in English (the
     sync's log); the text is the template of its Said."""
@@ -419,7 +425,7 @@ class HarvestConnector(Connector):
                 help="Harvest's API v2. Change it only for a test server or a proxy.",
                 translations=_fr("URL de l'API", "L'API v2 de Harvest. À ne changer que pour un serveur de test "
                                  "ou un proxy.")),
-        Setting("contact", "Contact e-mail", default=DEFAULT_CONTACT, advanced=True,
+        Setting("contact", "Contact e-mail", default=DEFAULT_CONTACT, advanced=True, warn=contact_said,
                 help="Sent in the User-Agent, as Harvest requires, so they can reach whoever runs this.",
                 translations=_fr("E-mail de contact", "Envoyé dans le User-Agent, comme Harvest l'exige, pour "
                                  "pouvoir joindre qui fait tourner Écluse.")),
