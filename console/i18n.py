@@ -143,7 +143,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "col.vat": {"fr": "TVA", "en": "VAT"},
     "col.tax": {"fr": "TVA", "en": "VAT"},
     "col.amount_before_tax": {"fr": "Montant HT", "en": "Amount before tax"},
-    "col.amount": {"fr": "Montant TTC", "en": "Amount"},
+    "col.amount": {"fr": "Montant TTC", "en": "Amount incl. tax"},
     "col.severity": {"fr": "Gravité", "en": "Severity"},
     "col.code": {"fr": "Code", "en": "Code"},
     "col.pennylane_id": {"fr": "Id Pennylane", "en": "Pennylane id"},
@@ -196,6 +196,9 @@ MESSAGES: dict[str, dict[str, str]] = {
     "col.unchanged": {"fr": "Inchangés", "en": "Unchanged"},
     "col.attachments": {"fr": "PDF reçus", "en": "PDFs received"},
     "col.resolved": {"fr": "Résolu", "en": "Resolved"},
+    "batch.running": {"fr": "en cours", "en": "running"},
+    "batch.done": {"fr": "terminé", "en": "done"},
+    "batch.interrupted": {"fr": "interrompu", "en": "interrupted"},
     "severity.error": {"fr": "Erreur", "en": "Error"},
     "severity.warning": {"fr": "Alerte", "en": "Warning"},
 
@@ -256,7 +259,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "{fetched} fetched · {created} new · {updated} changed · {unchanged} unchanged · "
               "{problems} {problems|problem|problems} · {attachments} late {attachments|PDF|PDFs}"},
     "sync.see_problems": {"fr": "Voir {n|l'enregistrement|les {n} enregistrements} en problème",
-                          "en": "See the {n} {n|record|records} kept as problems"},
+                          "en": "{n|See the record|See the {n} records} kept as {n|a problem|problems}"},
     "sync.changes": {"fr": "{back} {back|document revenu|documents revenus} en revue, {sent} {sent|modifié|modifiés} après envoi.",
                      "en": "{back} {back|document|documents} back to review, {sent} changed after sending."},
     "sync.gone": {"fr": "{count} {count|document n'est|documents ne sont} plus dans la source ({count|supprimé ou repassé|"
@@ -377,10 +380,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "fr": "La colonne « {name} » n'existe pas dans les vues de la requête. Colonnes proches : {hint}.",
         "en": "Column \"{name}\" is in none of the query's views. Close ones: {hint}."},
     "said.report.no_view": {
-        "fr": "La vue « {name} » n'existe pas ; les vues sont : invoices, lines, counterparties, findings, batches, "
-              "batch_items, audit, sync_runs, problems.",
-        "en": "There is no view \"{name}\"; the views are: invoices, lines, counterparties, findings, batches, "
-              "batch_items, audit, sync_runs, problems."},
+        "fr": "La vue « {name} » n'existe pas ; les vues sont : {views}.",
+        "en": "There is no view \"{name}\"; the views are: {views}."},
     "said.report.no_view.hint": {"fr": "La vue « {name} » n'existe pas. Vouliez-vous dire « {hint} » ?",
                                  "en": "There is no view \"{name}\". Did you mean \"{hint}\"?"},
     "said.report.no_function": {"fr": "La fonction « {name} » n'existe pas dans DuckDB.",
@@ -426,9 +427,9 @@ MESSAGES: dict[str, dict[str, str]] = {
               "older ones are not already in Pennylane."},
     "said.harvest.default_contact": {
         "fr": "E-mail de contact : Harvest demande une adresse qui joigne la personne qui fait tourner Écluse ; "
-              "remplacez {contact} par la vôtre (Réglages avancés).",
+              "remplacez {contact} par la vôtre (Réglages avancés ; en ligne de commande : --set contact=…).",
         "en": "Contact e-mail: Harvest asks for an address that reaches whoever runs Écluse; replace {contact} "
-              "with yours (Advanced settings)."},
+              "with yours (Advanced settings; on the command line: --set contact=…)."},
     "said.harvest.invoices_off": {
         "fr": "Le module de facturation est désactivé dans ce compte Harvest : il n'y a rien à importer.",
         "en": "The invoices module is turned off in this Harvest account: there is nothing to import."},
@@ -880,7 +881,7 @@ _NUMBER_PARAMS = frozenset({"declared", "computed", "gap", "total", "before_tax"
 _DATE_PARAMS = frozenset({"issue_date", "due_date", "default_start", "since"})
 
 
-def _stored(value: Any) -> Any:
+def stored(value: Any) -> Any:
     """A JSON column as read back (findings.params, sync_runs.error_said): decoded; unreadable
     text is None (the caller shows the English message)."""
     if not isinstance(value, str):
@@ -906,7 +907,7 @@ def finding_detail(code: str, message: str, params: dict[str, Any] | str | None,
     filled with its params, or the stored `message` when it has no params (written by an
     older version, or a plugin's own code) or no template, or the params do not fit it.
     `currency`: the document's; in French its amounts are then said with it (580,20 €)."""
-    params = _stored(params)
+    params = stored(params)
     if not isinstance(params, dict):
         return message
     key = f"finding.{code}.{params.get('variant') or 'detail'}"
@@ -916,8 +917,8 @@ def finding_detail(code: str, message: str, params: dict[str, Any] | str | None,
         if code == "totals_mismatch":  # the gap (findings stored before it was said have no param)
             params = {**params, "gap": abs(Decimal(str(params["declared"])) - Decimal(str(params["computed"])))}
         return t(key, lang, **_finding_values(code, params, lang, currency))
-    except (KeyError, IndexError, ValueError, TypeError, AttributeError):
-        return message
+    except (KeyError, IndexError, ValueError, TypeError, AttributeError, ArithmeticError):
+        return message  # params that do not fit (a null or unreadable amount, say)
 
 
 # Finding.params that are amounts of the document's currency.
@@ -964,7 +965,7 @@ def said_or(text: str | None, stored_said: dict[str, Any] | str | None, lang: st
     """A stored English text in `lang` when its stored Said ({"code", "params"}, or that as
     JSON text) has a template: a sync run's error (`sync_runs.error`, `.error_said`), a
     problem's message (`problems.message`, `.said`), a Pennylane check's."""
-    stored_said = _stored(stored_said)
+    stored_said = stored(stored_said)
     if isinstance(stored_said, dict) and stored_said.get("code"):
         texts = said([(stored_said["code"], stored_said.get("params") or {})], lang)
         if texts:

@@ -77,11 +77,12 @@ MESSAGES: dict[str, dict[str, str]] = {
     "fx.category_label": {"fr": "Catégorie Pennylane (libellé)", "en": "Pennylane category (label)"},
     "fx.category_sales": {"fr": "Ventes", "en": "Sales"},
     "fx.category_purchases": {"fr": "Achats", "en": "Purchases"},
-    "fx.category_default": {"fr": "Catégorie par défaut de la connexion ({side}) : {category} (page Correspondances).",
-                            "en": "The connection's default category ({side}): {category} (Mappings page)."},
-    "fx.category_no_default": {"fr": "Aucune catégorie par défaut pour cette connexion ({side}) (page "
+    "fx.category_default": {"fr": "Catégorie par défaut des {side} de la connexion : {category} (page "
+                                  "Correspondances).",
+                            "en": "The connection's default category for its {side}: {category} (Mappings page)."},
+    "fx.category_no_default": {"fr": "Aucune catégorie par défaut pour les {side} de cette connexion (page "
                                      "Correspondances).",
-                               "en": "No default category for this connection ({side}) (Mappings page)."},
+                               "en": "No default category for this connection's {side} (Mappings page)."},
     "fx.save_category": {"fr": "Enregistrer la catégorie", "en": "Save the category"},
     "fx.current": {"fr": "Corrections en vigueur ({n})", "en": "Fixes in force ({n})"},
     "fx.none": {"fr": "Aucune correction : les valeurs sont celles de la source.",

@@ -162,6 +162,8 @@ def test_amounts_are_said_with_the_documents_currency_in_french():
     assert i18n.finding_detail("totals_mismatch", message, params, "fr").replace(i18n.NBSP, " ") == (
         "Le total HT est de 580,20, alors que la somme des lignes donne 579,70 (écart de 0,50).")  # no currency known
     assert i18n.finding_detail("totals_mismatch", message, params, "en", "EUR") == message  # the stored text
+    for odd in (None, "n/a"):  # params that do not fit: the stored message, not a crash
+        assert i18n.finding_detail("totals_mismatch", message, {**params, "declared": odd}, "fr", "EUR") == message
     # Rates and quantities are not amounts.
     line = {"line": 1, "tax": "7.00", "rate": "19.6", "before_tax": "100.00", "expected": "19.60"}
     assert "19,6 %" in i18n.finding_detail("vat_amount_mismatch", "x", line, "fr", "EUR")

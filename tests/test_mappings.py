@@ -94,6 +94,12 @@ def test_categories_and_counterparty_matches(cache):
     assert mappings.category_for(categories, "src", "supplier_credit_note") == "Achats"
     assert mappings.category_for(categories, "other", "customer_invoice") is None
     assert list(mappings.apply(cache, "categories", {"src:ventes": "x"})) == ["src:ventes"]  # no such side
+    # Both sides set again at once (ecluse mappings set category src X): what each side had goes.
+    mappings.set_category(cache, "src", "Services")
+    assert cache.mappings()["categories"] == {"src": "Services"}
+    mappings.set_category(cache, "src:sales", "Ventes")
+    mappings.set_category(cache, "src", None)  # cleared for both sides
+    assert cache.mappings()["categories"] == {}
     rows, total = mappings.counterparties(cache)
     assert total == 2 and [r["documents"] for r in rows] == [3, 2]
     mappings.set_counterparty(cache, rows[0]["id"], "4242.0")

@@ -532,6 +532,14 @@ def test_reports_show_known_columns_and_values_in_the_readers_language(synced_wo
     # Sync runs, history actions, counterparties' roles and problems, in words too.
     runs = reports.presented(reports.run_query(ws, "SELECT status, finished_at, unchanged FROM sync_runs"), "fr")
     assert runs.columns == ["Statut", "Fin", "Inchangés"] and {r["Statut"] for r in runs.rows} == {"réussie"}
+    # A status is a sync run's or a batch's when the result has their columns, else a document's.
+    statuses = "SELECT * FROM (VALUES ('failed'), ('interrupted')) v(status)"
+    assert [r["Statut"] for r in reports.presented(reports.run_query(
+        ws, f"SELECT status, 0 AS fetched FROM ({statuses})"), "fr").rows] == ["échec", "interrompue"]
+    assert [r["Statut"] for r in reports.presented(reports.run_query(
+        ws, f"SELECT status, false AS dry_run FROM ({statuses})"), "fr").rows] == ["failed", "interrompu"]
+    assert [r["Statut"] for r in reports.presented(reports.run_query(ws, statuses), "fr").rows] == [
+        "Échec d'envoi", "interrupted"]
     audit = reports.presented(reports.run_query(ws, "SELECT DISTINCT action FROM audit"), "fr")
     assert "récupéré" in {r["Action"] for r in audit.rows}
     roles = reports.presented(reports.run_query(ws, "SELECT DISTINCT role FROM counterparties"), "fr")
@@ -553,7 +561,12 @@ def test_a_query_repeating_column_names_is_shown_and_exported(synced_workspace, 
     result = reports.run_query(ws, "SELECT * FROM invoices i JOIN lines l ON l.document_id = i.id LIMIT 3")
     assert result.columns.count("kind") == 1 and "kind_1" in result.columns and "number_1" in result.columns
     for fmt in reports.FORMATS:
-        assert reports.export(reports.presented(result, "fr"), fmt)
+        assert reports.export(reports.presented(result, "fr"), fmt, french=True)
+    # Decimals with more digits than Python's default context holds are exported whole.
+    huge = reports.run_query(ws, "SELECT -1234567890123456789012345678.123456::DECIMAL(38, 6) AS amount")
+    assert reports.export(huge, "csv", french=True).decode("utf-8-sig").splitlines()[1] == (
+        "-1234567890123456789012345678,123456")
+    assert reports.export(huge, "xlsx", french=True)
     at = open_app("reports")
     at.text_area(key="rp_sql").set_value("SELECT 1 AS a, 2 AS a, 3 AS a")
     at.button(key="rp_run").click().run()

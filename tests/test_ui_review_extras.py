@@ -93,9 +93,9 @@ def test_corriger_names_the_default_category_of_the_documents_side(fresh_synced_
     [(purchase,)] = q(ws, "SELECT id FROM documents WHERE kind = 'supplier_invoice' ORDER BY id LIMIT 1")
     assert mappings.apply(ws, "categories", {"demo:sales": "Prestations de services"}) == {}
     captions = [c.value for c in open_document(ws, sale).caption]
-    assert "Catégorie par défaut de la connexion (Ventes) : Prestations de services (page Correspondances)." in captions
+    assert "Catégorie par défaut des ventes de la connexion : Prestations de services (page Correspondances)." in captions
     captions = [c.value for c in open_document(ws, purchase).caption]
-    assert "Aucune catégorie par défaut pour cette connexion (Achats) (page Correspondances)." in captions
+    assert "Aucune catégorie par défaut pour les achats de cette connexion (page Correspondances)." in captions
 
 
 def test_a_ledger_account_and_vat_code_fixed_on_a_line_show_in_the_lines(fresh_synced_workspace, use_workspace):

@@ -127,7 +127,8 @@ def _check_category_key(key: str) -> None:
 
 def set_category(ws: Workspace, key: str, label: str | None) -> None:
     """`key`: `name:sales`, `name:purchases`, or `name` for both sides. Setting one side of a
-    connection that had one category for both keeps it for the other side."""
+    connection that had one category for both keeps it for the other side; setting (or
+    clearing) both replaces what each side had."""
     _check_category_key(key)
     value = check_category(label)
     connection, sep, side = key.partition(":")
@@ -137,6 +138,9 @@ def set_category(ws: Workspace, key: str, label: str | None) -> None:
             if other != side and f"{connection}:{other}" not in current:
                 ws.set_mapping("categories", f"{connection}:{other}", current[connection])
         ws.set_mapping("categories", connection, None)
+    elif not sep:
+        for each in SIDES:
+            ws.set_mapping("categories", f"{connection}:{each}", None)
     ws.set_mapping("categories", key, value)
 
 
@@ -261,8 +265,8 @@ def categories(ws: Workspace, sides: dict[str, tuple[str, ...]] | None = None) -
     mapping = ws.mappings()["categories"]
     with ws.db.read() as con:
         counts = {(r[0], r[1]): (int(r[2]), int(r[3])) for r in con.execute(
-            "SELECT connection, CASE WHEN kind IN ('customer_invoice', 'customer_credit_note') THEN 'sales' "
-            "ELSE 'purchases' END, count(*), count(category_hint) FROM documents GROUP BY 1, 2").fetchall()}
+            "SELECT connection, CASE WHEN kind IN (SELECT unnest(?)) THEN 'sales' ELSE 'purchases' END, count(*), "
+            "count(category_hint) FROM documents GROUP BY 1, 2", [list(CUSTOMER_KINDS)]).fetchall()}
     known: dict[str, set[str]] = {}
     for connection, side in counts:
         known.setdefault(connection, set()).add(side)

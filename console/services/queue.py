@@ -42,16 +42,17 @@ def page(
     """One screen of the queue in one unit of work. `pdf_pending` keeps only documents whose
     PDF the source will deliver later."""
     filters = filters or Filters()
-    where, params = filters.where()
-    if pdf_pending:
-        where += " AND d.attachment_pending"
+    where, params = _where(filters, pdf_pending)
     # The counterparty (one at most per document) only matters to a filter on its name.
     join = JOIN_COUNTERPARTY if _USES_COUNTERPARTY.search(where) else ""
     valid = "d.status = 'to_review' AND d.error_count = 0"""
     with ws.db.read() as con:
         finish_left_checks(ws, con)
         cached = [r[0] for r in con.execute("SELECT DISTINCT connection FROM documents").fetchall()]
-        problems = con.execute("SELECT count(*) FROM problems WHERE NOT resolved").fetchone()[0]
+        # The problems of the connections filtered on (all when none is).
+        problems = con.execute("SELECT count(*) FROM problems WHERE NOT resolved AND (CAST(? AS TEXT[]) IS NULL "
+                               "OR connection IN (SELECT unnest(?)))", [filters.connection, filters.connection]
+                               ).fetchone()[0]
         # One scan for the three counts: what the filters show, and of it what "approve all
         # valid" would approve (review.approve_all_valid), with a warning or not.
         total, approvable, warned = con.execute(
@@ -67,13 +68,17 @@ def page(
                 int(warned))
 
 
+def _where(filters: Filters, pdf_pending: bool) -> tuple[str, list[Any]]:
+    """The queue's WHERE clause: the filters, and only documents whose PDF comes later when asked."""
+    where, params = filters.where()
+    return (where + " AND d.attachment_pending" if pdf_pending else where), params
+
+
 def position(ws: Workspace, filters: Filters | None, doc_id: str, *, sort: str = "issue_date",
              descending: bool = True, pdf_pending: bool = False) -> int | None:
     """Where a document stands in the queue as `page` sorts and filters it (0-based), or None
     when the filters leave it out: the page to show a document that moved off the screen on."""
-    where, params = (filters or Filters()).where()
-    if pdf_pending:
-        where += " AND d.attachment_pending"
+    where, params = _where(filters or Filters(), pdf_pending)
     with ws.db.read() as con:
         return row_position(con, where, params, sort=sort, descending=descending, doc_id=doc_id)
 

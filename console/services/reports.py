@@ -12,7 +12,7 @@ import io
 import json
 import re
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import Decimal, localcontext
 from typing import Any
 
 import duckdb
@@ -21,8 +21,7 @@ import pyarrow.parquet as pq
 
 from ..connectors import Said
 from ..domain import json_dumps
-from ..i18n import MESSAGES, decimal_places, finding_detail, t
-from ..i18n import said as i18n_said
+from ..i18n import MESSAGES, decimal_places, finding_detail, said_or, t
 from ..workspace import Workspace
 
 FORMATS = ("csv", "json", "parquet", "xlsx")
@@ -169,7 +168,8 @@ def _explain(exc: duckdb.Error) -> tuple[str, Said]:
             hint = _hint(lines[1:])
             if code == "report.no_view" and hint not in VIEWS:
                 hint = ""  # DuckDB may suggest one of its own catalog tables
-            return text, Said(code + (".hint" if hint else ""), {"name": name, "hint": hint, "error": text})
+            return text, Said(code + (".hint" if hint else ""),
+                              {"name": name, "hint": hint, "error": text, "views": ", ".join(VIEWS)})
     return text, Said("report.failed", {"error": text})
 
 
@@ -183,10 +183,11 @@ def _hint(rest: list[str]) -> str:
 
 
 # -- what the console shows ------------------------------------------------------------------
-# Values the console names in words, by column: the catalogue keys tried in turn (a status is
-# a document's, or a sync run's).
-_WORDS = {"status": ("status.{}", "run.{}"), "kind": ("kind.{}",), "severity": ("severity.{}",),
+# Values the console names in words, by column: the catalogue keys tried in turn.
+_WORDS = {"status": ("status.{}",), "kind": ("kind.{}",), "severity": ("severity.{}",),
           "action": ("action.{}",), "role": ("review.{}",), "state": ("send.state_{}",)}
+# A status is a document's, unless the result has the columns of a sync run's or a batch's.
+_STATUS_OF = ((frozenset({"fetched", "unchanged"}), ("run.{}",)), (frozenset({"dry_run", "items"}), ("batch.{}",)))
 
 
 def presented(result: QueryResult, lang: str) -> QueryResult:
@@ -200,18 +201,19 @@ def presented(result: QueryResult, lang: str) -> QueryResult:
     names = table.column_names
     finding = {"code", "message", "params"} <= set(names)
     problem = not finding and {"message", "said"} <= set(names)
+    words = dict(_WORDS, status=next((keys for columns, keys in _STATUS_OF if columns & set(names)), _WORDS["status"]))
     labels: list[str] = []
     columns: list[pa.Array | pa.ChunkedArray] = []
     for name, column in zip(names, table.columns):
         if (finding and name == "params") or (problem and name == "said"):
             continue  # the message says them
-        if name in _WORDS and pa.types.is_string(column.type):
-            column = pa.array([_word(_WORDS[name], v, lang) for v in column.to_pylist()], pa.string())
+        if name in words and pa.types.is_string(column.type):
+            column = pa.array([_word(words[name], v, lang) for v in column.to_pylist()], pa.string())
         elif finding and name == "message":
             column = pa.array(_finding_messages(table, lang), pa.string())
         elif problem and name == "message":
-            column = pa.array([_said_message(m, s, lang) for m, s in zip(column.to_pylist(),
-                                                                          table.column("said").to_pylist())], pa.string())
+            column = pa.array([said_or(m, s, lang) for m, s in zip(column.to_pylist(), table.column("said").to_pylist())],
+                              pa.string())
         key = f"col.{name}"
         label = t(key, lang) if key in MESSAGES else name
         labels.append(name if label in labels or label in names and label != name else label)
@@ -224,16 +226,6 @@ def _word(keys: tuple[str, ...], value: str | None, lang: str) -> str | None:
         if value is not None and key in MESSAGES:
             return t(key, lang)
     return value
-
-
-def _said_message(message: str | None, said: str | None, lang: str) -> str | None:
-    """A problem's message in `lang` from what it says (stored JSON), else as stored."""
-    try:
-        value = json.loads(said) if said else None
-        texts = i18n_said([(value["code"], value.get("params"))], lang) if isinstance(value, dict) else None
-    except (ValueError, KeyError, TypeError):
-        texts = None
-    return texts[0] if texts else message
 
 
 def _finding_messages(table: pa.Table, lang: str) -> list[str | None]:
@@ -287,10 +279,12 @@ def _text(value: Any, french: bool = False) -> str:
 def _trimmed(value: Decimal) -> Decimal:
     """A decimal with the places a reader needs, two at least: a quantity stored as 1.000000
     is 1.00, a unit price of 0.123400 is 0.1234 (amounts keep their two)."""
-    if value.as_tuple().exponent >= -2 or not value.is_finite():
+    if not value.is_finite() or value.as_tuple().exponent >= -2:
         return value
-    places = max(2, decimal_places(value.normalize()))
-    return value.quantize(Decimal(1).scaleb(-places))
+    with localcontext() as ctx:
+        ctx.prec = 80  # DECIMAL(38, s) holds more digits than the default context's 28
+        places = max(2, decimal_places(value.normalize()))
+        return value.quantize(Decimal(1).scaleb(-places))
 
 
 def _xlsx(result: QueryResult, french: bool = False) -> bytes:

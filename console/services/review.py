@@ -370,10 +370,14 @@ def open_problems(ws: Workspace, connection: str) -> int:
                                [connection]).fetchone()[0])
 
 
-def list_problems(ws: Workspace, *, include_resolved: bool = False, limit: int = 200) -> list[dict[str, Any]]:
+def list_problems(ws: Workspace, *, include_resolved: bool = False, limit: int = 200,
+                  connections: list[str] | None = None) -> list[dict[str, Any]]:
+    """Records kept as problems, newest first; of `connections` only when given."""
     with ws.db.read() as con:
         cur = con.execute(
             "SELECT id, connection, source_id, message, raw, recorded_at, resolved, said FROM problems "
-            f"{'' if include_resolved else 'WHERE NOT resolved'} ORDER BY id DESC LIMIT ?", [limit]
+            f"WHERE {'true' if include_resolved else 'NOT resolved'} "
+            "AND (CAST(? AS TEXT[]) IS NULL OR connection IN (SELECT unnest(?))) ORDER BY id DESC LIMIT ?",
+            [connections or None, connections or None, limit]
         )
         return dict_rows(cur)

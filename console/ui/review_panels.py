@@ -281,9 +281,9 @@ def lines_form(ws, doc: dict[str, Any], done: Done, version: int) -> None:
 def category_form(ws, doc: dict[str, Any], done: Done, version: int) -> None:
     st.markdown(f"**{t('fx.category')}**")
     default = mappings.category_for(ws.mappings()["categories"], doc["connection"], doc["kind"])
-    side = "fx.category_sales" if doc["kind"] in CUSTOMER_KINDS else "fx.category_purchases"
-    st.caption(t("fx.category_default", category=default, side=t(side)) if default
-               else t("fx.category_no_default", side=t(side)))
+    side = f"fx.category_{mappings.side_of(doc['kind'])}"
+    st.caption(t("fx.category_default", category=default, side=t(side).lower()) if default
+               else t("fx.category_no_default", side=t(side).lower()))
     current = doc.get("category_hint") or ""
     with st.form(key=f"fx_cat_{doc['id']}_{version}", border=True):
         label = st.text_input(t("fx.category_label"), value=current, placeholder=t("fx.example", value=t(side)),

@@ -292,7 +292,7 @@ def _problems_link(ws: Any, job: state.SyncJob) -> None:
     still unresolved) are listed in Revue: one click away."""
     count = review.open_problems(ws, job.connection)
     if count and st.button(t("sync.see_problems", n=count), key=f"sync_problems_{job.seq}", icon=":material/report:"):
-        open_review({"special": "problems"})
+        open_review({"special": "problems", "connection": [job.connection]})
 
 
 def _counts_text(report: Any) -> str:

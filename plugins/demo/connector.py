@@ -230,7 +230,7 @@ def normalize(raw: dict[str, Any]) -> Document:
     if not source_id:
         raise _said(DomainError(f"record without an id (number {raw.get('number')!r}, dated {raw.get('date')}): "
                                 "it cannot be followed from one sync to the next"),
-                    Said("demo.no_id", {"number": repr(raw.get("number"))}))
+                    Said("demo.no_id", {"number": repr(raw["number"]) if raw.get("number") else "—"}))
     kind = _KINDS.get((raw.get("direction"), raw.get("type")))
     if kind is None:
         raise _said(DomainError(f"{source_id}: unknown document type {raw.get('direction')!r}/{raw.get('type')!r}"),

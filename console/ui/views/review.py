@@ -13,6 +13,7 @@ from typing import Any
 
 import streamlit as st
 
+from ecluse import i18n
 from ecluse.domain import IN_BATCH, KINDS, SENT, STATUSES, json_dumps
 from ecluse.services import queue, reconcile, review
 from ecluse.ui import review_panels, state, widgets
@@ -182,11 +183,7 @@ def named_twins(ws, findings: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """The findings, a suspected duplicate's twin named by its number and connection
     ('VH26003898 (connexion demo)') rather than its id ('demo:1234')."""
     def twin(f: dict[str, Any]) -> tuple[dict[str, Any], str] | None:
-        params = f.get("params")
-        try:
-            params = json.loads(params) if isinstance(params, str) else params
-        except ValueError:
-            return None
+        params = i18n.stored(f.get("params"))
         if f["code"] != "suspected_duplicate" or not isinstance(params, dict) or not params.get("other"):
             return None
         return params, str(params["other"])
@@ -487,10 +484,11 @@ def change_after_sending(ws, doc: dict[str, Any]) -> None:
     st.rerun()
 
 
-def problems_section(ws, count: int, expanded: bool) -> None:
+def problems_section(ws, count: int, expanded: bool, connections: list[str] | None) -> None:
+    """The records kept as problems, of the connections filtered on (all when none is)."""
     if not count:
         return
-    problems = review.list_problems(ws)
+    problems = review.list_problems(ws, connections=connections)
     if not problems:
         return
     with st.expander(t("review.problems", n=len(problems)), expanded=expanded, icon=":material/report:"):
@@ -552,7 +550,7 @@ def main() -> None:
         else:
             preselect = None
 
-    problems_section(ws, result.open_problems, expanded=(special == "problems"))
+    problems_section(ws, result.open_problems, expanded=(special == "problems"), connections=filters.connection)
     filter_bar(result.connections)
     head = st.columns([2, 1, 1, 1])
     with head[1]:
