@@ -148,9 +148,21 @@ def goto(pg, title: str) -> None:
 
 
 def pick(pg, label: str, option: str) -> None:
-    """Choose `option` in the selectbox labelled `label`."""
-    pg.get_by_role("combobox", name=label, exact=True).click()
-    pg.get_by_role("option", name=option, exact=True).click()
+    """Choose `option` in the selectbox labelled `label` (opened again if a rerun that was
+    still under way closed its list)."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    choice = pg.get_by_role("option", name=option, exact=True)
+    for attempt in range(3):
+        settle(pg)
+        pg.get_by_role("combobox", name=label, exact=True).click()
+        try:
+            choice.wait_for(timeout=10_000)
+            break
+        except PlaywrightTimeout:
+            if attempt == 2:
+                raise
+    choice.click()
     settle(pg)
 
 
@@ -204,6 +216,18 @@ def test_demo_loop(page, console):
     settle(pg)
     no_exception(pg)
     shot(pg, "05-review-approved")
+    # The next document to review is selected (not the approved ones around it); a rejection's
+    # reason does not stay for the next decision (the browser would send it back).
+    pg.get_by_text("1 document sélectionné", exact=False).wait_for()
+    reason = pg.get_by_label("Motif")
+    reason.fill("déjà saisie dans Pennylane")
+    reason.press("Enter")
+    settle(pg)
+    shot(pg, "05b-review-reject")
+    pg.locator(".st-key-rv_reject button:visible").first.click()
+    pg.get_by_text("1 document rejeté", exact=False).wait_for()
+    settle(pg, 800)
+    assert all(box.input_value() == "" for box in pg.get_by_label("Motif").all())
     pick(pg, "Anomalies", "Avec erreurs")
     grid = pg.locator('[class*="st-key-rv_grid_"] [data-testid="stDataFrame"]').first
     click_grid_rows(pg, grid, [0])

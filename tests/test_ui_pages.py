@@ -195,6 +195,24 @@ def test_reject_without_reason_shows_an_error(fresh_synced_workspace, use_worksp
     at.button(key="rv_reject").click().run()
     assert statuses(ws, [first[0]["id"]]) == {first[0]["id"]: "rejected"}
     assert review.get_document(ws, first[0]["id"])["status_reason"] == "facture en double"
+    assert at.text_input(key="rv_reason").value == "", "the next decision needs a reason of its own"
+
+
+def test_after_a_decision_the_next_document_to_decide_is_selected(fresh_synced_workspace, use_workspace):
+    """Not an approved one that happens to follow in the list: one more click on Rejeter
+    would reject it."""
+    ws = use_workspace(fresh_synced_workspace)
+    rows, _ = review.list_documents(ws, limit=3)
+    assert [r["status"] for r in rows] == ["to_review"] * 3
+    review.decide(ws, "approve", [rows[1]["id"]], actor="anne", force=True, reason="vu")
+    at = open_app("review")
+    select_rows(at, [0])
+    at.text_input(key="rv_reason").set_value("déjà saisie dans Pennylane")
+    at.button(key="rv_reject").click().run()
+    assert_clean(at)
+    assert statuses(ws, [rows[0]["id"], rows[1]["id"]]) == {rows[0]["id"]: "rejected", rows[1]["id"]: "approved"}
+    shown = [s.value for s in at.subheader]
+    assert any(rows[2]["number"] in s for s in shown) and not any(rows[1]["number"] in s for s in shown), shown
 
 
 def test_approve_despite_errors_needs_a_reason(fresh_synced_workspace, use_workspace):

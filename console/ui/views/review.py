@@ -153,12 +153,20 @@ def bump_grid() -> None:
     st.session_state["rv_grid_version"] = st.session_state.get("rv_grid_version", 0) + 1
 
 
-def select_after(ids: list[str], mode: str, position: int = 0) -> None:
-    """On the next run, select a document of the new grid: the one after `ids` ("next": after
-    a decision), or `ids[0]` itself ("same": after a fix, or to open a suspected twin), or all
-    of `ids` on the page ("all": the documents a decision refused)."""
-    st.session_state["rv_after"] = {"ids": list(ids), "mode": mode, "position": position}
+def select_after(ids: list[str], mode: str, position: int = 0, statuses: list[str] | None = None) -> None:
+    """On the next run, select a document of the new grid: the next one after `ids` that still
+    has one of `statuses` ("next": after a decision, the next document to decide as those
+    were, never an approved one after a rejection), or `ids[0]` itself ("same": after a fix,
+    or to open a suspected twin), or all of `ids` on the page ("all": the documents a
+    decision refused)."""
+    st.session_state["rv_after"] = {"ids": list(ids), "mode": mode, "position": position,
+                                    "statuses": list(statuses or [])}
     bump_grid()
+
+
+def next_to_decide(rows: list[dict[str, Any]], start: int, statuses: list[str]) -> int | None:
+    """The first row from `start` on whose status is one of `statuses` (any when empty)."""
+    return next((i for i in range(start, len(rows)) if not statuses or rows[i]["status"] in statuses), None)
 
 
 def resolve_after(rows: list[dict[str, Any]]) -> int | list[int] | None | str | tuple[str, list[str], str]:
@@ -174,8 +182,10 @@ def resolve_after(rows: list[dict[str, Any]]) -> int | list[int] | None | str | 
     if after["mode"] in ("same", "all"):
         return where[0] if where else ("elsewhere", after["ids"], after["mode"])
     target = max(where) + 1 if where else after["position"]  # decided rows left the list: same place
-    if target < len(rows):
-        return target
+    found = next_to_decide(rows, target, after.get("statuses") or [])
+    if found is not None:
+        return found
+    st.session_state["rv_after_statuses"] = after.get("statuses") or []  # for the next page
     return "next_page" if rows else None
 
 
@@ -223,7 +233,7 @@ def report_decision(result: review.DecisionResult, action: str, numbers: dict[st
 
 
 def decide(ws, action: str, ids: list[str], numbers: dict[str, str], *, reason: str, force: bool = False,
-           position: int = 0) -> None:
+           position: int = 0, statuses: list[str] | None = None) -> None:
     try:
         result = review.decide(ws, action, ids, actor=state.signer(), reason=reason or None, force=force)
     except widgets.USER_ERRORS as exc:
@@ -235,9 +245,10 @@ def decide(ws, action: str, ids: list[str], numbers: dict[str, str], *, reason: 
         # would show another invoice under a warning that names this one.
         select_after(list(result.refused), "all")
     else:
-        select_after(ids, "next", position)
-        st.session_state.pop("rv_reason", None)
-        st.session_state.pop("rv_force", None)
+        select_after(ids, "next", position, statuses)
+        # Emptied before the inputs are drawn again: the browser would send its old value back
+        # if the keys were only dropped, and the next click would decide with this reason.
+        st.session_state["rv_clear_reason"] = True
     st.rerun()
 
 
@@ -253,6 +264,8 @@ def actions(ws, selected: list[dict[str, Any]], position: int = 0) -> None:
             st.caption(t("review.no_decision_sent" if all(r["status"] == SENT for r in selected)
                          else "review.no_decision_batch"))
             return
+        if st.session_state.pop("rv_clear_reason", False):
+            st.session_state["rv_reason"], st.session_state["rv_force"] = "", False
         reason = st.text_input(t("review.reason"), key="rv_reason", placeholder=t("review.reason_ph"))
         force = st.checkbox(t("review.force"), key="rv_force", help=t("review.force_help")) if with_errors else False
         cols = st.columns(4)
@@ -283,7 +296,8 @@ def actions(ws, selected: list[dict[str, Any]], position: int = 0) -> None:
         if clicked == "approve" and force and not reason:
             st.error(t("review.force_reason_required"), icon=":material/error:")
             return
-        decide(ws, clicked, ids, numbers, reason=reason, force=(clicked == "approve" and force), position=position)
+        decide(ws, clicked, ids, numbers, reason=reason, force=(clicked == "approve" and force), position=position,
+               statuses=sorted({r["status"] for r in selected}))
 
 
 def approve_all_valid(ws, filters: review.Filters, count: int, pdf_pending: bool, warned: int = 0) -> None:
@@ -543,10 +557,11 @@ def main() -> None:
             where = [i for i, r in enumerate(result.rows) if r["id"] in ids]
             preselect = (where if mode == "all" else where[0]) if where else None
     if preselect == "next_page":
+        statuses = st.session_state.pop("rv_after_statuses", [])
         if number < pages:
             number = st.session_state["rv_page"] = number + 1
             result = read(number)
-            preselect = 0
+            preselect = next_to_decide(result.rows, 0, statuses)
         else:
             preselect = None
 
