@@ -204,8 +204,24 @@ MESSAGES: dict[str, dict[str, str]] = {
     "send.state_failed": {"fr": "échec", "en": "failed"},
     "send.state_held": {"fr": "retenue", "en": "held"},
     "send.state_pending": {"fr": "restante", "en": "left"},
-    "send.failed_list": {"fr": "{n} {n|facture refusée|factures refusées} par Pennylane :",
-                          "en": "{n} {n|invoice|invoices} refused by Pennylane:"},
+    "send.failed_list": {"fr": "{n} {n|facture n'a|factures n'ont} pas pu être {n|envoyée|envoyées} :",
+                          "en": "{n} {n|invoice|invoices} could not be sent:"},
+    "said.send.unreachable": {"fr": "Pennylane injoignable : {cause}.",
+                              "en": "Pennylane could not be reached: {cause}."},
+    "said.send.server_error": {
+        "fr": "Erreur du serveur de Pennylane (HTTP {status}) : l'envoi a échoué. « Réessayer » la renvoie sans "
+              "risque de doublon : Écluse vérifie d'abord si Pennylane l'a reçue.",
+        "en": "Pennylane's server failed (HTTP {status}): the invoice was not sent. Retry sends it again without "
+              "a duplicate: Écluse first checks whether Pennylane received it."},
+    "said.send.rate_limited": {
+        "fr": "Pennylane limite toujours le débit des requêtes (HTTP {status}) : réessayez dans quelques minutes.",
+        "en": "Pennylane kept limiting the request rate (HTTP {status}): retry in a few minutes."},
+    "said.send.unauthorized": {
+        "fr": "Pennylane refuse le jeton (HTTP {status}) : vérifiez-le avec « Modifier la destination », puis "
+              "réessayez.",
+        "en": "Pennylane refuses the token (HTTP {status}): check it with \"Change the destination\", then retry."},
+    "said.send.refused": {"fr": "Pennylane a refusé la facture (HTTP {status}) : {detail}",
+                          "en": "Pennylane refused the invoice (HTTP {status}): {detail}"},
     "send.retry": {"fr": "Réessayer ({n})", "en": "Retry ({n})"},
     "send.held_list": {"fr": "{n} {n|facture retenue|factures retenues} avant l'envoi, à corriger :",
                        "en": "{n} {n|invoice|invoices} held before sending, to fix:"},

@@ -6,6 +6,8 @@ from decimal import Decimal as D
 
 import pytest
 
+from ecluse import i18n
+from ecluse.connectors import Said
 from ecluse.domain import CUSTOMER_CREDIT_NOTE, SUPPLIER_INVOICE, Address
 from ecluse.services import review, send
 from ecluse.services.pennylane_gateway import PennylaneGateway
@@ -216,3 +218,19 @@ def test_category_a_reviewers_fix_wins_over_the_connections_default(workspace, p
     assert got == {"F-0": [ventes["id"]], "F-1": [export["id"]], "F-2": []}
     warning = {i.document_id: i.warning for i in result.items}["src:2"]
     assert "'Inconnue' does not exist in Pennylane" in warning
+
+
+def test_each_failure_of_a_call_is_said_as_what_it_is():
+    from ecluse.http import HttpError, TransportError
+
+    said = send.failure_said
+    assert said(HttpError("x", status=503))["code"] == "send.server_error"
+    assert said(HttpError("x", status=429))["code"] == "send.rate_limited"
+    assert said(HttpError("x", status=401))["code"] == "send.unauthorized"
+    refused = said(HttpError("x", status=422, body='{"error": "invoice_number already used"}'))
+    assert refused == {"code": "send.refused",
+                       "params": {"status": 422, "detail": '{"error": "invoice_number already used"}'}}
+    lost = said(TransportError("x", cause="refused", attempts=3))
+    assert lost["code"] == "send.unreachable"
+    assert i18n.said_text(Said(lost["code"], lost["params"]), "fr").startswith(
+        "Pennylane injoignable : connexion refusée ou serveur introuvable (3 essais)")

@@ -99,7 +99,8 @@ def batch_items(ws: Workspace, batch_id: int) -> list[dict[str, Any]]:
     with ws.db.read() as con:
         return dict_rows(con.execute(
             "SELECT i.document_id, d.number, d.kind, d.issue_date, d.total, d.currency, c.name AS counterparty, "
-            "i.state, i.invoice_pl_id AS pennylane_id, d.pennylane_url, i.error AS message, d.status, i.updated_at "
+            "i.state, i.invoice_pl_id AS pennylane_id, d.pennylane_url, i.error AS message, i.error_said AS said, "
+            "d.status, i.updated_at "
             "FROM batch_items i LEFT JOIN documents d ON d.id = i.document_id "
             "LEFT JOIN counterparties c ON c.id = d.counterparty_id "
             "WHERE i.batch_id = ? ORDER BY CASE i.state WHEN 'failed' THEN 0 WHEN 'held' THEN 1 "

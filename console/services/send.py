@@ -26,8 +26,9 @@ import re
 from dataclasses import asdict, dataclass, field
 from typing import Any, Callable, Iterator, Protocol
 
+from .. import i18n
 from ..domain import (
-    APPROVED, CREDIT_NOTE_KINDS, CUSTOMER_KINDS, FAILED, IN_BATCH, ON_HOLD, SENT, Counterparty, Document,
+    APPROVED, CREDIT_NOTE_KINDS, CUSTOMER_KINDS, FAILED, IN_BATCH, ON_HOLD, SENT, Counterparty, Document, json_compact,
 )
 from ..http import HttpError, RateLimitExceeded, TransportError
 from ..pennylane import requests_builder as rb
@@ -168,6 +169,22 @@ class _Placeholders(dict):  # type: ignore[type-arg]
 
 
 # --------------------------------------------------------------------------- results
+def failure_said(exc: HttpError) -> dict[str, Any]:
+    """A failed call to Pennylane as the console says it ({"code", "params"}): unreachable,
+    its server failing, its rate limit, the token refused, or the invoice refused."""
+    if exc.status is None:  # TransportError: nothing or no complete answer came back
+        cause = getattr(exc, "cause", "other")
+        return {"code": "send.unreachable", "params": {"cause": {
+            lang: i18n.t(f"http.cause.{cause}", lang, attempts=exc.attempts) for lang in i18n.LANGS}}}
+    if exc.status >= 500:
+        return {"code": "send.server_error", "params": {"status": exc.status}}
+    if exc.status == 429:
+        return {"code": "send.rate_limited", "params": {"status": exc.status}}
+    if exc.status in (401, 403):
+        return {"code": "send.unauthorized", "params": {"status": exc.status}}
+    return {"code": "send.refused", "params": {"status": exc.status, "detail": (exc.body or "").strip() or "—"}}
+
+
 @dataclass
 class ItemResult:
     document_id: str
@@ -177,6 +194,7 @@ class ItemResult:
     error: str | None = None
     warning: str | None = None
     url: str | None = None  # Pennylane's link to the invoice's file
+    said: dict[str, Any] | None = None  # a failure in the console's language ({"code", "params"})
 
 
 @dataclass
@@ -417,9 +435,10 @@ class _Sender:
         reason = res.error
         with self.ws.db.write() as con:
             con.execute(
-                "UPDATE batch_items SET state = ?, invoice_pl_id = coalesce(?, invoice_pl_id), error = ?, updated_at = ? "
-                "WHERE batch_id = ? AND document_id = ?",
-                [res.state, res.pennylane_id, res.error or res.warning, now, self.batch_id, document_id],
+                "UPDATE batch_items SET state = ?, invoice_pl_id = coalesce(?, invoice_pl_id), error = ?, error_said = ?, "
+                "updated_at = ? WHERE batch_id = ? AND document_id = ?",
+                [res.state, res.pennylane_id, res.error or res.warning, json_compact(res.said) if res.said else None,
+                 now, self.batch_id, document_id],
             )
             if res.state == "sent":
                 # Sent is a fact: record it even if a sync moved the document meanwhile (then
@@ -528,7 +547,7 @@ class _Sender:
         except SendStopped:
             raise
         except HttpError as exc:
-            res.state, res.error = "failed", redact(str(exc))
+            res.state, res.error, res.said = "failed", redact(str(exc)), failure_said(exc)
         self.finish(doc.id, res)
         return res
 

@@ -428,7 +428,7 @@ def show_progress(job: batches.PushJob) -> None:
         if recent:
             widgets.table([{
                 "number": i.number or i.document_id, "state": state_label(i.state),
-                "pennylane_id": i.pennylane_id, "message": i.error or i.warning or "",
+                "pennylane_id": i.pennylane_id, "message": widgets.said_or(i.error or i.warning, i.said),
             } for i in recent], {
                 "number": t("col.number"), "state": t("col.status"), "pennylane_id": t("send.col_pennylane_id"),
                 "message": t("col.message"),
@@ -477,7 +477,8 @@ def batch_panel(ws, batch_id: int, *, prefix: str, can_send: bool, message: str 
         failed = [i for i in items if i["state"] == "failed"]
         held = [i for i in items if i["state"] == "held"]
         if failed:
-            lines = "\n".join(f"- **{i['number'] or i['document_id']}** : {i['message'] or ''}" for i in failed)
+            lines = "\n".join(f"- **{i['number'] or i['document_id']}** : {widgets.said_or(i['message'], i['said'])}"
+                              for i in failed)
             st.error(t("send.failed_list", n=len(failed)) + "\n\n" + lines, icon=":material/cancel:")
             retryable = [i["document_id"] for i in failed if i["status"] == "failed"]
             if retryable and st.button(t("send.retry", n=len(retryable)), key=f"{prefix}_retry",
