@@ -209,10 +209,9 @@ MESSAGES: dict[str, dict[str, str]] = {
     "said.send.unreachable": {"fr": "Pennylane injoignable : {cause}.",
                               "en": "Pennylane could not be reached: {cause}."},
     "said.send.server_error": {
-        "fr": "Erreur du serveur de Pennylane (HTTP {status}) : l'envoi a échoué. « Réessayer » la renvoie sans "
-              "risque de doublon : Écluse vérifie d'abord si Pennylane l'a reçue.",
-        "en": "Pennylane's server failed (HTTP {status}): the invoice was not sent. Retry sends it again without "
-              "a duplicate: Écluse first checks whether Pennylane received it."},
+        "fr": "Erreur du serveur de Pennylane (HTTP {status}) : l'envoi a échoué. Réessayez plus tard avec "
+              "« Réessayer ».",
+        "en": "Pennylane's server failed (HTTP {status}): the invoice was not sent. Try again later with Retry."},
     "said.send.rate_limited": {
         "fr": "Pennylane limite toujours le débit des requêtes (HTTP {status}) : réessayez dans quelques minutes.",
         "en": "Pennylane kept limiting the request rate (HTTP {status}): retry in a few minutes."},
