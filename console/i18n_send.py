@@ -206,6 +206,13 @@ MESSAGES: dict[str, dict[str, str]] = {
     "send.state_pending": {"fr": "restante", "en": "left"},
     "send.failed_list": {"fr": "{n} {n|facture n'a|factures n'ont} pas pu être {n|envoyée|envoyées} :",
                           "en": "{n} {n|invoice|invoices} could not be sent:"},
+    "send.failed_waiting": {
+        "fr": "{n} {n|facture|factures} en échec d'envoi, à renvoyer : {numbers}. La raison de chaque échec est "
+              "dans l'historique des envois ci-dessous.",
+        "en": "{n} {n|invoice|invoices} whose sending failed, to send again: {numbers}. Each failure's reason is in "
+              "the send history below."},
+    "send.retry_question": {"fr": "Renvoyer {n|cette facture|ces {n} factures} vers Pennylane ?",
+                            "en": "Send {n|this invoice|these {n} invoices} to Pennylane again?"},
     "said.send.unreachable": {"fr": "Pennylane injoignable : {cause}.",
                               "en": "Pennylane could not be reached: {cause}."},
     "said.send.server_error": {

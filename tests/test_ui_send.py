@@ -275,6 +275,24 @@ def test_a_failure_is_listed_with_its_reason_and_retried(live, emu, token):
     assert token not in texts(at)
 
 
+def test_a_failure_is_said_on_coming_back_and_retried_after_a_question(live, emu, token):
+    ws = live
+    ids = approved_ready(ws)
+    emu.inject("POST", r"/customer_invoices/import$", "500", times=2)
+    send_all(open_send())
+    [failed] = [d for d, s in statuses(ws).items() if s == "failed"]
+    number = review.get_document(ws, failed)["number"]
+    at = open_send()  # a later visit: the batch's detail is no longer on screen
+    assert any(w.value.startswith(f"1 facture en échec d'envoi, à renvoyer : {number}.") for w in at.warning)
+    at.button(key="sd_failed_retry").click().run()
+    assert_clean(at)
+    batches.JOBS.wait(120)
+    at.run()
+    assert_clean(at)
+    assert_exactly_once(emu, ws, ids)
+    assert not any("en échec d'envoi" in w.value for w in at.warning)
+
+
 def test_an_interrupted_batch_shows_why_and_resumes(live, emu, token, monkeypatch):
     ws = live
     ids = approved_ready(ws)

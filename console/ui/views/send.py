@@ -363,6 +363,8 @@ def send_section(ws, filters: review.Filters, summary: dict[str, Any]) -> None:
     if elsewhere:
         st.warning(t("send.busy_elsewhere", holder=elsewhere), icon=":material/hourglass_top:")
     can_send = live and source is not None and not running and not elsewhere
+    if not running:
+        failed_panel(ws, can_send)
     help_text = (t("send.disabled_dry_run") if not live else t("send.disabled_no_token") if source is None
                  else t("send.disabled_running") if running or elsewhere else t("send.disabled_nothing") if not ready
                  else None)
@@ -380,6 +382,23 @@ def send_section(ws, filters: review.Filters, summary: dict[str, Any]) -> None:
                 st.session_state.pop("sd_confirming", None)
                 st.rerun()
     progress_panel(ws, can_send=can_send, elsewhere=bool(elsewhere))
+
+
+def failed_panel(ws, can_send: bool) -> None:
+    """The invoices whose last send failed, whichever batch it was: still to be sent, so said
+    on arrival rather than only in that batch's detail. Retrying asks first, as sending does."""
+    failed, total = review.list_documents(ws, review.Filters(status="failed"), limit=20)
+    if not total:
+        return
+    numbers = ", ".join(r["number"] or r["id"] for r in failed) + (" …" if total > len(failed) else "")
+    with st.container(border=True):
+        st.warning(t("send.failed_waiting", n=total, numbers=numbers), icon=":material/cancel:")
+        with st.popover(t("send.retry", n=total), icon=":material/replay:", disabled=not can_send,
+                        help=None if can_send else t("send.resume_disabled")):
+            st.markdown(t("send.retry_question", n=total))
+            if st.button(t("send.confirm_yes"), key="sd_failed_retry", type="primary", icon=":material/send:"):
+                ids, _ = review.list_documents(ws, review.Filters(status="failed"), limit=total)
+                retry(ws, [r["id"] for r in ids])
 
 
 def start_push(ws, *, filters: review.Filters | None = None, ids: list[str] | None = None) -> None:
