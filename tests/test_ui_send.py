@@ -90,6 +90,16 @@ def statuses(ws: Workspace) -> dict[str, str]:
         return dict(con.execute("SELECT id, status FROM documents").fetchall())
 
 
+def click_and_wait(at: AppTest, key: str) -> AppTest:
+    """Click the button `key` that starts a batch, wait for it, and draw its outcome."""
+    at.button(key=key).click().run()
+    assert_clean(at)
+    batches.JOBS.wait(120)
+    at.run()
+    assert_clean(at)
+    return at
+
+
 def approved_ready(ws: Workspace) -> list[str]:
     return send.approved_ids(ws)
 
@@ -264,11 +274,7 @@ def test_a_failure_is_listed_with_its_reason_and_retried(live, emu, token):
     assert len(pushed(emu)) == len(ids) - 1
     retry = at.button(key="sd_last_retry")
     assert retry.label == "Réessayer (1)"
-    retry.click().run()
-    assert_clean(at)
-    batches.JOBS.wait(120)
-    at.run()
-    assert_clean(at)
+    click_and_wait(at, "sd_last_retry")
     assert_exactly_once(emu, ws, ids)
     assert any("1 envoyée sur 1" in s.value for s in at.success)
     assert len(batches.batch_history(ws)) == 2
@@ -284,11 +290,7 @@ def test_a_failure_is_said_on_coming_back_and_retried_after_a_question(live, emu
     number = review.get_document(ws, failed)["number"]
     at = open_send()  # a later visit: the batch's detail is no longer on screen
     assert any(w.value.startswith(f"1 facture en échec d'envoi, à renvoyer : {number}.") for w in at.warning)
-    at.button(key="sd_failed_retry").click().run()
-    assert_clean(at)
-    batches.JOBS.wait(120)
-    at.run()
-    assert_clean(at)
+    click_and_wait(at, "sd_failed_retry")
     assert_exactly_once(emu, ws, ids)
     assert not any("en échec d'envoi" in w.value for w in at.warning)
 
@@ -303,11 +305,7 @@ def test_an_interrupted_batch_shows_why_and_resumes(live, emu, token, monkeypatc
     assert set(statuses(ws)[i] for i in ids) == {"in_batch"}
     assert "pl-wrong-token-0000" not in texts(at)
     monkeypatch.setenv(ENV_VAR, token)
-    at.button(key="sd_last_resume").click().run()
-    assert_clean(at)
-    batches.JOBS.wait(120)
-    at.run()
-    assert_clean(at)
+    click_and_wait(at, "sd_last_resume")
     assert_exactly_once(emu, ws, ids)
     assert len(batches.batch_history(ws)) == 1, "resumed, not a new batch"
     # A new session sees no unfinished batch and the history.
