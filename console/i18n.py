@@ -146,7 +146,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "col.amount": {"fr": "Montant TTC", "en": "Amount incl. tax"},
     "col.severity": {"fr": "Gravité", "en": "Severity"},
     "col.code": {"fr": "Code", "en": "Code"},
-    "col.pennylane_id": {"fr": "Id Pennylane", "en": "Pennylane id"},
+    "col.pennylane_id": {"fr": "Identifiant Pennylane", "en": "Pennylane id"},
     "col.sent_at": {"fr": "Envoyé le", "en": "Sent at"},
     "col.changed_after_sending": {"fr": "Modifié après envoi", "en": "Changed after sending"},
     "col.status_reason": {"fr": "Motif du statut", "en": "Status reason"},

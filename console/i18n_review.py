@@ -153,7 +153,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "map.m_vat": {"fr": "Taux de TVA sans code", "en": "VAT rates without a code"},
     "map.m_vat_help": {"fr": "{lines} {lines|ligne serait mise|lignes seraient mises} en attente à l'envoi.",
                        "en": "{lines} {lines|line|lines} would be held when sending."},
-    "map.m_categories": {"fr": "Ventes ou achats sans catégorie", "en": "Sales or purchases without a category"},
+    "map.m_categories": {"fr": "Ventes ou achats sans catégorie", "en": "Sides without a category"},
     "map.m_categories_help": {
         "fr": "Côtés (ventes, achats) des connexions qui ont des documents mais pas de catégorie par défaut "
               "(facultatif).",

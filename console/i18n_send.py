@@ -117,9 +117,9 @@ MESSAGES: dict[str, dict[str, str]] = {
     "cmd.push_dry": {"fr": "l'aperçu de cette page, en ligne de commande", "en": "this page's preview, from the command line"},
     "cmd.push": {"fr": "envoyer", "en": "send"},
     "send.preview_valid": {
-        "fr": "{docs} {docs|document|documents}, {requests} {requests|requête|requêtes} : 0 écart avec la "
+        "fr": "{docs} {docs|document|documents}, {requests} {requests|requête|requêtes} : aucun écart avec la "
               "spécification de l'API.",
-        "en": "{docs} {docs|document|documents}, {requests} {requests|request|requests}: 0 deviation from the API "
+        "en": "{docs} {docs|document|documents}, {requests} {requests|request|requests}: no deviation from the API "
               "specification."},
     "send.preview_invalid": {"fr": "{n} {n|écart|écarts} avec la spécification de l'API :",
                              "en": "{n} {n|deviation|deviations} from the API specification:"},
@@ -175,6 +175,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "send.disabled_running": {"fr": "Désactivé : un envoi est en cours.", "en": "Disabled: a batch is being sent."},
     "send.disabled_nothing": {"fr": "Rien à envoyer pour cette sélection.", "en": "Nothing to send for this selection."},
     "send.send": {"fr": "Envoyer {n} {n|facture|factures}…", "en": "Send {n} {n|invoice|invoices}…"},
+    "send.send_none": {"fr": "Aucune facture à envoyer", "en": "No invoice to send"},
     "send.confirm_question": {"fr": "**Envoyer {n} {n|facture|factures} vers Pennylane ?**",
                               "en": "**Send {n} {n|invoice|invoices} to Pennylane?**"},
     "send.confirm_detail": {
@@ -232,7 +233,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "send.held_list": {"fr": "{n} {n|facture retenue|factures retenues} avant l'envoi, à corriger :",
                        "en": "{n} {n|invoice|invoices} held before sending, to fix:"},
     "send.fix_in_review": {"fr": "Corriger dans Revue ({n})", "en": "Fix in Review ({n})"},
-    "send.col_pennylane_id": {"fr": "Id Pennylane", "en": "Pennylane id"},
+    "send.col_pennylane_id": {"fr": "Identifiant Pennylane", "en": "Pennylane id"},
     "send.col_link": {"fr": "Fichier", "en": "File"},
     "send.open_file": {"fr": "ouvrir", "en": "open"},
 

@@ -81,7 +81,7 @@ def test_preview_then_send_to_pennylane(page, console, workspace, emulator, toke
 
     # -- preview: the exact requests, validated, nothing sent ---------------------------------------
     pg.get_by_role("button", name="Prévisualiser les requêtes").click()
-    pg.get_by_text("0 écart avec la spécification de l'API").wait_for()
+    pg.get_by_text("aucun écart avec la spécification de l'API").wait_for()
     settle(pg, 800)
     no_exception(pg)
     assert emulator.count("POST") == 0, "a preview sends nothing"

@@ -121,7 +121,8 @@ def vat_ok(vat: str) -> bool:
 
 def test_connector_declares_its_settings():
     assert DemoConnector.id == "demo"
-    assert DemoConnector.title == "Démo (données fictives)"
+    assert DemoConnector.text("fr")[0] == "Démo (données fictives)"
+    assert DemoConnector.text("en")[0] == "Demo (fictitious data)"
     assert set(DemoConnector.kinds) == set(KINDS)
     by_name = {s.name: s for s in DemoConnector.settings}
     assert list(by_name) == ["company_name", "seed", "months", "per_month", "api_key", "start_date"]

@@ -751,6 +751,7 @@ def test_saving_a_harvest_connection_that_imports_history_warns_in_french(fresh_
 def test_test_sync_and_remove_a_connection(fresh_synced_workspace, use_workspace):
     ws = use_workspace(fresh_synced_workspace)
     at = open_app("connections")
+    assert at.dataframe[0].value["Connecteur"].tolist() == ["Démo (données fictives)"]  # the connector's French title
     at.button(key="cn_test_demo").click().run()
     # the demo connector's check, said in the console's language (its message is English)
     assert any("Connexion réussie. Connexion de démonstration prête" in s.value for s in at.success)

@@ -148,7 +148,7 @@ def test_dry_run_page_counts_previews_and_cannot_send(approved_ws):
     at.button(key="sd_preview_btn").click().run()
     assert_clean(at)
     ready = approved_ready(ws)
-    assert any("0 écart" in s.value and re.match(rf"{len(ready)} documents?, ", s.value) for s in at.success)
+    assert any("aucun écart" in s.value and re.match(rf"{len(ready)} documents?, ", s.value) for s in at.success)
     labels = [e.label for e in at.expander]
     assert any(label.startswith("Requêtes communes au lot") for label in labels)
     numbers = {r["number"] for r in review.list_documents(ws, review.Filters(ids=ready), limit=100)[0]}
@@ -247,7 +247,7 @@ def test_send_puts_every_approved_invoice_in_pennylane_once(live, emu, token):
     assert any(f"{len(ids)} envoyée{'s' * (len(ids) > 1)} sur {len(ids)}" in s.value for s in at.success)
     items = frame(at, "Fichier")
     assert set(items["Statut"]) == {"envoyée"} and len(items) == len(ids)
-    assert all(v != "—" for v in items["Id Pennylane"])
+    assert all(v != "—" for v in items["Identifiant Pennylane"])
     history = frame(at, "Lot")
     assert history.iloc[0]["Envoyées"] == len(ids) and history.iloc[0]["Statut"] == "terminé"
     assert at.metric[0].value == "0", "nothing approved is left"

@@ -68,14 +68,14 @@ def _fr(label: str, help: str) -> dict[str, dict[str, str]]:
 
 class DemoConnector(Connector):
     id = "demo"
-    title = "Démo (données fictives)"
+    title = "Demo (fictitious data)"
     description = (
         "A fictitious French company's sales and purchase invoices, generated on your machine: "
         "no account and no network needed. The data is deterministic (same seed, same documents), "
         "realistic (SIREN, VAT numbers, 20/10/5.5/2.1 % VAT, credit notes, PDFs) and about 3 % of it "
         "is deliberately wrong so that review has something to catch."
     )
-    translations = {"fr": {"description": (
+    translations = {"fr": {"title": "Démo (données fictives)", "description": (
         "Les factures de vente et d'achat d'une entreprise française fictive, générées sur votre machine : "
         "ni compte ni réseau. Les données sont déterministes (même graine, mêmes documents), réalistes "
         "(SIREN, numéros de TVA, TVA 20/10/5,5/2,1 %, avoirs, PDF) et environ 3 % sont volontairement "

@@ -26,8 +26,10 @@ def secret_sources(ws, name: str) -> dict[str, str]:
 
 
 def overview_table(rows: list[dict[str, Any]]) -> None:
+    loaded = state.plugins().connectors
     widgets.table([{
-        "name": r["name"], "connector": r["title"] or r["connector"],
+        "name": r["name"],
+        "connector": loaded[r["connector"]].text(state.lang())[0] if r["connector"] in loaded else r["connector"],
         "enabled": "✓" if r["enabled"] else "—",
         "last_sync": widgets.datetime(r["last_sync_at"]) if r.get("last_sync_at") else "—",
         "status": t(f"run.{r['last_status']}") if r["last_status"] else "—",

@@ -368,7 +368,8 @@ def send_section(ws, filters: review.Filters, summary: dict[str, Any]) -> None:
     help_text = (t("send.disabled_dry_run") if not live else t("send.disabled_no_token") if source is None
                  else t("send.disabled_running") if running or elsewhere else t("send.disabled_nothing") if not ready
                  else None)
-    if st.button(t("send.send", n=ready), key="sd_send", type="primary", icon=":material/send:",
+    if st.button(t("send.send", n=ready) if ready else t("send.send_none"), key="sd_send", type="primary",
+                 icon=":material/send:",
                  disabled=not can_send or ready == 0, help=help_text):
         st.session_state["sd_confirming"] = True
     if st.session_state.get("sd_confirming") and can_send and ready:
