@@ -30,7 +30,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "nav.connections": {"fr": "Connexions", "en": "Connections"},
     "nav.review": {"fr": "Revue", "en": "Review"},
     "nav.send": {"fr": "Envoi", "en": "Send"},
-    "nav.reconciliation": {"fr": "Rapprochement", "en": "Reconciliation"},
+    # Not "Rapprochement": to a French accountant that is the bank reconciliation.
+    "nav.reconciliation": {"fr": "Suivi", "en": "Reconciliation"},
     "nav.reports": {"fr": "Rapports", "en": "Reports"},
     "nav.plugins": {"fr": "Plugins", "en": "Plugins"},
     "nav.admin": {"fr": "Administration", "en": "Administration"},
@@ -737,7 +738,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "send.title": {"fr": "Envoi vers Pennylane", "en": "Sending to Pennylane"},
 
     # -- reconciliation ------------------------------------------------------------------------
-    "rec.title": {"fr": "Rapprochement", "en": "Reconciliation"},
+    "rec.title": {"fr": "Suivi, de la source à Pennylane", "en": "Reconciliation"},
     "rec.intro": {"fr": "Totaux du cache par mois, connexion et statut. Cliquez sur une barre pour lister ses "
                         "documents.",
                   "en": "Cache totals by month, connection and status. Click a bar to list its documents."},

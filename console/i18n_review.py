@@ -256,6 +256,12 @@ MESSAGES: dict[str, dict[str, str]] = {
     "rec.pl_title": {"fr": "Écluse et Pennylane : montants envoyés et montants retrouvés ({currency})",
                      "en": "Écluse and Pennylane: amounts sent and amounts found ({currency})"},
     "rec.pl_source": {"fr": "Envoyé par Écluse", "en": "Sent by Écluse"},
+    "rec.pl_source_checked": {"fr": "Envoyé et vérifié", "en": "Sent and checked"},
+    "rec.pl_source_checked_help": {
+        "fr": "Ce qu'Écluse a envoyé, pour les documents qu'une vérification a relus dans Pennylane ; les envois "
+              "plus récents sont comptés à part (Envoyés non vérifiés).",
+        "en": "What Écluse sent, for the documents a check read back from Pennylane; later sends are counted apart "
+              "(Sent, not checked)."},
     "rec.pl_pennylane": {"fr": "Dans Pennylane", "en": "In Pennylane"},
     "rec.pl_mismatches": {"fr": "Écarts", "en": "Differences"},
     "rec.pl_unchecked": {"fr": "Envoyés non vérifiés", "en": "Sent, not checked"},

@@ -247,7 +247,7 @@ def test_demo_loop(page, console):
     shot(pg, "06b-review-fix")
 
     # -- Reconciliation: click a bar to list its documents ---------------------------------------
-    goto(pg, "Rapprochement")
+    goto(pg, "Suivi")
     pg.wait_for_selector(".js-plotly-plot .barlayer path", timeout=30_000)
     bars = pg.locator(".js-plotly-plot").first.locator(".barlayer .point path")
     assert bars.count() > 0

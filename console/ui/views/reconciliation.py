@@ -174,7 +174,8 @@ def pennylane_section(ws, connection: str | None, currency: str, side: str | Non
         return
     mismatches = sum(r["mismatches"] for r in rows)
     cols = st.columns(4)
-    cols[0].metric(t("rec.pl_source"), widgets.money(sum(r["source_total"] for r in rows), currency), border=True)
+    cols[0].metric(t("rec.pl_source_checked"), widgets.money(sum(r["source_total"] for r in rows), currency),
+                   help=t("rec.pl_source_checked_help"), border=True)
     cols[1].metric(t("rec.pl_pennylane"), widgets.money(sum(r["pennylane_total"] for r in rows), currency), border=True)
     cols[2].metric(t("rec.pl_mismatches"), mismatches, border=True)
     cols[3].metric(t("rec.pl_unchecked"), unchecked, help=t("rec.pl_unchecked_help"), border=True)
