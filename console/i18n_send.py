@@ -178,6 +178,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "send.send_none": {"fr": "Aucune facture à envoyer", "en": "No invoice to send"},
     "send.confirm_question": {"fr": "**Envoyer {n} {n|facture|factures} vers Pennylane ?**",
                               "en": "**Send {n} {n|invoice|invoices} to Pennylane?**"},
+    "send.confirm_amount": {"fr": "Montant TTC : **{amounts}**", "en": "Amount incl. tax: **{amounts}**"},
     "send.confirm_detail": {
         "fr": "Destination : `{url}`. Un lot interrompu est d'abord repris. Le suivi s'affiche facture par facture.",
         "en": "Destination: `{url}`. An interrupted batch is resumed first. Progress shows invoice by invoice."},

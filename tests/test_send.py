@@ -234,3 +234,17 @@ def test_each_failure_of_a_call_is_said_as_what_it_is():
     assert lost["code"] == "send.unreachable"
     assert i18n.said_text(Said(lost["code"], lost["params"]), "fr").startswith(
         "Pennylane injoignable : connexion refusée ou serveur introuvable (3 essais)")
+
+
+def test_the_selection_gives_the_amount_a_send_takes(workspace, plugins, fake_source, fake_connection):
+    from ecluse.services import batches
+
+    waiting = make_doc("3", total="999.99", issue=dt.date(2026, 2, 3))
+    waiting.attachment, waiting.attachment_pending = None, True  # its PDF comes later
+    fake_source.pages = [[make_doc("1", total="120.00"), make_doc("2", total="-24.00", issue=dt.date(2026, 2, 2),
+                                                                   kind=CUSTOMER_CREDIT_NOTE), waiting]]
+    sync(workspace, plugins)
+    review.decide(workspace, "approve", [f"src:{i}" for i in "123"], actor="anne", force=True, reason="vu")
+    summary = batches.selection_summary(workspace)
+    assert (summary["approved"], summary["ready"], summary["waiting_for_pdf"]) == (3, 2, 1)
+    assert summary["totals"] == {"EUR": D("1095.99")} and summary["ready_totals"] == {"EUR": D("96.00")}

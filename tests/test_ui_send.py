@@ -77,6 +77,7 @@ def send_all(at: AppTest) -> AppTest:
     at.button(key="sd_send").click().run()
     assert_clean(at)
     assert any("Envoyer" in m.value and "vers Pennylane ?" in m.value for m in at.markdown)
+    assert any(m.value.startswith("Montant TTC : **") for m in at.markdown), "the amount about to be sent"
     at.button(key="sd_send_yes").click().run()
     assert_clean(at)
     batches.JOBS.wait(120)

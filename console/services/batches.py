@@ -37,12 +37,13 @@ def transient_storage_error(exc: BaseException) -> bool:
 def selection_summary(ws: Workspace, filters: Filters | None = None) -> dict[str, Any]:
     """Approved documents matching `filters`: how many, their total per currency (credit
     notes count negative), and how many still wait for their PDF (they stay approved and
-    join a later batch)."""
+    join a later batch), with the total of those ready."""
     f = dataclasses.replace(filters or Filters(), status="approved")
     where, params = f.where()
     with ws.db.read() as con:
         rows = con.execute(
-            "SELECT d.currency, count(*), sum(d.total), count(*) FILTER (WHERE d.attachment_pending) "
+            "SELECT d.currency, count(*), sum(d.total), count(*) FILTER (WHERE d.attachment_pending), "
+            "sum(d.total) FILTER (WHERE NOT d.attachment_pending) "
             f"FROM documents d LEFT JOIN counterparties c ON c.id = d.counterparty_id WHERE {where} "
             "GROUP BY d.currency ORDER BY count(*) DESC, d.currency", params,
         ).fetchall()
@@ -51,6 +52,8 @@ def selection_summary(ws: Workspace, filters: Filters | None = None) -> dict[str
     return {
         "approved": approved, "waiting_for_pdf": waiting, "ready": approved - waiting,
         "totals": {(r[0] or "EUR"): Decimal(r[2] or 0) for r in rows},
+        # What a send now takes (the documents with their PDF), per currency.
+        "ready_totals": {(r[0] or "EUR"): Decimal(r[4]) for r in rows if r[4] is not None},
     }
 
 

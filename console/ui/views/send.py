@@ -375,6 +375,8 @@ def send_section(ws, filters: review.Filters, summary: dict[str, Any]) -> None:
     if st.session_state.get("sd_confirming") and can_send and ready:
         with st.container(border=True):
             st.markdown(t("send.confirm_question", n=ready))
+            amounts = sorted(summary["ready_totals"].items(), key=lambda kv: kv[0] != "EUR")
+            st.markdown(t("send.confirm_amount", amounts=", ".join(widgets.money(v, c) for c, v in amounts)))
             st.caption(t("send.confirm_detail", url=cfg.get("api_url") or DEFAULT_API_URL))
             bar = st.container(horizontal=True)
             if bar.button(t("send.confirm_yes"), key="sd_send_yes", type="primary", icon=":material/send:"):
