@@ -184,7 +184,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "col.dry_run": {"fr": "Simulation", "en": "Dry run"},
     "col.sent": {"fr": "Envoyées", "en": "Sent"},
     "col.failed": {"fr": "Échecs", "en": "Failed"},
-    "col.held": {"fr": "Retenues", "en": "Held"},
+    "col.held": {"fr": "Bloquées", "en": "Held"},
     "col.items": {"fr": "Factures", "en": "Invoices"},
     "col.batch_id": {"fr": "Lot", "en": "Batch"},
     "col.state": {"fr": "État", "en": "State"},

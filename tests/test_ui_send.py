@@ -294,6 +294,12 @@ def test_a_failure_is_said_on_coming_back_and_retried_after_a_question(live, emu
     click_and_wait(at, "sd_failed_retry")
     assert_exactly_once(emu, ws, ids)
     assert not any("en échec d'envoi" in w.value for w in at.warning)
+    # The first batch no longer lists it as a failure: it went through in the second.
+    first = min(b["id"] for b in batches.batch_history(ws))
+    at.selectbox(key="sd_history_batch.fr").set_value(first).run()
+    assert_clean(at)
+    assert f"Envoyée depuis dans un lot suivant : {number}." in [c.value for c in at.caption]
+    assert not any("pas pu être envoyée" in e.value for e in at.error)
 
 
 def test_an_interrupted_batch_shows_why_and_resumes(live, emu, token, monkeypatch):
@@ -322,7 +328,7 @@ def test_held_invoices_link_to_review(live, emu):
     at = send_all(open_send())
     assert pushed(emu) == []
     assert {statuses(ws)[i] for i in ids} == {"on_hold"}
-    assert any(re.search("retenues? avant l'envoi", w.value) and "999999" in w.value for w in at.warning)
+    assert any(re.search("bloquées? avant l'envoi", w.value) and "999999" in w.value for w in at.warning)
     at.button(key="sd_last_fix").click().run()
     assert_clean(at)
     assert at.title[0].value == "Revue"

@@ -496,7 +496,12 @@ def batch_panel(ws, batch_id: int, *, prefix: str, can_send: bool, message: str 
         cols = st.columns(4)
         for col, s in zip(cols, ("sent", "failed", "held", "pending")):
             col.metric(t(f"send.count_{s}"), counts[s])
-        failed = [i for i in items if i["state"] == "failed"]
+        # A failure sent since in a later batch is no longer one: said apart, not listed again.
+        later = [i for i in items if i["state"] == "failed" and i["status"] == "sent"]
+        failed = [i for i in items if i["state"] == "failed" and i["status"] != "sent"]
+        if later:
+            st.caption(t("send.sent_later", n=len(later), numbers=", ".join(i["number"] or i["document_id"]
+                                                                             for i in later)))
         held = [i for i in items if i["state"] == "held"]
         if failed:
             lines = "\n".join(f"- **{i['number'] or i['document_id']}** : {widgets.said_or(i['message'], i['said'])}"
