@@ -612,6 +612,8 @@ MESSAGES: dict[str, dict[str, str]] = {
                   "en": "was no longer in the source (deleted, or back to draft)"},
     "hist.retry": {"fr": "échec d'envoi ; approuvé de nouveau pour le prochain lot",
                    "en": "send failed; approved again for the next batch"},
+    "hist.by_cli": {"fr": "ligne de commande (ecluse)", "en": "command line (ecluse)"},
+    "hist.by_ecluse": {"fr": "Écluse", "en": "Écluse"},
     "review.twin": {"fr": "{number} (connexion {connection})", "en": "{number} (connection {connection})"},
     "review.customer": {"fr": "Client", "en": "Customer"},
     "review.supplier": {"fr": "Fournisseur", "en": "Supplier"},

@@ -390,6 +390,9 @@ def test_history_says_the_cores_reasons_and_fields_in_words(monkeypatch):
     # Back in the source, the finding is deleted: the history still says what happened, in French.
     assert review_panels.history_reason({"action": "gone_from_source", "reason": gone["message"]}, []) == (
         "n'était plus dans la source (supprimé, ou repassé en brouillon)")
+    # Who: a person as named, the command line and Écluse itself in words.
+    assert [review_panels.history_actor({"actor": a}) for a in ("Claire Martin", "cli", "ecluse", None)] == [
+        "Claire Martin", "ligne de commande (ecluse)", "Écluse", "—"]
     # What a sync found changed: its fields, each in words.
     assert review_panels.fields_label("total, lines, attachment_sha256") == "Total TTC, Lignes, PDF"
     assert review_panels.fields_label(None) == ""

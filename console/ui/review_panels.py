@@ -109,6 +109,12 @@ def history_entry(entry: dict[str, Any]) -> str:
     return field or change
 
 
+def history_actor(entry: dict[str, Any]) -> str:
+    """Who: a person's name as given; the command line's and Écluse's own names in words."""
+    key = {"cli": "hist.by_cli", "ecluse": "hist.by_ecluse"}.get(entry["actor"] or "")
+    return t(key) if key else entry["actor"] or "—"
+
+
 def history_reason(entry: dict[str, Any], findings: list[dict[str, Any]]) -> str:
     """An audit entry's reason in the user's language when the core wrote it; a reviewer's
     own words as they are."""

@@ -442,7 +442,7 @@ def detail(ws, doc_id: str) -> None:
         }, key="rv_lines")
     with tabs[2]:
         widgets.table([{
-            "recorded_at": widgets.datetime(h["recorded_at"]), "actor": h["actor"],
+            "recorded_at": widgets.datetime(h["recorded_at"]), "actor": review_panels.history_actor(h),
             "action": widgets.action_label(h["action"]),
             "change": review_panels.history_entry(h),
             "reason": review_panels.history_reason(h, doc["findings"]),
