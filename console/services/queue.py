@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..workspace import Workspace
-from .review import JOIN_COUNTERPARTY, Filters, page_rows, row_position
+from .review import JOIN_COUNTERPARTY, Filters, count_open_problems, page_rows, row_position
 from .sync import finish_left_checks
 
 _USES_COUNTERPARTY = re.compile(r"\bc\.")
@@ -49,10 +49,7 @@ def page(
     with ws.db.read() as con:
         finish_left_checks(ws, con)
         cached = [r[0] for r in con.execute("SELECT DISTINCT connection FROM documents").fetchall()]
-        # The problems of the connections filtered on (all when none is).
-        problems = con.execute("SELECT count(*) FROM problems WHERE NOT resolved AND (CAST(? AS TEXT[]) IS NULL "
-                               "OR connection IN (SELECT unnest(?)))", [filters.connection, filters.connection]
-                               ).fetchone()[0]
+        problems = count_open_problems(con, filters.connection)  # of the connections filtered on
         # One scan for the three counts: what the filters show, and of it what "approve all
         # valid" would approve (review.approve_all_valid), with a warning or not.
         total, approvable, warned = con.execute(

@@ -349,7 +349,7 @@ def status_summary(ws: Workspace) -> dict[str, Any]:
         runs = dict_rows(cur)
         for r in runs:
             r["status"] = shown_status(r["status"], r.pop("pid"))
-        problems = con.execute("SELECT count(*) FROM problems WHERE NOT resolved").fetchone()[0]
+        problems = count_open_problems(con)
         errors = con.execute("SELECT count(*) FROM documents WHERE status = 'to_review' AND error_count > 0").fetchone()[0]
         changed_sent = con.execute("SELECT count(*) FROM documents WHERE changed_after_sending").fetchone()[0]
     return {
@@ -363,11 +363,20 @@ def status_summary(ws: Workspace) -> dict[str, Any]:
     }
 
 
+# Problems of the connections given as the two parameters (a list twice; NULL: of every one).
+_OF_CONNECTIONS = "(CAST(? AS TEXT[]) IS NULL OR connection IN (SELECT unnest(?)))"
+
+
+def count_open_problems(con: Any, connections: list[str] | None = None) -> int:
+    """How many records are kept as problems, not resolved; of `connections` only when given."""
+    return int(con.execute(f"SELECT count(*) FROM problems WHERE NOT resolved AND {_OF_CONNECTIONS}",
+                           [connections or None, connections or None]).fetchone()[0])
+
+
 def open_problems(ws: Workspace, connection: str) -> int:
     """How many records of this connection are kept as problems, not resolved."""
     with ws.db.read() as con:
-        return int(con.execute("SELECT count(*) FROM problems WHERE NOT resolved AND connection = ?",
-                               [connection]).fetchone()[0])
+        return count_open_problems(con, [connection])
 
 
 def list_problems(ws: Workspace, *, include_resolved: bool = False, limit: int = 200,
@@ -376,8 +385,7 @@ def list_problems(ws: Workspace, *, include_resolved: bool = False, limit: int =
     with ws.db.read() as con:
         cur = con.execute(
             "SELECT id, connection, source_id, message, raw, recorded_at, resolved, said FROM problems "
-            f"WHERE {'true' if include_resolved else 'NOT resolved'} "
-            "AND (CAST(? AS TEXT[]) IS NULL OR connection IN (SELECT unnest(?))) ORDER BY id DESC LIMIT ?",
+            f"WHERE {'true' if include_resolved else 'NOT resolved'} AND {_OF_CONNECTIONS} ORDER BY id DESC LIMIT ?",
             [connections or None, connections or None, limit]
         )
         return dict_rows(cur)
