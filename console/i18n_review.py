@@ -256,19 +256,37 @@ MESSAGES: dict[str, dict[str, str]] = {
     "rec.pl_title": {"fr": "Écluse et Pennylane : montants envoyés et montants retrouvés ({currency})",
                      "en": "Écluse and Pennylane: amounts sent and amounts found ({currency})"},
     "rec.pl_source": {"fr": "Envoyé par Écluse", "en": "Sent by Écluse"},
-    "rec.pl_source_checked": {"fr": "Envoyé et vérifié", "en": "Sent and checked"},
+    "rec.pl_sent_help": {"fr": "Tout ce qu'Écluse a envoyé à Pennylane ({n} {n|document|documents}), vérifié depuis ou "
+                               "non.",
+                         "en": "Everything Écluse sent to Pennylane ({n} {n|document|documents}), checked since or not."},
+    "rec.pl_source_checked": {"fr": "Dont vérifié", "en": "Of which checked"},
     "rec.pl_source_checked_help": {
-        "fr": "Ce qu'Écluse a envoyé, pour les documents qu'une vérification a relus dans Pennylane ; les envois "
-              "plus récents sont comptés à part (Envoyés non vérifiés).",
-        "en": "What Écluse sent, for the documents a check read back from Pennylane; later sends are counted apart "
-              "(Sent, not checked)."},
+        "fr": "La part de l'envoyé qu'une vérification a relue dans Pennylane après l'envoi ({n} {n|document|documents}).",
+        "en": "The part of what was sent that a check read back from Pennylane after sending ({n} "
+              "{n|document|documents})."},
     "rec.pl_pennylane": {"fr": "Dans Pennylane", "en": "In Pennylane"},
+    "rec.pl_pennylane_help": {"fr": "Ce que Pennylane avait lors de la vérification pour les documents vérifiés ; une "
+                                    "facture supprimée de Pennylane compte 0.",
+                              "en": "What Pennylane held at the check for the documents checked; an invoice deleted "
+                                    "from Pennylane counts 0."},
     "rec.pl_mismatches": {"fr": "Écarts", "en": "Differences"},
-    "rec.pl_unchecked": {"fr": "Envoyés non vérifiés", "en": "Sent, not checked"},
-    "rec.pl_unchecked_help": {"fr": "Envoyés depuis la dernière vérification : « Confirmer avec Pennylane » sur la page "
-                                    "Envoi les relit.",
-                              "en": "Sent since the last check: “Confirm with Pennylane” on the Send page reads them back."},
+    "rec.pl_unchecked": {"fr": "Dont non vérifié", "en": "Of which not checked"},
+    "rec.pl_unchecked_help": {"fr": "{n} {n|document envoyé|documents envoyés} depuis la dernière vérification : "
+                                    "« Confirmer avec Pennylane » sur la page Envoi les relit.",
+                              "en": "{n} {n|document|documents} sent since the last check: “Confirm with Pennylane” on "
+                                    "the Send page reads them back."},
+    "rec.pl_last_check": {"fr": "Dernière vérification", "en": "Last check"},
+    "rec.pl_since_last_check": {
+        "fr": "Envoyés depuis la dernière vérification, pas encore vérifiés : {n} {n|document|documents}, {total} ; "
+              "« Confirmer avec Pennylane » (page Envoi) les relit.",
+        "en": "Sent since the last check, not checked yet: {n} {n|document|documents}, {total}; “Confirm with "
+              "Pennylane” (Send page) reads them back."},
+    "rec.pl_all_checked": {"fr": "Tous les documents envoyés ont été vérifiés depuis leur envoi.",
+                           "en": "Every document sent has been checked since it was sent."},
+    "rec.pl_bar_checked": {"fr": "Envoyé, vérifié", "en": "Sent, checked"},
+    "rec.pl_bar_unchecked": {"fr": "Envoyé depuis, non vérifié", "en": "Sent since, not checked"},
     "rec.pl_hover_checked": {"fr": "documents vérifiés", "en": "documents checked"},
+    "rec.pl_hover_unchecked": {"fr": "documents non vérifiés", "en": "documents not checked"},
     "rec.pl_click_hint": {"fr": "Cliquez sur un mois pour lister ses documents, écarts en premier.",
                           "en": "Click a month to list its documents, differences first."},
     "rec.pl_only_mismatches": {"fr": "Seulement les écarts", "en": "Differences only"},
@@ -276,9 +294,10 @@ MESSAGES: dict[str, dict[str, str]] = {
                          "en": "{month}: {n} {n|document|documents} sent"},
     "rec.pl_difference": {"fr": "Écart", "en": "Difference"},
     "rec.pl_check": {"fr": "Vérification", "en": "Check"},
-    "rec.pl_empty": {"fr": "{n} {n|document envoyé, pas encore vérifié|documents envoyés, pas encore vérifiés} : "
+    "rec.pl_empty": {"fr": "{n} {n|document envoyé|documents envoyés} ({total}), pas encore {n|vérifié|vérifiés} : "
                            "« Confirmer avec Pennylane » (page Envoi) relit Pennylane.",
-                     "en": "{n} {n|document|documents} sent, not checked yet: “Confirm with Pennylane” (Send page) reads Pennylane back."},
+                     "en": "{n} {n|document|documents} sent ({total}), not checked yet: “Confirm with Pennylane” (Send "
+                           "page) reads Pennylane back."},
     "rec.pl_nothing_sent": {"fr": "Aucun document envoyé à Pennylane pour ces critères.",
                             "en": "No document sent to Pennylane for these criteria."},
     "rec.check_confirmed": {"fr": "Confirmé", "en": "Confirmed"},

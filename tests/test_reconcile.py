@@ -92,6 +92,52 @@ def test_a_confirmation_older_than_the_send_does_not_count(books):
     assert (feb["checked"], feb["unchecked"]) == (5, 1)
 
 
+def test_all_that_was_sent_and_of_it_what_the_last_check_read_back(books):
+    with books.db.write() as con:  # f0 sent again after the last check
+        con.execute("UPDATE documents SET sent_at = now() + INTERVAL 1 HOUR WHERE id = 'src:f0'")
+    feb, mar = reconcile.pennylane_totals(books, side="sales")
+    sent = D("100.00") + D("110.00") + D("120.00") + D("130.00") + D("140.00") + D("150.00")
+    assert (feb["sent"], feb["sent_total"]) == (6, sent)  # everything Écluse sent, checked since or not
+    assert (feb["checked"], feb["source_total"]) == (5, sent - D("100.00"))
+    assert (feb["unchecked"], feb["unchecked_total"]) == (1, D("100.00"))
+    assert feb["source_total"] + feb["unchecked_total"] == feb["sent_total"]
+    assert all(isinstance(r[k], D) for r in (feb, mar) for k in ("sent_total", "source_total", "unchecked_total"))
+    (checked_at,) = q(books, "SELECT max(checked_at) FROM confirmations")[0]
+    assert feb["last_checked_at"] == mar["last_checked_at"] == checked_at
+    assert (mar["sent"], mar["sent_total"], mar["unchecked_total"]) == (2, D("401.00"), 0)
+    # The sent amounts agree with the monthly chart's sent, confirmed and discrepancy bars.
+    stages = reconcile.monthly_stages(books, side="sales")
+    assert sum(r["total"] for r in stages if r["stage"] in ("sent", "confirmed", "discrepancy")) == sent + D("401.00")
+    # The document not checked yet shows what was sent, and no verdict.
+    rows, _n = reconcile.confirmations_for(books, FEB, side="sales")
+    f0 = next(r for r in rows if r["id"] == "src:f0")
+    assert (f0["expected_amount"], f0["confirmation"], f0["difference"]) == (D("100.00"), None, None)
+
+
+def test_the_backlog_counts_what_the_monthly_chart_counts_as_review(books):
+    review.decide(books, "hold", ["src:bad"], actor="anne", reason="waiting for the customer's answer")
+    with books.db.write() as con:  # rej back in the review stage under its other status
+        con.execute("UPDATE documents SET status = 'fetched' WHERE id = 'src:rej'")
+
+    def review_bars(**filters):
+        return sum(r["documents"] for r in reconcile.monthly_stages(books, side="sales", **filters)
+                   if r["stage"] == "review")
+
+    for basis in reconcile.AGE_BASES:
+        ages = reconcile.backlog_age(books, basis=basis, side="sales", currency="EUR")
+        assert sum(r["documents"] for r in ages) == review_bars() == 2, basis
+        assert sum(r["with_errors"] for r in ages) == 1
+    assert reconcile.backlog_age(books, side="purchases", currency="EUR") == []
+    with books.db.write() as con:  # the held one in dollars: in the USD charts, not in the EUR ones
+        con.execute("UPDATE documents SET currency = 'USD' WHERE id = 'src:bad'")
+    eur = reconcile.backlog_age(books, side="sales", currency="EUR", today=dt.date(2026, 3, 31))
+    usd = reconcile.backlog_age(books, side="sales", currency="USD", today=dt.date(2026, 3, 31))
+    assert [(r["bucket"], r["documents"]) for r in eur] == [("31-60", 1)] and review_bars() == 1
+    assert [(r["bucket"], r["documents"], r["with_errors"]) for r in usd] == [("31-60", 1, 1)]
+    assert review_bars(currency="USD") == 1
+    assert sum(r["documents"] for r in reconcile.backlog_age(books, side="sales")) == 2  # every currency
+
+
 def test_pennylane_totals_per_month(books):
     rows = reconcile.pennylane_totals(books, side="sales")
     assert [r["month"] for r in rows] == [FEB, MAR]
@@ -137,13 +183,16 @@ def test_chart_queries_add_up_at_100k_documents(tmp_path):
 
     ws = build_cache(tmp_path / "ws", 100_000)
     with ws.db.read() as con:
-        dated, to_review = con.execute("SELECT count(*) FILTER (WHERE issue_date IS NOT NULL), "
-                                       "count(*) FILTER (WHERE status = 'to_review') FROM documents").fetchall()[0]
+        dated, awaiting = con.execute("SELECT count(*) FILTER (WHERE issue_date IS NOT NULL), "
+                                      "count(*) FILTER (WHERE status IN ('to_review', 'on_hold')) FROM documents"
+                                      ).fetchall()[0]
     stages = reconcile.monthly_stages(ws, currency=None, side=None)
     assert sum(r["documents"] for r in stages) == dated  # each document in one stage
     for fn in (reconcile.pennylane_totals, reconcile.monthly_totals):
         assert fn(ws, side=None)
-    assert sum(r["documents"] for r in reconcile.backlog_age(ws, basis="waiting")) == to_review
+    assert sum(r["documents"] for r in reconcile.backlog_age(ws, basis="waiting")) == awaiting
     sales, purchases = (sum(r["documents"] for r in reconcile.backlog_age(ws, basis="waiting", side=side))
                         for side in ("sales", "purchases"))
-    assert sales and purchases and sales + purchases == to_review  # the page's Ventes / Achats choice
+    assert sales and purchases and sales + purchases == awaiting  # the page's Ventes / Achats choice
+    review_bars = sum(r["documents"] for r in stages if r["stage"] == "review")
+    assert sum(r["documents"] for r in reconcile.backlog_age(ws, currency=None)) == review_bars

@@ -631,6 +631,42 @@ def test_a_clicked_bar_selects_its_documents(synced_workspace, use_workspace):
     assert sum((d["total"] for d in docs), Decimal(0)) == row["total"]
 
 
+def test_reconciliation_says_all_that_was_sent_and_counts_held_documents_in_the_backlog(fresh_synced_workspace,
+                                                                                       use_workspace):
+    ws = use_workspace(fresh_synced_workspace)
+    with ws.db.write() as con:  # sent two days ago, checked yesterday; one sent again since; one put on hold
+        con.execute("UPDATE documents SET status = 'sent', sent_at = now() - INTERVAL 2 DAY, pennylane_id = 1000 + rowid "
+                    "WHERE error_count = 0 AND kind = 'customer_invoice' AND currency = 'EUR'")
+        con.execute("INSERT INTO confirmations SELECT id, now() - INTERVAL 1 DAY, 'confirmed', total, total, NULL "
+                    "FROM documents WHERE status = 'sent'")
+        late, late_total = con.execute("SELECT id, total FROM documents WHERE status = 'sent' ORDER BY id").fetchone()
+        con.execute("UPDATE documents SET sent_at = now() WHERE id = ?", [late])
+        (checked_at,) = con.execute("SELECT max(checked_at) FROM confirmations").fetchone()
+        sent_total = con.execute("SELECT sum(total) FROM documents WHERE status = 'sent'").fetchone()[0]
+        held = con.execute("SELECT id FROM documents WHERE status = 'to_review' AND kind = 'customer_invoice' "
+                           "AND currency = 'EUR' ORDER BY id").fetchone()[0]
+    review.decide(ws, "hold", [held], actor="ui-tester", reason="En attente du bon de commande")
+    at = open_app("reconciliation")
+
+    def money(value):
+        return i18n.format_money(value, "EUR", "fr")
+
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Envoyé par Écluse"] == money(sent_total), "everything sent, checked since or not"
+    assert metrics["Dont vérifié"] == money(sent_total - late_total)
+    assert metrics["Dont non vérifié"] == money(late_total)
+    assert metrics["Dernière vérification"] == i18n.format_datetime(checked_at, "fr")
+    captions = [c.value for c in at.caption]
+    assert (f"Envoyés depuis la dernière vérification, pas encore vérifiés : 1 document, {money(late_total)} ; "
+            "« Confirmer avec Pennylane » (page Envoi) les relit.") in captions
+    # The backlog's age counts the held document, as the monthly chart's review bars do.
+    review_bars = sum(r["documents"] for r in reconcile.monthly_stages(ws, side="sales") if r["stage"] == "review")
+    backlog = json.loads(at.get("plotly_chart")[-1].proto.spec)
+    assert sum(sum(trace["y"]) for trace in backlog["data"]) == review_bars
+    assert "Ancienneté des documents à revoir ou mis en attente (EUR)" in [s.value for s in at.subheader]
+    assert any("« À revoir (y compris mis en attente) » du graphique mensuel" in c for c in captions)
+
+
 # -- connections ----------------------------------------------------------------------------------
 def test_connections_form_from_schema_never_shows_the_secret(fresh_synced_workspace, use_workspace):
     ws = use_workspace(fresh_synced_workspace)

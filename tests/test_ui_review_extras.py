@@ -310,7 +310,7 @@ def test_reconciliation_with_confirmations(fresh_synced_workspace, use_workspace
     names = {trace["name"] for trace in stages["data"]}
     assert {"Confirmé dans Pennylane", "Écart avec Pennylane", "À revoir (y compris mis en attente)"} <= names
     metrics = {m.label: m.value for m in at.metric}
-    assert metrics["Écarts"] == "3" and metrics["Envoyés non vérifiés"] == "0"
+    assert metrics["Écarts"] == "3" and metrics["Dont non vérifié"] == "0,00\u00a0€"
     totals = reconcile.pennylane_totals(ws, side="sales")
     assert sum(r["mismatches"] for r in totals) == 3
     # A click on a month of the second chart lists that month's sent documents, differences first.

@@ -16,14 +16,15 @@ what `ecluse confirm` read back from Pennylane (`confirmations`) for the sent do
     rejected     rejected                            will not go to Pennylane
 
 A confirmation older than the document's last send is stale (the document was sent again
-since) and does not count.
+since) and does not count. The review backlog's age chart counts the statuses of the review
+stage, so its documents are those of the monthly chart's review bars.
 """
 from __future__ import annotations
 
 import datetime as dt
 from typing import Any
 
-from ..domain import CUSTOMER_KINDS, KINDS, TO_REVIEW
+from ..domain import CREDIT_NOTE_KINDS, CUSTOMER_KINDS, KINDS
 from ..storage.db import dict_rows
 from ..workspace import Workspace
 
@@ -43,9 +44,12 @@ def _kinds(side: str | None) -> list[str]:
     return [k for k in KINDS if (k in CUSTOMER_KINDS) == (side == "sales")]
 
 
-def _where(connection: str | None, currency: str | None, side: str | None, alias: str = "") -> tuple[str, list[Any]]:
+def _where(connection: str | None, currency: str | None, side: str | None, alias: str = "", *, dated: bool = True
+           ) -> tuple[str, list[Any]]:
     a = f"{alias}." if alias else ""
-    clauses, params = [f"{a}issue_date IS NOT NULL", f"{a}kind IN (SELECT unnest(?))"], [_kinds(side)]
+    clauses, params = [f"{a}kind IN (SELECT unnest(?))"], [_kinds(side)]
+    if dated:
+        clauses.insert(0, f"{a}issue_date IS NOT NULL")
     if connection:
         clauses.append(f"{a}connection = ?")
         params.append(connection)
@@ -63,12 +67,23 @@ STAGE_STATUSES: dict[str, tuple[str, ...]] = {
 # The latest check of each sent document, when it is not older than the send (alias k).
 _CONFIRMATION_JOIN = ("LEFT JOIN confirmations k ON k.document_id = d.id AND d.status = 'sent' "
                       "AND (d.sent_at IS NULL OR k.checked_at >= d.sent_at)")
-_STAGE = """CASE WHEN d.status IN ('fetched', 'to_review', 'on_hold') THEN 'review'
-     WHEN d.status IN ('approved', 'in_batch', 'failed') THEN 'approved'
-     WHEN d.status = 'rejected' THEN 'rejected'
+
+
+def _sql_list(values: tuple[str, ...]) -> str:
+    """Constant codes (statuses, kinds) as an SQL list: the CASE below is built from the tuples."""
+    return ", ".join(f"'{v}'" for v in values)
+
+
+_STAGE = f"""CASE WHEN d.status IN ({_sql_list(STAGE_STATUSES['review'])}) THEN 'review'
+     WHEN d.status IN ({_sql_list(STAGE_STATUSES['approved'])}) THEN 'approved'
+     WHEN d.status IN ({_sql_list(STAGE_STATUSES['rejected'])}) THEN 'rejected'
      WHEN k.status = 'confirmed' THEN 'confirmed'
      WHEN k.status IS NOT NULL THEN 'discrepancy'
      ELSE 'sent' END"""
+# What Écluse sent for a sent document: the amount its check recorded, else its total with a
+# credit note negative (as confirm.expected_amount and the import body have it).
+_SENT_AMOUNT = (f"coalesce(k.expected_amount, CASE WHEN d.kind IN ({_sql_list(CREDIT_NOTE_KINDS)}) "
+                "THEN -abs(d.total) ELSE d.total END)")
 
 
 def stage_of(status: str, confirmation: str | None = None) -> str:
@@ -125,25 +140,25 @@ def _bucket_case(age: str) -> str:
 
 def backlog_age(
     ws: Workspace, *, basis: str = "issue_date", today: dt.date | None = None, connection: str | None = None,
-    side: str | None = None,
+    side: str | None = None, currency: str | None = None,
 ) -> list[dict[str, Any]]:
-    """Documents awaiting review per age bucket and connection (buckets in AGE_BUCKETS order),
-    sales or purchases only with `side`."""
+    """Documents awaiting the reviewer's decision (the review stage's statuses: to review, on
+    hold) per age bucket and connection (buckets in AGE_BUCKETS order), sales or purchases only
+    with `side`, in one currency with `currency`. By issue date, these are the documents of the
+    review bars of `monthly_stages` with the same filters; by waiting time, an undated one counts
+    too."""
     today = today or dt.date.today()
     age = _age_expression(basis)
-    clauses, params = ["status = ?", "kind IN (SELECT unnest(?))"], [TO_REVIEW, _kinds(side)]
-    if basis == "issue_date":
-        clauses.append("issue_date IS NOT NULL")
-    if connection:
-        clauses.append("connection = ?")
-        params.append(connection)
+    where, params = _where(connection, currency, side, dated=basis == "issue_date")
+    where += " AND status IN (SELECT unnest(?))"
+    params.append(list(STAGE_STATUSES["review"]))
     order = [code for code, _f, _l in AGE_BUCKETS]
     with ws.db.read() as con:
         rows = dict_rows(con.execute(
             f"SELECT bucket, connection, count(*) AS documents, "
             f"sum(error_count > 0)::INTEGER AS with_errors FROM ("
             f"  SELECT {_bucket_case('age')} AS bucket, connection, error_count "
-            f"  FROM (SELECT {age} AS age, connection, error_count FROM documents WHERE {' AND '.join(clauses)})"
+            f"  FROM (SELECT {age} AS age, connection, error_count FROM documents WHERE {where})"
             f") GROUP BY ALL",
             [today] + params,
         ))
@@ -167,16 +182,21 @@ def monthly_stages(
 def pennylane_totals(
     ws: Workspace, connection: str | None = None, *, currency: str | None = "EUR", side: str | None = None,
 ) -> list[dict[str, Any]]:
-    """Per month, for the documents sent to Pennylane: what Écluse sent (`source_total`, the
-    expected amounts) against what Pennylane holds (`pennylane_total`; a deleted invoice counts
-    0), over the documents checked by `ecluse confirm`; how many differ (`mismatches`: another
-    amount, modified in Pennylane, deleted) and how many were not checked since they were sent."""
+    """Per month, for the documents sent to Pennylane: all of them (`sent`, `sent_total`: what
+    Écluse sent), split into those checked by `ecluse confirm` since they were sent (`checked`,
+    `source_total`: the expected amounts; `last_checked_at`: their latest check) and the others
+    (`unchecked`, `unchecked_total`); for the checked ones, what Pennylane holds
+    (`pennylane_total`; a deleted invoice counts 0) and how many differ (`mismatches`: another
+    amount, modified in Pennylane, deleted). sent_total = source_total + unchecked_total."""
     where, params = _where(connection, currency, side, alias="d")
     with ws.db.read() as con:
         return dict_rows(con.execute(
             "SELECT date_trunc('month', d.issue_date)::DATE AS month, "
+            f"count(*) AS sent, sum({_SENT_AMOUNT}) AS sent_total, "
             "count(k.document_id) AS checked, count(*) - count(k.document_id) AS unchecked, "
             "coalesce(sum(k.expected_amount), 0) AS source_total, "
+            f"coalesce(sum({_SENT_AMOUNT}) FILTER (WHERE k.document_id IS NULL), 0) AS unchecked_total, "
+            "max(k.checked_at) AS last_checked_at, "
             "coalesce(sum(k.pennylane_amount) FILTER (WHERE k.document_id IS NOT NULL), 0) AS pennylane_total, "
             "count(*) FILTER (WHERE k.status <> 'confirmed') AS mismatches, "
             "count(*) FILTER (WHERE k.status = 'amount_mismatch') AS amount_mismatch, "
@@ -232,7 +252,8 @@ def confirmations_for(
     side: str | None = None, only_mismatches: bool = False, limit: int = 500,
 ) -> tuple[list[dict[str, Any]], int]:
     """The sent documents behind one month of `pennylane_totals`, differences first: what was
-    sent, what Pennylane has, the check's verdict (None: not checked since sent); and their count."""
+    sent (`expected_amount`, also for a document not checked yet), what Pennylane has, the check's
+    verdict (None: not checked since sent); and their count."""
     where, params = _where(connection, currency, side, alias="d")
     where += " AND d.status = 'sent'"
     if month is not None:
@@ -240,7 +261,7 @@ def confirmations_for(
         params.append(month.replace(day=1))
     if only_mismatches:
         where += " AND k.status <> 'confirmed'"
-    return _drill(ws, "d.currency, k.expected_amount, k.pennylane_amount, "
+    return _drill(ws, f"d.currency, {_SENT_AMOUNT} AS expected_amount, k.pennylane_amount, "
                       "k.pennylane_amount - k.expected_amount AS difference, k.status AS confirmation, k.message, "
                       "k.checked_at, d.pennylane_url",
                   where, params, "(k.status = 'confirmed') NULLS FIRST, "

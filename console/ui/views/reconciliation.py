@@ -18,7 +18,9 @@ STAGE_COLORS = {
     "review": "#E0A030", "approved": "#3C9D6B", "sent": "#8CB8CC", "confirmed": "#1F6F8B",
     "discrepancy": "#D0524A", "rejected": "#A3A9B0",
 }
-SOURCE_COLOR, PENNYLANE_COLOR, MISMATCH_COLOR = "#1F6F8B", "#8E6CC2", "#D0524A"
+# What was sent, checked or not, in the monthly chart's colours for confirmed and sent, not checked.
+SOURCE_COLOR, UNCHECKED_COLOR = STAGE_COLORS["confirmed"], STAGE_COLORS["sent"]
+PENNYLANE_COLOR, MISMATCH_COLOR = "#8E6CC2", "#D0524A"
 CONFIRMATIONS = ("confirmed", "amount_mismatch", "changed", "missing")
 CONNECTION_COLORS = ("#1F6F8B", "#E0A030", "#3C9D6B", "#8E6CC2", "#D0524A", "#5B8DB8", "#A3A9B0")
 PATTERNS = ("", "/", ".", "x", "-", "|", "+")
@@ -99,20 +101,26 @@ def drill_down(ws, bar: tuple[dt.date, str, str] | None, currency: str, side: st
 
 
 def pennylane_figure(rows: list[dict[str, Any]], currency: str, connection: str) -> go.Figure:
-    """Per month: what Écluse sent against what Pennylane holds, and the number of differences."""
+    """Per month: what Écluse sent (the checked part, and on top of it what was sent since the
+    last check) against what Pennylane holds for the checked part, and the number of differences."""
     lang = state.lang()
     months = [r["month"] for r in rows]
     fig = go.Figure()
-    for series, field, color in (("source", "source_total", SOURCE_COLOR),
-                                 ("pennylane", "pennylane_total", PENNYLANE_COLOR)):
-        name = t(f"rec.pl_{series}")
+    checked, unchecked = t("rec.pl_hover_checked"), t("rec.pl_hover_unchecked")
+    for series, name, field, count, hover, color, group in (
+            ("source", t("rec.pl_bar_checked"), "source_total", "checked", checked, SOURCE_COLOR, "source"),
+            ("unchecked", t("rec.pl_bar_unchecked"), "unchecked_total", "unchecked", unchecked, UNCHECKED_COLOR,
+             "source"),
+            ("pennylane", t("rec.pl_pennylane"), "pennylane_total", "checked", checked, PENNYLANE_COLOR, "pennylane")):
         fig.add_bar(
-            x=months, y=[float(r[field] or 0) for r in rows], name=name, marker={"color": color},
-            customdata=[[r["month"].isoformat(), series, connection, r["checked"],
+            x=months, y=[float(r[field] or 0) for r in rows], name=name, offsetgroup=group,
+            base=[float(r["source_total"] or 0) for r in rows] if series == "unchecked" else None,
+            marker={"color": color},
+            customdata=[[r["month"].isoformat(), series, connection, r[count],
                          i18n.format_money(r[field], currency, lang), i18n.format_month(r["month"], lang)]
                         for r in rows],
             hovertemplate=f"%{{customdata[5]}} · {name}<br>%{{customdata[4]}} · %{{customdata[3]}} "
-                          f"{t('rec.pl_hover_checked')}<extra></extra>",
+                          f"{hover}<extra></extra>",
         )
     flagged = [r for r in rows if r["mismatches"]]
     if flagged:
@@ -167,33 +175,45 @@ def pennylane_drill_down(ws, bar: tuple[dt.date, str, str] | None, connection: s
 def pennylane_section(ws, connection: str | None, currency: str, side: str | None) -> None:
     st.subheader(t("rec.pl_title", currency=currency))
     rows = reconcile.pennylane_totals(ws, connection, currency=currency, side=side)
-    checked = sum(r["checked"] for r in rows)
-    unchecked = sum(r["unchecked"] for r in rows)
-    if not checked:
-        st.info(t("rec.pl_empty", n=unchecked) if unchecked else t("rec.pl_nothing_sent"), icon=":material/sync_alt:")
+    total = {field: sum((r[field] for r in rows), start=0) for field in (
+        "sent", "sent_total", "checked", "source_total", "unchecked", "unchecked_total", "pennylane_total",
+        "mismatches")}
+    unchecked = {"n": total["unchecked"], "total": widgets.money(total["unchecked_total"], currency)}
+    if not total["checked"]:
+        st.info(t("rec.pl_empty", **unchecked) if total["unchecked"] else t("rec.pl_nothing_sent"),
+                icon=":material/sync_alt:")
         return
-    mismatches = sum(r["mismatches"] for r in rows)
-    cols = st.columns(4)
-    cols[0].metric(t("rec.pl_source_checked"), widgets.money(sum(r["source_total"] for r in rows), currency),
-                   help=t("rec.pl_source_checked_help"), border=True)
-    cols[1].metric(t("rec.pl_pennylane"), widgets.money(sum(r["pennylane_total"] for r in rows), currency), border=True)
-    cols[2].metric(t("rec.pl_mismatches"), mismatches, border=True)
-    cols[3].metric(t("rec.pl_unchecked"), unchecked, help=t("rec.pl_unchecked_help"), border=True)
+    # First what Écluse sent, all of it and split; below, what the last check found in Pennylane.
+    sent, found = st.columns(3), st.columns(3)
+    sent[0].metric(t("rec.pl_source"), widgets.money(total["sent_total"], currency),
+                   help=t("rec.pl_sent_help", n=total["sent"]), border=True)
+    sent[1].metric(t("rec.pl_source_checked"), widgets.money(total["source_total"], currency),
+                   help=t("rec.pl_source_checked_help", n=total["checked"]), border=True)
+    sent[2].metric(t("rec.pl_unchecked"), widgets.money(total["unchecked_total"], currency),
+                   help=t("rec.pl_unchecked_help", n=total["unchecked"]), border=True)
+    found[0].metric(t("rec.pl_last_check"),
+                    widgets.datetime(max(r["last_checked_at"] for r in rows if r["last_checked_at"])), border=True)
+    found[1].metric(t("rec.pl_pennylane"), widgets.money(total["pennylane_total"], currency),
+                    help=t("rec.pl_pennylane_help"), border=True)
+    found[2].metric(t("rec.pl_mismatches"), total["mismatches"], border=True)
+    st.caption(t("rec.pl_since_last_check", **unchecked) if total["unchecked"] else t("rec.pl_all_checked"))
     event = st.plotly_chart(pennylane_figure(rows, currency, connection or ""),
                             key=f"rc_pl_{connection}_{currency}_{side}", on_select="rerun", selection_mode="points",
                             config={"displaylogo": False})
     pennylane_drill_down(ws, widgets.selected_bar(event), connection, currency, side)
 
 
-def backlog(ws, connection: str | None, side: str | None) -> None:
-    st.subheader(t("rec.backlog"))
+def backlog(ws, connection: str | None, side: str | None, currency: str) -> None:
+    st.subheader(t("rec.backlog", currency=currency))
     basis = st.segmented_control(
         t("rec.basis"), list(reconcile.AGE_BASES), key=state.keep("rc_basis", "issue_date"), required=True,
         format_func=state.frozen(lambda b: t(f"rec.basis_{b}")), on_change=state.remember, args=("rc_basis",))
-    rows = reconcile.backlog_age(ws, basis=basis or "issue_date", connection=connection, side=side)
+    rows = reconcile.backlog_age(ws, basis=basis or "issue_date", connection=connection, side=side,
+                                 currency=currency)
     if not rows:
         st.info(t("rec.backlog_empty"))
         return
+    st.caption(t("rec.backlog_note", stage=stage_label("review")))
     # "0–7 j" ... "> 90 j" ("90+" reads as a score)
     labels = [t("rec.bucket_days", label=code.replace("-", "–")) if last is not None
               else t("rec.bucket_over", days=first - 1) for code, first, last in reconcile.AGE_BUCKETS]
@@ -242,7 +262,7 @@ def main() -> None:
     st.divider()
     pennylane_section(ws, connection or None, currency, side)
     st.divider()
-    backlog(ws, connection or None, side)
+    backlog(ws, connection or None, side, currency)
 
 
 main()
