@@ -20,8 +20,18 @@ instantiates it, renders a form (console) or validates `--set KEY=VALUE` (CLI) f
   A record yielded again later clears the finding. `ctx.cached_source_ids(since)` tells which
   records the cache holds, to compare with a complete listing of the source.
 
-Errors that stop the whole run (bad credentials, source unreachable) are raised as
-`ConnectorError` with a message that tells the user what to fix.
+Documents yielded after the last `Checkpoint` are stored too when the run stops on an error
+(they are complete); only the cursor stays at the last `Checkpoint`. Its `state` must be plain
+JSON (dicts with str keys, lists, str, int, float, bool, None): it comes back from JSON on the
+next run, so a date is given as an ISO string; anything else fails the run, said so.
+
+A yielded `Document` that breaks the contract (a float amount, a `kind` outside
+`ecluse.domain.KINDS`, no `source_id`, a `datetime` for a date, a line that is not a `Line`) is
+not stored: it is kept as a Problem naming what to fix, and the run goes on.
+
+`check()` returns a `CheckResult`. Errors that stop the whole run (bad credentials, source
+unreachable) are raised as `ConnectorError(message, said=None)` with a message that tells the
+user what to fix (and the same as a `Said`, for the console's language).
 """
 from __future__ import annotations
 
@@ -32,7 +42,9 @@ from typing import TYPE_CHECKING, Any, Callable, ClassVar, Iterator, Mapping, Un
 from urllib.parse import urlsplit
 
 from . import i18n
-from .domain import Attachment, Document
+from decimal import Decimal
+
+from .domain import KINDS, Attachment, Counterparty, Document, Finding, Line
 
 if TYPE_CHECKING:  # pragma: no cover
     from .http import HttpClient
@@ -41,7 +53,13 @@ SETTING_TYPES = ("string", "integer", "boolean", "date", "url", "choice")
 
 
 class ConnectorError(Exception):
-    """A failure that stops a sync run; `str()` is shown to the user as is (no secrets)."""
+    """A failure that stops a sync run; `str()` is shown to the user as is (no secrets).
+    `said`: the same as a Said, for the console to give in its user's language."""
+
+    def __init__(self, message: str = "", said: "Said | None" = None) -> None:
+        super().__init__(message)
+        if said is not None:
+            self.said = said
 
 
 class AuthError(ConnectorError):
@@ -193,6 +211,60 @@ class Gone:
 
 
 FetchItem = Union[Document, Checkpoint, AttachmentReady, Problem, Gone]
+
+_MONEY = ("total_before_tax", "total_tax", "total")
+_LINE_NUMBERS = ("quantity", "unit_price", "amount_before_tax", "tax", "amount")
+
+
+def _not_decimal(value: Any) -> bool:
+    return type(value) is not Decimal and not isinstance(value, Decimal)
+
+
+def _shown(value: Any) -> str:
+    text = repr(value)
+    return f"{type(value).__name__} {text if len(text) <= 40 else text[:37] + '...'}"
+
+
+def contract_errors(doc: Document) -> list[str]:
+    """What in a yielded `Document` breaks the contract, said for the plugin's author (the
+    core keeps the record as a `Problem` rather than store or send something wrong: a sale
+    filed as a purchase, a float amount). Empty when it holds; cheap, it runs on every one."""
+    errors = []
+    if not isinstance(doc.source_id, (str, int)) or isinstance(doc.source_id, bool) or not str(doc.source_id).strip():
+        errors.append(f"source_id must be a non-empty str, got {_shown(doc.source_id)}")
+    if doc.kind not in KINDS:
+        errors.append(f"kind must be one of {', '.join(KINDS)}, got {_shown(doc.kind)}")
+    for name in _MONEY:
+        value = getattr(doc, name)
+        if value is not None and _not_decimal(value):
+            errors.append(f"{name} must be a decimal.Decimal (money is never a float), got {_shown(value)}")
+    for name in ("issue_date", "due_date"):
+        value = getattr(doc, name)
+        if value is not None and (not isinstance(value, dt.date) or isinstance(value, dt.datetime)):
+            errors.append(f"{name} must be a datetime.date, got {_shown(value)}")
+    if doc.currency is not None and not isinstance(doc.currency, str):
+        errors.append(f"currency must be a str, got {_shown(doc.currency)}")
+    cp = doc.counterparty
+    if cp is not None and not (isinstance(cp, Counterparty) and isinstance(cp.source_id, str) and isinstance(cp.name, str)):
+        errors.append(f"counterparty must be an ecluse.domain.Counterparty with str source_id and name, got {_shown(cp)}")
+    if not isinstance(doc.lines, list):
+        errors.append(f"lines must be a list of ecluse.domain.Line, got {_shown(doc.lines)}")
+    else:
+        for i, line in enumerate(doc.lines, start=1):
+            if not isinstance(line, Line):
+                errors.append(f"lines[{i}] must be an ecluse.domain.Line, got {_shown(line)}")
+                continue
+            for name in _LINE_NUMBERS:
+                value = getattr(line, name)
+                if _not_decimal(value):
+                    errors.append(f"lines[{i}].{name} must be a decimal.Decimal, got {_shown(value)}")
+            if line.vat_rate is not None and _not_decimal(line.vat_rate):
+                errors.append(f"lines[{i}].vat_rate must be a decimal.Decimal or None, got {_shown(line.vat_rate)}")
+    if doc.attachment is not None and not isinstance(doc.attachment, Attachment):
+        errors.append(f"attachment must be an ecluse.domain.Attachment, got {_shown(doc.attachment)}")
+    if not isinstance(doc.findings, list) or not all(isinstance(f, Finding) for f in doc.findings):
+        errors.append("findings must be a list of ecluse.domain.Finding")
+    return errors
 
 
 @dataclass

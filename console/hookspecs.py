@@ -7,6 +7,10 @@ from the ``ecluse`` entry-point group::
     [project.entry-points.ecluse]
     my_source = "my_package.ecluse_plugin"
 
+Built-in plugins load first, then third-party ones in entry-point name order: a package can
+never replace a built-in connector. A function decorated with ``hookimpl`` whose name is not a
+hook below (a typo) makes the plugin "failed", with the hook it probably meant.
+
 Set ``ECLUSE_LOAD_PLUGINS=demo,harvest`` to load only these entry points (empty: none).
 """
 from __future__ import annotations
@@ -26,8 +30,9 @@ def register_connectors(register: Callable[[type], None]) -> None:
     Call ``register(ConnectorClass)`` once per connector; the class subclasses
     ``ecluse.connectors.Connector`` and declares ``id``, ``title``, ``kinds`` and ``settings``
     (optionally ``translations`` of its title, description and each setting's label and help
-    for the console's other languages, e.g. ``{"fr": {"label": ..., "help": ...}}``). Two plugins registering the same ``id`` is an error reported on the Plugins page; the
-    first one loaded wins.
+    for the console's other languages, e.g. ``{"fr": {"label": ..., "help": ...}}``). Two plugins
+    registering the same ``id`` is an error reported on the Plugins page; the first one loaded
+    (a built-in before any third party) keeps it.
     """
 
 

@@ -357,6 +357,15 @@ MESSAGES: dict[str, dict[str, str]] = {
                              "en": "{error}"},
     "said.core.unknown_item": {"fr": "Le connecteur a produit un élément inconnu : {kind}.",
                                "en": "connector yielded an unknown item: {kind}"},
+    "said.core.bad_document": {
+        "fr": "Le connecteur a produit un document qui ne respecte pas le contrat des connecteurs ; il est gardé ici "
+              "au lieu d'être enregistré, à corriger dans le connecteur : {errors}",
+        "en": "the connector yielded a document that breaks the contract (ecluse.connectors), kept here rather than "
+              "stored: {errors}"},
+    "said.core.bad_check_result": {
+        "fr": "Le test du connecteur {connector} n'a pas donné de résultat ({type} au lieu d'un CheckResult) : "
+              "le connecteur est à corriger.",
+        "en": "the {connector} connector's check() returned {type} instead of a CheckResult (see ecluse.connectors)"},
     "said.core.orphan_pdf": {"fr": "Un PDF est arrivé pour un document absent du cache.",
                              "en": "a PDF arrived for a document that is not in the cache"},
     "said.pennylane.no_token": {

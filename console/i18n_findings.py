@@ -11,9 +11,9 @@ MESSAGES: dict[str, dict[str, str]] = {
     "finding.missing_number.detail": {"fr": "Le numéro de facture est absent.", "en": "The invoice number is missing."},
     "finding.missing_issue_date.detail": {"fr": "La date d'émission est absente.", "en": "The issue date is missing."},
     "finding.missing_due_date.detail": {
-        "fr": "La date d'échéance est absente ; Pennylane en exige une (la date d'émission ne sera pas utilisée à sa "
-              "place).",
-        "en": "The due date is missing; Pennylane requires one (the issue date will not be assumed)."},
+        "fr": "La date d'échéance est absente ; Pennylane en exige une : la date d'émission sera envoyée comme "
+              "échéance (paiement à réception). Corrigez-la si les conditions diffèrent.",
+        "en": "The due date is missing; Pennylane requires one, so the issue date will be sent as the deadline (payable on receipt): correct it if the terms differ."},
     "finding.missing_totals.detail": {"fr": "Les totaux (HT, TVA, TTC) sont incomplets.",
                                       "en": "Totals (before tax, tax, total) are incomplete."},
     "finding.no_lines.detail": {"fr": "Le document n'a aucune ligne.", "en": "The document has no lines."},

@@ -6,6 +6,7 @@ one by one here and failures are kept for ``ecluse plugins`` and the Plugins pag
 """
 from __future__ import annotations
 
+import difflib
 import importlib.metadata as md
 import os
 import threading
@@ -59,10 +60,11 @@ class Plugins:
         self.connector_owner: dict[str, str] = {}
 
     def load_entrypoints(self, only: list[str] | None = None) -> None:
-        for ep in sorted(md.entry_points(group=GROUP), key=lambda e: e.name):
+        # The built-ins first: a third-party package cannot take over a built-in connector's
+        # id (or entry-point name) by sorting before it; the others in name order.
+        loaded: dict[str, str] = {}  # entry-point name → its module
+        for ep in sorted(md.entry_points(group=GROUP), key=lambda e: (not _is_builtin(e), e.name)):
             if only is not None and ep.name not in only:
-                continue
-            if self.pm.has_plugin(ep.name):
                 continue
             dist = getattr(ep, "dist", None)
             info = PluginInfo(
@@ -71,6 +73,12 @@ class Plugins:
                 distribution=dist.metadata["Name"] if dist else None,
                 version=dist.version if dist else None,
             )
+            if self.pm.has_plugin(ep.name):
+                if loaded.get(ep.name) != ep.value:  # the same entry point seen twice on the path is no news
+                    info.error = (f"another plugin is already loaded under the name {ep.name!r} "
+                                  f"({loaded.get(ep.name)}); this one was ignored: give its entry point another name")
+                    self.infos.append(info)
+                continue
             self.infos.append(info)
             try:
                 module = ep.load()
@@ -78,8 +86,8 @@ class Plugins:
             except Exception as exc:  # noqa: BLE001 - isolation is the point
                 info.error = _describe(exc)
                 continue
-            info.hooks = sorted(h.name for h in self.pm.get_hookcallers(module) or [])
-            self._collect_connectors(module, info)
+            loaded[ep.name] = ep.value
+            self._registered(module, info)
 
     def register_object(self, plugin: Any, name: str) -> PluginInfo:
         """Register an in-process plugin (tests, embedding). Same isolation as entry points."""
@@ -90,9 +98,25 @@ class Plugins:
         except Exception as exc:  # noqa: BLE001
             info.error = _describe(exc)
             return info
-        info.hooks = sorted(h.name for h in self.pm.get_hookcallers(plugin) or [])
-        self._collect_connectors(plugin, info)
+        self._registered(plugin, info)
         return info
+
+    def _registered(self, plugin: Any, info: PluginInfo) -> None:
+        callers = self.pm.get_hookcallers(plugin) or []
+        info.hooks = sorted(h.name for h in callers)
+        # pluggy accepts an implementation of a hook it does not know (a misspelled name)
+        # and never calls it: the plugin would load "ok" and do nothing.
+        unknown = sorted(h.name for h in callers if h.spec is None and not _optional(plugin, h.name))
+        self._collect_connectors(plugin, info)
+        if unknown:
+            known = [name for name in dir(hookspecs) if name.startswith("register_")]
+            said = []
+            for name in unknown:
+                close = difflib.get_close_matches(name, known, n=1)
+                said.append(f"{name}()" + (f" (did you mean {close[0]}?)" if close else ""))
+            text = (f"unknown hook {', '.join(said)}: Écluse never calls it; the hooks are "
+                    f"{', '.join(known)} (see ecluse.hookspecs)")
+            info.error = f"{info.error}; {text}" if info.error else text
 
     def _collect_connectors(self, plugin: Any, info: PluginInfo) -> None:
         impl = getattr(plugin, "register_connectors", None)
@@ -140,6 +164,16 @@ class Plugins:
                 f"no connector {connector_id!r} is loaded (loaded: {loaded}); "
                 "see `ecluse plugins`"
             ) from None
+
+
+def _is_builtin(ep: Any) -> bool:
+    dist = getattr(ep, "dist", None)
+    return bool(dist and dist.metadata["Name"] == "ecluse" and ep.value.startswith("ecluse."))
+
+
+def _optional(plugin: Any, name: str) -> bool:
+    opts = getattr(getattr(plugin, name, None), f"{GROUP}_impl", None)
+    return bool(isinstance(opts, dict) and opts.get("optionalhook"))
 
 
 def _connector_problem(cls: Any) -> str | None:

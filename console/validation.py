@@ -69,7 +69,9 @@ def validate(doc: Document, today: dt.date | None = None) -> list[Finding]:
     if doc.issue_date is None:
         add("missing_issue_date", ERROR, "The issue date is missing.", "issue_date")
     if doc.due_date is None:
-        add("missing_due_date", WARNING, "The due date is missing; Pennylane requires one (the issue date will not be assumed).", "due_date")
+        # The request builder sends the issue date as Pennylane's `deadline` (requests_builder).
+        add("missing_due_date", WARNING, "The due date is missing; Pennylane requires one, so the issue date will be "
+            "sent as the deadline (payable on receipt): correct it if the terms differ.", "due_date")
     if doc.total is None or doc.total_before_tax is None or doc.total_tax is None:
         add("missing_totals", ERROR, "Totals (before tax, tax, total) are incomplete.", "total")
     if not doc.lines:

@@ -22,7 +22,7 @@ def site(tmp_path_factory):
     """Install the example packages with pip into a directory of their own: the core's
     installation is not touched, exactly as if a user had `pip install`ed them."""
     target = tmp_path_factory.mktemp("site")
-    for pkg in ("ecluse-hello", "ecluse-broken"):
+    for pkg in ("ecluse-hello", "ecluse-broken", "ecluse-squatter"):
         subprocess.run(
             [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--no-build-isolation",
              "--target", str(target), str(ROOT / "tests" / "plugins" / pkg)],
@@ -49,6 +49,21 @@ def test_external_plugin_is_discovered_and_failures_are_isolated(site):
     assert "RuntimeError: this plugin is broken on purpose" in infos["broken"]["error"]
     # built-ins load through the same entry points, next to the broken one
     assert infos["demo"]["status"] == "ok" and "demo" in infos["demo"]["connectors"]
+
+
+def test_a_third_party_cannot_take_a_builtin_connector_id_and_a_misspelled_hook_is_said(site, tmp_path):
+    out = ecluse(site, "plugins", "--json")
+    infos = {p["name"]: p for p in json.loads(out.stdout)}
+    # 'aaa_squatter' sorts before 'demo', yet the built-in keeps its id and loads fine
+    assert infos["demo"]["status"] == "ok" and infos["demo"]["connectors"] == ["demo"]
+    squatter = infos["aaa_squatter"]
+    assert squatter["status"] == "failed" and squatter["connectors"] == []
+    assert "connector id 'demo' is already registered by plugin 'demo'" in squatter["error"]
+    assert "unknown hook register_connector() (did you mean register_connectors?)" in squatter["error"]
+    ws = str(tmp_path / "ws")
+    assert ecluse(site, "-w", ws, "init").returncode == 0  # with the demo connection
+    check = ecluse(site, "-w", ws, "connections", "check", "demo")
+    assert check.returncode == 0, check.stdout + check.stderr
 
 
 def test_external_plugin_connector_and_command_work_end_to_end(site, tmp_path):

@@ -4,6 +4,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from .. import i18n
 from ..connectors import CheckResult, Connector, ConnectorError, FetchContext, Said, settings_warnings
 from ..plugin_loader import Plugins
 from ..redact import redact
@@ -77,8 +78,12 @@ def check_connection(ws: Workspace, plugins: Plugins, name: str) -> CheckResult:
                        created_at=ws.created_at(conn),
                        secret_saver=lambda key, value: ws.save_connection_secret(name, key, value))
     try:
-        return cls().check(ctx)
+        result = cls().check(ctx)
     except ConnectorError as exc:
         return CheckResult(False, redact(str(exc)))
     except Exception as exc:  # noqa: BLE001 - a plugin bug is reported, not raised
         return CheckResult(False, redact(f"the {cls.id} connector failed: {type(exc).__name__}: {exc}"))
+    if not isinstance(result, CheckResult):  # a stub `def check(self, ctx): ...` returns None
+        said = Said("core.bad_check_result", {"connector": cls.id, "type": type(result).__name__})
+        return CheckResult(False, i18n.said_text(said, "en"), says=[said])
+    return result

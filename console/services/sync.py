@@ -19,8 +19,9 @@ from dataclasses import asdict, dataclass, field
 from typing import Any, Callable, Iterator
 
 import duckdb
+import orjson
 
-from ..connectors import AttachmentReady, Checkpoint, ConnectorError, FetchContext, Gone, Problem, Said
+from ..connectors import AttachmentReady, Checkpoint, ConnectorError, FetchContext, Gone, Problem, Said, contract_errors
 from ..domain import Attachment, Document, Finding, json_compact
 from ..plugin_loader import Plugins
 from ..redact import redact
@@ -208,11 +209,16 @@ def sync_connection(
         run = _Run(state_parts=parts)
         try:
             connector = connector_cls()
-            for item in connector.fetch(ctx):
+            items = connector.fetch(ctx)
+            if items is None:
+                raise ConnectorError(f"the {report.connector} connector's fetch() returned None: it must yield "
+                                     "its items (write it as a generator, with `yield`)")
+            for item in items:
                 if isinstance(item, Document):
                     buffer.add_document(ws, item, clock)
                     report.fetched += 1
                 elif isinstance(item, Checkpoint):
+                    _check_state(report.connector, item.state)
                     _flush(ws, name, buffer, report, item.state, clock, actor, run)
                 elif isinstance(item, AttachmentReady):
                     buffer.add_attachment(ws, item)
@@ -255,6 +261,19 @@ def sync_connection(
         if progress:
             progress(report)
     return report
+
+
+def _check_state(connector: str | None, state: Any) -> None:
+    """A Checkpoint's state comes back from JSON on the next run: anything JSON would turn
+    into something else (a date into a string, a set, a Decimal) is refused now, said so."""
+    try:
+        if not isinstance(state, dict):
+            raise TypeError(f"expected a dict, got {type(state).__name__}")
+        orjson.dumps(state, option=orjson.OPT_PASSTHROUGH_DATETIME)  # strict: str keys, JSON types only
+    except (TypeError, orjson.JSONEncodeError) as exc:
+        raise ConnectorError(
+            f"the {connector} connector yielded a Checkpoint whose state is not plain JSON (dicts with str keys, "
+            f"lists, str, int, float, bool, None; dates as ISO strings): {exc}") from None
 
 
 def _said(exc: ConnectorError) -> dict[str, Any] | None:
@@ -326,9 +345,24 @@ class _Buffer:
     gone: list[tuple[str, str, dict[str, Any] | None]] = field(default_factory=list)
 
     def add_document(self, ws: Workspace, doc: Document, clock: Callable[[], dt.datetime]) -> None:
-        for finding in doc.findings:
-            finding.origin = "connector"
-        found = list(doc.findings) + validate(doc, today=clock().date())
+        errors = contract_errors(doc)
+        if not errors:
+            for finding in doc.findings:
+                finding.origin = "connector"
+            try:
+                found = list(doc.findings) + validate(doc, today=clock().date())
+            except Exception as exc:  # noqa: BLE001 - one odd document never stops the run
+                errors = [f"its validation failed: {type(exc).__name__}: {exc}"]
+        if errors:  # kept for review as a Problem, with what the plugin's author must fix
+            text = "; ".join(errors)
+            source_id = str(doc.source_id).strip() if isinstance(doc.source_id, (str, int)) else None
+            self.problems.append((
+                source_id or None,
+                redact(f"the connector yielded a document that breaks the contract (ecluse.connectors), kept here "
+                       f"rather than stored: {text}"),
+                doc.raw if doc.raw is not None else repr(doc)[:4000],
+                _said_value(Said("core.bad_document", {"errors": redact(text)}))))
+            return
         if doc.attachment is not None and doc.attachment.content is not None:
             # Kept even when it is not a PDF, so the reviewer can see what the source sent.
             ws.put_attachment(doc.attachment.content)
