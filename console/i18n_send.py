@@ -179,6 +179,15 @@ MESSAGES: dict[str, dict[str, str]] = {
     "send.confirm_question": {"fr": "**Envoyer {n} {n|facture|factures} vers Pennylane ?**",
                               "en": "**Send {n} {n|invoice|invoices} to Pennylane?**"},
     "send.confirm_amount": {"fr": "Montant TTC : **{amounts}**", "en": "Amount incl. tax: **{amounts}**"},
+    # Which company the token sends to (GET /me): an accountant with several clients checks it.
+    "send.confirm_company": {"fr": "Société Pennylane : **{company}**", "en": "Pennylane company: **{company}**"},
+    "send.confirm_company_unknown": {"fr": "Société Pennylane inconnue : {reason}",
+                                     "en": "Pennylane company unknown: {reason}"},
+    "said.pennylane.failed": {"fr": "Pennylane a répondu par une erreur (HTTP {status}) : {detail}",
+                              "en": "Pennylane answered with an error (HTTP {status}): {detail}"},
+    "said.pennylane.env_unset": {
+        "fr": "la variable d'environnement `{var}`, qui doit contenir le jeton, n'est pas définie pour la console.",
+        "en": "the environment variable `{var}`, which should hold the token, is not set for the console."},
     "send.confirm_detail": {
         "fr": "Destination : `{url}`. Un lot interrompu est d'abord repris. Le suivi s'affiche facture par facture.",
         "en": "Destination: `{url}`. An interrupted batch is resumed first. Progress shows invoice by invoice."},
@@ -244,6 +253,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "send.history": {"fr": "Historique des envois", "en": "Sending history"},
     "send.history_empty": {"fr": "Aucun lot envoyé pour l'instant.", "en": "No batch sent yet."},
     "send.col_batch": {"fr": "Lot", "en": "Batch"},
+    "send.col_amount": {"fr": "Montant TTC", "en": "Amount incl. tax"},
+    "send.col_amount_sent": {"fr": "Montant envoyé", "en": "Amount sent"},
     "send.bstatus_running": {"fr": "en cours", "en": "running"},
     "send.bstatus_done": {"fr": "terminé", "en": "done"},
     "send.bstatus_interrupted": {"fr": "interrompu", "en": "interrupted"},

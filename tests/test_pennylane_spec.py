@@ -164,6 +164,8 @@ def test_paths_methods_and_path_parameters():
     assert spec.operation_for("POST", "/customer_invoices/5/link_credit_note") == "linkCreditNote"
     assert spec.required_scopes("POST", "/supplier_invoices/import") == ("supplier_invoices:all",)
     assert spec.required_scopes("GET", "/me") == ()
+    assert spec.validate_request("GET", "/me") == []  # the token's company, named before a send
+    assert spec.operation_for("GET", "/me") == "getMe"
     assert "ledger (DEPRECATED)" not in spec.required_scopes("GET", "/ledger_accounts")
 
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from decimal import Decimal as D
 
 import pytest
@@ -248,3 +249,67 @@ def test_the_selection_gives_the_amount_a_send_takes(workspace, plugins, fake_so
     summary = batches.selection_summary(workspace)
     assert (summary["approved"], summary["ready"], summary["waiting_for_pdf"]) == (3, 2, 1)
     assert summary["totals"] == {"EUR": D("1095.99")} and summary["ready_totals"] == {"EUR": D("96.00")}
+
+
+def test_the_tokens_company_or_why_it_is_unknown(workspace, emu, monkeypatch):
+    """What the send's confirmation names (GET /me): the company, or why it cannot; each
+    destination (API URL and token) by a digest that never shows the token."""
+    monkeypatch.delenv("ECLUSE_TEST_PL", raising=False)
+    workspace.set_pennylane(api_url=emu.api_url, token="env:ECLUSE_TEST_PL", dry_run=False)
+    unset = send.check_pennylane(workspace)
+    assert send.destination_key(workspace) is None and not unset["ok"]
+    assert i18n.said_or(unset["message"], unset["said"], "fr") == (
+        "la variable d'environnement `ECLUSE_TEST_PL`, qui doit contenir le jeton, n'est pas définie pour la console.")
+    assert emu.log == []
+    monkeypatch.setenv("ECLUSE_TEST_PL", TOKEN)
+    found = send.check_pennylane(workspace)
+    assert found["ok"] and found["company"]["name"] == "Atelier Démo SAS"
+    key = send.destination_key(workspace)
+    assert key == send.destination_key(workspace) and TOKEN not in key
+    assert emu.count("GET", r"^/me$") == 1 and emu.violations == []
+    monkeypatch.setenv("ECLUSE_TEST_PL", "pl-wrong-SECRET-0000")
+    refused = send.check_pennylane(workspace)
+    assert send.destination_key(workspace) not in (None, key)
+    assert refused["said"] == {"code": "send.unauthorized", "params": {"status": 401}}
+    assert "pl-wrong-SECRET-0000" not in json.dumps(refused)
+    monkeypatch.setenv("ECLUSE_TEST_PL", TOKEN)
+    workspace.set_pennylane(api_url=emu.url + "/api/external/v3")  # a wrong API URL
+    assert send.destination_key(workspace) not in (None, key)
+    wrong = send.check_pennylane(workspace)
+    assert wrong["said"]["code"] == "pennylane.failed" and wrong["said"]["params"]["status"] == 404
+    assert i18n.said_or(wrong["message"], wrong["said"], "fr").startswith(
+        "Pennylane a répondu par une erreur (HTTP 404) : ")
+    assert i18n.said_or(wrong["message"], wrong["said"], "en").startswith(
+        "Pennylane answered with an error (HTTP 404): ")
+
+
+def test_the_history_gives_each_batchs_amount_and_what_was_sent(workspace, plugins, fake_source, fake_connection,
+                                                                 emu):
+    from ecluse.services import batches
+
+    noaddr = make_doc("3", total="50.00", customer="noaddr", issue=dt.date(2026, 2, 3))
+    noaddr.counterparty.address = Address(None, None, "Paris", "FR")  # held before sending
+    fake_source.pages = [[
+        make_doc("1", total="120.00", issue=dt.date(2026, 2, 1)),
+        make_doc("2", total="-24.00", kind=CUSTOMER_CREDIT_NOTE, credited_source_id="1", number="AV-2",
+                 issue=dt.date(2026, 2, 2)),
+        noaddr,
+        make_doc("4", total="30.10", currency="USD", issue=dt.date(2026, 2, 4)),
+    ]]
+    sync(workspace, plugins)
+    review.decide(workspace, "approve", [f"src:{i}" for i in "1234"], actor="anne", force=True, reason="vu")
+    send.dry_run(workspace)  # not in the history
+    result = send.push(workspace, gateway(emu), actor="anne")
+    assert (result.count("sent"), result.count("held")) == (3, 1)
+    [batch] = batches.batch_history(workspace)
+    assert batch["totals"] == {"EUR": D("146.00"), "USD": D("30.10")}
+    assert batch["sent_totals"] == {"EUR": D("96.00"), "USD": D("30.10")}
+    assert all(type(v) is D for v in (*batch["totals"].values(), *batch["sent_totals"].values()))
+    # A second batch: its amounts are its own.
+    fake_source.pages.append([make_doc("5", total="75.50", issue=dt.date(2026, 2, 5))])
+    sync(workspace, plugins)
+    review.decide(workspace, "approve", ["src:5"], actor="anne")
+    assert send.push(workspace, gateway(emu), actor="anne").count("sent") == 1
+    second, first = batches.batch_history(workspace)
+    assert second["totals"] == second["sent_totals"] == {"EUR": D("75.50")}
+    assert first["sent_totals"] == {"EUR": D("96.00"), "USD": D("30.10")}

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from ecluse import i18n
 from ecluse.services import batches, review, send, setup
 from ecluse.services import sync as sync_service
 from ecluse.workspace import Workspace
@@ -72,12 +73,21 @@ def frame(at: AppTest, column: str):
     raise AssertionError(f"no table with a column {column!r}")
 
 
-def send_all(at: AppTest) -> AppTest:
-    """Send, confirm, wait for the background batch, and draw its summary."""
+COMPANY = "Atelier Démo SAS"  # the emulator's company, the token's (GET /me)
+
+
+def send_all(at: AppTest, company: str | None = COMPANY, unknown: str = "") -> AppTest:
+    """Send, confirm, wait for the background batch, and draw its summary. The question names
+    the token's Pennylane `company` (None: says it is unknown, `unknown` being the start of why)."""
     at.button(key="sd_send").click().run()
     assert_clean(at)
     assert any("Envoyer" in m.value and "vers Pennylane ?" in m.value for m in at.markdown)
     assert any(m.value.startswith("Montant TTC : **") for m in at.markdown), "the amount about to be sent"
+    if company is not None:
+        assert f"Société Pennylane : **{company}**" in [m.value for m in at.markdown], "where the invoices go"
+    else:
+        assert any(w.value.startswith(f"Société Pennylane inconnue : {unknown}") for w in at.warning), \
+            [w.value for w in at.warning]
     at.button(key="sd_send_yes").click().run()
     assert_clean(at)
     batches.JOBS.wait(120)
@@ -231,7 +241,8 @@ def test_destination_form_never_shows_a_token(approved_ws, emu):
     at.button(key="sd_check").click().run()  # a token Pennylane refuses: a message, never the token
     assert_clean(at)
     assert RAW_TOKEN not in texts(at)
-    assert any("Échec du test" in e.value and "refused the API token" in e.value for e in at.error)
+    assert any(e.value.startswith("Échec du test : Pennylane refuse le jeton (HTTP 401)") for e in at.error), \
+        [e.value for e in at.error]  # said in French
 
 
 # -- live, against the Pennylane emulator ------------------------------------------------------------
@@ -243,7 +254,9 @@ def test_send_puts_every_approved_invoice_in_pennylane_once(live, emu, token):
     assert any("Atelier Démo SAS" in s.value for s in at.success)
     assert not at.button(key="sd_send").disabled
     assert at.button(key="sd_send").label == f"Envoyer {len(ids)} facture{'s' * (len(ids) > 1)}…"
+    totals = batches.selection_summary(ws)["ready_totals"]
     send_all(at)
+    assert emu.count("GET", r"^/me$") == 1, "the connection test's answer names the company: no second call"
     assert_exactly_once(emu, ws, ids)
     assert any(f"{len(ids)} envoyée{'s' * (len(ids) > 1)} sur {len(ids)}" in s.value for s in at.success)
     items = frame(at, "Fichier")
@@ -251,6 +264,10 @@ def test_send_puts_every_approved_invoice_in_pennylane_once(live, emu, token):
     assert all(v != "—" for v in items["Identifiant Pennylane"])
     history = frame(at, "Lot")
     assert history.iloc[0]["Envoyées"] == len(ids) and history.iloc[0]["Statut"] == "terminé"
+    # The batch's amount incl. tax, all of it sent, in French (euros first, then the others).
+    amounts = ", ".join(i18n.format_money(v, c, "fr") for c, v in sorted(totals.items(), key=lambda kv: kv[0] != "EUR"))
+    assert len(totals) > 1 and re.match(r"^-?[\d\u202f\u00a0]+,\d\d\u00a0€, ", amounts), amounts
+    assert history.iloc[0]["Montant TTC"] == history.iloc[0]["Montant envoyé"] == amounts
     assert at.metric[0].value == "0", "nothing approved is left"
     # Read back from Pennylane.
     at.button(key="sd_confirm").click().run()
@@ -258,6 +275,12 @@ def test_send_puts_every_approved_invoice_in_pennylane_once(live, emu, token):
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["Confirmées"] == str(len(ids)) and metrics["Supprimées de Pennylane"] == "0"
     assert token not in texts(at)
+    at.segmented_control(key="lang").set_value("en").run()
+    assert_clean(at)
+    history = frame(at, "Batch")
+    assert history.iloc[0]["Amount incl. tax"] == history.iloc[0]["Amount sent"] == ", ".join(
+        i18n.format_money(v, c, "en") for c, v in sorted(totals.items(), key=lambda kv: kv[0] != "EUR"))
+    assert history.iloc[0]["Amount sent"].startswith(("€", "-€"))
 
 
 def test_a_failure_is_listed_with_its_reason_and_retried(live, emu, token):
@@ -265,7 +288,8 @@ def test_a_failure_is_listed_with_its_reason_and_retried(live, emu, token):
     ids = approved_ready(ws)
     # The first customer invoice's import fails twice (the send asks before importing again).
     emu.inject("POST", r"/customer_invoices/import$", "500", times=2)
-    at = send_all(open_send())
+    at = send_all(open_send())  # no connection test before: the question asks Pennylane (GET /me) once
+    assert emu.count("GET", r"^/me$") == 1
     failed = [d for d, s in statuses(ws).items() if s == "failed"]
     assert len(failed) == 1
     # Said in French, as what it is (Pennylane's server failed), not as Pennylane refusing it.
@@ -273,12 +297,20 @@ def test_a_failure_is_listed_with_its_reason_and_retried(live, emu, token):
     assert listed.startswith("1 facture n'a pas pu être envoyée :")
     assert "Erreur du serveur de Pennylane (HTTP 500) : l'envoi a échoué." in listed and "not retried" not in listed
     assert len(pushed(emu)) == len(ids) - 1
+    # The batch's amount and, short of the failed invoice's, the amount sent.
+    [first] = batches.batch_history(ws)
+    [missing] = review.list_documents(ws, review.Filters(ids=failed), limit=1)[0]
+    assert first["totals"][missing["currency"]] - first["sent_totals"][missing["currency"]] == missing["total"]
+    row = frame(at, "Lot").iloc[0]
+    assert row["Montant envoyé"] != row["Montant TTC"]
+    assert row["Montant envoyé"].startswith(i18n.format_money(first["sent_totals"]["EUR"], "EUR", "fr"))
     retry = at.button(key="sd_last_retry")
     assert retry.label == "Réessayer (1)"
     click_and_wait(at, "sd_last_retry")
     assert_exactly_once(emu, ws, ids)
     assert any("1 envoyée sur 1" in s.value for s in at.success)
     assert len(batches.batch_history(ws)) == 2
+    assert emu.count("GET", r"^/me$") == 1, "asked once per token and session"
     assert token not in texts(at)
 
 
@@ -306,7 +338,7 @@ def test_an_interrupted_batch_shows_why_and_resumes(live, emu, token, monkeypatc
     ws = live
     ids = approved_ready(ws)
     monkeypatch.setenv(ENV_VAR, "pl-wrong-token-0000")  # Pennylane answers 401
-    at = send_all(open_send())
+    at = send_all(open_send(), company=None, unknown="Pennylane refuse le jeton (HTTP 401)")
     assert any("interrompu" in e.value for e in at.error)
     assert pushed(emu) == []
     assert set(statuses(ws)[i] for i in ids) == {"in_batch"}
@@ -319,6 +351,37 @@ def test_an_interrupted_batch_shows_why_and_resumes(live, emu, token, monkeypatc
     again = open_send()
     assert not any("interrompu" in e.value for e in again.error)
     assert frame(again, "Lot").iloc[0]["Statut"] == "terminé"
+
+
+def test_the_question_names_the_company_or_says_why_not(live, emu, token, monkeypatch):
+    def unknown() -> list[str]:
+        return [w.value for w in at.warning if w.value.startswith("Société Pennylane inconnue : ")]
+
+    monkeypatch.delenv(ENV_VAR)
+    at = open_send()
+    at.button(key="sd_send").click().run()
+    assert_clean(at)
+    assert unknown() == [f"Société Pennylane inconnue : la variable d'environnement `{ENV_VAR}`, qui doit contenir "
+                         "le jeton, n'est pas définie pour la console."]
+    assert emu.count("GET", r"^/me$") == 0
+    monkeypatch.setenv(ENV_VAR, "pl-wrong-SECRET-1111")
+    at.run()
+    assert [w.startswith("Société Pennylane inconnue : Pennylane refuse le jeton (HTTP 401) : vérifiez-le")
+            for w in unknown()] == [True]
+    assert emu.count("GET", r"^/me$") == 1
+    at.run()  # drawn again: the answer is kept for this token
+    assert emu.count("GET", r"^/me$") == 1 and unknown()
+    at.button(key="sd_send").click().run()  # asked again: a failure is asked again
+    assert emu.count("GET", r"^/me$") == 2
+    monkeypatch.setenv(ENV_VAR, token)  # another token: its own company
+    at.run()
+    assert not unknown() and f"Société Pennylane : **{COMPANY}**" in [m.value for m in at.markdown]
+    assert emu.count("GET", r"^/me$") == 3
+    at.segmented_control(key="lang").set_value("en").run()
+    assert_clean(at)
+    assert f"Pennylane company: **{COMPANY}**" in [m.value for m in at.markdown]
+    assert emu.count("GET", r"^/me$") == 3 and emu.violations == []
+    assert "pl-wrong-SECRET-1111" not in texts(at) and token not in texts(at)
 
 
 def test_held_invoices_link_to_review(live, emu):

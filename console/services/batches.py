@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Callable
 
+from ..domain import CREDIT_NOTE_KINDS
 from ..http import HttpError
 from ..redact import redact
 from ..storage.db import WorkspaceBusy, dict_rows
@@ -69,12 +70,30 @@ _BATCH_COLUMNS = """
 
 
 def batch_history(ws: Workspace, limit: int = 20) -> list[dict[str, Any]]:
-    """The last live batches, newest first, with their item counts by state."""
+    """The last live batches, newest first, with their item counts by state and, per currency,
+    the amount incl. tax of their invoices (`totals`) and of those sent (`sent_totals`, 0
+    when none was): credit notes count negative, as the import sends them."""
     with ws.db.read() as con:
-        return dict_rows(con.execute(
+        rows = dict_rows(con.execute(
             f"SELECT {_BATCH_COLUMNS} FROM batches b LEFT JOIN batch_items i ON i.batch_id = b.id "
             "WHERE NOT b.dry_run GROUP BY ALL ORDER BY b.id DESC LIMIT ?", [int(limit)],
         ))
+        amounts = con.execute(
+            "SELECT batch_id, currency, sum(amount), coalesce(sum(amount) FILTER (WHERE state = 'sent'), 0) "
+            "FROM (SELECT i.batch_id, i.state, d.currency, "
+            "      CASE WHEN d.kind IN (SELECT unnest(?)) THEN -abs(d.total) ELSE d.total END AS amount "
+            "      FROM batch_items i JOIN documents d ON d.id = i.document_id "
+            "      WHERE i.batch_id IN (SELECT unnest(?)) AND d.total IS NOT NULL) "
+            "GROUP BY ALL ORDER BY 1, 2",
+            [list(CREDIT_NOTE_KINDS), [r["id"] for r in rows]],
+        ).fetchall() if rows else []
+    by_batch = {r["id"]: r for r in rows}
+    for r in rows:
+        r["totals"], r["sent_totals"] = {}, {}
+    for batch_id, currency, total, sent in amounts:
+        by_batch[batch_id]["totals"][currency or "EUR"] = Decimal(total)
+        by_batch[batch_id]["sent_totals"][currency or "EUR"] = Decimal(sent)
+    return rows
 
 
 def get_batch(ws: Workspace, batch_id: int) -> dict[str, Any] | None:

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import hashlib
 import logging
 import os
 import re
@@ -33,6 +34,7 @@ from ..domain import (
 from ..http import HttpError, RateLimitExceeded, TransportError
 from ..pennylane import requests_builder as rb
 from ..pennylane import spec
+from ..pennylane.client import DEFAULT_BASE_URL as DEFAULT_API_URL, PennylaneClient
 from ..pennylane.vat import VatMapper, VatMappingError
 from ..redact import redact
 from ..storage.db import dict_rows
@@ -724,28 +726,52 @@ def gateway_for(ws: Workspace) -> Gateway:
             "no Pennylane token configured: create one in Pennylane (Settings > Connectivity > Developers) "
             "and run `ecluse pennylane set --token-env PENNYLANE_TOKEN` with that variable exported"
         )
-    return PennylaneGateway(cfg.get("api_url") or "https://app.pennylane.com/api/external/v2", token)
+    return PennylaneGateway(cfg.get("api_url") or DEFAULT_API_URL, token)
+
+
+def destination_key(ws: Workspace) -> str | None:
+    """Which destination (API URL and token) the workspace sends to, as a digest that never
+    shows the token: what the console keys the token's company by. None without a token."""
+    try:
+        token = ws.pennylane_token()
+    except WorkspaceError:
+        return None
+    if not token:
+        return None
+    url = ws.pennylane().get("api_url") or DEFAULT_API_URL
+    return hashlib.sha256(f"{url}\n{token}".encode()).hexdigest()[:32]
+
+
+def check_said(exc: HttpError) -> dict[str, Any]:
+    """A failed GET /me as the console says it: unreachable, rate-limited or a refused token as
+    for a send; otherwise Pennylane's status and answer (a wrong API URL's 404, a 5xx)."""
+    said = failure_said(exc)
+    if said["code"] in ("send.unreachable", "send.rate_limited", "send.unauthorized"):
+        return said
+    detail = getattr(exc, "pennylane_message", "") or (exc.body or "").strip() or "—"
+    return {"code": "pennylane.failed", "params": {"status": exc.status, "detail": redact(detail)}}
 
 
 def check_pennylane(ws: Workspace) -> dict[str, Any]:
-    """Test the configured token with GET /me: company, scopes and what is missing."""
-    from ..pennylane.client import PennylaneClient
-
+    """Test the configured token with GET /me: company, scopes and what is missing. A failure
+    gives its `message` (English) and, when the console can say it, its `said`."""
     cfg = ws.pennylane()
     try:
         token = ws.pennylane_token()
     except WorkspaceError as exc:
-        return {"ok": False, "message": str(exc)}
+        source = ws.pennylane_token_source() or ""
+        said = {"code": "pennylane.env_unset", "params": {"var": source[4:]}} if source.startswith("env:") else None
+        return {"ok": False, "message": str(exc), **({"said": said} if said else {})}
     if not token:
         return {"ok": False, "message": "no Pennylane token configured: `ecluse pennylane set --token-env PENNYLANE_TOKEN`",
                 "said": {"code": "pennylane.no_token", "params": {}}}
-    client = PennylaneClient(cfg.get("api_url") or "https://app.pennylane.com/api/external/v2", token)
+    client = PennylaneClient(cfg.get("api_url") or DEFAULT_API_URL, token)
     try:
         me = client.me()
         problem = client.scope_problem()
         missing = client.missing_scopes()
     except HttpError as exc:
-        return {"ok": False, "message": redact(str(exc))}
+        return {"ok": False, "message": redact(str(exc)), "said": check_said(exc)}
     finally:
         client.close()
     company = me.get("company") or {}

@@ -81,6 +81,7 @@ def destination(ws) -> None:
         if st.button(t("send.check"), key="sd_check", icon=":material/network_check:"):
             with st.spinner(t("send.checking")):
                 st.session_state["sd_check_result"] = send.check_pennylane(ws)
+            remember_company(ws, st.session_state["sd_check_result"])
         show_check(st.session_state.get("sd_check_result"))
     settings_panel(ws, cfg, source)
 
@@ -100,6 +101,48 @@ def show_check(result: dict[str, Any] | None) -> None:
         st.caption(t("send.scopes", scopes=", ".join(f"`{s}`" for s in result["scopes"])))
     if missing:
         st.warning(t("send.missing_scopes", scopes=", ".join(f"`{s}`" for s in missing)), icon=":material/key_off:")
+
+
+def remember_company(ws, result: dict[str, Any], key: str | None = None) -> None:
+    """Keep a GET /me's answer for this session, keyed by the destination (URL and token)."""
+    key = key or send.destination_key(ws)
+    if key is not None:
+        st.session_state.setdefault("sd_company", {})[key] = result
+
+
+def token_company(ws) -> dict[str, Any]:
+    """The check (GET /me) of the token the workspace sends with: asked once per token and
+    session (the connection test's answer serves too), asked again after a failure only when
+    the send is asked again (`forget_failed_company`)."""
+    key = send.destination_key(ws)
+    known = st.session_state.get("sd_company", {}).get(key) if key is not None else None
+    if known is None:
+        with st.spinner(t("send.checking")):
+            known = send.check_pennylane(ws)
+        remember_company(ws, known, key)
+    return known
+
+
+def forget_failed_company(ws) -> None:
+    key = send.destination_key(ws)
+    cache = st.session_state.get("sd_company", {})
+    if key in cache and not cache[key].get("company"):
+        del cache[key]
+
+
+def company_line(result: dict[str, Any]) -> str:
+    """'Société Pennylane : ACME SAS', or why it is unknown: said, never left out."""
+    name = (result.get("company") or {}).get("name")
+    if name:
+        return t("send.confirm_company", company=name)
+    reason = widgets.said_or(result.get("message"), result.get("said")) or "?"
+    return t("send.confirm_company_unknown", reason=reason)
+
+
+def amounts_text(totals: dict[str, Decimal]) -> str:
+    """Amounts per currency, euros first: '9 826,67 €, 120,00 USD'; '—' for none."""
+    ordered = sorted(totals.items(), key=lambda kv: kv[0] != "EUR")
+    return ", ".join(widgets.money(v, c) for c, v in ordered) or "—"
 
 
 SETTING_KEYS = ("sd_api_url", "sd_token_env", "sd_token_raw", "sd_incomplete")
@@ -185,7 +228,7 @@ def selection(ws) -> tuple[review.Filters, dict[str, Any]]:
     main = next(iter(totals), "EUR")
     cols[1].metric(t("send.m_amount"), widgets.money(totals.get(main, 0), main), border=True)
     if len(totals) > 1:
-        others = ", ".join(widgets.money(v, c) for c, v in totals.items() if c != main)
+        others = amounts_text({c: v for c, v in totals.items() if c != main})
         cols[1].caption(t("send.m_amount_others", amounts=others))
     cols[2].metric(t("send.m_waiting_pdf"), summary["waiting_for_pdf"], border=True, help=t("send.waiting_pdf_help"))
     if summary["approved"] == 0:
@@ -372,11 +415,16 @@ def send_section(ws, filters: review.Filters, summary: dict[str, Any]) -> None:
                  icon=":material/send:",
                  disabled=not can_send or ready == 0, help=help_text):
         st.session_state["sd_confirming"] = True
+        forget_failed_company(ws)  # asked again: a failure may have been passing
     if st.session_state.get("sd_confirming") and can_send and ready:
+        company = token_company(ws)
         with st.container(border=True):
             st.markdown(t("send.confirm_question", n=ready))
-            amounts = sorted(summary["ready_totals"].items(), key=lambda kv: kv[0] != "EUR")
-            st.markdown(t("send.confirm_amount", amounts=", ".join(widgets.money(v, c) for c, v in amounts)))
+            if company.get("company"):
+                st.markdown(company_line(company))
+            else:
+                st.warning(company_line(company), icon=":material/domain_disabled:")
+            st.markdown(t("send.confirm_amount", amounts=amounts_text(summary["ready_totals"])))
             st.caption(t("send.confirm_detail", url=cfg.get("api_url") or DEFAULT_API_URL))
             bar = st.container(horizontal=True)
             if bar.button(t("send.confirm_yes"), key="sd_send_yes", type="primary", icon=":material/send:"):
@@ -561,11 +609,16 @@ def history(ws) -> None:
             "id": r["id"], "when": widgets.datetime(r["created_at"]), "actor": r["actor"],
             "status": t(f"send.bstatus_{r['status']}") if r["status"] in ("running", "done", "interrupted") else r["status"],
             "sent": r["sent"], "failed": r["failed"], "held": r["held"], "pending": r["pending"],
+            "amount": amounts_text(r["totals"]), "amount_sent": amounts_text(r["sent_totals"]),
         } for r in rows], {
             "id": t("send.col_batch"), "when": t("col.when"), "actor": t("col.actor"), "status": t("col.status"),
             "sent": t("send.count_sent"), "failed": t("send.count_failed"), "held": t("send.count_held"),
-            "pending": t("send.count_pending"),
-        }, key="sd_history")
+            "pending": t("send.count_pending"), "amount": t("send.col_amount"),
+            "amount_sent": t("send.col_amount_sent"),
+        }, key="sd_history", column_config={
+            t("send.col_amount"): st.column_config.TextColumn(alignment="right"),
+            t("send.col_amount_sent"): st.column_config.TextColumn(alignment="right"),
+        })
         chosen = st.selectbox(t("send.history_detail"), [r["id"] for r in rows], index=None,
                               key=state.lkey("sd_history_batch"), placeholder=t("send.history_pick"),
                               format_func=state.frozen(lambda i: t("send.batch_label", id=i)))
