@@ -459,6 +459,34 @@ def review_acknowledge(obj: Ctx, ids: tuple[str, ...], reason: str, as_json: boo
                      "acknowledged", as_json)
 
 
+@review_group.command("problems")
+@click.option("--connection", multiple=True, help="Only this connection's (repeatable).")
+@click.option("--all", "include_resolved", is_flag=True, help="Resolved ones too, with how they were.")
+@click.option("--limit", type=int, default=200, show_default=True)
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_obj
+def review_problems(obj: Ctx, connection: tuple[str, ...], include_resolved: bool, limit: int, as_json: bool) -> None:
+    """Records a connector could not read, kept with their data (newest first)."""
+    rows = review.list_problems(obj.existing(), include_resolved=include_resolved, limit=limit,
+                                connections=list(connection) or None)
+    if as_json:  # the data as the values they are, not JSON texts inside the JSON
+        emit_json([{**r, "raw": i18n.stored(r["raw"]), "said": i18n.stored(r["said"])} for r in rows])
+        return
+    columns = ["id", "connection", "source_id", "recorded_at", "message"]
+    table(rows, columns + ["resolution", "resolved_by"] if include_resolved else columns)
+
+
+@review_group.command("dismiss-problems")
+@click.argument("ids", nargs=-1, required=True, type=int)
+@click.option("--reason", required=True, help="Why nothing more is needed (a test record, entered by hand...).")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_obj
+def review_dismiss_problems(obj: Ctx, ids: tuple[int, ...], reason: str, as_json: bool) -> None:
+    """Mark records kept as problems as handled (one the source sends again readable closes by itself)."""
+    _decision_output(review.dismiss_problems(obj.existing(), list(ids), actor=actor(), reason=reason),
+                     "dismissed", as_json)
+
+
 @review_group.command("show")
 @click.argument("doc_id")
 @click.pass_obj

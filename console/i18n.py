@@ -676,9 +676,21 @@ MESSAGES: dict[str, dict[str, str]] = {
     "review.problems": {"fr": "Enregistrements en problème ({n})", "en": "Records kept as problems ({n})"},
     "review.problems_help": {
         "fr": "Ces enregistrements de la source n'ont pas pu être lus comme des factures. Ils sont conservés avec "
-              "leurs données pour être corrigés à la source.",
+              "leurs données pour être corrigés à la source : corrigé, un enregistrement quitte cette liste à la "
+              "synchronisation suivante. Un enregistrement sans suite (un test, une facture saisie à la main dans "
+              "Pennylane) se marque comme traité : cochez-le et dites pourquoi.",
         "en": "These source records could not be read as invoices. They are kept with their data so that they "
-              "can be fixed at the source."},
+              "can be fixed at the source: once fixed, a record leaves this list at the next sync. One that needs "
+              "nothing more (a test, an invoice entered by hand in Pennylane) can be marked as handled: tick it and "
+              "say why."},
+    "review.problems_reason": {"fr": "Pourquoi (obligatoire)", "en": "Why (required)"},
+    "review.problems_reason_ph": {"fr": "Enregistrement de test, saisi à la main dans Pennylane…",
+                                  "en": "A test record, entered by hand in Pennylane…"},
+    "review.problems_dismiss": {"fr": "Marquer comme {n|traité|traités ({n})}", "en": "Mark as handled ({n})"},
+    "review.problems_dismissed": {"fr": "{n|Un enregistrement marqué|{n} enregistrements marqués} comme traité{n||s}.",
+                                  "en": "{n|One record|{n} records} marked as handled."},
+    "said.problem.reason_missing": {"fr": "Dites pourquoi ces enregistrements sont traités.",
+                                    "en": "say why these problems are handled (--reason)"},
     "refusal.not_changed_after_sending": {"fr": "aucune modification après envoi à traiter (déjà traitée ?)",
                                           "en": "not changed after sending (already handled?)"},
     "refusal.changed_again": {"fr": "la source l'a de nouveau modifié entre-temps : revoyez les écarts",

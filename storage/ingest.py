@@ -648,14 +648,27 @@ def record_problems(
     con: duckdb.DuckDBPyConnection, connection: str, problems: list[tuple[str | None, str, Any, dict[str, Any] | None]],
     *, now: dt.datetime, run_id: int | None,
 ) -> None:
-    """(source id, English message, raw payload, the message as a stored Said or None) rows."""
+    """(source id, English message, raw payload, the message as a stored Said or None) rows.
+    A record the connection already has open as a problem is 'superseded' by the new row: one
+    unreadable record read again and again stays one open problem (one without a source id is
+    the same record when its payload is the same)."""
     if not problems:
         return
+    raws = [_safe_json(p[2]) for p in problems]
+    again = sorted({p[0] for p in problems if p[0] is not None})
+    if again:
+        resolve_problems_of(con, connection, again, "superseded", now=now, actor="ecluse")
+    nameless = sorted({raw for p, raw in zip(problems, raws) if p[0] is None})
+    if nameless:
+        con.execute(
+            "UPDATE problems SET resolved = true, resolution = 'superseded', resolved_at = ?, resolved_by = 'ecluse' "
+            "WHERE connection = ? AND NOT resolved AND source_id IS NULL AND raw IN (SELECT unnest(?))",
+            [now, connection, nameless])
     table = pa.table({
         "connection": [connection] * len(problems),
         "source_id": [p[0] for p in problems],
         "message": [p[1] for p in problems],
-        "raw": [_safe_json(p[2]) for p in problems],
+        "raw": raws,
         "sync_run_id": pa.array([run_id] * len(problems), pa.int64()),
         "recorded_at": pa.array([now] * len(problems), TS),
         "said": pa.array([json_compact(p[3]) if p[3] else None for p in problems], pa.string()),
@@ -664,6 +677,17 @@ def record_problems(
     con.execute("INSERT INTO problems (connection, source_id, message, raw, sync_run_id, recorded_at, said) "
                 "SELECT * FROM _problems")
     con.unregister("_problems")
+
+
+def resolve_problems_of(
+    con: duckdb.DuckDBPyConnection, connection: str, source_ids: list[str], resolution: str, *,
+    now: dt.datetime, actor: str,
+) -> int:
+    """Close the connection's open problems about these source records; how many it closed."""
+    return len(con.execute(
+        "UPDATE problems SET resolved = true, resolution = ?, resolved_at = ?, resolved_by = ? "
+        "WHERE connection = ? AND NOT resolved AND source_id IN (SELECT unnest(?)) RETURNING id",
+        [resolution, now, actor, connection, source_ids]).fetchall())
 
 
 def _safe_json(value: Any) -> str:

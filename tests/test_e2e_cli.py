@@ -118,6 +118,14 @@ def test_demo_loop_through_the_cli(tmp_path):
     assert sync["created"] > 50 and sync["problems"] >= 1
     again = json.loads(run(ws, "sync", "--json", env=env).stdout)[0]
     assert again["created"] == 0 and again["updated"] == 0
+    # the record the demo cannot read, kept as a problem: listed, one however often it is read
+    problems = json.loads(run(ws, "review", "problems", "--json", env=env).stdout)
+    assert len(problems) == sync["problems"] and isinstance(problems[0]["raw"], dict)
+    dismissed = run(ws, "review", "dismiss-problems", str(problems[0]["id"]), "--reason", "a test record", env=env)
+    assert dismissed.stdout.strip() == "dismissed: 1"
+    assert len(json.loads(run(ws, "review", "problems", "--json", env=env).stdout)) == len(problems) - 1
+    shown = run(ws, "review", "problems", "--all", env=env).stdout
+    assert "dismissed" in shown and "RESOLUTION" in shown
     run(ws, "review", "approve", "--all-valid", env=env)
     run(ws, "mappings", "set", "ledger-account", "706", "706000", env=env)
     run(ws, "mappings", "set", "category", "demo", "Ventes", env=env)

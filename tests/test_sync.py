@@ -634,3 +634,41 @@ def test_a_plugins_problem_and_gone_params_are_redacted_at_any_depth(workspace, 
     stored = q(workspace, "SELECT said FROM problems") + q(workspace, "SELECT params FROM findings WHERE code = 'gone_from_source'")
     assert [json.loads(r[0]) for r in stored] == [
         {"code": "fake.odd", "params": {"request": {"auth": ["***"]}}}, {"variant": "fake", "seen": {"by": "***"}}]
+
+
+def test_a_problem_read_again_stays_one_and_closes_once_the_record_is_readable(workspace, plugins, fake_source,
+                                                                              fake_connection):
+    bad = Problem("invoice 7 has no lines", "7", {"id": "7"})
+    nameless = Problem("a record without an id", None, {"number": "X-1"})
+    fake_source.pages = [[make_doc("1"), bad, nameless]]
+    sync(workspace, plugins)
+    with workspace.db.write() as con:
+        con.execute("DELETE FROM sync_state")  # read everything again
+    sync(workspace, plugins)
+    assert review.status_summary(workspace)["open_problems"] == 2  # not 4
+    assert sorted(q(workspace, "SELECT coalesce(source_id, '-'), resolution FROM problems WHERE resolved")) == [
+        ("-", "superseded"), ("7", "superseded")]
+    with workspace.db.write() as con:
+        con.execute("DELETE FROM sync_state")
+    fake_source.pages = [[make_doc("1"), make_doc("7"), nameless]]  # fixed at the source
+    [report] = sync(workspace, plugins)
+    assert report.status == "ok"
+    [(resolved, resolution, by)] = q(workspace, "SELECT resolved, resolution, resolved_by FROM problems "
+                                                "WHERE source_id = '7' ORDER BY id DESC LIMIT 1")
+    assert (resolved, resolution, by) == (True, "stored", "ecluse")
+    assert [p["source_id"] for p in review.list_problems(workspace)] == [None]
+
+
+def test_a_reviewer_marks_problems_handled_with_a_reason(workspace, plugins, fake_source, fake_connection):
+    fake_source.pages = [[make_doc("1"), Problem("unreadable", "7", {"id": "7"}), Problem("also", "8", {"id": "8"})]]
+    sync(workspace, plugins)
+    ids = sorted(p["id"] for p in review.list_problems(workspace))
+    with pytest.raises(review.ReviewError, match="say why"):
+        review.dismiss_problems(workspace, ids, actor="Claire", reason="  ")
+    result = review.dismiss_problems(workspace, [ids[0], 999], actor="Claire", reason="a test record")
+    assert result.done == [str(ids[0])] and result.refused == {"999": "no such problem"}
+    again = review.dismiss_problems(workspace, [ids[0]], actor="Claire", reason="twice")
+    assert again.refused == {str(ids[0]): "already resolved"}
+    [row] = [p for p in review.list_problems(workspace, include_resolved=True) if p["id"] == ids[0]]
+    assert (row["resolution"], row["resolved_by"], row["resolved_reason"]) == ("dismissed", "Claire", "a test record")
+    assert review.status_summary(workspace)["open_problems"] == 1

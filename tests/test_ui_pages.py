@@ -405,6 +405,31 @@ def test_problems_are_listed(synced_workspace, use_workspace):
                             for m in messages), messages
 
 
+def test_a_problem_is_marked_handled_with_a_reason(fresh_synced_workspace, use_workspace):
+    ws = use_workspace(fresh_synced_workspace)
+    [first, *_] = review.list_problems(ws)
+    at = open_app()
+    at.button(key="ov_open_problems").click().run()
+    assert at.button(key="rv_problems_dismiss").disabled  # nothing ticked yet
+    at.session_state["rv_problems"] = {"selection": {"rows": [0], "columns": [], "cells": []}}
+    at.run()
+    dismiss = at.button(key="rv_problems_dismiss")
+    assert not dismiss.disabled and dismiss.label == "Marquer comme traité"
+    dismiss.click().run()  # no reason: refused, nothing recorded
+    assert any("Dites pourquoi ces enregistrements sont traités." in e.value for e in at.error)
+    assert review.list_problems(ws)[0]["id"] == first["id"]
+    at.session_state["rv_problems"] = {"selection": {"rows": [0], "columns": [], "cells": []}}
+    at.run()
+    [reason] = [w for w in at.text_input if w.label == "Pourquoi (obligatoire)"]
+    reason.input("Facture saisie à la main dans Pennylane")
+    at.button(key="rv_problems_dismiss").click().run()
+    assert_clean(at)
+    [row] = [p for p in review.list_problems(ws, include_resolved=True) if p["id"] == first["id"]]
+    assert (row["resolution"], row["resolved_by"], row["resolved_reason"]) == (
+        "dismissed", "ui-tester", "Facture saisie à la main dans Pennylane")
+    assert any("marqué comme traité" in s.value for s in at.success)
+
+
 # -- language ----------------------------------------------------------------------------------
 def test_language_switch_changes_labels(synced_workspace, use_workspace):
     use_workspace(synced_workspace)
@@ -788,6 +813,7 @@ def test_test_sync_and_remove_a_connection(fresh_synced_workspace, use_workspace
     ws = use_workspace(fresh_synced_workspace)
     at = open_app("connections")
     assert at.dataframe[0].value["Connecteur"].tolist() == ["Démo (données fictives)"]  # the connector's French title
+    assert [e.label for e in at.expander][:1] == ["**demo** — Démo (données fictives)"]  # and above its panel
     at.button(key="cn_test_demo").click().run()
     # the demo connector's check, said in the console's language (its message is English)
     assert any("Connexion réussie. Connexion de démonstration prête" in s.value for s in at.success)

@@ -9,6 +9,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
+from .. import i18n
 from ..connectors import Said
 from ..domain import APPROVED, FAILED, ON_HOLD, REJECTED, STATUSES, TO_REVIEW
 from ..storage.db import dict_rows
@@ -161,7 +162,8 @@ def get_document(ws: Workspace, doc_id: str) -> dict[str, Any] | None:
             "SELECT code, severity, message, field, origin, params FROM findings WHERE document_id = ? "
             "ORDER BY severity = 'error' DESC, code", [doc_id]
         )
-        doc["findings"] = dict_rows(cur)
+        # params as the values they are (the column is JSON text; `review show` printed a string)
+        doc["findings"] = [{**f, "params": i18n.stored(f["params"])} for f in dict_rows(cur)]
         cur = con.execute(
             "SELECT recorded_at, actor, action, field, old_value, new_value, reason FROM audit WHERE document_id = ? ORDER BY id", [doc_id]
         )
@@ -367,6 +369,32 @@ def status_summary(ws: Workspace) -> dict[str, Any]:
 _OF_CONNECTIONS = "(CAST(? AS TEXT[]) IS NULL OR connection IN (SELECT unnest(?)))"
 
 
+def dismiss_problems(ws: Workspace, ids: list[int], *, actor: str, reason: str) -> DecisionResult:
+    """Mark records kept as problems as handled (a test record, fixed by hand in Pennylane):
+    they leave the open count. A record the source sends again readable closes by itself."""
+    result = DecisionResult()
+    reason = (reason or "").strip()
+    if not reason:
+        raise ReviewError("say why these problems are handled (--reason)", Said("problem.reason_missing", {}))
+    now = dt.datetime.now(dt.timezone.utc)
+    with ws.db.write() as con:
+        rows = dict(con.execute("SELECT id, resolved FROM problems WHERE id IN (SELECT unnest(?))",
+                                [[int(i) for i in ids]]).fetchall())
+        for pid in ids:
+            if pid not in rows:
+                result.refused[str(pid)] = "no such problem"
+            elif rows[pid]:
+                result.refused[str(pid)] = "already resolved"
+            else:
+                result.done.append(str(pid))
+        if result.done:
+            con.execute(
+                "UPDATE problems SET resolved = true, resolution = 'dismissed', resolved_at = ?, resolved_by = ?, "
+                "resolved_reason = ? WHERE id IN (SELECT unnest(?))",
+                [now, actor, reason, [int(i) for i in result.done]])
+    return result
+
+
 def count_open_problems(con: Any, connections: list[str] | None = None) -> int:
     """How many records are kept as problems, not resolved; of `connections` only when given."""
     return int(con.execute(f"SELECT count(*) FROM problems WHERE NOT resolved AND {_OF_CONNECTIONS}",
@@ -384,7 +412,8 @@ def list_problems(ws: Workspace, *, include_resolved: bool = False, limit: int =
     """Records kept as problems, newest first; of `connections` only when given."""
     with ws.db.read() as con:
         cur = con.execute(
-            "SELECT id, connection, source_id, message, raw, recorded_at, resolved, said FROM problems "
+            "SELECT id, connection, source_id, message, raw, recorded_at, resolved, said, resolution, resolved_at, "
+            "resolved_by, resolved_reason FROM problems "
             f"WHERE {'true' if include_resolved else 'NOT resolved'} AND {_OF_CONNECTIONS} ORDER BY id DESC LIMIT ?",
             [connections or None, connections or None, limit]
         )

@@ -25,7 +25,9 @@ from ..connectors import AttachmentReady, Checkpoint, ConnectorError, FetchConte
 from ..domain import Attachment, Document, Finding, json_compact
 from ..plugin_loader import Plugins
 from ..redact import redact
-from ..storage.ingest import PageResult, attach_file, check_duplicates, ingest_page, mark_gone, record_problems
+from ..storage.ingest import (
+    PageResult, attach_file, check_duplicates, ingest_page, mark_gone, record_problems, resolve_problems_of,
+)
 from ..storage.state import load_state, save_state
 from ..validation import is_supported_file, validate
 from ..workspace import Workspace, WorkspaceError
@@ -191,6 +193,9 @@ def sync_connection(
             pending = [r[0] for r in con.execute(
                 "SELECT source_id FROM documents WHERE connection = ? AND attachment_pending ORDER BY source_id", [name]
             ).fetchall()]
+            problem_ids = {r[0] for r in con.execute(
+                "SELECT source_id FROM problems WHERE connection = ? AND NOT resolved AND source_id IS NOT NULL", [name]
+            ).fetchall()}
         report.run_id = run_id
         _check_duplicates(ws, name)  # left by a run of this connection that died
         ctx = FetchContext(
@@ -206,7 +211,7 @@ def sync_connection(
             clock=clock,
         )
         buffer = _Buffer()
-        run = _Run(state_parts=parts)
+        run = _Run(state_parts=parts, open_problems=problem_ids)
         try:
             connector = connector_cls()
             items = connector.fetch(ctx)
@@ -430,6 +435,7 @@ class _Run:
     state_parts: dict[str, str] = field(default_factory=dict)  # what sync_state_parts holds
     counterparties: dict[str, tuple[Any, ...]] = field(default_factory=dict)  # rows stored as they are
     unchecked_pages: int = 0  # pages written since the last duplicate check
+    open_problems: set[str] = field(default_factory=set)  # source ids of the connection's open problems
 
 
 def _flush(
@@ -480,6 +486,10 @@ def _write_page(
             check_duplicates(con, name)
             unchecked = 0
         mark_gone(con, name, buffer.gone, result, now=now, actor=actor)
+        # A record kept as a problem that the source now sends readable is no longer one.
+        stored = run.open_problems.intersection(d.source_id for d in buffer.docs) if run.open_problems else set()
+        if stored:
+            resolve_problems_of(con, name, sorted(stored), "stored", now=now, actor=actor)
         record_problems(con, name, buffer.problems, now=now, run_id=report.run_id)
         attached = orphans = 0
         for source_id, attachment, found in buffer.attachments:
@@ -497,6 +507,8 @@ def _write_page(
              report.attachments + attached, report.run_id],
         )
     run.state_parts, run.unchecked_pages = parts, unchecked
+    run.open_problems -= stored
+    run.open_problems |= {p[0] for p in buffer.problems if p[0] is not None}
     run.counterparties.update(result.counterparties)
     return result, attached, orphans
 

@@ -25,11 +25,16 @@ def secret_sources(ws, name: str) -> dict[str, str]:
     return {key: (str(value) if str(value).startswith("env:") else "stored") for key, value in stored.items()}
 
 
-def overview_table(rows: list[dict[str, Any]]) -> None:
+def connector_title(connector: str) -> str:
+    """A connection's connector by its title in the console's language (its id if not loaded)."""
     loaded = state.plugins().connectors
+    return loaded[connector].text(state.lang())[0] if connector in loaded else connector
+
+
+def overview_table(rows: list[dict[str, Any]]) -> None:
     widgets.table([{
         "name": r["name"],
-        "connector": loaded[r["connector"]].text(state.lang())[0] if r["connector"] in loaded else r["connector"],
+        "connector": connector_title(r["connector"]),
         "enabled": "✓" if r["enabled"] else "—",
         "last_sync": widgets.datetime(r["last_sync_at"]) if r.get("last_sync_at") else "—",
         "status": t(f"run.{r['last_status']}") if r["last_status"] else "—",
@@ -182,7 +187,7 @@ def main() -> None:
     else:
         st.info(t("conn.none"))
     for row in rows:
-        title = f"**{row['name']}** — {row['title'] or row['connector']}"
+        title = f"**{row['name']}** — {connector_title(row['connector'])}"
         running = widgets.sync_running(ws, row["name"])
         # The connection last acted on stays open: its test result or sync summary is in it.
         expanded = running or len(rows) == 1 or st.session_state.get(OPEN) == row["name"]

@@ -507,12 +507,27 @@ def problems_section(ws, count: int, expanded: bool, connections: list[str] | No
         return
     with st.expander(t("review.problems", n=len(problems)), expanded=expanded, icon=":material/report:"):
         st.caption(t("review.problems_help"))
-        widgets.table([{**p, "recorded_at": widgets.datetime(p["recorded_at"]), "source_id": p["source_id"] or "—",
-                        "message": widgets.said_or(p["message"], p["said"]),
-                        "raw": review_panels.short(review_panels.loads(p["raw"]))[:300]} for p in problems], {
+        event = widgets.table([{**p, "recorded_at": widgets.datetime(p["recorded_at"]), "source_id": p["source_id"] or "—",
+                                "message": widgets.said_or(p["message"], p["said"]),
+                                "raw": review_panels.short(review_panels.loads(p["raw"]))[:300]} for p in problems], {
             "connection": t("col.connection"), "source_id": t("col.source_id"), "message": t("col.message"),
             "recorded_at": t("col.when"), "raw": t("col.raw"),
-        }, key="rv_problems")
+        }, key="rv_problems", on_select="rerun", selection_mode="multi-row")
+        rows = event.selection.rows if event is not None else []
+        picked = [problems[i]["id"] for i in rows if i < len(problems)]
+        with st.form("rv_problems_form", clear_on_submit=True, border=False):
+            c1, c2 = st.columns([3, 1], vertical_alignment="bottom")
+            reason = c1.text_input(t("review.problems_reason"), placeholder=t("review.problems_reason_ph"))
+            dismiss = c2.form_submit_button(t("review.problems_dismiss", n=len(picked)), disabled=not picked,
+                                            key="rv_problems_dismiss")
+        if dismiss:
+            try:
+                result = review.dismiss_problems(ws, picked, actor=state.signer(), reason=reason)
+            except widgets.USER_ERRORS as exc:
+                widgets.user_error(exc)
+                return
+            state.flash("success", t("review.problems_dismissed", n=len(result.done)))
+            st.rerun()
 
 
 def main() -> None:
