@@ -1,7 +1,7 @@
 """The `ecluse` command line. It calls the same services as the console.
 
-Exit codes: 0 success; 1 the work ran but something failed (a sync, an item); 2 bad usage or
-configuration. Errors are one line on stderr, without secrets.
+Exit codes: 0 success; 1 the work ran but something failed (a sync, an item, a plugin that did
+not load); 2 bad usage or configuration. Errors are one line on stderr, without secrets.
 """
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ import click
 from . import __version__, i18n
 from .connectors import SettingsError
 from .domain import STATUSES, json_dumps
-from .plugin_loader import get_plugins
+from .plugin_loader import Plugins, describe_connector, get_plugins
 from .redact import redact
 from .services import mappings as mapping_service
 from .services import reports, review, setup
@@ -290,7 +290,8 @@ def _parse_sets(values: tuple[str, ...]) -> dict[str, str]:
 
 @connections.command("add")
 @click.argument("name")
-@click.option("--connector", "connector_id", required=True, help="Connector id (see `ecluse plugins`).")
+@click.option("--connector", "connector_id", required=True,
+              help="Connector id (see `ecluse plugins`; its settings: `ecluse plugins --connector ID`).")
 @click.option("--set", "sets", multiple=True, metavar="KEY=VALUE", help="A setting; a secret may be env:VAR.")
 @click.option("--update", is_flag=True, help="Update an existing connection instead of refusing.")
 @click.pass_obj
@@ -543,14 +544,53 @@ def report(obj: Ctx, sql: str | None, sql_file: str | None, fmt: str, output: st
 
 @cli.command()
 @click.option("--json", "as_json", is_flag=True)
-def plugins(as_json: bool) -> None:
-    """List the plugins that loaded (and those that failed, with why)."""
-    infos = get_plugins().infos
-    if as_json:
-        emit_json([i.as_dict() for i in infos])
+@click.option("--connector", "connector_id", metavar="ID",
+              help="Show this connector: its kinds and the settings `connections add --set` takes.")
+def plugins(as_json: bool, connector_id: str | None) -> None:
+    """List the plugins that loaded (and those that failed, with why), or one connector.
+
+    Exits 1 when a plugin failed to load (the list is printed all the same). With --connector:
+    0, or 2 when no loaded plugin has that connector.
+    """
+    loaded = get_plugins()
+    if connector_id:
+        _show_connector(loaded, connector_id, as_json)
         return
-    rows = [{**i.as_dict(), "connectors": ",".join(i.connectors), "hooks": ",".join(i.hooks)} for i in infos]
-    table(rows, ["name", "status", "version", "connectors", "hooks", "error"])
+    if as_json:
+        emit_json(loaded.describe())
+    else:
+        rows = [{**i.as_dict(), "connectors": ",".join(i.connectors), "hooks": ",".join(i.hooks)} for i in loaded.infos]
+        table(rows, ["name", "status", "version", "connectors", "hooks", "error"])
+    if any(not i.ok for i in loaded.infos):
+        sys.exit(1)
+
+
+def _show_connector(loaded: Plugins, connector_id: str, as_json: bool) -> None:
+    described = describe_connector(loaded.connector(connector_id))  # KeyError: exit 2, said
+    if as_json:
+        emit_json(described)
+        return
+    info = next(i for i in loaded.infos if i.name == loaded.connector_owner[connector_id])
+    click.echo(f"{described['id']}: {described['title']}")
+    if described["description"]:
+        click.echo(described["description"])
+    package = " ".join(str(v) for v in (info.distribution, info.version) if v)
+    click.echo(f"plugin: {info.name}" + (f" ({package})" if package else ""))
+    click.echo(f"kinds: {', '.join(described['kinds']) or '-'}")
+    if not described["settings"]:
+        click.echo("settings: none")
+        return
+    click.echo("settings (connections add --set KEY=VALUE):")
+    for setting in described["settings"]:
+        flags = {"required": "required", "secret": "secret: env:VAR accepted", "advanced": "advanced"}
+        about = [setting["type"], *(word for flag, word in flags.items() if setting[flag])]
+        default = setting["default"]
+        if default is not None:
+            about.append(f"default {str(default).lower() if isinstance(default, bool) else default}")
+        if setting["choices"]:
+            about.append(f"one of {'|'.join(setting['choices'])}")
+        text = setting["label"] + (f" — {setting['help']}" if setting["help"] else "")
+        click.echo(f"  {setting['name']} ({', '.join(about)}): {text}")
 
 
 @cli.command(context_settings={"ignore_unknown_options": True, "allow_extra_args": True})

@@ -37,6 +37,30 @@ def register_connectors(register: Callable[[type], None]) -> None:
 
 
 @hookspec
+def register_texts(register: Callable[[str, dict[str, str]], None]) -> None:
+    """Add the templates the console says a plugin's sentences with, in its reader's language.
+
+    Call ``register(key, {"fr": "...", "en": "..."})`` once per template. The keys a plugin may
+    add are those the console looks up for what a connector gives it:
+
+    - ``said.<code>``: a ``Said(code, params)`` (``CheckResult.says``, ``Problem.said``,
+      ``ConnectorError(said=...)``), its params by name: ``{"fr": "{n} {n|fiche lue|fiches
+      lues}.", "en": "{n} {n|record|records} read"}``;
+    - ``finding.<code>.detail`` (or ``.<variant>``, the params' ``variant``): a ``Finding`` of
+      the plugin's own code with ``params``; ``finding.<code>``: its short title; and
+      ``finding.gone_from_source.<variant>`` for a ``Gone`` whose params give that variant.
+
+    A template is a ``str.format`` text per language (``{name|singular|plural}`` agrees a word
+    with a count), "en" at least, each naming the same values; a language without one is said
+    in English. A key that does not start with ``said.`` or ``finding.`` (the console's own
+    texts cannot be changed), that the core or another plugin already has, or whose template
+    breaks these rules is refused and reported on the Plugins page and by ``ecluse plugins``
+    (the plugin is then "failed"); the plugin's other templates and connectors still load.
+    Prefix codes with the connector's id (``said.acme.export_read``) to stay clear of others.
+    """
+
+
+@hookspec
 def register_commands(cli: Any) -> None:
     """Add commands to the ``ecluse`` command line.
 

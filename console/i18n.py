@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+import string
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -851,11 +852,12 @@ MESSAGES: dict[str, dict[str, str]] = {
     "plg.ship_text": {
         "fr": "Un paquet Python tiers déclare un point d'entrée dans le groupe `ecluse` de son `pyproject.toml`, "
               "et son module implémente le hook `register_connectors` (classe dérivée de "
-              "`ecluse.connectors.Connector`). Une fois le paquet installé dans le même environnement, "
-              "redémarrez la console.",
+              "`ecluse.connectors.Connector`), et `register_texts` pour dire ses propres messages en français. "
+              "Une fois le paquet installé dans le même environnement, redémarrez la console.",
         "en": "A third-party Python package declares an entry point in the `ecluse` group of its "
               "`pyproject.toml`, and its module implements the `register_connectors` hook (a subclass of "
-              "`ecluse.connectors.Connector`). Install the package in the same environment and restart the console."},
+              "`ecluse.connectors.Connector`), and `register_texts` to say its own messages in French. Install the "
+              "package in the same environment and restart the console."},
 }
 
 
@@ -871,15 +873,62 @@ for _catalogue in (_SEND_MESSAGES, _REVIEW_MESSAGES, _FINDING_MESSAGES):
     MESSAGES.update(_catalogue)
 
 
+# Templates a plugin added (hook `register_texts`, collected by plugin_loader), apart from the
+# core's catalogue, which stays complete in both languages (a test checks it): only `said.` and
+# `finding.` keys the core does not define, "en" at least. A plugin set that loads later
+# replaces the templates it registers again.
+PLUGIN_MESSAGES: dict[str, dict[str, str]] = {}
+PLUGIN_PREFIXES = ("said.", "finding.")
+
+
 def has(key: str) -> bool:
-    return key in MESSAGES
+    return key in MESSAGES or key in PLUGIN_MESSAGES
+
+
+def plugin_text_problem(key: Any, template: Any) -> str | None:
+    """Why a plugin cannot have `template` ({"fr": ..., "en": ...}) under `key`, or None.
+    Whether another plugin has the key is the loader's question."""
+    if not isinstance(key, str) or not key.startswith(PLUGIN_PREFIXES) or key in PLUGIN_PREFIXES:
+        return (f"text {key!r} is refused: a plugin's keys start with 'said.' or 'finding.' "
+                "(the console's own texts cannot be changed)")
+    if key in MESSAGES:
+        return f"text {key!r} is the console's own; the plugin's was ignored"
+    if not isinstance(template, dict) or not template.get("en"):
+        return f"text {key!r} has no 'en' template (give {{\"fr\": ..., \"en\": ...}})"
+    fields = {}
+    for lang, text in template.items():
+        if lang not in LANGS:
+            return f"text {key!r}: {lang!r} is not a language of the console ({', '.join(LANGS)})"
+        if not isinstance(text, str):
+            return f"text {key!r}: its {lang!r} template is not a str"
+        try:
+            fields[lang] = _fields(text)
+        except ValueError as exc:
+            return f"text {key!r}: its {lang!r} template is not a format string ({exc})"
+    if len({frozenset(names) for names in fields.values()}) > 1:
+        named = "; ".join(f"{lang}: {', '.join(sorted(names)) or 'none'}" for lang, names in fields.items())
+        return f"text {key!r}: its templates do not name the same values ({named})"
+    return None
+
+
+def _fields(text: str) -> set[str]:
+    """The values a template names, its counts ({n|a|b}) included."""
+    counts = {m.group(1) for m in _PLURAL.finditer(text)}
+    plain = _PLURAL.sub(lambda m: m.group(2), text)
+    return counts | {name.split(".")[0].split("[")[0] for _, name, _, _ in string.Formatter().parse(plain) if name}
+
+
+def add_plugin_text(key: str, template: dict[str, str]) -> None:
+    """A template `plugin_text_problem` accepted, said from now on."""
+    PLUGIN_MESSAGES[key] = dict(template)
 
 
 def t(key: str, lang: str = DEFAULT_LANG, **fmt: Any) -> str:
-    entry = MESSAGES.get(key)
+    entry = MESSAGES.get(key) or PLUGIN_MESSAGES.get(key)
     if entry is None:
         return key
-    used = lang if entry.get(lang) else DEFAULT_LANG  # its plural rule goes with the text
+    # its plural rule goes with the text; a plugin's may be in English only
+    used = lang if entry.get(lang) else DEFAULT_LANG if entry.get(DEFAULT_LANG) else "en"
     text = entry[used]
     if fmt and "|" in text:
         text = _PLURAL.sub(lambda m: m.group(2) if _singular(fmt[m.group(1)], used) else m.group(3), text)
@@ -940,7 +989,7 @@ def finding_detail(code: str, message: str, params: dict[str, Any] | str | None,
     if not isinstance(params, dict):
         return message
     key = f"finding.{code}.{params.get('variant') or 'detail'}"
-    if key not in MESSAGES:
+    if not has(key):
         return message
     try:
         if code == "totals_mismatch":  # the gap (findings stored before it was said have no param)
@@ -1015,7 +1064,7 @@ def said(says: list[Any], lang: str = DEFAULT_LANG) -> list[str] | None:
     texts = []
     for item in says:
         code, params = (item.code, item.params) if hasattr(item, "code") else item
-        if f"said.{code}" not in MESSAGES:
+        if not has(f"said.{code}"):
             return None
         values = {k: _in_lang(v, lang) for k, v in (params or {}).items()}
         try:

@@ -16,7 +16,7 @@ from typing import Any
 
 import pluggy
 
-from . import hookspecs
+from . import hookspecs, i18n
 from .connectors import Connector
 
 GROUP = "ecluse"
@@ -30,6 +30,7 @@ class PluginInfo:
     version: str | None = None
     hooks: list[str] = field(default_factory=list)
     connectors: list[str] = field(default_factory=list)
+    texts: list[str] = field(default_factory=list)  # keys of the templates it added (register_texts)
     error: str | None = None
 
     @property
@@ -44,6 +45,7 @@ class PluginInfo:
             "version": self.version,
             "hooks": self.hooks,
             "connectors": self.connectors,
+            "texts": self.texts,
             "status": "ok" if self.ok else "failed",
             "error": self.error,
         }
@@ -58,6 +60,9 @@ class Plugins:
         self.infos: list[PluginInfo] = []
         self.connectors: dict[str, type[Connector]] = {}
         self.connector_owner: dict[str, str] = {}
+        # A template key → the plugin of this set that added it. Per set: the same plugin loaded
+        # again by another set (tests, a reload) is not refused against itself.
+        self.text_owner: dict[str, str] = {}
 
     def load_entrypoints(self, only: list[str] | None = None) -> None:
         # The built-ins first: a third-party package cannot take over a built-in connector's
@@ -108,25 +113,19 @@ class Plugins:
         # and never calls it: the plugin would load "ok" and do nothing.
         unknown = sorted(h.name for h in callers if h.spec is None and not _optional(plugin, h.name))
         self._collect_connectors(plugin, info)
+        self._collect_texts(plugin, info)
         if unknown:
             known = [name for name in dir(hookspecs) if name.startswith("register_")]
             said = []
             for name in unknown:
                 close = difflib.get_close_matches(name, known, n=1)
                 said.append(f"{name}()" + (f" (did you mean {close[0]}?)" if close else ""))
-            text = (f"unknown hook {', '.join(said)}: Écluse never calls it; the hooks are "
-                    f"{', '.join(known)} (see ecluse.hookspecs)")
-            info.error = f"{info.error}; {text}" if info.error else text
+            _add_error(info, f"unknown hook {', '.join(said)}: Écluse never calls it; the hooks are "
+                             f"{', '.join(known)} (see ecluse.hookspecs)")
 
     def _collect_connectors(self, plugin: Any, info: PluginInfo) -> None:
-        impl = getattr(plugin, "register_connectors", None)
-        if impl is None:
-            return
         found: list[type] = []
-        try:
-            impl(register=found.append)
-        except Exception as exc:  # noqa: BLE001
-            info.error = "register_connectors failed: " + _describe(exc)
+        if not _call_register(plugin, info, "register_connectors", found.append):
             return
         problems = []
         for cls in found:
@@ -143,7 +142,29 @@ class Plugins:
             self.connector_owner[cls.id] = info.name
             info.connectors.append(cls.id)
         if problems:
-            info.error = "; ".join(problems)
+            _add_error(info, "; ".join(problems))
+
+    def _collect_texts(self, plugin: Any, info: PluginInfo) -> None:
+        found: list[tuple[Any, Any]] = []
+
+        def register(key: str, template: dict[str, str]) -> None:
+            found.append((key, template))
+
+        if not _call_register(plugin, info, "register_texts", register):
+            return
+        problems = []
+        for key, template in found:
+            problem = i18n.plugin_text_problem(key, template)
+            if problem is None and key in self.text_owner:
+                problem = f"text {key!r} is already registered by plugin {self.text_owner[key]!r}; this one was ignored"
+            if problem:
+                problems.append(problem)
+                continue
+            i18n.add_plugin_text(key, template)
+            self.text_owner[key] = info.name
+            info.texts.append(key)
+        if problems:
+            _add_error(info, "; ".join(problems))
 
     def register_commands(self, cli: Any) -> None:
         """Let plugins add CLI commands; one failing plugin is reported, the others still run."""
@@ -153,7 +174,13 @@ class Plugins:
             except Exception as exc:  # noqa: BLE001
                 for info in self.infos:
                     if info.name == impl.plugin_name:
-                        info.error = "register_commands failed: " + _describe(exc)
+                        _add_error(info, "register_commands failed: " + _describe(exc))
+
+    def describe(self) -> list[dict[str, Any]]:
+        """Each plugin as `ecluse plugins --json` gives it: `PluginInfo.as_dict()` and the
+        connectors it registered with their settings (`connector_details`)."""
+        return [{**info.as_dict(), "connector_details": [describe_connector(self.connectors[c]) for c in info.connectors]}
+                for info in self.infos]
 
     def connector(self, connector_id: str) -> type[Connector]:
         try:
@@ -164,6 +191,35 @@ class Plugins:
                 f"no connector {connector_id!r} is loaded (loaded: {loaded}); "
                 "see `ecluse plugins`"
             ) from None
+
+
+def describe_connector(cls: type[Connector]) -> dict[str, Any]:
+    """A connector's id, title, kinds and settings schema as plain values (in English: the CLI's
+    words; the console shows the translations), for `ecluse plugins --json`."""
+    return {
+        "id": cls.id, "title": cls.title, "description": cls.description, "kinds": list(cls.kinds),
+        "settings": [{"name": s.name, "label": s.label, "type": s.type, "required": s.required, "secret": s.secret,
+                      "default": s.default, "advanced": s.advanced, "choices": list(s.choices), "help": s.help}
+                     for s in cls.settings],
+    }
+
+
+def _call_register(plugin: Any, info: PluginInfo, hook: str, register: Any) -> bool:
+    """Call the plugin's `hook(register)` if it has one; False when it has none or it raised
+    (said on `info`: what it registered before raising is not kept)."""
+    impl = getattr(plugin, hook, None)
+    if impl is None:
+        return False
+    try:
+        impl(register=register)
+    except Exception as exc:  # noqa: BLE001 - isolation is the point
+        _add_error(info, f"{hook} failed: " + _describe(exc))
+        return False
+    return True
+
+
+def _add_error(info: PluginInfo, text: str) -> None:
+    info.error = f"{info.error}; {text}" if info.error else text
 
 
 def _is_builtin(ep: Any) -> bool:

@@ -8,10 +8,16 @@ import sys
 from pathlib import Path
 
 import pytest
+from streamlit.testing.v1 import AppTest
 
-from ecluse import hookimpl
-from ecluse.connectors import Connector
+from ecluse import hookimpl, i18n
+from ecluse.connectors import Connector, ConnectorError, Said
 from ecluse.plugin_loader import Plugins
+from ecluse.services import setup
+from ecluse.ui import state
+from ecluse.workspace import Workspace
+
+from tests.ui_fixtures import APP
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
@@ -39,16 +45,61 @@ def ecluse(site, *args, env=None, cwd=None):
 
 def test_external_plugin_is_discovered_and_failures_are_isolated(site):
     out = ecluse(site, "plugins", "--json")
-    assert out.returncode == 0, out.stderr
+    # the list is complete, and the exit code says a plugin failed (ecluse-broken, on purpose)
+    assert out.returncode == 1, out.stderr
     infos = {p["name"]: p for p in json.loads(out.stdout)}
     assert infos["hello"]["status"] == "ok"
     assert infos["hello"]["connectors"] == ["hello"]
     assert infos["hello"]["distribution"] == "ecluse-hello" and infos["hello"]["version"] == "1.2.3"
-    assert sorted(infos["hello"]["hooks"]) == ["register_commands", "register_connectors"]
+    assert sorted(infos["hello"]["hooks"]) == ["register_commands", "register_connectors", "register_texts"]
+    assert infos["hello"]["texts"] == ["said.hello.ready"]
     assert infos["broken"]["status"] == "failed"
     assert "RuntimeError: this plugin is broken on purpose" in infos["broken"]["error"]
     # built-ins load through the same entry points, next to the broken one
     assert infos["demo"]["status"] == "ok" and "demo" in infos["demo"]["connectors"]
+
+
+def test_plugins_exits_1_when_a_plugin_failed_and_0_when_none_did(site):
+    text = ecluse(site, "plugins")
+    assert text.returncode == 1, text.stderr
+    lines = text.stdout.splitlines()
+    assert lines[0].split()[:2] == ["NAME", "STATUS"]
+    assert any(line.split()[:2] == ["broken", "failed"] for line in lines)
+    assert any(line.split()[:2] == ["hello", "ok"] for line in lines)
+    for args in (("plugins",), ("plugins", "--json")):
+        ok = ecluse(site, *args, env={"ECLUSE_LOAD_PLUGINS": "demo,hello"})
+        assert ok.returncode == 0, ok.stdout + ok.stderr
+    assert json.loads(ecluse(site, "plugins", "--json", env={"ECLUSE_LOAD_PLUGINS": "broken"}).stdout)[0][
+        "status"] == "failed"
+    assert ecluse(site, "plugins", env={"ECLUSE_LOAD_PLUGINS": "broken"}).returncode == 1
+    assert "exit" in ecluse(site, "plugins", "--help").stdout.lower()
+
+
+def test_a_connectors_settings_are_shown_by_the_cli(site):
+    out = ecluse(site, "plugins", "--json")
+    infos = {p["name"]: p for p in json.loads(out.stdout)}
+    assert infos["hello"]["connector_details"] == [{
+        "id": "hello", "title": "Hello (example plugin)", "description": "", "kinds": ["supplier_invoice"],
+        "settings": [{"name": "greeting", "label": "Greeting", "type": "string", "required": True, "secret": False,
+                      "default": None, "advanced": False, "choices": [], "help": "Any text."}],
+    }]
+    harvest = {s["name"]: s for s in infos["harvest"]["connector_details"][0]["settings"]}
+    assert harvest["token"]["secret"] and harvest["token"]["required"]
+    assert harvest["api_url"]["advanced"] and harvest["api_url"]["type"] == "url"
+    assert harvest["pdfs"]["default"] is True and harvest["start_date"]["type"] == "date"
+    assert infos["broken"]["connector_details"] == []
+    # one connector, readable: what `connections add --set KEY=VALUE` takes
+    one = ecluse(site, "plugins", "--connector", "harvest")
+    assert one.returncode == 0, one.stderr  # about this connector: the broken plugin is not its business
+    assert one.stdout.startswith("harvest: Harvest")
+    assert "\nplugin: harvest (" in one.stdout and "\nkinds: customer_invoice, customer_credit_note\n" in one.stdout
+    settings = one.stdout.split("\nsettings (connections add --set KEY=VALUE):\n", 1)[1]
+    assert "  token (string, required, secret: env:VAR accepted): Personal access token — Create one at" in settings
+    assert "  api_url (url, advanced, default https://api.harvestapp.com/v2): API URL — Harvest's API v2." in settings
+    assert "  pdfs (boolean, default true): Fetch invoice PDFs" in settings
+    assert json.loads(ecluse(site, "plugins", "--connector", "hello", "--json").stdout)["settings"][0]["name"] == "greeting"
+    missing = ecluse(site, "plugins", "--connector", "nope")
+    assert missing.returncode == 2 and "no connector 'nope' is loaded" in missing.stderr
 
 
 def test_a_third_party_cannot_take_a_builtin_connector_id_and_a_misspelled_hook_is_said(site, tmp_path):
@@ -115,3 +166,135 @@ def test_in_process_registration_isolates_bad_connectors():
     assert not c.ok and "register_connectors failed: ValueError: boom" in c.error
     with pytest.raises(KeyError, match="no connector 'nope' is loaded"):
         plugins.connector("nope")
+
+
+# -- a plugin's own texts (hook register_texts) ------------------------------------------------------
+def test_the_console_says_a_third_party_connectors_check_in_french(site, tmp_path, monkeypatch):
+    """The example package as pip installed it, loaded in this process: its check's sentence
+    comes in French from its own template, in i18n and on the Connexions page."""
+    monkeypatch.syspath_prepend(str(site))
+    # the same plugin loaded twice in one process (two plugin sets) keeps its texts both times
+    first, plugins = Plugins(), Plugins()
+    for each in (first, plugins):
+        each.load_entrypoints(["demo", "hello"])
+        [hello] = [i for i in each.infos if i.name == "hello"]
+        assert hello.ok, hello.error
+        assert hello.texts == ["said.hello.ready"]
+    ws = Workspace(tmp_path / "ws")
+    setup.ensure_workspace(ws, plugins, with_demo=False)
+    ws.set_connection("h", plugins.connector("hello"), {"greeting": "Bonjour"})
+    result = setup.check_connection(ws, plugins, "h")
+    assert result.ok and result.message == "Bonjour, world: 1 example invoice to read"
+    assert i18n.said(result.says, "fr") == ["Bonjour tout le monde : 1 facture d'exemple à lire."]
+    assert i18n.said_text(result.says[0], "en") == "Bonjour, world: 1 example invoice to read"
+    assert i18n.said_or("x", {"code": "hello.ready", "params": {"greeting": "Salut", "n": 2}}, "fr") == (
+        "Salut tout le monde : 2 factures d'exemple à lire.")
+
+    monkeypatch.setattr(state, "plugins", lambda: plugins)
+    monkeypatch.setenv("ECLUSE_WORKSPACE", str(ws.path))
+    monkeypatch.setenv("ECLUSE_ACTOR", "plugin-tester")
+    monkeypatch.delenv("ECLUSE_LANG", raising=False)
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.run()
+    at.switch_page("views/connections.py").run()
+    at.button(key="cn_test_h").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert [s.value for s in at.success] == ["Connexion réussie. Bonjour tout le monde : 1 facture d'exemple à lire."]
+
+
+def test_a_plugins_texts_cannot_change_the_consoles_and_one_key_has_one_owner():
+    class Kept(Connector):
+        id = "texts_kept"
+        title = "Kept"
+
+    class First:
+        @hookimpl
+        def register_texts(self, register):
+            register("said.texts_test.hello", {"fr": "Bonjour {name}.", "en": "Hello {name}"})
+            register("finding.texts_test_odd.detail", {"fr": "Ligne {line} étrange.", "en": "line {line} looks odd"})
+            register("finding.gone_from_source.texts_test", {"en": "archived in the source"})  # English only
+
+    class Second:
+        @hookimpl
+        def register_connectors(self, register):
+            register(Kept)
+
+        @hookimpl
+        def register_texts(self, register):
+            register("said.texts_test.hello", {"fr": "Salut {name}.", "en": "Hi {name}"})  # First's
+            register("said.demo.ready", {"fr": "Prêt.", "en": "Ready"})  # the core's own
+            register("conn.check_ok", {"fr": "Ça marche.", "en": "Works"})  # not a said./finding. key
+            register("said.texts_test.no_english", {"fr": "Seulement en français."})
+            register("said.texts_test.not_text", {"fr": 1, "en": "one"})
+            register("said.texts_test.unknown_language", {"en": "Hello", "de": "Hallo"})
+            register("said.texts_test.placeholders", {"fr": "Bonjour {nom}.", "en": "Hello {name}"})
+            register("said.texts_test.broken", {"fr": "Bonjour {name.", "en": "Hello {name"})
+            register("said.texts_test.bye", {"fr": "Au revoir {name}.", "en": "Goodbye {name}"})
+
+    class Raising:
+        @hookimpl
+        def register_texts(self, register):
+            raise ValueError("no texts today")
+
+    plugins = Plugins()
+    first = plugins.register_object(First(), "first")
+    second = plugins.register_object(Second(), "second")
+    raising = plugins.register_object(Raising(), "raising")
+    assert first.ok, first.error
+    assert first.texts == ["said.texts_test.hello", "finding.texts_test_odd.detail",
+                           "finding.gone_from_source.texts_test"]
+    # refused one by one, each said on the plugin (Plugins page, `ecluse plugins`); the rest loads
+    assert not second.ok
+    assert second.texts == ["said.texts_test.bye"] and plugins.connectors["texts_kept"] is Kept
+    for expected in (
+        "text 'said.texts_test.hello' is already registered by plugin 'first'",
+        "text 'said.demo.ready' is the console's own",
+        "text 'conn.check_ok' is refused: a plugin's keys start with 'said.' or 'finding.'",
+        "text 'said.texts_test.no_english' has no 'en' template",
+        "text 'said.texts_test.not_text': its 'fr' template is not a str",
+        "text 'said.texts_test.unknown_language': 'de' is not a language of the console (fr, en)",
+        "text 'said.texts_test.placeholders': its templates do not name the same values (fr: nom; en: name)",
+        "text 'said.texts_test.broken': its 'fr' template is not a format string",
+    ):
+        assert expected in second.error, (expected, second.error)
+    assert not raising.ok and "register_texts failed: ValueError: no texts today" in raising.error
+    # the console's own texts are untouched, and the plugins' are said
+    assert i18n.t("conn.check_ok", "fr", message="x") == "Connexion réussie. x"
+    assert i18n.said([Said("demo.ready")], "fr")[0].startswith("Connexion de démonstration prête")
+    assert i18n.said([Said("texts_test.hello", {"name": "'Ada'"})], "fr") == ["Bonjour «\u00a0Ada\u00a0»."]
+    assert i18n.said([Said("texts_test.bye", {"name": "Ada"})], "en") == ["Goodbye Ada"]
+    assert i18n.said([Said("texts_test.no_english")], "fr") is None  # refused: the English message is shown
+    assert i18n.finding_detail("texts_test_odd", "line 3 looks odd", {"line": 3}, "fr") == "Ligne 3 étrange."
+    # a template given in English only is said in English on a French screen
+    assert i18n.finding_detail("gone_from_source", "gone", {"variant": "texts_test"}, "fr") == "archived in the source"
+    assert i18n.missing_translations() == {lang: [] for lang in i18n.LANGS}  # the core's catalogue only
+
+    # The same plugin in another plugin set (tests, a reload) is not refused against itself.
+    again = Plugins().register_object(First(), "first")
+    assert again.ok and again.texts == first.texts, again.error
+
+
+def test_a_connectors_check_error_is_said_from_the_plugins_template(workspace):
+    class Down(Connector):
+        id = "texts_down"
+        title = "Down"
+
+        def check(self, ctx):
+            raise ConnectorError("ACME is down (HTTP 503)", said=Said("texts_down.down", {"status": 503}))
+
+    class P:
+        @hookimpl
+        def register_connectors(self, register):
+            register(Down)
+
+        @hookimpl
+        def register_texts(self, register):
+            register("said.texts_down.down", {"fr": "ACME est indisponible (HTTP {status}).",
+                                              "en": "ACME is down (HTTP {status})"})
+
+    plugins = Plugins()
+    assert plugins.register_object(P(), "down").ok
+    workspace.set_connection("d", Down, {})
+    result = setup.check_connection(workspace, plugins, "d")
+    assert not result.ok and result.message == "ACME is down (HTTP 503)"
+    assert i18n.said(result.says, "fr") == ["ACME est indisponible (HTTP 503)."]

@@ -1,4 +1,5 @@
-"""Example third-party plugin: one connector (no network) and one CLI command."""
+"""Example third-party plugin: one connector (no network), one CLI command, and its own texts
+in French (the console says the connector's check in its reader's language)."""
 from __future__ import annotations
 
 import datetime as dt
@@ -7,7 +8,7 @@ from decimal import Decimal
 import click
 
 from ecluse import hookimpl
-from ecluse.connectors import CheckResult, Checkpoint, Connector, Setting
+from ecluse.connectors import CheckResult, Checkpoint, Connector, Said, Setting
 from ecluse.domain import SUPPLIER_INVOICE, Address, Counterparty, Document, Line
 
 
@@ -15,10 +16,15 @@ class HelloConnector(Connector):
     id = "hello"
     title = "Hello (example plugin)"
     kinds = (SUPPLIER_INVOICE,)
-    settings = (Setting("greeting", "Greeting", required=True, help="Any text."),)
+    settings = (Setting("greeting", "Greeting", required=True, help="Any text.",
+                        translations={"fr": {"label": "Salutation", "help": "N'importe quel texte."}}),)
 
     def check(self, ctx):
-        return CheckResult(True, f"{ctx.settings['greeting']}, world")
+        # The English message for the CLI, and the same sentence as a Said: the console says it
+        # from the template registered below (`said.hello.ready`) in its reader's language.
+        greeting = ctx.settings["greeting"]
+        return CheckResult(True, f"{greeting}, world: 1 example invoice to read",
+                           says=[Said("hello.ready", {"greeting": greeting, "n": 1})])
 
     def fetch(self, ctx):
         amount = Decimal("12.00")
@@ -36,6 +42,15 @@ class HelloConnector(Connector):
 @hookimpl
 def register_connectors(register):
     register(HelloConnector)
+
+
+@hookimpl
+def register_texts(register):
+    # Keys start with `said.` (a Said's code) or `finding.` (a finding's code); "en" is required.
+    register("said.hello.ready", {
+        "fr": "{greeting} tout le monde : {n} {n|facture|factures} d'exemple à lire.",
+        "en": "{greeting}, world: {n} example {n|invoice|invoices} to read",
+    })
 
 
 @hookimpl
