@@ -198,7 +198,7 @@ RAW_CHARTS = {
     "backlog_age": [
         "SELECT connection, date_diff('day', issue_date, current_date) // 30 AS age, count(*), "
         "count(*) FILTER (WHERE error_count > 0) FROM documents "
-        "WHERE status IN ('to_review', 'on_hold') AND issue_date IS NOT NULL GROUP BY ALL"],
+        "WHERE status IN ('fetched', 'to_review', 'on_hold') AND issue_date IS NOT NULL GROUP BY ALL"],
 }
 
 

@@ -22,8 +22,9 @@ instantiates it, renders a form (console) or validates `--set KEY=VALUE` (CLI) f
 
 Documents yielded after the last `Checkpoint` are stored too when the run stops on an error
 (they are complete); only the cursor stays at the last `Checkpoint`. Its `state` must be plain
-JSON (dicts with str keys, lists, str, int, float, bool, None): it comes back from JSON on the
-next run, so a date is given as an ISO string; anything else fails the run, said so.
+JSON (dicts with str keys, lists, str, int, bool, finite floats, None): it comes back from JSON
+on the next run (a float as a Decimal), so a date is given as an ISO string; anything else (a
+tuple, a set, a Decimal, NaN, an object) fails the run, said so.
 
 A yielded `Document` that breaks the contract (a float amount, a `kind` outside
 `ecluse.domain.KINDS`, no `source_id`, a `datetime` for a date, a line that is not a `Line`) is
@@ -212,12 +213,23 @@ class Gone:
 
 FetchItem = Union[Document, Checkpoint, AttachmentReady, Problem, Gone]
 
+# What the cache's DECIMAL columns hold (storage/ingest.py): DECIMAL(18,2) amounts, (18,6)
+# quantities and unit prices, (6,3) VAT rates. A value beyond, or NaN/Infinity, failed the page.
+_CENTS_LIMIT, _MICROS_LIMIT, _RATE_LIMIT = Decimal(10) ** 16, Decimal(10) ** 12, Decimal(1000)
 _MONEY = ("total_before_tax", "total_tax", "total")
-_LINE_NUMBERS = ("quantity", "unit_price", "amount_before_tax", "tax", "amount")
+_LINE_NUMBERS = (("quantity", _MICROS_LIMIT), ("unit_price", _MICROS_LIMIT), ("amount_before_tax", _CENTS_LIMIT),
+                 ("tax", _CENTS_LIMIT), ("amount", _CENTS_LIMIT), ("vat_rate", _RATE_LIMIT))
 
 
-def _not_decimal(value: Any) -> bool:
-    return type(value) is not Decimal and not isinstance(value, Decimal)
+def _number_error(name: str, value: Any, limit: Decimal) -> str | None:
+    if type(value) is not Decimal and not isinstance(value, Decimal):
+        return f"{name} must be a decimal.Decimal (money is never a float), got {_shown(value)}"
+    try:
+        if -limit < value < limit:
+            return None
+    except ArithmeticError:  # NaN
+        pass
+    return f"{name} must be a finite decimal.Decimal below {limit:.0E} in size, got {value}"
 
 
 def _shown(value: Any) -> str:
@@ -230,14 +242,15 @@ def contract_errors(doc: Document) -> list[str]:
     core keeps the record as a `Problem` rather than store or send something wrong: a sale
     filed as a purchase, a float amount). Empty when it holds; cheap, it runs on every one."""
     errors = []
-    if not isinstance(doc.source_id, (str, int)) or isinstance(doc.source_id, bool) or not str(doc.source_id).strip():
+    if not isinstance(doc.source_id, str) or not doc.source_id.strip():
         errors.append(f"source_id must be a non-empty str, got {_shown(doc.source_id)}")
     if doc.kind not in KINDS:
         errors.append(f"kind must be one of {', '.join(KINDS)}, got {_shown(doc.kind)}")
     for name in _MONEY:
         value = getattr(doc, name)
-        if value is not None and _not_decimal(value):
-            errors.append(f"{name} must be a decimal.Decimal (money is never a float), got {_shown(value)}")
+        said = _number_error(name, value, _CENTS_LIMIT) if value is not None else None
+        if said:
+            errors.append(said)
     for name in ("issue_date", "due_date"):
         value = getattr(doc, name)
         if value is not None and (not isinstance(value, dt.date) or isinstance(value, dt.datetime)):
@@ -254,16 +267,21 @@ def contract_errors(doc: Document) -> list[str]:
             if not isinstance(line, Line):
                 errors.append(f"lines[{i}] must be an ecluse.domain.Line, got {_shown(line)}")
                 continue
-            if (type(line.quantity) is Decimal and type(line.unit_price) is Decimal and type(line.amount) is Decimal
-                    and type(line.amount_before_tax) is Decimal and type(line.tax) is Decimal
-                    and (line.vat_rate is None or type(line.vat_rate) is Decimal)):
-                continue  # the usual line, in one test (this runs on every line of a sync)
-            for name in _LINE_NUMBERS:
+            q, u, b, t, a, r = line.quantity, line.unit_price, line.amount_before_tax, line.tax, line.amount, line.vat_rate
+            try:  # the usual line, in one test (this runs on every line of a sync)
+                if (type(q) is Decimal and type(u) is Decimal and type(b) is Decimal and type(t) is Decimal
+                        and type(a) is Decimal and -_MICROS_LIMIT < q < _MICROS_LIMIT and -_MICROS_LIMIT < u < _MICROS_LIMIT
+                        and -_CENTS_LIMIT < b < _CENTS_LIMIT and -_CENTS_LIMIT < t < _CENTS_LIMIT
+                        and -_CENTS_LIMIT < a < _CENTS_LIMIT
+                        and (r is None or (type(r) is Decimal and -_RATE_LIMIT < r < _RATE_LIMIT))):
+                    continue
+            except ArithmeticError:  # NaN: said below
+                pass
+            for name, limit in _LINE_NUMBERS:
                 value = getattr(line, name)
-                if _not_decimal(value):
-                    errors.append(f"lines[{i}].{name} must be a decimal.Decimal, got {_shown(value)}")
-            if line.vat_rate is not None and _not_decimal(line.vat_rate):
-                errors.append(f"lines[{i}].vat_rate must be a decimal.Decimal or None, got {_shown(line.vat_rate)}")
+                said = None if name == "vat_rate" and value is None else _number_error(f"lines[{i}].{name}", value, limit)
+                if said:
+                    errors.append(said)
     if doc.attachment is not None and not isinstance(doc.attachment, Attachment):
         errors.append(f"attachment must be an ecluse.domain.Attachment, got {_shown(doc.attachment)}")
     if not isinstance(doc.findings, list) or any(not isinstance(f, Finding) for f in doc.findings):

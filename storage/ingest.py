@@ -651,10 +651,19 @@ def record_problems(
     """(source id, English message, raw payload, the message as a stored Said or None) rows.
     A record the connection already has open as a problem is 'superseded' by the new row: one
     unreadable record read again and again stays one open problem (one without a source id is
-    the same record when its payload is the same)."""
+    the same record when its payload is the same). One a reviewer dismissed is not recorded
+    again while the source sends the same payload."""
     if not problems:
         return
     raws = [_safe_json(p[2]) for p in problems]
+    dismissed = set(con.execute(
+        "SELECT source_id, raw FROM problems WHERE connection = ? AND resolution = 'dismissed' "
+        "AND raw IN (SELECT unnest(?))", [connection, sorted(set(raws))]).fetchall())
+    if dismissed:
+        kept = [(p, raw) for p, raw in zip(problems, raws) if (p[0], raw) not in dismissed]
+        problems, raws = [k[0] for k in kept], [k[1] for k in kept]
+        if not problems:
+            return
     again = sorted({p[0] for p in problems if p[0] is not None})
     if again:
         resolve_problems_of(con, connection, again, "superseded", now=now, actor="ecluse")

@@ -8,6 +8,7 @@ cursor moving each page does not carry a megabyte along.
 from __future__ import annotations
 
 import datetime as dt
+import math
 from typing import Any
 
 import duckdb
@@ -15,6 +16,47 @@ import duckdb
 from ..domain import json_compact, json_loads
 
 PART_BYTES = 4096
+
+
+class StateNotJson(ValueError):
+    """A connector's state holds a value JSON would not give back as it is (a date, a set, a
+    tuple, a Decimal, NaN, an object): the next run would resume from something else."""
+
+
+def _plain(value: Any) -> bool:
+    t = type(value)
+    if t is str or t is int or t is bool or value is None:
+        return True
+    if t is float:
+        return math.isfinite(value)
+    if t is dict:
+        return all(type(k) is str and _plain(v) for k, v in value.items())
+    if t is list:
+        return all(_plain(v) for v in value)
+    return False
+
+
+def _where_not_plain(value: Any, path: str) -> str:
+    """The first value of `value` that `_plain` refuses, said with its path (on failure only)."""
+    if type(value) is dict:
+        for k, v in value.items():
+            if type(k) is not str:
+                return f"{path}: the key {k!r} is not a str"
+            if not _plain(v):
+                return _where_not_plain(v, f"{path}.{k}")
+    elif type(value) is list:
+        for i, v in enumerate(value):
+            if not _plain(v):
+                return _where_not_plain(v, f"{path}[{i}]")
+    text = repr(value)
+    return f"{path}: {type(value).__name__} {text if len(text) <= 40 else text[:37] + '...'}"
+
+
+def check_plain(key: str, value: Any) -> None:
+    """Raise StateNotJson unless `value` is made of dicts with str keys, lists, str, int,
+    bool, finite floats (they come back as Decimal) and None."""
+    if not _plain(value):
+        raise StateNotJson(_where_not_plain(value, key))
 
 
 def load_state(con: duckdb.DuckDBPyConnection, connection: str) -> tuple[dict[str, Any], dict[str, str]]:
@@ -40,13 +82,20 @@ def save_state(
     small: dict[str, Any] = {}
     parts: dict[str, str] = {}
     for key, value in state.items():
-        text = json_compact(value)
-        if len(text) > PART_BYTES and isinstance(key, str):
+        if type(key) is not str:
+            raise StateNotJson(f"the key {key!r} is not a str")
+        try:
+            text = json_compact(value)
+        except (TypeError, ValueError):  # a set, an object
+            raise StateNotJson(_where_not_plain(value, key)) from None
+        if len(text) > PART_BYTES:
             parts[key] = text
         else:
+            check_plain(key, value)
             small[key] = value
     for key, text in parts.items():
         if stored.get(key) != text:
+            check_plain(key, state[key])  # a large value, checked only when it changed
             con.execute(
                 "INSERT INTO sync_state_parts VALUES (?, ?, ?, ?) ON CONFLICT (connection, key) "
                 "DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",

@@ -5,6 +5,7 @@ state) is refused rather than stored."""
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal as D
 
 from ecluse import i18n
 from ecluse.connectors import Checkpoint, ConnectorError, Said
@@ -82,7 +83,7 @@ def test_a_state_json_would_change_is_refused_with_the_pages_before_it_kept(work
     [report] = sync(workspace, plugins)
     assert report.status == "failed"
     assert "the fake connector yielded a Checkpoint whose state is not plain JSON" in report.error
-    assert "Type is not JSON serializable: set" in report.error
+    assert report.error.endswith("seen: set {'2'}")
     # what was yielded is kept; the cursor stays at the last good checkpoint
     assert q(workspace, "SELECT count(*) FROM documents")[0][0] == 2
     assert q(workspace, "SELECT state FROM sync_state")[0][0] == '{"page":1}'
@@ -92,7 +93,23 @@ def test_a_state_json_would_change_is_refused_with_the_pages_before_it_kept(work
 
     monkeypatch.setattr(fake_source, "fetch", dated)
     [report] = sync(workspace, plugins)
-    assert report.status == "failed" and "Type is not JSON serializable: datetime.date" in report.error
+    assert report.status == "failed" and report.error.endswith("through: date datetime.date(2026, 3, 1)")
+
+    def odd(self, ctx):  # what JSON gives back otherwise: a list, None, a str
+        yield Checkpoint({"cursor": {"pages": (1, 2)}})
+
+    monkeypatch.setattr(fake_source, "fetch", odd)
+    [report] = sync(workspace, plugins)
+    assert report.status == "failed" and report.error.endswith("cursor.pages: tuple (1, 2)")
+    for state, said in (({"n": float("nan")}, "n: float nan"), ({"big": {"x": [1, {2: 3}]}}, "big.x[1]: the key 2 is not a str")):
+        monkeypatch.setattr(fake_source, "fetch", lambda self, ctx, state=state: iter([Checkpoint(state)]))
+        [report] = sync(workspace, plugins)
+        assert report.error.endswith(said), report.error
+    big = {"clients": {str(i): {"name": f"client {i}"} for i in range(300)}, "page": 2}  # a stored part (> 4 KB)
+    monkeypatch.setattr(fake_source, "fetch", lambda self, ctx: iter([Checkpoint(big)]))
+    assert sync(workspace, plugins)[0].status == "ok"
+    big["clients"]["7"]["seen"] = {"x"}
+    assert sync(workspace, plugins)[0].error.endswith("clients.7.seen: set {'x'}")
 
 
 def test_fetch_returning_none_is_said(workspace, plugins, fake_source, fake_connection, monkeypatch):
@@ -123,3 +140,24 @@ def test_a_connector_error_carries_its_said(workspace, plugins, fake_source, fak
     [report] = sync(workspace, plugins)
     assert (report.status, report.error) == ("failed", "ACME refused the export")
     assert report.error_said == {"code": "core.orphan_pdf", "params": {}}
+
+
+def test_an_int_source_id_or_an_amount_the_cache_cannot_hold_is_a_problem(workspace, plugins, fake_source,
+                                                                           fake_connection):
+    as_int = make_doc("8")
+    as_int.source_id = 8  # failed the page ("Expected bytes, got a 'int' object")
+    infinite = make_doc("9")
+    infinite.total = D("Infinity")
+    huge = make_doc("10")
+    huge.lines[0].quantity = D("1e13")
+    nan = make_doc("11")
+    nan.lines[0].amount = D("NaN")
+    fake_source.pages = [[make_doc("1"), as_int, infinite, huge, nan]]
+    [report] = sync(workspace, plugins)
+    assert report.status == "ok", report.error
+    assert q(workspace, "SELECT source_id FROM documents") == [("1",)]
+    problems = dict(q(workspace, "SELECT coalesce(source_id, '-'), message FROM problems"))
+    assert problems["8"].endswith("source_id must be a non-empty str, got int 8")
+    assert "total must be a finite decimal.Decimal below 1E+16 in size, got Infinity" in problems["9"]
+    assert "lines[1].quantity must be a finite decimal.Decimal below 1E+12 in size, got 1E+13" in problems["10"]
+    assert "lines[1].amount must be a finite decimal.Decimal below 1E+16 in size, got NaN" in problems["11"]

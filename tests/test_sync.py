@@ -672,3 +672,16 @@ def test_a_reviewer_marks_problems_handled_with_a_reason(workspace, plugins, fak
     [row] = [p for p in review.list_problems(workspace, include_resolved=True) if p["id"] == ids[0]]
     assert (row["resolution"], row["resolved_by"], row["resolved_reason"]) == ("dismissed", "Claire", "a test record")
     assert review.status_summary(workspace)["open_problems"] == 1
+    # read again as it was: a dismissed record stays dismissed; changed at the source, it is news
+    with workspace.db.write() as con:
+        con.execute("DELETE FROM sync_state")
+    fake_source.pages = [[make_doc("1"), Problem("unreadable", "7", {"id": "7"}), Problem("also", "8", {"id": "8"})]]
+    sync(workspace, plugins)
+    assert [p["source_id"] for p in review.list_problems(workspace)] == ["8"]
+    with workspace.db.write() as con:
+        con.execute("DELETE FROM sync_state")
+    fake_source.pages = [[Problem("unreadable", "7", {"id": "7", "total": "x"})]]
+    sync(workspace, plugins)
+    assert sorted(p["source_id"] for p in review.list_problems(workspace)) == ["7", "8"]
+    eight = next(p["id"] for p in review.list_problems(workspace) if p["source_id"] == "8")
+    assert review.dismiss_problems(workspace, [eight, eight], actor="Claire", reason="x").done == [str(eight)]

@@ -410,15 +410,16 @@ def test_a_problem_is_marked_handled_with_a_reason(fresh_synced_workspace, use_w
     [first, *_] = review.list_problems(ws)
     at = open_app()
     at.button(key="ov_open_problems").click().run()
-    assert at.button(key="rv_problems_dismiss").disabled  # nothing ticked yet
-    at.session_state["rv_problems"] = {"selection": {"rows": [0], "columns": [], "cells": []}}
+    at.button(key="rv_problems_dismiss").click().run()  # nothing ticked yet
+    assert any("Cochez d'abord" in w.value for w in at.warning)
+    at.session_state[at.session_state["_rv_problems_key"]] = {"selection": {"rows": [0], "columns": [], "cells": []}}
     at.run()
     dismiss = at.button(key="rv_problems_dismiss")
-    assert not dismiss.disabled and dismiss.label == "Marquer comme traité"
+    assert dismiss.label == "Marquer comme traité"
     dismiss.click().run()  # no reason: refused, nothing recorded
     assert any("Dites pourquoi ces enregistrements sont traités." in e.value for e in at.error)
     assert review.list_problems(ws)[0]["id"] == first["id"]
-    at.session_state["rv_problems"] = {"selection": {"rows": [0], "columns": [], "cells": []}}
+    at.session_state[at.session_state["_rv_problems_key"]] = {"selection": {"rows": [0], "columns": [], "cells": []}}
     at.run()
     [reason] = [w for w in at.text_input if w.label == "Pourquoi (obligatoire)"]
     reason.input("Facture saisie à la main dans Pennylane")
@@ -428,6 +429,37 @@ def test_a_problem_is_marked_handled_with_a_reason(fresh_synced_workspace, use_w
     assert (row["resolution"], row["resolved_by"], row["resolved_reason"]) == (
         "dismissed", "ui-tester", "Facture saisie à la main dans Pennylane")
     assert any("marqué comme traité" in s.value for s in at.success)
+
+
+def test_a_problem_ticked_is_the_one_dismissed_when_the_list_changes(fresh_synced_workspace, use_workspace):
+    import datetime as dt
+
+    from ecluse.storage.ingest import record_problems
+
+    ws = use_workspace(fresh_synced_workspace)
+
+    def add(source_id):
+        with ws.db.write() as con:
+            record_problems(con, "demo", [(source_id, f"record {source_id} unreadable", {"id": source_id}, None)],
+                            now=dt.datetime.now(dt.timezone.utc), run_id=None)
+
+    add("p1")
+    at = open_app()
+    at.button(key="ov_open_problems").click().run()
+    ticked = review.list_problems(ws)[0]["id"]  # newest first: p1
+    at.session_state[at.session_state["_rv_problems_key"]] = {"selection": {"rows": [0], "columns": [], "cells": []}}
+    at.run()
+    add("p2")  # a sync adds a newer one between the tick and the click: row 0 is now p2
+    at.run()
+    assert at.button(key="rv_problems_dismiss").label == "Marquer comme traité"  # the new list: nothing ticked
+    at.session_state[at.session_state["_rv_problems_key"]] = {"selection": {"rows": [1], "columns": [], "cells": []}}
+    at.run()
+    review.dismiss_problems(ws, [ticked], actor="a colleague", reason="done meanwhile")
+    [reason] = [w for w in at.text_input if w.label == "Pourquoi (obligatoire)"]
+    reason.input("test")
+    at.button(key="rv_problems_dismiss").click().run()
+    assert any("Un enregistrement coché était déjà traité" in w.value for w in at.warning), ([w.value for w in at.warning], [e.value for e in at.error], [s.value for s in at.success])
+    assert [p["source_id"] for p in review.list_problems(ws)][0] == "p2"  # left open
 
 
 # -- language ----------------------------------------------------------------------------------
@@ -587,6 +619,10 @@ def test_reports_show_known_columns_and_values_in_the_readers_language(synced_wo
     assert "récupéré" in {r["Action"] for r in audit.rows}
     roles = reports.presented(reports.run_query(ws, "SELECT DISTINCT role FROM counterparties"), "fr")
     assert {r["Rôle"] for r in roles.rows} <= {"Client", "Fournisseur"}
+    closed = reports.presented(reports.run_query(
+        ws, "SELECT 'dismissed' AS resolution, now() AS resolved_at, 'Claire' AS resolved_by, 'test' AS resolved_reason"), "fr")
+    assert closed.columns == ["Clôture", "Clos le", "Clos par", "Motif de clôture"]
+    assert closed.rows[0]["Clôture"] == "marqué comme traité"
     problems = reports.presented(reports.run_query(ws, "SELECT message, said FROM problems"), "fr")
     assert problems.columns == ["Message"] and problems.rows
     assert all(r["Message"].startswith("Enregistrement de démonstration") for r in problems.rows)

@@ -185,7 +185,8 @@ def _hint(rest: list[str]) -> str:
 # -- what the console shows ------------------------------------------------------------------
 # Values the console names in words, by column: the catalogue keys tried in turn.
 _WORDS = {"status": ("status.{}",), "kind": ("kind.{}",), "severity": ("severity.{}",),
-          "action": ("action.{}",), "role": ("review.{}",), "state": ("send.state_{}",)}
+          "action": ("action.{}",), "role": ("review.{}",), "state": ("send.state_{}",),
+          "resolution": ("resolution.{}",)}
 # A status is a document's, unless the result has the columns of a sync run's or a batch's.
 _STATUS_OF = ((frozenset({"fetched", "unchanged"}), ("run.{}",)), (frozenset({"dry_run", "items"}), ("batch.{}",)))
 

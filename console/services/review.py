@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+
+import duckdb
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -372,26 +374,32 @@ _OF_CONNECTIONS = "(CAST(? AS TEXT[]) IS NULL OR connection IN (SELECT unnest(?)
 def dismiss_problems(ws: Workspace, ids: list[int], *, actor: str, reason: str) -> DecisionResult:
     """Mark records kept as problems as handled (a test record, fixed by hand in Pennylane):
     they leave the open count. A record the source sends again readable closes by itself."""
-    result = DecisionResult()
     reason = (reason or "").strip()
     if not reason:
         raise ReviewError("say why these problems are handled (--reason)", Said("problem.reason_missing", {}))
-    now = dt.datetime.now(dt.timezone.utc)
-    with ws.db.write() as con:
-        rows = dict(con.execute("SELECT id, resolved FROM problems WHERE id IN (SELECT unnest(?))",
-                                [[int(i) for i in ids]]).fetchall())
-        for pid in ids:
-            if pid not in rows:
-                result.refused[str(pid)] = "no such problem"
-            elif rows[pid]:
-                result.refused[str(pid)] = "already resolved"
-            else:
-                result.done.append(str(pid))
-        if result.done:
-            con.execute(
-                "UPDATE problems SET resolved = true, resolution = 'dismissed', resolved_at = ?, resolved_by = ?, "
-                "resolved_reason = ? WHERE id IN (SELECT unnest(?))",
-                [now, actor, reason, [int(i) for i in result.done]])
+    ids = list(dict.fromkeys(int(i) for i in ids))
+    for attempt in range(3):
+        result = DecisionResult()
+        try:
+            with ws.db.write() as con:
+                rows = dict(con.execute("SELECT id, resolved FROM problems WHERE id IN (SELECT unnest(?))",
+                                        [ids]).fetchall())
+                for pid in ids:
+                    if pid not in rows:
+                        result.refused[str(pid)] = "no such problem"
+                    elif rows[pid]:
+                        result.refused[str(pid)] = "already resolved"
+                    else:
+                        result.done.append(str(pid))
+                if result.done:
+                    con.execute(
+                        "UPDATE problems SET resolved = true, resolution = 'dismissed', resolved_at = ?, resolved_by = ?, "
+                        "resolved_reason = ? WHERE id IN (SELECT unnest(?))",
+                        [dt.datetime.now(dt.timezone.utc), actor, reason, [int(i) for i in result.done]])
+            return result
+        except duckdb.TransactionException:  # a sync closed one of them at the same moment: read again
+            if attempt == 2:
+                raise
     return result
 
 

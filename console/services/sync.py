@@ -19,7 +19,6 @@ from dataclasses import asdict, dataclass, field
 from typing import Any, Callable, Iterator
 
 import duckdb
-import orjson
 
 from ..connectors import AttachmentReady, Checkpoint, ConnectorError, FetchContext, Gone, Problem, Said, contract_errors
 from ..domain import Attachment, Document, Finding, json_compact
@@ -28,7 +27,7 @@ from ..redact import redact
 from ..storage.ingest import (
     PageResult, attach_file, check_duplicates, ingest_page, mark_gone, record_problems, resolve_problems_of,
 )
-from ..storage.state import load_state, save_state
+from ..storage.state import StateNotJson, load_state, save_state
 from ..validation import is_supported_file, validate
 from ..workspace import Workspace, WorkspaceError
 
@@ -223,7 +222,8 @@ def sync_connection(
                     buffer.add_document(ws, item, clock)
                     report.fetched += 1
                 elif isinstance(item, Checkpoint):
-                    _check_state(report.connector, item.state)
+                    if not isinstance(item.state, dict):
+                        raise StateNotJson(f"expected a dict, got {type(item.state).__name__}")
                     _flush(ws, name, buffer, report, item.state, clock, actor, run)
                 elif isinstance(item, AttachmentReady):
                     buffer.add_attachment(ws, item)
@@ -245,6 +245,11 @@ def sync_connection(
         except ConnectorError as exc:
             report.status, report.error = "failed", redact(str(exc))
             report.error_said = _said(exc)
+        except StateNotJson as exc:  # the state comes back from JSON on the next run: refused now
+            report.status = "failed"
+            report.error = redact(
+                f"the {report.connector} connector yielded a Checkpoint whose state is not plain JSON (dicts with str "
+                f"keys, lists, str, int, float, bool, None; a date as an ISO string): {exc}")
         except Exception as exc:  # noqa: BLE001 - a connector bug must not lose stored work
             report.status = "failed"
             report.error = redact(f"the {report.connector} connector failed unexpectedly: {type(exc).__name__}: {exc}")
@@ -266,19 +271,6 @@ def sync_connection(
         if progress:
             progress(report)
     return report
-
-
-def _check_state(connector: str | None, state: Any) -> None:
-    """A Checkpoint's state comes back from JSON on the next run: anything JSON would turn
-    into something else (a date into a string, a set, a Decimal) is refused now, said so."""
-    try:
-        if not isinstance(state, dict):
-            raise TypeError(f"expected a dict, got {type(state).__name__}")
-        orjson.dumps(state, option=orjson.OPT_PASSTHROUGH_DATETIME)  # strict: str keys, JSON types only
-    except (TypeError, orjson.JSONEncodeError) as exc:
-        raise ConnectorError(
-            f"the {connector} connector yielded a Checkpoint whose state is not plain JSON (dicts with str keys, "
-            f"lists, str, int, float, bool, None; dates as ISO strings): {exc}") from None
 
 
 def _said(exc: ConnectorError) -> dict[str, Any] | None:

@@ -1,7 +1,7 @@
 -- How a record kept as a problem stopped being open (`resolved`), when, and by whom:
 -- 'stored': the source sent the record again and it became a document;
 -- 'superseded': the source sent it again, still unreadable: the newer row is the open one;
--- 'dismissed': a reviewer marked it handled (console Revue, `ecluse problems resolve`).
+-- 'dismissed': a reviewer marked it handled (console Revue, `ecluse review dismiss-problems`).
 ALTER TABLE problems ADD COLUMN resolution TEXT;
 ALTER TABLE problems ADD COLUMN resolved_at TIMESTAMPTZ;
 ALTER TABLE problems ADD COLUMN resolved_by TEXT;

@@ -7,6 +7,7 @@ selected, so that a reviewer can go through the queue with one button (or Ctrl+E
 """
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import replace
 from typing import Any
@@ -505,6 +506,8 @@ def problems_section(ws, count: int, expanded: bool, connections: list[str] | No
     problems = review.list_problems(ws, connections=connections)
     if not problems:
         return
+    grid_key = "rv_problems_" + hashlib.sha1(repr([p["id"] for p in problems]).encode()).hexdigest()[:12]
+    st.session_state["_rv_problems_key"] = grid_key
     with st.expander(t("review.problems", n=len(problems)), expanded=expanded, icon=":material/report:"):
         st.caption(t("review.problems_help"))
         event = widgets.table([{**p, "recorded_at": widgets.datetime(p["recorded_at"]), "source_id": p["source_id"] or "—",
@@ -512,21 +515,31 @@ def problems_section(ws, count: int, expanded: bool, connections: list[str] | No
                                 "raw": review_panels.short(review_panels.loads(p["raw"]))[:300]} for p in problems], {
             "connection": t("col.connection"), "source_id": t("col.source_id"), "message": t("col.message"),
             "recorded_at": t("col.when"), "raw": t("col.raw"),
-        }, key="rv_problems", on_select="rerun", selection_mode="multi-row")
+        }, key=grid_key, on_select="rerun", selection_mode="multi-row")
+        # Rows are positions in this very list: the key changes with the list (a sync that adds
+        # one, a dismissal), so a selection never lands on a record that was not ticked.
         rows = event.selection.rows if event is not None else []
         picked = [problems[i]["id"] for i in rows if i < len(problems)]
+        # What the reviewer saw ticked when clicking: the list may have changed with that click.
+        ticked = st.session_state.get("_rv_problems_picked") or picked
+        st.session_state["_rv_problems_picked"] = picked
         with st.form("rv_problems_form", clear_on_submit=True, border=False):
             c1, c2 = st.columns([3, 1], vertical_alignment="bottom")
             reason = c1.text_input(t("review.problems_reason"), placeholder=t("review.problems_reason_ph"))
-            dismiss = c2.form_submit_button(t("review.problems_dismiss", n=len(picked)), disabled=not picked,
-                                            key="rv_problems_dismiss")
-        if dismiss:
+            # Never disabled: a click as the list changes must still reach the ids ticked.
+            dismiss = c2.form_submit_button(t("review.problems_dismiss", n=len(picked)), key="rv_problems_dismiss")
+        if dismiss and not ticked:
+            st.warning(t("review.problems_none_ticked"), icon=":material/check_box_outline_blank:")
+        elif dismiss:
             try:
-                result = review.dismiss_problems(ws, picked, actor=state.signer(), reason=reason)
+                result = review.dismiss_problems(ws, ticked, actor=state.signer(), reason=reason)
             except widgets.USER_ERRORS as exc:
                 widgets.user_error(exc)
                 return
-            state.flash("success", t("review.problems_dismissed", n=len(result.done)))
+            if result.done:
+                state.flash("success", t("review.problems_dismissed", n=len(result.done)))
+            if result.refused:  # a sync or another reviewer closed them meanwhile
+                state.flash("warning", t("review.problems_not_dismissed", n=len(result.refused)))
             st.rerun()
 
 
