@@ -26,6 +26,19 @@ KINDS = (CUSTOMER_INVOICE, CUSTOMER_CREDIT_NOTE, SUPPLIER_INVOICE, SUPPLIER_CRED
 CUSTOMER_KINDS = (CUSTOMER_INVOICE, CUSTOMER_CREDIT_NOTE)
 CREDIT_NOTE_KINDS = (CUSTOMER_CREDIT_NOTE, SUPPLIER_CREDIT_NOTE)
 
+
+def sql_list(values: tuple[str, ...]) -> str:
+    """Constant codes (kinds, statuses) as an SQL list, for SQL built from the tuples above."""
+    return ", ".join(f"'{v}'" for v in values)
+
+
+def signed_total_sql(doc: str = "d") -> str:
+    """A `documents` row's total (table alias `doc`) as the Pennylane import carries it: a
+    credit note negative whatever sign the source gave it (requests_builder._sign). The one
+    place this sign is written for SQL: the send history, confirm and Suivi read it."""
+    return f"CASE WHEN {doc}.kind IN ({sql_list(CREDIT_NOTE_KINDS)}) THEN -abs({doc}.total) ELSE {doc}.total END"
+
+
 # Life cycle (see docs/ARCHITECTURE.md). `fetched` only exists between ingest and validation.
 FETCHED = "fetched"
 TO_REVIEW = "to_review"

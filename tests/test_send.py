@@ -313,3 +313,94 @@ def test_the_history_gives_each_batchs_amount_and_what_was_sent(workspace, plugi
     second, first = batches.batch_history(workspace)
     assert second["totals"] == second["sent_totals"] == {"EUR": D("75.50")}
     assert first["sent_totals"] == {"EUR": D("96.00"), "USD": D("30.10")}
+
+
+# -- what was sent stays what was sent -------------------------------------------------------
+def _resync(ws, plugins, fake_source, docs):
+    """The source gives `docs` again, changed: a full read."""
+    fake_source.pages = [docs]
+    with ws.db.write() as con:
+        con.execute("DELETE FROM sync_state")
+    [report] = sync(ws, plugins)
+    return report
+
+
+def _items(ws):
+    with ws.db.read() as con:
+        return {r[0]: r[1:] for r in con.execute(
+            "SELECT document_id, state, sent_amount, sent_currency FROM batch_items ORDER BY batch_id").fetchall()}
+
+
+def test_a_change_at_the_source_after_sending_leaves_what_was_sent(workspace, plugins, fake_source, fake_connection,
+                                                                   emu):
+    from ecluse.pennylane.client import PennylaneClient
+    from ecluse.services import batches, confirm, reconcile
+
+    fake_source.pages = [[make_doc("1", total="100.00")]]
+    sync(workspace, plugins)
+    review.approve_all_valid(workspace, actor="anne")
+    assert send.push(workspace, gateway(emu), actor="anne").count("sent") == 1
+    assert _items(workspace) == {"src:1": ("sent", D("100.00"), "EUR")}
+    # The source changes the invoice: it keeps 'sent', flagged; Pennylane still holds 100.00.
+    assert _resync(workspace, plugins, fake_source, [make_doc("1", total="250.00")]).changed_after_sending == 1
+    doc = review.get_document(workspace, "src:1")
+    assert (doc["status"], doc["changed_after_sending"], doc["total"]) == ("sent", True, D("250.00"))
+    assert [i["currency_amount"] for i in emu.invoices("customer")] == ["100.00"]
+    [batch] = batches.batch_history(workspace)
+    assert batch["sent_totals"] == batch["totals"] == {"EUR": D("100.00")}
+    [month] = reconcile.pennylane_totals(workspace, side="sales")
+    assert (month["sent_total"], month["unchecked_total"]) == (D("100.00"), D("100.00"))
+    [row], _n = reconcile.confirmations_for(workspace, side="sales")
+    assert (row["expected_amount"], row["currency"]) == (D("100.00"), "EUR")
+    # A check compares Pennylane with what was sent: it matches.
+    assert confirm.confirm(workspace, PennylaneClient(emu.api_url, TOKEN)).counts == {"confirmed": 1}
+    [month] = reconcile.pennylane_totals(workspace, side="sales")
+    assert (month["sent_total"], month["source_total"], month["pennylane_total"], month["mismatches"]) == (
+        D("100.00"), D("100.00"), D("100.00"), 0)
+
+
+def test_a_credit_notes_sent_amount_is_negative_and_a_failed_item_has_none(workspace, plugins, fake_source,
+                                                                          fake_connection, emu):
+    from ecluse.services import batches, reconcile
+
+    # The source gives the credit note positive: the import makes it negative.
+    credit = make_doc("2", total="60.00", kind=CUSTOMER_CREDIT_NOTE, number="AV-2")
+    fake_source.pages = [[make_doc("1", total="100.00"), credit]]
+    sync(workspace, plugins)
+    review.approve_all_valid(workspace, actor="anne")
+    assert send.push(workspace, gateway(emu), actor="anne").count("sent") == 2
+    assert [i["currency_amount"] for i in emu.invoices("customer") if i["invoice_number"] == "AV-2"] == ["-60.00"]
+    assert _items(workspace)["src:2"] == ("sent", D("-60.00"), "EUR")
+    _resync(workspace, plugins, fake_source, [make_doc("1", total="100.00"),
+                                              make_doc("2", total="80.00", kind=CUSTOMER_CREDIT_NOTE, number="AV-2")])
+    assert review.get_document(workspace, "src:2")["total"] == D("80.00")
+    assert batches.batch_history(workspace)[0]["sent_totals"] == {"EUR": D("40.00")}
+    assert reconcile.pennylane_totals(workspace, side="sales")[0]["sent_total"] == D("40.00")
+    # An import that fails for good: the amount written before it is not kept.
+    _resync(workspace, plugins, fake_source, [make_doc("3", total="70.00")])
+    review.decide(workspace, "approve", ["src:3"], actor="anne")
+    emu.inject("POST", r"/customer_invoices/import$", "500", times=10)
+    assert send.push(workspace, gateway(emu, max_retries=1, backoff=0.01), actor="anne").count("failed") == 1
+    assert _items(workspace)["src:3"] == ("failed", None, None)
+    assert batches.batch_history(workspace)[0]["sent_totals"] == {"EUR": D("0")}
+
+
+def test_items_sent_before_the_amount_was_recorded_count_the_current_total(workspace, plugins, fake_source,
+                                                                          fake_connection, emu):
+    from ecluse.services import batches, reconcile
+
+    fake_source.pages = [[make_doc("1", total="100.00"),
+                          make_doc("2", total="-60.00", kind=CUSTOMER_CREDIT_NOTE, number="AV-2")]]
+    sync(workspace, plugins)
+    review.approve_all_valid(workspace, actor="anne")
+    assert send.push(workspace, gateway(emu), actor="anne").count("sent") == 2
+    with workspace.db.write() as con:  # as migration 17 leaves the items sent before it
+        con.execute("UPDATE batch_items SET sent_amount = NULL, sent_currency = NULL")
+        (column,) = con.execute("SELECT data_type FROM information_schema.columns "
+                                "WHERE table_name = 'batch_items' AND column_name = 'sent_amount'").fetchone()
+    assert column == "DECIMAL(18,2)"
+    _resync(workspace, plugins, fake_source, [make_doc("1", total="250.00"),
+                                              make_doc("2", total="80.00", kind=CUSTOMER_CREDIT_NOTE, number="AV-2")])
+    # Nothing else to go by: the current totals, a credit note negative as the import makes it.
+    assert batches.batch_history(workspace)[0]["sent_totals"] == {"EUR": D("170.00")}
+    assert reconcile.pennylane_totals(workspace, side="sales")[0]["sent_total"] == D("170.00")

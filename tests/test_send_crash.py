@@ -58,3 +58,7 @@ def test_sigkill_mid_batch_then_resume_sends_each_invoice_once(workspace, plugin
     with workspace.db.read() as con:
         assert con.execute("SELECT count(*) FROM documents WHERE status = 'sent' AND pennylane_id IS NOT NULL").fetchone()[0] == n
         assert con.execute("SELECT status FROM batches").fetchall() == [("done",)]
+        # Each item keeps the amount its import carried, the one found by lookup after the kill too.
+        amounts = con.execute("SELECT i.sent_amount, d.total, i.sent_currency FROM batch_items i "
+                              "JOIN documents d ON d.id = i.document_id").fetchall()
+        assert len(amounts) == n and all(sent == total and currency == "EUR" for sent, total, currency in amounts)

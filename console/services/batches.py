@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Callable
 
-from ..domain import CREDIT_NOTE_KINDS
 from ..http import HttpError
 from ..redact import redact
 from ..storage.db import WorkspaceBusy, dict_rows
@@ -21,6 +20,7 @@ from ..workspace import Workspace, WorkspaceError
 from . import send
 from .jobs import JobRegistry
 from .review import Filters
+from .sent_amounts import item_amount_sql, item_currency_sql
 
 FINAL_STATES = ("sent", "failed", "held")
 # DuckDB (2.0) can refuse a connection opened in one thread while another thread's last
@@ -72,7 +72,9 @@ _BATCH_COLUMNS = """
 def batch_history(ws: Workspace, limit: int = 20) -> list[dict[str, Any]]:
     """The last live batches, newest first, with their item counts by state and, per currency,
     the amount incl. tax of their invoices (`totals`) and of those sent (`sent_totals`, 0
-    when none was): credit notes count negative, as the import sends them."""
+    when none was): credit notes count negative, as the import sends them. A sent item counts,
+    in both, what its import carried (`sent_amounts.item_amount_sql`), not its document's total
+    now; the others their document's total."""
     with ws.db.read() as con:
         rows = dict_rows(con.execute(
             f"SELECT {_BATCH_COLUMNS} FROM batches b LEFT JOIN batch_items i ON i.batch_id = b.id "
@@ -80,12 +82,11 @@ def batch_history(ws: Workspace, limit: int = 20) -> list[dict[str, Any]]:
         ))
         amounts = con.execute(
             "SELECT batch_id, currency, sum(amount), coalesce(sum(amount) FILTER (WHERE state = 'sent'), 0) "
-            "FROM (SELECT i.batch_id, i.state, d.currency, "
-            "      CASE WHEN d.kind IN (SELECT unnest(?)) THEN -abs(d.total) ELSE d.total END AS amount "
+            f"FROM (SELECT i.batch_id, i.state, {item_currency_sql('i')} AS currency, {item_amount_sql('i')} AS amount "
             "      FROM batch_items i JOIN documents d ON d.id = i.document_id "
-            "      WHERE i.batch_id IN (SELECT unnest(?)) AND d.total IS NOT NULL) "
-            "GROUP BY ALL ORDER BY 1, 2",
-            [list(CREDIT_NOTE_KINDS), [r["id"] for r in rows]],
+            "      WHERE i.batch_id IN (SELECT unnest(?))) "
+            "WHERE amount IS NOT NULL GROUP BY ALL ORDER BY 1, 2",
+            [[r["id"] for r in rows]],
         ).fetchall() if rows else []
     by_batch = {r["id"]: r for r in rows}
     for r in rows:

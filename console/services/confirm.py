@@ -7,6 +7,10 @@ requests for thousands of invoices), then matched by id:
 - amount_mismatch: it differs (someone edited it in Pennylane, or a rounding dispute);
 - changed: same amount, but modified in Pennylane after we sent it;
 - missing: deleted in Pennylane.
+
+What was sent is the amount the document's latest successful batch item imported
+(`sent_amounts`), not its total now: a change at the source after sending is flagged on the
+document (`changed_after_sending`), and Pennylane still holds what went.
 """
 from __future__ import annotations
 
@@ -17,11 +21,12 @@ from typing import Any
 
 import pyarrow as pa
 
-from ..domain import CREDIT_NOTE_KINDS, CUSTOMER_KINDS
+from ..domain import CUSTOMER_KINDS
 from ..http import HttpError
 from ..pennylane.client import PennylaneClient
 from ..redact import redact
 from ..workspace import Workspace
+from .sent_amounts import LATEST_SENT_JOIN, item_amount_sql
 
 TS = pa.timestamp("us", tz="UTC")
 DEC2 = pa.decimal128(18, 2)
@@ -38,15 +43,11 @@ class ConfirmResult:
         return {"checked": self.checked, "counts": self.counts, "error": self.error, "requests": self.requests}
 
 
-def expected_amount(kind: str, total: Decimal) -> Decimal:
-    """What the import body carried: credit notes go negative (see requests_builder)."""
-    return -abs(total) if kind in CREDIT_NOTE_KINDS else total
-
-
 def confirm(ws: Workspace, client: PennylaneClient) -> ConfirmResult:
     with ws.db.read() as con:
         sent = con.execute(
-            "SELECT id, kind, pennylane_id, total, sent_at FROM documents WHERE status = 'sent' AND pennylane_id IS NOT NULL"
+            f"SELECT d.id, d.kind, d.pennylane_id, {item_amount_sql('s')}, d.sent_at FROM documents d {LATEST_SENT_JOIN} "
+            "WHERE d.status = 'sent' AND d.pennylane_id IS NOT NULL"
         ).fetchall()
     result = ConfirmResult()
     if not sent:
@@ -67,8 +68,7 @@ def confirm(ws: Workspace, client: PennylaneClient) -> ConfirmResult:
         result.requests = client.stats.requests - before
     now = dt.datetime.now(dt.timezone.utc)
     rows = []
-    for doc_id, kind, pl_id, total, sent_at in sent:
-        expected = expected_amount(kind, total)
+    for doc_id, _kind, pl_id, expected, sent_at in sent:
         item = found.get(int(pl_id))
         if item is None:
             rows.append((doc_id, "missing", None, expected, f"invoice {pl_id} is no longer in Pennylane"))

@@ -24,9 +24,10 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from ..domain import CREDIT_NOTE_KINDS, CUSTOMER_KINDS, KINDS
+from ..domain import CUSTOMER_KINDS, KINDS, sql_list
 from ..storage.db import dict_rows
 from ..workspace import Workspace
+from .sent_amounts import LATEST_SENT_JOIN, item_amount_sql, item_currency_sql
 
 SIDES = ("sales", "purchases")
 # Age buckets of the review backlog, in days: (code, first day, last day or None).
@@ -44,8 +45,10 @@ def _kinds(side: str | None) -> list[str]:
     return [k for k in KINDS if (k in CUSTOMER_KINDS) == (side == "sales")]
 
 
-def _where(connection: str | None, currency: str | None, side: str | None, alias: str = "", *, dated: bool = True
-           ) -> tuple[str, list[Any]]:
+def _where(connection: str | None, currency: str | None, side: str | None, alias: str = "", *, dated: bool = True,
+           currency_of: str | None = None) -> tuple[str, list[Any]]:
+    """The filters as SQL; `currency_of`: the currency's expression when it is not the
+    document's (the sent currency)."""
     a = f"{alias}." if alias else ""
     clauses, params = [f"{a}kind IN (SELECT unnest(?))"], [_kinds(side)]
     if dated:
@@ -54,7 +57,7 @@ def _where(connection: str | None, currency: str | None, side: str | None, alias
         clauses.append(f"{a}connection = ?")
         params.append(connection)
     if currency:
-        clauses.append(f"{a}currency = ?")
+        clauses.append(f"{currency_of or a + 'currency'} = ?")
         params.append(currency)
     return " AND ".join(clauses), params
 
@@ -67,23 +70,20 @@ STAGE_STATUSES: dict[str, tuple[str, ...]] = {
 # The latest check of each sent document, when it is not older than the send (alias k).
 _CONFIRMATION_JOIN = ("LEFT JOIN confirmations k ON k.document_id = d.id AND d.status = 'sent' "
                       "AND (d.sent_at IS NULL OR k.checked_at >= d.sent_at)")
-
-
-def _sql_list(values: tuple[str, ...]) -> str:
-    """Constant codes (statuses, kinds) as an SQL list: the CASE below is built from the tuples."""
-    return ", ".join(f"'{v}'" for v in values)
-
-
-_STAGE = f"""CASE WHEN d.status IN ({_sql_list(STAGE_STATUSES['review'])}) THEN 'review'
-     WHEN d.status IN ({_sql_list(STAGE_STATUSES['approved'])}) THEN 'approved'
-     WHEN d.status IN ({_sql_list(STAGE_STATUSES['rejected'])}) THEN 'rejected'
+# The stage of a document (alias d, with _CONFIRMATION_JOIN), built from STAGE_STATUSES.
+_STAGE = f"""CASE WHEN d.status IN ({sql_list(STAGE_STATUSES['review'])}) THEN 'review'
+     WHEN d.status IN ({sql_list(STAGE_STATUSES['approved'])}) THEN 'approved'
+     WHEN d.status IN ({sql_list(STAGE_STATUSES['rejected'])}) THEN 'rejected'
      WHEN k.status = 'confirmed' THEN 'confirmed'
      WHEN k.status IS NOT NULL THEN 'discrepancy'
      ELSE 'sent' END"""
-# What Écluse sent for a sent document: the amount its check recorded, else its total with a
-# credit note negative (as confirm.expected_amount and the import body have it).
-_SENT_AMOUNT = (f"coalesce(k.expected_amount, CASE WHEN d.kind IN ({_sql_list(CREDIT_NOTE_KINDS)}) "
-                "THEN -abs(d.total) ELSE d.total END)")
+# What Écluse sent for a sent document (with LATEST_SENT_JOIN, alias s): the amount its check
+# compared (confirm reads the same sent amount), else the amount its latest successful batch
+# item imported; for an item sent before migration 17, which recorded none, the document's
+# current total with a credit note negative (sent_amounts.item_amount_sql), as before.
+_SENT_AMOUNT = f"coalesce(k.expected_amount, {item_amount_sql('s')})"
+_SENT_CURRENCY = item_currency_sql("s")
+_SENT_JOINS = f"{_CONFIRMATION_JOIN} {LATEST_SENT_JOIN}"
 
 
 def stage_of(status: str, confirmation: str | None = None) -> str:
@@ -187,8 +187,10 @@ def pennylane_totals(
     `source_total`: the expected amounts; `last_checked_at`: their latest check) and the others
     (`unchecked`, `unchecked_total`); for the checked ones, what Pennylane holds
     (`pennylane_total`; a deleted invoice counts 0) and how many differ (`mismatches`: another
-    amount, modified in Pennylane, deleted). sent_total = source_total + unchecked_total."""
-    where, params = _where(connection, currency, side, alias="d")
+    amount, modified in Pennylane, deleted). sent_total = source_total + unchecked_total. A
+    document counts what was sent, in the currency it was sent in, whatever the source changed
+    since."""
+    where, params = _where(connection, currency, side, alias="d", currency_of=_SENT_CURRENCY)
     with ws.db.read() as con:
         return dict_rows(con.execute(
             "SELECT date_trunc('month', d.issue_date)::DATE AS month, "
@@ -202,7 +204,7 @@ def pennylane_totals(
             "count(*) FILTER (WHERE k.status = 'amount_mismatch') AS amount_mismatch, "
             "count(*) FILTER (WHERE k.status = 'changed') AS changed, "
             "count(*) FILTER (WHERE k.status = 'missing') AS missing "
-            f"FROM documents d {_CONFIRMATION_JOIN} WHERE d.status = 'sent' AND {where} "
+            f"FROM documents d {_SENT_JOINS} WHERE d.status = 'sent' AND {where} "
             "GROUP BY 1 ORDER BY 1",
             params,
         ))
@@ -231,16 +233,17 @@ def documents_for(
                   where, params, "d.issue_date, d.number, d.id", limit)
 
 
-def _drill(ws: Workspace, columns: str, where: str, params: list[Any], order: str, limit: int
-           ) -> tuple[list[dict[str, Any]], int]:
-    """A page of the documents behind a bar (with their counterparty and latest check), and their count."""
+def _drill(ws: Workspace, columns: str, where: str, params: list[Any], order: str, limit: int,
+           joins: str = _CONFIRMATION_JOIN) -> tuple[list[dict[str, Any]], int]:
+    """A page of the documents behind a bar (with their counterparty, latest check and any other
+    `joins`), and their count."""
     with ws.db.read() as con:
         total = con.execute(
-            f"SELECT count(*) FROM documents d {_CONFIRMATION_JOIN} WHERE {where}", params
+            f"SELECT count(*) FROM documents d {joins} WHERE {where}", params
         ).fetchone()[0]
         rows = dict_rows(con.execute(
             f"SELECT d.id, d.connection, d.kind, d.number, d.issue_date, c.name AS counterparty, {columns} "
-            f"FROM documents d LEFT JOIN counterparties c ON c.id = d.counterparty_id {_CONFIRMATION_JOIN} "
+            f"FROM documents d LEFT JOIN counterparties c ON c.id = d.counterparty_id {joins} "
             f"WHERE {where} ORDER BY {order} LIMIT ?",
             params + [int(limit)],
         ))
@@ -253,20 +256,20 @@ def confirmations_for(
 ) -> tuple[list[dict[str, Any]], int]:
     """The sent documents behind one month of `pennylane_totals`, differences first: what was
     sent (`expected_amount`, also for a document not checked yet), what Pennylane has, the check's
-    verdict (None: not checked since sent); and their count."""
-    where, params = _where(connection, currency, side, alias="d")
+    verdict (None: not checked since sent); and their count. `currency` is the one sent."""
+    where, params = _where(connection, currency, side, alias="d", currency_of=_SENT_CURRENCY)
     where += " AND d.status = 'sent'"
     if month is not None:
         where += " AND date_trunc('month', d.issue_date)::DATE = ?"
         params.append(month.replace(day=1))
     if only_mismatches:
         where += " AND k.status <> 'confirmed'"
-    return _drill(ws, f"d.currency, {_SENT_AMOUNT} AS expected_amount, k.pennylane_amount, "
+    return _drill(ws, f"{_SENT_CURRENCY} AS currency, {_SENT_AMOUNT} AS expected_amount, k.pennylane_amount, "
                       "k.pennylane_amount - k.expected_amount AS difference, k.status AS confirmation, k.message, "
                       "k.checked_at, d.pennylane_url",
                   where, params, "(k.status = 'confirmed') NULLS FIRST, "
                   "abs(coalesce(k.pennylane_amount, 0) - coalesce(k.expected_amount, 0)) DESC, d.issue_date, d.id",
-                  limit)
+                  limit, joins=_SENT_JOINS)
 
 
 def pending_attachments(ws: Workspace) -> list[str]:

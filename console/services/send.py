@@ -25,6 +25,7 @@ import logging
 import os
 import re
 from dataclasses import asdict, dataclass, field
+from decimal import Decimal
 from typing import Any, Callable, Iterator, Protocol
 
 from .. import i18n
@@ -438,9 +439,12 @@ class _Sender:
         with self.ws.db.write() as con:
             con.execute(
                 "UPDATE batch_items SET state = ?, invoice_pl_id = coalesce(?, invoice_pl_id), error = ?, error_said = ?, "
+                # The amount written with `importing` stays on a sent item only: one that
+                # failed or was held imported nothing.
+                "sent_amount = CASE WHEN ? THEN sent_amount END, sent_currency = CASE WHEN ? THEN sent_currency END, "
                 "updated_at = ? WHERE batch_id = ? AND document_id = ?",
                 [res.state, res.pennylane_id, res.error or res.warning, json_compact(res.said) if res.said else None,
-                 now, self.batch_id, document_id],
+                 res.state == "sent", res.state == "sent", now, self.batch_id, document_id],
             )
             if res.state == "sent":
                 # Sent is a fact: record it even if a sync moved the document meanwhile (then
@@ -538,8 +542,11 @@ class _Sender:
                 attachment_id = self._upload(doc.attachment.filename or f"{doc.number}.pdf", content)
                 self._item(doc.id, attachment_pl_id=attachment_id)
             body["file_attachment_id"] = int(attachment_id)
-            # 4. Import (state persisted first: a crash from here on is resolved by a lookup)
-            self._item(doc.id, state="importing", attempts=int(item.get("attempts") or 0) + 1)
+            # 4. Import (state persisted first: a crash from here on is resolved by a lookup),
+            # with what it carries: the item's sent amount once it is sent, even if the source
+            # changes the document afterwards or the answer is lost and found by a later run.
+            self._item(doc.id, state="importing", attempts=int(item.get("attempts") or 0) + 1,
+                       sent_amount=Decimal(body["currency_amount"]), sent_currency=body["currency"])
             created = self._import(doc, body, ext_ref)
             res.state, res.pennylane_id = "sent", int(created["id"])
             res.url = created.get("public_file_url")
