@@ -945,12 +945,23 @@ def t(key: str, lang: str = DEFAULT_LANG, **fmt: Any) -> str:
     text = entry[used]
     if fmt and "|" in text:
         text = _PLURAL.sub(lambda m: m.group(2) if _singular(fmt[m.group(1)], used) else m.group(3), text)
+    if fmt and used == "fr" and "de {" in text:
+        text = _ELIDED.sub(lambda m: "d'" + m.group(1) if _elides(fmt.get(m.group(2))) else m.group(0), text)
     return text.format(**fmt) if fmt else text
 
 
 # {name|singular|plural}; a form may hold placeholders ("{n|le document|les {n} documents}").
 _FORM = r"((?:[^{}|]|\{\w+\})*)"
 _PLURAL = re.compile(r"(?<!\{)\{(\w+)\|" + _FORM + r"\|" + _FORM + r"\}(?!\})")
+
+
+# French "de {name}" before a value that starts with a vowel: "d'atelier-bis", "d'Acme".
+_ELIDED = re.compile(r"\bde (\{(\w+)\})")
+_VOWELS = frozenset("aeiouyàâäéèêëîïôöùûüœæ")
+
+
+def _elides(value: Any) -> bool:
+    return isinstance(value, str) and value[:1].lower() in _VOWELS
 
 
 def _singular(count: Any, lang: str) -> bool:
@@ -1104,6 +1115,8 @@ def missing_translations() -> dict[str, list[str]]:
 
 # -- formatting ------------------------------------------------------------------------------
 _SYMBOLS = {"EUR": "€", "USD": "$", "GBP": "£", "JPY": "¥", "CHF": "CHF"}
+# In French, "$" alone is any dollar (and the peso): the US dollar is "$ US" (1 055,00 $ US).
+_SYMBOLS_FR = {**_SYMBOLS, "USD": f"${NBSP}US"}
 
 
 def decimal_places(value: Decimal) -> int:
@@ -1130,14 +1143,14 @@ def format_number(value: Decimal | int | float | None, lang: str = DEFAULT_LANG,
 
 def format_money(value: Decimal | int | None, currency: str | None = "EUR", lang: str = DEFAULT_LANG,
                  places: int = 2) -> str:
-    """1 234,56 € (fr), €1,234.56 (en); other currencies by their code: 1 234,56 USD / USD 1,234.56.
-    `places`: more for a unit price (0,123456 €)."""
+    """1 234,56 € (fr), €1,234.56 (en); 1 055,00 $ US (fr), $1,055.00 (en); other currencies by their
+    code: 1 234,56 CAD / CAD 1,234.56. `places`: more for a unit price (0,123456 €)."""
     if value is None:
         return "—"
     currency = (currency or "").upper()
     amount = format_number(abs(Decimal(str(value))), lang, places=places)
     sign = "-" if Decimal(str(value)) < 0 else ""
-    symbol = _SYMBOLS.get(currency, currency)
+    symbol = (_SYMBOLS_FR if lang == "fr" else _SYMBOLS).get(currency, currency)
     if lang == "fr":
         return f"{sign}{amount}{NBSP}{symbol}".strip()
     if len(symbol) == 1:

@@ -158,7 +158,7 @@ def test_amounts_are_said_with_the_documents_currency_in_french():
     assert i18n.finding_detail("totals_mismatch", message, params, "fr", "EUR").replace(i18n.NBSP, " ") == (
         "Le total HT est de 580,20 €, alors que la somme des lignes donne 579,70 € (écart de 0,50 €).")
     assert i18n.finding_detail("totals_mismatch", message, params, "fr", "USD").replace(i18n.NBSP, " ") == (
-        "Le total HT est de 580,20 $, alors que la somme des lignes donne 579,70 $ (écart de 0,50 $).")
+        "Le total HT est de 580,20 $ US, alors que la somme des lignes donne 579,70 $ US (écart de 0,50 $ US).")
     assert i18n.finding_detail("totals_mismatch", message, params, "fr").replace(i18n.NBSP, " ") == (
         "Le total HT est de 580,20, alors que la somme des lignes donne 579,70 (écart de 0,50).")  # no currency known
     assert i18n.finding_detail("totals_mismatch", message, params, "en", "EUR") == message  # the stored text

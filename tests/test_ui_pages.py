@@ -961,6 +961,21 @@ def test_counts_agree_with_their_words():
         del i18n.MESSAGES["test.braces"]
 
 
+def test_french_elides_de_before_a_name_that_starts_with_a_vowel():
+    assert i18n.t("sync.done", "fr", name="atelier-bis", seconds="1,2") == "Synchronisation d'atelier-bis terminée (1,2 s)"
+    assert i18n.t("sync.failed", "fr", name="Écluse") == "Échec de la synchronisation d'Écluse"
+    assert i18n.t("sync.running", "fr", name="harvest") == "Synchronisation de harvest en cours…"  # h: as written
+    assert i18n.t("sync.done", "fr", name="demo", seconds="1") == "Synchronisation de demo terminée (1 s)"
+    assert i18n.t("sync.done", "en", name="atelier-bis", seconds="1.2") == "Sync of atelier-bis finished (1.2 s)"
+    i18n.MESSAGES["test.elision"] = {"fr": "copie de {x}, code {y}", "en": "copy of {x}, code {y}"}
+    try:  # a quoted value or a number is not elided, nor a word ending in "de"
+        assert i18n.t("test.elision", "fr", x="«\u00a0abc\u00a0»", y="abc") == "copie de «\u00a0abc\u00a0», code abc"
+        assert i18n.t("test.elision", "fr", x="42", y="x") == "copie de 42, code x"
+        assert i18n.t("test.elision", "fr", x="ordre", y="x") == "copie d'ordre, code x"
+    finally:
+        del i18n.MESSAGES["test.elision"]
+
+
 def test_every_key_used_by_the_console_exists():
     used: set[str] = set()
     for path in [*UI_DIR.rglob("*.py")]:
@@ -975,6 +990,10 @@ def test_money_and_dates_follow_the_language():
     assert i18n.format_money(Decimal("-35.4"), "EUR", "fr") == "-35,40\u00a0€"
     assert i18n.format_money(Decimal("1234.56"), "EUR", "en") == "€1,234.56"
     assert i18n.format_money(Decimal("10"), "CHF", "en") == "CHF\u00a010.00"
+    # "$" alone is any dollar in French: the US dollar is "$ US"; in English, "$".
+    assert i18n.format_money(Decimal("1055"), "USD", "fr") == "1\u202f055,00\u00a0$\u00a0US"
+    assert i18n.format_money(Decimal("-3.5"), "usd", "fr") == "-3,50\u00a0$\u00a0US"
+    assert i18n.format_money(Decimal("1055"), "USD", "en") == "$1,055.00"
     assert i18n.format_money(None, "EUR", "fr") == "—"
     assert i18n.format_date(dt.date(2026, 3, 1), "fr") == "01/03/2026"
     assert i18n.format_date(dt.date(2026, 3, 1), "en") == "2026-03-01"
