@@ -61,6 +61,28 @@ MESSAGES: dict[str, dict[str, str]] = {
                                       "en": "VAT number {vat} does not look valid."},
     "finding.bad_vat_number.key": {"fr": "N° de TVA {vat} : la clé ne correspond pas au SIREN.",
                                    "en": "VAT number {vat}: the key does not match the SIREN."},
+    "said.mapping.vat_other_rate": {
+        "fr": "{code} est le code de la TVA à {code_rate} %, pas à {rate} % : choisissez un code de ce taux, ou "
+              "corrigez le taux à la source.",
+        "en": "{code} is the code of {code_rate} % VAT, not {rate} %: give a code of that very rate, or fix the rate at "
+              "the source"},
+    "finding.vat_abroad": {"fr": "TVA française hors de France ?", "en": "French VAT abroad?"},
+    "finding.vat_abroad.eu": {
+        "fr": "TVA française à {rate} % sur une vente à un client d'un autre pays de l'UE ({country}) : une vente "
+              "intracommunautaire à une entreprise est en principe autoliquidée ; vérifiez le code TVA des lignes.",
+        "en": "French VAT at {rate}% on a sale to a customer in another EU country ({country}): intra-community sales to "
+              "businesses are usually reverse-charged; check the lines' VAT code."},
+    "finding.vat_abroad.export": {
+        "fr": "TVA française à {rate} % sur une vente à un client hors de l'UE ({country}) : une exportation est en "
+              "principe sans TVA ; vérifiez le code TVA des lignes.",
+        "en": "French VAT at {rate}% on a sale to a customer outside the EU ({country}): exports are usually without VAT; "
+              "check the lines' VAT code."},
+    "finding.vat_abroad.dom": {
+        "fr": "TVA à {rate} % sur une vente à un client d'un département d'outre-mer (code postal {postal_code}) : la "
+              "TVA y est de 8,5 % ou 2,1 % (Guadeloupe, Martinique, La Réunion) ou n'est pas appliquée (Guyane, "
+              "Mayotte) ; vérifiez la TVA des lignes.",
+        "en": "VAT at {rate}% on a sale to a customer in an overseas department (postal code {postal_code}): VAT there is "
+              "8.5% or 2.1% (Guadeloupe, Martinique, La Réunion) or not charged (Guyane, Mayotte); check the lines' VAT."},
     "finding.missing_vat_number.detail": {
         "fr": "Client professionnel de l'UE sans n° de TVA intracommunautaire : il est obligatoire pour une facture "
               "intracommunautaire.",

@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any
+from typing import Any, Mapping
 
 from .domain import CENT, CREDIT_NOTE_KINDS, CUSTOMER_KINDS, ERROR, WARNING, Document, Finding
 from .pennylane import vat as vat_codes
@@ -55,7 +55,16 @@ def french_vat_key(siren: str) -> str:
     return f"{(12 + 3 * (int(siren) % 97)) % 97:02d}"
 
 
-def validate(doc: Document, today: dt.date | None = None) -> list[Finding]:
+# Overseas departments where French VAT is not charged (Guyane 973, Mayotte 976): their
+# postal codes. Guadeloupe, Martinique and La Réunion have their own rates (8.5, 2.1).
+_NO_VAT_DOM = ("973", "976")
+_DOM_RATES = {"971": {Decimal("8.5"), Decimal("2.1"), Decimal(0)}, "972": {Decimal("8.5"), Decimal("2.1"), Decimal(0)},
+              "974": {Decimal("8.5"), Decimal("2.1"), Decimal(0)}}
+
+
+def validate(doc: Document, today: dt.date | None = None, vat_map: Mapping[str, str] | None = None) -> list[Finding]:
+    """`vat_map`: the workspace's VAT mapping (rate key → Pennylane code, ecluse.toml): a rate
+    mapped to a code of that very rate is not unknown."""
     today = today or dt.date.today()
     out: list[Finding] = []
 
@@ -123,8 +132,10 @@ def validate(doc: Document, today: dt.date | None = None) -> list[Finding]:
             add("missing_vat_rate", ERROR, f"Line {i} has no VAT rate.", f"{where}.vat_rate", line=i)
             continue
         code_rate = vat_codes.code_rate(line.vat_code) if line.vat_code else None
-        # A code clears an unusual rate only when it stands for that very rate (not `mixed`).
-        if line.vat_rate is not None and line.vat_rate not in KNOWN_VAT_RATES and code_rate != line.vat_rate:
+        # A code clears an unusual rate only when it stands for that very rate (not `mixed`):
+        # the line's own, else the one the workspace maps the rate to.
+        if line.vat_rate is not None and line.vat_rate not in KNOWN_VAT_RATES and code_rate != line.vat_rate and not (
+                not line.vat_code and vat_map and _mapped_rate(vat_map, line.vat_rate) == line.vat_rate):
             add("unknown_vat_rate", ERROR,
                 f"Line {i}: VAT rate {line.vat_rate}% is not a French rate (20, 10, 5.5, 2.1, 0); map it or fix it.",
                 f"{where}.vat_rate", line=i, rate=line.vat_rate)
@@ -178,6 +189,32 @@ def validate(doc: Document, today: dt.date | None = None) -> list[Finding]:
                     "belongs to another company.", "counterparty.siret", siret=repr(cp.siret), siren=repr(cp.siren),
                     variant="siren")
 
+    # French VAT charged where it may not apply: a customer abroad (reverse charge within the
+    # EU, export outside it) or in Guyane or Mayotte; La Réunion, Guadeloupe, Martinique: their rates.
+    if cp is not None and doc.kind in CUSTOMER_KINDS:
+        country = (cp.address.country_alpha2 or "").upper()
+        postal = (cp.address.postal_code or "").strip()
+        charged = sorted({line.vat_rate for line in doc.lines
+                          if line.vat_rate and not line.vat_code and line.vat_rate > 0})
+        if charged and country and country != "FR":
+            rate = charged[-1]
+            if country in EU_COUNTRIES:
+                add("vat_abroad", WARNING,
+                    f"French VAT at {rate}% on a sale to a customer in another EU country ({country}): intra-community "
+                    "sales to businesses are usually reverse-charged; check the lines' VAT code.", "lines",
+                    rate=rate, country=country, variant="eu")
+            else:
+                add("vat_abroad", WARNING,
+                    f"French VAT at {rate}% on a sale to a customer outside the EU ({country}): exports are usually "
+                    "without VAT; check the lines' VAT code.", "lines", rate=rate, country=country, variant="export")
+        elif charged and country in ("FR", "") and postal[:3] in _NO_VAT_DOM + tuple(_DOM_RATES):
+            wrong = [r for r in charged if postal[:3] in _NO_VAT_DOM or r not in _DOM_RATES[postal[:3]]]
+            if wrong:
+                add("vat_abroad", WARNING,
+                    f"VAT at {wrong[-1]}% on a sale to a customer in an overseas department (postal code {postal}): "
+                    "VAT there is 8.5% or 2.1% (Guadeloupe, Martinique, La Réunion) or not charged (Guyane, Mayotte); "
+                    "check the lines' VAT.", "lines", rate=wrong[-1], postal_code=postal, variant="dom")
+
     # Attachment
     if doc.attachment is None and not doc.attachment_pending:
         add("missing_attachment", ERROR, "No PDF: Pennylane's import needs a file attachment.", "attachment")
@@ -186,6 +223,11 @@ def validate(doc: Document, today: dt.date | None = None) -> list[Finding]:
     if doc.attachment_pending:
         add("attachment_pending", WARNING, "The PDF has not arrived from the source yet.", "attachment")
     return out
+
+
+def _mapped_rate(vat_map: Mapping[str, str], rate: Decimal) -> Decimal | None:
+    code = vat_map.get(vat_codes.rate_key(rate))
+    return vat_codes.code_rate(code) if code else None
 
 
 def is_supported_file(content: bytes) -> bool:

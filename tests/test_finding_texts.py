@@ -60,6 +60,8 @@ def validation_findings() -> list[Finding]:
                 counterparty=eu),
         replace(base, lines=[replace(line, vat_code="FR_196")]),  # a reviewer's code at another rate
         replace(base, counterparty=replace(base.counterparty, siren="404833048", siret="73282932000074")),
+        replace(base, counterparty=Counterparty("c3", "Inc.", address=Address("1 Main St", "10001", "New York", "US"))),
+        replace(base, counterparty=Counterparty("c4", "SARL", address=Address("1 rue X", "97300", "Cayenne", "FR"))),
     ]
     return [f for doc in docs for f in validate(doc, today=TODAY)]
 
@@ -80,6 +82,10 @@ def test_every_validation_finding_is_said_in_french_and_english():
         "Ligne 1 : le code TVA FR_196 correspond à un taux de 19,6 %, alors que le taux de la ligne est de 20 %.")
     rate = next(f for f in found if f.code == "unknown_vat_rate")
     assert says_it_in_both_languages(rate).startswith("Ligne 2 : le taux de TVA de 15,475 % n'est pas un taux applicable en France")
+    assert {f.params["variant"] for f in found if f.code == "vat_abroad"} == {"eu", "export", "dom"}
+    abroad = [f for f in found if f.code == "vat_abroad" and f.params["variant"] == "eu"][-1]
+    assert says_it_in_both_languages(abroad).startswith(
+        "TVA française à 20 % sur une vente à un client d'un autre pays de l'UE (DE) : une vente intracommunautaire")
     totals = next(f for f in found if f.code == "totals_mismatch")
     assert "1 000,00" in says_it_in_both_languages(totals).replace(i18n.NNBSP, " ")
 

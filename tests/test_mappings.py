@@ -43,6 +43,70 @@ def test_ledger_accounts_list_what_the_cache_holds(cache):
         mappings.set_ledger_account(cache, "706", "compte")
 
 
+def test_a_kind_mapped_once_serves_every_project_of_that_kind(workspace, plugins, fake_source, fake_connection):
+    from ecluse.pennylane.requests_builder import _ledger_account
+
+    docs = []
+    for i, hint in enumerate(["kind:Product|project:P1", "kind:Product|project:P2", "kind:Service|project:P1"]):
+        doc = make_doc(str(i), issue=dt.date(2026, 3, 1 + i))
+        doc.lines[0].accounting_hint = hint
+        docs.append(doc)
+    fake_source.pages = [docs]
+    sync(workspace, plugins)
+    rows = mappings.ledger_accounts(workspace)
+    # the parts come first (mapping one serves every code made with it), then the codes, then '*'
+    assert [r["hint"] for r in rows] == ["kind:Product", "project:P1", "kind:Service", "project:P2",
+                                         "kind:Product|project:P1", "kind:Product|project:P2",
+                                         "kind:Service|project:P1", "*"]
+    mappings.set_ledger_account(workspace, "kind:Product", "707000")
+    mappings.set_ledger_account(workspace, "*", "706000")
+    rows = {r["hint"]: r for r in mappings.ledger_accounts(workspace)}
+    assert (rows["kind:Product|project:P2"]["state"], rows["kind:Product|project:P2"]["via"],
+            rows["kind:Product|project:P2"]["account"]) == ("by_part", "kind:Product", "707000")
+    assert rows["kind:Service|project:P1"]["state"] == "fallback"
+    assert mappings.summary(workspace)["ledger_unmapped"] == 0  # parts are not counted again
+    ids = {"kind:Product": 7, "*": 1, "kind:Product|project:P2": 9}
+    line = docs[0].lines[0]
+    assert _ledger_account(line, ids) == 7  # by its part
+    line.accounting_hint = "kind:Product|project:P2"
+    assert _ledger_account(line, ids) == 9  # its own mapping first
+    line.accounting_hint = "kind:Service|project:P1"
+    assert _ledger_account(line, ids) == 1
+
+
+def test_mapping_an_unusual_rate_to_a_code_of_that_rate_settles_its_error(workspace, plugins, fake_source,
+                                                                          fake_connection):
+    from ecluse import i18n
+
+    doc = make_doc("1", rate="19")
+    fake_source.pages = [[doc, make_doc("2")]]
+    sync(workspace, plugins)
+
+    def codes():
+        return [c for (c,) in _q(workspace, "SELECT code FROM findings WHERE document_id = 'src:1' ORDER BY 1")]
+
+    assert "unknown_vat_rate" in codes()
+    with pytest.raises(MappingError, match="FR_200 is the code of 20 % VAT, not 19 %") as refused:
+        mappings.set_vat(workspace, "19", "FR_200")  # would send 19 % of tax under a 20 % code
+    assert i18n.said_text(refused.value.said, "fr").startswith("FR_200 est le code de la TVA à 20 %, pas à 19 %")
+    assert mappings.apply(workspace, "vat", {"19": "FR_200"})  # the page's path refuses it too
+    mappings.set_vat(workspace, "19", "DE_190")
+    assert "unknown_vat_rate" not in codes()  # settled by the mapping, without a sync
+    assert _q(workspace, "SELECT error_count FROM documents WHERE id = 'src:1'")[0][0] == 0
+    mappings.set_vat(workspace, "19", None)
+    assert "unknown_vat_rate" in codes()  # back with the mapping gone
+    mappings.set_vat(workspace, "19", "DE_190")
+    fake_source.pages.append([make_doc("3", rate="19"), make_doc("4", rate="22.5")])
+    sync(workspace, plugins)  # new documents at that rate: validated with the mapping
+    assert [r for r in _q(workspace, "SELECT document_id, code FROM findings WHERE code = 'unknown_vat_rate' "
+                                     "ORDER BY 1")] == [("src:4", "unknown_vat_rate")]
+
+
+def _q(ws, sql):
+    with ws.db.read() as con:
+        return con.execute(sql).fetchall()
+
+
 def test_vat_rates_with_defaults_and_codes_from_the_source(cache):
     rows = {r["rate"]: r for r in mappings.vat_rates(cache)}
     assert list(rows) == ["0", "10", "19.6", "20"]

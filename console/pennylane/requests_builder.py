@@ -158,13 +158,23 @@ def _check_coherence(doc: Document, before: Decimal, tax: Decimal, total: Decima
                                f"the total VAT is {amount_text(tax)}")
 
 
+def hint_key(hint: str | None, mapping: Mapping[str | None, Any]) -> str | None:
+    """The mapping's key that serves an accounting hint: the hint itself, else its parts in
+    order (Harvest's `kind:Product|project:P1` is served by `kind:Product`, so one mapping of
+    a kind covers every project), else None (the fallback `*` then applies)."""
+    if hint is None:
+        return None
+    if hint in mapping:
+        return hint
+    return next((part for part in hint.split("|") if part in mapping), None) if "|" in hint else None
+
+
 def _ledger_account(line: Line, ledger_accounts: Mapping[str | None, int] | None) -> int | None:
-    """accounting_hint -> ledger_account_id; "*" is the workspace's fallback account."""
+    """accounting_hint -> ledger_account_id (`hint_key`); "*" is the workspace's fallback account."""
     if not ledger_accounts:
         return None
-    if line.accounting_hint is not None and line.accounting_hint in ledger_accounts:
-        return ledger_accounts[line.accounting_hint]
-    return ledger_accounts.get("*")
+    key = hint_key(line.accounting_hint, ledger_accounts)
+    return ledger_accounts[key] if key is not None else ledger_accounts.get("*")
 
 
 def _line_common(doc: Document, index: int, line: Line, sign: int, mapper: VatMapper,

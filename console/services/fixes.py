@@ -71,7 +71,7 @@ def fix(ws: Workspace, doc_id: str, field: str, value: Any, *, actor: str) -> No
             "AND (starts_with(?, field) OR starts_with(field, ?))",
             [affected, field, field],
         )
-        revalidate(con, affected)
+        revalidate(con, affected, ws.mappings()["vat"])
 
 
 def _current_value(doc: Any, field: str) -> Any:
@@ -91,12 +91,13 @@ def _current_value(doc: Any, field: str) -> Any:
     return node
 
 
-def revalidate(con: Any, doc_ids: list[str]) -> None:
-    """Recompute validation findings with fixes applied. The non-PDF check needs the file,
-    which does not change with a fix: that finding is kept as it is."""
+def revalidate(con: Any, doc_ids: list[str], vat_map: dict[str, str] | None = None) -> None:
+    """Recompute validation findings with fixes applied (and the workspace's VAT mapping).
+    The non-PDF check needs the file, which does not change with a fix: that finding is kept
+    as it is."""
     docs = load_documents(con, doc_ids)
     today = dt.date.today()
-    rows = [(doc_id, f) for doc_id, doc in docs.items() for f in validate(doc, today=today)]
+    rows = [(doc_id, f) for doc_id, doc in docs.items() for f in validate(doc, today=today, vat_map=vat_map)]
     con.execute(
         "DELETE FROM findings WHERE origin = 'validation' AND code <> 'attachment_not_pdf' "
         "AND document_id IN (SELECT unnest(?))", [doc_ids]

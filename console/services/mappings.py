@@ -24,7 +24,10 @@ from typing import Any
 
 from ..connectors import Said
 from ..domain import CUSTOMER_KINDS
+from ..i18n import LANGS, format_number
 from ..pennylane import vat as vat_codes
+from ..validation import KNOWN_VAT_RATES
+from ..pennylane.requests_builder import hint_key
 from ..storage.db import dict_rows
 from ..workspace import Workspace, WorkspaceError
 
@@ -103,7 +106,20 @@ def set_ledger_account(ws: Workspace, hint: str, number: str | None) -> None:
 
 def set_vat(ws: Workspace, rate: str | Decimal, code: str | None) -> None:
     key = check_rate(rate)
+    _check_vat_pair(key, code)
     ws.set_mapping("vat", key, check_vat_code(code, key))
+    # A rate Pennylane does not know by default ("unknown VAT rate" on its lines) is settled,
+    # or comes back, with its mapping: those documents are validated again.
+    if Decimal(key) not in KNOWN_VAT_RATES:
+        from .fixes import EDITABLE_STATUSES, revalidate
+
+        with ws.db.write() as con:
+            ids = [r[0] for r in con.execute(
+                "SELECT DISTINCT l.document_id FROM lines l JOIN documents d ON d.id = l.document_id "
+                "WHERE l.vat_rate = CAST(? AS DECIMAL(6, 3)) AND d.status IN (SELECT unnest(?)) ORDER BY 1",
+                [key, list(EDITABLE_STATUSES)]).fetchall()]
+            if ids:
+                revalidate(con, ids, ws.mappings()["vat"])
 
 
 SIDES = ("sales", "purchases")
@@ -168,7 +184,20 @@ def apply(ws: Workspace, kind: str, changes: dict[str, Any]) -> dict[str, Mappin
 
 
 def _check_vat_pair(rate: str, code: Any) -> None:
-    check_vat_code(code, check_rate(rate))
+    key = check_rate(rate)
+    checked = check_vat_code(code, key)
+    stands_for = vat_codes.code_rate(checked) if checked else None
+    # A code of another rate would send the line's tax under a code that says otherwise.
+    if stands_for is not None and stands_for != Decimal(key):
+        raise MappingError(f"{checked} is the code of {stands_for} % VAT, not {key} %: give a code of that very rate, "
+                           "or fix the rate at the source",
+                           Said("mapping.vat_other_rate", {"code": checked, "code_rate": _both(stands_for),
+                                                           "rate": _both(Decimal(key))}))
+
+
+def _both(number: Decimal) -> dict[str, str]:
+    """A number as each language writes it (a Said param given per language)."""
+    return {lang: format_number(number, lang, places=None) for lang in LANGS}
 
 
 _KINDS = {
@@ -181,22 +210,32 @@ _KINDS = {
 
 # -- what the cache holds, with the mapping of each ------------------------------------------
 def ledger_accounts(ws: Workspace) -> list[dict[str, Any]]:
-    """One row per accounting code found on lines (None: lines without one), most used first,
-    with the mapped account, and the fallback `*` last:
-    {hint, lines, documents, account, state: mapped | fallback | unmapped}."""
+    """One row per accounting code found on lines (None: lines without one), then one per part
+    of the codes made of several (`kind:Product` of `kind:Product|project:P1`: mapping it covers
+    them all), most used first, with the account that serves it, and the fallback `*` last:
+    {hint, lines, documents, account, via (the part whose mapping serves it, or None),
+    state: mapped | by_part | fallback | unmapped}."""
     mapping = ws.mappings()["ledger_accounts"]
     fallback = mapping.get(FALLBACK)
     with ws.db.read() as con:
         rows = dict_rows(con.execute(
             "SELECT accounting_hint AS hint, count(*) AS lines, count(DISTINCT document_id) AS documents "
             "FROM lines GROUP BY 1 ORDER BY lines DESC, hint NULLS LAST"))
+        parts = dict_rows(con.execute(
+            "SELECT part AS hint, count(*) AS lines, count(DISTINCT document_id) AS documents "
+            "FROM (SELECT unnest(string_split(accounting_hint, '|')) AS part, document_id FROM lines "
+            "WHERE contains(accounting_hint, '|')) GROUP BY 1 ORDER BY lines DESC, hint"))
     found = {r["hint"] for r in rows}
+    # The parts first: fewer, and they serve the rest (not counted again in `summary`).
+    rows = [{**r, "part": True} for r in parts if r["hint"] not in found] + rows
+    found |= {r["hint"] for r in parts}
     # Codes mapped in ecluse.toml that no cached line uses (yet) stay visible and editable.
     rows += [{"hint": h, "lines": 0, "documents": 0} for h in sorted(mapping) if h != FALLBACK and h not in found]
     for r in rows:
-        account = mapping.get(r["hint"]) if r["hint"] is not None else None
-        r["account"] = account
-        r["state"] = "mapped" if account else ("fallback" if fallback else "unmapped")
+        key = hint_key(r["hint"], mapping)
+        r["account"] = mapping[key] if key is not None else None
+        r["via"] = key if key != r["hint"] else None
+        r["state"] = ("by_part" if r["via"] else "mapped") if key is not None else ("fallback" if fallback else "unmapped")
     rows.append({"hint": FALLBACK, "lines": None, "documents": None, "account": fallback,
                  "state": "mapped" if fallback else "unmapped"})
     return rows
@@ -337,7 +376,8 @@ def summary(ws: Workspace, ledger: list[dict[str, Any]] | None = None, vat: list
     ledger = ledger_accounts(ws) if ledger is None else ledger
     vat = vat_rates(ws) if vat is None else vat
     cats = categories(ws) if cats is None else cats
-    unmapped_hints = [r for r in ledger if r["hint"] != FALLBACK and r["state"] == "unmapped" and r["lines"]]
+    unmapped_hints = [r for r in ledger if r["hint"] != FALLBACK and r["state"] == "unmapped" and r["lines"]
+                      and not r.get("part")]
     unmapped_vat = [r for r in vat if r["state"] in ("unmapped", "invalid")
                     and r["lines"] > r["lines_with_source_code"]]
     return {

@@ -636,10 +636,11 @@ class _Sender:
         wanted: dict[str, str] = {}
         for line in doc.lines:
             hint = line.accounting_hint
+            key = rb.hint_key(hint, self.mappings["ledger_accounts"])  # the hint, or the part of it mapped
             if hint and hint.startswith("ledger:"):
                 wanted[hint] = hint[len("ledger:"):]
-            elif hint and hint in self.mappings["ledger_accounts"]:
-                wanted[hint] = self.mappings["ledger_accounts"][hint]
+            elif key is not None:
+                wanted[key] = self.mappings["ledger_accounts"][key]
         if "*" in self.mappings["ledger_accounts"]:
             wanted["*"] = self.mappings["ledger_accounts"]["*"]
         if not wanted:

@@ -209,7 +209,7 @@ def sync_connection(
             log=logging.getLogger(f"ecluse.connector.{conn['connector']}"),
             clock=clock,
         )
-        buffer = _Buffer()
+        buffer = _Buffer(vat_map=ws.mappings()["vat"])
         run = _Run(state_parts=parts, open_problems=problem_ids)
         try:
             connector = connector_cls()
@@ -340,6 +340,7 @@ class _Buffer:
     problems: list[tuple[str | None, str, Any, dict[str, Any] | None]] = field(default_factory=list)
     attachments: list[tuple[str, Attachment, list[Finding]]] = field(default_factory=list)
     gone: list[tuple[str, str, dict[str, Any] | None]] = field(default_factory=list)
+    vat_map: dict[str, str] = field(default_factory=dict)  # the workspace's VAT mapping, for validation
 
     def add_document(self, ws: Workspace, doc: Document, clock: Callable[[], dt.datetime]) -> None:
         errors = contract_errors(doc)
@@ -347,7 +348,7 @@ class _Buffer:
             for finding in doc.findings:
                 finding.origin = "connector"
             try:
-                found = list(doc.findings) + validate(doc, today=clock().date())
+                found = list(doc.findings) + validate(doc, today=clock().date(), vat_map=self.vat_map)
             except Exception as exc:  # noqa: BLE001 - one odd document never stops the run
                 errors = [f"its validation failed: {type(exc).__name__}: {exc}"]
         if errors:  # kept for review as a Problem, with what the plugin's author must fix

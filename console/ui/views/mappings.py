@@ -93,8 +93,10 @@ def ledger_tab(ws, rows: list[dict[str, Any]]) -> None:
     no_code = next((r for r in rows if r["hint"] is None), None)
     shown = [r for r in rows if r["hint"] is not None]
     frame = pd.DataFrame([{
-        "hint": r["hint"], "lines": r["lines"], "documents": r["documents"], "account": r["account"] or "",
-        "state": state_label(r["state"]),
+        "hint": r["hint"], "lines": r["lines"], "documents": r["documents"],
+        # an account served through a part is shown in the state, the cell stays the code's own mapping
+        "account": (r["account"] if not r.get("via") else "") or "",
+        "state": t("map.state_by_part", part=f"{r['via']} → {r['account']}") if r.get("via") else state_label(r["state"]),
     } for r in shown], columns=["hint", "lines", "documents", "account", "state"])
     edited = st.data_editor(
         frame, key=f"mp_ledger_{version('ledger_accounts')}", hide_index=True, width="stretch",
