@@ -20,6 +20,12 @@ def state_label(code: str) -> str:
     return t(f"map.state_{code}")
 
 
+def code_with_rate(code: str) -> str:
+    """FR_200 — 20 %: a VAT code with the rate it stands for (a bare code when it says none)."""
+    rate = vat_codes.code_rate(code) if code else None
+    return code if rate is None else f"{code} — {widgets.number(rate)} %"
+
+
 def version(kind: str) -> int:
     return st.session_state.get(f"mp_version_{kind}", 0)
 
@@ -125,7 +131,8 @@ def vat_tab(ws, rows: list[dict[str, Any]]) -> None:
         "state": state_label(r["state"]),
     } for r in rows], columns=["rate", "shown", "lines", "with_code", "default", "code", "state"])
     # A code typed by hand in ecluse.toml that Pennylane refuses stays visible (flagged invalid).
-    options = sorted(set(valid) | {c for c in frame["code"] if c})
+    # France's codes first, each with its rate, as Revue's Corriger offers them.
+    options = vat_codes.ordered_codes() + sorted({c for c in frame["code"] if c} - set(valid))
     edited = st.data_editor(
         frame, key=f"mp_vat_{version('vat')}", hide_index=True, width="stretch", num_rows="fixed",
         height=height(frame), placeholder="—",
@@ -137,7 +144,8 @@ def vat_tab(ws, rows: list[dict[str, Any]]) -> None:
             "with_code": st.column_config.NumberColumn(t("map.col_with_code"), format="%d",
                                                        help=t("map.col_with_code_help")),
             "default": st.column_config.TextColumn(t("map.col_default")),
-            "code": st.column_config.SelectboxColumn(t("map.col_code"), options=options, help=t("map.col_code_help")),
+            "code": st.column_config.SelectboxColumn(t("map.col_code"), options=options, help=t("map.col_code_help"),
+                                                     format_func=code_with_rate),
             "state": st.column_config.TextColumn(t("map.col_state")),
         })
     if st.button(t("map.save_vat"), type="primary", icon=":material/save:", key="mp_save_vat"):
@@ -146,7 +154,8 @@ def vat_tab(ws, rows: list[dict[str, Any]]) -> None:
         with st.form("mp_vat_add", border=False):
             c1, c2 = st.columns(2)
             rate = c1.text_input(t("map.col_rate"), key="mp_vat_add_rate", placeholder="8,5")
-            code = c2.selectbox(t("map.col_code"), valid, index=None, key="mp_vat_add_code",
+            code = c2.selectbox(t("map.col_code"), vat_codes.ordered_codes(), index=None, key="mp_vat_add_code",
+                                format_func=code_with_rate,
                                 placeholder=t("map.vat_add_code_ph"))
             if st.form_submit_button(t("map.vat_add_save"), icon=":material/add:"):
                 if not code:
