@@ -359,6 +359,15 @@ class Connector:
                 return s
         raise SettingsError(f"connector {cls.id!r} has no setting {name!r}")
 
+    @classmethod
+    def setting_default(cls, name: str, settings: Mapping[str, Any], created_at: dt.datetime,
+                        now: dt.datetime) -> Any:
+        """What the setting `name` stands for while it is left empty, for the console to say (the
+        form, a sync that read nothing): its `default`, unless that depends on the connection
+        (Harvest's start date: 30 days before `created_at`, the connection's creation or now for a
+        new one). `settings`: the connection's values as saved. None: nothing to say."""
+        return cls.setting(name).default
+
 
 def settings_warnings(connector: type[Connector], settings: Mapping[str, Any], created_at: dt.datetime) -> list[Said]:
     """What the settings' `warn` functions say about saved `settings` (a plugin's failing

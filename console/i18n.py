@@ -263,10 +263,16 @@ MESSAGES: dict[str, dict[str, str]] = {
               "Wait for it to finish and try again."},
     "sync.counts": {
         "fr": "{fetched} {fetched|lu|lus} · {created} {created|nouveau|nouveaux} · {updated} {updated|modifié|modifiés} · "
-              "{unchanged} {unchanged|inchangé|inchangés} · {problems} {problems|problème|problèmes} · "
-              "{attachments} {attachments|PDF reçu|PDF reçus}",
+              "{unchanged} {unchanged|inchangé|inchangés} · {problems} {problems|problème|problèmes}",
         "en": "{fetched} fetched · {created} new · {updated} changed · {unchanged} unchanged · "
-              "{problems} {problems|problem|problems} · {attachments} late {attachments|PDF|PDFs}"},
+              "{problems} {problems|problem|problems}"},
+    "sync.late_pdfs": {"fr": "{n} {n|PDF arrivé|PDF arrivés} après coup",
+                       "en": "{n} {n|PDF|PDFs} that came after {n|its|their} {n|document|documents}"},
+    "sync.nothing_since": {
+        "fr": "Aucune facture depuis le {date}, la date de début de la connexion : pour importer l'historique, "
+              "choisissez une date plus ancienne dans ses réglages (« {setting} »).",
+        "en": "No invoice since {date}, the connection's start date: to import the history, choose an earlier "
+              "date in its settings (\"{setting}\")."},
     "sync.see_problems": {"fr": "Voir {n|l'enregistrement|les {n} enregistrements} en problème",
                           "en": "{n|See the record|See the {n} records} kept as {n|a problem|problems}"},
     "sync.changes": {"fr": "{back} {back|document revenu|documents revenus} en revue, {sent} {sent|modifié|modifiés} après envoi.",
@@ -812,6 +818,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "rec.open_review": {"fr": "Ouvrir ces documents dans Revue", "en": "Open these documents in Review"},
 
     # -- reports -------------------------------------------------------------------------------
+    "conn.setting_default": {"fr": "Vide : {value} (par défaut)", "en": "Empty: {value} (the default)"},
     "conn.advanced": {"fr": "Réglages avancés", "en": "Advanced settings"},
     "rep.title": {"fr": "Rapports", "en": "Reports"},
     "rep.intro": {"fr": "Requêtes SQL en lecture seule sur les vues documentées du cache (DuckDB).",

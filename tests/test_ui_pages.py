@@ -867,6 +867,64 @@ def test_test_sync_and_remove_a_connection(fresh_synced_workspace, use_workspace
     assert any("supprimée" in s.value for s in at.success)
 
 
+def test_a_first_sync_that_reads_nothing_says_from_which_date(fresh_synced_workspace, use_workspace, monkeypatch):
+    """A Harvest account whose invoices are all older than the connection's default start date
+    (30 days before its creation): the sync says from which date it read, and the form shows
+    that date under the empty 'Date de début'."""
+    from ecluse.plugins.harvest.connector import HarvestConnector
+    from tests.emulators.harvest import GenerateOptions, HarvestEmulator
+
+    ws = use_workspace(fresh_synced_workspace)
+    with HarvestEmulator(rate_limit=None) as emu:
+        emu.generate(12, seed=3, options=GenerateOptions(clients=2))  # issued in 2023-2024
+        monkeypatch.setenv("UI_TEST_HARVEST_TOKEN", emu.token)
+        ws.set_connection("atelier-bis", HarvestConnector, emu.settings(token="env:UI_TEST_HARVEST_TOKEN"))
+        default = (ws.created_at(ws.connection("atelier-bis")) - dt.timedelta(days=30)).date()
+        shown = default.strftime("%d/%m/%Y")
+        at = open_app("connections")
+        assert at.date_input(key="cne_atelier-bis_start_date").value is None  # empty: the default applies
+        panel = lambda: next(e for e in at.expander if e.label.startswith("**atelier-bis**"))  # noqa: E731
+        assert f"Vide : {shown} (par défaut)" in [c.value for c in panel().caption]
+        at.button(key="cn_sync_atelier-bis").click().run()
+        state.JOBS.wait(120)
+        at.run()
+        assert_clean(at)
+        [done] = [s for s in at.get("status") if "atelier-bis" in s.label]
+        assert done.label.startswith("Synchronisation d'atelier-bis terminée")
+        assert any(i.value.replace(i18n.NBSP, " ") == (
+            f"Aucune facture depuis le {shown}, la date de début de la connexion : pour importer l'historique, "
+            "choisissez une date plus ancienne dans ses réglages (« Date de début »).") for i in at.info), \
+            [i.value for i in at.info]
+        # With a start date that reaches the invoices: they are read, and nothing more is said.
+        ws.set_connection("atelier-bis", HarvestConnector, {"start_date": "2023-01-01"}, replace=True)
+        at.run()
+        assert not any(c.value.startswith("Vide : ") for c in panel().caption)
+        at.button(key="cn_sync_atelier-bis").click().run()
+        state.JOBS.wait(120)
+        at.run()
+        assert_clean(at)
+        assert review.status_summary(ws)["by_connection"].get("atelier-bis")
+        assert not any(i.value.startswith("Aucune facture depuis") for i in at.info)
+        # Their PDFs came with them: no "0 PDF received" (the count is of PDFs that came later).
+        [counts] = [m.value for m in panel().markdown if " lus · " in m.value]
+        assert re.search(r"problèmes?$", counts) and "PDF" not in counts, counts
+
+
+def test_the_sync_summary_counts_the_pdfs_that_came_after_their_document(fresh_synced_workspace, use_workspace):
+    ws = use_workspace(fresh_synced_workspace)
+    late = len(reconcile.pending_attachments(ws))
+    assert late > 0, "the demo delivers some PDFs at the next sync"
+    at = open_app("connections")
+    at.button(key="cn_sync_demo").click().run()
+    state.JOBS.wait(120)
+    at.run()
+    assert_clean(at)
+    [counts] = [m.value for m in at.markdown if " lus · " in m.value or " lu · " in m.value]
+    assert counts.endswith(f" · {late} {'PDF arrivé' if late < 2 else 'PDF arrivés'} après coup"), counts
+    assert "reçu" not in counts
+    assert not any(i.value.startswith("Aucune facture depuis") for i in at.info)  # it read some
+
+
 def test_a_sync_running_elsewhere_is_a_clear_message(fresh_synced_workspace, use_workspace):
     ws = use_workspace(fresh_synced_workspace)
     at = open_app("connections")

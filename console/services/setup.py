@@ -63,6 +63,47 @@ def saved_warnings(ws: Workspace, connector: type[Connector], name: str) -> list
     return settings_warnings(connector, conn.get("settings", {}), ws.created_at(conn) or dt.datetime.now(dt.timezone.utc))
 
 
+def setting_default(connector: type[Connector], name: str, settings: dict[str, Any],
+                    created_at: dt.datetime | None) -> Any:
+    """What the connector's setting `name` stands for while empty (`Connector.setting_default`),
+    for a connection created at `created_at` (None: one being created now); None when the
+    connector cannot say (a plugin's failure included: this is only said, never used)."""
+    now = dt.datetime.now(dt.timezone.utc)
+    try:
+        return connector.setting_default(name, settings, created_at or now, now)
+    except Exception:  # noqa: BLE001
+        return None
+
+
+def start_date(ws: Workspace, plugins: Plugins, name: str) -> dt.date | None:
+    """The first issue date a full read of the connection asks its source for, when its
+    connector has a `start_date` setting: the date saved, or the one it stands for when empty
+    (Harvest: 30 days before the connection was created). None for another connector."""
+    try:
+        conn = ws.connection(name)
+    except WorkspaceError:  # removed meanwhile
+        return None
+    cls = plugins.connectors.get(conn.get("connector", ""))
+    if cls is None or not any(s.name == "start_date" and s.type == "date" for s in cls.settings):
+        return None
+    settings = conn.get("settings", {})
+    value = settings.get("start_date") or setting_default(cls, "start_date", settings, ws.created_at(conn))
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value)) if value else None
+    except ValueError:
+        return None
+
+
+def cached_documents(ws: Workspace, name: str) -> int:
+    """How many documents of the connection the cache holds."""
+    with ws.db.read() as con:
+        return int(con.execute("SELECT count(*) FROM documents WHERE connection = ?", [name]).fetchone()[0])
+
+
 def check_connection(ws: Workspace, plugins: Plugins, name: str) -> CheckResult:
     """Run the connector's credential check; never raises for a source-side failure."""
     conn = ws.connection(name)

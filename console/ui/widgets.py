@@ -10,7 +10,7 @@ import streamlit as st
 
 from .. import i18n
 from ..connectors import Connector, Setting, SettingsError
-from ..services import reports, review
+from ..services import reports, review, setup
 from ..services.sync import INTERRUPTED_MESSAGE, AlreadyRunning
 from ..storage.db import WorkspaceBusy
 from ..workspace import WorkspaceError
@@ -171,25 +171,36 @@ def setting_label(setting: Setting) -> str:
 
 
 def settings_fields(connector: type[Connector], current: dict[str, Any], stored_secrets: dict[str, str],
-                    key_prefix: str) -> dict[str, Any]:
+                    key_prefix: str, created_at: dt.datetime | None = None) -> dict[str, Any]:
     """Render one input per setting (inside a form); returns the values to save.
 
     A secret is a password input that never shows the stored value: left empty, the stored
     secret is kept (`Workspace.set_connection` merges). `stored_secrets` maps a secret setting
-    that has a value to where it comes from: "env:VAR" or "stored".
+    that has a value to where it comes from: "env:VAR" or "stored". A setting left empty whose
+    default depends on the connection (Harvest's start date: 30 days before `created_at`, the
+    connection's creation, now for a new one) names that default under its input.
     """
     values: dict[str, Any] = {}
     main = [s for s in connector.settings if not s.advanced]
     advanced = [s for s in connector.settings if s.advanced]
+
+    def draw(st_: Any, s: Setting) -> None:
+        values[s.name] = _setting_input(st_, s, current, stored_secrets, key_prefix)
+        if s.default is None and not s.secret and current.get(s.name) in (None, ""):
+            default = setup.setting_default(connector, s.name, current, created_at)
+            if default not in (None, ""):
+                shown = date(default) if isinstance(default, dt.date) else str(default)
+                st_.caption(t("conn.setting_default", value=shown))
+
     columns = st.columns(2)
     for index, s in enumerate(main):
-        values[s.name] = _setting_input(columns[index % 2], s, current, stored_secrets, key_prefix)
+        draw(columns[index % 2], s)
     if advanced:
         changed = any(current.get(s.name) not in (None, "", s.default) for s in advanced)
         with st.expander(t("conn.advanced"), expanded=changed, icon=":material/tune:"):
             columns = st.columns(2)
             for index, s in enumerate(advanced):
-                values[s.name] = _setting_input(columns[index % 2], s, current, stored_secrets, key_prefix)
+                draw(columns[index % 2], s)
     # Empty inputs mean "no value": leave them out so defaults apply and stored values are kept.
     return {k: v for k, v in values.items() if v is not None and v != ""}
 
@@ -296,8 +307,22 @@ def _problems_link(ws: Any, job: state.SyncJob) -> None:
 
 
 def _counts_text(report: Any) -> str:
-    return t("sync.counts", fetched=report.fetched, created=report.created, updated=report.updated,
-             unchanged=report.unchanged, problems=report.problems, attachments=report.attachments)
+    text = t("sync.counts", fetched=report.fetched, created=report.created, updated=report.updated,
+             unchanged=report.unchanged, problems=report.problems)
+    # `attachments` counts the PDFs that came after their document (AttachmentReady), not the
+    # ones that came with it: said only when there are some, by what they are.
+    return text + " · " + t("sync.late_pdfs", n=report.attachments) if report.attachments else text
+
+
+def _nothing_read(ws: Any, job: state.SyncJob) -> None:
+    """A sync that read nothing for a connection that holds nothing: from which date it read
+    (its start date, a default the user never saw), and how to read further back."""
+    start = setup.start_date(ws, state.plugins(), job.connection)
+    if start is None or setup.cached_documents(ws, job.connection):
+        return
+    connector = state.plugins().connectors.get(ws.connection(job.connection)["connector"])
+    label = connector.setting("start_date").text(state.lang())[0] if connector else "start_date"
+    st.info(t("sync.nothing_since", date=date(start), setting=label), icon=":material/event_busy:")
 
 
 def _job_status(ws: Any, job: state.SyncJob) -> None:
@@ -322,6 +347,8 @@ def _job_status(ws: Any, job: state.SyncJob) -> None:
                 st.write(t("sync.changes", back=report.back_to_review, sent=report.changed_after_sending))
             if report.gone:
                 st.warning(t("sync.gone", count=report.gone))
+            if not report.fetched and not report.problems:
+                _nothing_read(ws, job)
             _problems_link(ws, job)
     else:
         with st.status(t("sync.failed", name=job.connection), state="error", expanded=True):

@@ -17,7 +17,7 @@ import calendar
 import datetime as dt
 import re
 from decimal import Decimal
-from typing import Any, Iterator
+from typing import Any, Iterator, Mapping
 
 from ecluse.connectors import (
     AttachmentReady,
@@ -138,6 +138,18 @@ class DemoConnector(Connector):
             start = _months_before(today, months)
         cfg = data.DemoConfig(seed=seed, per_month=per_month, company_name=values["company_name"])
         return cfg, start, today, bool(values["start_date"])
+
+    @classmethod
+    def setting_default(cls, name: str, settings: Mapping[str, Any], created_at: dt.datetime,
+                        now: dt.datetime) -> Any:
+        if name != "start_date":
+            return super().setting_default(name, settings, created_at, now)
+        try:  # `months` before today
+            months = cls.setting("months").parse(settings.get("months"))
+        except SettingsError:
+            return None
+        months = cls.setting("months").default if months is None else months
+        return _months_before(now.date(), months) if months >= 0 else None
 
     # -- check ------------------------------------------------------------------------
     def check(self, ctx: FetchContext) -> CheckResult:

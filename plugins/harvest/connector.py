@@ -163,8 +163,12 @@ def api_base_url(api_url: str | None) -> str:
 
 def default_start(ctx: FetchContext) -> dt.date:
     """30 days before the connection was created (today when the core did not say)."""
-    created = ctx.created_at or ctx.now()
-    return (created - DEFAULT_HISTORY).date()
+    return window_start(ctx.created_at or ctx.now())
+
+
+def window_start(created_at: dt.datetime) -> dt.date:
+    """The start date of a connection created at `created_at` that sets none."""
+    return (created_at - DEFAULT_HISTORY).date()
 
 
 def start_date(ctx: FetchContext) -> dt.date:
@@ -182,7 +186,7 @@ def start_date(ctx: FetchContext) -> dt.date:
 def history_said(value: Any, created_at: dt.datetime) -> Said | None:
     """The start_date setting's warning when saved (Setting.warn): a history import."""
     start = value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
-    default = (created_at - DEFAULT_HISTORY).date()
+    default = window_start(created_at)
     return Said("harvest.history_import", {"start": start, "default": default}) if start < default else None
 
 
@@ -430,6 +434,13 @@ class HarvestConnector(Connector):
                 translations=_fr("E-mail de contact", "Envoyé dans le User-Agent, comme Harvest l'exige, pour "
                                  "pouvoir joindre qui fait tourner Écluse.")),
     )
+
+    @classmethod
+    def setting_default(cls, name: str, settings: Mapping[str, Any], created_at: dt.datetime,
+                        now: dt.datetime) -> Any:
+        if name == "start_date":
+            return window_start(created_at)
+        return super().setting_default(name, settings, created_at, now)
 
     # ------------------------------------------------------------------ check
     def check(self, ctx: FetchContext) -> CheckResult:

@@ -107,7 +107,8 @@ def connection_panel(ws, row: dict[str, Any]) -> None:
         st.caption(t("conn.no_settings"))
         return
     with st.form(f"cn_edit_{name}", border=False):
-        values = widgets.settings_fields(connector, row["settings"], secret_sources(ws, name), f"cne_{name}")
+        values = widgets.settings_fields(connector, row["settings"], secret_sources(ws, name), f"cne_{name}",
+                                         created_at=ws.created_at(row))
         if any(s.required for s in connector.settings):
             st.caption(t("conn.required_note"))
         if st.form_submit_button(t("conn.save"), icon=":material/save:", key=f"cn_save_{name}"):
