@@ -35,9 +35,12 @@ SAVED_REPORTS: dict[str, tuple[str, str]] = {
         "FROM invoices GROUP BY ALL ORDER BY month, connection, status, currency",
     ),
     "vat_by_rate": (
-        "TVA par taux / VAT by rate",
-        "SELECT kind, currency, vat_rate, count(*) AS lines, sum(amount_before_tax) AS base, sum(tax) AS vat\n"
-        "FROM lines GROUP BY ALL ORDER BY kind, currency, vat_rate",
+        "TVA par taux, des factures approuvées et envoyées / VAT by rate, of approved and sent invoices",
+        "SELECT l.kind, l.currency, CAST(l.vat_rate AS DECIMAL(4, 1)) AS vat_rate, count(*) AS lines,\n"
+        "       sum(l.amount_before_tax) AS base, sum(l.tax) AS vat\n"
+        "FROM lines l JOIN invoices i ON i.id = l.document_id\n"
+        "WHERE i.status IN ('approved', 'in_batch', 'sent')  -- for the books: not rejected, nor still to decide\n"
+        "GROUP BY ALL ORDER BY kind, currency, vat_rate",
     ),
     "open_findings": (
         "Anomalies à traiter / Open findings",

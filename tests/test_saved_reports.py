@@ -1,0 +1,28 @@
+"""The saved reports of the Reports page (services/reports.SAVED_REPORTS) on the demo cache."""
+from __future__ import annotations
+
+import pytest
+
+from ecluse.services import reports, review
+from tests.ui_fixtures import fresh_synced_workspace  # noqa: F401
+
+
+@pytest.mark.parametrize("key", list(reports.SAVED_REPORTS))
+def test_every_saved_report_runs(fresh_synced_workspace, key):
+    result = reports.run_query(fresh_synced_workspace, reports.SAVED_REPORTS[key][1])
+    assert result.table.num_columns > 0
+
+
+def test_vat_by_rate_counts_what_goes_to_the_books(fresh_synced_workspace):
+    ws = fresh_synced_workspace
+    review.approve_all_valid(ws, actor="test")
+    rows, _ = review.list_documents(ws, review.Filters(status="approved"), limit=3)
+    review.decide(ws, "reject", [rows[0]["id"]], actor="test", reason="not ours")
+    vat = reports.run_query(ws, reports.SAVED_REPORTS["vat_by_rate"][1]).rows
+    with ws.db.read() as con:
+        expected = con.execute(
+            "SELECT sum(l.tax) FROM lines l JOIN documents d ON d.id = l.document_id "
+            "WHERE d.status IN ('approved', 'in_batch', 'sent')").fetchone()[0]
+        everything = con.execute("SELECT sum(tax) FROM lines").fetchone()[0]
+    assert sum(r["vat"] for r in vat) == expected != everything  # neither rejected nor still to decide
+    assert all(r["vat_rate"] is None or r["vat_rate"].as_tuple().exponent == -1 for r in vat)  # 20.0, not 20.000
