@@ -624,6 +624,9 @@ MESSAGES: dict[str, dict[str, str]] = {
               "affichent ? Les alertes n'empêchent pas l'approbation.",
         "en": "{n|Approve the document|Approve the **{n}** documents} to review with no error among those the filters show? Warnings do not "
               "prevent approval."},
+    "review.approve_all_valid_none": {
+        "fr": "Aucun document à approuver : aucun document à revoir sans erreur parmi ceux que les filtres affichent.",
+        "en": "No document to approve: none to review without errors among those the filters show."},
     "review.confirm": {"fr": "Confirmer", "en": "Confirm"},
     "review.detail_of": {"fr": "Document affiché", "en": "Document shown"},
     "review.gone": {"fr": "Ce document n'est plus dans le cache.", "en": "This document is no longer in the cache."},

@@ -456,3 +456,53 @@ def test_a_document_to_show_that_moved_to_another_page_is_shown_there(fresh_sync
     assert at.number_input(key="rv_page").value == 2
     assert any(second["number"] in s.value for s in at.subheader), "selected and open on page 2"
     assert not any("filtres" in i.value for i in at.info)
+
+
+# -- "Approuver tous les valides" ----------------------------------------------------------------
+def popover(at, key="rv_all_valid"):
+    """The popover block of `key` (its label, whether it is open, disabled, its help)."""
+    def walk(node):
+        proto = getattr(node, "proto", None)
+        if proto is not None and "popover" in [f.name for f in proto.DESCRIPTOR.fields] \
+                and proto.HasField("popover") and proto.id.endswith(key):
+            return proto.popover
+        for child in getattr(node, "children", {}).values():
+            found = walk(child)
+            if found is not None:
+                return found
+        return None
+
+    return walk(at._tree)
+
+
+def test_approve_all_valid_closes_once_confirmed_and_says_when_there_is_none(fresh_synced_workspace,
+                                                                            use_workspace):
+    ws = use_workspace(fresh_synced_workspace)
+    at = open_app("review")
+    at.session_state["rv_all_valid"] = True  # the accountant opens it
+    at.run()
+    assert popover(at).open and not popover(at).disabled
+    at.button(key="rv_all_valid_confirm").click().run()
+    assert_clean(at)
+    # Closed: it covered the first rows of the list that just changed.
+    assert not popover(at).open and session(at, "rv_all_valid") is False
+    assert any(s.value.endswith("documents approuvés.") for s in at.success)
+    # None left: the button says so, and so does the popover if it is open all the same.
+    assert popover(at).label == "Approuver tous les valides (0)" and popover(at).disabled
+    assert popover(at).help.startswith("Aucun document à approuver")
+    at.session_state["rv_all_valid"] = True
+    at.run()
+    assert any(m.value.startswith("Aucun document à approuver") for m in at.markdown)
+    assert not [b for b in at.button if b.key == "rv_all_valid_confirm"]
+
+
+def test_approve_all_valid_confirmed_after_someone_else_did_says_so(fresh_synced_workspace, use_workspace):
+    ws = use_workspace(fresh_synced_workspace)
+    at = open_app("review")
+    at.session_state["rv_all_valid"] = True
+    at.run()
+    assert review.approve_all_valid(ws, actor="un collègue").done  # meanwhile, in another browser
+    at.button(key="rv_all_valid_confirm").click().run()
+    assert_clean(at)
+    assert any(i.value.startswith("Aucun document à approuver") for i in at.info), "not silent"
+    assert not popover(at).open

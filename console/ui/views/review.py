@@ -301,24 +301,41 @@ def actions(ws, selected: list[dict[str, Any]], position: int = 0) -> None:
                statuses=sorted({r["status"] for r in selected}))
 
 
+ALL_VALID = "rv_all_valid"  # the popover's key: whether it is open, closed once confirmed
+
+
 def approve_all_valid(ws, filters: review.Filters, count: int, pdf_pending: bool, warned: int = 0) -> None:
     """`count`: the documents awaiting review without error under the filters (`queue.page`),
-    `warned` of them with a warning (a history import, a foreign currency...): approved too."""
-    with st.popover(t("review.approve_all_valid", n=count), icon=":material/done_all:", disabled=count == 0):
+    `warned` of them with a warning (a history import, a foreign currency...): approved too.
+    The popover closes once confirmed (it covered the first rows of the list that changed)."""
+    with st.popover(t("review.approve_all_valid", n=count), icon=":material/done_all:", disabled=count == 0,
+                    help=t("review.approve_all_valid_none") if count == 0 else None, key=ALL_VALID,
+                    on_change="rerun"):
+        if count == 0:  # left open while the list changed (another reviewer, a sync)
+            st.markdown(t("review.approve_all_valid_none"))
+            return
         st.markdown(t("review.approve_all_valid_confirm", n=count))
         if warned:
             st.warning(t("review.approve_all_valid_warned", n=warned), icon=":material/warning:")
-        if st.button(t("review.confirm"), type="primary", key="rv_all_valid_confirm"):
-            if pdf_pending:  # an empty list of ids would mean "no filter"
-                filters = replace(filters, ids=reconcile.pending_attachments(ws) or ["\x00none"])
-            try:
-                result = review.approve_all_valid(ws, actor=state.signer(), filters=replace(filters))
-            except widgets.USER_ERRORS as exc:
-                widgets.user_error(exc)
-                return
-            report_decision(result, "approve", {})
-            bump_grid()
-            st.rerun()
+        st.button(t("review.confirm"), type="primary", key="rv_all_valid_confirm", on_click=confirm_all_valid,
+                  args=(ws, filters, pdf_pending))
+
+
+def confirm_all_valid(ws, filters: review.Filters, pdf_pending: bool) -> None:
+    """"Confirmer" (a callback, before the page is drawn again): approve, say what was done
+    at the top of the page, and close the popover."""
+    st.session_state[ALL_VALID] = False
+    if pdf_pending:  # an empty list of ids would mean "no filter"
+        filters = replace(filters, ids=reconcile.pending_attachments(ws) or ["\x00none"])
+    try:
+        result = review.approve_all_valid(ws, actor=state.signer(), filters=replace(filters))
+    except widgets.USER_ERRORS as exc:
+        state.flash("error", t("error.prefix", message=widgets.error_text(exc)))
+        return
+    if not result.done and not result.refused:  # approved by someone else meanwhile
+        state.flash("info", t("review.approve_all_valid_none"))
+    report_decision(result, "approve", {})
+    bump_grid()
 
 
 # -- detail --------------------------------------------------------------------------------
