@@ -233,9 +233,11 @@ MESSAGES: dict[str, dict[str, str]] = {
     "overview.last_syncs": {"fr": "Dernières synchronisations", "en": "Last syncs"},
     "attention.to_review": {"fr": "À revoir", "en": "To review"},
     "attention.to_review_help": {"fr": "Documents en attente de décision.", "en": "Documents awaiting a decision."},
-    "attention.errors": {"fr": "Avec erreurs", "en": "With errors"},
-    "attention.errors_help": {"fr": "À revoir, avec au moins une erreur bloquante.",
-                              "en": "To review, with at least one blocking error."},
+    "attention.errors": {"fr": "À revoir avec erreurs", "en": "To review, with errors"},
+    "attention.errors_help": {"fr": "Les documents à revoir qui ont au moins une erreur bloquante (pas ceux des "
+                                    "autres statuts).",
+                              "en": "Documents to review with at least one blocking error (not those of other "
+                                    "statuses)."},
     "attention.on_hold": {"fr": "En attente", "en": "On hold"},
     "attention.on_hold_help": {"fr": "Mis de côté avec un motif.", "en": "Set aside with a reason."},
     "attention.failed": {"fr": "Échecs d'envoi", "en": "Failed sends"},
@@ -250,6 +252,26 @@ MESSAGES: dict[str, dict[str, str]] = {
     "attention.problems": {"fr": "Enregistrements en problème", "en": "Records kept as problems"},
     "attention.problems_help": {"fr": "Illisibles : conservés avec leurs données source.",
                                 "en": "Unreadable: kept with their source data."},
+    # next steps beyond review, each with a link to its page
+    "next.destination": {"fr": "Destination Pennylane à configurer", "en": "Pennylane destination to set up"},
+    "next.destination_help": {"fr": "Aucun jeton Pennylane : rien ne peut partir vers Pennylane.",
+                              "en": "No Pennylane token: nothing can go to Pennylane."},
+    "next.token_unset_help": {
+        "fr": "Le jeton est lu dans la variable d'environnement `{var}`, qui n'est pas définie pour la console.",
+        "en": "The token is read from the environment variable `{var}`, which is not set for the console."},
+    "next.dry_run": {"fr": "Envoi en simulation", "en": "Sending is a dry run"},
+    "next.dry_run_help": {
+        "fr": "{n|Le document approuvé attend|Les documents approuvés attendent} : la destination est en simulation, "
+              "rien ne part tant que l'envoi réel n'est pas choisi.",
+        "en": "{n|The approved document waits|The approved documents wait}: the destination is a dry run, nothing "
+              "goes until live sending is chosen."},
+    "next.send": {"fr": "Prêts à envoyer", "en": "Ready to send"},
+    "next.send_help": {"fr": "{n|Document approuvé|Documents approuvés}, à envoyer vers Pennylane.",
+                       "en": "Approved {n|document|documents}, to send to Pennylane."},
+    "next.mappings": {"fr": "Correspondances à compléter", "en": "Mappings to complete"},
+    "next.categories_missing": {
+        "fr": "{n} {n|côté|côtés} (ventes ou achats) sans catégorie par défaut (facultatif).",
+        "en": "{n} {n|side|sides} (sales or purchases) without a default category (optional)."},
 
     # -- syncs ---------------------------------------------------------------------------------
     "sync.running": {"fr": "Synchronisation de {name} en cours…", "en": "Syncing {name}…"},

@@ -1089,3 +1089,55 @@ def test_no_decision_without_a_name_and_the_name_stays_from_page_to_page(fresh_s
     at.button(key="ov_open_errors").click().run()
     assert_clean(at)
     assert at.title[0].value == "Revue" and at.text_input(key="actor").value == "Marie Dupont"
+
+
+def test_overview_gives_the_next_steps_beyond_review(fresh_synced_workspace, use_workspace, monkeypatch):
+    from ecluse.services import mappings
+
+    ws = use_workspace(fresh_synced_workspace)
+
+    def cards(at):
+        """Each card of 'À traiter' that links to a page: title → (its other texts, the page)."""
+        out = {}
+
+        def walk(node):
+            children = list(getattr(node, "children", {}).values())
+            links = [c.proto.page for c in children if getattr(c, "type", None) == "page_link"]
+            said = [c.value for c in children if getattr(c, "type", None) in ("markdown", "caption")]
+            if links and said:
+                out[said[0].strip("*")] = (said[1:], links[0])
+            for child in children:
+                walk(child)
+
+        walk(at.main)
+        return out
+
+    at = open_app()
+    assert "**À revoir avec erreurs**" in markdown_values(at)  # what it counts (Revue's filter spans statuses)
+    steps = cards(at)
+    assert steps["Destination Pennylane à configurer"] == (
+        ["Aucun jeton Pennylane : rien ne peut partir vers Pennylane."], "send")
+    todo = mappings.summary(ws)
+    assert todo["ledger_unmapped"] or todo["vat_unmapped"], "the demo leaves codes to map"
+    texts_, page = steps["Correspondances à compléter"]
+    assert page == "mappings"
+    count = todo["ledger_unmapped"] + todo["vat_unmapped"] + todo["categories_missing"]
+    assert f"<span style='font-size:1.8rem;font-weight:600'>{count}</span>" in texts_
+    if todo["vat_unmapped"]:
+        assert any(f"{todo['vat_unmapped']} taux de TVA sans code Pennylane" in x for x in texts_)
+    # A token variable the console does not have is said; then a dry run keeps the approved ones back.
+    ws.set_pennylane(token="env:UI_TEST_PL_TOKEN_UNSET")
+    monkeypatch.delenv("UI_TEST_PL_TOKEN_UNSET", raising=False)
+    at.run()
+    assert cards(at)["Destination Pennylane à configurer"][0] == [
+        "Le jeton est lu dans la variable d'environnement `UI_TEST_PL_TOKEN_UNSET`, qui n'est pas définie pour la "
+        "console."]
+    monkeypatch.setenv("UI_TEST_PL_TOKEN_UNSET", "pl-token")
+    approved = len(review.approve_all_valid(ws, actor="test").done)
+    at.run()
+    steps = cards(at)
+    assert "Destination Pennylane à configurer" not in steps
+    assert steps["Envoi en simulation"][1] == "send" and str(approved) in steps["Envoi en simulation"][0][0]
+    ws.set_pennylane(dry_run=False)
+    at.run()
+    assert cards(at)["Prêts à envoyer"][0][1] == "Documents approuvés, à envoyer vers Pennylane."

@@ -1,10 +1,12 @@
 """Overview: what needs attention, counts per status, the last syncs."""
 from __future__ import annotations
 
+import os
+
 import streamlit as st
 
 from ecluse.domain import STATUSES
-from ecluse.services import reconcile, review, setup
+from ecluse.services import mappings, reconcile, review, setup
 from ecluse.ui import state, widgets
 from ecluse.ui.state import t
 
@@ -26,6 +28,36 @@ def first_step(ws) -> None:
     st.caption(t("overview.empty_next"))
 
 
+def next_steps(ws, summary: dict) -> list[tuple[str, int | None, str, str, str]]:
+    """Beyond review, what stands between the approved documents and Pennylane, and what is
+    ready to go: (code, count or None, text, page, icon), each opening its page."""
+    steps: list[tuple[str, int | None, str, str, str]] = []
+    approved = summary["documents"]["approved"]
+    source = ws.pennylane_token_source()
+    var = source[4:] if source and source.startswith("env:") else None
+    if source is None:
+        steps.append(("destination", None, t("next.destination_help"), "send", ":material/key_off:"))
+    elif var and not os.environ.get(var):
+        steps.append(("destination", None, t("next.token_unset_help", var=var), "send", ":material/key_off:"))
+    elif ws.pennylane().get("dry_run", True):
+        if approved:
+            steps.append(("dry_run", approved, t("next.dry_run_help", n=approved), "send", ":material/science:"))
+    elif approved:
+        steps.append(("send", approved, t("next.send_help", n=approved), "send", ":material/send:"))
+    todo = mappings.summary(ws)
+    parts = []
+    if todo["ledger_unmapped"]:
+        parts.append(t("map.todo_ledger", n=todo["ledger_unmapped"], lines=todo["ledger_unmapped_lines"]))
+    if todo["vat_unmapped"]:
+        parts.append(t("map.todo_vat", n=todo["vat_unmapped"], lines=todo["vat_unmapped_lines"]))
+    if todo["categories_missing"]:
+        parts.append(t("next.categories_missing", n=todo["categories_missing"]))
+    if parts:
+        count = todo["ledger_unmapped"] + todo["vat_unmapped"] + todo["categories_missing"]
+        steps.append(("mappings", count, " ".join(parts), "mappings", ":material/rule:"))
+    return steps
+
+
 def attention(ws, summary: dict) -> None:
     docs = summary["documents"]
     pending = len(reconcile.pending_attachments(ws))
@@ -40,18 +72,31 @@ def attention(ws, summary: dict) -> None:
         ("problems", summary["open_problems"], {"special": "problems"}, ":material/report:"),
     ]
     shown = [i for i in items if i[1]]
+    steps = next_steps(ws, summary)
     st.subheader(t("overview.attention"))
-    if not shown:
+    if not shown and not steps:
         st.success(t("overview.all_clear"), icon=":material/check_circle:")
         return
-    cols = st.columns(min(len(shown), 4))
+    cards = len(shown) + len(steps)
+    cols = st.columns(min(cards, 4))
     for index, (code, count, preset, icon) in enumerate(shown):
         with cols[index % len(cols)].container(border=True, height="stretch"):
-            st.markdown(f"**{t(f'attention.{code}')}**")
-            st.markdown(f"<span style='font-size:1.8rem;font-weight:600'>{count}</span>", unsafe_allow_html=True)
-            st.caption(t(f"attention.{code}_help"))
+            card(t(f"attention.{code}"), count, t(f"attention.{code}_help"))
             if st.button(t("overview.open"), key=f"ov_open_{code}", icon=icon):
                 widgets.open_review(preset)
+    pages = st.session_state.get("_pages") or {}
+    for index, (code, count, text, page, icon) in enumerate(steps, start=len(shown)):
+        with cols[index % len(cols)].container(border=True, height="stretch"):
+            card(t(f"next.{code}"), count, text)
+            if page in pages:
+                st.page_link(pages[page], label=t(f"nav.{page}"), icon=icon)
+
+
+def card(title: str, count: int | None, text: str) -> None:
+    st.markdown(f"**{title}**")
+    if count is not None:
+        st.markdown(f"<span style='font-size:1.8rem;font-weight:600'>{count}</span>", unsafe_allow_html=True)
+    st.caption(text)
 
 
 def main() -> None:
