@@ -273,6 +273,15 @@ MESSAGES: dict[str, dict[str, str]] = {
         "fr": "{n} {n|côté|côtés} (ventes ou achats) sans catégorie par défaut (facultatif).",
         "en": "{n} {n|side|sides} (sales or purchases) without a default category (optional)."},
 
+    # the Send page's dry run once a token is configured (the rest of the page: i18n_send.py)
+    "send.why_dry_run_has_token": {
+        "fr": "La destination est en **simulation** : l'aperçu montre exactement ce qui partirait, mais rien n'est "
+              "envoyé. Le jeton est configuré ({token}) : pour envoyer réellement, choisissez « Envoi réel » dans "
+              "**Modifier la destination** ci-dessus, ou en ligne de commande :",
+        "en": "The destination is a **dry run**: the preview shows exactly what would go, but nothing is sent. The "
+              "token is configured ({token}): to send for real, choose 'Live' under **Change the destination** "
+              "above, or from the command line:"},
+
     # -- syncs ---------------------------------------------------------------------------------
     "sync.running": {"fr": "Synchronisation de {name} en cours…", "en": "Syncing {name}…"},
     "sync.starting": {"fr": "Démarrage…", "en": "Starting…"},

@@ -412,3 +412,37 @@ def test_the_page_in_english(approved_ws):
     assert at.title[0].value == "Sending to Pennylane"
     assert at.button(key="sd_send").help == "Disabled: the destination is a dry run."
     assert at.radio(key="sd_mode.en").options == ["Dry run", "Live"]
+
+
+def test_dry_run_with_a_token_configured_names_its_variable_and_does_not_ask_for_it(approved_ws, monkeypatch):
+    """The token variable set and tested (`ecluse pennylane set --token-env PL_TOKEN`), the
+    destination still a dry run: the page names PL_TOKEN, asks only for 'Envoi réel'."""
+    ws = approved_ws
+    monkeypatch.setenv("UI_TEST_PL_TOKEN", "pl-token-of-the-firm")
+    ws.set_pennylane(token="env:UI_TEST_PL_TOKEN")
+    at = open_send()
+    assert "variable d'environnement `UI_TEST_PL_TOKEN`" in [m.value for m in at.markdown]
+    [why] = [i.value for i in at.info if "simulation" in i.value]
+    assert "indiquez le jeton" not in why
+    assert "Le jeton est configuré (variable d'environnement `UI_TEST_PL_TOKEN`) : pour envoyer réellement, " \
+           "choisissez « Envoi réel »" in why
+    [block] = [c.value for c in at.code if "ecluse push --dry-run" in c.value]
+    assert "PENNYLANE_TOKEN" not in block and "export" not in block
+    assert block.startswith("ecluse pennylane set --live")
+    assert at.text_input(key="sd_token_env").value == "UI_TEST_PL_TOKEN"
+    # The variable configured but not set for the console: exporting that one is the step.
+    monkeypatch.delenv("UI_TEST_PL_TOKEN")
+    at.run()
+    [block] = [c.value for c in at.code if "ecluse push --dry-run" in c.value]
+    assert block.startswith("export UI_TEST_PL_TOKEN=…") and "PENNYLANE_TOKEN" not in block
+    # Connexions names the same variable.
+    at.switch_page("views/connections.py").run()
+    assert_clean(at)
+    assert any("ecluse pennylane set --token-env UI_TEST_PL_TOKEN --dry-run" in c.value for c in at.code)
+    # Stored in secrets.toml: said so, nothing to export.
+    ws.set_pennylane(token=RAW_TOKEN)
+    at.switch_page("views/send.py").run()
+    assert_clean(at)
+    [why] = [i.value for i in at.info if "simulation" in i.value]
+    assert "Le jeton est configuré (enregistré dans `secrets.toml`)" in why
+    assert RAW_TOKEN not in texts(at)

@@ -119,6 +119,12 @@ def findings_label(errors: int, warnings: int) -> str:
     return " · ".join(parts) if parts else "—"
 
 
+def token_env_var(source: str | None) -> str | None:
+    """The variable the Pennylane token is read from (`Workspace.pennylane_token_source`:
+    "env:VAR"), or None (stored in secrets.toml, or none)."""
+    return source[4:] if source and source.startswith("env:") else None
+
+
 # -- messages ------------------------------------------------------------------------------
 def show_flashes() -> None:
     # Always one container, empty or not: what follows keeps its place in the page, so an

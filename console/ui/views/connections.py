@@ -11,12 +11,16 @@ from ecluse.ui import state, widgets
 from ecluse.ui.state import t
 
 
-PENNYLANE_COMMANDS = (
-    ("ecluse pennylane set --token-env PENNYLANE_TOKEN --dry-run", "cmd.pl_set_token"),
-    ("ecluse pennylane check", "cmd.pl_check"),
-    ("ecluse pennylane set --live", "cmd.pl_live"),
-    ("ecluse pennylane set --import-as-incomplete", "cmd.pl_incomplete"),
-)
+def pennylane_commands(source: str | None) -> tuple[tuple[str, str], ...]:
+    """The destination's commands, naming the token's variable as configured (`source`:
+    "env:VAR"), else the usual one."""
+    var = widgets.token_env_var(source) or "PENNYLANE_TOKEN"
+    return (
+        (f"ecluse pennylane set --token-env {var} --dry-run", "cmd.pl_set_token"),
+        ("ecluse pennylane check", "cmd.pl_check"),
+        ("ecluse pennylane set --live", "cmd.pl_live"),
+        ("ecluse pennylane set --import-as-incomplete", "cmd.pl_incomplete"),
+    )
 
 
 def secret_sources(ws, name: str) -> dict[str, str]:
@@ -171,7 +175,7 @@ def pennylane_settings(ws) -> None:
             col.caption(label)
             col.markdown(text)
     st.markdown(t("conn.pl_change"))
-    st.code(widgets.commands(PENNYLANE_COMMANDS), language="bash")
+    st.code(widgets.commands(pennylane_commands(token)), language="bash")
     pages = st.session_state.get("_pages") or {}
     if "send" in pages:
         st.page_link(pages["send"], label=t("conn.pl_open_send"), icon=":material/send:")

@@ -34,7 +34,7 @@ def next_steps(ws, summary: dict) -> list[tuple[str, int | None, str, str, str]]
     steps: list[tuple[str, int | None, str, str, str]] = []
     approved = summary["documents"]["approved"]
     source = ws.pennylane_token_source()
-    var = source[4:] if source and source.startswith("env:") else None
+    var = widgets.token_env_var(source)
     if source is None:
         steps.append(("destination", None, t("next.destination_help"), "send", ":material/key_off:"))
     elif var and not os.environ.get(var):

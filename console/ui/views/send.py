@@ -30,13 +30,30 @@ ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 PREVIEW_PAGE = 20
 STATE_ICONS = {"sent": ":material/check_circle:", "failed": ":material/cancel:", "held": ":material/pause_circle:",
                "pending": ":material/hourglass_top:"}
-LIVE_COMMANDS = (
-    ("export PENNYLANE_TOKEN=…", "cmd.token_where"),
-    ("ecluse pennylane set --token-env PENNYLANE_TOKEN --live", "cmd.restart"),
-    ("ecluse pennylane check", "cmd.pl_check"),
-    ("ecluse push --dry-run", "cmd.push_dry"),
-    ("ecluse push", "cmd.push"),
-)
+DEFAULT_TOKEN_VAR = "PENNYLANE_TOKEN"  # the variable the commands name while none is configured
+
+
+def live_commands(source: str | None) -> tuple[tuple[str, str], ...]:
+    """The commands that make the destination live, for the token as the workspace has it
+    (`source`: "env:VAR", "secrets.toml" or None): a variable configured is the one named, and
+    exported only when the console does not have it; a token already there is not asked for."""
+    var = widgets.token_env_var(source)
+    if source is None:
+        token: tuple[tuple[str, str], ...] = (
+            (f"export {DEFAULT_TOKEN_VAR}=…", "cmd.token_where"),
+            (f"ecluse pennylane set --token-env {DEFAULT_TOKEN_VAR} --live", "cmd.restart"))
+    elif var and not os.environ.get(var):
+        token = ((f"export {var}=…", "cmd.token_where"), ("ecluse pennylane set --live", "cmd.restart"))
+    else:
+        token = (("ecluse pennylane set --live", "cmd.pl_live"),)
+    return (*token, ("ecluse pennylane check", "cmd.pl_check"), ("ecluse push --dry-run", "cmd.push_dry"),
+            ("ecluse push", "cmd.push"))
+
+
+def token_text(source: str | None) -> str:
+    """Where the token comes from, as the destination panel says it."""
+    var = widgets.token_env_var(source)
+    return t("send.token_env", var=var) if var else t("send.token_stored") if source else t("send.token_missing")
 
 
 def item_state(value: str | None) -> str:
@@ -48,28 +65,19 @@ def state_label(value: str | None) -> str:
     return t(f"send.state_{item_state(value)}")
 
 
-def token_env_var(source: str | None) -> str | None:
-    return source[4:] if source and source.startswith("env:") else None
-
-
 # -- destination ---------------------------------------------------------------------------
 def destination(ws) -> None:
     cfg = ws.pennylane()
     source = ws.pennylane_token_source()
     live = not cfg.get("dry_run", True)
-    var = token_env_var(source)
+    var = widgets.token_env_var(source)
     st.subheader(t("send.dest_title"))
     with st.container(border=True):
         cols = st.columns([5, 3, 2, 3])
         cols[0].caption(t("send.dest_api_url"))
         cols[0].markdown(f"`{cfg.get('api_url') or DEFAULT_API_URL}`")
         cols[1].caption(t("send.dest_token"))
-        if var:
-            cols[1].markdown(t("send.token_env", var=var))
-        elif source:
-            cols[1].markdown(t("send.token_stored"))
-        else:
-            cols[1].markdown(t("send.token_missing"))
+        cols[1].markdown(token_text(source))
         cols[2].caption(t("send.dest_mode"))
         with cols[2]:
             st.badge(t("send.mode_live" if live else "send.mode_dry_run"), color="red" if live else "blue",
@@ -155,7 +163,7 @@ def settings_panel(ws, cfg: dict[str, Any], source: str | None) -> None:
     with st.expander(t("send.settings"), icon=":material/settings:"):
         api_url = st.text_input(t("send.api_url"), value=cfg.get("api_url") or DEFAULT_API_URL, key="sd_api_url")
         c1, c2 = st.columns(2)
-        var = c1.text_input(t("send.token_env_label"), value=token_env_var(source) or "", key="sd_token_env",
+        var = c1.text_input(t("send.token_env_label"), value=widgets.token_env_var(source) or "", key="sd_token_env",
                             placeholder="PENNYLANE_TOKEN", help=t("send.token_env_help"))
         raw = c2.text_input(t("send.token_raw_label"), value="", type="password", key="sd_token_raw",
                             autocomplete="new-password", help=t("send.token_raw_help"),
@@ -179,10 +187,10 @@ def save_settings(ws, source: str | None, *, api_url: str, var: str, raw: str, l
     if var and not ENV_NAME.match(var):
         st.error(t("send.bad_env_name", var=var), icon=":material/error:")
         return
-    if raw and var and var != token_env_var(source):
+    if raw and var and var != widgets.token_env_var(source):
         st.error(t("send.token_both"), icon=":material/error:")
         return
-    token = raw or (f"env:{var}" if var and var != token_env_var(source) else None)
+    token = raw or (f"env:{var}" if var and var != widgets.token_env_var(source) else None)
     if live and token is None and source is None:
         st.error(t("send.live_needs_token"), icon=":material/error:")
         return
@@ -397,12 +405,13 @@ def send_section(ws, filters: review.Filters, summary: dict[str, Any]) -> None:
     running = job is not None and job.running
     elsewhere = None if running else batches.sender_elsewhere(ws)
     ready = summary["ready"]
-    if not live:
-        st.info(t("send.why_dry_run"), icon=":material/science:")
-        st.code(widgets.commands(LIVE_COMMANDS), language="bash")
+    if not live:  # the token asked for only when there is none
+        st.info(t("send.why_dry_run") if source is None else t("send.why_dry_run_has_token", token=token_text(source)),
+                icon=":material/science:")
+        st.code(widgets.commands(live_commands(source)), language="bash")
     elif source is None:
         st.warning(t("send.why_no_token"), icon=":material/key_off:")
-        st.code(widgets.commands(LIVE_COMMANDS), language="bash")
+        st.code(widgets.commands(live_commands(source)), language="bash")
     if elsewhere:
         st.warning(t("send.busy_elsewhere", holder=elsewhere), icon=":material/hourglass_top:")
     can_send = live and source is not None and not running and not elsewhere
