@@ -6,6 +6,15 @@ MESSAGES: dict[str, dict[str, str]] = {
     "nav.mappings": {"fr": "Correspondances", "en": "Mappings"},
     "action.duplicate_dismissed": {"fr": "doublon écarté (les deux gardés)", "en": "duplicate dismissed (both kept)"},
     "action.duplicate_restored": {"fr": "doublon à nouveau suspecté", "en": "duplicate suspected again"},
+    "hist.duplicate_of": {"fr": "Autre document", "en": "Other document"},
+    # Reasons the core gives a decision (audit.reason_said; audit.reason keeps the English).
+    "said.reason.all_valid": {"fr": "aucune erreur : approuvé avec « Approuver tous les valides »",
+                              "en": "no error: approved with “Approve all valid”"},
+    "said.reason.duplicate_of": {"fr": "doublon de {number} ({id})", "en": "duplicate of {number} ({id})"},
+    "said.reason.duplicate_of_id": {"fr": "doublon de {id}", "en": "duplicate of {id}"},
+    "said.reason.not_duplicate": {"fr": "pas un doublon : les deux documents sont gardés",
+                                  "en": "not a duplicate: both kept"},
+    "said.reason.duplicate_again": {"fr": "de nouveau suspecté comme doublon", "en": "suspected as a duplicate again"},
 
     # -- review queue ---------------------------------------------------------------------------
     "queue.approve_help": {"fr": "Raccourci : Ctrl+Entrée. Le document suivant est ensuite sélectionné.",

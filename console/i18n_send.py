@@ -277,4 +277,12 @@ MESSAGES: dict[str, dict[str, str]] = {
     "send.conf_missing": {"fr": "Supprimées de Pennylane", "en": "Deleted from Pennylane"},
     "send.col_expected": {"fr": "Envoyé", "en": "Sent"},
     "send.col_in_pennylane": {"fr": "Dans Pennylane", "en": "In Pennylane"},
+
+    # -- a document's history (Revue → Historique): what sending did to it ----------------------------
+    "action.in_batch": {"fr": "ajouté à un lot d'envoi", "en": "added to a sending batch"},
+    "action.sent": {"fr": "envoyé à Pennylane", "en": "sent to Pennylane"},
+    "action.send_failed": {"fr": "échec de l'envoi", "en": "sending failed"},
+    "action.held_before_send": {"fr": "bloqué avant l'envoi", "en": "held before sending"},
+    "action.retry": {"fr": "remis à l'envoi", "en": "put back for sending"},
+    "hist.batch": {"fr": "Lot n° {n}", "en": "Batch no. {n}"},
 }

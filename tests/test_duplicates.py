@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import pytest
 
+from ecluse import i18n
 from ecluse.services import duplicates, review
 from ecluse.services.review import ReviewError
 from ecluse.services.sync import sync
@@ -76,7 +77,9 @@ def test_restore_flags_the_pair_again(twins):
     assert q(twins, "SELECT count(*) FROM duplicate_dismissals")[0][0] == 1
     duplicates.restore(twins, "src:1", "other:9", actor="bob")
     assert suspicions(twins) == [("other:9", "duplicate_of:src:1"), ("src:1", "duplicate_of:other:9")]
-    assert review.get_document(twins, "src:1")["history"][-1]["action"] == "duplicate_restored"
+    last = review.get_document(twins, "src:1")["history"][-1]
+    assert (last["action"], last["reason"]) == ("duplicate_restored", "suspected duplicate again")
+    assert i18n.said_or(last["reason"], last["reason_said"], "fr") == "de nouveau suspecté comme doublon"
 
 
 def test_reject_one_as_duplicate_of_the_other(twins):
@@ -84,6 +87,11 @@ def test_reject_one_as_duplicate_of_the_other(twins):
     assert result.done == ["other:9"]
     doc = review.get_document(twins, "other:9")
     assert doc["status"] == "rejected" and doc["status_reason"] == "duplicate of F-42 (src:1)"
+    # The English reason stays (the CLI's); the console says it from what is stored beside it.
+    last = doc["history"][-1]
+    assert (last["reason"], last["reason_said"]) == (
+        "duplicate of F-42 (src:1)", {"code": "reason.duplicate_of", "params": {"number": "F-42", "id": "src:1"}})
+    assert i18n.said_or(last["reason"], last["reason_said"], "fr") == "doublon de F-42 (src:1)"
     assert suspicions(twins) == []  # cleared on the twin at once
     assert q(twins, "SELECT warning_count FROM documents WHERE id = 'src:1'") == [(0,)]
 

@@ -5,6 +5,7 @@ import datetime as dt
 
 import pytest
 
+from ecluse import i18n
 from ecluse.services import review
 from ecluse.services.review import Filters, ReviewError
 from ecluse.services.sync import sync
@@ -52,6 +53,13 @@ def test_approve_refuses_errors_unless_forced_with_reason(synced):
     assert forced.done == ["src:bad"]
     history = review.get_document(synced, "src:bad")["history"]
     assert history[-1]["actor"] == "anne" and history[-1]["reason"] == "checked by phone"
+    assert history[-1]["reason_said"] is None  # a person's words: as typed
+    # Approving all valid ones: the English reason for the CLI, said in French from its code.
+    approved = review.approve_all_valid(synced, actor="anne").done
+    assert approved
+    last = review.get_document(synced, approved[0])["history"][-1]
+    assert (last["reason"], last["reason_said"]) == ("all valid", {"code": "reason.all_valid", "params": {}})
+    assert i18n.said_or(last["reason"], last["reason_said"], "fr").startswith("aucune erreur : approuvé avec")
 
 
 def test_reject_and_hold_need_a_reason_and_transitions_are_checked(synced):

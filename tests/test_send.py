@@ -404,3 +404,43 @@ def test_items_sent_before_the_amount_was_recorded_count_the_current_total(works
     # Nothing else to go by: the current totals, a credit note negative as the import makes it.
     assert batches.batch_history(workspace)[0]["sent_totals"] == {"EUR": D("170.00")}
     assert reconcile.pennylane_totals(workspace, side="sales")[0]["sent_total"] == D("170.00")
+
+
+# -- the document's history ------------------------------------------------------------------
+def _audit(ws, action):
+    with ws.db.read() as con:
+        return con.execute("SELECT document_id, actor, new_value, reason_said FROM audit WHERE action = ? "
+                           "ORDER BY document_id", [action]).fetchall()
+
+
+def test_the_history_signs_each_documents_send_with_who_asked_for_it(workspace, plugins, fake_source,
+                                                                     fake_connection, emu):
+    noaddr = make_doc("3", customer="noaddr")
+    noaddr.counterparty.address = Address(None, None, "Paris", "FR")  # held before sending
+    fake_source.pages = [[make_doc("1"), make_doc("2", customer="c2"), noaddr]]
+    sync(workspace, plugins)
+    review.decide(workspace, "approve", ["src:1", "src:2", "src:3"], actor="anne", force=True, reason="vu")
+    # src:2's import fails for good (HTTP 500, asked again once, 500 again)
+    emu.inject("POST", r"/customer_invoices/import$", "500", times=2)
+    result = send.push(workspace, gateway(emu, max_retries=0, backoff=0.01), ids=["src:3", "src:2"],
+                       actor="Claire Martin")
+    assert {i.document_id: i.state for i in result.items} == {"src:2": "failed", "src:3": "held"}
+    assert send.push(workspace, gateway(emu), actor="Bruno").count("sent") == 1  # src:1, a batch of Bruno's
+    assert [(d, a, json.loads(v)) for d, a, v, _ in _audit(workspace, "in_batch")] == [
+        ("src:1", "Bruno", 2), ("src:2", "Claire Martin", 1), ("src:3", "Claire Martin", 1)]
+    [(doc, actor, pennylane_id, said)] = _audit(workspace, "sent")
+    assert (doc, actor, json.loads(pennylane_id)) == ("src:1", "Bruno", emu.invoices("customer")[0]["id"])
+    [(doc, actor, _v, said)] = _audit(workspace, "send_failed")
+    assert (doc, actor) == ("src:2", "Claire Martin")
+    # the failure as the Send page says it, for the history to say it in French too
+    assert json.loads(said) == {"code": "send.server_error", "params": {"status": 500}}
+    assert i18n.said_or("HTTP 500", said, "fr").startswith("Erreur du serveur de Pennylane (HTTP 500)")
+    assert [(d, a) for d, a, _v, _s in _audit(workspace, "held_before_send")] == [("src:3", "Claire Martin")]
+    # Only what the core does by itself is Écluse's: a sync, not a send.
+    with workspace.db.read() as con:
+        assert con.execute("SELECT DISTINCT action FROM audit WHERE actor = 'ecluse'").fetchall() == [("fetched",)]
+    # Retried: the status change is recorded, failed → approved, by who asked.
+    assert send.retry_failed(workspace, ["src:2"], actor="Claire Martin") == 1
+    last = review.get_document(workspace, "src:2")["history"][-1]
+    assert (last["action"], last["actor"], last["old_value"], last["new_value"]) == (
+        "retry", "Claire Martin", '"failed"', '"approved"')

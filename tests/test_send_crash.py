@@ -32,8 +32,8 @@ def test_sigkill_mid_batch_then_resume_sends_each_invoice_once(workspace, plugin
         cli = [str(BIN / "ecluse"), "-w", str(workspace.path)]
         subprocess.run([*cli, "pennylane", "set", "--api-url", emu.api_url, "--token-env", "PL_TOKEN"],
                        check=True, env=env, capture_output=True)
-        proc = subprocess.Popen([*cli, "push", "--json"], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                start_new_session=True)
+        proc = subprocess.Popen([*cli, "push", "--json"], env={**env, "ECLUSE_ACTOR": "Claire Martin"},
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
         deadline = time.monotonic() + 60
         while emu.count("POST", r"/customer_invoices/import$") < 5 and time.monotonic() < deadline:
             time.sleep(0.02)
@@ -47,7 +47,8 @@ def test_sigkill_mid_batch_then_resume_sends_each_invoice_once(workspace, plugin
             in_flight = con.execute("SELECT count(*) FROM batch_items WHERE state = 'importing'").fetchone()[0]
         assert in_flight == 1  # the import Pennylane stored but whose answer never arrived
 
-        out = subprocess.run([*cli, "push", "--json"], env=env, capture_output=True, text=True, timeout=120)
+        out = subprocess.run([*cli, "push", "--json"], env={**env, "ECLUSE_ACTOR": "Bruno"}, capture_output=True,
+                             text=True, timeout=120)
         assert out.returncode == 0, out.stderr
         summary = json.loads(out.stdout)
         assert summary["sent"] == n and summary["failed"] == 0
@@ -62,3 +63,10 @@ def test_sigkill_mid_batch_then_resume_sends_each_invoice_once(workspace, plugin
         amounts = con.execute("SELECT i.sent_amount, d.total, i.sent_currency FROM batch_items i "
                               "JOIN documents d ON d.id = i.document_id").fetchall()
         assert len(amounts) == n and all(sent == total and currency == "EUR" for sent, total, currency in amounts)
+        # The history: each document put in the batch and sent once, signed by who asked for the
+        # batch, the one found by lookup after the kill too (the resuming run only finishes it).
+        signed = con.execute("SELECT action, actor, count(*), count(DISTINCT document_id) FROM audit "
+                             "WHERE action IN ('in_batch', 'sent', 'send_failed') GROUP BY ALL ORDER BY 1").fetchall()
+        assert signed == [("in_batch", "Claire Martin", n, n), ("sent", "Claire Martin", n, n)]
+        found = con.execute("SELECT count(*) FROM audit WHERE action = 'sent' AND reason LIKE 'found in Pennylane%'")
+        assert found.fetchone()[0] == 1

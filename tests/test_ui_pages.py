@@ -633,6 +633,51 @@ def test_reports_show_known_columns_and_values_in_the_readers_language(synced_wo
     assert csv.splitlines()[0] == "Statut;Documents" and csv.splitlines()[1].startswith("À revoir;")
 
 
+
+def test_the_audit_exports_plain_values_and_says_automatic_reasons(fresh_synced_workspace, use_workspace):
+    """The history as exported from Rapports: before and after as plain values (to_review, not
+    "to_review" quoted again by the CSV), in words in the French CSV, the raw value in Parquet and
+    JSON; an automatic reason in the reader's language, one stored before as it was."""
+    import io
+
+    import pyarrow.parquet as pq
+
+    from ecluse.services import fixes, reports
+
+    ws = use_workspace(fresh_synced_workspace)
+    doc_id = review.approve_all_valid(ws, actor="Claire Martin").done[0]
+    fixes.fix(ws, doc_id, "category", "Ventes web", actor="Claire Martin")
+    sql = ("SELECT actor, action, field, old_value, new_value, reason, reason_said FROM audit "
+           f"WHERE document_id = '{doc_id}' AND action IN ('approve', 'fix') ORDER BY id")
+    result = reports.run_query(ws, sql)
+    assert reports.export(result, "csv").decode().splitlines()[1:] == [
+        'Claire Martin,approve,status,to_review,approved,all valid,"{""code"":""reason.all_valid"",""params"":{}}"',
+        "Claire Martin,fix,category,,Ventes web,,"]
+    french = reports.export(reports.presented(result, "fr"), "csv", french=True).decode("utf-8-sig").splitlines()
+    assert french == ["Par;Action;Champ;Avant;Après;Motif",
+                      "Claire Martin;approuvé;status;À revoir;Approuvé;aucune erreur : approuvé avec « Approuver tous les "
+                      "valides »",
+                      "Claire Martin;corrigé;category;;Ventes web;"]
+    english = reports.presented(result, "en").rows[0]
+    assert (english["Before"], english["After"], english["Reason"]) == (
+        "To review", "Approved", "no error: approved with “Approve all valid”")
+    assert json.loads(reports.export(result, "json"))[0]["old_value"] == "to_review"
+    assert pq.read_table(io.BytesIO(reports.export(result, "parquet"))).column("new_value").to_pylist() == [
+        "approved", "Ventes web"]
+    # A row stored before the reason was said keeps its English. What a sync found changed keeps
+    # its JSON, a number its text; Écluse's own name is said.
+    with ws.db.write() as con:
+        con.execute("UPDATE audit SET reason_said = NULL WHERE document_id = ? AND action = 'approve'", [doc_id])
+        con.execute("INSERT INTO audit (recorded_at, actor, document_id, action, field, old_value, new_value) "
+                    "VALUES (now(), 'ecluse', ?, 'changed', 'due_date', '12.50', ?)",
+                    [doc_id, '{"due_date": ["2026-01-31", null]}'])
+    assert reports.presented(reports.run_query(ws, sql), "fr").rows[0]["Motif"] == "all valid"
+    changed = reports.run_query(ws, f"SELECT actor, old_value, new_value FROM audit WHERE action = 'changed' "
+                                    f"AND document_id = '{doc_id}'")
+    assert reports.presented(changed, "fr").rows == [
+        {"Par": "Écluse", "Avant": "12.50", "Après": '{"due_date": ["2026-01-31", null]}'}]
+
+
 def test_a_query_repeating_column_names_is_shown_and_exported(synced_workspace, use_workspace):
     from ecluse.services import reports
 

@@ -209,6 +209,63 @@ def test_reject_the_other_as_a_duplicate(twin_workspace, use_workspace):
     assert any("rejeté comme doublon" in s.value for s in at.success)
 
 
+
+def history(at):
+    """The Historique tab's rows, as the page shows them."""
+    frame = next(d.value for d in at.dataframe if {"Par", "Changement", "Motif"} <= set(d.value.columns))
+    return frame.to_dict("records")
+
+
+def test_the_history_says_who_sent_and_why_in_french(twin_workspace, use_workspace):
+    """Revue → a document → Historique: every action, field, status and automatic reason in
+    French, a send signed by whoever asked for it (not "Écluse")."""
+    from ecluse.services import duplicates, send
+    from ecluse.services.pennylane_gateway import PennylaneGateway
+    from tests.emulators.pennylane import PennylaneEmulator
+
+    ws = use_workspace(twin_workspace)
+    doc_id, twin = a_pair(ws)
+    number = review.get_document(ws, doc_id)["number"]
+    duplicates.reject_duplicate(ws, twin, doc_id, actor="Claire Martin")
+    review.approve_all_valid(ws, actor="Claire Martin")
+    sent, failed, approved = send.approved_ids(ws)[:3]
+    with PennylaneEmulator(token="pl-history-token", rate_limit=None) as emu:
+        gateway = PennylaneGateway(emu.api_url, "pl-history-token", max_retries=0)
+        assert send.push(ws, gateway, ids=[sent], actor="Claire Martin").count("sent") == 1
+        emu.inject("POST", r"/(customer|supplier)_invoices/import$", "500", times=2)
+        assert send.push(ws, PennylaneGateway(emu.api_url, "pl-history-token", max_retries=0), ids=[failed],
+                         actor="Claire Martin").count("failed") == 1
+    pennylane_id = review.get_document(ws, sent)["pennylane_id"]
+
+    rows = history(open_document(ws, sent))
+    assert [(r["Par"], r["Action"], r["Changement"], r["Motif"]) for r in rows[-3:]] == [
+        ("Claire Martin", "approuvé", "Statut : À revoir → Approuvé",
+         "aucune erreur : approuvé avec « Approuver tous les valides »"),
+        ("Claire Martin", "ajouté à un lot d'envoi", "Lot n° 1", ""),
+        ("Claire Martin", "envoyé à Pennylane", f"Identifiant Pennylane : {pennylane_id}", ""),
+    ]
+    assert "Motif : aucune erreur : approuvé avec « Approuver tous les valides »" in at_captions(
+        open_document(ws, approved)), "the status reason too"
+
+    last = history(open_document(ws, failed))[-1]
+    assert (last["Par"], last["Action"], last["Changement"]) == ("Claire Martin", "échec de l'envoi", "")
+    assert last["Motif"].startswith("Erreur du serveur de Pennylane (HTTP 500)")
+
+    at = open_document(ws, twin)
+    last = history(at)[-1]
+    assert (last["Par"], last["Action"], last["Changement"], last["Motif"]) == (
+        "Claire Martin", "rejeté", "Statut : À revoir → Rejeté", f"doublon de {number} ({doc_id})")
+    assert any(f"Motif : doublon de {number}" in c for c in at_captions(at)), "the status reason too"
+    # Nothing in English or raw left in these rows.
+    words = " ".join(str(v) for r in rows + [last] for v in r.values())
+    for raw in ("in_batch", "pennylane_id", "batch", "all valid", "duplicate of", "to_review", "Écluse"):
+        assert raw not in words, raw
+
+
+def at_captions(at):
+    return [c.value for c in at.caption]
+
+
 # -- mappings ----------------------------------------------------------------------------------
 def edit(at, key, rows):
     at.session_state[key] = {"edited_rows": rows, "added_rows": [], "deleted_rows": []}
@@ -407,6 +464,46 @@ def test_history_says_the_cores_reasons_and_fields_in_words(monkeypatch):
     assert review_panels.history_entry({"field": "total, lines", "old_value": None, "new_value": None}) == (
         "Total TTC, Lignes")
 
+
+
+def test_the_history_says_sends_changes_and_automatic_reasons_in_words(monkeypatch):
+    from ecluse.ui import review_panels, state, widgets
+
+    def entry(action, field=None, old=None, new=None, reason=None, said=None):
+        return {"action": action, "field": field, "old_value": old, "new_value": new, "reason": reason,
+                "reason_said": said}
+
+    monkeypatch.setattr(state, "lang", lambda: "fr")
+    said = [(widgets.action_label(e["action"]), review_panels.history_entry(e)) for e in (
+        entry("in_batch", "batch", new="3"), entry("sent", "pennylane_id", new="1003"),
+        entry("send_failed", "pennylane_id", new="null"), entry("held_before_send", "pennylane_id"),
+        entry("retry", "status", '"failed"', '"approved"'), entry("retry", "status"),
+        entry("duplicate_dismissed", "duplicate_of", new='"demo-copy:S-1"'))]
+    assert said == [
+        ("ajouté à un lot d'envoi", "Lot n° 3"), ("envoyé à Pennylane", "Identifiant Pennylane : 1003"),
+        ("échec de l'envoi", ""), ("bloqué avant l'envoi", ""), ("remis à l'envoi", "Statut : Échec d'envoi → Approuvé"),
+        ("remis à l'envoi", "Statut"), ("doublon écarté (les deux gardés)", "Autre document : demo-copy:S-1")]
+    # What a sync found changed, and what a change handled settled: field by field, not as JSON.
+    diff = '{"due_date": ["2026-01-31", "2026-02-28"], "lines": [[{"label": "a"}], [{"label": "b"}]]}'
+    assert review_panels.history_entry(entry("changed", "due_date, lines", new=diff)) == (
+        "Échéance : 2026-01-31 → 2026-02-28 ; Lignes")
+    assert review_panels.history_entry(entry("change_handled", old=diff)) == "Échéance : 2026-01-31 → 2026-02-28 ; Lignes"
+    # Automatic reasons said from what was stored with them; a reason stored before, as it is.
+    assert [review_panels.history_reason(e, []) for e in (
+        entry("approve", reason="all valid", said={"code": "reason.all_valid", "params": {}}),
+        entry("reject", reason="duplicate of F-1 (demo:F-1)",
+              said='{"code": "reason.duplicate_of", "params": {"number": "F-1", "id": "demo:F-1"}}'),
+        entry("duplicate_dismissed", reason="not a duplicate: both kept", said={"code": "reason.not_duplicate"}),
+        entry("approve", reason="all valid"))] == [
+        "aucune erreur : approuvé avec « Approuver tous les valides »", "doublon de F-1 (demo:F-1)",
+        "pas un doublon : les deux documents sont gardés", "all valid"]
+    monkeypatch.setattr(state, "lang", lambda: "en")
+    assert review_panels.history_entry(entry("in_batch", "batch", new="3")) == "Batch no. 3"
+    assert widgets.action_label("sent") == "sent to Pennylane"
+    assert review_panels.history_entry(entry("changed", "due_date, lines", new=diff)) == (
+        "Due date: 2026-01-31 → 2026-02-28; Lines")
+    assert review_panels.history_reason(entry("approve", reason="all valid", said={"code": "reason.all_valid"}), []) == (
+        "no error: approved with “Approve all valid”")
 
 def widgets_finding(finding):
     from ecluse.ui import widgets

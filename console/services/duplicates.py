@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from ..connectors import Said
 from ..domain import json_dumps
 from ..storage.db import dict_rows
 from ..storage.ingest import recount_ids, refresh_duplicates_of
@@ -86,12 +87,13 @@ def _require(con: Any, ids: list[str]) -> None:
         raise ReviewError(f"no document {missing[0]!r}")
 
 
-def _audit(con: Any, now: dt.datetime, actor: str, action: str, pair: tuple[str, str], reason: str) -> None:
+def _audit(con: Any, now: dt.datetime, actor: str, action: str, pair: tuple[str, str], reason: str,
+           said: Said) -> None:
     for this, other in (pair, pair[::-1]):
         con.execute(
-            "INSERT INTO audit (recorded_at, actor, document_id, action, field, new_value, reason) "
-            "VALUES (?, ?, ?, ?, 'duplicate_of', ?, ?)",
-            [now, actor, this, action, json_dumps(other), reason],
+            "INSERT INTO audit (recorded_at, actor, document_id, action, field, new_value, reason, reason_said) "
+            "VALUES (?, ?, ?, ?, 'duplicate_of', ?, ?, ?)",
+            [now, actor, this, action, json_dumps(other), reason, review.said_json(said)],
         )
 
 
@@ -114,7 +116,8 @@ def dismiss(ws: Workspace, doc_id: str, other_id: str, *, actor: str) -> None:
             "((document_id = ? AND field = ?) OR (document_id = ? AND field = ?))",
             [doc_id, FIELD_PREFIX + other_id, other_id, FIELD_PREFIX + doc_id],
         )
-        _audit(con, now, actor, "duplicate_dismissed", (doc_id, other_id), "not a duplicate: both kept")
+        _audit(con, now, actor, "duplicate_dismissed", (doc_id, other_id), "not a duplicate: both kept",
+               Said("reason.not_duplicate"))
         recount_ids(con, [doc_id, other_id])
 
 
@@ -129,7 +132,8 @@ def restore(ws: Workspace, doc_id: str, other_id: str, *, actor: str) -> None:
             [doc_id, other_id, other_id, doc_id]).fetchall()
         if not deleted:
             return
-        _audit(con, now, actor, "duplicate_restored", (doc_id, other_id), "suspected duplicate again")
+        _audit(con, now, actor, "duplicate_restored", (doc_id, other_id), "suspected duplicate again",
+               Said("reason.duplicate_again"))
         refresh_duplicates_of(con, [doc_id, other_id])
 
 
@@ -143,7 +147,9 @@ def reject_duplicate(ws: Workspace, doc_id: str, other_id: str, *, actor: str) -
     if row is None:
         raise ReviewError(f"no document {other_id!r}")
     label = f"{row[0]} ({other_id})" if row[0] else other_id
-    result = review.decide(ws, "reject", [doc_id], actor=actor, reason=f"duplicate of {label}")
+    said = Said("reason.duplicate_of", {"number": row[0], "id": other_id}) if row[0] else \
+        Said("reason.duplicate_of_id", {"id": other_id})
+    result = review.decide(ws, "reject", [doc_id], actor=actor, reason=f"duplicate of {label}", said=said)
     if result.done:
         with ws.db.write() as con:
             refresh_duplicates_of(con, [doc_id, other_id])

@@ -190,6 +190,10 @@ def _hint(rest: list[str]) -> str:
 _WORDS = {"status": ("status.{}",), "kind": ("kind.{}",), "severity": ("severity.{}",),
           "action": ("action.{}",), "role": ("review.{}",), "state": ("send.state_{}",),
           "resolution": ("resolution.{}",)}
+# More values in words: who did it, when that is the command line or Écluse itself.
+_MORE_WORDS = {"actor": ("hist.by_{}",)}
+# A history entry's before and after, in words when its field is the status (À revoir).
+_CHANGE_COLUMNS = ("old_value", "new_value")
 # A status is a document's, unless the result has the columns of a sync run's or a batch's.
 _STATUS_OF = ((frozenset({"fetched", "unchanged"}), ("run.{}",)), (frozenset({"dry_run", "items"}), ("batch.{}",)))
 
@@ -198,19 +202,23 @@ def presented(result: QueryResult, lang: str) -> QueryResult:
     """`result` as the console shows it, and its CSV and XLSX exports hold it: columns the
     console knows under their label (Statut, Total TTC…), statuses, kinds and severities in
     words (À revoir, Facture client), and a finding's message in `lang` when the query selects
-    its code, message and params. Other columns and values are left as they are; a label two
+    its code, message and params; a history entry's reason when it selects reason_said too, its
+    before and after when its field is the status. Other columns and values are left as they are; a label two
     columns would share is given to the first only. The query's own names stay available
     (the page's 'SQL names' switch; Parquet and JSON exports are always as the query gives)."""
     table = result.table
     names = table.column_names
     finding = {"code", "message", "params"} <= set(names)
     problem = not finding and {"message", "said"} <= set(names)
-    words = dict(_WORDS, status=next((keys for columns, keys in _STATUS_OF if columns & set(names)), _WORDS["status"]))
+    reason = {"reason", "reason_said"} <= set(names)
+    fields = table.column("field").to_pylist() if "field" in names else None
+    words = dict(_WORDS, **_MORE_WORDS,
+                 status=next((keys for columns, keys in _STATUS_OF if columns & set(names)), _WORDS["status"]))
     labels: list[str] = []
     columns: list[pa.Array | pa.ChunkedArray] = []
     for name, column in zip(names, table.columns):
-        if (finding and name == "params") or (problem and name == "said"):
-            continue  # the message says them
+        if (finding and name == "params") or (problem and name == "said") or (reason and name == "reason_said"):
+            continue  # the message (the reason) says them
         if name in words and pa.types.is_string(column.type):
             column = pa.array([_word(words[name], v, lang) for v in column.to_pylist()], pa.string())
         elif finding and name == "message":
@@ -218,6 +226,12 @@ def presented(result: QueryResult, lang: str) -> QueryResult:
         elif problem and name == "message":
             column = pa.array([said_or(m, s, lang) for m, s in zip(column.to_pylist(), table.column("said").to_pylist())],
                               pa.string())
+        elif reason and name == "reason":
+            column = pa.array([said_or(r, s, lang) if s else r
+                               for r, s in zip(column.to_pylist(), table.column("reason_said").to_pylist())], pa.string())
+        elif fields is not None and name in _CHANGE_COLUMNS and pa.types.is_string(column.type):
+            column = pa.array([_word(_WORDS["status"], v, lang) if f == "status" else v
+                               for f, v in zip(fields, column.to_pylist())], pa.string())
         key = f"col.{name}"
         label = t(key, lang) if key in MESSAGES else name
         labels.append(name if label in labels or label in names and label != name else label)

@@ -13,7 +13,7 @@ from typing import Any
 
 from .. import i18n
 from ..connectors import Said
-from ..domain import APPROVED, FAILED, ON_HOLD, REJECTED, STATUSES, TO_REVIEW
+from ..domain import APPROVED, FAILED, ON_HOLD, REJECTED, STATUSES, TO_REVIEW, json_compact
 from ..storage.db import dict_rows
 from ..storage.ingest import GONE
 from ..workspace import Workspace
@@ -167,9 +167,11 @@ def get_document(ws: Workspace, doc_id: str) -> dict[str, Any] | None:
         # params as the values they are (the column is JSON text; `review show` printed a string)
         doc["findings"] = [{**f, "params": i18n.stored(f["params"])} for f in dict_rows(cur)]
         cur = con.execute(
-            "SELECT recorded_at, actor, action, field, old_value, new_value, reason FROM audit WHERE document_id = ? ORDER BY id", [doc_id]
+            "SELECT recorded_at, actor, action, field, old_value, new_value, reason, reason_said FROM audit "
+            "WHERE document_id = ? ORDER BY id", [doc_id]
         )
-        doc["history"] = dict_rows(cur)
+        # reason_said as the value it is (JSON text in the column), as a finding's params
+        doc["history"] = [{**h, "reason_said": i18n.stored(h["reason_said"])} for h in dict_rows(cur)]
     from .fixes import list_fixes
 
     doc["fixes"] = list_fixes(ws, doc_id)
@@ -200,6 +202,9 @@ class DecisionResult:
         return {"done": self.done, "refused": self.refused}
 
 
+# The audit's reason for `approve_all_valid`: English, the CLI's; the console says `said.reason.all_valid`.
+ALL_VALID = "all valid"
+
 # Which statuses each decision may start from.
 DECISION_FROM = {
     "approve": (TO_REVIEW, ON_HOLD, FAILED, REJECTED),
@@ -212,11 +217,14 @@ _TO = {"approve": APPROVED, "reject": REJECTED, "hold": ON_HOLD, "reopen": TO_RE
 
 def decide(
     ws: Workspace, action: str, ids: list[str], *, actor: str, reason: str | None = None, force: bool = False,
+    said: Said | None = None,
 ) -> DecisionResult:
     """Apply approve / reject / hold / reopen to the given documents.
 
     Approval refuses documents with error findings unless `force` (an explicit "approve
-    anyway", recorded with its reason). Reject and hold need a reason.
+    anyway", recorded with its reason). Reject and hold need a reason. `said`: the reason in
+    the console's language when the core wrote it (`audit.reason_said`; `reason` stays the
+    English the CLI shows).
     """
     if action not in _TO:
         raise ReviewError(f"unknown decision {action!r}")
@@ -249,13 +257,18 @@ def decide(
             else:
                 ok.append(doc_id)
         if ok:
-            _apply(con, ok, _TO[action], action, actor, reason, now, {d: found[d][0] for d in ok})
+            _apply(con, ok, _TO[action], action, actor, reason, now, {d: found[d][0] for d in ok}, said)
         result.done = ok
     return result
 
 
+def said_json(said: Said | None) -> str | None:
+    """A Said as the cache stores it beside an English text: JSON {"code", "params"}."""
+    return json_compact({"code": said.code, "params": said.params}) if said else None
+
+
 def _apply(con: Any, ids: list[str], to: str, action: str, actor: str, reason: str | None, now: dt.datetime,
-           old: dict[str, str]) -> None:
+           old: dict[str, str], said: Said | None = None) -> None:
     # `changed` is what the source changed since the reviewer last decided: approving or
     # rejecting the document settles it (the audit's 'changed' entry keeps the differences).
     settles = action in ("approve", "reject")
@@ -265,10 +278,10 @@ def _apply(con: Any, ids: list[str], to: str, action: str, actor: str, reason: s
         [to, reason, now, settles, ids],
     )
     con.execute(
-        "INSERT INTO audit (recorded_at, actor, document_id, action, field, old_value, new_value, reason) "
-        "SELECT ?, ?, t.id, ?, 'status', to_json(t.old), to_json(?::TEXT), ? "
+        "INSERT INTO audit (recorded_at, actor, document_id, action, field, old_value, new_value, reason, reason_said) "
+        "SELECT ?, ?, t.id, ?, 'status', to_json(t.old), to_json(?::TEXT), ?, ? "
         "FROM (SELECT unnest(?) AS id, unnest(?) AS old) t",
-        [now, actor, action, to, reason, ids, [old[i] for i in ids]],
+        [now, actor, action, to, reason, said_json(said), ids, [old[i] for i in ids]],
     )
 
 
@@ -335,7 +348,7 @@ def approve_all_valid(ws: Workspace, *, actor: str, filters: Filters | None = No
             f"SELECT d.id FROM documents d LEFT JOIN counterparties c ON c.id = d.counterparty_id "
             f"WHERE {where} AND d.status = 'to_review' AND d.error_count = 0", params
         ).fetchall()]
-    return decide(ws, "approve", ids, actor=actor, reason="all valid")
+    return decide(ws, "approve", ids, actor=actor, reason=ALL_VALID, said=Said("reason.all_valid"))
 
 
 def status_summary(ws: Workspace) -> dict[str, Any]:

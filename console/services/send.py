@@ -361,7 +361,9 @@ def _create_batch(ws: Workspace, ids: list[str], actor: str) -> int | None:
 def _run_batch(ws: Workspace, gateway: Gateway, batch_id: int, progress: ProgressFn | None) -> BatchResult:
     result = BatchResult(batch_id=batch_id, dry_run=False)
     with ws.db.write() as con:
-        con.execute("UPDATE batches SET status = 'running', pid = ?, note = NULL WHERE id = ?", [os.getpid(), batch_id])
+        # Who asked for the batch signs what happens to its documents, in a run that resumes it too.
+        [actor] = con.execute("UPDATE batches SET status = 'running', pid = ?, note = NULL WHERE id = ? RETURNING actor",
+                              [os.getpid(), batch_id]).fetchone()
         items = dict_rows(con.execute("SELECT * FROM batch_items WHERE batch_id = ? ORDER BY document_id", [batch_id]))
         docs = load_documents(con, [i["document_id"] for i in items])
     todo = [i for i in items if i["state"] not in ("sent", "failed", "held")]
@@ -372,7 +374,7 @@ def _run_batch(ws: Workspace, gateway: Gateway, batch_id: int, progress: Progres
         if i["state"] in ("sent", "failed", "held"):
             result.items.append(ItemResult(i["document_id"], docs.get(i["document_id"]).number if i["document_id"] in docs else None,
                                            i["state"], i["invoice_pl_id"], i["error"]))
-    sender = _Sender(ws, gateway, batch_id)
+    sender = _Sender(ws, gateway, batch_id, actor=actor)
     try:
         sender.prepare([docs[i["document_id"]] for i in todo if i["document_id"] in docs])
         for n, item in enumerate(todo, start=1):
@@ -405,10 +407,11 @@ def _run_batch(ws: Workspace, gateway: Gateway, batch_id: int, progress: Progres
 class _Sender:
     """Sends one document at a time, persisting each step."""
 
-    def __init__(self, ws: Workspace, gw: Gateway, batch_id: int | None) -> None:
+    def __init__(self, ws: Workspace, gw: Gateway, batch_id: int | None, *, actor: str = "ecluse") -> None:
         self.ws = ws
         self.gw = gw
         self.batch_id = batch_id
+        self.actor = actor  # who asked for the batch: signs each document's outcome in the audit
         self.workspace_id = ws.workspace_id
         cfg = ws.pennylane()
         self.import_as_incomplete = bool(cfg.get("import_as_incomplete", False))
@@ -461,10 +464,11 @@ class _Sender:
                     [status, reason, now, document_id],
                 )
             con.execute(
-                "INSERT INTO audit (recorded_at, actor, document_id, action, field, new_value, reason) "
-                "VALUES (?, 'ecluse', ?, ?, 'pennylane_id', to_json(?), ?)",
-                [now, document_id, {"sent": "sent", "failed": "send_failed", "held": "held_before_send"}[res.state],
-                 res.pennylane_id, res.error or res.warning],
+                "INSERT INTO audit (recorded_at, actor, document_id, action, field, new_value, reason, reason_said) "
+                "VALUES (?, ?, ?, ?, 'pennylane_id', to_json(?), ?, ?)",
+                [now, self.actor, document_id,
+                 {"sent": "sent", "failed": "send_failed", "held": "held_before_send"}[res.state],
+                 res.pennylane_id, res.error or res.warning, json_compact(res.said) if res.said else None],
             )
 
     # -- preparation ------------------------------------------------------------------------
@@ -716,8 +720,9 @@ def retry_failed(ws: Workspace, document_ids: list[str] | None = None, *, actor:
             con.execute("UPDATE documents SET status = 'approved', status_reason = NULL, status_changed_at = ? "
                         "WHERE id IN (SELECT unnest(?))", [now, ids])
             con.execute(
-                "INSERT INTO audit (recorded_at, actor, document_id, action, field, reason) "
-                "SELECT ?, ?, t.id, 'retry', 'status', ? FROM (SELECT unnest(?) AS id) t",
+                "INSERT INTO audit (recorded_at, actor, document_id, action, field, old_value, new_value, reason) "
+                "SELECT ?, ?, t.id, 'retry', 'status', to_json('failed'), to_json('approved'), ? "
+                "FROM (SELECT unnest(?) AS id) t",
                 [now, actor, RETRY_REASON, ids],
             )
     return len(ids)

@@ -36,7 +36,15 @@ DOCUMENT_FIELDS = {
     "kind": "col.kind", "attachment": "review.tab_pdf", "counterparty": "col.counterparty",
     "counterparty.address": "review.address", "lines": "col.lines",
     "attachment_sha256": "review.tab_pdf", "credited_source_id": "hist.credited_source_id", "status": "col.status",
+    # fields of the history only: what sending and a duplicate's answer record
+    "batch": "send.col_batch", "pennylane_id": "col.pennylane_id", "duplicate_of": "hist.duplicate_of",
 }
+# History fields an entry sets rather than changes (it has no "before"): said with their value
+# alone ("Lot n° 1", "Identifiant Pennylane : 1003"), not at all without one (a failed send).
+_SET_FIELDS = frozenset({"batch", "pennylane_id", "duplicate_of", "attachment"})
+# Where an entry keeps what a sync found changed ({field: [before, after]}): a change's after,
+# what a 'change handled' settled.
+_DIFF_SIDE = {"changed": "new_value", "changed_after_sending": "new_value", "change_handled": "old_value"}
 LINE_VALUE_FIELDS = {"vat_rate": "col.vat_rate", "tax": "col.total_tax", "amount": "col.total",
                      "amount_before_tax": "col.total_before_tax", "quantity": "col.quantity",
                      "unit_price": "col.unit_price"}
@@ -102,11 +110,30 @@ def history_change(entry: dict[str, Any]) -> str:
 
 
 def history_entry(entry: dict[str, Any]) -> str:
-    """An audit entry's field and change in one cell: "Statut : À revoir → Rejeté"."""
+    """An audit entry's field and change in one cell, in words: "Statut : À revoir → Rejeté",
+    "Lot n° 1", "Identifiant Pennylane : 1003", and what a sync found changed field by field
+    ("Échéance : 2026-01-31 → 2026-02-28 ; Lignes")."""
+    diff = loads(entry[_DIFF_SIDE[entry["action"]]]) if entry.get("action") in _DIFF_SIDE else None
+    if isinstance(diff, dict) and diff:
+        return (" ; " if state.lang() == "fr" else "; ").join(_difference(f, pair) for f, pair in diff.items())
+    if entry["field"] in _SET_FIELDS:
+        value = loads(entry["new_value"])
+        if value is None:
+            return ""
+        return t("hist.batch", n=value) if entry["field"] == "batch" else widgets.labelled(field_label(entry["field"]),
+                                                                                         short(value))
     field, change = fields_label(entry["field"]), history_change(entry)
     if field and change:
         return widgets.labelled(field, change)
     return field or change
+
+
+def _difference(field: str, pair: Any) -> str:
+    """One field a sync found changed: "Total TTC : 100.00 → 120.00"; a part with its own
+    fields (the lines, the counterparty) by its name only (the Modifications tab details it)."""
+    if isinstance(pair, list) and len(pair) == 2 and not any(isinstance(v, (dict, list)) for v in pair):
+        return widgets.labelled(field_label(field), " → ".join(short(v) for v in pair))
+    return field_label(field)
 
 
 def history_actor(entry: dict[str, Any]) -> str:
@@ -119,6 +146,8 @@ def history_reason(entry: dict[str, Any], findings: list[dict[str, Any]]) -> str
     """An audit entry's reason in the user's language when the core wrote it; a reviewer's
     own words as they are."""
     reason = entry["reason"] or ""
+    if entry.get("reason_said"):  # one the core gave since it records what it says (all valid, a duplicate…)
+        return widgets.said_or(reason, entry["reason_said"])
     key = _CORE_REASONS.get((entry["action"], reason))
     if key:
         return t(key)
@@ -128,6 +157,16 @@ def history_reason(entry: dict[str, Any], findings: list[dict[str, Any]]) -> str
     if said:
         return widgets.finding_detail(said)
     return t("hist.gone") if entry["action"] == GONE else reason
+
+
+def status_reason(doc: dict[str, Any]) -> str:
+    """A document's status reason (as `review.get_document` gives it) in the user's language: a
+    reason the sync gave (a finding's message) as that finding is said, one the core gave a
+    decision (all valid, a duplicate's rejection) as its history entry is; a person's words as
+    they are."""
+    reason = doc.get("status_reason") or ""
+    entry = next((h for h in reversed(doc.get("history") or []) if reason and h["reason"] == reason), None)
+    return history_reason(entry or {"action": None, "reason": reason}, doc.get("findings") or [])
 
 
 def _attempt(fn: Callable[[], Any]) -> tuple[bool, Any]:

@@ -388,10 +388,7 @@ def detail(ws, doc_id: str) -> None:
         with head[1]:
             widgets.status_badge(doc["status"])
         if doc.get("status_reason"):
-            # A reason the sync gave (a finding's message, English) is said as that finding is.
-            said = next((f for f in doc["findings"] if f["message"] == doc["status_reason"]), None)
-            reason = widgets.finding_detail(said) if said else doc["status_reason"]
-            st.caption(t("review.status_reason", reason=reason))
+            st.caption(t("review.status_reason", reason=review_panels.status_reason(doc)))
         if doc.get("changed_after_sending"):
             change_after_sending(ws, doc)
         m = st.columns(5)
