@@ -57,10 +57,10 @@ def test_a_validation_that_raises_on_one_document_does_not_stop_the_run(workspac
 
     real = sync_module.validate
 
-    def picky(doc, today=None):
+    def picky(doc, today=None, **kw):
         if doc.source_id == "2":
             raise ArithmeticError("boom")
-        return real(doc, today=today)
+        return real(doc, today=today, **kw)
 
     monkeypatch.setattr(sync_module, "validate", picky)
     fake_source.pages = [[make_doc("1"), make_doc("2"), make_doc("3")]]
