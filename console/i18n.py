@@ -111,6 +111,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "col.currency": {"fr": "Devise", "en": "Currency"},
     "col.lines": {"fr": "Lignes", "en": "Lines"},
     "col.total": {"fr": "Total TTC", "en": "Total"},
+    "col.sent_amount": {"fr": "Montant envoyé", "en": "Amount sent"},
+    "col.sent_currency": {"fr": "Devise envoyée", "en": "Currency sent"},
     "col.total_before_tax": {"fr": "Total HT", "en": "Before tax"},
     "col.total_tax": {"fr": "TVA", "en": "VAT"},
     "col.findings": {"fr": "Anomalies", "en": "Findings"},
@@ -998,7 +1000,7 @@ _PLURAL = re.compile(r"(?<!\{)\{(\w+)\|" + _FORM + r"\|" + _FORM + r"\}(?!\})")
 
 # French "de {name}" before a value that starts with a vowel: "d'atelier-bis", "d'Acme".
 _ELIDED = re.compile(r"\bde (\{(\w+)\})")
-_VOWELS = frozenset("aeiouyàâäéèêëîïôöùûüœæ")
+_VOWELS = frozenset("aeiouàâäéèêëîïôöùûüœæ")  # not y: "de Yannick", "de yousign"
 
 
 def _elides(value: Any) -> bool:

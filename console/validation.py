@@ -55,11 +55,14 @@ def french_vat_key(siren: str) -> str:
     return f"{(12 + 3 * (int(siren) % 97)) % 97:02d}"
 
 
-# Overseas departments where French VAT is not charged (Guyane 973, Mayotte 976): their
-# postal codes. Guadeloupe, Martinique and La Réunion have their own rates (8.5, 2.1).
-_NO_VAT_DOM = ("973", "976")
-_DOM_RATES = {"971": {Decimal("8.5"), Decimal("2.1"), Decimal(0)}, "972": {Decimal("8.5"), Decimal("2.1"), Decimal(0)},
-              "974": {Decimal("8.5"), Decimal("2.1"), Decimal(0)}}
+# Where French VAT is charged as in France: Monaco is in the French VAT territory. Overseas,
+# by postal code (or the ISO code some sources give them): Guadeloupe, Martinique and La
+# Réunion have their own rates (8.5, 2.1); Guyane, Mayotte, Saint-Pierre-et-Miquelon,
+# Saint-Barthélemy (97133) and Saint-Martin (97150) no VAT.
+_AS_FRANCE = frozenset({"FR", "MC", ""})
+_OVERSEAS = {"GP": "971", "MQ": "972", "GF": "973", "RE": "974", "PM": "975", "YT": "976", "BL": "97133", "MF": "97150"}
+_NO_VAT_PLACES = ("973", "975", "976", "97133", "97150")
+_DOM_RATES = frozenset({Decimal("8.5"), Decimal("2.1"), Decimal(0)})
 
 
 def validate(doc: Document, today: dt.date | None = None, vat_map: Mapping[str, str] | None = None) -> list[Finding]:
@@ -194,11 +197,13 @@ def validate(doc: Document, today: dt.date | None = None, vat_map: Mapping[str, 
     if cp is not None and doc.kind in CUSTOMER_KINDS:
         country = (cp.address.country_alpha2 or "").upper()
         postal = (cp.address.postal_code or "").strip()
+        if country in _OVERSEAS:  # a source giving Guadeloupe as GP: the same rules as 971
+            country, postal = "FR", postal or _OVERSEAS[country]
         charged = sorted({line.vat_rate for line in doc.lines
                           if line.vat_rate and not line.vat_code and line.vat_rate > 0})
-        if charged and country and country != "FR":
+        if charged and country not in _AS_FRANCE and not (country in EU_COUNTRIES and cp.is_individual):
             rate = charged[-1]
-            if country in EU_COUNTRIES:
+            if country in EU_COUNTRIES:  # to a business: reverse charge (a consumer pays French VAT)
                 add("vat_abroad", WARNING,
                     f"French VAT at {rate}% on a sale to a customer in another EU country ({country}): intra-community "
                     "sales to businesses are usually reverse-charged; check the lines' VAT code.", "lines",
@@ -207,8 +212,9 @@ def validate(doc: Document, today: dt.date | None = None, vat_map: Mapping[str, 
                 add("vat_abroad", WARNING,
                     f"French VAT at {rate}% on a sale to a customer outside the EU ({country}): exports are usually "
                     "without VAT; check the lines' VAT code.", "lines", rate=rate, country=country, variant="export")
-        elif charged and country in ("FR", "") and postal[:3] in _NO_VAT_DOM + tuple(_DOM_RATES):
-            wrong = [r for r in charged if postal[:3] in _NO_VAT_DOM or r not in _DOM_RATES[postal[:3]]]
+        elif charged and country in _AS_FRANCE and postal.startswith("97"):
+            no_vat = postal.startswith(_NO_VAT_PLACES)
+            wrong = [r for r in charged if no_vat or (postal[:3] in ("971", "972", "974") and r not in _DOM_RATES)]
             if wrong:
                 add("vat_abroad", WARNING,
                     f"VAT at {wrong[-1]}% on a sale to a customer in an overseas department (postal code {postal}): "

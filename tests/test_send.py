@@ -348,6 +348,11 @@ def test_a_change_at_the_source_after_sending_leaves_what_was_sent(workspace, pl
     assert [i["currency_amount"] for i in emu.invoices("customer")] == ["100.00"]
     [batch] = batches.batch_history(workspace)
     assert batch["sent_totals"] == batch["totals"] == {"EUR": D("100.00")}
+    [item] = batches.batch_items(workspace, batch["id"])  # the batch's table agrees with its totals
+    assert (item["total"], item["currency"]) == (D("100.00"), "EUR")
+    with workspace.db.read() as con:
+        assert con.execute("SELECT sent_amount, sent_currency FROM reports.batch_items").fetchall() == [
+            (D("100.00"), "EUR")]
     [month] = reconcile.pennylane_totals(workspace, side="sales")
     assert (month["sent_total"], month["unchecked_total"]) == (D("100.00"), D("100.00"))
     [row], _n = reconcile.confirmations_for(workspace, side="sales")

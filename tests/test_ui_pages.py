@@ -1166,7 +1166,7 @@ def test_overview_gives_the_next_steps_beyond_review(fresh_synced_workspace, use
     assert todo["ledger_unmapped"] or todo["vat_unmapped"], "the demo leaves codes to map"
     texts_, page = steps["Correspondances à compléter"]
     assert page == "mappings"
-    count = todo["ledger_unmapped"] + todo["vat_unmapped"] + todo["categories_missing"]
+    count = todo["ledger_unmapped"] + todo["vat_unmapped"]  # default categories are optional: not counted
     assert f"<span style='font-size:1.8rem;font-weight:600'>{count}</span>" in texts_
     if todo["vat_unmapped"]:
         assert any(f"{todo['vat_unmapped']} taux de TVA sans code Pennylane" in x for x in texts_)

@@ -117,11 +117,13 @@ def open_batch(ws: Workspace) -> dict[str, Any] | None:
 
 
 def batch_items(ws: Workspace, batch_id: int) -> list[dict[str, Any]]:
-    """One batch's items with their document: state, Pennylane id and link, and the message
-    (the reason of a failure or a hold, or the warning of a sent invoice)."""
+    """One batch's items with their document: state, amount (what its import carried, as the
+    batch's totals count it), Pennylane id and link, and the message (the reason of a failure
+    or a hold, or the warning of a sent invoice)."""
     with ws.db.read() as con:
         return dict_rows(con.execute(
-            "SELECT i.document_id, d.number, d.kind, d.issue_date, d.total, d.currency, c.name AS counterparty, "
+            f"SELECT i.document_id, d.number, d.kind, d.issue_date, {item_amount_sql('i', 'd')} AS total, "
+            f"{item_currency_sql('i', 'd')} AS currency, c.name AS counterparty, "
             "i.state, i.invoice_pl_id AS pennylane_id, d.pennylane_url, i.error AS message, i.error_said AS said, "
             "d.status, i.updated_at "
             "FROM batch_items i LEFT JOIN documents d ON d.id = i.document_id "

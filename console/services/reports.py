@@ -36,10 +36,10 @@ SAVED_REPORTS: dict[str, tuple[str, str]] = {
     ),
     "vat_by_rate": (
         "TVA par taux, des factures approuvées et envoyées / VAT by rate, of approved and sent invoices",
-        "SELECT l.kind, l.currency, CAST(l.vat_rate AS DECIMAL(4, 1)) AS vat_rate, count(*) AS lines,\n"
+        "SELECT l.kind, l.currency, CAST(l.vat_rate AS DECIMAL(5, 2)) AS vat_rate, count(*) AS lines,\n"
         "       sum(l.amount_before_tax) AS base, sum(l.tax) AS vat\n"
         "FROM lines l JOIN invoices i ON i.id = l.document_id\n"
-        "WHERE i.status IN ('approved', 'in_batch', 'sent')  -- for the books: not rejected, nor still to decide\n"
+        "WHERE i.status IN ('approved', 'in_batch', 'sent', 'failed')  -- for the books: neither rejected nor undecided\n"
         "GROUP BY ALL ORDER BY kind, currency, vat_rate",
     ),
     "open_findings": (

@@ -14,6 +14,7 @@ import streamlit as st
 
 from ..domain import CUSTOMER_KINDS
 from ..pennylane import vat as vat_codes
+from ..pennylane.requests_builder import hint_key
 from ..services import duplicates, fixes, mappings, queue, send
 from ..storage.ingest import FIX_DROPPED, GONE
 from . import state, widgets
@@ -274,7 +275,8 @@ def lines_form(ws, doc: dict[str, Any], done: Done, version: int) -> None:
     current_code = line.get("vat_code") if line.get("vat_code") in vat_codes.valid_codes() else ""
     current_account = line.get("ledger_account") or ""
     hint = line.get("accounting_hint")
-    mapped = mapping["ledger_accounts"].get(hint or "") if hint else None
+    ledger_key = hint_key(hint, mapping["ledger_accounts"])  # the code, or the part of it mapped (as the send does)
+    mapped = mapping["ledger_accounts"][ledger_key] if ledger_key is not None else None
     fallback = mapping["ledger_accounts"].get(mappings.FALLBACK)
     if hint and mapped:
         st.caption(t("fx.hint_mapped", hint=hint, account=mapped))

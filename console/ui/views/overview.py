@@ -52,9 +52,10 @@ def next_steps(ws, summary: dict) -> list[tuple[str, int | None, str, str, str]]
         parts.append(t("map.todo_vat", n=todo["vat_unmapped"], lines=todo["vat_unmapped_lines"]))
     if todo["categories_missing"]:
         parts.append(t("next.categories_missing", n=todo["categories_missing"]))
-    if parts:
-        count = todo["ledger_unmapped"] + todo["vat_unmapped"] + todo["categories_missing"]
-        steps.append(("mappings", count, " ".join(parts), "mappings", ":material/rule:"))
+    # Default categories are optional: they are mentioned, but never make the card, nor its count.
+    required = todo["ledger_unmapped"] + todo["vat_unmapped"]
+    if required:
+        steps.append(("mappings", required, " ".join(parts), "mappings", ":material/rule:"))
     return steps
 
 
