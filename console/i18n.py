@@ -284,6 +284,14 @@ MESSAGES: dict[str, dict[str, str]] = {
               "token is configured ({token}): to send for real, choose 'Live' under **Change the destination** "
               "above, or from the command line:"},
 
+    "send.why_dry_run_token_unset": {
+        "fr": "La destination est en **simulation** : l'aperçu montre exactement ce qui partirait, mais rien n'est "
+              "envoyé. Le jeton est attendu dans la variable d'environnement `{var}`, que la console n'a pas : "
+              "définissez-la avant de lancer la console, puis passez en envoi réel :",
+        "en": "The destination is a **dry run**: the preview shows exactly what would go, but nothing is sent. The "
+              "token is expected in the environment variable `{var}`, which the console does not have: set it before "
+              "starting the console, then go live:"},
+
     # -- syncs ---------------------------------------------------------------------------------
     "sync.running": {"fr": "Synchronisation de {name} en cours…", "en": "Syncing {name}…"},
     "sync.starting": {"fr": "Démarrage…", "en": "Starting…"},
@@ -861,6 +869,8 @@ MESSAGES: dict[str, dict[str, str]] = {
                   "en": "Read-only SQL queries over the documented views of the cache (DuckDB)."},
     "rep.saved": {"fr": "Rapport enregistré", "en": "Saved report"},
     "rep.saved_none": {"fr": "— requête libre —", "en": "— custom query —"},
+    "rep.saved_edited": {"fr": "Requête modifiée : ce n'est plus le rapport « {title} » tel qu'enregistré.",
+                         "en": "Query edited: it is no longer the saved report '{title}' as it was."},
     "rep.sql": {"fr": "Requête SQL", "en": "SQL query"},
     "rep.run": {"fr": "Exécuter", "en": "Run"},
     "rep.views": {"fr": "Vues disponibles et leurs colonnes", "en": "Available views and their columns"},

@@ -486,6 +486,11 @@ def test_reports_runs_a_saved_report_and_offers_downloads(synced_workspace, use_
     at.selectbox(key="rp_saved.fr").set_value("monthly_totals").run()
     assert_clean(at)
     assert "FROM invoices" in at.text_area(key="rp_sql").value
+    assert not any("Requête modifiée" in c.value for c in at.caption)
+    sql = at.text_area(key="rp_sql").value
+    at.text_area(key="rp_sql").set_value(sql.replace("ORDER BY month", "ORDER BY month DESC")).run()
+    assert any(c.value.startswith("Requête modifiée : ce n'est plus le rapport « Totaux mensuels") for c in at.caption)
+    at.text_area(key="rp_sql").set_value(sql).run()  # back as saved
     result = at.dataframe[-1].value
     # Columns and statuses as the console names them; one currency per row (no sum across them).
     assert list(result.columns) == ["Connexion", "Mois", "Statut", "Devise", "Documents", "Total HT", "TVA",

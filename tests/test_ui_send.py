@@ -435,6 +435,10 @@ def test_dry_run_with_a_token_configured_names_its_variable_and_does_not_ask_for
     at.run()
     [block] = [c.value for c in at.code if "ecluse push --dry-run" in c.value]
     assert block.startswith("export UI_TEST_PL_TOKEN=…") and "PENNYLANE_TOKEN" not in block
+    # ...and the notice does not call it configured while Vue d'ensemble says it is unset
+    assert not any("Le jeton est configuré" in i.value for i in at.info)
+    assert any("attendu dans la variable d'environnement `UI_TEST_PL_TOKEN`, que la console n'a pas" in i.value
+               for i in at.info)
     # Connexions names the same variable.
     at.switch_page("views/connections.py").run()
     assert_clean(at)

@@ -109,6 +109,10 @@ def main() -> None:
                  format_func=state.frozen(saved_title), on_change=pick_saved)
     st.text_area(t("rep.sql"), key="rp_sql", height=160,
                  placeholder="SELECT status, count(*) FROM invoices GROUP BY ALL")
+    chosen = st.session_state.get(state.lkey("rp_saved"))
+    if chosen in reports.SAVED_REPORTS and st.session_state["rp_sql"].strip() != reports.SAVED_REPORTS[chosen][1].strip():
+        # The picker still names the report the text came from: say it is no longer that one.
+        st.caption(t("rep.saved_edited", title=saved_title(chosen)))
     if st.button(t("rep.run"), type="primary", icon=":material/play_arrow:", key="rp_run"):
         st.session_state["rp_ran"] = st.session_state["rp_sql"]
     sql = (st.session_state.get("rp_ran") or "").strip()

@@ -406,8 +406,14 @@ def send_section(ws, filters: review.Filters, summary: dict[str, Any]) -> None:
     elsewhere = None if running else batches.sender_elsewhere(ws)
     ready = summary["ready"]
     if not live:  # the token asked for only when there is none
-        st.info(t("send.why_dry_run") if source is None else t("send.why_dry_run_has_token", token=token_text(source)),
-                icon=":material/science:")
+        var = widgets.token_env_var(source)
+        if source is None:
+            why = t("send.why_dry_run")
+        elif var and not os.environ.get(var):  # configured, but not for this console (Overview says so too)
+            why = t("send.why_dry_run_token_unset", var=var)
+        else:
+            why = t("send.why_dry_run_has_token", token=token_text(source))
+        st.info(why, icon=":material/science:")
         st.code(widgets.commands(live_commands(source)), language="bash")
     elif source is None:
         st.warning(t("send.why_no_token"), icon=":material/key_off:")
