@@ -361,6 +361,13 @@ MESSAGES: dict[str, dict[str, str]] = {
     "said.workspace.bad_name": {"fr": "Nom de connexion invalide ({name}) : utilisez des minuscules sans accent, des "
                                       "chiffres, - et _ (par exemple harvest-agence).",
                                 "en": "invalid connection name {name}: use lower-case letters, digits, - and _"},
+    "said.fix.bad_date": {"fr": "{value} n'est pas une date (JJ/MM/AAAA)", "en": "{value} is not a date (YYYY-MM-DD or DD/MM/YYYY)"},
+    "fx.due_date_label": {"fr": "Date d'échéance envoyée à Pennylane", "en": "Due date sent to Pennylane"},
+    "fx.due_date_help": {"fr": "Sans échéance, la date d'émission est envoyée (paiement à réception). Une correction "
+                                "tient jusqu'à ce que la source change elle-même l'échéance.",
+                          "en": "Without one, the issue date is sent (payable on receipt). A fix holds until the source "
+                                "itself changes the due date."},
+    "fx.save_due_date": {"fr": "Enregistrer l'échéance", "en": "Save the due date"},
     "said.fix.bad_country": {"fr": "indiquez le code ISO du pays, en deux lettres (FR, BE, DE…)",
                              "en": "the country must be an ISO 3166 alpha-2 code, e.g. FR, BE, DE"},
     "said.mapping.bad_rate": {"fr": "{value} n'est pas un taux de TVA en pourcentage, entre 0 et 100 (par exemple 20 ou "

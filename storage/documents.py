@@ -9,6 +9,7 @@ counterparty's id as subject (one fix serves all its documents), the others per 
 """
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 from typing import Any
@@ -32,8 +33,11 @@ def _plain_rate(rate: Any) -> Any:
     return rate.quantize(1) if rate == rate.to_integral_value() else rate.normalize()
 
 
+DOCUMENT_FIELDS = ("category", "due_date")  # fixable on the document itself
+
+
 def valid_override_field(field: str) -> bool:
-    if field == "category":
+    if field in DOCUMENT_FIELDS:
         return True
     if field.startswith("counterparty.address."):
         return field.rsplit(".", 1)[1] in ADDRESS_FIELDS
@@ -100,6 +104,8 @@ def source_value(snapshot: dict[str, Any], field: str) -> Any:
     """The source's value of a field path in a document snapshot (`Document.comparable()`)."""
     if field == "category":
         return None
+    if field == "due_date":
+        return snapshot.get("due_date")
     if field.startswith("counterparty."):
         node: Any = snapshot.get("counterparty") or {}
         for part in field.split(".")[1:]:
@@ -119,6 +125,8 @@ def apply_override(doc: Document, field: str, value: Any) -> None:
     """Set one fixed field on a loaded document (unknown paths are ignored, not guessed)."""
     if field == "category":
         doc.category_hint = value
+    elif field == "due_date":
+        doc.due_date = dt.date.fromisoformat(value) if value else None
     elif field.startswith("counterparty.address.") and doc.counterparty is not None:
         setattr(doc.counterparty.address, field.rsplit(".", 1)[1], value)
     elif field.startswith("counterparty.") and doc.counterparty is not None:

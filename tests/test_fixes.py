@@ -133,3 +133,29 @@ def test_vat_codes_say_their_rate_french_ones_first():
     assert ordered[0].startswith("FR_") and sorted(ordered) == sorted(vat.valid_codes())
     assert ordered.index("FR_92") < ordered.index("AD_10") < ordered.index("exempt")
 
+
+
+def test_a_due_date_fixed_here_is_validated_and_sent_until_the_source_changes_it(workspace, plugins, fake_source,
+                                                                                fake_connection):
+    import datetime as dt
+
+    doc = make_doc("1", issue=dt.date(2026, 3, 2))
+    doc.due_date = dt.date(2026, 2, 1)  # before the issue date: only the source could fix it before
+    fake_source.pages = [[doc]]
+    sync(workspace, plugins)
+    assert "due_before_issue" in codes(workspace, "src:1")
+    with pytest.raises(ReviewError, match="is not a date"):
+        fixes.fix(workspace, "src:1", "due_date", "31 mars", actor="claire")
+    fixes.fix(workspace, "src:1", "due_date", "01/04/2026", actor="claire")  # as a French reviewer types it
+    assert "due_before_issue" not in codes(workspace, "src:1")
+    assert review.get_document(workspace, "src:1")["due_date"] == dt.date(2026, 4, 1)
+    review.approve_all_valid(workspace, actor="claire")
+    body = next(r.body for r in send.dry_run(workspace, ids=["src:1"]).requests if r.path == "/customer_invoices/import")
+    assert body["deadline"] == "2026-04-01"
+    # the source changes its due date: its value wins again, the fix is dropped (audited)
+    changed = make_doc("1", issue=dt.date(2026, 3, 2))
+    changed.due_date = dt.date(2026, 5, 2)
+    fake_source.pages = [[changed]]
+    resync(workspace, plugins)
+    assert review.get_document(workspace, "src:1")["due_date"] == dt.date(2026, 5, 2)
+    assert not [f for f in review.get_document(workspace, "src:1")["fixes"] if f["field"] == "due_date"]

@@ -30,6 +30,8 @@ def fix(ws: Workspace, doc_id: str, field: str, value: Any, *, actor: str) -> No
         raise ReviewError(f"{field!r} cannot be fixed here")
     if isinstance(value, str):
         value = value.strip() or None
+    if field == "due_date" and value is not None:
+        value = _iso_date(value)
     if field.endswith("country_alpha2") and value:
         value = value.upper()
         if len(value) != 2 or not value.isalpha():
@@ -72,6 +74,19 @@ def fix(ws: Workspace, doc_id: str, field: str, value: Any, *, actor: str) -> No
             [affected, field, field],
         )
         revalidate(con, affected, ws.mappings()["vat"])
+
+
+def _iso_date(value: Any) -> str:
+    """A due date given as a date or as text (2026-03-31, 31/03/2026), as ISO text."""
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    text = str(value).strip()
+    for parse in (dt.date.fromisoformat, lambda s: dt.datetime.strptime(s, "%d/%m/%Y").date()):
+        try:
+            return parse(text).isoformat()
+        except ValueError:
+            pass
+    raise ReviewError(f"{text!r} is not a date (YYYY-MM-DD or DD/MM/YYYY)", Said("fix.bad_date", {"value": text}))
 
 
 def _current_value(doc: Any, field: str) -> Any:

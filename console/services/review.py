@@ -191,6 +191,8 @@ def _apply_fixes_for_display(doc: dict[str, Any]) -> None:
                 doc["lines"][index][field.split(".", 1)[1]] = value
         elif field == "category":
             doc["category_hint"] = value
+        elif field == "due_date":
+            doc["due_date"] = dt.date.fromisoformat(value) if value else None
 
 
 @dataclass

@@ -6,6 +6,7 @@ still selected and its findings read again.
 """
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 from typing import Any, Callable
@@ -59,7 +60,7 @@ def field_label(field: str) -> str:
             return t(key)
     if field == "category":
         return t("fx.category")
-    if field in DOCUMENT_FIELDS:
+    if field in DOCUMENT_FIELDS:  # due_date, fixable too
         return t(DOCUMENT_FIELDS[field])
     if field.startswith("lines[") and "]." in field:
         number, name = field[6:].split("].", 1)
@@ -180,6 +181,11 @@ def _attempt(fn: Callable[[], Any]) -> tuple[bool, Any]:
 
 
 def _text(value: Any) -> str:
+    if isinstance(value, str) and len(value) == 10 and value[4] == "-" and value[7] == "-":
+        try:  # a fixed due date, stored as ISO text: said as the pages say dates
+            return widgets.date(dt.date.fromisoformat(value))
+        except ValueError:
+            pass
     return "—" if value in (None, "") else str(value)
 
 
@@ -346,6 +352,24 @@ def category_form(ws, doc: dict[str, Any], done: Done, version: int) -> None:
     _finish(doc["id"], 1 - len(errors), errors, done)
 
 
+def due_date_form(ws, doc: dict[str, Any], done: Done, version: int) -> None:
+    """The due date, fixed here when the source's is missing or wrong (Pennylane's deadline);
+    a change of it at the source later drops the fix, as for any field."""
+    st.markdown(f"**{t('col.due_date')}**")
+    current = doc.get("due_date")
+    with st.form(key=f"fx_due_{doc['id']}_{version}", border=True):
+        picked = st.date_input(t("fx.due_date_label"), value=current, format=widgets.date_format(),
+                               key=f"fx_due_{doc['id']}_{version}_value", help=t("fx.due_date_help"))
+        submitted = st.form_submit_button(t("fx.save_due_date"), icon=":material/save:")
+    if not submitted:
+        return
+    if picked == current:
+        st.info(t("fx.nothing_changed"))
+        return
+    errors = _apply(ws, doc["id"], [("due_date", picked.isoformat() if picked else None)])
+    _finish(doc["id"], 1 - len(errors), errors, done)
+
+
 def current_fixes(ws, doc: dict[str, Any], done: Done, editable: bool) -> None:
     st.markdown(f"**{t('fx.current', n=len(doc['fixes']))}**")
     if not doc["fixes"]:
@@ -391,6 +415,7 @@ def fixes_tab(ws, doc: dict[str, Any], done: Done) -> None:
                 st.caption(t("fx.amounts_elsewhere"))
         counterparty_form(ws, doc, done, version)
         lines_form(ws, doc, done, version)
+        due_date_form(ws, doc, done, version)
         category_form(ws, doc, done, version)
     current_fixes(ws, doc, done, editable)
 
