@@ -239,6 +239,49 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Pennylane refuses the token (HTTP {status}): check it with \"Change the destination\", then retry."},
     "said.send.refused": {"fr": "Pennylane a refusé la facture (HTTP {status}) : {detail}",
                           "en": "Pennylane refused the invoice (HTTP {status}): {detail}"},
+    # -- why an invoice is held before sending, what a sent one warns of (batch_items.error_said,
+    # audit.reason_said; the English reproduces the `error` column's text) -------------------------
+    "said.send.held_missing": {"fr": "bloquée avant l'envoi : {subject} : il manque : {missing}{why}",
+                               "en": "held before sending: {subject}: missing {missing}{why}"},
+    "said.send.held_vat_unknown": {
+        "fr": "bloquée avant l'envoi : {where} : taux de TVA inconnu ; indiquez-le pendant la revue",
+        "en": "held before sending: {where}: VAT rate unknown; set it during review"},
+    "said.send.held_vat_unmapped": {
+        "fr": "bloquée avant l'envoi : {where} : aucun code de TVA Pennylane pour {rate} % (taux associés : {known}) ; "
+              "associez ce taux à un code dans Correspondances",
+        "en": "held before sending: {where}: no Pennylane VAT code for {rate}% (mapped: {known}); add it to the "
+              "workspace's VAT mapping (e.g. \"{rate}\" = \"<code>\")"},
+    "said.send.held_vat_source_code": {
+        "fr": "bloquée avant l'envoi : {where} : le code de TVA {code} donné par la source n'est pas un code Pennylane "
+              "et aucun taux de TVA n'est connu",
+        "en": "held before sending: {where}: the source's VAT code {code} is not a Pennylane vat_rate code and no "
+              "VAT rate is known"},
+    "said.send.held_currency": {"fr": "bloquée avant l'envoi : {where} : Pennylane n'accepte pas la devise {code}",
+                                "en": "held before sending: {where}: currency {code} is not accepted by Pennylane"},
+    "said.send.held_totals": {
+        "fr": "bloquée avant l'envoi : {where} : total HT {before} + TVA {tax} ≠ total TTC {total}",
+        "en": "held before sending: {where}: total before tax {before} + tax {tax} != total {total}"},
+    "said.send.held_line_totals": {
+        "fr": "bloquée avant l'envoi : {where} : les lignes totalisent {lines}, le total TTC est {total}",
+        "en": "held before sending: {where}: lines add up to {lines}, the total is {total}"},
+    "said.send.held_line_vat": {
+        "fr": "bloquée avant l'envoi : {where} : la TVA des lignes totalise {lines}, le total de TVA est {total}",
+        "en": "held before sending: {where}: line VAT adds up to {lines}, the total VAT is {total}"},
+    "said.send.held_quantity": {
+        "fr": "bloquée avant l'envoi : la quantité {quantity} a trop de décimales pour être envoyée exactement",
+        "en": "held before sending: quantity {quantity} has too many digits to be sent exactly"},
+    "said.send.held": {"fr": "bloquée avant l'envoi : {reason}", "en": "held before sending: {reason}"},
+    "said.send.gone": {"fr": "le document n'est plus dans le cache", "en": "the document is no longer in the cache"},
+    "said.send.warn_found_again": {
+        "fr": "retrouvée dans Pennylane après un envoi interrompu ; pas importée une seconde fois",
+        "en": "found in Pennylane after an interrupted send; not imported again"},
+    "said.send.warn_no_category": {"fr": "la catégorie {category} n'existe pas dans Pennylane",
+                                   "en": "category {category} does not exist in Pennylane"},
+    "said.send.warn_credit_unlinked": {
+        "fr": "la facture que l'avoir annule n'est pas encore dans Pennylane ; reliez-les à la main dans Pennylane",
+        "en": "the credited invoice is not in Pennylane yet; link the credit note by hand"},
+    "said.send.warn_imported_but": {"fr": "importée, mais : {error}", "en": "imported, but: {error}"},
+    "said.send.warnings": {"fr": "{warnings}", "en": "{warnings}"},
     "send.retry": {"fr": "Réessayer ({n})", "en": "Retry ({n})"},
     "send.sent_later": {"fr": "{n|Envoyée|Envoyées} depuis dans un lot suivant : {numbers}.",
                         "en": "Sent since in a later batch: {numbers}."},

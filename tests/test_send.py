@@ -449,3 +449,87 @@ def test_the_history_signs_each_documents_send_with_who_asked_for_it(workspace, 
     last = review.get_document(workspace, "src:2")["history"][-1]
     assert (last["action"], last["actor"], last["old_value"], last["new_value"]) == (
         "retry", "Claire Martin", '"failed"', '"approved"')
+
+
+def _items_said(ws):
+    with ws.db.read() as con:
+        return {d: (e, s) for d, e, s in con.execute("SELECT document_id, error, error_said FROM batch_items").fetchall()}
+
+
+def test_a_held_invoice_and_a_sent_ones_warnings_are_said_in_french(workspace, plugins, fake_source,
+                                                                    fake_connection, emu):
+    from ecluse.services import mappings
+
+    nopdf = make_doc("1", number="F-1")
+    nopdf.attachment = None  # Pennylane's import needs a file
+    unmapped = make_doc("2", number="F-2", rate="7")  # no Pennylane VAT code for 7 %
+    credit = make_doc("cn", total="-60.00", kind=CUSTOMER_CREDIT_NOTE, credited_source_id="inv", number="AV-1")
+    fake_source.pages = [[nopdf, unmapped, credit, make_doc("inv")]]  # the credited invoice stays unsent
+    sync(workspace, plugins)
+    mappings.set_category(workspace, "src", "Inconnue")  # missing in Pennylane: a second warning
+    review.decide(workspace, "approve", ["src:1", "src:2", "src:cn"], actor="anne", force=True, reason="vu")
+    result = send.push(workspace, gateway(emu), ids=["src:1", "src:2", "src:cn"], actor="anne")
+    assert {i.document_id: i.state for i in result.items} == {"src:1": "held", "src:2": "held", "src:cn": "sent"}
+    items = _items_said(workspace)
+    # The English is the text stored beside, as before; the French said from the stored Said.
+    for error, said in items.values():
+        assert i18n.said_or(None, said, "en") == error
+    assert i18n.said_or(*items["src:1"], "fr") == (
+        "bloquée avant l'envoi : document F-1 : il manque : PDF (l'import de Pennylane demande un fichier)")
+    assert i18n.said_or(*items["src:2"], "fr").startswith(
+        "bloquée avant l'envoi : facture client F-2, ligne 1 : aucun code de TVA Pennylane pour 7 % (taux associés : 0 %, ")
+    assert items["src:cn"][0] == ("category 'Inconnue' does not exist in Pennylane; "
+                                  "the credited invoice is not in Pennylane yet; link the credit note by hand")
+    assert i18n.said_or(*items["src:cn"], "fr") == (
+        "la catégorie «\u00a0Inconnue\u00a0» n'existe pas dans Pennylane ; la facture que l'avoir annule n'est pas encore "
+        "dans Pennylane ; reliez-les à la main dans Pennylane")
+    # The history and the status reason (its history entry's) say the same.
+    held = {d: s for d, _a, _v, s in _audit(workspace, "held_before_send")}
+    assert held["src:1"] == items["src:1"][1]
+    [(_d, _a, _v, sent_said)] = _audit(workspace, "sent")
+    assert sent_said == items["src:cn"][1]
+    doc = review.get_document(workspace, "src:1")
+    entry = [h for h in doc["history"] if h["reason"] == doc["status_reason"]][-1]
+    assert i18n.said_or(entry["reason"], entry["reason_said"], "fr").startswith("bloquée avant l'envoi : document F-1")
+
+
+def test_every_reason_to_hold_and_warning_keeps_its_english_and_says_it_in_french():
+    from ecluse.http import HttpError
+    from ecluse.pennylane import requests_builder as rb
+    from ecluse.pennylane.vat import VatMapper, VatMappingError
+
+    reasons = [
+        rb.MissingData("document F-1", ["PDF"], "the PDF has not arrived yet"),
+        rb.MissingData("document F-1", ["customer or supplier"]),
+        rb.MissingData("customer 'Acme'", ["billing address.street", "billing address.postal code"],
+                       "Pennylane requires them to create a company customer"),
+        rb.MissingData("document F-1", ["ledger account 706999"],
+                       "mapped from '706' but not found in Pennylane's chart of accounts"),
+        rb.MissingData("customer invoice F-1", ["issue date", "lines"], "Pennylane requires a date and at least one line"),
+        rb.BuildError("customer invoice F-1: currency 'XYZ' is not accepted by Pennylane"),
+        rb.IncoherentTotals("customer invoice F-1: total before tax 100.00 + tax 20.00 != total 121.00"),
+        rb.IncoherentTotals("customer invoice F-1: lines add up to 100.00, the total is 121.00"),
+    ]
+    for rate, code in ((D("7"), None), (None, None), (None, "BAD")):
+        with pytest.raises(VatMappingError) as caught:
+            VatMapper({}).code(rate, source_code=code, where="customer invoice F-1, line 2")
+        reasons.append(caught.value)
+    french = []
+    for exc in reasons:
+        said = send.held_said(exc)
+        assert said["code"] != "send.held", exc  # each one its own sentence
+        assert i18n.said_or(None, said, "en") == f"held before sending: {exc}"
+        french.append(i18n.said_or(None, said, "fr"))
+    assert french[0] == "bloquée avant l'envoi : document F-1 : il manque : PDF (le PDF n'est pas encore arrivé)"
+    assert french[2] == ("bloquée avant l'envoi : client «\u00a0Acme\u00a0» : il manque : adresse de facturation (rue), adresse de "
+                         "facturation (code postal) (Pennylane les exige pour créer un client entreprise)")
+    assert french[6] == "bloquée avant l'envoi : facture client F-1 : total HT 100,00 + TVA 20,00 ≠ total TTC 121,00"
+    assert french[-2] == ("bloquée avant l'envoi : facture client F-1, ligne 2 : taux de TVA inconnu ; "
+                          "indiquez-le pendant la revue")
+    # A refusal the console has no sentence for: said as its English text, after a French start.
+    odd = send.held_said(rb.BuildError("something new"))
+    assert i18n.said_or(None, odd, "fr") == "bloquée avant l'envoi : something new"
+    # A call after the import that failed: the invoice is in, Pennylane's answer said as the Send page says it.
+    after = send.import_warning_said(HttpError("PUT /customer_invoices/1/categories: HTTP 422", status=422, body="nope"))
+    assert i18n.said_or(None, after, "en") == "imported, but: PUT /customer_invoices/1/categories: HTTP 422"
+    assert i18n.said_or(None, after, "fr") == "importée, mais : Pennylane a répondu par une erreur (HTTP 422) : nope"

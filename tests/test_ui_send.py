@@ -392,6 +392,12 @@ def test_held_invoices_link_to_review(live, emu):
     assert pushed(emu) == []
     assert {statuses(ws)[i] for i in ids} == {"on_hold"}
     assert any(re.search("bloquées? avant l'envoi", w.value) and "999999" in w.value for w in at.warning)
+    # Each one's reason in French, in the list and in the batch's table, not as the send's English.
+    [held] = [w.value for w in at.warning if "avant l'envoi, à corriger" in w.value]
+    assert "il manque : compte comptable 999999 (associé à «\u00a0*\u00a0» mais absent du plan comptable" in held
+    assert "held before sending" not in held
+    messages = list(frame(at, "Message")["Message"])
+    assert messages and all(m.startswith("bloquée avant l'envoi : ") for m in messages), messages
     at.button(key="sd_last_fix").click().run()
     assert_clean(at)
     assert at.title[0].value == "Revue"
@@ -450,3 +456,22 @@ def test_dry_run_with_a_token_configured_names_its_variable_and_does_not_ask_for
     [why] = [i.value for i in at.info if "simulation" in i.value]
     assert "Le jeton est configuré (enregistré dans `secrets.toml`)" in why
     assert RAW_TOKEN not in texts(at)
+
+
+def test_a_sent_invoices_warning_is_said_in_french_in_the_batch_detail(live, emu):
+    from ecluse.services import mappings
+
+    ws = live
+    ids = approved_ready(ws)
+    mappings.set_category(ws, "demo", "Inconnue")  # not in Pennylane: sent, with a warning
+    send_all(open_send())
+    assert_exactly_once(emu, ws, ids)
+    at = open_send()  # a later visit: the batch's detail from the history
+    [batch] = batches.batch_history(ws)
+    at.selectbox(key="sd_history_batch.fr").set_value(batch["id"]).run()
+    assert_clean(at)
+    messages = set(frame(at, "Message")["Message"])
+    assert messages == {"la catégorie «\u00a0Inconnue\u00a0» n'existe pas dans Pennylane"}, messages
+    at.segmented_control(key="lang").set_value("en").run()
+    at.selectbox(key="sd_history_batch.en").set_value(batch["id"]).run()
+    assert set(frame(at, "Message")["Message"]) == {"category 'Inconnue' does not exist in Pennylane"}

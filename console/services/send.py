@@ -188,6 +188,131 @@ def failure_said(exc: HttpError) -> dict[str, Any]:
     return {"code": "send.refused", "params": {"status": exc.status, "detail": (exc.body or "").strip() or "—"}}
 
 
+# --------------------------------------------------------------------------- what a held or sent item says
+# A held invoice's reason and a sent one's warnings keep their English text (the CLI's, the
+# `error` column) and a Said ({"code", "params"}) beside it, as a failure does: the console says
+# them in the reader's language (`said.send.*`). Words of the request builder's messages a
+# param carries are given per language ({"fr": ..., "en": ...}); one it does not know stays English.
+_FR_WORDS = {
+    "PDF": "PDF", "customer or supplier": "client ou fournisseur", "issue date": "date d'émission",
+    "lines": "lignes", "total before tax": "total HT", "total tax": "total de TVA", "total": "total TTC",
+    "name": "nom", "first name": "prénom", "last name": "nom de famille",
+    "billing address.street": "adresse de facturation (rue)",
+    "billing address.postal code": "adresse de facturation (code postal)",
+    "billing address.city": "adresse de facturation (ville)",
+    "billing address.country (ISO alpha-2)": "adresse de facturation (pays, code ISO à deux lettres)",
+    "the PDF has not arrived yet": "le PDF n'est pas encore arrivé",
+    "Pennylane's import needs a file": "l'import de Pennylane demande un fichier",
+    "the file is not in the attachment store": "le fichier n'est pas dans le stockage des pièces jointes",
+    "Pennylane requires a date and at least one line": "Pennylane exige une date et au moins une ligne",
+    "Pennylane requires them to create a company customer": "Pennylane les exige pour créer un client entreprise",
+    "Pennylane requires them to create an individual customer": "Pennylane les exige pour créer un client particulier",
+}
+_FR_SUBJECTS = {"document": "document", "customer invoice": "facture client", "customer credit note": "avoir client",
+                "supplier invoice": "facture fournisseur", "supplier credit note": "avoir fournisseur",
+                "customer": "client", "supplier": "fournisseur"}
+_FR_PATTERNS = [  # (English, French) of the builder's texts that carry a value
+    (re.compile(r"ledger account (?P<v>.+)"), "compte comptable {v}"),
+    (re.compile(r"mapped from (?P<v>.+) but not found in Pennylane's chart of accounts"),
+     "associé à {v} mais absent du plan comptable de Pennylane"),
+    (re.compile(r"billing address\.country \(ISO alpha-2, got (?P<v>.+)\)"),
+     "adresse de facturation (pays, code ISO à deux lettres, reçu {v})"),
+]
+
+
+def _fr(text: str) -> str:
+    """One of the request builder's English words or phrases in French, or as it is."""
+    if text in _FR_WORDS:
+        return _FR_WORDS[text]
+    for pattern, french in _FR_PATTERNS:
+        match = pattern.fullmatch(text)
+        if match:
+            value = match["v"]
+            return french.format(v=_quoted(value))
+    for english in sorted(_FR_SUBJECTS, key=len, reverse=True):  # "customer invoice F-1", "line 2"
+        if text.startswith(english + " "):
+            rest = text[len(english) + 1:]
+            return f"{_FR_SUBJECTS[english]} {_quoted(rest)}"
+    return text
+
+
+def _quoted(value: str) -> str:
+    """A value the English quotes as Python does ('acme') in guillemets, as French says it."""
+    return i18n._guillemets(value) if i18n._is_repr(value) else value
+
+
+def _per_lang(english: str, french: str) -> dict[str, str]:
+    return {lang: french if lang == "fr" else english for lang in i18n.LANGS}
+
+
+def _where(where: str) -> dict[str, str]:
+    """"customer invoice F-1, line 2" per language."""
+    subject, _, line = where.rpartition(", line ")
+    if subject and line.isdigit():
+        return _per_lang(where, f"{_fr(subject)}, ligne {line}")
+    return _per_lang(where, _fr(where))
+
+
+_HELD_REASONS = [  # the request builder's and the VAT mapping's refusals that carry values
+    ("send.held_vat_unknown", r"(?P<where>.+): VAT rate unknown; set it during review"),
+    ("send.held_vat_unmapped", r"(?P<where>.+): no Pennylane VAT code for (?P<rate>[^%]+)% \(mapped: (?P<known>.*)\); "
+                               r"add it to the workspace's VAT mapping \(e\.g\. \"(?P=rate)\" = \"<code>\"\)"),
+    ("send.held_vat_source_code", r"(?P<where>.+): the source's VAT code (?P<code>.+) is not a Pennylane vat_rate code "
+                                  r"and no VAT rate is known"),
+    ("send.held_currency", r"(?P<where>.+): currency (?P<code>.+) is not accepted by Pennylane"),
+    ("send.held_totals", r"(?P<where>.+): total before tax (?P<before>\S+) \+ tax (?P<tax>\S+) != total (?P<total>\S+)"),
+    ("send.held_line_totals", r"(?P<where>.+): lines add up to (?P<lines>\S+), the total is (?P<total>\S+)"),
+    ("send.held_line_vat", r"(?P<where>.+): line VAT adds up to (?P<lines>\S+), the total VAT is (?P<total>\S+)"),
+    ("send.held_quantity", r"quantity (?P<quantity>\S+) has too many digits to be sent exactly"),
+]
+
+
+def _held_param(name: str, value: str) -> Any:
+    if name == "where":
+        return _where(value)
+    if name == "code":
+        return value  # quoted: « » in French
+    if name == "known":
+        return _per_lang(value, value.replace(".", ",").replace("%", " %"))
+    return _per_lang(value, value.replace(".", ","))  # a rate, an amount, a quantity
+
+
+def held_said(exc: Exception) -> dict[str, Any]:
+    """Why an invoice is held before sending (a missing PDF, counterparty, date, line or total,
+    a counterparty's address, a mapped ledger account Pennylane lacks, a VAT rate without a code,
+    a currency Pennylane refuses, totals that do not add up) as the console says it; another
+    refusal of the request builder as its English text."""
+    if isinstance(exc, rb.MissingData):
+        missing = ", ".join(exc.missing)
+        why = str(exc)[len(f"{exc.subject}: missing {missing}"):]  # " (…)" or ""
+        return {"code": "send.held_missing", "params": {
+            "subject": _per_lang(exc.subject, _fr(exc.subject)),
+            "missing": _per_lang(missing, ", ".join(_fr(m) for m in exc.missing)),
+            "why": _per_lang(why, f" ({_fr(why[2:-1])})" if why else "")}}
+    text = str(exc)
+    for code, pattern in _HELD_REASONS:
+        match = re.fullmatch(pattern, text)
+        if match:
+            return {"code": code, "params": {k: _held_param(k, v) for k, v in match.groupdict().items()}}
+    return {"code": "send.held", "params": {"reason": text}}
+
+
+def _joined(says: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """One Said for a sent invoice's warnings ("; "-joined in English): the only one, or all of
+    them said in each language."""
+    if len(says) <= 1:
+        return says[0] if says else None
+    return {"code": "send.warnings", "params": {"warnings": {
+        lang: (" ; " if lang == "fr" else "; ").join(i18n.said_or(None, s, lang) for s in says) for lang in i18n.LANGS}}}
+
+
+def import_warning_said(exc: HttpError) -> dict[str, Any]:
+    """A call after the import that failed (categories, the credit note's link): the invoice is in."""
+    english = redact(str(exc))
+    return {"code": "send.warn_imported_but", "params": {"error": {
+        lang: english if lang == "en" else i18n.said_or(english, check_said(exc), lang) for lang in i18n.LANGS}}}
+
+
 @dataclass
 class ItemResult:
     document_id: str
@@ -197,7 +322,7 @@ class ItemResult:
     error: str | None = None
     warning: str | None = None
     url: str | None = None  # Pennylane's link to the invoice's file
-    said: dict[str, Any] | None = None  # a failure in the console's language ({"code", "params"})
+    said: dict[str, Any] | None = None  # the failure, hold or warnings in the console's language ({"code", "params"})
 
 
 @dataclass
@@ -373,14 +498,15 @@ def _run_batch(ws: Workspace, gateway: Gateway, batch_id: int, progress: Progres
     for i in items:
         if i["state"] in ("sent", "failed", "held"):
             result.items.append(ItemResult(i["document_id"], docs.get(i["document_id"]).number if i["document_id"] in docs else None,
-                                           i["state"], i["invoice_pl_id"], i["error"]))
+                                           i["state"], i["invoice_pl_id"], i["error"], said=i18n.stored(i["error_said"])))
     sender = _Sender(ws, gateway, batch_id, actor=actor)
     try:
         sender.prepare([docs[i["document_id"]] for i in todo if i["document_id"] in docs])
         for n, item in enumerate(todo, start=1):
             doc = docs.get(item["document_id"])
             if doc is None:
-                res = ItemResult(item["document_id"], None, "failed", error="the document is no longer in the cache")
+                res = ItemResult(item["document_id"], None, "failed", error="the document is no longer in the cache",
+                                 said={"code": "send.gone", "params": {}})
                 sender.finish(item["document_id"], res)
             else:
                 res = sender.send_one(doc, state=item["state"], item=item)
@@ -529,6 +655,7 @@ class _Sender:
                     res.state, res.pennylane_id = "sent", int(found["id"])
                     res.url = found.get("public_file_url")
                     res.warning = "found in Pennylane after an interrupted send; not imported again"
+                    res.said = {"code": "send.warn_found_again", "params": {}}
                     self._after_import(doc, res)
                     self.finish(doc.id, res)
                     return res
@@ -556,7 +683,7 @@ class _Sender:
             res.url = created.get("public_file_url")
             self._after_import(doc, res)
         except (rb.BuildError, VatMappingError) as exc:
-            res.state, res.error = "held", f"held before sending: {exc}"
+            res.state, res.error, res.said = "held", f"held before sending: {exc}", held_said(exc)
         except SendStopped:
             raise
         except HttpError as exc:
@@ -601,6 +728,7 @@ class _Sender:
     def _after_import(self, doc: Document, res: ItemResult) -> None:
         """Categories and the credit-note link: best effort, a failure is a warning."""
         warnings = [res.warning] if res.warning else []
+        says = [res.said] if res.warning and res.said else []  # each warning as the console says it
         # A category chosen for this document (a reviewer's fix) wins over the connection's default.
         category = doc.category_hint or category_for(self.mappings["categories"], doc.connection, doc.kind)
         try:
@@ -611,6 +739,7 @@ class _Sender:
                     self._call(lambda: self.gw.set_categories(doc.kind, res.pennylane_id, rb.categories_body([cats[category]])))
                 else:
                     warnings.append(f"category {category!r} does not exist in Pennylane")
+                    says.append({"code": "send.warn_no_category", "params": {"category": repr(category)}})
             if doc.kind in CREDIT_NOTE_KINDS and doc.kind in CUSTOMER_KINDS and doc.credited_source_id:
                 with self.ws.db.read() as con:
                     row = con.execute("SELECT pennylane_id FROM documents WHERE id = ?",
@@ -620,9 +749,12 @@ class _Sender:
                     self._call(lambda: self.gw.link_credit_note(int(row[0]), res.pennylane_id))
                 else:
                     warnings.append("the credited invoice is not in Pennylane yet; link the credit note by hand")
+                    says.append({"code": "send.warn_credit_unlinked", "params": {}})
         except HttpError as exc:
             warnings.append(f"imported, but: {redact(str(exc))}")
+            says.append(import_warning_said(exc))
         res.warning = "; ".join(warnings) or None
+        res.said = _joined(says) if len(says) == len(warnings) else None
 
     def _body(self, doc: Document, party_id: int, attachment_id: int, ext_ref: str) -> dict[str, Any]:
         ledger = self._ledger_ids(doc)

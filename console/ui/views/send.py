@@ -298,7 +298,7 @@ def show_preview(ws, result: send.BatchResult) -> None:
         if "mappings" in pages:
             st.page_link(pages["mappings"], label=t("fx.open_mappings"), icon=":material/rule:")
     if held:
-        lines = "\n".join(f"- **{i.number or i.document_id}** : {i.error}" for i in held)
+        lines = "\n".join(f"- **{i.number or i.document_id}** : {widgets.said_or(i.error, i.said)}" for i in held)
         st.warning(t("send.preview_held", n=len(held)) + "\n\n" + lines, icon=":material/pause_circle:")
     st.download_button(t("send.preview_download"), json_dumps(summary, indent=2), file_name="ecluse-dry-run.json",
                        mime="application/json", key="sd_preview_json", icon=":material/download:", on_click="ignore")
@@ -576,7 +576,8 @@ def batch_panel(ws, batch_id: int, *, prefix: str, can_send: bool, message: str 
                                        help=None if can_send else t("send.resume_disabled")):
                 retry(ws, retryable)
         if held:
-            lines = "\n".join(f"- **{i['number'] or i['document_id']}** : {i['message'] or ''}" for i in held)
+            lines = "\n".join(f"- **{i['number'] or i['document_id']}** : {widgets.said_or(i['message'], i['said'])}"
+                              for i in held)
             st.warning(t("send.held_list", n=len(held)) + "\n\n" + lines, icon=":material/pause_circle:")
             if st.button(t("send.fix_in_review", n=len(held)), key=f"{prefix}_fix", icon=":material/fact_check:"):
                 preset: dict[str, Any] = {"status": ["on_hold"]}
@@ -593,7 +594,7 @@ def items_table(items: list[dict[str, Any]], *, key: str) -> None:
         "total": widgets.money(i["total"], i["currency"]), "state": state_label(i["state"]),
         "pennylane_id": str(i["pennylane_id"]) if i["pennylane_id"] else "—",
         "link": (i["pennylane_url"] or "") if i["state"] == "sent" else "",
-        "message": i["message"] or "",
+        "message": widgets.said_or(i["message"], i["said"]),
     } for i in items], {
         "number": t("col.number"), "counterparty": t("col.counterparty"), "total": t("col.total"),
         "state": t("col.status"), "pennylane_id": t("send.col_pennylane_id"), "link": link,
