@@ -231,6 +231,18 @@ def validate(doc: Document, today: dt.date | None = None, vat_map: Mapping[str, 
     return out
 
 
+def merged(connector: list[Finding], found: list[Finding]) -> list[Finding]:
+    """A connector's findings with validation's `found`, one finding per missing address: a
+    connector that said why the address is incomplete (Harvest's unparsed text) keeps its
+    words, made an error as validation's `incomplete_address` (which is then left out) is."""
+    said = [f for f in connector if f.field == "counterparty.address"]
+    if said and any(f.code == "incomplete_address" for f in found):
+        for f in said:
+            f.severity = ERROR
+        found = [f for f in found if f.code != "incomplete_address"]
+    return [*connector, *found]
+
+
 def _mapped_rate(vat_map: Mapping[str, str], rate: Decimal) -> Decimal | None:
     code = vat_map.get(vat_codes.rate_key(rate))
     return vat_codes.code_rate(code) if code else None

@@ -159,3 +159,26 @@ def test_a_due_date_fixed_here_is_validated_and_sent_until_the_source_changes_it
     resync(workspace, plugins)
     assert review.get_document(workspace, "src:1")["due_date"] == dt.date(2026, 5, 2)
     assert not [f for f in review.get_document(workspace, "src:1")["fixes"] if f["field"] == "due_date"]
+
+
+def test_one_missing_address_is_one_finding_that_blocks(workspace, plugins, fake_source, fake_connection):
+    from ecluse.domain import Finding
+
+    doc = make_doc("1")
+    doc.counterparty.address = Address(None, None, None, None)
+    doc.findings = [Finding("address_unparsed", "warning", "Harvest's address ('See the contract') lacks the street",
+                            "counterparty.address", origin="connector")]
+    fake_source.pages = [[doc]]
+    sync(workspace, plugins)
+
+    def address_findings():
+        return sorted((f["code"], f["severity"]) for f in review.get_document(workspace, "src:1")["findings"]
+                      if (f["field"] or "").startswith("counterparty.address"))
+
+    # the connector's words stay, as the error validation would have raised
+    assert address_findings() == [("address_unparsed", "error")]
+    fixes.fix(workspace, "src:1", "counterparty.email", "a@b.fr", actor="claire")  # validated again
+    assert address_findings() == [("address_unparsed", "error")]
+    assert review.get_document(workspace, "src:1")["error_count"] >= 1
+    fixes.fix(workspace, "src:1", "counterparty.address.street", "1 rue A", actor="claire")
+    assert address_findings() == [("incomplete_address", "error")]  # the connector's is settled; what is left

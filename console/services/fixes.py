@@ -112,7 +112,20 @@ def revalidate(con: Any, doc_ids: list[str], vat_map: dict[str, str] | None = No
     as it is."""
     docs = load_documents(con, doc_ids)
     today = dt.date.today()
-    rows = [(doc_id, f) for doc_id, doc in docs.items() for f in validate(doc, today=today, vat_map=vat_map)]
+    # A connector's word on the address stands for validation's (validation.merged).
+    addressed = {r[0] for r in con.execute(
+        "SELECT DISTINCT document_id FROM findings WHERE origin = 'connector' AND field = 'counterparty.address' "
+        "AND document_id IN (SELECT unnest(?))", [doc_ids]).fetchall()}
+    rows, blocking = [], set()
+    for doc_id, doc in docs.items():
+        for f in validate(doc, today=today, vat_map=vat_map):
+            if doc_id in addressed and f.code == "incomplete_address":
+                blocking.add(doc_id)  # the connector's finding says it, as an error
+            else:
+                rows.append((doc_id, f))
+    if blocking:
+        con.execute("UPDATE findings SET severity = 'error' WHERE origin = 'connector' AND field = 'counterparty.address' "
+                    "AND document_id IN (SELECT unnest(?))", [sorted(blocking)])
     con.execute(
         "DELETE FROM findings WHERE origin = 'validation' AND code <> 'attachment_not_pdf' "
         "AND document_id IN (SELECT unnest(?))", [doc_ids]

@@ -28,7 +28,7 @@ from ..storage.ingest import (
     PageResult, attach_file, check_duplicates, ingest_page, mark_gone, record_problems, resolve_problems_of,
 )
 from ..storage.state import StateNotJson, load_state, save_state
-from ..validation import is_supported_file, validate
+from ..validation import is_supported_file, merged, validate
 from ..workspace import Workspace, WorkspaceError
 
 log = logging.getLogger("ecluse.sync")
@@ -348,7 +348,7 @@ class _Buffer:
             for finding in doc.findings:
                 finding.origin = "connector"
             try:
-                found = list(doc.findings) + validate(doc, today=clock().date(), vat_map=self.vat_map)
+                found = merged(list(doc.findings), validate(doc, today=clock().date(), vat_map=self.vat_map))
             except Exception as exc:  # noqa: BLE001 - one odd document never stops the run
                 errors = [f"its validation failed: {type(exc).__name__}: {exc}"]
         if errors:  # kept for review as a Problem, with what the plugin's author must fix
