@@ -263,6 +263,12 @@ MESSAGES: dict[str, dict[str, str]] = {
               "Pennylane le montant envoyé ; « Approuvé » inclut les envois en cours et en échec.",
         "en": "A sent document counts as confirmed once “Confirm with Pennylane” (Send page) found the amount sent in "
               "Pennylane; “Approved” includes sends in progress and failed ones."},
+    "rec.sent_amounts_note": {
+        "fr": "Un document envoyé compte le montant envoyé à Pennylane, dans la devise de l'envoi, comme « Envoyé par "
+              "Écluse » ; {n} {n|a été modifié|ont été modifiés} depuis par la source (colonne « {column} »).",
+        "en": "A sent document counts the amount sent to Pennylane, in the currency it was sent in, as “Sent by "
+              "Écluse” does; {n} {n|was|were} changed by the source since (column “{column}”)."},
+    "rec.col_current_total": {"fr": "Montant actuel à la source", "en": "Current amount at the source"},
     "rec.pl_title": {"fr": "Écluse et Pennylane : montants envoyés et montants retrouvés ({currency})",
                      "en": "Écluse and Pennylane: amounts sent and amounts found ({currency})"},
     "rec.pl_source": {"fr": "Envoyé par Écluse", "en": "Sent by Écluse"},

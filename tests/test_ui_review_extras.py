@@ -8,6 +8,7 @@ import re
 
 import pytest
 
+from ecluse import i18n
 from ecluse.services import fixes, mappings, reconcile, review
 from ecluse.services import sync as sync_service
 from tests.test_ui_pages import assert_clean, open_app, select_rows, shown_total
@@ -399,6 +400,40 @@ def test_reconciliation_stage_bar_opens_its_documents(fresh_synced_workspace, us
     at.button(key="rc_open_review").click().run()
     assert_clean(at)
     assert at.title[0].value == "Revue" and at.multiselect(key="rv_status.fr").value == ["sent"]
+
+
+def test_the_sent_stage_bar_counts_what_was_sent_beside_what_the_source_says_now(fresh_synced_workspace,
+                                                                                 use_workspace):
+    ws = use_workspace(fresh_synced_workspace)
+    with ws.db.write() as con:  # sent in one batch (its items keep the amounts), then one changed at the source
+        con.execute(
+            "UPDATE documents SET status = 'sent', sent_at = now() - INTERVAL 1 DAY, pennylane_id = 1000 + rowid "
+            "WHERE error_count = 0 AND kind = 'customer_invoice' AND currency = 'EUR'")
+        con.execute("INSERT INTO batches (id, created_at, status, dry_run, actor) "
+                    "VALUES (1, now(), 'done', false, 'anne')")
+        con.execute("INSERT INTO batch_items (batch_id, document_id, state, updated_at, sent_amount, sent_currency) "
+                    "SELECT 1, id, 'sent', now(), total, currency FROM documents WHERE status = 'sent'")
+        changed, month, sent = con.execute(
+            "SELECT id, date_trunc('month', issue_date)::DATE, total FROM documents WHERE status = 'sent' "
+            "ORDER BY issue_date, id LIMIT 1").fetchone()
+        con.execute("UPDATE documents SET total = total + 150, changed_after_sending = true WHERE id = ?", [changed])
+    row = next(r for r in reconcile.monthly_stages(ws, side="sales") if r["stage"] == "sent" and r["month"] == month)
+    at = open_app("reconciliation")
+    sent_bars = sum(r["total"] for r in reconcile.monthly_stages(ws, side="sales") if r["stage"] == "sent")
+    assert sent_bars == sum(r["sent_total"] for r in reconcile.pennylane_totals(ws, side="sales"))
+    at.session_state["rc_monthly__EUR_sales"] = {"selection": {"points": [{"customdata": [
+        month.isoformat(), "sent", row["connection"], row["documents"], "", ""]}],
+        "point_indices": [0], "box": [], "lasso": []}}
+    at.run()
+    assert_clean(at)
+    assert any(f"{row['documents']} document" in m.value and i18n.format_money(row["total"], "EUR", "fr") in m.value
+               for m in at.markdown)
+    assert any("1 a été modifié depuis par la source" in c.value for c in at.caption)
+    table = next(d.value for d in at.dataframe if "Montant actuel à la source" in d.value.columns)
+    [first] = table.to_dict("records")[:1]
+    assert first["Total TTC"] == i18n.format_money(sent, "EUR", "fr")
+    assert first["Montant actuel à la source"] == i18n.format_money(sent + 150, "EUR", "fr")
+    assert set(table["Montant actuel à la source"][1:]) <= {""}
 
 
 # -- the queue ------------------------------------------------------------------------------------

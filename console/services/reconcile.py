@@ -16,7 +16,9 @@ what `ecluse confirm` read back from Pennylane (`confirmations`) for the sent do
     rejected     rejected                            will not go to Pennylane
 
 A confirmation older than the document's last send is stale (the document was sent again
-since) and does not count. The review backlog's age chart counts the statuses of the review
+since) and does not count. A sent document counts what was sent, in the currency it was sent
+in (`sent_amounts`), in the charts as in the figures, whatever the source changed since; the
+others their current total. The review backlog's age chart counts the statuses of the review
 stage, so its documents are those of the monthly chart's review bars.
 """
 from __future__ import annotations
@@ -24,7 +26,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from ..domain import CUSTOMER_KINDS, KINDS, sql_list
+from ..domain import CUSTOMER_KINDS, KINDS, signed_total_sql, sql_list
 from ..storage.db import dict_rows
 from ..workspace import Workspace
 from .sent_amounts import LATEST_SENT_JOIN, item_amount_sql, item_currency_sql
@@ -84,6 +86,11 @@ _STAGE = f"""CASE WHEN d.status IN ({sql_list(STAGE_STATUSES['review'])}) THEN '
 _SENT_AMOUNT = f"coalesce(k.expected_amount, {item_amount_sql('s')})"
 _SENT_CURRENCY = item_currency_sql("s")
 _SENT_JOINS = f"{_CONFIRMATION_JOIN} {LATEST_SENT_JOIN}"
+# A document's amount and currency in the monthly charts and their drill-down (with _SENT_JOINS):
+# what was sent for a sent document (sent, confirmed and discrepancy stages: the same as
+# `pennylane_totals`), whatever the source changed since; the current total for the others.
+_AMOUNT = f"CASE WHEN d.status = 'sent' THEN {_SENT_AMOUNT} ELSE d.total END"
+_CURRENCY = f"CASE WHEN d.status = 'sent' THEN {_SENT_CURRENCY} ELSE d.currency END"
 
 
 def stage_of(status: str, confirmation: str | None = None) -> str:
@@ -114,13 +121,22 @@ def currencies(ws: Workspace) -> list[tuple[str, int]]:
 def monthly_totals(
     ws: Workspace, connection: str | None = None, *, currency: str | None = "EUR", side: str | None = None,
 ) -> list[dict[str, Any]]:
-    """Per month × connection × status × currency: document count and the sums of the totals."""
-    where, params = _where(connection, currency, side)
+    """Per month × connection × status × currency: document count and the sums of the totals
+    (a sent document's: what was sent, in the currency it was sent in, as `monthly_stages`;
+    `total_before_tax` is the documents' current one, a send records no before-tax amount)."""
+    return _monthly(ws, "d.status", connection, currency, side)
+
+
+def _monthly(ws: Workspace, group: str, connection: str | None, currency: str | None,
+             side: str | None) -> list[dict[str, Any]]:
+    """Per month × connection × `group` (the status, or the stage) × currency: the sums."""
+    where, params = _where(connection, currency, side, alias="d", currency_of=_CURRENCY)
     with ws.db.read() as con:
         return dict_rows(con.execute(
-            "SELECT date_trunc('month', issue_date)::DATE AS month, connection, status, currency, "
-            "count(*) AS documents, sum(total_before_tax) AS total_before_tax, sum(total) AS total "
-            f"FROM documents WHERE {where} GROUP BY ALL ORDER BY month, connection, status, currency",
+            f"SELECT date_trunc('month', d.issue_date)::DATE AS month, d.connection, {group}, "
+            f"{_CURRENCY} AS currency, count(*) AS documents, sum(d.total_before_tax) AS total_before_tax, "
+            f"sum({_AMOUNT}) AS total FROM documents d {_SENT_JOINS} WHERE {where} "
+            "GROUP BY ALL ORDER BY 1, 2, 3, 4",
             params,
         ))
 
@@ -168,15 +184,12 @@ def backlog_age(
 def monthly_stages(
     ws: Workspace, connection: str | None = None, *, currency: str | None = "EUR", side: str | None = None,
 ) -> list[dict[str, Any]]:
-    """Per month × connection × stage (see STAGES): document count and the sums of the totals."""
-    where, params = _where(connection, currency, side, alias="d")
-    with ws.db.read() as con:
-        return dict_rows(con.execute(
-            f"SELECT date_trunc('month', d.issue_date)::DATE AS month, d.connection, {_STAGE} AS stage, d.currency, "
-            "count(*) AS documents, sum(d.total_before_tax) AS total_before_tax, sum(d.total) AS total "
-            f"FROM documents d {_CONFIRMATION_JOIN} WHERE {where} GROUP BY ALL ORDER BY month, d.connection, stage",
-            params,
-        ))
+    """Per month × connection × stage (see STAGES) × currency: document count and the sums of
+    the totals. The sent documents' stages (sent, confirmed, discrepancy) count what was sent,
+    in the currency it was sent in, whatever the source changed since: what `pennylane_totals`
+    counts as sent; the others the current totals. `total_before_tax` is the documents'
+    current one (a send records no before-tax amount)."""
+    return _monthly(ws, f"{_STAGE} AS stage", connection, currency, side)
 
 
 def pennylane_totals(
@@ -215,8 +228,11 @@ def documents_for(
     currency: str | None = "EUR", side: str | None = None, limit: int = 500, stage: str | None = None,
 ) -> tuple[list[dict[str, Any]], int]:
     """The documents behind one bar of `monthly_totals` (by status) or of `monthly_stages` (by
-    stage); any argument left None: all. Returns a page of them and their count."""
-    where, params = _where(connection, currency, side, alias="d")
+    stage); any argument left None: all. Returns a page of them and their count. A sent
+    document's `total` and `currency` are what was sent, as the bars count them (`currency`
+    filters on that); `current_total` and `current_currency` are the document's now, and
+    `differs_from_sent` says a sent document's (signed) total or currency is no longer what was sent."""
+    where, params = _where(connection, currency, side, alias="d", currency_of=_CURRENCY)
     if month is not None:
         where += " AND date_trunc('month', d.issue_date)::DATE = ?"
         params.append(month.replace(day=1))
@@ -228,22 +244,26 @@ def documents_for(
             raise ValueError(f"unknown stage {stage!r}; choose one of {', '.join(STAGES)}")
         where += f" AND d.status IN (SELECT unnest(?)) AND ({_STAGE}) = ?"
         params += [list(STAGE_STATUSES[stage]), stage]
-    return _drill(ws, "d.total_before_tax, d.total, d.currency, d.status, d.error_count, d.warning_count, "
+    return _drill(ws, f"d.total_before_tax, {_AMOUNT} AS total, {_CURRENCY} AS currency, "
+                      "d.total AS current_total, d.currency AS current_currency, d.changed_after_sending, "
+                      f"d.status = 'sent' AND ({signed_total_sql('d')} <> {_AMOUNT} OR d.currency <> {_CURRENCY}) "
+                      "AS differs_from_sent, "
+                      "d.status, d.error_count, d.warning_count, "
                       f"k.status AS confirmation, k.pennylane_amount, {_STAGE} AS stage",
                   where, params, "d.issue_date, d.number, d.id", limit)
 
 
-def _drill(ws: Workspace, columns: str, where: str, params: list[Any], order: str, limit: int,
-           joins: str = _CONFIRMATION_JOIN) -> tuple[list[dict[str, Any]], int]:
-    """A page of the documents behind a bar (with their counterparty, latest check and any other
-    `joins`), and their count."""
+def _drill(ws: Workspace, columns: str, where: str, params: list[Any], order: str,
+           limit: int) -> tuple[list[dict[str, Any]], int]:
+    """A page of the documents behind a bar (with their counterparty, latest check and latest
+    successful send: _SENT_JOINS), and their count."""
     with ws.db.read() as con:
         total = con.execute(
-            f"SELECT count(*) FROM documents d {joins} WHERE {where}", params
+            f"SELECT count(*) FROM documents d {_SENT_JOINS} WHERE {where}", params
         ).fetchone()[0]
         rows = dict_rows(con.execute(
             f"SELECT d.id, d.connection, d.kind, d.number, d.issue_date, c.name AS counterparty, {columns} "
-            f"FROM documents d LEFT JOIN counterparties c ON c.id = d.counterparty_id {joins} "
+            f"FROM documents d LEFT JOIN counterparties c ON c.id = d.counterparty_id {_SENT_JOINS} "
             f"WHERE {where} ORDER BY {order} LIMIT ?",
             params + [int(limit)],
         ))
@@ -269,7 +289,7 @@ def confirmations_for(
                       "k.checked_at, d.pennylane_url",
                   where, params, "(k.status = 'confirmed') NULLS FIRST, "
                   "abs(coalesce(k.pennylane_amount, 0) - coalesce(k.expected_amount, 0)) DESC, d.issue_date, d.id",
-                  limit, joins=_SENT_JOINS)
+                  limit)
 
 
 def pending_attachments(ws: Workspace) -> list[str]:

@@ -83,15 +83,23 @@ def drill_down(ws, bar: tuple[dt.date, str, str] | None, currency: str, side: st
     amount = sum((r["total"] or 0 for r in rows), start=0)
     st.markdown(t("rec.selection", month=i18n.format_month(month, state.lang()), status=stage_label(stage),
                   connection=connection, n=total, total=widgets.money(amount, currency)))
+    # A sent document counts what was sent; beside it, what the source says now when that differs.
+    differ = sum(1 for r in rows if r["differs_from_sent"])
+    if differ:
+        st.caption(t("rec.sent_amounts_note", n=differ, column=t("rec.col_current_total")))
     widgets.table([{
         "number": r["number"] or "—", "issue_date": widgets.date(r["issue_date"]),
         "counterparty": r["counterparty"] or "—", "kind": widgets.kind_label(r["kind"]),
-        "total": widgets.money(r["total"], r["currency"]), "status": widgets.status_label(r["status"]),
+        "total": widgets.money(r["total"], r["currency"]),
+        "current": widgets.money(r["current_total"], r["current_currency"]) if r["differs_from_sent"] else "",
+        "status": widgets.status_label(r["status"]),
         "findings": widgets.findings_label(r["error_count"], r["warning_count"]),
     } for r in rows], {
         "number": t("col.number"), "issue_date": t("col.issue_date"), "counterparty": t("col.counterparty"),
-        "kind": t("col.kind"), "total": t("col.total"), "status": t("col.status"), "findings": t("col.findings"),
-    }, key="rc_docs", column_config={t("col.total"): st.column_config.TextColumn(alignment="right")})
+        "kind": t("col.kind"), "total": t("col.total"), **({"current": t("rec.col_current_total")} if differ else {}),
+        "status": t("col.status"), "findings": t("col.findings"),
+    }, key="rc_docs", column_config={label: st.column_config.TextColumn(alignment="right")
+                                     for label in (t("col.total"), t("rec.col_current_total"))})
     if total > len(rows):
         st.caption(t("rec.more", shown=len(rows), n=total))
     if st.button(t("rec.open_review"), icon=":material/fact_check:", key="rc_open_review"):
