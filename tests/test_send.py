@@ -530,6 +530,9 @@ def test_every_reason_to_hold_and_warning_keeps_its_english_and_says_it_in_frenc
     odd = send.held_said(rb.BuildError("something new"))
     assert i18n.said_or(None, odd, "fr") == "bloquée avant l'envoi : something new"
     # A call after the import that failed: the invoice is in, Pennylane's answer said as the Send page says it.
-    after = send.import_warning_said(HttpError("PUT /customer_invoices/1/categories: HTTP 422", status=422, body="nope"))
+    # (a body no earlier test used as a token: the process's redaction would mask it)
+    after = send.import_warning_said(HttpError("PUT /customer_invoices/1/categories: HTTP 422", status=422,
+                                               body="unknown category label"))
     assert i18n.said_or(None, after, "en") == "imported, but: PUT /customer_invoices/1/categories: HTTP 422"
-    assert i18n.said_or(None, after, "fr") == "importée, mais : Pennylane a répondu par une erreur (HTTP 422) : nope"
+    assert i18n.said_or(None, after, "fr") == ("importée, mais : Pennylane a répondu par une erreur (HTTP 422) : "
+                                               "unknown category label")
