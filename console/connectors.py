@@ -39,13 +39,13 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Callable, ClassVar, Iterator, Mapping, Union
 from urllib.parse import urlsplit
 
 from . import i18n
-from decimal import Decimal
-
 from .domain import KINDS, Attachment, Counterparty, Document, Finding, Line
+from .domain import shown_value as _shown
 
 if TYPE_CHECKING:  # pragma: no cover
     from .http import HttpClient
@@ -230,11 +230,6 @@ def _number_error(name: str, value: Any, limit: Decimal) -> str | None:
     except ArithmeticError:  # NaN
         pass
     return f"{name} must be a finite decimal.Decimal below {limit:.0E} in size, got {value}"
-
-
-def _shown(value: Any) -> str:
-    text = repr(value)
-    return f"{type(value).__name__} {text if len(text) <= 40 else text[:37] + '...'}"
 
 
 def contract_errors(doc: Document) -> list[str]:

@@ -147,6 +147,19 @@ def _orjson_text(obj: Any, option: int) -> str:
 _decimal_str = Decimal.__str__
 
 
+def plain_decimal(value: Decimal) -> Decimal:
+    """20.0 → 20, 5.50 → 5.5 (never normalize()'s 2E+1): a VAT rate as people write it."""
+    if value == value.to_integral_value():
+        return value.quantize(Decimal(1))
+    return value.normalize()
+
+
+def shown_value(value: Any) -> str:
+    """A value a plugin gave, said for its author in an error: its type and a short repr."""
+    text = repr(value)
+    return f"{type(value).__name__} {text if len(text) <= 40 else text[:37] + '...'}"
+
+
 def snapshot_hash(snapshot: str) -> str:
     """A document's content hash: the sha256 of its stored snapshot text."""
     return hashlib.sha256(snapshot.encode()).hexdigest()

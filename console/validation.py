@@ -231,15 +231,27 @@ def validate(doc: Document, today: dt.date | None = None, vat_map: Mapping[str, 
     return out
 
 
+ADDRESS_FIELD = "counterparty.address"  # where a connector says why an address is incomplete
+
+
+def without_incomplete_address(found: list[Finding]) -> tuple[list[Finding], bool]:
+    """Validation's `found` less `incomplete_address`, and whether it was there: for a document
+    whose connector said why its address is incomplete, that finding stands for it, as an error."""
+    kept = [f for f in found if f.code != "incomplete_address"]
+    return kept, len(kept) < len(found)
+
+
 def merged(connector: list[Finding], found: list[Finding]) -> list[Finding]:
     """A connector's findings with validation's `found`, one finding per missing address: a
     connector that said why the address is incomplete (Harvest's unparsed text) keeps its
-    words, made an error as validation's `incomplete_address` (which is then left out) is."""
-    said = [f for f in connector if f.field == "counterparty.address"]
-    if said and any(f.code == "incomplete_address" for f in found):
-        for f in said:
-            f.severity = ERROR
-        found = [f for f in found if f.code != "incomplete_address"]
+    words, made an error as validation's `incomplete_address` (which is then left out) is.
+    `fixes.revalidate` applies the same rule to findings already stored."""
+    said = [f for f in connector if f.field == ADDRESS_FIELD]
+    if said:
+        found, dropped = without_incomplete_address(found)
+        if dropped:
+            for f in said:
+                f.severity = ERROR
     return [*connector, *found]
 
 

@@ -17,20 +17,12 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
-from ..domain import Address, Attachment, Counterparty, Document, Line
+from ..domain import Address, Attachment, Counterparty, Document, Line, plain_decimal
 
 _LINE_FIELD = re.compile(r"^lines\[(\d+)\]\.(\w+)$")
 COUNTERPARTY_FIELDS = ("name", "vat_number", "siren", "siret", "email")
 ADDRESS_FIELDS = ("street", "postal_code", "city", "country_alpha2")
 LINE_FIELDS = ("vat_code", "ledger_account", "label")
-
-
-def _plain_rate(rate: Any) -> Any:
-    """DECIMAL(6,3) 20.000 → 20 and 5.500 → 5.5, as a connector gives them ("20%" in a message,
-    never normalize()'s 2E+1)."""
-    if rate is None:
-        return None
-    return rate.quantize(1) if rate == rate.to_integral_value() else rate.normalize()
 
 
 DOCUMENT_FIELDS = ("category", "due_date")  # fixable on the document itself
@@ -84,7 +76,8 @@ def load_documents(con: duckdb.DuckDBPyConnection, ids: list[str]) -> dict[str, 
         """).fetchall():
             out[r[0]].lines.append(Line(
                 label=r[1], quantity=r[2], unit_price=r[3], amount_before_tax=r[4], tax=r[5], amount=r[6],
-                vat_rate=_plain_rate(r[7]), accounting_hint=r[8], vat_code=r[9],
+                # DECIMAL(6,3) 20.000 as a connector gives it: 20 ("20%" in a message)
+                vat_rate=plain_decimal(r[7]) if r[7] is not None else None, accounting_hint=r[8], vat_code=r[9],
             ))
         # Counterparty fixes are stored once per counterparty (subject = counterparty id) and
         # apply to all its documents; document fixes are stored per document.

@@ -13,7 +13,7 @@ from typing import Any
 
 import duckdb
 
-from ..domain import json_compact, json_loads
+from ..domain import json_compact, json_loads, shown_value
 
 PART_BYTES = 4096
 
@@ -48,8 +48,7 @@ def _where_not_plain(value: Any, path: str) -> str:
         for i, v in enumerate(value):
             if not _plain(v):
                 return _where_not_plain(v, f"{path}[{i}]")
-    text = repr(value)
-    return f"{path}: {type(value).__name__} {text if len(text) <= 40 else text[:37] + '...'}"
+    return f"{path}: {shown_value(value)}"
 
 
 def check_plain(key: str, value: Any) -> None:
@@ -79,6 +78,8 @@ def save_state(
 ) -> dict[str, str]:
     """Write `state`; `stored` is what the parts table holds (from `load_state` or the last
     call). Returns what it holds after this transaction commits (the caller keeps it only then)."""
+    if not isinstance(state, dict):
+        raise StateNotJson(f"expected a dict, got {type(state).__name__}")
     small: dict[str, Any] = {}
     parts: dict[str, str] = {}
     for key, value in state.items():

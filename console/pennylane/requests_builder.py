@@ -46,6 +46,7 @@ class MissingData(BuildError):
     def __init__(self, subject: str, missing: Iterable[str], why: str = "") -> None:
         self.subject = subject
         self.missing = list(missing)
+        self.why = why  # said apart too: the console words it in French (send.held_said)
         text = f"{subject}: missing {', '.join(self.missing)}"
         super().__init__(f"{text} ({why})" if why else text)
 

@@ -15,7 +15,7 @@ from ..domain import json_dumps
 from ..storage.db import dict_rows
 from ..storage.documents import load_documents, source_value, valid_override_field
 from ..storage.ingest import refresh_duplicates_of, write_findings
-from ..validation import validate
+from ..validation import ADDRESS_FIELD, validate, without_incomplete_address
 from ..workspace import Workspace
 from ..connectors import Said
 from .review import ReviewError
@@ -112,20 +112,21 @@ def revalidate(con: Any, doc_ids: list[str], vat_map: dict[str, str] | None = No
     as it is."""
     docs = load_documents(con, doc_ids)
     today = dt.date.today()
-    # A connector's word on the address stands for validation's (validation.merged).
+    # A connector's word on the address stands for validation's (validation.merged's rule).
     addressed = {r[0] for r in con.execute(
-        "SELECT DISTINCT document_id FROM findings WHERE origin = 'connector' AND field = 'counterparty.address' "
-        "AND document_id IN (SELECT unnest(?))", [doc_ids]).fetchall()}
-    rows, blocking = [], set()
+        "SELECT DISTINCT document_id FROM findings WHERE origin = 'connector' AND field = ? "
+        "AND document_id IN (SELECT unnest(?))", [ADDRESS_FIELD, doc_ids]).fetchall()}
+    rows, blocking = [], []
     for doc_id, doc in docs.items():
-        for f in validate(doc, today=today, vat_map=vat_map):
-            if doc_id in addressed and f.code == "incomplete_address":
-                blocking.add(doc_id)  # the connector's finding says it, as an error
-            else:
-                rows.append((doc_id, f))
+        found = validate(doc, today=today, vat_map=vat_map)
+        if doc_id in addressed:
+            found, dropped = without_incomplete_address(found)
+            if dropped:
+                blocking.append(doc_id)  # the connector's finding says it, as an error
+        rows += [(doc_id, f) for f in found]
     if blocking:
-        con.execute("UPDATE findings SET severity = 'error' WHERE origin = 'connector' AND field = 'counterparty.address' "
-                    "AND document_id IN (SELECT unnest(?))", [sorted(blocking)])
+        con.execute("UPDATE findings SET severity = 'error' WHERE origin = 'connector' AND field = ? "
+                    "AND document_id IN (SELECT unnest(?))", [ADDRESS_FIELD, blocking])
     con.execute(
         "DELETE FROM findings WHERE origin = 'validation' AND code <> 'attachment_not_pdf' "
         "AND document_id IN (SELECT unnest(?))", [doc_ids]

@@ -284,11 +284,10 @@ def held_said(exc: Exception) -> dict[str, Any]:
     refusal of the request builder as its English text."""
     if isinstance(exc, rb.MissingData):
         missing = ", ".join(exc.missing)
-        why = str(exc)[len(f"{exc.subject}: missing {missing}"):]  # " (…)" or ""
         return {"code": "send.held_missing", "params": {
             "subject": _per_lang(exc.subject, _fr(exc.subject)),
             "missing": _per_lang(missing, ", ".join(_fr(m) for m in exc.missing)),
-            "why": _per_lang(why, f" ({_fr(why[2:-1])})" if why else "")}}
+            "why": _per_lang(f" ({exc.why})" if exc.why else "", f" ({_fr(exc.why)})" if exc.why else "")}}
     text = str(exc)
     for code, pattern in _HELD_REASONS:
         match = re.fullmatch(pattern, text)
@@ -565,6 +564,7 @@ class _Sender:
         now = _now()
         status = {"sent": SENT, "failed": FAILED, "held": ON_HOLD}[res.state]
         reason = res.error
+        said = json_compact(res.said) if res.said else None  # the item's and the audit row's, one text
         with self.ws.db.write() as con:
             con.execute(
                 "UPDATE batch_items SET state = ?, invoice_pl_id = coalesce(?, invoice_pl_id), error = ?, error_said = ?, "
@@ -572,7 +572,7 @@ class _Sender:
                 # failed or was held imported nothing.
                 "sent_amount = CASE WHEN ? THEN sent_amount END, sent_currency = CASE WHEN ? THEN sent_currency END, "
                 "updated_at = ? WHERE batch_id = ? AND document_id = ?",
-                [res.state, res.pennylane_id, res.error or res.warning, json_compact(res.said) if res.said else None,
+                [res.state, res.pennylane_id, res.error or res.warning, said,
                  res.state == "sent", res.state == "sent", now, self.batch_id, document_id],
             )
             if res.state == "sent":
@@ -594,7 +594,7 @@ class _Sender:
                 "VALUES (?, ?, ?, ?, 'pennylane_id', to_json(?), ?, ?)",
                 [now, self.actor, document_id,
                  {"sent": "sent", "failed": "send_failed", "held": "held_before_send"}[res.state],
-                 res.pennylane_id, res.error or res.warning, json_compact(res.said) if res.said else None],
+                 res.pennylane_id, res.error or res.warning, said],
             )
 
     # -- preparation ------------------------------------------------------------------------

@@ -9,7 +9,7 @@ from ..connectors import CheckResult, Connector, ConnectorError, FetchContext, S
 from ..plugin_loader import Plugins
 from ..redact import redact
 from ..workspace import Workspace, WorkspaceError
-from .sync import INTERRUPTED, INTERRUPTED_MESSAGE, _said_value, shown_status
+from .sync import INTERRUPTED, INTERRUPTED_MESSAGE, _said, shown_status
 
 DEMO_CONNECTION = "demo"
 
@@ -121,7 +121,7 @@ def check_connection(ws: Workspace, plugins: Plugins, name: str) -> CheckResult:
     try:
         result = cls().check(ctx)
     except ConnectorError as exc:  # with its Said, redacted as a sync's: said in the console's language
-        said = _said_value(getattr(exc, "said", None))
+        said = _said(exc)
         return CheckResult(False, redact(str(exc)), says=[Said(**said)] if said else [])
     except Exception as exc:  # noqa: BLE001 - a plugin bug is reported, not raised
         return CheckResult(False, redact(f"the {cls.id} connector failed: {type(exc).__name__}: {exc}"))

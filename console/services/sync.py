@@ -222,8 +222,6 @@ def sync_connection(
                     buffer.add_document(ws, item, clock)
                     report.fetched += 1
                 elif isinstance(item, Checkpoint):
-                    if not isinstance(item.state, dict):
-                        raise StateNotJson(f"expected a dict, got {type(item.state).__name__}")
                     _flush(ws, name, buffer, report, item.state, clock, actor, run)
                 elif isinstance(item, AttachmentReady):
                     buffer.add_attachment(ws, item)

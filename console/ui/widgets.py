@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import os
 from decimal import Decimal
 from typing import Any, Callable
 
@@ -123,6 +124,12 @@ def token_env_var(source: str | None) -> str | None:
     """The variable the Pennylane token is read from (`Workspace.pennylane_token_source`:
     "env:VAR"), or None (stored in secrets.toml, or none)."""
     return source[4:] if source and source.startswith("env:") else None
+
+
+def token_env_unset(source: str | None) -> str | None:
+    """The token's variable when the workspace names one that this console does not have."""
+    var = token_env_var(source)
+    return var if var and not os.environ.get(var) else None
 
 
 # -- messages ------------------------------------------------------------------------------

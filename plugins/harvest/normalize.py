@@ -52,6 +52,7 @@ from ecluse.domain import (
     DomainError,
     Finding,
     Line,
+    plain_decimal,
     to_decimal,
 )
 
@@ -135,12 +136,7 @@ def apportion(exact: list[Decimal], target: Decimal) -> list[Decimal]:
     return [(part / 100).quantize(CENT) for part in parts]
 
 
-@functools.lru_cache(maxsize=256)  # a few VAT rates, over and over
-def _plain(value: Decimal) -> Decimal:
-    """20.0 → 20, 5.50 → 5.5 (never 2E+1)."""
-    if value == value.to_integral_value():
-        return value.quantize(Decimal(1))
-    return value.normalize()
+_plain = functools.lru_cache(maxsize=256)(plain_decimal)  # a few VAT rates, over and over
 
 
 def _text(value: Any) -> str | None:

@@ -1,7 +1,6 @@
 """Overview: what needs attention, counts per status, the last syncs."""
 from __future__ import annotations
 
-import os
 
 import streamlit as st
 
@@ -34,11 +33,11 @@ def next_steps(ws, summary: dict) -> list[tuple[str, int | None, str, str, str]]
     steps: list[tuple[str, int | None, str, str, str]] = []
     approved = summary["documents"]["approved"]
     source = ws.pennylane_token_source()
-    var = widgets.token_env_var(source)
+    unset = widgets.token_env_unset(source)
     if source is None:
         steps.append(("destination", None, t("next.destination_help"), "send", ":material/key_off:"))
-    elif var and not os.environ.get(var):
-        steps.append(("destination", None, t("next.token_unset_help", var=var), "send", ":material/key_off:"))
+    elif unset:
+        steps.append(("destination", None, t("next.token_unset_help", var=unset), "send", ":material/key_off:"))
     elif ws.pennylane().get("dry_run", True):
         if approved:
             steps.append(("dry_run", approved, t("next.dry_run_help", n=approved), "send", ":material/science:"))

@@ -6,7 +6,6 @@ read-back from Pennylane. The same services as `ecluse pennylane`, `ecluse push`
 from __future__ import annotations
 
 import json
-import os
 import re
 import time
 from dataclasses import replace
@@ -37,13 +36,13 @@ def live_commands(source: str | None) -> tuple[tuple[str, str], ...]:
     """The commands that make the destination live, for the token as the workspace has it
     (`source`: "env:VAR", "secrets.toml" or None): a variable configured is the one named, and
     exported only when the console does not have it; a token already there is not asked for."""
-    var = widgets.token_env_var(source)
+    unset = widgets.token_env_unset(source)
     if source is None:
         token: tuple[tuple[str, str], ...] = (
             (f"export {DEFAULT_TOKEN_VAR}=…", "cmd.token_where"),
             (f"ecluse pennylane set --token-env {DEFAULT_TOKEN_VAR} --live", "cmd.restart"))
-    elif var and not os.environ.get(var):
-        token = ((f"export {var}=…", "cmd.token_where"), ("ecluse pennylane set --live", "cmd.restart"))
+    elif unset:
+        token = ((f"export {unset}=…", "cmd.token_where"), ("ecluse pennylane set --live", "cmd.restart"))
     else:
         token = (("ecluse pennylane set --live", "cmd.pl_live"),)
     return (*token, ("ecluse pennylane check", "cmd.pl_check"), ("ecluse push --dry-run", "cmd.push_dry"),
@@ -84,7 +83,7 @@ def destination(ws) -> None:
                      icon=":material/send:" if live else ":material/science:")
         cols[3].caption(t("send.dest_incomplete"))
         cols[3].markdown(t("send.yes") if cfg.get("import_as_incomplete") else t("send.no"))
-        if var and not os.environ.get(var):
+        if widgets.token_env_unset(source):
             st.warning(t("send.env_unset", var=var), icon=":material/warning:")
         if st.button(t("send.check"), key="sd_check", icon=":material/network_check:"):
             with st.spinner(t("send.checking")):
@@ -406,11 +405,11 @@ def send_section(ws, filters: review.Filters, summary: dict[str, Any]) -> None:
     elsewhere = None if running else batches.sender_elsewhere(ws)
     ready = summary["ready"]
     if not live:  # the token asked for only when there is none
-        var = widgets.token_env_var(source)
+        unset = widgets.token_env_unset(source)
         if source is None:
             why = t("send.why_dry_run")
-        elif var and not os.environ.get(var):  # configured, but not for this console (Overview says so too)
-            why = t("send.why_dry_run_token_unset", var=var)
+        elif unset:  # configured, but not for this console (Overview says so too)
+            why = t("send.why_dry_run_token_unset", var=unset)
         else:
             why = t("send.why_dry_run_has_token", token=token_text(source))
         st.info(why, icon=":material/science:")
