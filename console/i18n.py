@@ -910,7 +910,12 @@ MESSAGES: dict[str, dict[str, str]] = {
               "stops the console from starting: its error is shown here."},
     "plg.failed": {"fr": "Le plugin « {name} » n'a pas pu être chargé : {error}",
                    "en": "The plugin '{name}' could not be loaded: {error}"},
+    "plg.partial": {"fr": "Le plugin « {name} » est chargé en partie : ce qu'il a enregistré sans erreur "
+                          "fonctionne, le reste est ignoré. À corriger par son auteur : {error}",
+                    "en": "The plugin '{name}' loaded in part: what it registered without error works, the "
+                          "rest is ignored. For its author to fix: {error}"},
     "plg.ok": {"fr": "ok", "en": "ok"},
+    "plg.partly": {"fr": "en partie", "en": "partial"},
     "plg.ko": {"fr": "échec", "en": "failed"},
     "plg.none": {"fr": "Aucun plugin chargé.", "en": "No plugin loaded."},
     "plg.load_title": {"fr": "Choisir les plugins chargés", "en": "Choosing which plugins load"},

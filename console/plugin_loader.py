@@ -32,10 +32,21 @@ class PluginInfo:
     connectors: list[str] = field(default_factory=list)
     texts: list[str] = field(default_factory=list)  # keys of the templates it added (register_texts)
     error: str | None = None
+    builtin: bool = False
+    commands: bool = False  # it has a register_commands hook that has not failed
 
     @property
     def ok(self) -> bool:
         return self.error is None
+
+    @property
+    def status(self) -> str:
+        """ok; partial: something went wrong, yet some of what it registered is in use (say a
+        misspelled hook beside a working connector: its connections keep working while
+        `error` says what to fix); failed: nothing of it is in use."""
+        if self.ok:
+            return "ok"
+        return "partial" if (self.connectors or self.texts or self.commands) else "failed"
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -46,7 +57,7 @@ class PluginInfo:
             "hooks": self.hooks,
             "connectors": self.connectors,
             "texts": self.texts,
-            "status": "ok" if self.ok else "failed",
+            "status": self.status,
             "error": self.error,
         }
 
@@ -63,12 +74,18 @@ class Plugins:
         # A template key → the plugin of this set that added it. Per set: the same plugin loaded
         # again by another set (tests, a reload) is not refused against itself.
         self.text_owner: dict[str, str] = {}
+        # The built-in plugins' names, which are their connectors' ids: reserved even when the
+        # built-in is not loaded (ECLUSE_LOAD_PLUGINS, an import error), so a third party
+        # never takes over the connections made for a built-in connector.
+        self.reserved: set[str] = set()
 
     def load_entrypoints(self, only: list[str] | None = None) -> None:
         # The built-ins first: a third-party package cannot take over a built-in connector's
         # id (or entry-point name) by sorting before it; the others in name order.
         loaded: dict[str, str] = {}  # entry-point name → its module
-        for ep in sorted(md.entry_points(group=GROUP), key=lambda e: (not _is_builtin(e), e.name)):
+        eps = sorted(md.entry_points(group=GROUP), key=lambda e: (not _is_builtin(e), e.name))
+        self.reserved |= {ep.name for ep in eps if _is_builtin(ep)}
+        for ep in eps:
             if only is not None and ep.name not in only:
                 continue
             dist = getattr(ep, "dist", None)
@@ -77,6 +94,7 @@ class Plugins:
                 module=ep.value,
                 distribution=dist.metadata["Name"] if dist else None,
                 version=dist.version if dist else None,
+                builtin=_is_builtin(ep),
             )
             if self.pm.has_plugin(ep.name):
                 if loaded.get(ep.name) != ep.value:  # the same entry point seen twice on the path is no news
@@ -109,6 +127,7 @@ class Plugins:
     def _registered(self, plugin: Any, info: PluginInfo) -> None:
         callers = self.pm.get_hookcallers(plugin) or []
         info.hooks = sorted(h.name for h in callers)
+        info.commands = "register_commands" in info.hooks
         # pluggy accepts an implementation of a hook it does not know (a misspelled name)
         # and never calls it: the plugin would load "ok" and do nothing.
         unknown = sorted(h.name for h in callers if h.spec is None and not _optional(plugin, h.name))
@@ -135,6 +154,9 @@ class Plugins:
                     f"connector id {cls.id!r} is already registered by plugin "
                     f"{self.connector_owner[cls.id]!r}; this one was ignored"
                 )
+            elif problem is None and cls.id in self.reserved and not info.builtin:
+                problem = (f"connector id {cls.id!r} is reserved for Écluse's built-in connector (not loaded "
+                           "here); this one was ignored: give your connector an id of its own")
             if problem:
                 problems.append(problem)
                 continue
@@ -174,6 +196,7 @@ class Plugins:
             except Exception as exc:  # noqa: BLE001
                 for info in self.infos:
                     if info.name == impl.plugin_name:
+                        info.commands = False
                         _add_error(info, "register_commands failed: " + _describe(exc))
 
     def describe(self) -> list[dict[str, Any]]:

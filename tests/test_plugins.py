@@ -115,6 +115,13 @@ def test_a_third_party_cannot_take_a_builtin_connector_id_and_a_misspelled_hook_
     assert ecluse(site, "-w", ws, "init").returncode == 0  # with the demo connection
     check = ecluse(site, "-w", ws, "connections", "check", "demo")
     assert check.returncode == 0, check.stdout + check.stderr
+    # the built-in not loaded: its id stays reserved, the demo connection is not the squatter's
+    alone = ecluse(site, "plugins", "--json", env={"ECLUSE_LOAD_PLUGINS": "aaa_squatter"})
+    [squatter] = json.loads(alone.stdout)
+    assert squatter["status"] == "failed" and squatter["connectors"] == []
+    assert "connector id 'demo' is reserved for Écluse's built-in connector (not loaded here)" in squatter["error"]
+    check = ecluse(site, "-w", ws, "connections", "check", "demo", env={"ECLUSE_LOAD_PLUGINS": "aaa_squatter"})
+    assert check.returncode != 0 and "no connector 'demo' is loaded" in check.stdout + check.stderr
 
 
 def test_external_plugin_connector_and_command_work_end_to_end(site, tmp_path):
@@ -166,6 +173,38 @@ def test_in_process_registration_isolates_bad_connectors():
     assert not c.ok and "register_connectors failed: ValueError: boom" in c.error
     with pytest.raises(KeyError, match="no connector 'nope' is loaded"):
         plugins.connector("nope")
+    assert (a.status, b.status, c.status) == ("ok", "failed", "failed")
+
+
+class Good(Connector):
+    id = "good"
+    title = "Good"
+
+
+class Typo:
+    """A good connector beside a misspelled hook."""
+
+    @hookimpl
+    def register_connectors(self, register):
+        register(Good)
+
+    @hookimpl
+    def register_comands(self, cli):  # misspelled
+        pass
+
+
+def test_a_misspelled_hook_beside_a_good_connector_is_partial_and_the_connector_works():
+    class OnlyTypo:
+        @hookimpl
+        def register_connector(self, register):  # misspelled: nothing of it is in use
+            register(Good)
+
+    plugins = Plugins()
+    typo, only = plugins.register_object(Typo(), "typo"), plugins.register_object(OnlyTypo(), "only")
+    assert typo.status == "partial" and typo.as_dict()["status"] == "partial"
+    assert "unknown hook register_comands() (did you mean register_commands?)" in typo.error
+    assert plugins.connector("good") is Good
+    assert only.status == "failed" and only.connectors == []
 
 
 # -- a plugin's own texts (hook register_texts) ------------------------------------------------------
@@ -298,3 +337,32 @@ def test_a_connectors_check_error_is_said_from_the_plugins_template(workspace):
     result = setup.check_connection(workspace, plugins, "d")
     assert not result.ok and result.message == "ACME is down (HTTP 503)"
     assert i18n.said(result.says, "fr") == ["ACME est indisponible (HTTP 503)."]
+
+
+def test_the_plugins_page_says_what_failed_and_what_loaded_in_part(tmp_path, monkeypatch):
+    class Broken:
+        @hookimpl
+        def register_connectors(self, register):
+            raise ValueError("boom")
+
+    plugins = Plugins()
+    plugins.load_entrypoints(["demo"])
+    plugins.register_object(Typo(), "typo")
+    plugins.register_object(Broken(), "broken")
+    ws = Workspace(tmp_path / "ws")
+    setup.ensure_workspace(ws, plugins, with_demo=True)
+    monkeypatch.setattr(state, "plugins", lambda: plugins)
+    monkeypatch.setenv("ECLUSE_WORKSPACE", str(ws.path))
+    monkeypatch.delenv("ECLUSE_LANG", raising=False)
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.run()
+    at.switch_page("views/plugins.py").run()
+    assert not at.exception
+    [error] = [e.value for e in at.error if e.value.startswith("Le plugin")]
+    assert error.startswith("Le plugin « broken » n'a pas pu être chargé : register_connectors failed: ValueError: boom")
+    [warning] = [w.value for w in at.warning if w.value.startswith("Le plugin")]
+    assert warning.startswith("Le plugin « typo » est chargé en partie : ce qu'il a enregistré sans erreur fonctionne")
+    assert "register_comands()" in warning
+    [frame] = [d.value for d in at.dataframe]
+    statuses = dict(zip(frame["Nom"], frame["Statut"]))
+    assert statuses == {"demo": "ok", "typo": "en partie", "broken": "échec"}

@@ -12,8 +12,10 @@ st.title(t("plg.title"))
 st.caption(t("plg.intro"))
 infos = [i.as_dict() for i in state.plugins().infos]
 for info in infos:
-    if info["status"] != "ok":
+    if info["status"] == "failed":
         st.error(t("plg.failed", name=info["name"], error=info["error"]), icon=":material/extension_off:")
+    elif info["status"] == "partial":
+        st.warning(t("plg.partial", name=info["name"], error=info["error"]), icon=":material/extension:")
 if infos:
     def highlight(row):
         failed = row[t("col.status")] != t("plg.ok")
@@ -22,7 +24,7 @@ if infos:
     import pandas as pd
 
     frame = pd.DataFrame([{
-        t("col.name"): i["name"], t("col.status"): t("plg.ok") if i["status"] == "ok" else t("plg.ko"),
+        t("col.name"): i["name"], t("col.status"): t({"ok": "plg.ok", "partial": "plg.partly"}.get(i["status"], "plg.ko")),
         t("col.version"): i["version"] or "—", t("col.connectors"): ", ".join(i["connectors"]),
         t("col.hooks"): ", ".join(i["hooks"]), t("col.module"): i["module"], t("col.error"): i["error"] or "",
     } for i in infos])
