@@ -23,6 +23,30 @@ MESSAGES: dict[str, dict[str, str]] = {
         "fr": "Ce document ne correspond plus aux filtres de la liste ; il reste affiché ici jusqu'à ce que vous en sélectionniez un autre.",
         "en": "This document no longer matches the list's filters; it stays shown here until you select another one."},
 
+    # -- a document's lines: the account each will be sent to -------------------------------------
+    "lines.col_account": {"fr": "Compte Pennylane", "en": "Pennylane account"},
+    "lines.col_account_help": {
+        "fr": "Le compte que l'envoi donnera à la ligne : celui de sa correction, sinon la correspondance de son code "
+              "(ou de la première de ses parties associée), sinon le compte par défaut « * ». Un compte absent du plan "
+              "comptable de Pennylane retient le document à l'envoi.",
+        "en": "The account the send will give the line: its fix's, else the mapping of its code (or of the first of its "
+              "parts that is mapped), else the default account “*”. An account missing from Pennylane's chart of "
+              "accounts holds the document at the send."},
+    "lines.col_source_code": {"fr": "Code comptable (source)", "en": "Accounting code (source)"},
+    "lines.account_fixed": {"fr": "{account} (corrigé)", "en": "{account} (fixed)"},
+    "lines.account_part": {"fr": "{account} (via {part})", "en": "{account} (via {part})"},
+    "lines.account_default": {"fr": "{account} (par défaut)", "en": "{account} (default)"},
+    "lines.account_none": {"fr": "aucun", "en": "none"},
+    "lines.no_account": {
+        "fr": "{n} {n|ligne n'a|lignes n'ont} pas de compte Pennylane. Le document n'est pas retenu pour autant : "
+              "{n|elle partira|elles partiront} sans compte et Pennylane choisira lui-même le compte, à vérifier ensuite. Pour "
+              "imposer un compte, associez le code comptable à un compte (ou définissez un compte par défaut « * ») "
+              "dans Correspondances, ou corrigez la ligne dans l'onglet Corriger.",
+        "en": "{n} {n|line has|lines have} no Pennylane account. The document is not held for that: {n|it|they} will "
+              "go without an account and Pennylane will choose one itself, to check afterwards. To set an account, "
+              "map the accounting code to one (or set a default account “*”) in Mappings, or fix the line in the "
+              "Fix tab."},
+
     # -- fixes in place ----------------------------------------------------------------------------
     "fx.tab": {"fr": "Corriger ({n})", "en": "Fix ({n})"},
     "fx.intro": {
@@ -97,7 +121,6 @@ MESSAGES: dict[str, dict[str, str]] = {
     "fx.none": {"fr": "Aucune correction : les valeurs sont celles de la source.",
                 "en": "No fix: the values are the source's."},
     "fx.col_source": {"fr": "Valeur de la source", "en": "Source value"},
-    "fx.col_account": {"fr": "Compte / code", "en": "Account / code"},
     "fx.shared_badge": {"fr": "tous les documents du tiers", "en": "all the counterparty's documents"},
     "fx.restore": {"fr": "Rétablir", "en": "Restore"},
     "fx.restore_help": {"fr": "Rétablir la valeur de la source", "en": "Restore the source's value"},

@@ -119,10 +119,63 @@ def test_a_ledger_account_and_vat_code_fixed_on_a_line_show_in_the_lines(fresh_s
     submit(at, "Enregistrer la ligne 1")
     line = review.get_document(ws, doc_id)["lines"][0]
     assert (line["ledger_account"], line["vat_code"]) == ("706100", "FR_100")
-    [lines] = [d.value for d in at.dataframe if "Compte / code" in d.value.columns]
-    assert lines.iloc[0]["Compte / code"] == "706100" and lines.iloc[0]["Code TVA Pennylane"] == "FR_100"
+    [lines] = [d.value for d in at.dataframe if "Compte Pennylane" in d.value.columns]
+    assert lines.iloc[0]["Compte Pennylane"] == "706100 (corrigé)" and lines.iloc[0]["Code TVA Pennylane"] == "FR_100"
+    assert lines.iloc[0]["Code comptable (source)"] == (doc_line_hint(ws, doc_id, 0) or "—")  # the source's, kept
     assert list(lines.columns[:5]) == ["Libellé", "Total HT", "Taux TVA", "TVA", "Total TTC"]  # amounts first: the column is narrow
     assert at.text_input(key=f"fx_ln_{doc_id}_1_{session(at, 'fx_version')}_ledger").value == "706100"
+
+
+def doc_line_hint(ws, doc_id, index):
+    """The source's accounting code of a line (fixes leave it as it is)."""
+    return review.get_document(ws, doc_id)["lines"][index]["accounting_hint"]
+
+
+def lines_shown(at):
+    [lines] = [d.value for d in at.dataframe if "Compte Pennylane" in d.value.columns]
+    return lines
+
+
+def link_after(at, text):
+    """The page a page link right after the alert saying `text` opens, or None."""
+    found = []
+
+    def walk(node):
+        children = list(getattr(node, "children", {}).values())
+        for here, after in zip(children, children[1:]):
+            if text in str(getattr(here, "value", "")) and getattr(after, "type", None) == "page_link":
+                found.append(after.proto.page)
+        for child in children:
+            walk(child)
+
+    walk(at.main)
+    return found[0] if found else None
+
+
+def test_the_lines_say_the_pennylane_account_each_will_be_sent_to(fresh_synced_workspace, use_workspace):
+    ws = use_workspace(fresh_synced_workspace)
+    [(doc_id,)] = q(ws, "SELECT document_id FROM lines GROUP BY 1 HAVING count(DISTINCT accounting_hint) >= 2 "
+                        "AND count(accounting_hint) = count(*) ORDER BY 1 LIMIT 1")
+    hints = [line["accounting_hint"] for line in review.get_document(ws, doc_id)["lines"]]
+    ws.set_mapping("ledger_accounts", hints[0], "706000")
+    others = [i for i, h in enumerate(hints) if h != hints[0]]
+    at = open_document(ws, doc_id)
+    lines = lines_shown(at)
+    assert list(lines["Code comptable (source)"]) == hints, "the source's code stays beside the account"
+    assert [lines.iloc[i]["Compte Pennylane"] for i in range(len(hints)) if i not in others] == \
+        ["706000"] * (len(hints) - len(others))
+    assert {lines.iloc[i]["Compte Pennylane"] for i in others} == {"aucun"}
+    said = (f"{len(others)} ligne n'a" if len(others) == 1 else f"{len(others)} lignes n'ont") + " pas de compte Pennylane."
+    [warning] = [w.value for w in at.warning if "pas de compte Pennylane" in w.value]
+    assert warning.startswith(said) and "Le document n'est pas retenu pour autant" in warning
+    assert "Correspondances" in warning and "onglet Corriger" in warning
+    assert link_after(at, said) is not None and "mappings" in link_after(at, said), "a link to Correspondances"
+    # a default account: said as such, and nothing left to do
+    ws.set_mapping("ledger_accounts", "*", "471000")
+    at.run()
+    assert_clean(at)
+    assert {lines_shown(at).iloc[i]["Compte Pennylane"] for i in others} == {"471000 (par défaut)"}
+    assert not [w for w in at.warning if "pas de compte Pennylane" in w.value]
 
 
 def test_restoring_the_source_value(fresh_synced_workspace, use_workspace):

@@ -443,18 +443,7 @@ def detail(ws, doc_id: str) -> None:
                 text += "  \n" + t("review.finding_field", field=review_panels.field_label(f["field"]))
             (st.error if f["severity"] == "error" else st.warning)(text)
     with tabs[1]:
-        widgets.table([{
-            "label": line["label"], "ledger_account": line.get("ledger_account") or line.get("accounting_hint") or "—",
-            "vat_code": line.get("vat_code") or "—", "quantity": widgets.number(line["quantity"]),
-            "unit_price": widgets.money(line["unit_price"], currency),
-            "vat_rate": "—" if line["vat_rate"] is None else widgets.number(line["vat_rate"]) + " %",
-            "amount_before_tax": widgets.money(line["amount_before_tax"], currency),
-            "tax": widgets.money(line["tax"], currency), "amount": widgets.money(line["amount"], currency),
-        } for line in doc["lines"]], {  # the amounts right after the label: the detail column is narrow
-            "label": t("col.label"), "amount_before_tax": t("col.total_before_tax"), "vat_rate": t("col.vat_rate"),
-            "tax": t("col.total_tax"), "amount": t("col.total"), "quantity": t("col.quantity"),
-            "unit_price": t("col.unit_price"), "ledger_account": t("fx.col_account"), "vat_code": t("fx.vat_code"),
-        }, key="rv_lines")
+        lines_tab(ws, doc)
     with tabs[2]:
         widgets.table([{
             "recorded_at": widgets.datetime(h["recorded_at"]), "actor": review_panels.history_actor(h),
@@ -474,6 +463,47 @@ def detail(ws, doc_id: str) -> None:
                            for field, pair in doc["changed"].items()],
                           {"field": t("col.field"), "before": t("col.before"), "after": t("col.after")},
                           key="rv_changes")
+
+
+def account_label(account: dict[str, Any]) -> str:
+    """The account a line will be sent to, and why when it is not its code's own mapping:
+    "706000", "706100 (via kind:Product)", "706000 (par défaut)", "706100 (corrigé)", "aucun"."""
+    source = account["source"]
+    if source == "code":
+        return account["account"]
+    return t(f"lines.account_{source}", account=account["account"], part=account["via"])
+
+
+def lines_tab(ws, doc: dict[str, Any]) -> None:
+    """The document's lines, each with the Pennylane account the send will book it on (the send's
+    own rule, `review.line_accounts`) beside the source's accounting code."""
+    currency = doc["currency"]
+    accounts = review.line_accounts(ws, doc["id"])
+    shown = [account_label(a) for a in accounts] + ["—"] * (len(doc["lines"]) - len(accounts))  # [] if gone since
+    labels = {
+        "label": t("col.label"), "amount_before_tax": t("col.total_before_tax"), "vat_rate": t("col.vat_rate"),
+        "tax": t("col.total_tax"), "amount": t("col.total"), "account": t("lines.col_account"),
+        "source_code": t("lines.col_source_code"), "vat_code": t("fx.vat_code"), "quantity": t("col.quantity"),
+        "unit_price": t("col.unit_price"),
+    }
+    widgets.table([{
+        "label": line["label"], "account": account,
+        "source_code": line.get("accounting_hint") or "—",
+        "vat_code": line.get("vat_code") or "—", "quantity": widgets.number(line["quantity"]),
+        "unit_price": widgets.money(line["unit_price"], currency),
+        "vat_rate": "—" if line["vat_rate"] is None else widgets.number(line["vat_rate"]) + " %",
+        "amount_before_tax": widgets.money(line["amount_before_tax"], currency),
+        "tax": widgets.money(line["tax"], currency), "amount": widgets.money(line["amount"], currency),
+    } for line, account in zip(doc["lines"], shown)],
+        labels,  # the amounts right after the label: the detail column is narrow
+        key="rv_lines",
+        column_config={labels["account"]: st.column_config.TextColumn(help=t("lines.col_account_help"))})
+    missing = sum(1 for a in accounts if a["source"] == "none")
+    if missing and doc["status"] != SENT:  # what is sent is in Pennylane: nothing left to do here
+        st.warning(t("lines.no_account", n=missing), icon=":material/account_tree:")
+        pages = st.session_state.get("_pages", {})
+        if "mappings" in pages:
+            st.page_link(pages["mappings"], label=t("fx.open_mappings"), icon=":material/rule:")
 
 
 def change_after_sending(ws, doc: dict[str, Any]) -> None:

@@ -1,0 +1,98 @@
+"""The Pennylane ledger account each line of a document will be sent to, and why
+(`review.line_accounts`), checked against what the send really books on the Pennylane emulator."""
+from __future__ import annotations
+
+from decimal import Decimal as D
+
+import pytest
+
+from ecluse.domain import Line
+from ecluse.services import fixes, review, send
+from ecluse.services.pennylane_gateway import PennylaneGateway
+from ecluse.services.sync import sync
+from tests.conftest import make_doc
+from tests.emulators.pennylane import PennylaneEmulator
+
+TOKEN = "pl-line-accounts-token-7c1e"
+# Harvest's codes: `kind:<line kind>|project:<project code>`, the missing parts left out.
+HINTS = ["kind:Product|project:P1", "kind:Service", "kind:Travel|project:P1", None]
+
+
+@pytest.fixture
+def harvest_like(workspace, plugins, fake_source, fake_connection):
+    """One invoice of four lines (25.00 + 5.00 VAT each), one per kind of accounting code."""
+    doc = make_doc("1", total="120.00")
+    doc.lines = [Line(f"Ligne {i}", D(1), D("25.00"), D("25.00"), D("5.00"), D("30.00"), D(20), hint)
+                 for i, hint in enumerate(HINTS, start=1)]
+    fake_source.pages = [[doc]]
+    sync(workspace, plugins)
+    workspace.set_mapping("ledger_accounts", "kind:Product", "706100")
+    workspace.set_mapping("ledger_accounts", "kind:Service", "706200")
+    return workspace
+
+
+def shown(ws, doc_id="src:1"):
+    return [(a["account"], a["source"], a["via"]) for a in review.line_accounts(ws, doc_id)]
+
+
+def test_each_line_says_its_account_and_why(harvest_like):
+    assert shown(harvest_like) == [("706100", "part", "kind:Product"), ("706200", "code", None),
+                                   (None, "none", None), (None, "none", None)]
+    harvest_like.set_mapping("ledger_accounts", "*", "706000")  # the default serves what is not mapped
+    assert shown(harvest_like)[2:] == [("706000", "default", None), ("706000", "default", None)]
+    # a mapping of the whole code wins over its part's; a reviewer's fix over any mapping
+    harvest_like.set_mapping("ledger_accounts", "kind:Product|project:P1", "706110")
+    fixes.fix(harvest_like, "src:1", "lines[2].ledger_account", "706300", actor="anne")
+    assert shown(harvest_like)[:2] == [("706110", "code", None), ("706300", "fixed", None)]
+    assert review.line_accounts(harvest_like, "src:nope") == []
+
+
+@pytest.mark.parametrize("fallback", [None, "706000"])
+def test_the_accounts_are_those_the_send_books(harvest_like, fallback):
+    if fallback:
+        harvest_like.set_mapping("ledger_accounts", "*", fallback)
+    fixes.fix(harvest_like, "src:1", "lines[4].ledger_account", "706300", actor="anne")
+    expected = [a["account"] for a in review.line_accounts(harvest_like, "src:1")]
+    assert expected == ["706100", "706200", fallback, "706300"]
+    with PennylaneEmulator(token=TOKEN, rate_limit=(50, 1.0)) as emu:
+        for number in ("706000", "706100", "706200", "706300"):
+            emu.add_ledger_account(number)
+        assert review.decide(harvest_like, "approve", ["src:1"], actor="anne").done == ["src:1"]
+        result = send.push(harvest_like, PennylaneGateway(emu.api_url, TOKEN), actor="anne")
+        assert result.count("sent") == 1, result.summary()  # a line without an account does not hold it
+        [invoice] = emu.invoices("customer")
+        booked = [emu.ledger_accounts[line["ledger_account_id"]]["number"] if "ledger_account_id" in line else None
+                  for line in emu.invoice_lines(invoice["id"])]
+    assert booked == expected
+
+
+def test_harvest_codes_take_the_account_of_their_first_mapped_part(tmp_path, monkeypatch):
+    """Through the Harvest connector (emulator, real HTTP): mapping a line kind serves every
+    project's code of that kind."""
+    from ecluse.plugins.harvest.connector import HarvestConnector
+    from ecluse.services import sync as sync_service
+    from ecluse.workspace import Workspace
+    from tests.emulators.harvest import HarvestEmulator
+    from tests.ui_fixtures import ui_plugins
+
+    ws = Workspace(tmp_path / "ws")
+    ws.init()
+    with HarvestEmulator(rate_limit=None) as harvest:
+        harvest.generate(12, seed=3)
+        monkeypatch.setenv("LINE_ACCOUNTS_HARVEST_TOKEN", harvest.token)
+        ws.set_connection("acme", HarvestConnector, harvest.settings(token="env:LINE_ACCOUNTS_HARVEST_TOKEN",
+                                                                     start_date="2023-01-01"))
+        report = sync_service.sync_connection(ws, ui_plugins(), "acme", actor="test")
+        assert report.status == "ok", report.error
+    with ws.db.read() as con:
+        doc_id, hint = con.execute("SELECT document_id, accounting_hint FROM lines WHERE contains(accounting_hint, '|') "
+                                   "ORDER BY document_id, position LIMIT 1").fetchone()
+        hints = [r[0] for r in con.execute("SELECT accounting_hint FROM lines WHERE document_id = ? ORDER BY position",
+                                           [doc_id]).fetchall()]
+    kind = hint.split("|")[0]
+    assert kind.startswith("kind:") and "project:" in hint
+    ws.set_mapping("ledger_accounts", kind, "706100")
+    shown = {h: (a["account"], a["source"], a["via"]) for h, a in zip(hints, review.line_accounts(ws, doc_id))}
+    assert shown[hint] == ("706100", "part", kind)
+    assert all(v == ("706100", "part", kind) if (h or "").startswith(kind + "|") else v[1] in ("code", "none")
+               for h, v in shown.items())
