@@ -660,9 +660,9 @@ def test_the_audit_exports_plain_values_and_says_automatic_reasons(fresh_synced_
         "Claire Martin,fix,category,,Ventes web,,"]
     french = reports.export(reports.presented(result, "fr"), "csv", french=True).decode("utf-8-sig").splitlines()
     assert french == ["Par;Action;Champ;Avant;Après;Motif",
-                      "Claire Martin;approuvé;status;À revoir;Approuvé;aucune erreur : approuvé avec « Approuver tous les "
+                      "Claire Martin;approuvé;Statut;À revoir;Approuvé;aucune erreur : approuvé avec « Approuver tous les "
                       "valides »",
-                      "Claire Martin;corrigé;category;;Ventes web;"]
+                      "Claire Martin;corrigé;Catégorie;;Ventes web;"]
     english = reports.presented(result, "en").rows[0]
     assert (english["Before"], english["After"], english["Reason"]) == (
         "To review", "Approved", "no error: approved with “Approve all valid”")

@@ -25,7 +25,8 @@ from ..i18n import MESSAGES, decimal_places, finding_detail, said_or, t
 from ..workspace import Workspace
 
 FORMATS = ("csv", "json", "parquet", "xlsx")
-VIEWS = ("invoices", "lines", "counterparties", "findings", "batches", "batch_items", "audit", "sync_runs", "problems")
+VIEWS = ("invoices", "lines", "counterparties", "findings", "batches", "batch_items", "audit", "sync_runs", "problems",
+         "confirmations")
 
 SAVED_REPORTS: dict[str, tuple[str, str]] = {
     "monthly_totals": (
@@ -203,17 +204,18 @@ def presented(result: QueryResult, lang: str) -> QueryResult:
     console knows under their label (Statut, Total TTC…), statuses, kinds and severities in
     words (À revoir, Facture client), and a finding's message in `lang` when the query selects
     its code, message and params; a history entry's reason when it selects reason_said too, its
-    before and after when its field is the status. Other columns and values are left as they are; a label two
-    columns would share is given to the first only. The query's own names stay available
-    (the page's 'SQL names' switch; Parquet and JSON exports are always as the query gives)."""
+    before and after when its field is the status; a history entry's or a finding's field in
+    words (Statut, Ligne 2 : Compte comptable), as Revue's history says it. Other columns and
+    values are left as they are; a label two columns would share is given to the first only.
+    The query's own names stay available (the page's 'SQL names' switch; Parquet and JSON
+    exports are always as the query gives)."""
     table = result.table
     names = table.column_names
     finding = {"code", "message", "params"} <= set(names)
     problem = not finding and {"message", "said"} <= set(names)
     reason = {"reason", "reason_said"} <= set(names)
     fields = table.column("field").to_pylist() if "field" in names else None
-    words = dict(_WORDS, **_MORE_WORDS,
-                 status=next((keys for columns, keys in _STATUS_OF if columns & set(names)), _WORDS["status"]))
+    words = _words(names)
     labels: list[str] = []
     columns: list[pa.Array | pa.ChunkedArray] = []
     for name, column in zip(names, table.columns):
@@ -229,6 +231,8 @@ def presented(result: QueryResult, lang: str) -> QueryResult:
         elif reason and name == "reason":
             column = pa.array([said_or(r, s, lang) if s else r
                                for r, s in zip(column.to_pylist(), table.column("reason_said").to_pylist())], pa.string())
+        elif name == "field" and pa.types.is_string(column.type):  # Statut, Identifiant Pennylane
+            column = pa.array([field_label(f, lang) for f in fields or ()], pa.string())
         elif fields is not None and name in _CHANGE_COLUMNS and pa.types.is_string(column.type):
             column = pa.array([_word(_WORDS["status"], v, lang) if f == "status" else v
                                for f, v in zip(fields, column.to_pylist())], pa.string())
@@ -237,6 +241,54 @@ def presented(result: QueryResult, lang: str) -> QueryResult:
         labels.append(name if label in labels or label in names and label != name else label)
         columns.append(column)
     return QueryResult(pa.table(columns, names=labels), result.truncated)
+
+
+def _words(names: list[str]) -> dict[str, tuple[str, ...]]:
+    """The catalogue keys that say each column's values, for a result of these columns."""
+    return dict(_WORDS, **_MORE_WORDS,
+                status=next((keys for columns, keys in _STATUS_OF if columns & set(names)), _WORDS["status"]))
+
+
+def value_label(columns: list[str], name: str, value: str | None, lang: str) -> str | None:
+    """A value of column `name`, of a result (a view) with these `columns`, as `presented`
+    says it: `to_review` is "À revoir" for a document, a sync run's `failed` is "échec"."""
+    keys = _words(columns).get(name)
+    return _word(keys, value, lang) if keys else value
+
+
+# An audit entry's or a finding's field (`field`), in words as Revue's history says it
+# (ui/review_panels.field_label): the catalogue key of each field path it knows.
+_FIELD_KEYS = {
+    **{f: f"col.{f}" for f in ("number", "issue_date", "due_date", "currency", "total_before_tax", "total_tax", "total",
+                               "kind", "counterparty", "lines", "status", "pennylane_id")},
+    **{f"counterparty.{f}": f"fx.{f}" for f in ("name", "vat_number", "siren", "siret", "email")},
+    **{f"counterparty.address.{f}": f"fx.{f}" for f in ("street", "postal_code", "city")},
+    "counterparty.address.country_alpha2": "fx.country", "counterparty.address": "review.address",
+    "attachment": "review.tab_pdf", "attachment_sha256": "review.tab_pdf", "category": "fx.category",
+    "credited_source_id": "hist.credited_source_id", "batch": "send.col_batch", "duplicate_of": "hist.duplicate_of",
+}
+# A line's field (lines[2].vat_code): "Ligne 2 : code TVA Pennylane".
+_LINE_FIELD_KEYS = {"ledger_account": "fx.ledger_account", "vat_code": "fx.vat_code", "label": "fx.label",
+                    "vat_rate": "col.vat_rate", "tax": "col.total_tax", "amount": "col.total",
+                    "amount_before_tax": "col.total_before_tax", "quantity": "col.quantity", "unit_price": "col.unit_price"}
+_LINE_FIELD = re.compile(r"^lines\[(\d+)\]\.(.+)$")
+
+
+def field_label(field: str | None, lang: str) -> str | None:
+    """A field path in words ("Statut", "Adresse : code postal", "Ligne 2 : compte comptable"),
+    several ("total, lines": what a sync found changed) each in words; a path it does not know,
+    as it is."""
+    if not field:
+        return field
+    said = []
+    for one in field.split(", "):
+        line = _LINE_FIELD.match(one)
+        if one in _FIELD_KEYS:
+            one = t(_FIELD_KEYS[one], lang)
+        elif line and line[2] in _LINE_FIELD_KEYS:
+            one = t("fx.line_field", lang, n=line[1], field=t(_LINE_FIELD_KEYS[line[2]], lang))
+        said.append(one)
+    return ", ".join(said)
 
 
 def _word(keys: tuple[str, ...], value: str | None, lang: str) -> str | None:
@@ -251,6 +303,139 @@ def _finding_messages(table: pa.Table, lang: str) -> list[str | None]:
     currencies = table.column("currency").to_pylist() if "currency" in table.column_names else [None] * len(codes)
     return [message if code is None else finding_detail(code, message or "", p, lang, currency)
             for code, message, p, currency in zip(codes, messages, params, currencies)]
+
+
+# -- the views, described, and a query built from choices --------------------------------------
+@dataclass(frozen=True)
+class Column:
+    """A column of a report view: its SQL name and DuckDB's type (DECIMAL(18,2), DATE…)."""
+    name: str
+    type: str
+
+    @property
+    def amount(self) -> bool:
+        """Money: DECIMAL with two places (rates and quantities have more)."""
+        return self.type.startswith("DECIMAL(") and self.type.endswith(",2)")
+
+    @property
+    def dated(self) -> bool:
+        return self.type == "DATE" or self.type.startswith("TIMESTAMP")
+
+    def type_label(self, lang: str) -> str:
+        """The type in words, DuckDB's name beside it: "Montant (DECIMAL(18,2))"."""
+        word = next((key for prefix, key in _TYPE_WORDS if self.type.startswith(prefix)), None)
+        if word == "rep.type.decimal" and self.amount:
+            word = "rep.type.amount"
+        return f"{t(word, lang)} ({self.type})" if word else self.type
+
+
+_TYPE_WORDS = (("VARCHAR", "rep.type.text"), ("BIGINT", "rep.type.integer"), ("INTEGER", "rep.type.integer"),
+               ("DECIMAL", "rep.type.decimal"), ("DATE", "rep.type.date"), ("TIMESTAMP", "rep.type.timestamp"),
+               ("BOOLEAN", "rep.type.boolean"), ("JSON", "rep.type.json"))
+# The columns a status filter applies to (a batch item's is its state), and a count's name.
+STATUS_COLUMNS = ("status", "state")
+COUNT = "row_count"
+
+
+def view_columns(ws: Workspace) -> dict[str, list[Column]]:
+    """The documented views (VIEWS, in that order) and their columns, as DuckDB describes them."""
+    result = run_query(ws, "SELECT table_name, column_name, data_type FROM information_schema.columns "
+                           "WHERE table_schema = 'reports' ORDER BY table_name, ordinal_position")
+    known: dict[str, list[Column]] = {}
+    for row in result.rows:
+        known.setdefault(row["table_name"], []).append(Column(row["column_name"], row["data_type"]))
+    return {view: known[view] for view in VIEWS if view in known}
+
+
+def view_description(view: str, lang: str) -> str:
+    return t(f"rep.view.{view}", lang) if f"rep.view.{view}" in MESSAGES else ""
+
+
+def column_label(name: str, lang: str) -> str:
+    """The column's label in the console (Total TTC), as `presented` names it; '' if none."""
+    return t(f"col.{name}", lang) if f"col.{name}" in MESSAGES else ""
+
+
+def column_meaning(view: str, name: str, lang: str) -> str:
+    """What a column holds, where the project says it: the view's own word on it, else the
+    word on every column of that name; '' when neither exists."""
+    for key in (f"rep.about.{view}.{name}", f"rep.about.{name}"):
+        if key in MESSAGES:
+            return t(key, lang)
+    return ""
+
+
+@dataclass(frozen=True)
+class Choices:
+    """A report chosen rather than written: a view, the columns to show (all when none), a
+    period on one of its date columns (either end may be open), the connections and statuses
+    to keep (all when none), and the columns to group by, the amounts then summed."""
+    view: str
+    columns: tuple[str, ...] = ()
+    period_column: str | None = None
+    start: dt.date | None = None
+    end: dt.date | None = None
+    connections: tuple[str, ...] = ()
+    statuses: tuple[str, ...] = ()
+    group_by: tuple[str, ...] = ()
+
+
+def build_sql(choices: Choices, views: dict[str, list[Column]]) -> str:
+    """The SQL of `choices`, run like any typed query (`run_query`). Names come from `views`
+    (`view_columns`) only, quoted; values are quoted literals (the text stays editable and
+    is run as it reads). Grouped, each amount column is summed in SQL (DECIMAL stays DECIMAL),
+    one row per currency: the view's currency column joins the groups."""
+    columns = {c.name: c for c in _known(views, choices.view, "view")}
+    for name in (*choices.columns, *choices.group_by, *filter(None, [choices.period_column])):
+        _known(columns, name, "column")
+    where = []
+    if choices.period_column and (choices.start or choices.end):
+        column = columns[choices.period_column]
+        if not column.dated:
+            raise ReportError(f"{column.name} is not a date", Said("report.not_a_date", {"name": column.name}))
+        side = _ident(column.name) if column.type == "DATE" else f"CAST({_ident(column.name)} AS DATE)"
+        where += [f"{side} {op} DATE {_literal(day.isoformat())}"
+                  for op, day in ((">=", choices.start), ("<=", choices.end)) if day]
+    status = next((c for c in STATUS_COLUMNS if c in columns), None)
+    for name, values in (("connection", choices.connections), (status, choices.statuses)):
+        if values and name in columns:
+            where.append(f"{_ident(name)} IN ({', '.join(_literal(str(v)) for v in values)})")
+    if choices.group_by:
+        shown = [columns[n] for n in choices.columns] or list(columns.values())
+        currency = [n for n in columns if n == "currency" or n.endswith("_currency")]
+        groups = list(dict.fromkeys([*choices.group_by, *currency]))
+        select = [*map(_ident, groups), f"count(*) AS {COUNT}",
+                  *(f"sum({_ident(c.name)}) AS {_ident(c.name)}" for c in shown if c.amount and c.name not in groups)]
+        tail = ["GROUP BY ALL", "ORDER BY ALL"]
+    else:
+        select = [_ident(n) for n in choices.columns] or ["*"]
+        tail = [f"ORDER BY {_ident(choices.period_column)}"] if choices.period_column else []
+    lines = [f"SELECT {', '.join(select)}", f"FROM {_ident(choices.view)}"]
+    if where:
+        lines.append("WHERE " + "\n  AND ".join(where))
+    return "\n".join(lines + tail)
+
+
+def column_values(ws: Workspace, view: str, name: str, views: dict[str, list[Column]]) -> list[str]:
+    """The values a column holds (a filter's choices: connections, statuses), in order."""
+    _known({c.name: c for c in _known(views, view, "view")}, name, "column")
+    result = run_query(ws, f"SELECT DISTINCT CAST({_ident(name)} AS TEXT) AS v FROM {_ident(view)} "
+                           f"WHERE {_ident(name)} IS NOT NULL ORDER BY v")
+    return [r["v"] for r in result.rows]
+
+
+def _known(names: dict[str, Any], name: str, what: str) -> Any:
+    if name not in names:
+        raise ReportError(f"unknown {what} {name!r}", Said(f"report.unknown_{what}", {"name": name}))
+    return names[name]
+
+
+def _ident(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _literal(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
 
 
 def export(result: QueryResult, fmt: str, *, french: bool = False) -> bytes:

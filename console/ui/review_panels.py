@@ -16,7 +16,7 @@ import streamlit as st
 from ..domain import CUSTOMER_KINDS
 from ..pennylane import vat as vat_codes
 from ..pennylane.requests_builder import hint_key
-from ..services import duplicates, fixes, mappings, queue, send
+from ..services import duplicates, fixes, mappings, queue, reports, send
 from ..storage.ingest import FIX_DROPPED, GONE
 from . import state, widgets
 from .state import t
@@ -31,42 +31,16 @@ COUNTERPARTY_FIELDS = (
     ("counterparty.address.city", "fx.city"), ("counterparty.address.country_alpha2", "fx.country"),
 )
 LINE_FIELDS = (("ledger_account", "fx.ledger_account"), ("vat_code", "fx.vat_code"), ("label", "fx.label"))
-# The other fields a finding can name (`Finding.field`): the document's and its lines' own.
-DOCUMENT_FIELDS = {
-    "number": "col.number", "issue_date": "col.issue_date", "due_date": "col.due_date", "currency": "col.currency",
-    "total_before_tax": "col.total_before_tax", "total_tax": "col.total_tax", "total": "col.total",
-    "kind": "col.kind", "attachment": "review.tab_pdf", "counterparty": "col.counterparty",
-    "counterparty.address": "review.address", "lines": "col.lines",
-    "attachment_sha256": "review.tab_pdf", "credited_source_id": "hist.credited_source_id", "status": "col.status",
-    # fields of the history only: what sending and a duplicate's answer record
-    "batch": "send.col_batch", "pennylane_id": "col.pennylane_id", "duplicate_of": "hist.duplicate_of",
-}
 # History fields an entry sets rather than changes (it has no "before"): said with their value
 # alone ("Lot n° 1", "Identifiant Pennylane : 1003"), not at all without one (a failed send).
 _SET_FIELDS = frozenset({"batch", "pennylane_id", "duplicate_of", "attachment"})
 # Where an entry keeps what a sync found changed ({field: [before, after]}): a change's after,
 # what a 'change handled' settled.
 _DIFF_SIDE = {"changed": "new_value", "changed_after_sending": "new_value", "change_handled": "old_value"}
-LINE_VALUE_FIELDS = {"vat_rate": "col.vat_rate", "tax": "col.total_tax", "amount": "col.total",
-                     "amount_before_tax": "col.total_before_tax", "quantity": "col.quantity",
-                     "unit_price": "col.unit_price"}
-
-
 def field_label(field: str) -> str:
     """A fix's or a finding's field path in words: "Adresse : code postal", "Ligne 2 : compte
-    comptable", "Total HT"; a path it does not know, as it is."""
-    for path, key in COUNTERPARTY_FIELDS:
-        if path == field:
-            return t(key)
-    if field == "category":
-        return t("fx.category")
-    if field in DOCUMENT_FIELDS:  # due_date, fixable too
-        return t(DOCUMENT_FIELDS[field])
-    if field.startswith("lines[") and "]." in field:
-        number, name = field[6:].split("].", 1)
-        label = dict(LINE_FIELDS).get(name) or LINE_VALUE_FIELDS.get(name)
-        return t("fx.line_field", n=number, field=t(label) if label else name)
-    return field
+    comptable", "Total HT" (`reports.field_label`, as Reports says an audit row's field)."""
+    return reports.field_label(field, state.lang()) or ""
 
 
 # A finding on an amount: no form here changes amounts (they are the source's, to the cent).
@@ -75,7 +49,7 @@ _AMOUNT_FIELD = re.compile(r"^(total|total_before_tax|total_tax|lines\[\d+\]\.(a
 
 def fields_label(fields: str | None) -> str:
     """An audit entry's field, or fields ("total, lines": what a sync found changed), in words."""
-    return ", ".join(field_label(f) for f in fields.split(", ")) if fields else ""
+    return reports.field_label(fields, state.lang()) or ""
 
 
 # Reasons the core writes in English (audit.reason), said in the user's language.

@@ -1,4 +1,5 @@
-"""Reports: saved reports and a read-only SQL editor over the report views, with exports."""
+"""Reports: the report views described, a report built from choices, saved reports and a read-only
+SQL editor over the report views, with exports."""
 from __future__ import annotations
 
 import datetime as dt
@@ -15,22 +16,87 @@ MAX_ROWS = 1000
 MIME = {"csv": "text/csv", "json": "application/json", "parquet": "application/vnd.apache.parquet",
         "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
 
-COLUMNS_SQL = (
-    "SELECT table_name, string_agg(column_name || ' ' || lower(data_type), ', ' ORDER BY ordinal_position) AS columns "
-    "FROM information_schema.columns WHERE table_schema = 'reports' GROUP BY table_name ORDER BY table_name"
-)
 
-
-def views_help(ws) -> None:
+def views_help(ws) -> dict[str, list[reports.Column]] | None:
+    """Every view with what it holds, and a tab a view listing each column (one a row, nothing
+    cut off): its SQL name, the label the page gives it, its type and its meaning."""
     with st.expander(t("rep.views"), icon=":material/view_list:"):
         try:
-            result = reports.run_query(ws, COLUMNS_SQL)
+            views = reports.view_columns(ws)
         except reports.ReportError as exc:
             query_error(exc)
-            return
-        known = {r["table_name"]: r["columns"] for r in result.rows}
-        widgets.table([{"view": v, "columns": known.get(v, "")} for v in reports.VIEWS],
-                      {"view": t("col.view"), "columns": t("col.columns")}, key="rp_views")
+            return None
+        lang = state.lang()
+        st.caption(t("rep.views_intro"))
+        widgets.table([{"view": v, "count": len(cols), "about": reports.view_description(v, lang)}
+                       for v, cols in views.items()],
+                      {"view": t("col.view"), "count": t("rep.col_count"), "about": t("rep.col_description")},
+                      key="rp_views")
+        for tab, (view, cols) in zip(st.tabs(list(views)), views.items()):
+            with tab:
+                st.markdown(widgets.labelled(f"**{view}**", reports.view_description(view, lang)))
+                st.table(columns_frame([{t("rep.col_sql"): c.name, t("rep.col_label"): reports.column_label(c.name, lang),
+                                    t("rep.col_type"): c.type_label(lang),
+                                    t("rep.col_meaning"): reports.column_meaning(view, c.name, lang)} for c in cols]))
+    return views
+
+
+def columns_frame(rows: list[dict[str, Any]]) -> Any:
+    """A view's columns for st.table, which wraps long texts (a dataframe's cell cuts them)."""
+    import pandas as pd
+
+    return pd.DataFrame(rows).set_index(t("rep.col_sql"))
+
+
+# -- the builder: a report chosen, its SQL written into the box ------------------------------
+def builder(ws, views: dict[str, list[reports.Column]]) -> None:
+    lang = state.lang()
+    with st.expander(t("rep.builder"), expanded=True, icon=":material/construction:"):
+        st.caption(t("rep.builder_intro"))
+        view = st.selectbox(t("rep.b_view"), list(views), key="rp_b_view",
+                            format_func=state.frozen(lambda v: f"{v} — {reports.view_description(v, state.lang())}"))
+        columns = views[view]
+        names = [c.name for c in columns]
+        label = state.frozen(column_choice)
+        key = f"{view}.{lang}"  # choices of another view (another language's labels) are not this one's
+        chosen = st.multiselect(t("rep.b_columns"), names, key=f"rp_b_columns.{key}", format_func=label,
+                                placeholder=t("rep.b_pick"))
+        left, start_col, end_col = st.columns([2, 1, 1])
+        period = left.selectbox(t("rep.b_period"), ["", *(c.name for c in columns if c.dated)], key=f"rp_b_period.{key}",
+                                format_func=state.frozen(lambda n: label(n) if n else t("rep.b_no_period")))
+        start = start_col.date_input(t("rep.b_start"), value=None, key="rp_b_start", disabled=not period,
+                                     format=widgets.date_format())
+        end = end_col.date_input(t("rep.b_end"), value=None, key="rp_b_end", disabled=not period,
+                                 format=widgets.date_format())
+        filters: dict[str, list[str]] = {}
+        status = next((n for n in reports.STATUS_COLUMNS if n in names), None)
+        for name, title in (("connection", "rep.b_connections"), (status, "rep.b_statuses")):
+            if name in names:
+                filters[name] = st.multiselect(
+                    t(title), reports.column_values(ws, view, name, views), key=f"rp_b_{name}.{key}",
+                    placeholder=t("rep.b_pick"),
+                    format_func=state.frozen(lambda v, name=name: reports.value_label(names, name, v, state.lang())))
+        group_by = st.multiselect(t("rep.b_group_by"), [c.name for c in columns if not c.amount],
+                                  key=f"rp_b_group.{key}", format_func=label, help=t("rep.b_group_help"),
+                                  placeholder=t("rep.b_pick"))
+        choices = reports.Choices(view, tuple(chosen), period or None, start if period else None,
+                                  end if period else None, tuple(filters.get("connection", ())),
+                                  tuple(filters.get(status, ())) if status else (), tuple(group_by))
+        st.button(t("rep.b_make"), key="rp_b_make", icon=":material/edit_note:", on_click=use_sql,
+                  args=(reports.build_sql(choices, views),))
+
+
+def column_choice(name: str) -> str:
+    """A column among a widget's options: its label with its SQL name, "Total TTC (total)"."""
+    label = reports.column_label(name, state.lang())
+    return f"{label} ({name})" if label else name
+
+
+def use_sql(sql: str) -> None:
+    """The builder's query into the SQL box, run; the saved report picker back to none."""
+    st.session_state["rp_sql"] = st.session_state["rp_ran"] = sql
+    st.session_state[state.lkey("rp_saved")] = ""
+    state.remember("rp_saved")
 
 
 def pick_saved() -> None:
@@ -102,7 +168,12 @@ def main() -> None:
     st.title(t("rep.title"))
     st.caption(t("rep.intro"))
     ws = state.workspace()
-    views_help(ws)
+    views = views_help(ws)
+    if views:
+        try:
+            builder(ws, views)
+        except reports.ReportError as exc:
+            query_error(exc)
     if "rp_sql" not in st.session_state:
         st.session_state["rp_sql"] = ""
     st.selectbox(t("rep.saved"), ["", *reports.SAVED_REPORTS], key=state.keep("rp_saved", ""),
