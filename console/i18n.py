@@ -905,6 +905,82 @@ MESSAGES: dict[str, dict[str, str]] = {
               "`pyproject.toml`, and its module implements the `register_connectors` hook (a subclass of "
               "`ecluse.connectors.Connector`), and `register_texts` to say its own messages in French. Install the "
               "package in the same environment and restart the console."},
+    # Correspondances: what the Pennylane company has (services/pennylane_lists.py); the page's
+    # other texts are in i18n_review.py.
+    "map.pl_refresh": {"fr": "Actualiser depuis Pennylane", "en": "Refresh from Pennylane"},
+    "map.pl_refresh_help": {
+        "fr": "Lit les catégories et le plan comptable de la société Pennylane de la destination (page Envoi), "
+              "pour les choisir ici au lieu de les taper.",
+        "en": "Reads the categories and the chart of accounts of the destination's Pennylane company (Send page), "
+              "to pick them here instead of typing them."},
+    "map.pl_fetching": {"fr": "Lecture des listes de Pennylane…", "en": "Reading Pennylane's lists…"},
+    "map.pl_fetched": {
+        "fr": "Listes de Pennylane lues le {when} : {categories} {categories|catégorie|catégories}, "
+              "{accounts} {accounts|compte comptable|comptes comptables}.",
+        "en": "Pennylane's lists read on {when}: {categories} {categories|category|categories}, "
+              "{accounts} {accounts|ledger account|ledger accounts}."},
+    "map.pl_never": {
+        "fr": "Les catégories et le plan comptable de Pennylane n'ont pas encore été lus pour cette destination.",
+        "en": "Pennylane's categories and chart of accounts have not been read for this destination yet."},
+    "map.pl_refreshed": {
+        "fr": "Listes de Pennylane actualisées : {categories} {categories|catégorie|catégories}, "
+              "{accounts} {accounts|compte comptable|comptes comptables}.",
+        "en": "Pennylane's lists refreshed: {categories} {categories|category|categories}, "
+              "{accounts} {accounts|ledger account|ledger accounts}."},
+    "map.pl_failed": {"fr": "Les listes de Pennylane n'ont pas pu être lues : {message}",
+                      "en": "Pennylane's lists could not be read: {message}"},
+    "map.pl_why_dry_run": {
+        "fr": "La destination est en **simulation** : rien n'est lu de Pennylane. Passez-la en envoi réel "
+              "(page Envoi, « Modifier la destination ») pour lire ses listes.",
+        "en": "The destination is a **dry run**: nothing is read from Pennylane. Make it live (Send page, "
+              "“Change the destination”) to read its lists."},
+    "map.pl_why_no_token": {
+        "fr": "Aucun jeton Pennylane configuré : rien n'est lu de Pennylane. Configurez-le sur la page Envoi "
+              "(« Modifier la destination »).",
+        "en": "No Pennylane token configured: nothing is read from Pennylane. Set it on the Send page "
+              "(“Change the destination”)."},
+    "map.pl_why_env_unset": {
+        "fr": "La variable d'environnement `{var}`, qui doit contenir le jeton, n'est pas définie pour la console : "
+              "rien n'est lu de Pennylane.",
+        "en": "The environment variable `{var}`, which should hold the token, is not set for the console: "
+              "nothing is read from Pennylane."},
+    "map.col_pl_label": {"fr": "Libellé Pennylane", "en": "Pennylane label"},
+    "map.col_pl_label_help": {
+        "fr": "Libellé du compte dans le plan comptable de Pennylane (lu avec « Actualiser depuis Pennylane »).",
+        "en": "The account's label in Pennylane's chart of accounts (read with “Refresh from Pennylane”)."},
+    "map.pl_account_absent": {"fr": "Absent de Pennylane", "en": "Not in Pennylane"},
+    "map.pl_accounts_absent": {
+        "fr": "{n} {n|compte associé est absent|comptes associés sont absents} du plan comptable de Pennylane : "
+              "{accounts}. À l'envoi, une facture dont une ligne en dépend n'est pas importée : elle est mise "
+              "**En attente**, avec la raison, tant que le compte n'existe pas dans Pennylane ou que la "
+              "correspondance ne change pas.",
+        "en": "{n} mapped {n|account is|accounts are} not in Pennylane's chart of accounts: {accounts}. When "
+              "sending, an invoice with a line that depends on one is not imported: it is put **On hold**, with "
+              "the reason, until the account exists in Pennylane or the mapping changes."},
+    "map.pl_fallback_absent": {
+        "fr": "Le compte par défaut (*) `{account}` est absent du plan comptable de Pennylane : tant qu'il est "
+              "associé, **toutes** les factures sont mises En attente à l'envoi, même celles dont les lignes ont "
+              "leur propre compte.",
+        "en": "The fallback account (*) `{account}` is not in Pennylane's chart of accounts: while it is mapped, "
+              "**every** invoice is put On hold when sending, even those whose lines have an account of their own."},
+    "map.pl_categories_known": {
+        "fr": "Choisissez parmi les {n} {n|catégorie|catégories} de Pennylane (chacune avec son groupe).",
+        "en": "Pick among Pennylane's {n} {n|category|categories} (each with its group)."},
+    "map.pl_categories_unknown": {
+        "fr": "La liste des catégories de Pennylane apparaît ici une fois Pennylane connecté (envoi réel et jeton, "
+              "page Envoi) et ses listes lues avec « Actualiser depuis Pennylane » ; d'ici là, tapez le libellé exact.",
+        "en": "Pennylane's list of categories appears here once Pennylane is connected (live destination and token, "
+              "Send page) and its lists read with “Refresh from Pennylane”; until then, type the exact label."},
+    "map.pl_col_category_help": {
+        "fr": "Une catégorie de la société Pennylane. Vide : aucune catégorie par défaut.",
+        "en": "A category of the Pennylane company. Empty: no default category."},
+    "map.pl_category_unknown": {"fr": "Inconnue de Pennylane : la facture partira sans catégorie",
+                                "en": "Unknown to Pennylane: the invoice will go without a category"},
+    "map.pl_categories_absent": {
+        "fr": "{n} {n|catégorie choisie est inconnue|catégories choisies sont inconnues} de Pennylane : {labels}. "
+              "À l'envoi, la facture est importée sans catégorie, avec un avertissement.",
+        "en": "{n} chosen {n|category is|categories are} unknown to Pennylane: {labels}. When sending, the invoice "
+              "is imported without a category, with a warning."},
 }
 
 

@@ -56,5 +56,19 @@ class PennylaneGateway:
     def categories(self) -> dict[str, int]:
         return {c["label"]: int(c["id"]) for c in self.client.categories()}
 
+    # What the Mappings page offers (`services/pennylane_lists.py`): the lists with their labels.
+    def category_list(self) -> list[dict[str, Any]]:
+        return self.client.categories()
+
+    def category_groups(self) -> dict[int, str]:
+        """Category group id → its label."""
+        return {int(g["id"]): g["label"] for g in self.client.iter_list("/category_groups")}
+
+    def ledger_account_list(self) -> list[dict[str, Any]]:
+        return list(self.client.iter_list("/ledger_accounts", limit=1000))
+
+    def close(self) -> None:
+        self.client.close()
+
     def set_categories(self, kind: str, invoice_id: int, body: list[dict[str, Any]]) -> None:
         self.client.set_invoice_categories(_kind(kind), invoice_id, body)

@@ -22,8 +22,8 @@ Served over real HTTP on 127.0.0.1 under `/api/external/v2`:
   /supplier_invoices (+/{id}) with `filter` and cursor pagination (`limit`, `cursor`,
   `has_more`, `next_cursor`; a cursor only works with the filter/sort it was issued for);
   POST /customer_invoices/{id}/link_credit_note; PUT /{kind}_invoices/{id}/categories;
-  GET /ledger_accounts, GET /categories (seed them with `add_ledger_account`,
-  `add_category`; customers and suppliers with `add_customer`, `add_supplier`). The
+  GET /ledger_accounts, GET /categories, GET /category_groups (seed them with
+  `add_ledger_account`, `add_category`, `add_category_group`; customers and suppliers with `add_customer`, `add_supplier`). The
   invoice's `public_file_url` serves the uploaded file.
 - Faults: `emu.inject(method, path_regex, fault, times=1, delay=, retry_after=)` with
   fault "429", "500", "503", "slow" (answers after `delay` s), "drop_before" (closes the
@@ -229,6 +229,7 @@ class PennylaneEmulator:
         self.attachments: dict[int, dict[str, Any]] = {}
         self.ledger_accounts: dict[int, dict[str, Any]] = {}
         self.categories: dict[int, dict[str, Any]] = {}
+        self.category_groups: dict[int, dict[str, Any]] = {}
         self._invoices: dict[str, dict[int, dict[str, Any]]] = {"customer": {}, "supplier": {}}
         self._invoice_lines: dict[int, list[dict[str, Any]]] = {}
         self._invoice_categories: dict[int, list[dict[str, Any]]] = {}
@@ -283,6 +284,15 @@ class PennylaneEmulator:
                         "category_group": {"id": group_id}, "analytical_code": analytical_code}
             self.categories[category["id"]] = category
             return category
+
+    def add_category_group(self, label: str) -> dict[str, Any]:
+        """A group of categories (`add_category(..., group_id=group["id"])` puts one in it)."""
+        with self._lock:
+            ident = next(self._ids)
+            group = {"id": ident, "label": label, "created_at": _now_iso(), "updated_at": _now_iso(),
+                     "categories": {"url": f"{self.api_url}/category_groups/{ident}/categories"}}
+            self.category_groups[ident] = group
+            return group
 
     def add_customer(self, body: dict[str, Any], *, individual: bool = False) -> dict[str, Any]:
         """Seed a customer from a POST /company_customers (or /individual_customers) body."""
@@ -846,3 +856,6 @@ class PennylaneEmulator:
                   "category_group_id": lambda c: c["category_group"]["id"],
                   "analytical_code": lambda c: c["analytical_code"]}
         return 200, self._page(list(self.categories.values()), query, fields)
+
+    def _op_getCategoryGroups(self, query: dict[str, Any], **_: Any) -> tuple[int, Any]:
+        return 200, self._page(list(self.category_groups.values()), query, {})

@@ -9,7 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from ecluse.pennylane import vat as vat_codes
-from ecluse.services import mappings
+from ecluse.services import mappings, pennylane_lists
 from ecluse.ui import state, widgets
 from ecluse.ui.state import t
 
@@ -94,7 +94,32 @@ def summary(info: dict[str, Any], counterparty_matches: int) -> None:
         st.success(t("map.all_mapped"), icon=":material/check_circle:")
 
 
-def ledger_tab(ws, rows: list[dict[str, Any]]) -> None:
+def pennylane_label(lists: pennylane_lists.Lists | None, number: str | None) -> str | None:
+    """The Pennylane label of a mapped account, "Absent de Pennylane" when its chart lacks it;
+    None when there is no account or the chart is not known."""
+    if lists is None or not number:
+        return None
+    if lists.has_account(number):
+        return lists.account_label(number) or ""
+    return t("map.pl_account_absent")
+
+
+def missing_accounts(lists: pennylane_lists.Lists | None, rows: list[dict[str, Any]]) -> None:
+    """What the send does with mapped accounts Pennylane's chart lacks (`send._ledger_ids`: the
+    invoice is held before its import; the fallback is looked up for every invoice)."""
+    if lists is None:
+        return
+    absent = sorted({r["account"] for r in rows if r["hint"] != mappings.FALLBACK and r["account"]
+                     and not lists.has_account(r["account"])})
+    fallback = next((r["account"] for r in rows if r["hint"] == mappings.FALLBACK and r["account"]), None)
+    if absent:
+        st.warning(t("map.pl_accounts_absent", n=len(absent), accounts=", ".join(f"`{a}`" for a in absent)),
+                   icon=":material/warning:")
+    if fallback and not lists.has_account(fallback):
+        st.warning(t("map.pl_fallback_absent", account=fallback), icon=":material/warning:")
+
+
+def ledger_tab(ws, rows: list[dict[str, Any]], lists: pennylane_lists.Lists | None) -> None:
     st.caption(t("map.ledger_intro"))
     no_code = next((r for r in rows if r["hint"] is None), None)
     shown = [r for r in rows if r["hint"] is not None]
@@ -102,19 +127,24 @@ def ledger_tab(ws, rows: list[dict[str, Any]]) -> None:
         "hint": r["hint"], "lines": r["lines"], "documents": r["documents"],
         # an account served through a part is shown in the state, the cell stays the code's own mapping
         "account": (r["account"] if not r.get("via") else "") or "",
+        "pennylane": pennylane_label(lists, r["account"]),
         "state": t("map.state_by_part", part=f"{r['via']} → {r['account']}") if r.get("via") else state_label(r["state"]),
-    } for r in shown], columns=["hint", "lines", "documents", "account", "state"])
+    } for r in shown], columns=["hint", "lines", "documents", "account", "pennylane", "state"])
     edited = st.data_editor(
         frame, key=f"mp_ledger_{version('ledger_accounts')}", hide_index=True, width="stretch",
-        height=height(frame), placeholder="—", num_rows="fixed", disabled=["hint", "lines", "documents", "state"],
+        height=height(frame), placeholder="—", num_rows="fixed",
+        disabled=["hint", "lines", "documents", "pennylane", "state"],
+        column_order=["hint", "lines", "documents", "account"] + (["pennylane"] if lists else []) + ["state"],
         column_config={
             "hint": st.column_config.TextColumn(t("map.col_hint"), help=t("map.col_hint_help")),
             "lines": st.column_config.NumberColumn(t("map.col_lines"), format="%d"),
             "documents": st.column_config.NumberColumn(t("col.documents"), format="%d"),
             "account": st.column_config.TextColumn(t("map.col_account"), help=t("map.col_account_help"),
                                                    max_chars=20),
+            "pennylane": st.column_config.TextColumn(t("map.col_pl_label"), help=t("map.col_pl_label_help")),
             "state": st.column_config.TextColumn(t("map.col_state")),
         })
+    missing_accounts(lists, rows)
     if no_code:
         st.caption(t("map.ledger_no_code", lines=no_code["lines"]))
     if st.button(t("map.save_ledger"), type="primary", icon=":material/save:", key="mp_save_ledger"):
@@ -169,26 +199,54 @@ def vat_tab(ws, rows: list[dict[str, Any]]) -> None:
                         saved("vat", 1)
 
 
-def categories_tab(ws, rows: list[dict[str, Any]]) -> None:
+def category_state(lists: pennylane_lists.Lists | None, category: str | None) -> str:
+    return t("map.pl_category_unknown") if lists and category and not lists.has_category(category) else ""
+
+
+def category_column(lists: pennylane_lists.Lists | None, current: list[str]) -> Any:
+    """A choice among Pennylane's labels (each with its group) when they are known, the
+    current values Pennylane lacks kept at the end; else the label typed by hand."""
+    if lists is None:
+        st.caption(t("map.pl_categories_unknown"))
+        return st.column_config.TextColumn(t("map.col_category"), help=t("map.col_category_help"), max_chars=120)
+    labels = lists.category_labels()
+    st.caption(t("map.pl_categories_known", n=len(labels)))
+
+    def shown(label: str) -> str:
+        group = lists.category_group(label)
+        return f"{label} — {group}" if group else label
+
+    return st.column_config.SelectboxColumn(
+        t("map.col_category"), help=t("map.pl_col_category_help"), format_func=shown,
+        options=labels + sorted({c for c in current if c} - set(labels)))
+
+
+def categories_tab(ws, rows: list[dict[str, Any]], lists: pennylane_lists.Lists | None) -> None:
     st.caption(t("map.categories_intro"))
     frame = pd.DataFrame([{
         "key": r["key"], "connection": r["connection"], "side": t(f"rec.side_{r['side']}"), "documents": r["documents"],
         "source_categories": r["source_categories"], "category": r["category"] or "",
-    } for r in rows], columns=["key", "connection", "side", "documents", "source_categories", "category"])
+        "state": category_state(lists, r["category"]),
+    } for r in rows], columns=["key", "connection", "side", "documents", "source_categories", "category", "state"])
+    column = category_column(lists, list(frame["category"]))
     edited = st.data_editor(
         frame, key=f"mp_categories_{version('categories')}", hide_index=True, width="stretch", num_rows="fixed",
         height=height(frame), placeholder="—",
-        disabled=["key", "connection", "side", "documents", "source_categories"],
-        column_order=["connection", "side", "documents", "source_categories", "category"],
+        disabled=["key", "connection", "side", "documents", "source_categories", "state"],
+        column_order=["connection", "side", "documents", "source_categories", "category"] + (["state"] if lists else []),
         column_config={
             "connection": st.column_config.TextColumn(t("col.connection")),
             "side": st.column_config.TextColumn(t("map.col_side")),
             "documents": st.column_config.NumberColumn(t("col.documents"), format="%d"),
             "source_categories": st.column_config.NumberColumn(t("map.col_source_categories"), format="%d",
                                                                help=t("map.col_source_categories_help")),
-            "category": st.column_config.TextColumn(t("map.col_category"), help=t("map.col_category_help"),
-                                                    max_chars=120),
+            "category": column,
+            "state": st.column_config.TextColumn(t("map.col_state")),
         })
+    unknown = sorted({r["category"] for r in rows if category_state(lists, r["category"])})
+    if unknown:
+        st.warning(t("map.pl_categories_absent", n=len(unknown), labels=", ".join(f"`{c}`" for c in unknown)),
+                   icon=":material/warning:")
     if st.button(t("map.save_categories"), type="primary", icon=":material/save:", key="mp_save_categories"):
         save(ws, "categories", edited, frame, "key", "category")
 
@@ -226,6 +284,37 @@ def counterparties_tab(ws) -> None:
         save(ws, "counterparties", edited, frame, "id", "match")
 
 
+def pennylane_panel(ws) -> pennylane_lists.Lists | None:
+    """When the company's categories and ledger accounts were last read, and the button that
+    reads them again (disabled, with why, in a dry run or without a token)."""
+    lists = pennylane_lists.load(ws)
+    why = pennylane_lists.unavailable(ws)
+    with st.container(border=True):
+        c1, c2 = st.columns([3, 1], vertical_alignment="center")
+        if lists is not None:
+            c1.markdown(t("map.pl_fetched", when=widgets.datetime(lists.fetched_at), categories=len(lists.categories),
+                          accounts=len(lists.ledger_accounts)))
+        else:
+            c1.markdown(t("map.pl_never"))
+        if why is not None:
+            c1.caption(t(f"map.pl_why_{why['reason']}", var=why.get("var") or ""))
+        clicked = c2.button(t("map.pl_refresh"), key="mp_pl_refresh", icon=":material/sync:", width="stretch",
+                            disabled=why is not None, help=t("map.pl_refresh_help"))
+        if clicked:
+            try:
+                with st.spinner(t("map.pl_fetching")):
+                    lists = pennylane_lists.refresh(ws)
+            except widgets.USER_ERRORS as exc:
+                st.error(t("map.pl_failed", message=widgets.error_text(exc)), icon=":material/error:")
+            else:
+                for kind in ("ledger_accounts", "categories"):  # fresh editors, with the lists
+                    st.session_state[f"mp_version_{kind}"] = version(kind) + 1
+                state.flash("success", t("map.pl_refreshed", categories=len(lists.categories),
+                                         accounts=len(lists.ledger_accounts)))
+                st.rerun()
+    return lists
+
+
 def main() -> None:
     st.title(t("map.title"))
     st.caption(t("map.intro"))
@@ -238,13 +327,14 @@ def main() -> None:
         name: tuple(sorted({mappings.side_of(kind) for kind in plugins.connector(conn["connector"]).kinds}))
         for name, conn in ws.connections().items() if conn.get("connector") in plugins.connectors})
     summary(mappings.summary(ws, ledger, vat, cats), len(ws.mappings()["counterparties"]))
+    lists = pennylane_panel(ws)
     tabs = st.tabs([t("map.tab_ledger"), t("map.tab_vat"), t("map.tab_categories"), t("map.tab_counterparties")])
     with tabs[0]:
-        ledger_tab(ws, ledger)
+        ledger_tab(ws, ledger, lists)
     with tabs[1]:
         vat_tab(ws, vat)
     with tabs[2]:
-        categories_tab(ws, cats)
+        categories_tab(ws, cats, lists)
     with tabs[3]:
         counterparties_tab(ws)
 
