@@ -493,39 +493,82 @@ def test_a_held_invoice_and_a_sent_ones_warnings_are_said_in_french(workspace, p
     assert i18n.said_or(entry["reason"], entry["reason_said"], "fr").startswith("bloquée avant l'envoi : document F-1")
 
 
+def _refusal(build, *args, **kwargs):
+    """What a builder raises for this input (the reason at its origin)."""
+    from ecluse.pennylane import requests_builder as rb
+    from ecluse.pennylane.vat import VatMappingError
+
+    with pytest.raises((rb.BuildError, VatMappingError)) as caught:
+        build(*args, **kwargs)
+    return caught.value
+
+
 def test_every_reason_to_hold_and_warning_keeps_its_english_and_says_it_in_french():
+    from ecluse.domain import Counterparty, Line
     from ecluse.http import HttpError
     from ecluse.pennylane import requests_builder as rb
-    from ecluse.pennylane.vat import VatMapper, VatMappingError
+    from ecluse.pennylane.vat import VatMapper
 
+    def body(doc, **options):
+        return rb.customer_invoice_import_body(doc, customer_id=1, file_attachment_id=2, external_reference="r",
+                                               **options)
+
+    def line(rate, code=None):
+        return make_doc("1", lines=[Line("x", D(1), D(100), D(100), D(7), D(107), rate, vat_code=code)],
+                        total_before_tax=D(100), total_tax=D(7), total=D(107))
+
+    def totals(doc, *, before, tax, total):
+        doc.total_before_tax, doc.total_tax, doc.total = D(before), D(tax), D(total)
+        return doc
+
+    doc = {"kind": "document", "ref": "F-1"}
+    acme = Counterparty("c1", "Acme", address=Address("1 rue A", None, "Paris", "FRA"))
     reasons = [
-        rb.MissingData("document F-1", ["PDF"], "the PDF has not arrived yet"),
-        rb.MissingData("document F-1", ["customer or supplier"]),
-        rb.MissingData("customer 'Acme'", ["billing address.street", "billing address.postal code"],
-                       "Pennylane requires them to create a company customer"),
-        rb.MissingData("document F-1", ["ledger account 706999"],
-                       "mapped from '706' but not found in Pennylane's chart of accounts"),
-        rb.MissingData("customer invoice F-1", ["issue date", "lines"], "Pennylane requires a date and at least one line"),
-        rb.BuildError("customer invoice F-1: currency 'XYZ' is not accepted by Pennylane"),
-        rb.IncoherentTotals("customer invoice F-1: total before tax 100.00 + tax 20.00 != total 121.00"),
-        rb.IncoherentTotals("customer invoice F-1: lines add up to 100.00, the total is 121.00"),
+        rb.MissingData(doc, ["pdf"], "pdf_pending"),
+        rb.MissingData(doc, ["counterparty"]),
+        _refusal(rb.company_customer_body, acme, "r"),
+        rb.MissingData(doc, [("ledger_account", {"number": "706999"})], ("ledger_unknown", {"hint": "'706'"})),
+        _refusal(body, make_doc("1", issue_date=None, lines=[])),
+        _refusal(body, make_doc("1", currency="XYZ")),
+        _refusal(body, make_doc("1", total="121.00", total_before_tax=D("100.00"), total_tax=D("20.00"))),
+        _refusal(body, make_doc("1", total_before_tax=D("101.00"), total_tax=D("20.00"), total=D("121.00"))),
+        _refusal(body, totals(make_doc("1"), before="130.00", tax="20.00", total="150.00")),  # lines: 120.00
+        _refusal(body, line(D(7)), vat_overrides=VatMapper({})),
+        _refusal(body, line(None)),
+        _refusal(body, line(None, "BAD")),
+        _refusal(rb.supplier_body, Counterparty("s1", ""), "r"),
+        _refusal(rb.individual_customer_body, Counterparty("c2", "Madonna", is_individual=True), "r"),
+        _refusal(rb.json_quantity, D("1.00000000000000000001")),
     ]
-    for rate, code in ((D("7"), None), (None, None), (None, "BAD")):
-        with pytest.raises(VatMappingError) as caught:
-            VatMapper({}).code(rate, source_code=code, where="customer invoice F-1, line 2")
-        reasons.append(caught.value)
     french = []
     for exc in reasons:
         said = send.held_said(exc)
-        assert said["code"] != "send.held", exc  # each one its own sentence
+        assert said["code"] != "send.held", exc  # each one its own sentence, from the Said it was raised with
         assert i18n.said_or(None, said, "en") == f"held before sending: {exc}"
         french.append(i18n.said_or(None, said, "fr"))
     assert french[0] == "bloquée avant l'envoi : document F-1 : il manque : PDF (le PDF n'est pas encore arrivé)"
-    assert french[2] == ("bloquée avant l'envoi : client «\u00a0Acme\u00a0» : il manque : adresse de facturation (rue), adresse de "
-                         "facturation (code postal) (Pennylane les exige pour créer un client entreprise)")
+    assert french[2] == ("bloquée avant l'envoi : client «\u00a0Acme\u00a0» : il manque : adresse de facturation "
+                         "(code postal), adresse de facturation (pays, code ISO à deux lettres, reçu «\u00a0FRA\u00a0») "
+                         "(Pennylane les exige pour créer un client entreprise)")
+    assert french[3] == ("bloquée avant l'envoi : document F-1 : il manque : compte comptable 706999 (associé à "
+                         "«\u00a0706\u00a0» mais absent du plan comptable de Pennylane)")
+    assert french[4] == ("bloquée avant l'envoi : facture client F-1 : il manque : date d'émission, lignes "
+                         "(Pennylane exige une date et au moins une ligne)")
+    assert french[5] == "bloquée avant l'envoi : facture client F-1 : Pennylane n'accepte pas la devise «\u00a0XYZ\u00a0»"
     assert french[6] == "bloquée avant l'envoi : facture client F-1 : total HT 100,00 + TVA 20,00 ≠ total TTC 121,00"
-    assert french[-2] == ("bloquée avant l'envoi : facture client F-1, ligne 2 : taux de TVA inconnu ; "
-                          "indiquez-le pendant la revue")
+    assert french[7] == ("bloquée avant l'envoi : facture client F-1 : la TVA des lignes totalise 20,17, le total de "
+                         "TVA est 20,00")
+    assert french[8].startswith("bloquée avant l'envoi : facture client F-1 : les lignes totalisent 120,00, le total "
+                                "TTC est 150,00")
+    assert french[9].startswith("bloquée avant l'envoi : facture client F-1, ligne 1 : aucun code de TVA Pennylane "
+                                "pour 7 % (taux associés : 0 %, 2,1 %, 5,5 %, 8,5 %, 10 %, 20 %)")
+    assert french[10] == ("bloquée avant l'envoi : facture client F-1, ligne 1 : taux de TVA inconnu ; "
+                         "indiquez-le pendant la revue")
+    assert "le code de TVA «\u00a0BAD\u00a0» donné par la source" in french[11]
+    assert french[12] == "bloquée avant l'envoi : fournisseur «\u00a0s1\u00a0» : il manque : nom"
+    assert french[13].startswith("bloquée avant l'envoi : client «\u00a0Madonna\u00a0» : il manque : prénom, "
+                                 "adresse de facturation (rue)")
+    assert french[14].startswith("bloquée avant l'envoi : la quantité 1,00000000000000000001 a trop de décimales")
     # A refusal the console has no sentence for: said as its English text, after a French start.
     odd = send.held_said(rb.BuildError("something new"))
     assert i18n.said_or(None, odd, "fr") == "bloquée avant l'envoi : something new"
@@ -536,3 +579,89 @@ def test_every_reason_to_hold_and_warning_keeps_its_english_and_says_it_in_frenc
     assert i18n.said_or(None, after, "en") == "imported, but: PUT /customer_invoices/1/categories: HTTP 422"
     assert i18n.said_or(None, after, "fr") == ("importée, mais : Pennylane a répondu par une erreur (HTTP 422) : "
                                                "unknown category label")
+
+
+def test_a_reworded_english_reason_is_still_said_in_french(workspace, plugins, fake_source, fake_connection, emu,
+                                                           monkeypatch):
+    """The French comes from the reason's codes, not from matching its English: English worded
+    otherwise (which no table of English wordings knew) still reads in French."""
+    from ecluse.services import mappings
+
+    monkeypatch.setitem(i18n.MESSAGES, "send.why.file_needed", {
+        "fr": i18n.MESSAGES["send.why.file_needed"]["fr"], "en": "Pennylane only imports an invoice with its file"})
+    monkeypatch.setitem(i18n.MESSAGES, "send.subject.document", {"fr": "document {ref}", "en": "doc. {ref}"})
+    nopdf = make_doc("1", number="F-1")
+    nopdf.attachment = None
+    fake_source.pages = [[nopdf, make_doc("2", number="F-2")]]
+    sync(workspace, plugins)
+    mappings.set_category(workspace, "src", "Ventes 2026")  # missing in Pennylane: a warning
+    review.decide(workspace, "approve", ["src:1", "src:2"], actor="anne", force=True, reason="vu")
+    result = send.push(workspace, gateway(emu), ids=["src:1", "src:2"], actor="anne")
+    assert {i.document_id: i.state for i in result.items} == {"src:1": "held", "src:2": "sent"}
+    items = _items_said(workspace)
+    held_error, held_said = items["src:1"]
+    assert held_error == "held before sending: doc. F-1: missing PDF (Pennylane only imports an invoice with its file)"
+    assert i18n.said_or(None, held_said, "en") == held_error
+    assert i18n.said_or(held_error, held_said, "fr") == (
+        "bloquée avant l'envoi : document F-1 : il manque : PDF (l'import de Pennylane demande un fichier)")
+    warning, warning_said = items["src:2"]
+    assert warning == "category 'Ventes 2026' does not exist in Pennylane"
+    assert i18n.said_or(None, warning_said, "en") == warning
+    assert i18n.said_or(warning, warning_said, "fr") == "la catégorie «\u00a0Ventes 2026\u00a0» n'existe pas dans Pennylane"
+
+
+def test_reasons_stored_by_older_versions_still_read(workspace, plugins, fake_source, fake_connection, emu):
+    """A held item written before reasons had a Said reads as its English text; one written with the
+    Said the previous version made (its values said per language) reads in French as it did."""
+    from ecluse.services import batches
+
+    fake_source.pages = [[make_doc("1", number="F-1"), make_doc("2", number="F-2")]]
+    sync(workspace, plugins)
+    workspace.set_mapping("ledger_accounts", "706", "706999")  # not in Pennylane's chart: both held
+    review.decide(workspace, "approve", ["src:1", "src:2"], actor="anne")
+    result = send.push(workspace, gateway(emu), actor="anne")
+    assert result.count("held") == 2
+    before_said = json.dumps({"code": "send.held_missing", "params": {
+        "subject": {"fr": "document F-2", "en": "document F-2"},
+        "missing": {"fr": "compte comptable 706999", "en": "ledger account 706999"},
+        "why": {"fr": " (associé à «\u00a0706\u00a0» mais absent du plan comptable de Pennylane)",
+                "en": " (mapped from '706' but not found in Pennylane's chart of accounts)"}}})
+    with workspace.db.write() as con:
+        con.execute("UPDATE batch_items SET error_said = NULL WHERE document_id = 'src:1'")
+        con.execute("UPDATE audit SET reason_said = NULL WHERE document_id = 'src:1'")
+        con.execute("UPDATE batch_items SET error_said = ? WHERE document_id = 'src:2'", [before_said])
+    items = {i["document_id"]: i for i in batches.batch_items(workspace, result.batch_id)}
+    old = items["src:1"]
+    assert old["said"] is None
+    assert i18n.said_or(old["message"], old["said"], "fr") == (
+        "held before sending: document F-1: missing ledger account 706999 "
+        "(mapped from '706' but not found in Pennylane's chart of accounts)")
+    assert i18n.said_or(items["src:2"]["message"], items["src:2"]["said"], "fr") == (
+        "bloquée avant l'envoi : document F-2 : il manque : compte comptable 706999 "
+        "(associé à «\u00a0706\u00a0» mais absent du plan comptable de Pennylane)")
+    doc = review.get_document(workspace, "src:1")
+    entry = [h for h in doc["history"] if h["action"] == "held_before_send"][-1]
+    assert i18n.said_or(entry["reason"], entry["reason_said"], "fr") == old["message"]
+    # A later run reads the finished items back as they are stored.
+    with workspace.db.write() as con:
+        con.execute("UPDATE batches SET status = 'interrupted' WHERE id = ?", [result.batch_id])
+    again = {i.document_id: i for i in send.push(workspace, gateway(emu), actor="anne").items}
+    assert again["src:1"].said is None and again["src:2"].said == json.loads(before_said)
+
+
+def test_a_request_the_spec_check_refuses_is_said_as_not_sent_not_as_unreachable(emu):
+    from ecluse.pennylane.client import PennylaneClient, PennylaneRequestInvalid
+
+    with PennylaneClient(emu.api_url, TOKEN) as client, pytest.raises(PennylaneRequestInvalid) as caught:
+        client.import_customer_invoice({"external_reference": "ecluse:x"})
+    assert emu.count("POST", r"/customer_invoices/import$") == 0  # nothing sent
+    said = send.failure_said(caught.value)
+    assert said["code"] == "send.request_invalid"
+    assert caught.value.errors and said["params"]["errors"] == "; ".join(caught.value.errors)
+    french = i18n.said_or(str(caught.value), said, "fr")
+    assert french.startswith("requête non envoyée : elle ne respecte pas la spécification de l'API Pennylane : ")
+    assert caught.value.errors[0] in french  # the checker's findings, as it words them
+    assert i18n.said_or(None, said, "en").startswith("request not sent: it does not match Pennylane's API specification")
+    # after the import (categories, the credit note's link): the same words after "imported, but"
+    after = i18n.said_or(None, send.import_warning_said(caught.value), "fr")
+    assert after.startswith("importée, mais : requête non envoyée : ")

@@ -404,6 +404,28 @@ def test_held_invoices_link_to_review(live, emu):
     assert at.multiselect(key="rv_status.fr").value == ["on_hold"]
 
 
+def test_a_held_reason_stored_by_an_older_version_reads_as_it_was_written(live, emu):
+    """Held items said in French from their Said, in English in English; one an older version
+    stored without a Said (its English text only) keeps its English text."""
+    ws = live
+    ws.set_mapping("ledger_accounts", "*", "999999")  # an account missing from Pennylane's chart: all held
+    send_all(open_send())
+    [batch] = batches.batch_history(ws)
+    [old, *rest] = [i["document_id"] for i in batches.batch_items(ws, batch["id"])]
+    with ws.db.write() as con:
+        con.execute("UPDATE batch_items SET error_said = NULL WHERE document_id = ?", [old])
+    at = open_send()
+    at.selectbox(key="sd_history_batch.fr").set_value(batch["id"]).run()
+    assert_clean(at)
+    messages = list(frame(at, "Message")["Message"])
+    english = [m for m in messages if m.startswith("held before sending: document ")]
+    assert len(english) == 1 and "missing ledger account 999999 (mapped from '*' but not found" in english[0]
+    assert rest and len([m for m in messages if m.startswith("bloquée avant l'envoi : document ")]) == len(rest)
+    at.segmented_control(key="lang").set_value("en").run()
+    at.selectbox(key="sd_history_batch.en").set_value(batch["id"]).run()
+    assert all(m.startswith("held before sending: document ") for m in frame(at, "Message")["Message"])
+
+
 def test_a_batch_running_elsewhere_disables_sending(live):
     with send.send_lock(live):  # as if `ecluse push` were running
         at = open_send()

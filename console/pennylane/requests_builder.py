@@ -19,9 +19,11 @@ from collections.abc import Iterable, Mapping
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 from typing import Any, TypedDict, Unpack
 
+from .. import i18n
+from ..connectors import Said
 from ..domain import CENT, CREDIT_NOTE_KINDS, CUSTOMER_KINDS, Counterparty, Document, Line, money
 from . import spec
-from .vat import VatMapper, VatMappingError
+from .vat import VatMapper, VatMappingError, rate_key
 
 DEFAULT_UNIT = "piece"
 UNIT_PRICE_STEP = Decimal("0.000001")  # "Can be set up to 6 decimals."
@@ -37,18 +39,65 @@ __all__ = [
 
 
 class BuildError(ValueError):
-    """The document cannot be turned into a valid Pennylane request; hold it for review."""
+    """The document cannot be turned into a valid Pennylane request; hold it for review.
+    `said`: the reason as a code and the values it names (`said.send.<code>`, see
+    `send.held_said`), None for a refusal the console has no sentence for."""
+
+    def __init__(self, message: str, said: Said | None = None) -> None:
+        super().__init__(message)
+        self.said = said
+
+
+# A place a reason names: {"kind": a document kind, "document" (a document as the send names
+# it), "customer" or "supplier"; "ref": its number or name; "line": a line's number, or none}.
+# Said in a language from `send.subject.<kind>` (and `send.at_line`).
+Place = dict[str, Any]
+# A field a MissingData names: its code (`send.field.<code>`) and the values it carries.
+Field = str | tuple[str, dict[str, Any]]
+
+
+def _quoted(value: Any, lang: str) -> Any:
+    """A value the English quotes as Python does ('acme'): in guillemets in French."""
+    return i18n._guillemets(value) if lang == "fr" and i18n._is_repr(value) else value
+
+
+def place_text(place: Place, lang: str = "en") -> str:
+    """"customer invoice F-1, line 2" (English, the message's) or in another language."""
+    text = i18n.t(f"send.subject.{place['kind']}", lang, ref=_quoted(place["ref"], lang))
+    return i18n.t("send.at_line", lang, place=text, n=place["line"]) if place.get("line") else text
+
+
+def field_text(item: Field | list[Any], lang: str = "en") -> str:
+    """A missing field ("billing address.city", "ledger account 706") in `lang`."""
+    code, params = (item, {}) if isinstance(item, str) else item
+    if code == "address":  # {"role": billing | postal, "part": street | ... | country_got, "got"?}
+        part = i18n.t(f"send.address_part.{params['part']}", lang, got=_quoted(params.get("got"), lang))
+        return i18n.t("send.field.address", lang, role=i18n.t(f"send.address.{params['role']}", lang), part=part)
+    return i18n.t(f"send.field.{code}", lang, **{k: _quoted(v, lang) for k, v in params.items()})
+
+
+def why_text(why: Field | list[Any], lang: str = "en") -> str:
+    """Why the fields are needed ("the PDF has not arrived yet") in `lang`."""
+    code, params = (why, {}) if isinstance(why, str) else why
+    return i18n.t(f"send.why.{code}", lang, **{k: _quoted(v, lang) for k, v in params.items()})
+
+
+def _pair(item: Field) -> list[Any]:
+    return [item, {}] if isinstance(item, str) else [item[0], dict(item[1])]
 
 
 class MissingData(BuildError):
-    """Required data is missing; `missing` lists the fields, the message says where."""
+    """Required data is missing; `missing` lists the fields, the message says where (in
+    English; `said` keeps the codes the console says them from)."""
 
-    def __init__(self, subject: str, missing: Iterable[str], why: str = "") -> None:
-        self.subject = subject
-        self.missing = list(missing)
-        self.why = why  # said apart too: the console words it in French (send.held_said)
-        text = f"{subject}: missing {', '.join(self.missing)}"
-        super().__init__(f"{text} ({why})" if why else text)
+    def __init__(self, place: Place, missing: Iterable[Field], why: Field | None = None) -> None:
+        fields = [_pair(item) for item in missing]
+        self.subject = place_text(place)
+        self.missing = [field_text(item) for item in fields]
+        self.why = why_text(why) if why else ""
+        text = f"{self.subject}: missing {', '.join(self.missing)}"
+        super().__init__(f"{text} ({self.why})" if self.why else text, Said("held_missing", {
+            "subject": dict(place), "missing": fields, "why": _pair(why) if why else None}))
 
 
 class IncoherentTotals(BuildError):
@@ -97,7 +146,8 @@ def json_quantity(quantity: Decimal) -> int | float:
         return int(quantity)
     as_float = float(quantity)  # the one deliberate float of the Pennylane mapping
     if Decimal(repr(as_float)) != quantity:
-        raise BuildError(f"quantity {quantity} has too many digits to be sent exactly")
+        raise BuildError(f"quantity {quantity} has too many digits to be sent exactly",
+                         Said("held_quantity", {"quantity": str(quantity)}))
     return as_float
 
 
@@ -130,33 +180,47 @@ def _totals(doc: Document, sign: int) -> tuple[Decimal, Decimal, Decimal]:
         total = before + tax
     if before is None and total is not None and tax is not None:
         before = total - tax
-    missing = [name for name, value in (("total before tax", before), ("total tax", tax),
+    missing = [name for name, value in (("total_before_tax", before), ("total_tax", tax),
                                         ("total", total)) if value is None]
     if missing:
-        raise MissingData(_subject(doc), missing)
+        raise MissingData(place(doc), missing)
     return sign * before, sign * tax, sign * total  # type: ignore[operator]
 
 
+def place(doc: Document, line: int | None = None) -> Place:
+    """The document (and one of its lines, numbered from 1) as a reason names it."""
+    return {"kind": doc.kind, "ref": doc.number or doc.source_id, **({"line": line} if line else {})}
+
+
+def document_place(doc: Document) -> Place:
+    """The document as the send names it before building its requests ("document F-1")."""
+    return {"kind": "document", "ref": doc.number or doc.source_id}
+
+
 def _subject(doc: Document) -> str:
-    return f"{doc.kind.replace('_', ' ')} {doc.number or doc.source_id}"
+    return place_text(place(doc))
 
 
 def _check_coherence(doc: Document, before: Decimal, tax: Decimal, total: Decimal,
                      lines: list[dict[str, Any]]) -> None:
     """The checks Pennylane applies on import (422 otherwise), done before sending."""
     before_c, tax_c, total_c = (v.quantize(CENT) for v in (before, tax, total))
+    where = place(doc)
     if before_c + tax_c != total_c:
-        raise IncoherentTotals(f"{_subject(doc)}: total before tax {amount_text(before)} + tax "
-                               f"{amount_text(tax)} != total {amount_text(total)}")
+        said = {"before": amount_text(before), "tax": amount_text(tax), "total": amount_text(total)}
+        raise IncoherentTotals(f"{_subject(doc)}: total before tax {said['before']} + tax "
+                               f"{said['tax']} != total {said['total']}", Said("held_totals", {"where": where, **said}))
     tolerance = CENT * len(lines)
     line_total = sum((Decimal(li["currency_amount"]) for li in lines), Decimal(0))
     line_tax = sum((Decimal(li["currency_tax"]) for li in lines), Decimal(0))
     if abs(line_total - total_c) > tolerance:
-        raise IncoherentTotals(f"{_subject(doc)}: lines add up to {amount_text(line_total)}, "
-                               f"the total is {amount_text(total)}")
+        said = {"lines": amount_text(line_total), "total": amount_text(total)}
+        raise IncoherentTotals(f"{_subject(doc)}: lines add up to {said['lines']}, the total is {said['total']}",
+                               Said("held_line_totals", {"where": where, **said}))
     if abs(line_tax - tax_c) > tolerance:
-        raise IncoherentTotals(f"{_subject(doc)}: line VAT adds up to {amount_text(line_tax)}, "
-                               f"the total VAT is {amount_text(tax)}")
+        said = {"lines": amount_text(line_tax), "total": amount_text(tax)}
+        raise IncoherentTotals(f"{_subject(doc)}: line VAT adds up to {said['lines']}, the total VAT is {said['total']}",
+                               Said("held_line_vat", {"where": where, **said}))
 
 
 def hint_key(hint: str | None, mapping: Mapping[str | None, Any]) -> str | None:
@@ -180,11 +244,16 @@ def _ledger_account(line: Line, ledger_accounts: Mapping[str | None, int] | None
 
 def _line_common(doc: Document, index: int, line: Line, sign: int, mapper: VatMapper,
                  ledger_accounts: Mapping[str | None, int] | None) -> dict[str, Any]:
-    where = f"{_subject(doc)}, line {index + 1}"
+    where = place(doc, index + 1)
+    try:
+        vat_rate = mapper.code(line.vat_rate, source_code=line.vat_code, where=place_text(where))
+    except VatMappingError as exc:
+        exc.said = _vat_said(where, line, mapper)  # the mapper says it in English only
+        raise
     out: dict[str, Any] = {
         "currency_amount": amount_text(sign * line.amount),
         "currency_tax": amount_text(sign * line.tax),
-        "vat_rate": mapper.code(line.vat_rate, source_code=line.vat_code, where=where),
+        "vat_rate": vat_rate,
     }
     if line.label and line.label.strip():
         # Deprecated in the spec ("will be removed soon") but still accepted, and the only
@@ -194,6 +263,16 @@ def _line_common(doc: Document, index: int, line: Line, sign: int, mapper: VatMa
     if account is not None:
         out["ledger_account_id"] = int(account)
     return out
+
+
+def _vat_said(where: Place, line: Line, mapper: VatMapper) -> Said:
+    """Why the mapper found no code for this line (`VatMapper.code` raised)."""
+    if line.vat_rate is None:
+        if line.vat_code:  # a code Pennylane does not know, and no rate to map instead
+            return Said("held_vat_source_code", {"where": where, "code": repr(line.vat_code)})
+        return Said("held_vat_unknown", {"where": where})
+    return Said("held_vat_unmapped", {"where": where, "rate": rate_key(line.vat_rate),
+                                      "known": sorted(mapper.table, key=Decimal)})
 
 
 def _customer_line(doc: Document, index: int, line: Line, sign: int, mapper: VatMapper,
@@ -222,13 +301,14 @@ def _invoice_body(doc: Document, party: tuple[str, int], file_attachment_id: int
                          "send categories_body(...) with PUT /{customer|supplier}_invoices/"
                          "{id}/categories after the import")
     subject = _subject(doc)
-    missing = [name for name, value in (("issue date", doc.issue_date), ("lines", doc.lines))
+    missing = [name for name, value in (("issue_date", doc.issue_date), ("lines", doc.lines))
                if not value]
     if missing:
-        raise MissingData(subject, missing, "Pennylane requires a date and at least one line")
+        raise MissingData(place(doc), missing, "date_and_line")
     currency = (doc.currency or "EUR").upper()
     if currency not in spec.currencies():
-        raise BuildError(f"{subject}: currency {currency!r} is not accepted by Pennylane")
+        raise BuildError(f"{subject}: currency {currency!r} is not accepted by Pennylane",
+                         Said("held_currency", {"where": place(doc), "code": repr(currency)}))
     sign = _sign(doc)
     before, tax, total = _totals(doc, sign)
     mapper = _mapper(vat_overrides)
@@ -317,7 +397,8 @@ def _digits(value: str | None) -> str:
     return re.sub(r"\D", "", value or "")
 
 
-def _address(cp: Counterparty, role: str) -> tuple[dict[str, str] | None, list[str]]:
+def _address(cp: Counterparty, role: str) -> tuple[dict[str, str] | None, list[Field]]:
+    """The address as Pennylane takes it, and the fields it lacks (`role`: billing | postal)."""
     addr = cp.address
     parts = {
         "address": (addr.street or "").strip(),
@@ -325,12 +406,15 @@ def _address(cp: Counterparty, role: str) -> tuple[dict[str, str] | None, list[s
         "city": (addr.city or "").strip(),
         "country_alpha2": (addr.country_alpha2 or "").strip().upper(),
     }
-    labels = {"address": "street", "postal_code": "postal code", "city": "city",
-              "country_alpha2": "country (ISO alpha-2)"}
-    missing = [f"{role}.{labels[k]}" for k, v in parts.items() if not v]
+    labels = {"address": "street", "postal_code": "postal_code", "city": "city", "country_alpha2": "country"}
+    missing: list[Field] = [("address", {"role": role, "part": labels[k]}) for k, v in parts.items() if not v]
     if parts["country_alpha2"] and not re.fullmatch(r"[A-Z]{2}", parts["country_alpha2"]):
-        missing.append(f"{role}.country (ISO alpha-2, got {parts['country_alpha2']!r})")
+        missing.append(("address", {"role": role, "part": "country_got", "got": repr(parts["country_alpha2"])}))
     return (None if missing else parts), missing
+
+
+def _party_place(kind: str, cp: Counterparty) -> Place:
+    return {"kind": kind, "ref": repr(cp.name or cp.source_id)}
 
 
 def _common_party(cp: Counterparty, external_reference: str) -> dict[str, Any]:
@@ -343,12 +427,11 @@ def _common_party(cp: Counterparty, external_reference: str) -> dict[str, Any]:
 def company_customer_body(counterparty: Counterparty, external_reference: str) -> dict[str, Any]:
     """Body of POST /company_customers (name and a complete billing address required)."""
     cp = counterparty
-    address, missing = _address(cp, "billing address")
+    address, missing = _address(cp, "billing")
     if not (cp.name or "").strip():
         missing.insert(0, "name")
     if missing:
-        raise MissingData(f"customer {cp.name or cp.source_id!r}", missing,
-                          "Pennylane requires them to create a company customer")
+        raise MissingData(_party_place("customer", cp), missing, "company_customer")
     body = {"name": cp.name.strip(), "billing_address": address,
             **_common_party(cp, external_reference)}
     if cp.vat_number and cp.vat_number.strip():
@@ -374,12 +457,11 @@ def individual_customer_body(counterparty: Counterparty, external_reference: str
     split_first, split_last = split_name(cp.name or "")
     first = (first_name if first_name is not None else split_first).strip()
     last = (last_name if last_name is not None else split_last).strip()
-    address, missing = _address(cp, "billing address")
-    missing = [label for label, value in (("first name", first), ("last name", last))
+    address, missing = _address(cp, "billing")
+    missing = [label for label, value in (("first_name", first), ("last_name", last))
                if not value] + missing
     if missing:
-        raise MissingData(f"customer {cp.name or cp.source_id!r}", missing,
-                          "Pennylane requires them to create an individual customer")
+        raise MissingData(_party_place("customer", cp), missing, "individual_customer")
     return {"first_name": first, "last_name": last, "billing_address": address,
             **_common_party(cp, external_reference)}
 
@@ -396,7 +478,7 @@ def supplier_body(counterparty: Counterparty, external_reference: str) -> dict[s
     have the digits the spec's patterns demand, the address only when complete."""
     cp = counterparty
     if not (cp.name or "").strip():
-        raise MissingData(f"supplier {cp.source_id!r}", ["name"])
+        raise MissingData({"kind": "supplier", "ref": repr(cp.source_id)}, ["name"])
     body: dict[str, Any] = {"name": cp.name.strip(), **_common_party(cp, external_reference)}
     siret = _digits(cp.siret)
     siren = _digits(cp.siren) or siret[:9]
@@ -406,7 +488,7 @@ def supplier_body(counterparty: Counterparty, external_reference: str) -> dict[s
         body["establishment_no"] = siret
     if cp.vat_number and cp.vat_number.strip():
         body["vat_number"] = re.sub(r"\s", "", cp.vat_number).upper()
-    address, _ = _address(cp, "postal address")
+    address, _ = _address(cp, "postal")
     if address:
         body["postal_address"] = address
     return body

@@ -35,7 +35,7 @@ from ..domain import (
 from ..http import HttpError, RateLimitExceeded, TransportError
 from ..pennylane import requests_builder as rb
 from ..pennylane import spec
-from ..pennylane.client import DEFAULT_BASE_URL as DEFAULT_API_URL, PennylaneClient
+from ..pennylane.client import DEFAULT_BASE_URL as DEFAULT_API_URL, PennylaneClient, PennylaneRequestInvalid
 from ..pennylane.vat import VatMapper, VatMappingError
 from ..redact import redact
 from ..storage.db import dict_rows
@@ -174,7 +174,10 @@ class _Placeholders(dict):  # type: ignore[type-arg]
 # --------------------------------------------------------------------------- results
 def failure_said(exc: HttpError) -> dict[str, Any]:
     """A failed call to Pennylane as the console says it ({"code", "params"}): unreachable,
-    its server failing, its rate limit, the token refused, or the invoice refused."""
+    its server failing, its rate limit, the token refused, or the invoice refused; or the request
+    refused by the spec check before it was sent (the checker's findings as it words them)."""
+    if isinstance(exc, PennylaneRequestInvalid):
+        return {"code": "send.request_invalid", "params": {"errors": redact("; ".join(exc.errors)) or "—"}}
     if exc.status is None:  # TransportError: nothing or no complete answer came back
         cause = getattr(exc, "cause", "other")
         return {"code": "send.unreachable", "params": {"cause": {
@@ -191,109 +194,45 @@ def failure_said(exc: HttpError) -> dict[str, Any]:
 # --------------------------------------------------------------------------- what a held or sent item says
 # A held invoice's reason and a sent one's warnings keep their English text (the CLI's, the
 # `error` column) and a Said ({"code", "params"}) beside it, as a failure does: the console says
-# them in the reader's language (`said.send.*`). Words of the request builder's messages a
-# param carries are given per language ({"fr": ..., "en": ...}); one it does not know stays English.
-_FR_WORDS = {
-    "PDF": "PDF", "customer or supplier": "client ou fournisseur", "issue date": "date d'émission",
-    "lines": "lignes", "total before tax": "total HT", "total tax": "total de TVA", "total": "total TTC",
-    "name": "nom", "first name": "prénom", "last name": "nom de famille",
-    "billing address.street": "adresse de facturation (rue)",
-    "billing address.postal code": "adresse de facturation (code postal)",
-    "billing address.city": "adresse de facturation (ville)",
-    "billing address.country (ISO alpha-2)": "adresse de facturation (pays, code ISO à deux lettres)",
-    "the PDF has not arrived yet": "le PDF n'est pas encore arrivé",
-    "Pennylane's import needs a file": "l'import de Pennylane demande un fichier",
-    "the file is not in the attachment store": "le fichier n'est pas dans le stockage des pièces jointes",
-    "Pennylane requires a date and at least one line": "Pennylane exige une date et au moins une ligne",
-    "Pennylane requires them to create a company customer": "Pennylane les exige pour créer un client entreprise",
-    "Pennylane requires them to create an individual customer": "Pennylane les exige pour créer un client particulier",
-}
-_FR_SUBJECTS = {"document": "document", "customer invoice": "facture client", "customer credit note": "avoir client",
-                "supplier invoice": "facture fournisseur", "supplier credit note": "avoir fournisseur",
-                "customer": "client", "supplier": "fournisseur"}
-_FR_PATTERNS = [  # (English, French) of the builder's texts that carry a value
-    (re.compile(r"ledger account (?P<v>.+)"), "compte comptable {v}"),
-    (re.compile(r"mapped from (?P<v>.+) but not found in Pennylane's chart of accounts"),
-     "associé à {v} mais absent du plan comptable de Pennylane"),
-    (re.compile(r"billing address\.country \(ISO alpha-2, got (?P<v>.+)\)"),
-     "adresse de facturation (pays, code ISO à deux lettres, reçu {v})"),
-]
+# them in the reader's language (`said.send.*`). The request builder gives each reason as a
+# `Said` with codes and values (`BuildError.said`); what it names (a document, a line, a field,
+# why) is stored said in each language ({"fr": ..., "en": ...}) from `send.subject.*`,
+# `send.field.*` and `send.why.*`, so a stored row reads the same after the templates change.
+def _per_lang(say: Callable[[str], str]) -> dict[str, str]:
+    return {lang: say(lang) for lang in i18n.LANGS}
 
 
-def _fr(text: str) -> str:
-    """One of the request builder's English words or phrases in French, or as it is."""
-    if text in _FR_WORDS:
-        return _FR_WORDS[text]
-    for pattern, french in _FR_PATTERNS:
-        match = pattern.fullmatch(text)
-        if match:
-            value = match["v"]
-            return french.format(v=_quoted(value))
-    for english in sorted(_FR_SUBJECTS, key=len, reverse=True):  # "customer invoice F-1", "line 2"
-        if text.startswith(english + " "):
-            rest = text[len(english) + 1:]
-            return f"{_FR_SUBJECTS[english]} {_quoted(rest)}"
-    return text
+def _decimal_comma(value: str) -> dict[str, str]:
+    """A rate, an amount or a quantity as its message writes it (100.00), in French 100,00."""
+    return _per_lang(lambda lang: value.replace(".", ",") if lang == "fr" else value)
 
 
-def _quoted(value: str) -> str:
-    """A value the English quotes as Python does ('acme') in guillemets, as French says it."""
-    return i18n._guillemets(value) if i18n._is_repr(value) else value
-
-
-def _per_lang(english: str, french: str) -> dict[str, str]:
-    return {lang: french if lang == "fr" else english for lang in i18n.LANGS}
-
-
-def _where(where: str) -> dict[str, str]:
-    """"customer invoice F-1, line 2" per language."""
-    subject, _, line = where.rpartition(", line ")
-    if subject and line.isdigit():
-        return _per_lang(where, f"{_fr(subject)}, ligne {line}")
-    return _per_lang(where, _fr(where))
-
-
-_HELD_REASONS = [  # the request builder's and the VAT mapping's refusals that carry values
-    ("send.held_vat_unknown", r"(?P<where>.+): VAT rate unknown; set it during review"),
-    ("send.held_vat_unmapped", r"(?P<where>.+): no Pennylane VAT code for (?P<rate>[^%]+)% \(mapped: (?P<known>.*)\); "
-                               r"add it to the workspace's VAT mapping \(e\.g\. \"(?P=rate)\" = \"<code>\"\)"),
-    ("send.held_vat_source_code", r"(?P<where>.+): the source's VAT code (?P<code>.+) is not a Pennylane vat_rate code "
-                                  r"and no VAT rate is known"),
-    ("send.held_currency", r"(?P<where>.+): currency (?P<code>.+) is not accepted by Pennylane"),
-    ("send.held_totals", r"(?P<where>.+): total before tax (?P<before>\S+) \+ tax (?P<tax>\S+) != total (?P<total>\S+)"),
-    ("send.held_line_totals", r"(?P<where>.+): lines add up to (?P<lines>\S+), the total is (?P<total>\S+)"),
-    ("send.held_line_vat", r"(?P<where>.+): line VAT adds up to (?P<lines>\S+), the total VAT is (?P<total>\S+)"),
-    ("send.held_quantity", r"quantity (?P<quantity>\S+) has too many digits to be sent exactly"),
-]
-
-
-def _held_param(name: str, value: str) -> Any:
-    if name == "where":
-        return _where(value)
+def _held_param(name: str, value: Any) -> Any:
+    if name in ("subject", "where"):
+        return _per_lang(lambda lang: rb.place_text(value, lang))
+    if name == "missing":
+        return _per_lang(lambda lang: ", ".join(rb.field_text(item, lang) for item in value))
+    if name == "why":
+        return _per_lang(lambda lang: f" ({rb.why_text(value, lang)})" if value else "")
     if name == "code":
         return value  # quoted: « » in French
     if name == "known":
-        return _per_lang(value, value.replace(".", ",").replace("%", " %"))
-    return _per_lang(value, value.replace(".", ","))  # a rate, an amount, a quantity
+        return _per_lang(lambda lang: ", ".join(f"{k.replace('.', ',')} %" if lang == "fr" else f"{k}%" for k in value))
+    return _decimal_comma(str(value))
 
 
 def held_said(exc: Exception) -> dict[str, Any]:
     """Why an invoice is held before sending (a missing PDF, counterparty, date, line or total,
     a counterparty's address, a mapped ledger account Pennylane lacks, a VAT rate without a code,
-    a currency Pennylane refuses, totals that do not add up) as the console says it; another
-    refusal of the request builder as its English text."""
-    if isinstance(exc, rb.MissingData):
-        missing = ", ".join(exc.missing)
-        return {"code": "send.held_missing", "params": {
-            "subject": _per_lang(exc.subject, _fr(exc.subject)),
-            "missing": _per_lang(missing, ", ".join(_fr(m) for m in exc.missing)),
-            "why": _per_lang(f" ({exc.why})" if exc.why else "", f" ({_fr(exc.why)})" if exc.why else "")}}
-    text = str(exc)
-    for code, pattern in _HELD_REASONS:
-        match = re.fullmatch(pattern, text)
-        if match:
-            return {"code": code, "params": {k: _held_param(k, v) for k, v in match.groupdict().items()}}
-    return {"code": "send.held", "params": {"reason": text}}
+    a currency Pennylane refuses, totals that do not add up) as the console says it, from the
+    Said the request builder gave it; a refusal without one as its English text."""
+    said = getattr(exc, "said", None)
+    if said is not None and i18n.has(f"said.send.{said.code}"):
+        try:
+            return {"code": f"send.{said.code}", "params": {k: _held_param(k, v) for k, v in said.params.items()}}
+        except (KeyError, IndexError, ValueError, TypeError, AttributeError):
+            pass  # values that do not fit: said as the English text
+    return {"code": "send.held", "params": {"reason": str(exc)}}
 
 
 def _joined(says: list[dict[str, Any]]) -> dict[str, Any] | None:
@@ -667,7 +606,7 @@ class _Sender:
             attachment_id = item.get("attachment_pl_id")
             content = self.ws.get_attachment(doc.attachment.sha256) if doc.attachment and doc.attachment.sha256 else None
             if content is None:
-                raise rb.MissingData(f"document {doc.number or doc.source_id}", ["PDF"], "the file is not in the attachment store")
+                raise rb.MissingData(rb.document_place(doc), ["pdf"], "file_not_stored")
             body = self._body(doc, party_id, attachment_id or 1, ext_ref)  # validate before uploading
             if not attachment_id:
                 attachment_id = self._upload(doc.attachment.filename or f"{doc.number}.pdf", content)
@@ -693,10 +632,9 @@ class _Sender:
 
     def _precheck(self, doc: Document) -> None:
         if doc.counterparty is None:
-            raise rb.MissingData(f"document {doc.number or doc.source_id}", ["customer or supplier"])
+            raise rb.MissingData(rb.document_place(doc), ["counterparty"])
         if doc.attachment is None or not doc.attachment.sha256:
-            raise rb.MissingData(f"document {doc.number or doc.source_id}", ["PDF"],
-                                 "the PDF has not arrived yet" if doc.attachment_pending else "Pennylane's import needs a file")
+            raise rb.MissingData(rb.document_place(doc), ["pdf"], "pdf_pending" if doc.attachment_pending else "file_needed")
 
     def _upload(self, filename: str, content: bytes, attempts: int = 3) -> int:
         """Uploading again after a server error or a lost answer is safe: at worst Pennylane
@@ -786,8 +724,8 @@ class _Sender:
         out: dict[str | None, int] = {}
         for hint, number in wanted.items():
             if number not in self._ledger:
-                raise rb.MissingData(f"document {doc.number or doc.source_id}", [f"ledger account {number}"],
-                                     f"mapped from {hint!r} but not found in Pennylane's chart of accounts")
+                raise rb.MissingData(rb.document_place(doc), [("ledger_account", {"number": number})],
+                                     ("ledger_unknown", {"hint": repr(hint)}))
             out[hint] = self._ledger[number]
         return out
 
@@ -891,7 +829,7 @@ def check_said(exc: HttpError) -> dict[str, Any]:
     """A failed GET /me as the console says it: unreachable, rate-limited or a refused token as
     for a send; otherwise Pennylane's status and answer (a wrong API URL's 404, a 5xx)."""
     said = failure_said(exc)
-    if said["code"] in ("send.unreachable", "send.rate_limited", "send.unauthorized"):
+    if said["code"] in ("send.unreachable", "send.rate_limited", "send.unauthorized", "send.request_invalid"):
         return said
     detail = getattr(exc, "pennylane_message", "") or (exc.body or "").strip() or "—"
     return {"code": "pennylane.failed", "params": {"status": exc.status, "detail": redact(detail)}}
