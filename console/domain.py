@@ -147,6 +147,20 @@ def _orjson_text(obj: Any, option: int) -> str:
 _decimal_str = Decimal.__str__
 
 
+# A reviewer's account for one line (a fix of `lines[n].ledger_account`) replaces the line's
+# accounting code with `ledger:NNN`: it wins over any mapping of the code, at the send as in Revue.
+_FIXED_ACCOUNT = "ledger:"
+
+
+def fixed_account_hint(number: str) -> str:
+    return _FIXED_ACCOUNT + number
+
+
+def fixed_account(hint: str | None) -> str | None:
+    """The account number a reviewer gave a line (its code `ledger:NNN`), or None."""
+    return hint[len(_FIXED_ACCOUNT):] if hint and hint.startswith(_FIXED_ACCOUNT) else None
+
+
 def plain_decimal(value: Decimal) -> Decimal:
     """20.0 → 20, 5.50 → 5.5 (never normalize()'s 2E+1): a VAT rate as people write it."""
     if value == value.to_integral_value():

@@ -17,7 +17,7 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
-from ..domain import Address, Attachment, Counterparty, Document, Line, plain_decimal
+from ..domain import Address, Attachment, Counterparty, Document, Line, fixed_account_hint, plain_decimal
 
 _LINE_FIELD = re.compile(r"^lines\[(\d+)\]\.(\w+)$")
 COUNTERPARTY_FIELDS = ("name", "vat_number", "siren", "siret", "email")
@@ -132,6 +132,6 @@ def apply_override(doc: Document, field: str, value: Any) -> None:
             line = doc.lines[int(m.group(1)) - 1]
             if m.group(2) == "ledger_account":
                 # An explicit account for this line wins over the accounting-code mapping.
-                line.accounting_hint = f"ledger:{value}" if value else line.accounting_hint
+                line.accounting_hint = fixed_account_hint(value) if value else line.accounting_hint
             elif m.group(2) in ("vat_code", "label"):
                 setattr(line, m.group(2), value)

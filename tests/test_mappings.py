@@ -44,7 +44,7 @@ def test_ledger_accounts_list_what_the_cache_holds(cache):
 
 
 def test_a_kind_mapped_once_serves_every_project_of_that_kind(workspace, plugins, fake_source, fake_connection):
-    from ecluse.pennylane.requests_builder import _ledger_account
+    from ecluse.pennylane.requests_builder import ledger_account
 
     docs = []
     for i, hint in enumerate(["kind:Product|project:P1", "kind:Product|project:P2", "kind:Service|project:P1"]):
@@ -67,11 +67,11 @@ def test_a_kind_mapped_once_serves_every_project_of_that_kind(workspace, plugins
     assert mappings.summary(workspace)["ledger_unmapped"] == 0  # parts are not counted again
     ids = {"kind:Product": 7, "*": 1, "kind:Product|project:P2": 9}
     line = docs[0].lines[0]
-    assert _ledger_account(line, ids) == 7  # by its part
+    assert ledger_account(line, ids) == 7  # by its part
     line.accounting_hint = "kind:Product|project:P2"
-    assert _ledger_account(line, ids) == 9  # its own mapping first
+    assert ledger_account(line, ids) == 9  # its own mapping first
     line.accounting_hint = "kind:Service|project:P1"
-    assert _ledger_account(line, ids) == 1
+    assert ledger_account(line, ids) == 1
 
 
 def test_mapping_an_unusual_rate_to_a_code_of_that_rate_settles_its_error(workspace, plugins, fake_source,

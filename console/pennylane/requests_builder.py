@@ -21,7 +21,7 @@ from typing import Any, TypedDict, Unpack
 
 from .. import i18n
 from ..connectors import Said
-from ..domain import CENT, CREDIT_NOTE_KINDS, CUSTOMER_KINDS, Counterparty, Document, Line, money
+from ..domain import CENT, CREDIT_NOTE_KINDS, CUSTOMER_KINDS, Counterparty, Document, Line, fixed_account, money
 from . import spec
 from .vat import VatMapper, VatMappingError, rate_key
 
@@ -34,7 +34,7 @@ __all__ = [
     "external_reference", "customer_invoice_import_body", "supplier_invoice_import_body",
     "company_customer_body", "individual_customer_body", "customer_request", "supplier_body",
     "categories_body", "link_credit_note_body", "json_quantity", "unit_price_text", "amount_text",
-    "split_name",
+    "split_name", "hint_key", "account_numbers", "ledger_account",
 ]
 
 
@@ -234,8 +234,28 @@ def hint_key(hint: str | None, mapping: Mapping[str | None, Any]) -> str | None:
     return next((part for part in hint.split("|") if part in mapping), None) if "|" in hint else None
 
 
-def _ledger_account(line: Line, ledger_accounts: Mapping[str | None, int] | None) -> int | None:
-    """accounting_hint -> ledger_account_id (`hint_key`); "*" is the workspace's fallback account."""
+def account_numbers(lines: Iterable[Line], mapping: Mapping[str, str]) -> dict[str, str]:
+    """The account numbers `lines` need, by the key `ledger_account` will look them up with: a
+    line a reviewer gave an account (`ledger:NNN`) its own, a mapped code or its first mapped
+    part (`hint_key`) the mapping's, and the fallback "*" when mapped. The send turns these
+    numbers into Pennylane's ids; Revue shows them."""
+    wanted: dict[str, str] = {}
+    for line in lines:
+        hint = line.accounting_hint
+        fixed = fixed_account(hint)
+        key = hint_key(hint, mapping)
+        if fixed is not None:
+            wanted[hint] = fixed
+        elif key is not None:
+            wanted[key] = mapping[key]
+    if "*" in mapping:
+        wanted["*"] = mapping["*"]
+    return wanted
+
+
+def ledger_account(line: Line, ledger_accounts: Mapping[str | None, Any] | None) -> Any:
+    """accounting_hint -> ledger_account_id (`hint_key`); "*" is the workspace's fallback account.
+    (With numbers for ids, the account number: what Revue shows.)"""
     if not ledger_accounts:
         return None
     key = hint_key(line.accounting_hint, ledger_accounts)
@@ -259,7 +279,7 @@ def _line_common(doc: Document, index: int, line: Line, sign: int, mapper: VatMa
         # Deprecated in the spec ("will be removed soon") but still accepted, and the only
         # place the line's wording reaches Pennylane.
         out["label"] = line.label.strip()
-    account = _ledger_account(line, ledger_accounts)
+    account = ledger_account(line, ledger_accounts)
     if account is not None:
         out["ledger_account_id"] = int(account)
     return out

@@ -11,7 +11,7 @@ import datetime as dt
 import json
 from typing import Any
 
-from ..domain import json_dumps
+from ..domain import fixed_account, json_dumps
 from ..storage.db import dict_rows
 from ..storage.documents import load_documents, source_value, valid_override_field
 from ..storage.ingest import refresh_duplicates_of, write_findings
@@ -99,7 +99,7 @@ def _current_value(doc: Any, field: str) -> Any:
         name = field.split(".", 1)[1]
         if name == "ledger_account":
             hint = getattr(node, "accounting_hint", None)
-            return hint[len("ledger:"):] if hint and hint.startswith("ledger:") else None
+            return fixed_account(hint)
         return getattr(node, name, None)
     for part in field.split("."):
         node = getattr(node, part, None)

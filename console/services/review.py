@@ -13,7 +13,7 @@ from typing import Any
 
 from .. import i18n
 from ..connectors import Said
-from ..domain import APPROVED, FAILED, ON_HOLD, REJECTED, STATUSES, TO_REVIEW, json_compact
+from ..domain import APPROVED, FAILED, ON_HOLD, REJECTED, STATUSES, TO_REVIEW, fixed_account, json_compact
 from ..pennylane import requests_builder as rb
 from ..storage.db import dict_rows
 from ..storage.documents import load_documents
@@ -197,10 +197,6 @@ def _apply_fixes_for_display(doc: dict[str, Any]) -> None:
             doc["due_date"] = dt.date.fromisoformat(value) if value else None
 
 
-# How a reviewer's account reaches a line (`storage.documents.apply_override`), as the send reads it.
-_FIXED_ACCOUNT = "ledger:"
-
-
 def line_accounts(ws: Workspace, doc_id: str) -> list[dict[str, Any]]:
     """Per line of a document (fixes applied, loaded as the send loads it), the Pennylane ledger
     account number the send will give it and why: {account, source, via}, `source` being
@@ -214,13 +210,12 @@ def line_accounts(ws: Workspace, doc_id: str) -> list[dict[str, Any]]:
         doc = load_documents(con, [doc_id]).get(doc_id)
     if doc is None:
         return []
-    # What the send gives the request builder (`send._Sender._ledger_ids`), account numbers in
-    # place of Pennylane's ids: the mapping, and each fixed line's own account under its code.
-    accounts = {**mapping, **{line.accounting_hint: line.accounting_hint[len(_FIXED_ACCOUNT):] for line in doc.lines
-                              if (line.accounting_hint or "").startswith(_FIXED_ACCOUNT)}}
+    # What the send gives the request builder (`send._Sender._ledger_ids`), with the account
+    # numbers in place of Pennylane's ids.
+    accounts = rb.account_numbers(doc.lines, mapping)
     out = []
     for line in doc.lines:
-        account = rb._ledger_account(line, accounts)  # the builder's rule: the code, its first mapped part, '*'
+        account = rb.ledger_account(line, accounts)  # the builder's rule: the code, its first mapped part, '*'
         key = rb.hint_key(line.accounting_hint, accounts)  # which of them served it (None: '*' or nothing)
         if account is None:
             source = "none"
@@ -229,7 +224,7 @@ def line_accounts(ws: Workspace, doc_id: str) -> list[dict[str, Any]]:
         elif key != line.accounting_hint:
             source = "part"
         else:
-            source = "fixed" if key.startswith(_FIXED_ACCOUNT) else "code"
+            source = "fixed" if fixed_account(key) is not None else "code"
         out.append({"account": account, "source": source, "via": key if source == "part" else None})
     return out
 

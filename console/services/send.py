@@ -707,16 +707,7 @@ class _Sender:
     def _ledger_ids(self, doc: Document) -> dict[str | None, int]:
         """accounting hint → ledger_account_id, from the workspace mapping (hint → account
         number) and Pennylane's chart of accounts (number → id), read once per batch."""
-        wanted: dict[str, str] = {}
-        for line in doc.lines:
-            hint = line.accounting_hint
-            key = rb.hint_key(hint, self.mappings["ledger_accounts"])  # the hint, or the part of it mapped
-            if hint and hint.startswith("ledger:"):
-                wanted[hint] = hint[len("ledger:"):]
-            elif key is not None:
-                wanted[key] = self.mappings["ledger_accounts"][key]
-        if "*" in self.mappings["ledger_accounts"]:
-            wanted["*"] = self.mappings["ledger_accounts"]["*"]
+        wanted = rb.account_numbers(doc.lines, self.mappings["ledger_accounts"])
         if not wanted:
             return {}
         if self._ledger is None:
