@@ -10,7 +10,7 @@ import json
 import os
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import click
 
@@ -20,7 +20,7 @@ from .domain import STATUSES, json_dumps
 from .plugin_loader import Plugins, describe_connector, get_plugins
 from .redact import redact
 from .services import mappings as mapping_service
-from .services import reports, review, setup
+from .services import pennylane_lists, reports, review, setup
 from .services import send as send_service
 from .services import sync as sync_service
 from .storage.db import WorkspaceBusy
@@ -52,7 +52,7 @@ def emit_json(data: Any) -> None:
     click.echo(json_dumps(data, indent=2, sort_keys=False))
 
 
-def fail(message: str, code: int = 2) -> None:
+def fail(message: str, code: int = 2) -> NoReturn:
     click.echo(f"ecluse: {redact(message)}", err=True)
     sys.exit(code)
 
@@ -265,6 +265,51 @@ def mappings_set(obj: Ctx, kind: str, key: str, value: str | None) -> None:
     if refused:
         fail(f"{key}: {refused[key]}")
     click.echo(f"{kind} {key} → {value}" if value else f"{kind} {key}: mapping removed")
+
+
+@mappings_group.command("pennylane")
+@click.option("--refresh", is_flag=True, help="Read the lists from Pennylane first (GET /categories, /category_groups, "
+                                              "/ledger_accounts); needs a live destination and its token.")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_obj
+def mappings_pennylane(obj: Ctx, refresh: bool, as_json: bool) -> None:
+    """The Pennylane company's categories and ledger accounts, as last read (the Mappings
+    page's 'Actualiser depuis Pennylane'), and what the mappings name that it lacks.
+
+    Exits 1 when a mapping names an account or a category Pennylane lacks, or when --refresh
+    could not read the lists.
+    """
+    ws = obj.existing()
+    if refresh:
+        try:
+            pennylane_lists.refresh(ws)
+        except pennylane_lists.ListsError as exc:
+            fail(f"the lists could not be read from Pennylane: {exc}", 1)
+    lists = pennylane_lists.load(ws)
+    if lists is None:
+        why = pennylane_lists.unavailable(ws)
+        fail("the lists were never read from this destination; "
+             + ("run `ecluse mappings pennylane --refresh`" if why is None else
+                f"nothing can be read now ({why['reason'].replace('_', ' ')}{': ' + why['var'] if why.get('var') else ''})"), 1)
+    flags = lists.flags(mapping_service.ledger_accounts(ws), mapping_service.categories(ws))
+    if as_json:
+        emit_json({"fetched_at": lists.fetched_at.isoformat(), "categories": lists.categories,
+                   "ledger_accounts": lists.ledger_accounts, **flags})
+    else:
+        click.echo(f"Read from Pennylane at {lists.fetched_at.isoformat()}")
+        click.echo("\nCategories")
+        table(lists.categories, ["id", "label", "group"])
+        click.echo("\nLedger accounts")
+        table(lists.ledger_accounts, ["number", "label", "enabled"])
+        for number in flags["accounts_absent"]:
+            click.echo(f"mapped account {number} is not in Pennylane's chart: an invoice needing it is held at the send")
+        if flags["fallback_absent"]:
+            click.echo(f"the fallback account * ({flags['fallback_absent']}) is not in Pennylane's chart: "
+                       "every invoice is held at the send")
+        for label in flags["categories_unknown"]:
+            click.echo(f"category {label!r} is not among Pennylane's: its invoices go without it")
+    if flags["accounts_absent"] or flags["fallback_absent"] or flags["categories_unknown"]:
+        sys.exit(1)
 
 
 def _push_progress(item: Any, n: int, total: int) -> None:

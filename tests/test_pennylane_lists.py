@@ -74,3 +74,43 @@ def test_a_refused_token_or_an_unreachable_pennylane_is_said_and_keeps_the_lists
         pennylane_lists.refresh(live, max_retries=0)
     assert unreachable.value.said.code == "send.unreachable"
     assert pennylane_lists.load(live) == kept, "a failed refresh leaves the lists read before"
+
+
+def test_the_cli_reads_the_lists_and_says_what_the_mappings_name_that_pennylane_lacks(live, emu, monkeypatch):
+    """`ecluse mappings pennylane`: the Mappings page's button and flags, from the command line."""
+    import json
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from ecluse.services import mappings
+
+    env = {**os.environ, ENV_VAR: TOKEN}
+    binary = str(Path(sys.executable).parent / "ecluse")
+
+    def cli(*args):
+        return subprocess.run([binary, "-w", str(live.path), "mappings", "pennylane", *args],
+                              capture_output=True, text=True, env=env, timeout=120)
+
+    never = cli()
+    assert never.returncode == 1 and "never read from this destination" in never.stderr
+    mappings.set_ledger_account(live, "706", "706000")
+    clean = cli("--refresh", "--json")
+    assert clean.returncode == 0, clean.stderr
+    listed = json.loads(clean.stdout)
+    assert [c["label"] for c in listed["categories"]] == ["Formation", "Prestations de services"]
+    assert listed["accounts_absent"] == [] and listed["fallback_absent"] is None and listed["categories_unknown"] == []
+    mappings.set_ledger_account(live, "707", "706999")  # a typo
+    mappings.set_ledger_account(live, "*", "471000")  # not in the chart either
+    mappings.set_category(live, "acme:sales", "Formations")  # Pennylane says "Formation"
+    flagged = cli()  # what was read before: no request
+    assert flagged.returncode == 1
+    assert "mapped account 706999 is not in Pennylane's chart: an invoice needing it is held at the send" in flagged.stdout
+    assert "the fallback account * (471000) is not in Pennylane's chart: every invoice is held" in flagged.stdout
+    assert "category 'Formations' is not among Pennylane's: its invoices go without it" in flagged.stdout
+    assert TOKEN not in flagged.stdout + flagged.stderr
+    env[ENV_VAR] = "pl-revoked-token-0d3f2a91"
+    refused = cli("--refresh")
+    assert refused.returncode == 1 and "could not be read from Pennylane" in refused.stderr
+    assert "pl-revoked-token-0d3f2a91" not in refused.stderr

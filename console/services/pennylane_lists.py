@@ -24,6 +24,7 @@ from ..http import HttpError
 from ..redact import redact
 from ..workspace import Workspace, WorkspaceError, _atomic_write
 from . import send
+from .mappings import FALLBACK
 from .pennylane_gateway import PennylaneGateway
 
 FILE = "pennylane_lists.json"
@@ -58,6 +59,21 @@ class Lists:
 
     def has_account(self, number: str | None) -> bool:
         return any(a["number"] == number for a in self.ledger_accounts)
+
+    def flags(self, ledger: list[dict[str, Any]], categories: list[dict[str, Any]]) -> dict[str, Any]:
+        """What the workspace's mappings name that the company lacks, as the Mappings page and
+        `ecluse mappings pennylane` say it, given the rows of `mappings.ledger_accounts` and
+        `mappings.categories`: {accounts_absent: numbers mapped to codes (an invoice needing one
+        is held at the send), fallback_absent: the "*" account when absent (every invoice is
+        held), categories_unknown: labels (the invoice goes without its category)}."""
+        fallback = next((r["account"] for r in ledger if r["hint"] == FALLBACK and r["account"]), None)
+        return {
+            "accounts_absent": sorted({r["account"] for r in ledger if r["hint"] != FALLBACK and r["account"]
+                                       and not self.has_account(r["account"])}),
+            "fallback_absent": fallback if fallback and not self.has_account(fallback) else None,
+            "categories_unknown": sorted({r["category"] for r in categories
+                                          if r["category"] and not self.has_category(r["category"])}),
+        }
 
 
 def unavailable(ws: Workspace) -> dict[str, Any] | None:

@@ -109,14 +109,12 @@ def missing_accounts(lists: pennylane_lists.Lists | None, rows: list[dict[str, A
     invoice is held before its import; the fallback is looked up for every invoice)."""
     if lists is None:
         return
-    absent = sorted({r["account"] for r in rows if r["hint"] != mappings.FALLBACK and r["account"]
-                     and not lists.has_account(r["account"])})
-    fallback = next((r["account"] for r in rows if r["hint"] == mappings.FALLBACK and r["account"]), None)
-    if absent:
+    flags = lists.flags(rows, [])
+    if absent := flags["accounts_absent"]:
         st.warning(t("map.pl_accounts_absent", n=len(absent), accounts=", ".join(f"`{a}`" for a in absent)),
                    icon=":material/warning:")
-    if fallback and not lists.has_account(fallback):
-        st.warning(t("map.pl_fallback_absent", account=fallback), icon=":material/warning:")
+    if flags["fallback_absent"]:
+        st.warning(t("map.pl_fallback_absent", account=flags["fallback_absent"]), icon=":material/warning:")
 
 
 def ledger_tab(ws, rows: list[dict[str, Any]], lists: pennylane_lists.Lists | None) -> None:
@@ -243,7 +241,7 @@ def categories_tab(ws, rows: list[dict[str, Any]], lists: pennylane_lists.Lists 
             "category": column,
             "state": st.column_config.TextColumn(t("map.col_state")),
         })
-    unknown = sorted({r["category"] for r in rows if category_state(lists, r["category"])})
+    unknown = lists.flags([], rows)["categories_unknown"] if lists else []
     if unknown:
         st.warning(t("map.pl_categories_absent", n=len(unknown), labels=", ".join(f"`{c}`" for c in unknown)),
                    icon=":material/warning:")
