@@ -94,18 +94,25 @@ MESSAGES: dict[str, dict[str, str]] = {
     "rep.about.total_tax": {"fr": "Total de la TVA.", "en": "Total VAT."},
     "rep.about.total": {"fr": "Total toutes taxes comprises.", "en": "Total including tax."},
     "rep.about.counterparty": {"fr": "Nom du client ou du fournisseur.", "en": "The customer's or supplier's name."},
+    "rep.about.counterparty_vat_number": {"fr": "Numéro de TVA intracommunautaire du tiers.",
+                                          "en": "The counterparty's EU VAT number."},
+    "rep.about.counterparty_siren": {"fr": "SIREN du tiers (9 chiffres).",
+                                     "en": "The counterparty's SIREN (French company number, 9 digits)."},
     "rep.about.counterparty_id": {"fr": "Identifiant du tiers (vue counterparties).",
                                   "en": "The counterparty's id (counterparties view)."},
     "rep.about.status": {"fr": "Statut de revue et d'envoi : to_review, approved, rejected, on_hold, in_batch, sent, "
                                "failed.",
                          "en": "Review and sending status: to_review, approved, rejected, on_hold, in_batch, sent, "
                                "failed."},
-    "rep.about.batches.status": {"fr": "running, done, failed ou interrupted.",
-                                 "en": "running, done, failed or interrupted."},
+    "rep.about.batches.status": {"fr": "running (en cours), done (terminé) ou interrupted (interrompu : la page Envoi "
+                                       "le reprend).",
+                                 "en": "running, done or interrupted (the Send page resumes it)."},
     "rep.about.sync_runs.status": {"fr": "running, ok, failed ou interrupted.", "en": "running, ok, failed or interrupted."},
-    "rep.about.confirmations.status": {"fr": "confirmed, amount_mismatch (montant différent), missing (absente de "
-                                             "Pennylane) ou changed.",
-                                       "en": "confirmed, amount_mismatch, missing (not in Pennylane) or changed."},
+    "rep.about.confirmations.status": {"fr": "confirmed (confirmée), amount_mismatch (montant différent), changed "
+                                             "(modifiée dans Pennylane après l'envoi) ou missing (supprimée de "
+                                             "Pennylane).",
+                                       "en": "confirmed, amount_mismatch (different amount), changed (modified in "
+                                             "Pennylane after sending) or missing (deleted from Pennylane)."},
     "rep.about.status_reason": {"fr": "Pourquoi le document a ce statut (motif d'un rejet, d'une mise en attente…).",
                                 "en": "Why the document has this status (a rejection's or hold's reason…)."},
     "rep.about.error_count": {"fr": "Nombre d'anomalies bloquantes.", "en": "Number of blocking findings."},
@@ -144,12 +151,28 @@ MESSAGES: dict[str, dict[str, str]] = {
     "rep.about.vat_number": {"fr": "Numéro de TVA intracommunautaire.", "en": "EU VAT number."},
     "rep.about.siren": {"fr": "SIREN (9 chiffres).", "en": "SIREN (French company number, 9 digits)."},
     "rep.about.siret": {"fr": "SIRET (14 chiffres).", "en": "SIRET (French establishment number, 14 digits)."},
+    "rep.about.street": {"fr": "Adresse : numéro et rue.", "en": "Address: number and street."},
+    "rep.about.postal_code": {"fr": "Adresse : code postal.", "en": "Address: postal code."},
+    "rep.about.city": {"fr": "Adresse : ville.", "en": "Address: city."},
+    "rep.about.email": {"fr": "Adresse e-mail du tiers.", "en": "The counterparty's email address."},
     "rep.about.country_alpha2": {"fr": "Code pays ISO à deux lettres (FR…).", "en": "Two-letter ISO country code (FR…)."},
     "rep.about.is_individual": {"fr": "Un particulier plutôt qu'une entreprise.", "en": "A person rather than a company."},
     "rep.about.code": {"fr": "Code de l'anomalie (totals_mismatch…).", "en": "The finding's code (totals_mismatch…)."},
     "rep.about.severity": {"fr": "error (bloque l'envoi) ou warning (alerte).", "en": "error (blocks sending) or warning."},
-    "rep.about.message": {"fr": "Texte en anglais ; la page l'affiche dans votre langue.",
-                          "en": "English text; the page shows it in your language."},
+    "rep.about.findings.message": {"fr": "Texte en anglais ; la page l'affiche dans votre langue quand la requête "
+                                         "choisit aussi code et params.",
+                                   "en": "English text; the page shows it in your language when the query selects "
+                                         "code and params too."},
+    "rep.about.problems.message": {"fr": "Texte en anglais ; la page l'affiche dans votre langue quand la requête "
+                                         "choisit aussi said.",
+                                   "en": "English text; the page shows it in your language when the query selects "
+                                         "said too."},
+    "rep.about.confirmations.message": {
+        "fr": "Détail en anglais, tel que la vérification l'a écrit (montant lu dans Pennylane, date de la "
+              "modification…), vide pour une facture confirmée ; la page l'affiche tel quel, le statut le dit en "
+              "français.",
+        "en": "Detail in English, as the check wrote it (the amount read in Pennylane, when it was changed…), empty "
+              "for a confirmed invoice; the page shows it as it is, the status says it in words."},
     "rep.about.field": {"fr": "Le champ concerné (status, lines[2].vat_rate…) ; la page l'affiche en clair.",
                         "en": "The field concerned (status, lines[2].vat_rate…); the page shows it in words."},
     "rep.about.origin": {"fr": "Qui l'a relevée : connector, validation ou duplicates.",
@@ -159,11 +182,48 @@ MESSAGES: dict[str, dict[str, str]] = {
     "rep.about.actor": {"fr": "Qui l'a fait (nom, cli pour la ligne de commande, ecluse pour Écluse lui-même).",
                         "en": "Who did it (a name, cli for the command line, ecluse for Écluse itself)."},
     "rep.about.items": {"fr": "Nombre de factures du lot.", "en": "Number of invoices in the batch."},
-    "rep.about.state": {"fr": "pending, counterparty, attachment, importing, sent, failed ou held.",
-                        "en": "pending, counterparty, attachment, importing, sent, failed or held."},
+    "rep.about.state": {"fr": "Étape de l'envoi de la facture : pending (restante), party (tiers), upload (PDF), "
+                              "importing (import), linking (lien d'un avoir à sa facture), puis sent (envoyée), failed "
+                              "(échec) ou held (bloquée avant l'envoi). Une étape intermédiaire restée ainsi est celle "
+                              "d'un envoi interrompu, que la reprise du lot termine.",
+                        "en": "The step of the invoice's sending: pending (left), party (counterparty), upload (PDF), "
+                              "importing, linking (a credit note to its invoice), then sent, failed or held (before "
+                              "sending). An intermediate step left as it is belongs to an interrupted send, which "
+                              "resuming the batch finishes."},
     "rep.about.external_reference": {"fr": "Référence envoyée à Pennylane ; évite tout double envoi.",
                                      "en": "Reference sent to Pennylane; prevents sending twice."},
     "rep.about.error": {"fr": "Erreur, en anglais.", "en": "The error, in English."},
+    "rep.about.batch_items.error": {"fr": "En anglais : l'erreur d'un échec, le motif d'un blocage ou l'avertissement "
+                                          "d'un envoi réussi (catégorie absente…).",
+                                    "en": "In English: a failure's error, a hold's reason or a successful send's "
+                                          "warning (missing category…)."},
+    "rep.about.batch_id": {"fr": "Numéro du lot (colonne id de la vue batches).",
+                           "en": "The batch's number (id column of the batches view)."},
+    "rep.about.batch_items.updated_at": {"fr": "Dernière étape enregistrée de l'envoi de la facture.",
+                                         "en": "When the invoice's sending last recorded a step."},
+    "rep.about.batches.created_at": {"fr": "Création du lot : ses factures y sont mises.",
+                                     "en": "When the batch was made, its invoices put in it."},
+    "rep.about.batches.started_at": {"fr": "Début de l'envoi ; un lot repris garde celui de son premier départ.",
+                                     "en": "When sending started; a resumed batch keeps its first start."},
+    "rep.about.batches.finished_at": {"fr": "Fin de l'envoi ; vide tant que le lot est en cours ou interrompu.",
+                                      "en": "When sending finished; empty while the batch is running or interrupted."},
+    "rep.about.sync_runs.started_at": {"fr": "Début de la synchronisation.", "en": "When the sync started."},
+    "rep.about.sync_runs.finished_at": {"fr": "Fin de la synchronisation ; vide tant qu'elle tourne ou si elle a été "
+                                              "interrompue.",
+                                        "en": "When the sync finished; empty while it runs or if it was interrupted."},
+    "rep.about.audit.recorded_at": {"fr": "Date et heure de l'événement.", "en": "When it happened."},
+    "rep.about.problems.recorded_at": {"fr": "Quand une synchronisation l'a lu ; une nouvelle lecture encore illisible "
+                                             "ajoute une ligne et clôt celle-ci (superseded).",
+                                       "en": "When a sync read it; a new reading still unreadable adds a row and "
+                                             "closes this one (superseded)."},
+    "rep.about.resolved_at": {"fr": "Quand le problème a été clos ; vide tant qu'il est ouvert.",
+                              "en": "When the problem was closed; empty while it is open."},
+    "rep.about.resolved_by": {"fr": "Qui l'a clos : le réviseur qui l'a marqué traité, qui a lancé la synchronisation "
+                                    "qui l'a relu correctement, ecluse quand une lecture plus récente l'a remplacé.",
+                              "en": "Who closed it: the reviewer who marked it handled, who ran the sync that read it "
+                                    "correctly, ecluse when a newer reading superseded it."},
+    "rep.about.resolved_reason": {"fr": "Ce que le réviseur a écrit en le marquant traité ; vide sinon.",
+                                  "en": "What the reviewer wrote when marking it handled; empty otherwise."},
     "rep.about.attempts": {"fr": "Nombre de tentatives d'envoi.", "en": "Number of sending attempts."},
     "rep.about.sent_amount": {"fr": "Montant TTC envoyé à Pennylane (négatif pour un avoir) ; vide avant l'envoi.",
                               "en": "Amount incl. tax sent to Pennylane (negative for a credit note); empty until sent."},
@@ -194,6 +254,11 @@ MESSAGES: dict[str, dict[str, str]] = {
     "rep.about.batches.sent": {"fr": "Factures envoyées.", "en": "Invoices sent."},
     "rep.about.batches.failed": {"fr": "Factures en échec.", "en": "Invoices that failed."},
     "rep.about.batches.held": {"fr": "Factures bloquées (données manquantes).", "en": "Invoices held (missing data)."},
+    "rep.about.confirmations.currency": {
+        "fr": "Devise des deux montants : celle de l'envoi (ou de la facture, pour un envoi d'avant la version qui "
+              "la note).",
+        "en": "Currency of both amounts: the sending's (or the invoice's, for a send from before the version that "
+              "records it)."},
     # -- the query builder ----------------------------------------------------------------------
     "rep.builder": {"fr": "Construire un rapport sans SQL", "en": "Build a report without SQL"},
     "rep.builder_intro": {"fr": "Choisissez une vue, les colonnes et des filtres : la requête SQL est écrite pour vous "
@@ -211,10 +276,17 @@ MESSAGES: dict[str, dict[str, str]] = {
     "rep.b_group_by": {"fr": "Regrouper par (totaux des montants)", "en": "Group by (totals of the amounts)"},
     "rep.b_group_help": {"fr": "Une ligne par valeur des colonnes choisies, avec le nombre de lignes et la somme de "
                                "chaque colonne de montant affichée (toutes si aucune colonne n'est choisie). La devise "
-                               "s'ajoute aux regroupements : on n'additionne jamais deux devises.",
+                               "s'ajoute aux regroupements : on n'additionne jamais deux devises. Les autres colonnes "
+                               "à afficher n'y figurent pas.",
                          "en": "One row per value of the chosen columns, with the number of rows and the sum of each "
                                "amount column shown (all of them if no column is chosen). The currency joins the "
-                               "groups: two currencies are never added up."},
+                               "groups: two currencies are never added up. The other columns to show are not in it."},
+    "rep.b_left_out": {
+        "fr": "Regroupé, le rapport montre les colonnes de regroupement, le nombre de lignes et la somme des montants : "
+              "{names} n'y {n|figure|figurent} pas. Pour {n|la|les} voir, {n|ajoutez-la|ajoutez-les} à « Regrouper "
+              "par » (une ligne par valeur).",
+        "en": "A grouped report shows the grouping columns, the number of rows and the sum of the amounts: {names} "
+              "{n|is|are} not in it. To see {n|it|them}, add {n|it|them} to “Group by” (one row per value)."},
     "rep.b_pick": {"fr": "Choisir…", "en": "Choose…"},
     "rep.b_make": {"fr": "Écrire la requête et l'exécuter", "en": "Write the query and run it"},
     "col.row_count": {"fr": "Nombre", "en": "Count"},
@@ -222,5 +294,18 @@ MESSAGES: dict[str, dict[str, str]] = {
                                  "en": "'{name}' is not one of the documented views."},
     "said.report.unknown_column": {"fr": "La colonne « {name} » n'est pas une colonne de cette vue.",
                                    "en": "'{name}' is not a column of this view."},
+    "said.report.no_currency": {
+        "fr": "La vue « {view} » n'a pas de colonne de devise : ses montants ({names}) peuvent être en plusieurs "
+              "devises et ne sont pas additionnés. Regroupez sans eux (choisissez les colonnes à afficher) ou écrivez "
+              "la requête.",
+        "en": "The view '{view}' has no currency column: its amounts ({names}) may be in several currencies and are "
+              "not added up. Group without them (choose the columns to show) or write the query."},
+    # A batch item's intermediate steps (send.state_* says the others): an item left there was interrupted.
+    "rep.state.party": {"fr": "en cours : tiers (client ou fournisseur)",
+                        "en": "in progress: counterparty (customer or supplier)"},
+    "rep.state.upload": {"fr": "en cours : envoi du PDF", "en": "in progress: uploading the PDF"},
+    "rep.state.importing": {"fr": "en cours : import de la facture", "en": "in progress: importing the invoice"},
+    "rep.state.linking": {"fr": "en cours : lien de l'avoir à sa facture",
+                          "en": "in progress: linking the credit note to its invoice"},
     "said.report.not_a_date": {"fr": "La colonne « {name} » n'est pas une date.", "en": "'{name}' is not a date."},
 }

@@ -12,6 +12,7 @@ import pyarrow.parquet as pq
 import pytest
 from openpyxl import load_workbook
 
+from ecluse.i18n import MESSAGES, said_text
 from ecluse.services import fixes, reports, review
 from tests.test_ui_pages import assert_clean, open_app
 from tests.ui_fixtures import fresh_synced_workspace, synced_workspace, use_workspace  # noqa: F401
@@ -36,6 +37,29 @@ def test_every_view_is_described_with_its_columns_types_and_meanings(synced_work
     assert "to_review" in reports.column_meaning("invoices", "status", "fr")
     assert reports.column_meaning("sync_runs", "status", "fr") == "running, ok, failed ou interrupted."
     assert reports.column_meaning("invoices", "no_such_column", "fr") == ""
+
+
+def test_every_column_of_every_view_has_a_meaning_in_french_and_in_english(synced_workspace):
+    views = reports.view_columns(synced_workspace)
+    missing = [f"{view}.{c.name}" for view, columns in views.items() for c in columns
+               if not (key := reports.meaning_key(view, c.name)) or not all(MESSAGES[key].get(lang) for lang in ("fr", "en"))]
+    assert missing == []
+    assert reports.column_meaning("counterparties", "postal_code", "fr") == "Adresse : code postal."
+    assert reports.column_meaning("problems", "resolved_by", "en").startswith("Who closed it")
+
+
+def test_the_meanings_of_statuses_and_messages_say_what_is_written():
+    # A batch item's steps as services/send.py writes them (pending → party → upload → importing → linking → …).
+    for lang in ("fr", "en"):
+        state = reports.column_meaning("batch_items", "state", lang)
+        assert all(s in state for s in ("pending", "party", "upload", "importing", "linking", "sent", "failed", "held"))
+        assert "counterparty," not in state and "attachment" not in state
+        # A batch is running, done or interrupted: a failed send fails its items, never the batch.
+        batch = reports.column_meaning("batches", "status", lang)
+        assert all(s in batch for s in ("running", "done", "interrupted")) and "failed" not in batch
+    # A confirmation's message has nothing to say it by: the page shows it as it is, and says so.
+    assert "tel quel" in reports.column_meaning("confirmations", "message", "fr")
+    assert "code et params" in reports.column_meaning("findings", "message", "fr")
 
 
 # -- a report built from choices -----------------------------------------------------------------
@@ -78,11 +102,121 @@ def test_filters_on_a_period_a_connection_and_a_status(fresh_synced_workspace):
     # A date and time column is compared by its day; a batch item's status is its state.
     today = dt.date.today()
     assert count(period_column="status_changed_at", start=today - dt.timedelta(days=1), end=today + dt.timedelta(days=1)) == count()
-    sql = reports.build_sql(reports.Choices("batch_items", statuses=("sent",)), views)
-    assert "\"state\" IN ('sent')" in sql and reports.run_query(ws, sql).rows == []
     assert reports.column_values(ws, "invoices", "connection", views) == ["demo"]
     assert set(reports.column_values(ws, "invoices", "status", views)) == {"approved", "to_review"}
     assert reports.value_label([c.name for c in views["sync_runs"]], "status", "ok", "fr") == "réussie"
+
+
+# A batch item in each state services/send.py writes: one item a document.
+STATES = ("sent", "sent", "failed", "held", "pending", "party", "upload", "importing", "linking")
+
+
+def batch_of_every_state(ws) -> dict[str, list[str]]:
+    """One batch holding an item in each state of STATES (sent ones with their amount), as the
+    send leaves them; the document ids by state."""
+    with ws.db.write() as con:
+        ids = [r[0] for r in con.execute("SELECT id FROM documents WHERE error_count = 0 ORDER BY id LIMIT ?",
+                                         [len(STATES)]).fetchall()]
+        assert len(ids) == len(STATES)
+        con.execute("INSERT INTO batches (id, created_at, started_at, status, dry_run, actor) "
+                    "VALUES (1, now(), now(), 'interrupted', false, 'anne')")
+        for doc_id, state in zip(ids, STATES):
+            con.execute("INSERT INTO batch_items (batch_id, document_id, state, external_reference, updated_at, "
+                        "sent_amount, sent_currency) SELECT 1, id, ?, 'ref-' || id, now(), "
+                        "CASE WHEN ? IN ('sent', 'importing', 'linking') THEN total END, "
+                        "CASE WHEN ? IN ('sent', 'importing', 'linking') THEN currency END FROM documents WHERE id = ?",
+                        [state, state, state, doc_id])
+    by_state: dict[str, list[str]] = {}
+    for doc_id, state in zip(ids, STATES):
+        by_state.setdefault(state, []).append(doc_id)
+    return by_state
+
+
+def test_the_state_filter_of_batch_items_keeps_exactly_the_items_in_those_states(fresh_synced_workspace):
+    ws = fresh_synced_workspace
+    by_state = batch_of_every_state(ws)
+    views = reports.view_columns(ws)
+
+    def kept(*states: str) -> list[str]:
+        sql = reports.build_sql(reports.Choices("batch_items", ("document_id", "state"), statuses=states), views)
+        assert ("\"state\" IN (" in sql) == bool(states)
+        return sorted(r["document_id"] for r in reports.run_query(ws, sql).rows)
+
+    assert kept("sent") == sorted(by_state["sent"]) and len(by_state["sent"]) == 2
+    assert kept("party", "upload", "importing") == sorted(by_state["party"] + by_state["upload"] + by_state["importing"])
+    assert kept("failed", "held") == sorted(by_state["failed"] + by_state["held"])
+    assert len(kept()) == len(STATES)  # no filter: every item
+    # The filter's choices, said in words on a French screen (and an English one): none left raw.
+    columns = [c.name for c in views["batch_items"]]
+    values = reports.column_values(ws, "batch_items", "state", views)
+    assert set(values) == set(STATES)
+    assert [v for v in values if reports.value_label(columns, "state", v, "fr") == v] == []
+    assert reports.value_label(columns, "state", "party", "fr") == "en cours : tiers (client ou fournisseur)"
+    assert [reports.value_label(columns, "state", v, "en") for v in ("party", "upload", "importing", "linking")] == [
+        "in progress: counterparty (customer or supplier)", "in progress: uploading the PDF",
+        "in progress: importing the invoice", "in progress: linking the credit note to its invoice"]
+    shown = reports.presented(reports.run_query(ws, "SELECT state FROM batch_items WHERE state = 'importing'"), "fr")
+    assert shown.rows == [{"État": "en cours : import de la facture"}]
+
+
+def test_confirmations_are_summed_one_currency_a_row(fresh_synced_workspace):
+    ws = fresh_synced_workspace
+    with ws.db.write() as con:
+        eur, usd, changed = [con.execute(f"SELECT id FROM documents WHERE currency = '{c}' AND error_count = 0 "
+                                         "ORDER BY id LIMIT 1 OFFSET ?", [n]).fetchone()[0]
+                             for c, n in (("EUR", 0), ("USD", 0), ("EUR", 1))]
+        con.execute("UPDATE documents SET status = 'sent', pennylane_id = 1000 + rowid, sent_at = now() "
+                    "WHERE id IN (?, ?, ?)", [eur, usd, changed])
+        con.execute("INSERT INTO batches (id, created_at, status, dry_run, actor) VALUES (1, now(), 'done', false, 'anne')")
+        # Sent in dollars, then the source changed its currency: what Pennylane holds is in dollars.
+        con.execute("INSERT INTO batch_items (batch_id, document_id, state, updated_at, sent_amount, sent_currency) "
+                    "VALUES (1, ?, 'sent', now(), 34.20, 'EUR'), (1, ?, 'sent', now(), 175.00, 'USD'), "
+                    "(1, ?, 'sent', now(), 10.00, 'USD')", [eur, usd, changed])
+        # As `ecluse confirm` writes them (services/confirm.py).
+        con.execute("INSERT INTO confirmations VALUES (?, now(), 'confirmed', 34.20, 34.20, NULL), "
+                    "(?, now(), 'confirmed', 175.00, 175.00, NULL), "
+                    "(?, now(), 'amount_mismatch', 12.00, 10.00, 'Pennylane has 12.00 where 10.00 was sent')",
+                    [eur, usd, changed])
+    views = reports.view_columns(ws)
+    assert "currency" in {c.name for c in views["confirmations"]}
+    sql = reports.build_sql(reports.Choices("confirmations", group_by=("status",)), views)
+    rows = reports.run_query(ws, sql).rows
+    assert rows == [
+        {"status": "amount_mismatch", "currency": "USD", "row_count": 1, "pennylane_amount": Decimal("12.00"),
+         "expected_amount": Decimal("10.00")},
+        {"status": "confirmed", "currency": "EUR", "row_count": 1, "pennylane_amount": Decimal("34.20"),
+         "expected_amount": Decimal("34.20")},
+        {"status": "confirmed", "currency": "USD", "row_count": 1, "pennylane_amount": Decimal("175.00"),
+         "expected_amount": Decimal("175.00")},
+    ]  # never 209.20 of euros and dollars together
+    shown = reports.presented(reports.run_query(ws, sql), "fr")
+    assert [r["Statut"] for r in shown.rows] == ["Montant différent", "Confirmé", "Confirmé"]
+
+
+def test_amounts_of_a_view_without_currency_are_never_summed(synced_workspace):
+    ws = synced_workspace
+    views = reports.view_columns(ws)
+    # A view with amounts but no currency column (as confirmations was): refused, not summed.
+    bare = {**views, "confirmations": [c for c in views["confirmations"] if c.name != "currency"]}
+    with pytest.raises(reports.ReportError) as caught:
+        reports.build_sql(reports.Choices("confirmations", group_by=("status",)), bare)
+    said = caught.value.said
+    assert said.code == "report.no_currency" and said.params["names"] == "pennylane_amount, expected_amount"
+    assert said_text(said, "fr").startswith("La vue « confirmations » n'a pas de colonne de devise")
+    assert said_text(said, "en").startswith("The view 'confirmations' has no currency column")
+    # Counting is no sum: grouped without its amounts, or not grouped, it is built.
+    assert "sum(" not in reports.build_sql(reports.Choices("confirmations", ("status",), group_by=("status",)), bare)
+    assert reports.build_sql(reports.Choices("confirmations"), bare) == 'SELECT *\nFROM "confirmations"'
+
+
+def test_a_chosen_column_a_grouped_report_does_not_show_is_named(synced_workspace):
+    views = reports.view_columns(synced_workspace)
+    choices = reports.Choices("lines", ("label", "number", "amount", "currency"), group_by=("vat_rate",))
+    assert reports.left_out(choices, views) == ["label", "number"]  # the amount is summed, the currency a group
+    sql = reports.build_sql(choices, views)
+    assert '"label"' not in sql and 'sum("amount")' in sql
+    assert reports.left_out(reports.Choices("lines", ("label",)), views) == []  # not grouped: every column shows
+    assert reports.left_out(reports.Choices("lines", ("label", "amount"), group_by=("label",)), views) == []
 
 
 def test_the_built_query_takes_names_from_the_views_only_and_quotes_values(synced_workspace):
@@ -187,3 +321,46 @@ def test_the_page_says_the_audit_fields_in_words(fresh_synced_workspace, use_wor
     assert list(shown.columns) == ["Action", "Champ", "Après"] and set(shown["Champ"]) == {"Statut"}
     at.toggle(key="rp_sql_names.fr").set_value(True).run()
     assert set(at.dataframe[-1].value["field"]) == {"status"}
+
+
+def test_the_builder_says_batch_item_states_in_words_and_names_columns_a_grouped_report_leaves_out(
+        fresh_synced_workspace, use_workspace):
+    ws = use_workspace(fresh_synced_workspace)
+    by_state = batch_of_every_state(ws)
+    at = open_app("reports")
+    at.selectbox(key="rp_b_view").set_value("batch_items").run()
+    assert_clean(at)
+    states = at.multiselect(key="rp_b_state.batch_items.fr")
+    assert "en cours : tiers (client ou fournisseur)" in states.options and "en cours : envoi du PDF" in states.options
+    assert not set(states.options) & {"party", "upload", "importing", "linking", "pending"}
+    states.select("party").select("upload").run()
+    at.button(key="rp_b_make").click().run()
+    assert_clean(at)
+    assert sorted(at.dataframe[-1].value["Document"]) == sorted(by_state["party"] + by_state["upload"])
+    # Grouped, a chosen column that is neither summed nor a group is named, with what to do.
+    at.selectbox(key="rp_b_view").set_value("lines").run()
+    at.multiselect(key="rp_b_columns.lines.fr").set_value(["label", "amount"]).run()
+    assert not at.info
+    at.multiselect(key="rp_b_group.lines.fr").set_value(["vat_rate"]).run()
+    assert_clean(at)
+    [info] = [i.value for i in at.info]
+    assert "Libellé (label) n'y figure pas" in info and "« Regrouper par »" in info
+    at.segmented_control(key="lang").set_value("en").run()
+    at.multiselect(key="rp_b_columns.lines.en").set_value(["label", "number", "amount"]).run()
+    at.multiselect(key="rp_b_group.lines.en").set_value(["vat_rate"]).run()
+    assert any("Label (label), Number (number) are not in it" in i.value for i in at.info)
+
+
+def test_the_page_refuses_to_sum_amounts_without_a_currency_in_words_of_its_own(synced_workspace, use_workspace,
+                                                                               monkeypatch):
+    use_workspace(synced_workspace)
+    views = reports.view_columns(synced_workspace)
+    bare = {**views, "confirmations": [c for c in views["confirmations"] if c.name != "currency"]}
+    monkeypatch.setattr(reports, "view_columns", lambda ws: bare)  # a view as confirmations was before migration 20
+    at = open_app("reports")
+    at.selectbox(key="rp_b_view").set_value("confirmations").run()
+    at.multiselect(key="rp_b_group.confirmations.fr").set_value(["status"]).run()
+    assert [e.value for e in at.exception] == []
+    assert any("n'a pas de colonne de devise" in e.value for e in at.error)
+    assert not any("Message de DuckDB" in c.value for c in at.caption)  # the refusal is ours, not DuckDB's
+    assert not any(b.key == "rp_b_make" for b in at.button)  # nothing to write and run

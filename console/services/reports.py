@@ -189,14 +189,16 @@ def _hint(rest: list[str]) -> str:
 # -- what the console shows ------------------------------------------------------------------
 # Values the console names in words, by column: the catalogue keys tried in turn.
 _WORDS = {"status": ("status.{}",), "kind": ("kind.{}",), "severity": ("severity.{}",),
-          "action": ("action.{}",), "role": ("review.{}",), "state": ("send.state_{}",),
+          "action": ("action.{}",), "role": ("review.{}",), "state": ("send.state_{}", "rep.state.{}"),
           "resolution": ("resolution.{}",)}
 # More values in words: who did it, when that is the command line or Écluse itself.
 _MORE_WORDS = {"actor": ("hist.by_{}",)}
 # A history entry's before and after, in words when its field is the status (À revoir).
 _CHANGE_COLUMNS = ("old_value", "new_value")
-# A status is a document's, unless the result has the columns of a sync run's or a batch's.
-_STATUS_OF = ((frozenset({"fetched", "unchanged"}), ("run.{}",)), (frozenset({"dry_run", "items"}), ("batch.{}",)))
+# A status is a document's, unless the result has the columns of a sync run's, a batch's or a
+# confirmation's (what Pennylane holds: Confirmé, Montant différent).
+_STATUS_OF = ((frozenset({"fetched", "unchanged"}), ("run.{}",)), (frozenset({"dry_run", "items"}), ("batch.{}",)),
+              (frozenset({"pennylane_amount", "expected_amount"}), ("rec.check_{}",)))
 
 
 def presented(result: QueryResult, lang: str) -> QueryResult:
@@ -359,10 +361,13 @@ def column_label(name: str, lang: str) -> str:
 def column_meaning(view: str, name: str, lang: str) -> str:
     """What a column holds, where the project says it: the view's own word on it, else the
     word on every column of that name; '' when neither exists."""
-    for key in (f"rep.about.{view}.{name}", f"rep.about.{name}"):
-        if key in MESSAGES:
-            return t(key, lang)
-    return ""
+    key = meaning_key(view, name)
+    return t(key, lang) if key else ""
+
+
+def meaning_key(view: str, name: str) -> str | None:
+    """The catalogue key of `column_meaning`, None when there is none."""
+    return next((k for k in (f"rep.about.{view}.{name}", f"rep.about.{name}") if k in MESSAGES), None)
 
 
 @dataclass(frozen=True)
@@ -384,7 +389,9 @@ def build_sql(choices: Choices, views: dict[str, list[Column]]) -> str:
     """The SQL of `choices`, run like any typed query (`run_query`). Names come from `views`
     (`view_columns`) only, quoted; values are quoted literals (the text stays editable and
     is run as it reads). Grouped, each amount column is summed in SQL (DECIMAL stays DECIMAL),
-    one row per currency: the view's currency column joins the groups."""
+    one row per currency: the view's currency column joins the groups. A view with amounts but
+    no currency column is refused rather than summed (its amounts may be in several); a chosen
+    column neither summed nor grouped is not in a grouped result (`left_out` names them)."""
     columns = {c.name: c for c in _known(views, choices.view, "view")}
     for name in (*choices.columns, *choices.group_by, *filter(None, [choices.period_column])):
         _known(columns, name, "column")
@@ -401,11 +408,15 @@ def build_sql(choices: Choices, views: dict[str, list[Column]]) -> str:
         if values and name in columns:
             where.append(f"{_ident(name)} IN ({', '.join(_literal(str(v)) for v in values)})")
     if choices.group_by:
-        shown = [columns[n] for n in choices.columns] or list(columns.values())
-        currency = [n for n in columns if n == "currency" or n.endswith("_currency")]
+        currency = _currencies(columns)
         groups = list(dict.fromkeys([*choices.group_by, *currency]))
-        select = [*map(_ident, groups), f"count(*) AS {COUNT}",
-                  *(f"sum({_ident(c.name)}) AS {_ident(c.name)}" for c in shown if c.amount and c.name not in groups)]
+        shown = [columns[n] for n in choices.columns] or list(columns.values())
+        summed = [c.name for c in shown if c.amount and c.name not in groups]
+        if summed and not currency:
+            raise ReportError(f"{choices.view} has no currency column: its amounts ({', '.join(summed)}) may be in "
+                              "several currencies and are not added up; group without them, or write the query",
+                              Said("report.no_currency", {"view": choices.view, "names": ", ".join(summed)}))
+        select = [*map(_ident, groups), f"count(*) AS {COUNT}", *(f"sum({_ident(n)}) AS {_ident(n)}" for n in summed)]
         tail = ["GROUP BY ALL", "ORDER BY ALL"]
     else:
         select = [_ident(n) for n in choices.columns] or ["*"]
@@ -414,6 +425,20 @@ def build_sql(choices: Choices, views: dict[str, list[Column]]) -> str:
     if where:
         lines.append("WHERE " + "\n  AND ".join(where))
     return "\n".join(lines + tail)
+
+
+def left_out(choices: Choices, views: dict[str, list[Column]]) -> list[str]:
+    """The chosen columns a grouped report does not show: neither an amount (summed) nor a
+    group (the currency joins the groups). Empty when the report is not grouped."""
+    columns = {c.name: c for c in _known(views, choices.view, "view")}
+    if not choices.group_by:
+        return []
+    groups = {*choices.group_by, *_currencies(columns)}
+    return [n for n in choices.columns if n in columns and n not in groups and not columns[n].amount]
+
+
+def _currencies(columns: dict[str, Column]) -> list[str]:
+    return [n for n in columns if n == "currency" or n.endswith("_currency")]
 
 
 def column_values(ws: Workspace, view: str, name: str, views: dict[str, list[Column]]) -> list[str]:

@@ -82,6 +82,9 @@ def builder(ws, views: dict[str, list[reports.Column]]) -> None:
         choices = reports.Choices(view, tuple(chosen), period or None, start if period else None,
                                   end if period else None, tuple(filters.get("connection", ())),
                                   tuple(filters.get(status, ())) if status else (), tuple(group_by))
+        hidden = reports.left_out(choices, views)  # chosen, but neither summed nor a group: said, not dropped silently
+        if hidden:
+            st.info(t("rep.b_left_out", n=len(hidden), names=", ".join(map(label, hidden))), icon=":material/info:")
         st.button(t("rep.b_make"), key="rp_b_make", icon=":material/edit_note:", on_click=use_sql,
                   args=(reports.build_sql(choices, views),))
 
@@ -157,10 +160,14 @@ def column_formats(result: reports.QueryResult) -> dict[str, Any]:
     return config
 
 
+# The builder's own refusals: no DuckDB text to show under them.
+BUILDER_REFUSALS = ("report.no_currency", "report.unknown_view", "report.unknown_column", "report.not_a_date")
+
+
 def query_error(exc: reports.ReportError) -> None:
     """The refusal in words of ours, and DuckDB's own text under it for whoever knows SQL."""
     widgets.user_error(exc)
-    if exc.said.code not in ("report.failed", "report.empty", "report.read_only", "report.one_query"):
+    if exc.said.code not in ("report.failed", "report.empty", "report.read_only", "report.one_query", *BUILDER_REFUSALS):
         st.caption(t("rep.duckdb", text=str(exc)))
 
 
