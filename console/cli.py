@@ -274,41 +274,56 @@ def mappings_set(obj: Ctx, kind: str, key: str, value: str | None) -> None:
 @click.pass_obj
 def mappings_pennylane(obj: Ctx, refresh: bool, as_json: bool) -> None:
     """The Pennylane company's categories and ledger accounts, as last read (the Mappings
-    page's 'Actualiser depuis Pennylane'), and what the mappings name that it lacks.
+    page's 'Actualiser depuis Pennylane'), and what the mappings name that it lacks or that
+    several of its categories share (what a live send does with them; a dry run accepts all).
 
-    Exits 1 when a mapping names an account or a category Pennylane lacks, or when --refresh
-    could not read the lists.
+    Exits 1 when a mapping names such an account or category, when --refresh could not read
+    the lists from Pennylane (refused, unreachable) or when they were never read; 2 (a
+    configuration to fix) when nothing can be read: a dry run, no token, its variable unset
+    or secrets.toml invalid (`ecluse pennylane set`).
     """
     ws = obj.existing()
+    why = pennylane_lists.unavailable(ws)
+    reason = None if why is None else (why["reason"].replace("_", " ") + (f": {why['var']}" if why.get("var") else ""))
     if refresh:
+        if reason is not None:
+            fail(f"nothing can be read from Pennylane ({reason}); make the destination live with its token: "
+                 "`ecluse pennylane set --live --token-env VAR`")
         try:
             pennylane_lists.refresh(ws)
         except pennylane_lists.ListsError as exc:
             fail(f"the lists could not be read from Pennylane: {exc}", 1)
     lists = pennylane_lists.load(ws)
     if lists is None:
-        why = pennylane_lists.unavailable(ws)
-        fail("the lists were never read from this destination; "
-             + ("run `ecluse mappings pennylane --refresh`" if why is None else
-                f"nothing can be read now ({why['reason'].replace('_', ' ')}{': ' + why['var'] if why.get('var') else ''})"), 1)
+        if reason is not None:
+            fail(f"the lists were never read from this destination, and nothing can be read now ({reason})")
+        fail("the lists were never read from this destination; run `ecluse mappings pennylane --refresh`", 1)
     flags = lists.flags(mapping_service.ledger_accounts(ws), mapping_service.categories(ws))
     if as_json:
-        emit_json({"fetched_at": lists.fetched_at.isoformat(), "categories": lists.categories,
-                   "ledger_accounts": lists.ledger_accounts, **flags})
+        emit_json({"fetched_at": lists.fetched_at.isoformat(), "dry_run": pennylane_lists.dry_run(ws),
+                   "categories": lists.categories, "ledger_accounts": lists.ledger_accounts, **flags})
     else:
         click.echo(f"Read from Pennylane at {lists.fetched_at.isoformat()}")
         click.echo("\nCategories")
         table(lists.categories, ["id", "label", "group"])
         click.echo("\nLedger accounts")
         table(lists.ledger_accounts, ["number", "label", "enabled"])
+        if any(flags.values()) and pennylane_lists.dry_run(ws):
+            click.echo("the destination is a dry run, which accepts every account and category: "
+                       "what follows applies to a live send")
         for number in flags["accounts_absent"]:
-            click.echo(f"mapped account {number} is not in Pennylane's chart: an invoice needing it is held at the send")
+            click.echo(f"mapped account {number} is not in Pennylane's chart: a live send holds an invoice needing it "
+                       "(approve it again in review once fixed)")
         if flags["fallback_absent"]:
-            click.echo(f"the fallback account * ({flags['fallback_absent']}) is not in Pennylane's chart: "
-                       "every invoice is held at the send")
+            click.echo(f"the fallback account * ({flags['fallback_absent']}) is not in Pennylane's chart: a live send "
+                       "holds an invoice with a line that has neither an account of its own nor a mapped code")
         for label in flags["categories_unknown"]:
             click.echo(f"category {label!r} is not among Pennylane's: its invoices go without it")
-    if flags["accounts_absent"] or flags["fallback_absent"] or flags["categories_unknown"]:
+        for item in flags["categories_ambiguous"]:
+            click.echo(f"category {item['label']!r} is shared by several Pennylane categories "
+                       f"(groups: {', '.join(item['groups']) or 'unknown'}): a live send gives its invoices only "
+                       "the last one Pennylane lists")
+    if any(flags.values()):
         sys.exit(1)
 
 

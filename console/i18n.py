@@ -909,8 +909,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     # other texts are in i18n_review.py.
     "map.pl_refresh": {"fr": "Actualiser depuis Pennylane", "en": "Refresh from Pennylane"},
     "map.pl_refresh_help": {
-        "fr": "Lit les catégories et le plan comptable de la société Pennylane de la destination (page Envoi), "
-              "pour les choisir ici au lieu de les taper.",
+        "fr": "Lit les catégories et le plan comptable de la société Pennylane vers laquelle partent les envois "
+              "(page Envoi), pour les choisir ici au lieu de les taper.",
         "en": "Reads the categories and the chart of accounts of the destination's Pennylane company (Send page), "
               "to pick them here instead of typing them."},
     "map.pl_fetching": {"fr": "Lecture des listes de Pennylane…", "en": "Reading Pennylane's lists…"},
@@ -944,6 +944,18 @@ MESSAGES: dict[str, dict[str, str]] = {
               "rien n'est lu de Pennylane.",
         "en": "The environment variable `{var}`, which should hold the token, is not set for the console: "
               "nothing is read from Pennylane."},
+    "map.pl_why_secrets_invalid": {
+        "fr": "Le fichier `secrets.toml` de l'espace de travail n'est pas un TOML valide : le jeton ne peut pas être "
+              "lu, rien n'est lu de Pennylane. Corrigez ou recréez ce fichier ; les correspondances restent "
+              "modifiables.",
+        "en": "The workspace's `secrets.toml` is not valid TOML: the token cannot be read, nothing is read from "
+              "Pennylane. Fix or recreate that file; the mappings can still be changed."},
+    "map.pl_dry_run_flags": {
+        "fr": "La destination est en **simulation** : une simulation accepte tous les comptes et toutes les "
+              "catégories, rien n'y est mis En attente. Les signalements ci-dessous, d'après les listes lues "
+              "auparavant, valent pour un envoi réel.",
+        "en": "The destination is a **dry run**: a dry run accepts every account and category, nothing is put "
+              "On hold. The flags below, from the lists read earlier, apply to a live send."},
     "map.col_pl_label": {"fr": "Libellé Pennylane", "en": "Pennylane label"},
     "map.col_pl_label_help": {
         "fr": "Libellé du compte dans le plan comptable de Pennylane (lu avec « Actualiser depuis Pennylane »).",
@@ -951,21 +963,31 @@ MESSAGES: dict[str, dict[str, str]] = {
     "map.pl_account_absent": {"fr": "Absent de Pennylane", "en": "Not in Pennylane"},
     "map.pl_accounts_absent": {
         "fr": "{n} {n|compte associé est absent|comptes associés sont absents} du plan comptable de Pennylane : "
-              "{accounts}. À l'envoi, une facture dont une ligne en dépend n'est pas importée : elle est mise "
-              "**En attente**, avec la raison, tant que le compte n'existe pas dans Pennylane ou que la "
-              "correspondance ne change pas.",
-        "en": "{n} mapped {n|account is|accounts are} not in Pennylane's chart of accounts: {accounts}. When "
-              "sending, an invoice with a line that depends on one is not imported: it is put **On hold**, with "
-              "the reason, until the account exists in Pennylane or the mapping changes."},
+              "{accounts}. En envoi réel, une facture dont une ligne en dépend n'est pas importée : elle est mise "
+              "**En attente**, avec la raison. Une fois le compte créé dans Pennylane ou la correspondance "
+              "corrigée, approuvez-la de nouveau dans Revue : elle partira au prochain envoi.",
+        "en": "{n} mapped {n|account is|accounts are} not in Pennylane's chart of accounts: {accounts}. In a live "
+              "send, an invoice with a line that depends on one is not imported: it is put **On hold**, with the "
+              "reason. Once the account is created in Pennylane or the mapping corrected, approve it again in "
+              "Review: it goes with the next send."},
     "map.pl_fallback_absent": {
-        "fr": "Le compte par défaut (*) `{account}` est absent du plan comptable de Pennylane : tant qu'il est "
-              "associé, **toutes** les factures sont mises En attente à l'envoi, même celles dont les lignes ont "
-              "leur propre compte.",
-        "en": "The fallback account (*) `{account}` is not in Pennylane's chart of accounts: while it is mapped, "
-              "**every** invoice is put On hold when sending, even those whose lines have an account of their own."},
+        "fr": "Le compte par défaut (*) `{account}` est absent du plan comptable de Pennylane : en envoi réel, une "
+              "facture dont une ligne n'a ni compte propre (corrigé dans Revue) ni code associé est mise "
+              "**En attente** ; celles dont chaque ligne a son compte partent. Une fois le compte créé dans "
+              "Pennylane ou la correspondance corrigée, approuvez de nouveau dans Revue les factures mises "
+              "en attente.",
+        "en": "The fallback account (*) `{account}` is not in Pennylane's chart of accounts: in a live send, an "
+              "invoice with a line that has neither an account of its own (fixed in Review) nor a mapped code is "
+              "put **On hold**; those whose every line has its account go. Once the account is created in "
+              "Pennylane or the mapping corrected, approve the held invoices again in Review."},
     "map.pl_categories_known": {
-        "fr": "Choisissez parmi les {n} {n|catégorie|catégories} de Pennylane (chacune avec son groupe).",
-        "en": "Pick among Pennylane's {n} {n|category|categories} (each with its group)."},
+        "fr": "Choisissez {n|la seule catégorie|parmi les {n} catégories} de Pennylane "
+              "({n|avec son groupe|chacune avec son groupe}).",
+        "en": "Pick {n|Pennylane's only category|among Pennylane's {n} categories} "
+              "({n|with its group|each with its group})."},
+    "map.pl_categories_none": {
+        "fr": "La société Pennylane n'a aucune catégorie : créez-les dans Pennylane, puis actualisez.",
+        "en": "The Pennylane company has no category: create them in Pennylane, then refresh."},
     "map.pl_categories_unknown": {
         "fr": "La liste des catégories de Pennylane apparaît ici une fois Pennylane connecté (envoi réel et jeton, "
               "page Envoi) et ses listes lues avec « Actualiser depuis Pennylane » ; d'ici là, tapez le libellé exact.",
@@ -974,13 +996,24 @@ MESSAGES: dict[str, dict[str, str]] = {
     "map.pl_col_category_help": {
         "fr": "Une catégorie de la société Pennylane. Vide : aucune catégorie par défaut.",
         "en": "A category of the Pennylane company. Empty: no default category."},
-    "map.pl_category_unknown": {"fr": "Inconnue de Pennylane : la facture partira sans catégorie",
-                                "en": "Unknown to Pennylane: the invoice will go without a category"},
+    "map.pl_category_unknown": {"fr": "Inconnue de Pennylane : en envoi réel, la facture part sans catégorie",
+                                "en": "Unknown to Pennylane: in a live send, the invoice goes without a category"},
+    "map.pl_category_ambiguous": {"fr": "Ambiguë : {n} catégories de Pennylane portent ce libellé{groups}",
+                                  "en": "Ambiguous: {n} Pennylane categories have this label{groups}"},
+    "map.pl_categories_ambiguous": {
+        "fr": "{n} {n|catégorie choisie porte un libellé|catégories choisies portent des libellés} que plusieurs "
+              "catégories de Pennylane partagent : {labels}. La correspondance ne garde que le libellé : en envoi "
+              "réel, la facture reçoit une seule d'entre elles, la dernière que Pennylane liste, pas forcément "
+              "celle du groupe voulu. Renommez-les dans Pennylane pour les distinguer, puis actualisez.",
+        "en": "{n} chosen {n|category has a label|categories have labels} that several Pennylane categories "
+              "share: {labels}. The mapping keeps only the label: in a live send, the invoice gets only one of "
+              "them, the last one Pennylane lists, not necessarily the one of the group meant. Rename them in "
+              "Pennylane to tell them apart, then refresh."},
     "map.pl_categories_absent": {
         "fr": "{n} {n|catégorie choisie est inconnue|catégories choisies sont inconnues} de Pennylane : {labels}. "
-              "À l'envoi, la facture est importée sans catégorie, avec un avertissement.",
-        "en": "{n} chosen {n|category is|categories are} unknown to Pennylane: {labels}. When sending, the invoice "
-              "is imported without a category, with a warning."},
+              "En envoi réel, la facture est importée sans catégorie, avec un avertissement.",
+        "en": "{n} chosen {n|category is|categories are} unknown to Pennylane: {labels}. In a live send, the "
+              "invoice is imported without a category, with a warning."},
 }
 
 

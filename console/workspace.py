@@ -311,6 +311,27 @@ class Workspace:
             return None
         return raw if str(raw).startswith("env:") else "secrets.toml"
 
+    def local_key(self, name: str, *, create: bool = False) -> bytes | None:
+        """A random key of this workspace (32 bytes), kept in secrets.toml (`[keys]`, mode 0600)
+        and never elsewhere: what keys a digest that must not be computable from ecluse.toml or
+        the files beside it (`services/pennylane_lists.py`). None when there is none yet and
+        `create` is false; raises `WorkspaceError` when secrets.toml is not valid TOML."""
+        with self._file_lock:
+            doc = self.load_secrets()
+            value = _plain(doc.get("keys", {})).get(name)
+            if not value and create:
+                value = os.urandom(32).hex()
+                keys = doc.setdefault("keys", tomlkit.table())
+                keys[name] = value
+                self.save_secrets(doc)
+        if not value:
+            return None
+        register_secret(str(value))
+        try:
+            return bytes.fromhex(str(value))
+        except ValueError:
+            raise WorkspaceError(f"{self.secrets_path}: keys.{name} is not a hexadecimal key; remove it") from None
+
     def mappings(self) -> dict[str, dict[str, str]]:
         m = _plain(self.load_config().get("mappings", {}))
         return {key: {str(k): str(v) for k, v in m.get(key, {}).items()} for key in ("ledger_accounts", "vat", "categories", "counterparties")}

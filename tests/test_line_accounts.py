@@ -66,6 +66,33 @@ def test_the_accounts_are_those_the_send_books(harvest_like, fallback):
     assert booked == expected
 
 
+@pytest.mark.parametrize("every_line_has_its_account", [True, False])
+def test_a_fallback_pennylane_lacks_holds_only_the_invoices_that_need_it(harvest_like, every_line_has_its_account):
+    """The fallback "*" is asked of Pennylane only for an invoice with a line that has neither a
+    reviewer's account nor a mapped code: Revue shows each line with its own account, and the
+    send books them so, whatever the fallback."""
+    harvest_like.set_mapping("ledger_accounts", "*", "471000")  # not in Pennylane's chart
+    fixes.fix(harvest_like, "src:1", "lines[3].ledger_account", "706300", actor="anne")
+    if every_line_has_its_account:
+        fixes.fix(harvest_like, "src:1", "lines[4].ledger_account", "706300", actor="anne")
+    expected = [a["account"] for a in review.line_accounts(harvest_like, "src:1")]
+    assert ("471000" in expected) is not every_line_has_its_account
+    with PennylaneEmulator(token=TOKEN, rate_limit=(50, 1.0)) as emu:
+        for number in ("706100", "706200", "706300"):
+            emu.add_ledger_account(number)
+        assert review.decide(harvest_like, "approve", ["src:1"], actor="anne").done == ["src:1"]
+        result = send.push(harvest_like, PennylaneGateway(emu.api_url, TOKEN), actor="anne")
+        if not every_line_has_its_account:
+            [item] = result.items
+            assert item.state == "held" and "471000" in item.error
+            assert not emu.invoices("customer")
+            return
+        assert result.count("sent") == 1, result.summary()
+        [invoice] = emu.invoices("customer")
+        booked = [emu.ledger_accounts[line["ledger_account_id"]]["number"] for line in emu.invoice_lines(invoice["id"])]
+    assert booked == expected == ["706100", "706200", "706300", "706300"]
+
+
 def test_harvest_codes_take_the_account_of_their_first_mapped_part(tmp_path, monkeypatch):
     """Through the Harvest connector (emulator, real HTTP): mapping a line kind serves every
     project's code of that kind."""

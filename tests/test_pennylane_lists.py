@@ -2,10 +2,15 @@
 (services/pennylane_lists.py), against the Pennylane emulator."""
 from __future__ import annotations
 
+import hashlib
+import json
+import threading
+import time
+
 import pytest
 
 from ecluse.services import pennylane_lists
-from ecluse.workspace import WorkspaceError
+from ecluse.workspace import Workspace, WorkspaceError
 from tests.emulators.pennylane import PennylaneEmulator
 
 TOKEN = "pl-lists-token-7c1e94ad"
@@ -35,7 +40,7 @@ def test_refresh_reads_categories_with_their_group_and_the_chart_and_keeps_them(
     assert pennylane_lists.load(live) is None
     lists = pennylane_lists.refresh(live)
     assert lists.category_labels() == ["Formation", "Prestations de services"]
-    assert lists.category_group("Formation") == "Types de prestations"
+    assert lists.category_groups("Formation") == ["Types de prestations"] and not lists.is_ambiguous("Formation")
     assert lists.has_account("706000") and not lists.has_account("706999")
     assert lists.account_label("401ACME") == "Fournisseur Acme"
     asked = len(emu.log)
@@ -47,6 +52,73 @@ def test_refresh_reads_categories_with_their_group_and_the_chart_and_keeps_them(
     # another destination (URL or token): what was read from the first one is not shown
     live.set_pennylane(token="pl-other-company-token-55ab")
     assert pennylane_lists.load(live) is None
+
+
+def test_lists_are_kept_for_the_destination_they_were_read_from_even_if_it_changes_meanwhile(live, emu):
+    """The destination changes (another company's URL and token) while the lists are read: they
+    are kept for the one they came from, never shown for the new one."""
+    other_token = "pl-company-b-token-3e9a1f"
+    with PennylaneEmulator(token=other_token, rate_limit=(100, 1.0)) as company_b:
+        company_b.add_ledger_account("601000", "Achats B")
+        emu.inject("GET", r"/ledger_accounts", "slow", delay=1.0)  # the last of the three calls
+        reading = threading.Thread(target=pennylane_lists.refresh, args=(live,))
+        reading.start()
+        deadline = time.monotonic() + 10
+        while not any(e.path.endswith("/ledger_accounts") for e in emu.log) and time.monotonic() < deadline:
+            time.sleep(0.01)
+        live.set_pennylane(api_url=company_b.api_url, token=other_token)  # while company A answers
+        reading.join(timeout=30)
+        assert not company_b.log
+        assert pennylane_lists.load(live) is None, "company A's lists are not company B's"
+    live.set_pennylane(api_url=emu.api_url, token=f"env:{ENV_VAR}")
+    back = pennylane_lists.load(live)
+    assert back is not None and back.has_account("706000") and not back.has_account("601000")
+
+
+def test_nothing_derived_from_the_token_alone_is_kept_beside_ecluse_toml(live, emu, tmp_path, monkeypatch):
+    """The file beside ecluse.toml (kept under version control) must be no oracle to test
+    guessed tokens against: it names the destination with a key that only secrets.toml holds."""
+    pennylane_lists.refresh(live)
+    twin = Workspace(tmp_path / "twin")  # the same URL and token in another workspace
+    twin.init()
+    twin.set_pennylane(api_url=emu.api_url, token=f"env:{ENV_VAR}", dry_run=False)
+    pennylane_lists.refresh(twin)
+    kept = [json.loads((ws.path / pennylane_lists.FILE).read_text(encoding="utf-8"))["destination"]
+            for ws in (live, twin)]
+    assert kept[0] != kept[1], "not a function of the URL and token alone"
+    for text in (f"{emu.api_url}\n{TOKEN}", TOKEN, f"{emu.api_url}{TOKEN}"):
+        digest = hashlib.sha256(text.encode()).hexdigest()
+        assert all(digest[:16] not in k for k in kept)
+    key = live.local_key(pennylane_lists.KEY_NAME)
+    assert key and key.hex() in live.secrets_path.read_text(encoding="utf-8")
+    assert live.secrets_path.stat().st_mode & 0o777 == 0o600
+    beside = "".join(p.read_text(encoding="utf-8") for p in (live.config_path, live.path / pennylane_lists.FILE))
+    assert key.hex() not in beside and TOKEN not in beside
+    assert pennylane_lists.load(live) is not None and pennylane_lists.load(twin) is not None
+    # secrets.toml recreated (its key gone): the lists are read again, never shown for a guess
+    live.secrets_path.write_text(f'[pennylane]\ntoken = "env:{ENV_VAR}"\n', encoding="utf-8")
+    assert pennylane_lists.load(live) is None
+
+
+def test_a_damaged_secrets_file_is_a_reason_not_a_crash(live, emu):
+    pennylane_lists.refresh(live)
+    live.secrets_path.write_text('[pennylane\ntoken = "pl-\n', encoding="utf-8")  # not TOML
+    assert pennylane_lists.unavailable(live) == {"reason": "secrets_invalid"}
+    assert pennylane_lists.load(live) is None
+    with pytest.raises(WorkspaceError):
+        pennylane_lists.refresh(live)
+
+
+def test_a_label_two_groups_share_is_flagged_ambiguous(live, emu):
+    internal = emu.add_category_group("Formations internes")
+    emu.add_category("Formation", group_id=internal["id"])
+    lists = pennylane_lists.refresh(live)
+    assert lists.category_labels() == ["Formation", "Prestations de services"]  # offered once
+    assert lists.is_ambiguous("Formation") and not lists.is_ambiguous("Prestations de services")
+    rows = [{"category": "Formation"}, {"category": "Prestations de services"}]
+    [ambiguous] = lists.flags([], rows)["categories_ambiguous"]
+    assert ambiguous["label"] == "Formation"
+    assert sorted(ambiguous["groups"]) == ["Formations internes", "Types de prestations"]
 
 
 def test_nothing_is_read_in_a_dry_run_or_without_a_token(workspace, emu, monkeypatch):
@@ -106,10 +178,30 @@ def test_the_cli_reads_the_lists_and_says_what_the_mappings_name_that_pennylane_
     mappings.set_category(live, "acme:sales", "Formations")  # Pennylane says "Formation"
     flagged = cli()  # what was read before: no request
     assert flagged.returncode == 1
-    assert "mapped account 706999 is not in Pennylane's chart: an invoice needing it is held at the send" in flagged.stdout
-    assert "the fallback account * (471000) is not in Pennylane's chart: every invoice is held" in flagged.stdout
+    assert ("mapped account 706999 is not in Pennylane's chart: a live send holds an invoice needing it"
+            in flagged.stdout)
+    assert ("the fallback account * (471000) is not in Pennylane's chart: a live send holds an invoice with a line "
+            "that has neither an account of its own nor a mapped code") in flagged.stdout
     assert "category 'Formations' is not among Pennylane's: its invoices go without it" in flagged.stdout
+    assert "dry run" not in flagged.stdout
     assert TOKEN not in flagged.stdout + flagged.stderr
+    # a label two groups share: the send's {label: id} keeps one of them
+    internal = emu.add_category_group("Formations internes")
+    emu.add_category("Formation", group_id=internal["id"])
+    mappings.set_category(live, "acme:purchases", "Formation")
+    shared = cli("--refresh")
+    assert shared.returncode == 1, shared.stderr
+    assert "category 'Formation' is shared by several Pennylane categories (groups: " in shared.stdout
+    assert "Formations internes" in shared.stdout and "only the last one Pennylane lists" in shared.stdout
+    # a dry run accepts every account and category: the flags are said for a live send
+    live.set_pennylane(dry_run=True)
+    simulated = cli()
+    assert simulated.returncode == 1
+    assert "the destination is a dry run, which accepts every account and category" in simulated.stdout
+    assert json.loads(cli("--json").stdout)["dry_run"] is True
+    cannot = cli("--refresh")  # nothing can be read: a configuration to fix, as the docstring says
+    assert cannot.returncode == 2 and "nothing can be read from Pennylane (dry run)" in cannot.stderr
+    live.set_pennylane(dry_run=False)
     env[ENV_VAR] = "pl-revoked-token-0d3f2a91"
     refused = cli("--refresh")
     assert refused.returncode == 1 and "could not be read from Pennylane" in refused.stderr

@@ -69,8 +69,11 @@ def test_categories_and_accounts_are_checked_against_what_pennylane_has(fresh_sy
     by_hint = dict(zip(frame.value["hint"], frame.value["pennylane"]))
     assert by_hint[hints[0]] == "Prestations de services"
     assert by_hint[hints[1]] == "Absent de Pennylane"
-    assert any("`706999`" in w.value and "mise **En attente**" in w.value for w in at.warning)
-    assert any("`471000`" in w.value and "**toutes** les factures sont mises En attente" in w.value for w in at.warning)
+    assert any("`706999`" in w.value and "mise **En attente**" in w.value
+               and "approuvez-la de nouveau dans Revue" in w.value for w in at.warning)
+    assert any("`471000`" in w.value and "ni compte propre (corrigé dans Revue) ni code associé" in w.value
+               and "celles dont chaque ligne a son compte partent" in w.value for w in at.warning)
+    assert not any("simulation" in i.value for i in at.info)  # a live destination: no dry-run note
     assert not any("`471000`" in w.value and "`706999`" in w.value for w in at.warning)
 
     # picked from the list: saved as Pennylane's label, no longer flagged
@@ -94,3 +97,68 @@ def test_a_refused_token_is_said_and_the_page_keeps_working(fresh_synced_workspa
                for e in at.error)
     assert pennylane_lists.load(ws) is None
     assert any("une fois Pennylane connecté" in c.value for c in at.caption)
+
+
+def test_in_a_simulation_the_flags_are_said_for_a_live_send(fresh_synced_workspace, use_workspace, company,
+                                                            monkeypatch):
+    """A dry run accepts every account and category (send._Placeholders): lists read earlier
+    flag what a live send would do, never that the simulation holds anything."""
+    ws = use_workspace(fresh_synced_workspace)
+    hint = next(r["hint"] for r in mappings.ledger_accounts(ws) if r["hint"] not in (None, "*"))
+    mappings.set_ledger_account(ws, hint, "706999")  # not in Pennylane
+    mappings.set_category(ws, "demo:sales", "Prestation de service")  # nor this
+    monkeypatch.setenv(PL_ENV, PL_TOKEN)
+    ws.set_pennylane(api_url=company.api_url, token=f"env:{PL_ENV}", dry_run=False)
+    pennylane_lists.refresh(ws)
+    ws.set_pennylane(dry_run=True)
+    at = open_app("mappings")
+    assert_clean(at)
+    notes = [i.value for i in at.info if "simulation" in i.value]
+    assert notes and all("valent pour un envoi réel" in n for n in notes)
+    assert any("`706999`" in w.value and "En envoi réel, une facture" in w.value for w in at.warning)
+    assert any("inconnue de Pennylane" in w.value and "En envoi réel, la facture est importée" in w.value
+               for w in at.warning)
+    frame, _columns = editor(at, "source_categories")
+    sales = list(frame.value["key"]).index("demo:sales")
+    assert frame.value["state"].iloc[sales] == "Inconnue de Pennylane : en envoi réel, la facture part sans catégorie"
+
+
+def test_a_category_label_two_groups_share_is_flagged(fresh_synced_workspace, use_workspace, company, monkeypatch):
+    ws = use_workspace(fresh_synced_workspace)
+    internal = company.add_category_group("Formations internes")
+    company.add_category("Formation", group_id=internal["id"])
+    mappings.set_category(ws, "demo:sales", "Formation")
+    monkeypatch.setenv(PL_ENV, PL_TOKEN)
+    ws.set_pennylane(api_url=company.api_url, token=f"env:{PL_ENV}", dry_run=False)
+    pennylane_lists.refresh(ws)
+    at = open_app("mappings")
+    assert_clean(at)
+    frame, columns = editor(at, "source_categories")
+    offered = {o["value"]: o["label"] for o in columns["category"]["type_config"]["options"]}
+    assert list(offered).count("Formation") == 1  # offered once, naming both groups
+    assert set(offered["Formation"].split(" — ")[1].split(" / ")) == {"Types de prestations", "Formations internes"}
+    sales = list(frame.value["key"]).index("demo:sales")
+    assert frame.value["state"].iloc[sales].startswith("Ambiguë : 2 catégories de Pennylane portent ce libellé (")
+    assert any("`Formation` (" in w.value and "Formations internes" in w.value
+               and "la dernière que Pennylane liste" in w.value for w in at.warning)
+    assert any(c.value == "Choisissez parmi les 2 catégories de Pennylane (chacune avec son groupe)."
+               for c in at.caption)
+
+
+def test_one_category_is_said_in_good_french():
+    from ecluse import i18n
+
+    said = i18n.t("map.pl_categories_known", "fr", n=1)
+    assert said == "Choisissez la seule catégorie de Pennylane (avec son groupe)."
+    assert i18n.t("map.pl_categories_known", "en", n=1) == "Pick Pennylane's only category (with its group)."
+
+
+def test_a_damaged_secrets_file_does_not_take_the_page_down(fresh_synced_workspace, use_workspace, company):
+    ws = use_workspace(fresh_synced_workspace)
+    ws.set_pennylane(api_url=company.api_url, dry_run=False)
+    ws.secrets_path.write_text('[pennylane\ntoken = "pl-\n', encoding="utf-8")  # not TOML
+    at = open_app("mappings")
+    assert_clean(at)
+    assert at.button(key="mp_pl_refresh").disabled
+    assert any("`secrets.toml`" in c.value and "n'est pas un TOML valide" in c.value for c in at.caption)
+    assert at.button(key="mp_save_ledger")  # the mappings still work

@@ -237,8 +237,9 @@ def hint_key(hint: str | None, mapping: Mapping[str | None, Any]) -> str | None:
 def account_numbers(lines: Iterable[Line], mapping: Mapping[str, str]) -> dict[str, str]:
     """The account numbers `lines` need, by the key `ledger_account` will look them up with: a
     line a reviewer gave an account (`ledger:NNN`) its own, a mapped code or its first mapped
-    part (`hint_key`) the mapping's, and the fallback "*" when mapped. The send turns these
-    numbers into Pennylane's ids; Revue shows them."""
+    part (`hint_key`) the mapping's, and the fallback "*" (when mapped) only if a line has
+    neither: a fallback Pennylane lacks then holds only the invoices that need it. The send
+    turns these numbers into Pennylane's ids; Revue shows them."""
     wanted: dict[str, str] = {}
     for line in lines:
         hint = line.accounting_hint
@@ -248,8 +249,8 @@ def account_numbers(lines: Iterable[Line], mapping: Mapping[str, str]) -> dict[s
             wanted[hint] = fixed
         elif key is not None:
             wanted[key] = mapping[key]
-    if "*" in mapping:
-        wanted["*"] = mapping["*"]
+        elif "*" in mapping:
+            wanted["*"] = mapping["*"]
     return wanted
 
 

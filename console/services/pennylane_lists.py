@@ -4,17 +4,22 @@ ledger accounts, read on demand for the Mappings page.
 `refresh(ws)` reads them from the workspace's Pennylane destination (GET /categories,
 GET /category_groups for the groups' labels, GET /ledger_accounts) through the send's client
 and the shared HTTP layer, and keeps them in `<workspace>/pennylane_lists.json` with the time
-they were read and which destination they came from (`send.destination_key`, a digest that
-never shows the token). `load(ws)` gives them back, only for that same destination: a changed
-URL or token shows nothing until they are read again. In a dry run, or with no token, nothing
-is read (`unavailable`).
+they were read and which destination (API URL and token) they came from (`_destination`).
+`load(ws)` gives them back, only for that same destination: a changed URL or token shows
+nothing until they are read again. In a dry run, or with no token, nothing is read
+(`unavailable`).
 
 The send resolves a category by its exact label and a ledger account by its exact number
-(`services/send.py`): `Lists.has_category` and `Lists.has_account` answer as it will.
+(`services/send.py`): `Lists.has_category` and `Lists.has_account` answer as it will. A label
+two groups share is ambiguous: the send's {label: id} keeps the last one Pennylane lists.
+A dry run accepts every account and category (`send._Placeholders`): the flags say what a
+live send does.
 """
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import hmac
 import json
 from dataclasses import dataclass, field
 from typing import Any
@@ -28,6 +33,7 @@ from .mappings import FALLBACK
 from .pennylane_gateway import PennylaneGateway
 
 FILE = "pennylane_lists.json"
+KEY_NAME = "pennylane_lists"  # the workspace's key that signs the destination (secrets.toml)
 
 
 class ListsError(WorkspaceError):
@@ -48,8 +54,15 @@ class Lists:
         """Each label once, in alphabetical order (what a mapping can name)."""
         return sorted({c["label"] for c in self.categories}, key=lambda label: (label.casefold(), label))
 
-    def category_group(self, label: str) -> str | None:
-        return next((c.get("group") for c in self.categories if c["label"] == label), None)
+    def category_groups(self, label: str) -> list[str]:
+        """The groups of the categories with this label (one, or several when it is ambiguous;
+        a group whose label could not be read is left out)."""
+        return [c["group"] for c in self.categories if c["label"] == label and c.get("group")]
+
+    def is_ambiguous(self, label: str | None) -> bool:
+        """Several categories have this label: the send gives an invoice the last one Pennylane
+        lists (its {label: id}), not necessarily the group meant."""
+        return sum(1 for c in self.categories if c["label"] == label) > 1
 
     def has_category(self, label: str | None) -> bool:
         return any(c["label"] == label for c in self.categories)
@@ -64,8 +77,10 @@ class Lists:
         """What the workspace's mappings name that the company lacks, as the Mappings page and
         `ecluse mappings pennylane` say it, given the rows of `mappings.ledger_accounts` and
         `mappings.categories`: {accounts_absent: numbers mapped to codes (an invoice needing one
-        is held at the send), fallback_absent: the "*" account when absent (every invoice is
-        held), categories_unknown: labels (the invoice goes without its category)}."""
+        is held at a live send), fallback_absent: the "*" account when absent (an invoice with
+        a line that has neither a reviewer's account nor a mapped code is held),
+        categories_unknown: labels (the invoice goes without its category),
+        categories_ambiguous: [{label, groups}] (labels several categories share)}."""
         fallback = next((r["account"] for r in ledger if r["hint"] == FALLBACK and r["account"]), None)
         return {
             "accounts_absent": sorted({r["account"] for r in ledger if r["hint"] != FALLBACK and r["account"]
@@ -73,33 +88,65 @@ class Lists:
             "fallback_absent": fallback if fallback and not self.has_account(fallback) else None,
             "categories_unknown": sorted({r["category"] for r in categories
                                           if r["category"] and not self.has_category(r["category"])}),
+            "categories_ambiguous": [{"label": label, "groups": self.category_groups(label)}
+                                     for label in sorted({r["category"] for r in categories
+                                                          if r["category"] and self.is_ambiguous(r["category"])})],
         }
+
+
+def dry_run(ws: Workspace) -> bool:
+    """The destination is a simulation: nothing is read, and every account and category
+    exists for it (the flags then say what a live send would do)."""
+    return bool(ws.pennylane().get("dry_run", True))
 
 
 def unavailable(ws: Workspace) -> dict[str, Any] | None:
     """Why nothing can be read from Pennylane now, or None: {"reason": "dry_run"} (the
-    destination is a simulation), {"reason": "no_token"}, or {"reason": "env_unset", "var":
-    the variable that should hold the token}."""
-    if ws.pennylane().get("dry_run", True):
+    destination is a simulation), {"reason": "no_token"}, {"reason": "env_unset", "var":
+    the variable that should hold the token}, or {"reason": "secrets_invalid"} (secrets.toml
+    cannot be read: the mappings, which do not need it, still work)."""
+    if dry_run(ws):
         return {"reason": "dry_run"}
     try:
-        token = ws.pennylane_token()
-    except WorkspaceError:
-        source = ws.pennylane_token_source() or ""
-        return {"reason": "env_unset", "var": source[4:] if source.startswith("env:") else source}
+        try:
+            token = ws.pennylane_token()
+        except WorkspaceError:
+            source = ws.pennylane_token_source() or ""
+            return {"reason": "env_unset", "var": source[4:] if source.startswith("env:") else source}
+    except WorkspaceError:  # secrets.toml is not valid TOML (the first read, or the second one)
+        return {"reason": "secrets_invalid"}
     return None if token else {"reason": "no_token"}
+
+
+# Which destination the lists came from, kept in the file beside ecluse.toml (which users keep
+# under version control): an HMAC of the API URL and token with a random key of the workspace
+# kept in secrets.toml (mode 0600), not a plain digest of the token, which anyone reading the
+# file could test guessed tokens against offline. Not the company id of GET /me: `load` runs on
+# every page and must tell, with no request, whether the token is still the one read from.
+def _destination(ws: Workspace, url: str, token: str, *, create: bool = False) -> str | None:
+    key = ws.local_key(KEY_NAME, create=create)
+    if key is None:
+        return None
+    return hmac.new(key, f"{url}\n{token}".encode(), hashlib.sha256).hexdigest()
+
+
+def _api_url(ws: Workspace) -> str:
+    return ws.pennylane().get("api_url") or send.DEFAULT_API_URL
 
 
 def refresh(ws: Workspace, **client_options: Any) -> Lists:
     """Read both lists from the destination and keep them; raises `ListsError` when Pennylane
     answers with an error or cannot be reached, `WorkspaceError` when nothing can be read
     (`unavailable`). What was kept before stays as it was on a failure. `client_options` go
-    to the HTTP layer (`max_retries`, `timeout`...)."""
+    to the HTTP layer (`max_retries`, `timeout`...). The destination (URL, token and what the
+    file keys them by) is taken once, before reading: a destination changed meanwhile never
+    gets the lists of the one they were read from."""
     why = unavailable(ws)
     if why is not None:
         raise WorkspaceError(f"nothing read from Pennylane: {why['reason'].replace('_', ' ')}")
-    gateway = PennylaneGateway(ws.pennylane().get("api_url") or send.DEFAULT_API_URL, ws.pennylane_token() or "",
-                               **client_options)
+    url, token = _api_url(ws), ws.pennylane_token() or ""
+    destination = _destination(ws, url, token, create=True)
+    gateway = PennylaneGateway(url, token, **client_options)
     try:
         categories = gateway.category_list()
         groups = _groups(gateway)
@@ -118,7 +165,7 @@ def refresh(ws: Workspace, **client_options: Any) -> Lists:
                                  "enabled": bool(a.get("enabled", True))} for a in accounts),
                                key=lambda a: a["number"]))
     _atomic_write(ws.path / FILE, json.dumps({
-        "destination": send.destination_key(ws), "fetched_at": lists.fetched_at.isoformat(),
+        "destination": destination, "fetched_at": lists.fetched_at.isoformat(),
         "categories": lists.categories, "ledger_accounts": lists.ledger_accounts,
     }, ensure_ascii=False, indent=1))
     return lists
@@ -137,14 +184,20 @@ def _groups(gateway: Any) -> dict[int, str]:
 
 def load(ws: Workspace) -> Lists | None:
     """The lists last read from the workspace's current destination, or None (never read,
-    read from another URL or token, or no token now)."""
+    read from another URL or token, no token now, or secrets.toml unreadable)."""
     path = ws.path / FILE
-    key = send.destination_key(ws)
-    if key is None or not path.exists():
+    if not path.exists():
+        return None
+    try:
+        token = ws.pennylane_token()
+        key = _destination(ws, _api_url(ws), token) if token else None
+    except WorkspaceError:
+        return None
+    if key is None:
         return None
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
-        if data.get("destination") != key:
+        if not hmac.compare_digest(str(data.get("destination")), key):
             return None
         return Lists(fetched_at=dt.datetime.fromisoformat(data["fetched_at"]),
                      categories=list(data.get("categories") or []),

@@ -104,12 +104,22 @@ def pennylane_label(lists: pennylane_lists.Lists | None, number: str | None) -> 
     return t("map.pl_account_absent")
 
 
-def missing_accounts(lists: pennylane_lists.Lists | None, rows: list[dict[str, Any]]) -> None:
-    """What the send does with mapped accounts Pennylane's chart lacks (`send._ledger_ids`: the
-    invoice is held before its import; the fallback is looked up for every invoice)."""
+def dry_run_note(ws) -> None:
+    """In a simulation every account and category exists (`send._Placeholders`): the flags,
+    from lists read earlier, say what a live send does."""
+    if pennylane_lists.dry_run(ws):
+        st.info(t("map.pl_dry_run_flags"), icon=":material/science:")
+
+
+def missing_accounts(ws, lists: pennylane_lists.Lists | None, rows: list[dict[str, Any]]) -> None:
+    """What a live send does with mapped accounts Pennylane's chart lacks (`send._ledger_ids`:
+    the invoice is held before its import; the fallback only for an invoice with a line that
+    has neither a reviewer's account nor a mapped code)."""
     if lists is None:
         return
     flags = lists.flags(rows, [])
+    if flags["accounts_absent"] or flags["fallback_absent"]:
+        dry_run_note(ws)
     if absent := flags["accounts_absent"]:
         st.warning(t("map.pl_accounts_absent", n=len(absent), accounts=", ".join(f"`{a}`" for a in absent)),
                    icon=":material/warning:")
@@ -142,7 +152,7 @@ def ledger_tab(ws, rows: list[dict[str, Any]], lists: pennylane_lists.Lists | No
             "pennylane": st.column_config.TextColumn(t("map.col_pl_label"), help=t("map.col_pl_label_help")),
             "state": st.column_config.TextColumn(t("map.col_state")),
         })
-    missing_accounts(lists, rows)
+    missing_accounts(ws, lists, rows)
     if no_code:
         st.caption(t("map.ledger_no_code", lines=no_code["lines"]))
     if st.button(t("map.save_ledger"), type="primary", icon=":material/save:", key="mp_save_ledger"):
@@ -198,7 +208,19 @@ def vat_tab(ws, rows: list[dict[str, Any]]) -> None:
 
 
 def category_state(lists: pennylane_lists.Lists | None, category: str | None) -> str:
-    return t("map.pl_category_unknown") if lists and category and not lists.has_category(category) else ""
+    if not lists or not category:
+        return ""
+    if not lists.has_category(category):
+        return t("map.pl_category_unknown")
+    if lists.is_ambiguous(category):
+        return t("map.pl_category_ambiguous", n=sum(1 for c in lists.categories if c["label"] == category),
+                 groups=in_groups(lists.category_groups(category)))
+    return ""
+
+
+def in_groups(groups: list[str]) -> str:
+    """ (A, B): the groups of an ambiguous label, when they could be read."""
+    return f" ({', '.join(groups)})" if groups else ""
 
 
 def category_column(lists: pennylane_lists.Lists | None, current: list[str]) -> Any:
@@ -208,11 +230,11 @@ def category_column(lists: pennylane_lists.Lists | None, current: list[str]) -> 
         st.caption(t("map.pl_categories_unknown"))
         return st.column_config.TextColumn(t("map.col_category"), help=t("map.col_category_help"), max_chars=120)
     labels = lists.category_labels()
-    st.caption(t("map.pl_categories_known", n=len(labels)))
+    st.caption(t("map.pl_categories_known", n=len(labels)) if labels else t("map.pl_categories_none"))
 
-    def shown(label: str) -> str:
-        group = lists.category_group(label)
-        return f"{label} — {group}" if group else label
+    def shown(label: str) -> str:  # a label several groups share names them all
+        groups = " / ".join(lists.category_groups(label))
+        return f"{label} — {groups}" if groups else label
 
     return st.column_config.SelectboxColumn(
         t("map.col_category"), help=t("map.pl_col_category_help"), format_func=shown,
@@ -241,10 +263,15 @@ def categories_tab(ws, rows: list[dict[str, Any]], lists: pennylane_lists.Lists 
             "category": column,
             "state": st.column_config.TextColumn(t("map.col_state")),
         })
-    unknown = lists.flags([], rows)["categories_unknown"] if lists else []
-    if unknown:
+    flags = lists.flags([], rows) if lists else {"categories_unknown": [], "categories_ambiguous": []}
+    if flags["categories_unknown"] or flags["categories_ambiguous"]:
+        dry_run_note(ws)
+    if unknown := flags["categories_unknown"]:
         st.warning(t("map.pl_categories_absent", n=len(unknown), labels=", ".join(f"`{c}`" for c in unknown)),
                    icon=":material/warning:")
+    if ambiguous := flags["categories_ambiguous"]:
+        labels = ", ".join(f"`{a['label']}`{in_groups(a['groups'])}" for a in ambiguous)
+        st.warning(t("map.pl_categories_ambiguous", n=len(ambiguous), labels=labels), icon=":material/warning:")
     if st.button(t("map.save_categories"), type="primary", icon=":material/save:", key="mp_save_categories"):
         save(ws, "categories", edited, frame, "key", "category")
 
