@@ -152,8 +152,10 @@ _decimal_str = Decimal.__str__
 _FIXED_ACCOUNT = "ledger:"
 
 
-def fixed_account_hint(number: str) -> str:
-    return _FIXED_ACCOUNT + number
+def fixed_account_hint(number: Any) -> str:
+    """A line's code for the account a reviewer gave it; a fix stored as a JSON number (706100)
+    is the account "706100" (`fixes.fix` stores text)."""
+    return _FIXED_ACCOUNT + str(number).strip()
 
 
 def fixed_account(hint: str | None) -> str | None:

@@ -885,6 +885,13 @@ MESSAGES: dict[str, dict[str, str]] = {
                           "rest is ignored. For its author to fix: {error}"},
     "plg.ok": {"fr": "ok", "en": "ok"},
     "plg.partly": {"fr": "en partie", "en": "partial"},
+    "plg.partial_cli": {
+        "fr": "Le plugin « {name} » est chargé en partie : la console n'utilise rien de lui ; seules ses commandes "
+              "peuvent servir, dans la ligne de commande `ecluse` (`ecluse plugins` dit si elles se chargent). "
+              "À corriger par son auteur : {error}",
+        "en": "The plugin '{name}' loaded in part: the console uses nothing of it; only its commands may work, in "
+              "the `ecluse` command line (`ecluse plugins` says whether they load). For its author to fix: {error}"},
+    "plg.partly_cli": {"fr": "en partie (ligne de commande)", "en": "partial (command line)"},
     "plg.ko": {"fr": "échec", "en": "failed"},
     "plg.none": {"fr": "Aucun plugin chargé.", "en": "No plugin loaded."},
     "plg.load_title": {"fr": "Choisir les plugins chargés", "en": "Choosing which plugins load"},

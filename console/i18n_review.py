@@ -1,4 +1,4 @@
-"""Messages for review fixes, duplicates, mappings and reconciliation extras, French first (merged into `ecluse.i18n.MESSAGES`)."""
+"""Messages for review fixes, duplicates, mappings, reconciliation extras and the Plugins page's newer texts, French first (merged into `ecluse.i18n.MESSAGES`)."""
 from __future__ import annotations
 
 MESSAGES: dict[str, dict[str, str]] = {
@@ -27,18 +27,18 @@ MESSAGES: dict[str, dict[str, str]] = {
     "lines.col_account": {"fr": "Compte Pennylane", "en": "Pennylane account"},
     "lines.col_account_help": {
         "fr": "Le compte que l'envoi donnera à la ligne : celui de sa correction, sinon la correspondance de son code "
-              "(ou de la première de ses parties associée), sinon le compte par défaut « * ». Un compte absent du plan "
-              "comptable de Pennylane retient le document à l'envoi.",
+              "(ou de la première de ses parties qui a une correspondance), sinon le compte par défaut « * ». Un compte "
+              "absent du plan comptable de Pennylane bloque le document (mis En attente) à l'envoi.",
         "en": "The account the send will give the line: its fix's, else the mapping of its code (or of the first of its "
-              "parts that is mapped), else the default account “*”. An account missing from Pennylane's chart of "
-              "accounts holds the document at the send."},
+              "parts that has a mapping), else the default account “*”. An account missing from Pennylane's chart of "
+              "accounts holds the document (put On hold) at the send."},
     "lines.col_source_code": {"fr": "Code comptable (source)", "en": "Accounting code (source)"},
     "lines.account_fixed": {"fr": "{account} (corrigé)", "en": "{account} (fixed)"},
     "lines.account_part": {"fr": "{account} (via {part})", "en": "{account} (via {part})"},
     "lines.account_default": {"fr": "{account} (par défaut)", "en": "{account} (default)"},
     "lines.account_none": {"fr": "aucun", "en": "none"},
     "lines.no_account": {
-        "fr": "{n} {n|ligne n'a|lignes n'ont} pas de compte Pennylane. Le document n'est pas retenu pour autant : "
+        "fr": "{n} {n|ligne n'a|lignes n'ont} pas de compte Pennylane. Le document n'est pas bloqué pour autant : "
               "{n|elle partira|elles partiront} sans compte et Pennylane choisira lui-même le compte, à vérifier ensuite. Pour "
               "imposer un compte, associez le code comptable à un compte (ou définissez un compte par défaut « * ») "
               "dans Correspondances, ou corrigez la ligne dans l'onglet Corriger.",
@@ -98,6 +98,12 @@ MESSAGES: dict[str, dict[str, str]] = {
     "fx.label": {"fr": "Libellé", "en": "Label"},
     "fx.hint_mapped": {"fr": "Code comptable de la source : {hint} → compte {account} (correspondance).",
                        "en": "Source accounting code: {hint} → account {account} (mapping)."},
+    "fx.hint_part": {"fr": "Code comptable de la source : {hint} → compte {account} (correspondance de {part}).",
+                     "en": "Source accounting code: {hint} → account {account} (mapping of {part})."},
+    "fx.hint_fixed": {"fr": "Compte {account} : celui de la correction de la ligne, qui l'emporte sur les "
+                            "correspondances (vider le champ les rétablit).",
+                      "en": "Account {account}: the line's fix, which wins over the mappings (emptying the field "
+                            "restores them)."},
     "fx.hint_unmapped": {"fr": "Code comptable de la source : {hint}, sans correspondance.",
                          "en": "Source accounting code: {hint}, not mapped."},
     "fx.hint_none": {"fr": "La source ne donne pas de code comptable pour cette ligne.",

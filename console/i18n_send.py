@@ -313,6 +313,10 @@ MESSAGES: dict[str, dict[str, str]] = {
                                      "en": "Pennylane requires them to create an individual customer"},
     "send.why.ledger_unknown": {"fr": "associé à {hint} mais absent du plan comptable de Pennylane",
                                 "en": "mapped from {hint} but not found in Pennylane's chart of accounts"},
+    # A reviewer's fix of a line's account (Revue → Corriger), not a mapping: the lines it was given on.
+    "send.why.ledger_fixed_unknown": {
+        "fr": "corrigé {n|sur la ligne|sur les lignes} {lines} mais absent du plan comptable de Pennylane",
+        "en": "fixed on {n|line|lines} {lines} but not found in Pennylane's chart of accounts"},
     # A request the spec check refused before sending it: the checker's findings as it words them.
     "said.send.request_invalid": {
         "fr": "requête non envoyée : elle ne respecte pas la spécification de l'API Pennylane : {errors}",

@@ -33,7 +33,9 @@ class PluginInfo:
     texts: list[str] = field(default_factory=list)  # keys of the templates it added (register_texts)
     error: str | None = None
     builtin: bool = False
-    commands: bool = False  # it has a register_commands hook that has not failed
+    # It has a register_commands hook that has not failed: its commands serve the CLI (`ecluse`)
+    # only; the console never calls that hook.
+    commands: bool = False
 
     @property
     def ok(self) -> bool:
@@ -46,7 +48,13 @@ class PluginInfo:
         `error` says what to fix); failed: nothing of it is in use."""
         if self.ok:
             return "ok"
-        return "partial" if (self.connectors or self.texts or self.commands) else "failed"
+        return "partial" if (self.in_console or self.commands) else "failed"
+
+    @property
+    def in_console(self) -> bool:
+        """Whether the console uses any of what it registered (its connectors, its texts): a
+        plugin partial by its CLI commands alone does nothing in the console."""
+        return bool(self.connectors or self.texts)
 
     def as_dict(self) -> dict[str, Any]:
         return {

@@ -99,6 +99,29 @@ def test_ledger_account_fix_goes_to_the_import(incomplete, plugins):
     assert review.get_document(incomplete, "src:1")["lines"][0]["ledger_account"] == "706100"
 
 
+def test_an_account_given_as_a_number_is_stored_as_text_and_one_stored_as_a_number_still_loads(incomplete):
+    """An account number is text: 706100 given as a number is fixed as "706100" (as Corriger
+    checks it), and a fix stored as a JSON number (written by hand, by an older version) is
+    read as that account instead of breaking the document's loading."""
+    from ecluse.services.mappings import MappingError
+    from ecluse.storage.documents import load_documents
+
+    fixes.fix(incomplete, "src:1", "lines[1].ledger_account", 706100, actor="a")
+    [stored] = [f for f in fixes.list_fixes(incomplete, "src:1") if f["field"] == "lines[1].ledger_account"]
+    assert stored["value"] == "706100"
+    assert review.get_document(incomplete, "src:1")["lines"][0]["ledger_account"] == "706100"
+    assert review.line_accounts(incomplete, "src:1")[0] == {"account": "706100", "source": "fixed", "via": None}
+    fixes.fix(incomplete, "src:1", "lines[1].ledger_account", " 401 acme ", actor="a")  # as the mappings write it
+    assert review.get_document(incomplete, "src:1")["lines"][0]["ledger_account"] == "401ACME"
+    with pytest.raises(MappingError, match="not a ledger account number"):
+        fixes.fix(incomplete, "src:1", "lines[1].ledger_account", 12.5, actor="a")
+    with incomplete.db.write() as con:
+        con.execute("UPDATE overrides SET value = '706200' WHERE document_id = 'src:1' AND field = 'lines[1].ledger_account'")
+        doc = load_documents(con, ["src:1"])["src:1"]
+    assert doc.lines[0].accounting_hint == "ledger:706200"
+    assert review.line_accounts(incomplete, "src:1")[0]["account"] == "706200"
+
+
 def test_a_vat_code_at_another_rate_than_the_line_is_an_error(workspace, plugins, fake_source, fake_connection):
     # A 19.6 % line (an old French rate): not a current rate, so an error the reviewer clears by
     # giving the code of that very rate; a code of another rate (Andorra's 1 %) does not clear it.

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -345,10 +346,23 @@ def test_the_plugins_page_says_what_failed_and_what_loaded_in_part(tmp_path, mon
         def register_connectors(self, register):
             raise ValueError("boom")
 
+    class CommandsOnly:
+        """Its commands serve the CLI; its misspelled connector hook is never called."""
+
+        @hookimpl
+        def register_commands(self, cli):
+            pass
+
+        @hookimpl
+        def register_connector(self, register):  # misspelled
+            register(Good)
+
     plugins = Plugins()
     plugins.load_entrypoints(["demo"])
     plugins.register_object(Typo(), "typo")
     plugins.register_object(Broken(), "broken")
+    cli_only = plugins.register_object(CommandsOnly(), "cli-only")
+    assert cli_only.status == "partial" and not cli_only.in_console  # its commands work in the CLI, nothing here
     ws = Workspace(tmp_path / "ws")
     setup.ensure_workspace(ws, plugins, with_demo=True)
     monkeypatch.setattr(state, "plugins", lambda: plugins)
@@ -360,9 +374,22 @@ def test_the_plugins_page_says_what_failed_and_what_loaded_in_part(tmp_path, mon
     assert not at.exception
     [error] = [e.value for e in at.error if e.value.startswith("Le plugin")]
     assert error.startswith("Le plugin « broken » n'a pas pu être chargé : register_connectors failed: ValueError: boom")
-    [warning] = [w.value for w in at.warning if w.value.startswith("Le plugin")]
+    [warning, cli_warning] = [w.value for w in at.warning if w.value.startswith("Le plugin")]
     assert warning.startswith("Le plugin « typo » est chargé en partie : ce qu'il a enregistré sans erreur fonctionne")
     assert "register_comands()" in warning
-    [frame] = [d.value for d in at.dataframe]
+    # Partial by its CLI commands alone: the page does not say that something of it works here.
+    assert cli_warning.startswith("Le plugin « cli-only » est chargé en partie : la console n'utilise rien de lui ; "
+                                  "seules ses commandes peuvent servir, dans la ligne de commande `ecluse`")
+    assert "register_connector()" in cli_warning
+    [table] = at.dataframe
+    frame = table.value
     statuses = dict(zip(frame["Nom"], frame["Statut"]))
-    assert statuses == {"demo": "ok", "typo": "en partie", "broken": "échec"}
+    assert statuses == {"demo": "ok", "typo": "en partie", "broken": "échec", "cli-only": "en partie (ligne de commande)"}
+    # Each row coloured as its alert: the warning's yellow for a plugin loaded in part, red for a failure.
+    styles = {}
+    for cells, style in re.findall(r"([^{}]+)\{([^}]*)\}", table.proto.arrow_data.styler.styles):
+        for row in re.findall(r"_row(\d+)_", cells):
+            styles.setdefault(frame["Nom"][int(row)], set()).add(" ".join(style.split()).rstrip(";"))
+    assert styles["typo"] == styles["cli-only"] == {"background-color: #fff6d9; color: #7a5a00"}
+    assert styles["broken"] == {"background-color: #fbe3e1; color: #8a1f17"}
+    assert "demo" not in styles

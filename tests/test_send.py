@@ -155,6 +155,41 @@ def test_a_mapped_ledger_account_missing_in_pennylane_holds_the_invoice(approved
     assert emu.invoices("customer") == []
 
 
+def test_a_fixed_account_missing_in_pennylane_holds_the_invoice_said_as_a_fix(workspace, plugins, fake_source,
+                                                                              fake_connection, emu):
+    """A reviewer's account (Corriger) that Pennylane's chart lacks is said as the fix of those
+    lines, not as a mapping, and never with the cache's internal code."""
+    from ecluse.domain import Line
+    from ecluse.services import batches, fixes
+
+    two = make_doc("2", number="F-2")
+    two.lines = [two.lines[0], Line("Frais", D(1), D(0), D(0), D(0), D(0), D(20), "706")]
+    fake_source.pages = [[make_doc("1", number="F-1"), two, make_doc("3", number="F-3")]]
+    sync(workspace, plugins)
+    emu.add_ledger_account("706000", "Prestations de services")
+    workspace.set_mapping("ledger_accounts", "706", "706000")
+    fixes.fix(workspace, "src:1", "lines[1].ledger_account", "706300", actor="anne")  # not in Pennylane's chart
+    fixes.fix(workspace, "src:2", "lines[1].ledger_account", "706300", actor="anne")
+    fixes.fix(workspace, "src:2", "lines[2].ledger_account", "706300", actor="anne")
+    review.decide(workspace, "approve", ["src:1", "src:2", "src:3"], actor="anne")
+    result = send.push(workspace, gateway(emu), actor="anne")
+    assert {i.document_id: i.state for i in result.items} == {"src:1": "held", "src:2": "held", "src:3": "sent"}
+    items = {i["document_id"]: i for i in batches.batch_items(workspace, result.batch_id)}
+    said = {doc_id: {lang: i18n.said_or(items[doc_id]["message"], items[doc_id]["said"], lang) for lang in ("fr", "en")}
+            for doc_id in ("src:1", "src:2")}
+    assert said["src:1"] == {
+        "fr": "bloquée avant l'envoi : document F-1 : il manque : compte comptable 706300 "
+              "(corrigé sur la ligne 1 mais absent du plan comptable de Pennylane)",
+        "en": "held before sending: document F-1: missing ledger account 706300 "
+              "(fixed on line 1 but not found in Pennylane's chart of accounts)"}
+    assert said["src:2"]["fr"].endswith("(corrigé sur les lignes 1, 2 mais absent du plan comptable de Pennylane)")
+    assert said["src:2"]["en"].endswith("(fixed on lines 1, 2 but not found in Pennylane's chart of accounts)")
+    assert items["src:1"]["message"] == said["src:1"]["en"]
+    entry = [h for h in review.get_document(workspace, "src:1")["history"] if h["action"] == "held_before_send"][-1]
+    assert i18n.said_or(entry["reason"], entry["reason_said"], "fr") == said["src:1"]["fr"]
+    assert not any("ledger:" in text or "associé" in text for texts in said.values() for text in texts.values())
+
+
 def test_credit_note_is_linked_to_the_credited_invoice(workspace, plugins, fake_source, fake_connection, emu):
     invoice = make_doc("inv", total="120.00")
     credit = make_doc("cn", total="-60.00", kind=CUSTOMER_CREDIT_NOTE, credited_source_id="inv", number="AV-1")

@@ -165,9 +165,13 @@ def test_the_lines_say_the_pennylane_account_each_will_be_sent_to(fresh_synced_w
     assert [lines.iloc[i]["Compte Pennylane"] for i in range(len(hints)) if i not in others] == \
         ["706000"] * (len(hints) - len(others))
     assert {lines.iloc[i]["Compte Pennylane"] for i in others} == {"aucun"}
+    [table] = [d for d in at.dataframe if "Compte Pennylane" in d.value.columns]
+    help_text = json.loads(table.proto.columns)["Compte Pennylane"]["help"]
+    assert "(ou de la première de ses parties qui a une correspondance)" in help_text
+    assert help_text.endswith("bloque le document (mis En attente) à l'envoi.")
     said = (f"{len(others)} ligne n'a" if len(others) == 1 else f"{len(others)} lignes n'ont") + " pas de compte Pennylane."
     [warning] = [w.value for w in at.warning if "pas de compte Pennylane" in w.value]
-    assert warning.startswith(said) and "Le document n'est pas retenu pour autant" in warning
+    assert warning.startswith(said) and "Le document n'est pas bloqué pour autant" in warning
     assert "Correspondances" in warning and "onglet Corriger" in warning
     assert link_after(at, said) is not None and "mappings" in link_after(at, said), "a link to Correspondances"
     # a default account: said as such, and nothing left to do
@@ -176,6 +180,32 @@ def test_the_lines_say_the_pennylane_account_each_will_be_sent_to(fresh_synced_w
     assert_clean(at)
     assert {lines_shown(at).iloc[i]["Compte Pennylane"] for i in others} == {"471000 (par défaut)"}
     assert not [w for w in at.warning if "pas de compte Pennylane" in w.value]
+
+
+def test_corriger_says_the_account_a_line_goes_to_by_the_lines_tabs_rule(fresh_synced_workspace, use_workspace):
+    """Corriger's caption says what the Lignes tab says (`review.line_accounts`): the mapping,
+    the default account, and a fix in force winning over the mapping."""
+    ws = use_workspace(fresh_synced_workspace)
+    [(doc_id, hint)] = q(ws, "SELECT document_id, accounting_hint FROM lines WHERE position = (SELECT min(position) "
+                             "FROM lines l WHERE l.document_id = lines.document_id) AND accounting_hint IS NOT NULL "
+                             "ORDER BY document_id LIMIT 1")
+    ws.set_mapping("ledger_accounts", hint, "706000")
+    at = open_document(ws, doc_id)
+    assert f"Code comptable de la source : {hint} → compte 706000 (correspondance)." in [c.value for c in at.caption]
+    fixes.fix(ws, doc_id, "lines[1].ledger_account", "706100", actor="anne")
+    at.run()
+    assert_clean(at)
+    captions = [c.value for c in at.caption]
+    assert ("Compte 706100 : celui de la correction de la ligne, qui l'emporte sur les correspondances (vider le "
+            "champ les rétablit).") in captions
+    assert not [c for c in captions if "(correspondance)" in c], "the mapping no longer serves this line"
+    assert lines_shown(at).iloc[0]["Compte Pennylane"] == "706100 (corrigé)"
+    fixes.fix(ws, doc_id, "lines[1].ledger_account", None, actor="anne")
+    ws.set_mapping("ledger_accounts", hint, None)
+    ws.set_mapping("ledger_accounts", "*", "471000")
+    at.run()
+    assert (f"Code comptable de la source : {hint}, sans correspondance. Compte par défaut : 471000."
+            in [c.value for c in at.caption])
 
 
 def test_restoring_the_source_value(fresh_synced_workspace, use_workspace):

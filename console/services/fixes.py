@@ -18,6 +18,7 @@ from ..storage.ingest import refresh_duplicates_of, write_findings
 from ..validation import ADDRESS_FIELD, validate, without_incomplete_address
 from ..workspace import Workspace
 from ..connectors import Said
+from .mappings import check_ledger_account
 from .review import ReviewError
 
 EDITABLE_STATUSES = ("to_review", "on_hold", "approved", "failed")
@@ -32,6 +33,10 @@ def fix(ws: Workspace, doc_id: str, field: str, value: Any, *, actor: str) -> No
         value = value.strip() or None
     if field == "due_date" and value is not None:
         value = _iso_date(value)
+    if field.endswith(".ledger_account") and value is not None:
+        # An account number is text, as Corriger and the mappings check it (706100 given as a
+        # number is "706100"; "706 100" is "706100"); one that is no account number is refused.
+        value = check_ledger_account(str(value))
     if field.endswith("country_alpha2") and value:
         value = value.upper()
         if len(value) != 2 or not value.isalpha():

@@ -30,7 +30,8 @@ from typing import Any, Callable, Iterator, Protocol
 
 from .. import i18n
 from ..domain import (
-    APPROVED, CREDIT_NOTE_KINDS, CUSTOMER_KINDS, FAILED, IN_BATCH, ON_HOLD, SENT, Counterparty, Document, json_compact,
+    APPROVED, CREDIT_NOTE_KINDS, CUSTOMER_KINDS, FAILED, IN_BATCH, ON_HOLD, SENT, Counterparty, Document, fixed_account,
+    json_compact,
 )
 from ..http import HttpError, RateLimitExceeded, TransportError
 from ..pennylane import requests_builder as rb
@@ -716,7 +717,7 @@ class _Sender:
         for hint, number in wanted.items():
             if number not in self._ledger:
                 raise rb.MissingData(rb.document_place(doc), [("ledger_account", {"number": number})],
-                                     ("ledger_unknown", {"hint": repr(hint)}))
+                                     _ledger_unknown_why(doc, hint))
             out[hint] = self._ledger[number]
         return out
 
@@ -748,6 +749,15 @@ class _Sender:
             with self.ws.db.write() as con:
                 con.execute("UPDATE counterparties SET pennylane_id = ? WHERE id = ?", [party_id, key])
         return party_id
+
+
+def _ledger_unknown_why(doc: Document, hint: str) -> tuple[str, dict[str, Any]]:
+    """Why an account Pennylane's chart lacks was asked for: a reviewer's fix of these lines
+    (numbered from 1), or the mapping of a code (or of the fallback "*")."""
+    if fixed_account(hint) is not None:
+        lines = [str(n) for n, line in enumerate(doc.lines, start=1) if line.accounting_hint == hint]
+        return "ledger_fixed_unknown", {"n": len(lines), "lines": ", ".join(lines)}
+    return "ledger_unknown", {"hint": repr(hint)}
 
 
 def _norm(text: str | None) -> str:

@@ -15,22 +15,18 @@ import streamlit as st
 
 from ..domain import CUSTOMER_KINDS
 from ..pennylane import vat as vat_codes
-from ..pennylane.requests_builder import hint_key
-from ..services import duplicates, fixes, mappings, queue, reports, send
+from ..services import duplicates, fixes, mappings, queue, reports, review, send
+from ..storage import documents
 from ..storage.ingest import FIX_DROPPED, GONE
 from . import state, widgets
 from .state import t
 
 Done = Callable[[str], None]
 
-# Counterparty fields that can be fixed: (field path, message key of the label).
-COUNTERPARTY_FIELDS = (
-    ("counterparty.name", "fx.name"), ("counterparty.vat_number", "fx.vat_number"),
-    ("counterparty.siren", "fx.siren"), ("counterparty.siret", "fx.siret"), ("counterparty.email", "fx.email"),
-    ("counterparty.address.street", "fx.street"), ("counterparty.address.postal_code", "fx.postal_code"),
-    ("counterparty.address.city", "fx.city"), ("counterparty.address.country_alpha2", "fx.country"),
-)
-LINE_FIELDS = (("ledger_account", "fx.ledger_account"), ("vat_code", "fx.vat_code"), ("label", "fx.label"))
+# The counterparty's fields a fix may set (storage's list), each labelled as the history and
+# Reports say it (`field_label`).
+COUNTERPARTY_FIELDS = (*(f"counterparty.{f}" for f in documents.COUNTERPARTY_FIELDS),
+                       *(f"counterparty.address.{f}" for f in documents.ADDRESS_FIELDS))
 # History fields an entry sets rather than changes (it has no "before"): said with their value
 # alone ("Lot n° 1", "Identifiant Pennylane : 1003"), not at all without one (a failed send).
 _SET_FIELDS = frozenset({"batch", "pennylane_id", "duplicate_of", "attachment"})
@@ -205,10 +201,10 @@ def counterparty_form(ws, doc: dict[str, Any], done: Done, version: int) -> None
     with st.form(key=f"fx_cp_{doc['id']}_{version}", border=True):
         values: dict[str, str] = {}
         columns = st.columns(3)
-        for index, (path, key) in enumerate(COUNTERPARTY_FIELDS):
+        for index, path in enumerate(COUNTERPARTY_FIELDS):
             current = _counterparty_value(cp, path)
             values[path] = columns[index % 3].text_input(
-                t(key), value=current, key=f"fx_cp_{doc['id']}_{version}_{path}",
+                field_label(path), value=current, key=f"fx_cp_{doc['id']}_{version}_{path}",
                 help=t("fx.country_help") if path.endswith("country_alpha2") else None,
                 placeholder=t("fx.empty_ph"))
         st.caption(t("fx.restore_hint"))
@@ -216,7 +212,7 @@ def counterparty_form(ws, doc: dict[str, Any], done: Done, version: int) -> None
     if not submitted:
         return
     changes: list[tuple[str, str | None]] = []
-    for path, _key in COUNTERPARTY_FIELDS:
+    for path in COUNTERPARTY_FIELDS:
         new, current = (values[path] or "").strip(), _counterparty_value(cp, path)
         if new == current or (not new and path not in fixed):
             continue  # unchanged, or a source value cannot be blanked (empty restores it)
@@ -233,6 +229,23 @@ def _vat_choice_label(code: str, default: str | None) -> str:
         rate = vat_codes.code_rate(code)
         return code if rate is None else f"{code} — {widgets.number(rate)} %"
     return t("fx.vat_code_default", code=default) if default else t("fx.vat_code_none")
+
+
+def _account_caption(accounts: list[dict[str, Any]], number: int, hint: str | None) -> None:
+    """The account line `number` goes to at the send and why, by the rule Revue's Lignes tab
+    shows (`review.line_accounts`): its fix, its code's mapping (or a part's), the default
+    account, or none (then a link to Correspondances)."""
+    account = accounts[number - 1] if number <= len(accounts) else {"account": None, "source": "none", "via": None}
+    source = account["source"]
+    key = {"fixed": "fx.hint_fixed", "code": "fx.hint_mapped", "part": "fx.hint_part"}.get(source)
+    if key:
+        st.caption(t(key, hint=hint, account=account["account"], part=account["via"]))
+        return
+    st.caption((t("fx.hint_unmapped", hint=hint) if hint else t("fx.hint_none"))
+               + (" " + t("fx.fallback", account=account["account"]) if source == "default" else ""))
+    pages = st.session_state.get("_pages", {})
+    if "mappings" in pages and source == "none":
+        st.page_link(pages["mappings"], label=t("fx.open_mappings"), icon=":material/rule:")
 
 
 def lines_form(ws, doc: dict[str, Any], done: Done, version: int) -> None:
@@ -253,19 +266,9 @@ def lines_form(ws, doc: dict[str, Any], done: Done, version: int) -> None:
         rate_default = mapping["vat"].get(key) or (vat_codes.DEFAULT_ZERO_RATE if key == "0"
                                                    else vat_codes.DEFAULT_RATES.get(key))
     current_code = line.get("vat_code") if line.get("vat_code") in vat_codes.valid_codes() else ""
-    current_account = line.get("ledger_account") or ""
-    hint = line.get("accounting_hint")
-    ledger_key = hint_key(hint, mapping["ledger_accounts"])  # the code, or the part of it mapped (as the send does)
-    mapped = mapping["ledger_accounts"][ledger_key] if ledger_key is not None else None
-    fallback = mapping["ledger_accounts"].get(mappings.FALLBACK)
-    if hint and mapped:
-        st.caption(t("fx.hint_mapped", hint=hint, account=mapped))
-    else:
-        st.caption((t("fx.hint_unmapped", hint=hint) if hint else t("fx.hint_none"))
-                   + (" " + t("fx.fallback", account=fallback) if fallback else ""))
-        pages = st.session_state.get("_pages", {})
-        if "mappings" in pages and not fallback:
-            st.page_link(pages["mappings"], label=t("fx.open_mappings"), icon=":material/rule:")
+    current_account = str(line.get("ledger_account") or "")
+    hint = line.get("accounting_hint")  # the source's code (a fix leaves it as it is)
+    _account_caption(review.line_accounts(ws, doc["id"]), number, hint)
     with st.form(key=f"fx_ln_{doc['id']}_{number}_{version}", border=True):
         c1, c2 = st.columns(2)
         # An example in the line's own class: the source's code as an account (6256 → 625600), else

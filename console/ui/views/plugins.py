@@ -10,23 +10,34 @@ from ecluse.ui.state import t
 
 st.title(t("plg.title"))
 st.caption(t("plg.intro"))
-infos = [i.as_dict() for i in state.plugins().infos]
+infos = state.plugins().infos
 for info in infos:
-    if info["status"] == "failed":
-        st.error(t("plg.failed", name=info["name"], error=info["error"]), icon=":material/extension_off:")
-    elif info["status"] == "partial":
-        st.warning(t("plg.partial", name=info["name"], error=info["error"]), icon=":material/extension:")
+    if info.status == "failed":
+        st.error(t("plg.failed", name=info.name, error=info.error), icon=":material/extension_off:")
+    elif info.status == "partial":
+        # Partial by its CLI commands alone: nothing of it works here (the console never calls that hook).
+        st.warning(t("plg.partial" if info.in_console else "plg.partial_cli", name=info.name, error=info.error),
+                   icon=":material/extension:")
+# A row as its alert above: red for a failure, the warning's yellow for a plugin loaded in part.
+ROW_STYLES = {"failed": "background-color: #fbe3e1; color: #8a1f17",
+              "partial": "background-color: #fff6d9; color: #7a5a00"}
 if infos:
+    statuses = [i.status for i in infos]
+
     def highlight(row):
-        failed = row[t("col.status")] != t("plg.ok")
-        return ["background-color: #fbe3e1; color: #8a1f17" if failed else "" for _ in row]
+        return [ROW_STYLES.get(statuses[row.name], "")] * len(row)
 
     import pandas as pd
 
+    def status_label(info) -> str:
+        if info.status == "partial":
+            return t("plg.partly" if info.in_console else "plg.partly_cli")
+        return t("plg.ok" if info.status == "ok" else "plg.ko")
+
     frame = pd.DataFrame([{
-        t("col.name"): i["name"], t("col.status"): t({"ok": "plg.ok", "partial": "plg.partly"}.get(i["status"], "plg.ko")),
-        t("col.version"): i["version"] or "—", t("col.connectors"): ", ".join(i["connectors"]),
-        t("col.hooks"): ", ".join(i["hooks"]), t("col.module"): i["module"], t("col.error"): i["error"] or "",
+        t("col.name"): i.name, t("col.status"): status_label(i),
+        t("col.version"): i.version or "—", t("col.connectors"): ", ".join(i.connectors),
+        t("col.hooks"): ", ".join(i.hooks), t("col.module"): i.module, t("col.error"): i.error or "",
     } for i in infos])
     st.dataframe(frame.style.apply(highlight, axis=1), hide_index=True, width="stretch", key="pl_table")
 else:
