@@ -91,7 +91,7 @@ _BUILD = [
        UNION ALL
        SELECT id, 'foreign_currency', 'warning', 'another currency', 'currency', 'validation'
        FROM documents WHERE warning_count > 0""",
-    """INSERT INTO confirmations
+    """INSERT INTO confirmations (document_id, checked_at, status, pennylane_amount, expected_amount, message)
        SELECT d.id, now() - INTERVAL 1 DAY,
               CASE WHEN g.h7 % 100 < 94 THEN 'confirmed' WHEN g.h7 % 100 < 97 THEN 'amount_mismatch'
                    WHEN g.h7 % 100 < 99 THEN 'changed' ELSE 'missing' END,

@@ -867,6 +867,12 @@ MESSAGES: dict[str, dict[str, str]] = {
     "rec.bucket_days": {"fr": "{label} j", "en": "{label} d"},
     "rec.bucket_over": {"fr": "> {days} j", "en": "> {days} d"},
     "rec.open_review": {"fr": "Ouvrir ces documents dans Revue", "en": "Open these documents in Review"},
+    # What a check in Pennylane found (services/confirm.py, confirmations.said)
+    "said.confirm.missing": {"fr": "la facture {pennylane_id} n'est plus dans Pennylane",
+                             "en": "invoice {pennylane_id} is no longer in Pennylane"},
+    "said.confirm.amount_mismatch": {"fr": "Pennylane a un autre montant que celui envoyé",
+                                     "en": "Pennylane has another amount than the one sent"},
+    "said.confirm.changed": {"fr": "modifiée dans Pennylane le {when}", "en": "modified in Pennylane on {when}"},
 
     "conn.setting_default": {"fr": "Vide : {value} (par défaut)", "en": "Empty: {value} (the default)"},
     "conn.advanced": {"fr": "Réglages avancés", "en": "Advanced settings"},

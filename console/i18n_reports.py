@@ -169,10 +169,11 @@ MESSAGES: dict[str, dict[str, str]] = {
                                          "said too."},
     "rep.about.confirmations.message": {
         "fr": "Détail en anglais, tel que la vérification l'a écrit (montant lu dans Pennylane, date de la "
-              "modification…), vide pour une facture confirmée ; la page l'affiche tel quel, le statut le dit en "
-              "français.",
+              "modification…), vide pour une facture confirmée ; la page le dit dans votre langue quand la requête "
+              "choisit aussi la colonne said (vérifications faites avant la version qui l'écrit : tel quel).",
         "en": "Detail in English, as the check wrote it (the amount read in Pennylane, when it was changed…), empty "
-              "for a confirmed invoice; the page shows it as it is, the status says it in words."},
+              "for a confirmed invoice; the page says it in your language when the query selects the said column "
+              "too (checks made before the version that writes it: as it is)."},
     "rep.about.field": {"fr": "Le champ concerné (status, lines[2].vat_rate…) ; la page l'affiche en clair.",
                         "en": "The field concerned (status, lines[2].vat_rate…); the page shows it in words."},
     "rep.about.origin": {"fr": "Qui l'a relevée : connector, validation ou duplicates.",

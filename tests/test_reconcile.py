@@ -293,3 +293,39 @@ def test_chart_queries_add_up_at_100k_documents(tmp_path):
     assert sales and purchases and sales + purchases == awaiting  # the page's Ventes / Achats choice
     review_bars = sum(r["documents"] for r in stages if r["stage"] == "review")
     assert sum(r["documents"] for r in reconcile.backlog_age(ws, currency=None)) == review_bars
+
+
+def test_what_a_check_found_is_said_in_the_readers_language(books, emu):
+    """confirmations.said (migration 21): Suivi's drill-down and Reports say the check's finding
+    in French or English; a row checked before keeps its English message."""
+    from ecluse import i18n
+
+    rows, _ = reconcile.confirmations_for(books, FEB, side="sales", only_mismatches=True)
+    said = {r["id"]: (i18n.said_or(r["message"], r["said"], "fr"), i18n.said_or(r["message"], r["said"], "en"))
+            for r in rows}
+    pl_f2 = q(books, "SELECT pennylane_id FROM documents WHERE id = 'src:f2'")[0][0]
+    assert said == {"src:f1": ("Pennylane a un autre montant que celui envoyé",
+                               "Pennylane has another amount than the one sent"),
+                    "src:f2": (f"la facture {pl_f2} n'est plus dans Pennylane",
+                               f"invoice {pl_f2} is no longer in Pennylane")}
+    # someone edits f3 in Pennylane a day after the send, its amount unchanged
+    pl_f3 = q(books, "SELECT pennylane_id FROM documents WHERE id = 'src:f3'")[0][0]
+    later = dt.datetime.now(dt.timezone.utc) + dt.timedelta(days=1)
+    with emu._lock:
+        emu._invoices["customer"][pl_f3]["updated_at"] = later.isoformat()
+    assert confirm.confirm(books, PennylaneClient(emu.api_url, TOKEN)).counts["changed"] == 1
+    rows, _ = reconcile.confirmations_for(books, FEB, side="sales", only_mismatches=True)
+    changed = next(r for r in rows if r["id"] == "src:f3")
+    assert i18n.said_or(changed["message"], changed["said"], "fr") == (
+        f"modifiée dans Pennylane le {i18n.format_datetime(later, 'fr')}")
+    assert changed["message"].startswith("modified in Pennylane on ")
+    with books.db.write() as con:  # a row checked by an older version
+        con.execute("UPDATE confirmations SET said = NULL WHERE document_id = 'src:f3'")
+    rows, _ = reconcile.confirmations_for(books, FEB, side="sales", only_mismatches=True)
+    old = next(r for r in rows if r["id"] == "src:f3")
+    assert i18n.said_or(old["message"], old["said"], "fr") == old["message"]
+    # Reports: the view's message in words when the query selects said too
+    from ecluse.services import reports
+
+    result = reports.run_query(books, "SELECT status, message, said FROM confirmations WHERE status = 'missing'")
+    assert reports.presented(result, "fr").rows[0]["Message"] == f"la facture {pl_f2} n'est plus dans Pennylane"

@@ -173,7 +173,7 @@ def test_confirmations_are_summed_one_currency_a_row(fresh_synced_workspace):
                     "VALUES (1, ?, 'sent', now(), 34.20, 'EUR'), (1, ?, 'sent', now(), 175.00, 'USD'), "
                     "(1, ?, 'sent', now(), 10.00, 'USD')", [eur, usd, changed])
         # As `ecluse confirm` writes them (services/confirm.py).
-        con.execute("INSERT INTO confirmations VALUES (?, now(), 'confirmed', 34.20, 34.20, NULL), "
+        con.execute("INSERT INTO confirmations (document_id, checked_at, status, pennylane_amount, expected_amount, message) VALUES (?, now(), 'confirmed', 34.20, 34.20, NULL), "
                     "(?, now(), 'confirmed', 175.00, 175.00, NULL), "
                     "(?, now(), 'amount_mismatch', 12.00, 10.00, 'Pennylane has 12.00 where 10.00 was sent')",
                     [eur, usd, changed])

@@ -748,7 +748,7 @@ def test_reconciliation_says_all_that_was_sent_and_counts_held_documents_in_the_
     with ws.db.write() as con:  # sent two days ago, checked yesterday; one sent again since; one put on hold
         con.execute("UPDATE documents SET status = 'sent', sent_at = now() - INTERVAL 2 DAY, pennylane_id = 1000 + rowid "
                     "WHERE error_count = 0 AND kind = 'customer_invoice' AND currency = 'EUR'")
-        con.execute("INSERT INTO confirmations SELECT id, now() - INTERVAL 1 DAY, 'confirmed', total, total, NULL "
+        con.execute("INSERT INTO confirmations (document_id, checked_at, status, pennylane_amount, expected_amount, message) SELECT id, now() - INTERVAL 1 DAY, 'confirmed', total, total, NULL "
                     "FROM documents WHERE status = 'sent'")
         late, late_total = con.execute("SELECT id, total FROM documents WHERE status = 'sent' ORDER BY id").fetchone()
         con.execute("UPDATE documents SET sent_at = now() WHERE id = ?", [late])

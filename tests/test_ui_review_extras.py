@@ -434,7 +434,7 @@ def send_and_confirm(ws, n_mismatch=2, n_missing=1):
             "WHERE error_count = 0 AND kind = 'customer_invoice' AND currency = 'EUR'")
         ids = [r[0] for r in con.execute("SELECT id FROM documents WHERE status = 'sent' ORDER BY id").fetchall()]
         con.execute(
-            "INSERT INTO confirmations SELECT id, now(), 'confirmed', total, total, NULL FROM documents "
+            "INSERT INTO confirmations (document_id, checked_at, status, pennylane_amount, expected_amount, message) SELECT id, now(), 'confirmed', total, total, NULL FROM documents "
             "WHERE status = 'sent'")
         con.execute("UPDATE confirmations SET status = 'amount_mismatch', pennylane_amount = expected_amount + 10 "
                     "WHERE document_id IN (SELECT unnest(?))", [ids[:n_mismatch]])

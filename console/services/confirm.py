@@ -21,7 +21,8 @@ from typing import Any
 
 import pyarrow as pa
 
-from ..domain import CUSTOMER_KINDS
+from .. import i18n
+from ..domain import CUSTOMER_KINDS, json_compact
 from ..http import HttpError
 from ..pennylane.client import PennylaneClient
 from ..redact import redact
@@ -71,18 +72,21 @@ def confirm(ws: Workspace, client: PennylaneClient) -> ConfirmResult:
     for doc_id, _kind, pl_id, expected, sent_at in sent:
         item = found.get(int(pl_id))
         if item is None:
-            rows.append((doc_id, "missing", None, expected, f"invoice {pl_id} is no longer in Pennylane"))
+            rows.append((doc_id, "missing", None, expected, f"invoice {pl_id} is no longer in Pennylane",
+                         _said("missing", pennylane_id=int(pl_id))))
             continue
         raw_amount = item.get("currency_amount")
         amount = Decimal(str(raw_amount)) if raw_amount not in (None, "") else None
         updated = _parse_ts(item.get("updated_at"))
         if amount is None or amount != expected:
+            # the amounts stand in their own columns beside the message, in the reader's format
             rows.append((doc_id, "amount_mismatch", amount, expected,
-                         f"Pennylane has {amount} where {expected} was sent"))
+                         f"Pennylane has {amount} where {expected} was sent", _said("amount_mismatch")))
         elif updated and sent_at and updated > sent_at + dt.timedelta(minutes=1):
-            rows.append((doc_id, "changed", amount, expected, f"modified in Pennylane on {updated:%Y-%m-%d %H:%M}"))
+            rows.append((doc_id, "changed", amount, expected, f"modified in Pennylane on {updated:%Y-%m-%d %H:%M}",
+                         _said("changed", when={lang: i18n.format_datetime(updated, lang) for lang in i18n.LANGS})))
         else:
-            rows.append((doc_id, "confirmed", amount, expected, None))
+            rows.append((doc_id, "confirmed", amount, expected, None, None))
     table = pa.table({
         "document_id": [r[0] for r in rows],
         "checked_at": pa.array([now] * len(rows), TS),
@@ -90,6 +94,7 @@ def confirm(ws: Workspace, client: PennylaneClient) -> ConfirmResult:
         "pennylane_amount": pa.array([r[2] for r in rows], DEC2),
         "expected_amount": pa.array([r[3] for r in rows], DEC2),
         "message": [r[4] for r in rows],
+        "said": pa.array([r[5] for r in rows], pa.string()),
     })
     with ws.db.write() as con:
         con.register("_conf", table)
@@ -99,6 +104,11 @@ def confirm(ws: Workspace, client: PennylaneClient) -> ConfirmResult:
     for r in rows:
         result.counts[r[1]] = result.counts.get(r[1], 0) + 1
     return result
+
+
+def _said(code: str, **params: Any) -> str:
+    """A confirmation's message as `said.confirm.<code>` says it (`i18n.said_or`), stored as JSON."""
+    return json_compact({"code": f"confirm.{code}", "params": params})
 
 
 def _parse_ts(value: Any) -> dt.datetime | None:

@@ -286,7 +286,7 @@ def confirmations_for(
         where += " AND k.status <> 'confirmed'"
     return _drill(ws, f"{_SENT_CURRENCY} AS currency, {_SENT_AMOUNT} AS expected_amount, k.pennylane_amount, "
                       "k.pennylane_amount - k.expected_amount AS difference, k.status AS confirmation, k.message, "
-                      "k.checked_at, d.pennylane_url",
+                      "k.said, k.checked_at, d.pennylane_url",
                   where, params, "(k.status = 'confirmed') NULLS FIRST, "
                   "abs(coalesce(k.pennylane_amount, 0) - coalesce(k.expected_amount, 0)) DESC, d.issue_date, d.id",
                   limit)
