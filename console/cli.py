@@ -321,8 +321,8 @@ def mappings_pennylane(obj: Ctx, refresh: bool, as_json: bool) -> None:
             click.echo(f"category {label!r} is not among Pennylane's: its invoices go without it")
         for item in flags["categories_ambiguous"]:
             click.echo(f"category {item['label']!r} is shared by several Pennylane categories "
-                       f"(groups: {', '.join(item['groups']) or 'unknown'}): a live send gives its invoices only "
-                       "the last one Pennylane lists")
+                       f"(groups: {', '.join(item['groups']) or 'unknown'}): a live send sends its invoices "
+                       "without a category, with a warning")
     if any(flags.values()):
         sys.exit(1)
 

@@ -1016,12 +1016,12 @@ MESSAGES: dict[str, dict[str, str]] = {
     "map.pl_categories_ambiguous": {
         "fr": "{n} {n|catégorie choisie porte un libellé|catégories choisies portent des libellés} que plusieurs "
               "catégories de Pennylane partagent : {labels}. La correspondance ne garde que le libellé : en envoi "
-              "réel, la facture reçoit une seule d'entre elles, la dernière que Pennylane liste, pas forcément "
-              "celle du groupe voulu. Renommez-les dans Pennylane pour les distinguer, puis actualisez.",
+              "réel, la facture part sans catégorie, avec un avertissement, plutôt que dans celle d'un autre "
+              "groupe. Renommez-les dans Pennylane pour les distinguer, puis actualisez.",
         "en": "{n} chosen {n|category has a label|categories have labels} that several Pennylane categories "
-              "share: {labels}. The mapping keeps only the label: in a live send, the invoice gets only one of "
-              "them, the last one Pennylane lists, not necessarily the one of the group meant. Rename them in "
-              "Pennylane to tell them apart, then refresh."},
+              "share: {labels}. The mapping keeps only the label: in a live send, the invoice goes without a "
+              "category, with a warning, rather than into another group's. Rename them in Pennylane to tell them "
+              "apart, then refresh."},
     "map.pl_categories_absent": {
         "fr": "{n} {n|catégorie choisie est inconnue|catégories choisies sont inconnues} de Pennylane : {labels}. "
               "En envoi réel, la facture est importée sans catégorie, avec un avertissement.",

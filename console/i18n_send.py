@@ -327,6 +327,9 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "found in Pennylane after an interrupted send; not imported again"},
     "said.send.warn_no_category": {"fr": "la catégorie {category} n'existe pas dans Pennylane",
                                    "en": "category {category} does not exist in Pennylane"},
+    "said.send.warn_ambiguous_category": {
+        "fr": "plusieurs catégories de Pennylane s'appellent {category} : aucune n'a été donnée à la facture",
+        "en": "category {category} is the label of several Pennylane categories; none was set"},
     "said.send.warn_credit_unlinked": {
         "fr": "la facture que l'avoir annule n'est pas encore dans Pennylane ; reliez-les à la main dans Pennylane",
         "en": "the credited invoice is not in Pennylane yet; link the credit note by hand"},

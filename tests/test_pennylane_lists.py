@@ -192,7 +192,7 @@ def test_the_cli_reads_the_lists_and_says_what_the_mappings_name_that_pennylane_
     shared = cli("--refresh")
     assert shared.returncode == 1, shared.stderr
     assert "category 'Formation' is shared by several Pennylane categories (groups: " in shared.stdout
-    assert "Formations internes" in shared.stdout and "only the last one Pennylane lists" in shared.stdout
+    assert "Formations internes" in shared.stdout and "a live send sends its invoices without a category, with a warning" in shared.stdout
     # a dry run accepts every account and category: the flags are said for a live send
     live.set_pennylane(dry_run=True)
     simulated = cli()

@@ -256,6 +256,30 @@ def test_category_a_reviewers_fix_wins_over_the_connections_default(workspace, p
     assert "'Inconnue' does not exist in Pennylane" in warning
 
 
+def test_a_category_label_two_pennylane_groups_share_is_not_guessed(workspace, plugins, fake_source, fake_connection,
+                                                                     emu):
+    """The mapping names a label; two categories of Pennylane (in two groups) have it: the
+    invoice goes without a category and says why, rather than into one group's by chance."""
+    from ecluse import i18n
+    from ecluse.services import mappings
+
+    fake_source.pages = [[make_doc("1", customer="c0", issue=dt.date(2026, 2, 1))]]
+    sync(workspace, plugins)
+    mappings.set_category(workspace, "src", "Autres")
+    a, b = emu.add_category_group("Axe A"), emu.add_category_group("Axe B")
+    emu.add_category("Autres", group_id=a["id"])
+    emu.add_category("Autres", group_id=b["id"])
+    assert len(review.approve_all_valid(workspace, actor="anne").done) == 1
+    result = send.push(workspace, gateway(emu), actor="anne")
+    assert result.count("sent") == 1 and emu.violations == []
+    [sale] = emu.invoices("customer")
+    assert emu._invoice_categories.get(sale["id"], []) == []
+    [item] = result.items
+    assert item.warning == "category 'Autres' is the label of several Pennylane categories; none was set"
+    assert i18n.said_or(None, item.said, "fr") == (
+        "plusieurs catégories de Pennylane s'appellent «\u00a0Autres\u00a0» : aucune n'a été donnée à la facture")
+
+
 def test_each_failure_of_a_call_is_said_as_what_it_is():
     from ecluse.http import HttpError, TransportError
 

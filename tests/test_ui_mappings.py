@@ -140,7 +140,7 @@ def test_a_category_label_two_groups_share_is_flagged(fresh_synced_workspace, us
     sales = list(frame.value["key"]).index("demo:sales")
     assert frame.value["state"].iloc[sales].startswith("Ambiguë : 2 catégories de Pennylane portent ce libellé (")
     assert any("`Formation` (" in w.value and "Formations internes" in w.value
-               and "la dernière que Pennylane liste" in w.value for w in at.warning)
+               and "la facture part sans catégorie, avec un avertissement" in w.value for w in at.warning)
     assert any(c.value == "Choisissez parmi les 2 catégories de Pennylane (chacune avec son groupe)."
                for c in at.caption)
 

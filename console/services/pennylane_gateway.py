@@ -53,8 +53,13 @@ class PennylaneGateway:
     def ledger_accounts(self) -> dict[str, int]:
         return self.client.ledger_accounts()
 
-    def categories(self) -> dict[str, int]:
-        return {c["label"]: int(c["id"]) for c in self.client.categories()}
+    def categories(self) -> dict[str, int | None]:
+        """Label → category id; None for a label several categories share (in different groups):
+        a mapping names a label only, so the send cannot tell which one is meant."""
+        out: dict[str, int | None] = {}
+        for c in self.client.categories():
+            out[c["label"]] = None if c["label"] in out else int(c["id"])
+        return out
 
     # What the Mappings page offers (`services/pennylane_lists.py`): the lists with their labels.
     def category_list(self) -> list[dict[str, Any]]:

@@ -11,7 +11,7 @@ nothing until they are read again. In a dry run, or with no token, nothing is re
 
 The send resolves a category by its exact label and a ledger account by its exact number
 (`services/send.py`): `Lists.has_category` and `Lists.has_account` answer as it will. A label
-two groups share is ambiguous: the send's {label: id} keeps the last one Pennylane lists.
+two groups share is ambiguous: the send sets no category then, with a warning.
 A dry run accepts every account and category (`send._Placeholders`): the flags say what a
 live send does.
 """

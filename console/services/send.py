@@ -72,7 +72,7 @@ class Gateway(Protocol):
     def import_invoice(self, kind: str, body: dict[str, Any]) -> dict[str, Any]: ...
     def link_credit_note(self, invoice_id: int, credit_note_id: int) -> None: ...
     def ledger_accounts(self) -> dict[str, int]: ...
-    def categories(self) -> dict[str, int]: ...
+    def categories(self) -> dict[str, int | None]: ...
     def set_categories(self, kind: str, invoice_id: int, body: list[dict[str, Any]]) -> None: ...
 
 
@@ -147,7 +147,7 @@ class DryRunGateway:
     def ledger_accounts(self) -> dict[str, int]:
         return _Placeholders(self)
 
-    def categories(self) -> dict[str, int]:
+    def categories(self) -> dict[str, int | None]:
         return _Placeholders(self)
 
     def set_categories(self, kind: str, invoice_id: int, body: list[dict[str, Any]]) -> None:
@@ -484,7 +484,7 @@ class _Sender:
         self.vat = VatMapper(self.mappings["vat"])
         self._directory: dict[str, list[dict[str, Any]]] = {}
         self._ledger: dict[str, int] | None = None
-        self._categories: dict[str, int] | None = None
+        self._categories: dict[str, int | None] | None = None
         self.requests = 0
 
     # -- persistence ----------------------------------------------------------------------
@@ -674,7 +674,10 @@ class _Sender:
             if category:
                 cats = self._categories if self._categories is not None else self._call(self.gw.categories)
                 self._categories = cats
-                if category in cats:
+                if category in cats and cats[category] is None:
+                    warnings.append(f"category {category!r} is the label of several Pennylane categories; none was set")
+                    says.append({"code": "send.warn_ambiguous_category", "params": {"category": repr(category)}})
+                elif category in cats:
                     self._call(lambda: self.gw.set_categories(doc.kind, res.pennylane_id, rb.categories_body([cats[category]])))
                 else:
                     warnings.append(f"category {category!r} does not exist in Pennylane")
