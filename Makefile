@@ -4,6 +4,10 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 PYTEST_ARGS ?=
+# The suite runs on every core (pytest-xdist), a file's tests on one worker (their module
+# fixtures are built once); `make test PYTEST_WORKERS=0` runs it in one process.
+PYTEST_WORKERS ?= auto
+XDIST := -n $(PYTEST_WORKERS) --dist loadfile
 
 .PHONY: install run test test-fast browser-deps screenshots bench clean
 
@@ -28,11 +32,11 @@ browser-deps:
 
 ## Install everything and run the whole suite.
 test: install browser-deps
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest $(XDIST) $(PYTEST_ARGS)
 
 ## The suite without the browser tests.
 test-fast: install
-	$(BIN)/python -m pytest -m "not browser" $(PYTEST_ARGS)
+	$(BIN)/python -m pytest $(XDIST) -m "not browser" $(PYTEST_ARGS)
 
 ## Refresh the README's screenshots from the browser test.
 screenshots: install browser-deps
