@@ -123,6 +123,35 @@ MESSAGES: dict[str, dict[str, str]] = {
               "specification."},
     "send.preview_invalid": {"fr": "{n} {n|écart|écarts} avec la spécification de l'API :",
                              "en": "{n} {n|deviation|deviations} from the API specification:"},
+    "send.preview_conform": {
+        "fr": "{docs} {docs|document|documents}, {requests} {requests|requête|requêtes} conformes à la spécification "
+              "de l'API.",
+        "en": "{docs} {docs|document|documents}, {requests} {requests|request|requests} matching the API "
+              "specification."},
+    # What the dry run cannot see (it accepts every account and category), from Pennylane's lists.
+    "send.preview_flags": {
+        "fr": "{n} {n|facture ne partirait|factures ne partiraient} pas comme dans cet aperçu, d'après le plan "
+              "comptable et les catégories de Pennylane lus le {when} :",
+        "en": "{n} {n|invoice|invoices} would not go as in this preview, from Pennylane's chart of accounts and "
+              "categories read on {when}:"},
+    "send.flag_accounts": {
+        "fr": "{n|le compte|les comptes} {accounts} {n|manque|manquent} au plan comptable de Pennylane : l'envoi "
+              "réel la bloquera",
+        "en": "{n|account|accounts} {accounts} {n|is|are} not in Pennylane's chart of accounts: the live send will "
+              "hold it"},
+    "said.send.flag_category_unknown": {
+        "fr": "la catégorie {category} n'existe pas dans Pennylane : elle partira sans catégorie",
+        "en": "category {category} does not exist in Pennylane: it will go without a category"},
+    "said.send.flag_category_ambiguous": {
+        "fr": "plusieurs catégories de Pennylane s'appellent {category} : elle partira sans catégorie",
+        "en": "several Pennylane categories are called {category}: it will go without a category"},
+    "send.would_hold": {"fr": "serait bloquée", "en": "would be held"},
+    "send.lists_unknown": {
+        "fr": "Le plan comptable et les catégories de Pennylane n'ont pas été lus pour cette destination : l'aperçu "
+              "ne peut pas dire si des comptes ou des catégories y manquent. Lisez-les dans Correspondances.",
+        "en": "Pennylane's chart of accounts and categories have not been read for this destination: the preview "
+              "cannot tell whether accounts or categories are missing there. Read them in Mappings."},
+    "send.account_absent": {"fr": "{number} (absent de Pennylane)", "en": "{number} (not in Pennylane)"},
     "send.preview_held": {"fr": "{n} {n|document serait retenu|documents seraient retenus} avant l'envoi :",
                           "en": "{n} {n|document|documents} would be held before sending:"},
     "send.preview_download": {"fr": "Télécharger l'aperçu (JSON)", "en": "Download the preview (JSON)"},
@@ -340,6 +369,11 @@ MESSAGES: dict[str, dict[str, str]] = {
                         "en": "Sent since in a later batch: {numbers}."},
     "send.held_list": {"fr": "{n} {n|facture bloquée|factures bloquées} avant l'envoi, à corriger :",
                        "en": "{n} {n|invoice|invoices} held before sending, to fix:"},
+    "send.batch_warned": {
+        "fr": "{n} {n|facture envoyée l'a été|factures envoyées l'ont été} avec un avertissement (catégorie non "
+              "donnée, avoir à relier…) : voyez le message de chacune ci-dessous.",
+        "en": "{n} {n|invoice was|invoices were} sent with a warning (no category set, a credit note to link…): "
+              "see each one's message below."},
     "send.fix_in_review": {"fr": "Corriger dans Revue ({n})", "en": "Fix in Review ({n})"},
     "send.col_pennylane_id": {"fr": "Identifiant Pennylane", "en": "Pennylane id"},
     "send.col_link": {"fr": "Fichier", "en": "File"},
@@ -371,6 +405,20 @@ MESSAGES: dict[str, dict[str, str]] = {
     "send.conf_amount_mismatch": {"fr": "Montant différent", "en": "Amount differs"},
     "send.conf_changed": {"fr": "Modifiées dans Pennylane", "en": "Changed in Pennylane"},
     "send.conf_missing": {"fr": "Supprimées de Pennylane", "en": "Deleted from Pennylane"},
+    # One row of the table of differences: its status, singular.
+    "send.conf_row_amount_mismatch": {"fr": "Montant différent", "en": "Amount differs"},
+    "send.conf_row_changed": {"fr": "Modifiée dans Pennylane", "en": "Changed in Pennylane"},
+    "send.conf_row_missing": {"fr": "Supprimée de Pennylane", "en": "Deleted from Pennylane"},
+    # A check that found differences: a warning naming how many of each kind.
+    "send.confirm_done_issues": {
+        "fr": "{n} {n|facture vérifiée|factures vérifiées} en {requests} {requests|requête|requêtes}, "
+              "{differences} {differences|écart|écarts} avec ce qui a été envoyé : {issues}.",
+        "en": "{n} {n|invoice|invoices} checked in {requests} {requests|request|requests}, {differences} "
+              "{differences|difference|differences} from what was sent: {issues}."},
+    "send.conf_n_amount_mismatch": {"fr": "{n} {n|montant différent|montants différents}",
+                                    "en": "{n} {n|amount differs|amounts differ}"},
+    "send.conf_n_changed": {"fr": "{n} {n|modifiée|modifiées} dans Pennylane", "en": "{n} changed in Pennylane"},
+    "send.conf_n_missing": {"fr": "{n} {n|supprimée|supprimées} de Pennylane", "en": "{n} deleted from Pennylane"},
     "send.col_expected": {"fr": "Envoyé", "en": "Sent"},
     "send.col_in_pennylane": {"fr": "Dans Pennylane", "en": "In Pennylane"},
 
@@ -382,3 +430,24 @@ MESSAGES: dict[str, dict[str, str]] = {
     "action.retry": {"fr": "remis à l'envoi", "en": "put back for sending"},
     "hist.batch": {"fr": "Lot n° {n}", "en": "Batch no. {n}"},
 }
+
+
+# A held invoice in a list that names it (`batches.held_text`): its reason without "held before
+# sending", which the list's heading says, and without the invoice (its place, {subject} or
+# {where}, given then as "" or what else it names, with its colon).
+_HELD_PREFIX = {"fr": "bloquée avant l'envoi : ", "en": "held before sending: "}
+_COLON = {"fr": " : ", "en": ": "}
+
+
+def _in_list(template: dict[str, str]) -> dict[str, str]:
+    out = {}
+    for lang, text in template.items():
+        text = text.removeprefix(_HELD_PREFIX[lang])
+        for place in ("{subject}", "{where}"):
+            text = text.replace(place + _COLON[lang], place)
+        out[lang] = text
+    return out
+
+
+MESSAGES.update({f"said.send.list.{key[10:]}": _in_list(value) for key, value in list(MESSAGES.items())
+                 if key == "said.send.held" or key.startswith("said.send.held_")})

@@ -724,3 +724,60 @@ def test_a_request_the_spec_check_refuses_is_said_as_not_sent_not_as_unreachable
     # after the import (categories, the credit note's link): the same words after "imported, but"
     after = i18n.said_or(None, send.import_warning_said(caught.value), "fr")
     assert after.startswith("importée, mais : requête non envoyée : ")
+
+
+def test_the_preview_says_what_a_live_send_would_do_from_pennylanes_lists(workspace, plugins, fake_source,
+                                                                          fake_connection, emu, monkeypatch):
+    """A dry run accepts every account and category; the lists last read from the same
+    destination tell which invoices a live send would hold (an account the chart lacks) or send
+    without their category. The live send then does what was said; its held list drops what
+    its heading and rows already say, its summary counts the invoices sent with a warning."""
+    from ecluse.services import batches, fixes, mappings, pennylane_lists
+
+    monkeypatch.setenv("ECLUSE_TEST_SEND_PL_TOKEN", TOKEN)
+    workspace.set_pennylane(api_url=emu.api_url, token="env:ECLUSE_TEST_SEND_PL_TOKEN", dry_run=False)
+    emu.add_ledger_account("706000", "Prestations de services")
+    a, b = emu.add_category_group("Axe A"), emu.add_category_group("Axe B")
+    emu.add_category("Autres", group_id=a["id"])
+    emu.add_category("Autres", group_id=b["id"])
+    fake_source.pages = [[make_doc("1"), make_doc("2"), make_doc("3", rate="7")]]  # no VAT code for 7 %: held on its line
+    sync(workspace, plugins)
+    workspace.set_mapping("ledger_accounts", "706", "706000")
+    fixes.fix(workspace, "src:2", "lines[1].ledger_account", "706200", actor="anne")  # not in Pennylane's chart
+    mappings.set_category(workspace, "src", "Autres")
+    review.decide(workspace, "approve", ["src:1", "src:2", "src:3"], actor="anne", force=True, reason="vu")
+    ids = ["src:1", "src:2", "src:3"]
+    # Lists never read: nothing flagged, each line's account number still known.
+    unread = batches.preview_checks(workspace, ids)
+    assert unread.read_at is None and unread.flagged() == {}
+    assert unread.by_document["src:1"].accounts == ("706000",) and unread.by_document["src:2"].accounts == ("706200",)
+    pennylane_lists.refresh(workspace)
+    checks = batches.preview_checks(workspace, ids)
+    assert checks.read_at is not None and set(checks.flagged()) == set(ids)
+    assert checks.by_document["src:1"].absent == () and checks.by_document["src:2"].absent == ("706200",)
+    assert {c.category_problem for c in checks.by_document.values()} == {"ambiguous"}
+    mappings.set_category(workspace, "src", "Inconnue")
+    assert {c.category_problem for c in batches.preview_checks(workspace, ids).by_document.values()} == {"unknown"}
+    mappings.set_category(workspace, "src", "Autres")
+    # The live send does what the preview said.
+    result = send.push(workspace, gateway(emu), ids=ids, actor="anne")
+    assert {i.document_id: i.state for i in result.items} == {"src:1": "sent", "src:2": "held", "src:3": "held"}
+    assert "none was set" in result.items[0].warning
+    [batch] = batches.batch_history(workspace)
+    assert batch["warned"] == 1 and batches.get_batch(workspace, batch["id"])["warned"] == 1
+    items = {i["document_id"]: i for i in batches.batch_items(workspace, batch["id"])}
+
+    def listed(doc_id, lang):
+        i = items[doc_id]
+        return batches.held_text(i["number"], i["document_id"], i["message"], i["said"], lang)
+
+    assert listed("src:2", "fr") == ("il manque : compte comptable 706200 (corrigé sur la ligne 1 mais absent du "
+                                     "plan comptable de Pennylane)")
+    assert listed("src:2", "en") == "missing ledger account 706200 (fixed on line 1 but not found in Pennylane's chart of accounts)"
+    assert listed("src:3", "fr").startswith("ligne 1 : aucun code de TVA Pennylane pour 7 % (taux associés : ")
+    assert listed("src:3", "en").startswith("line 1: no Pennylane VAT code for 7% (mapped: ")
+    # Stored as it was: the whole reason, in the table and the document's history.
+    assert i18n.said_or(items["src:2"]["message"], items["src:2"]["said"], "fr").startswith(
+        "bloquée avant l'envoi : document F-2 : il manque : compte comptable 706200")
+    # A reason without a Said (an older version's) reads as stored.
+    assert batches.held_text("F-2", "src:2", "held before sending: x", None, "fr") == "held before sending: x"

@@ -274,6 +274,7 @@ def test_send_puts_every_approved_invoice_in_pennylane_once(live, emu, token):
     assert_clean(at)
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["Confirmées"] == str(len(ids)) and metrics["Supprimées de Pennylane"] == "0"
+    assert any(re.match(rf"{len(ids)} factures vérifiées en \d requêtes?\.$", s.value) for s in at.success)
     assert token not in texts(at)
     at.segmented_control(key="lang").set_value("en").run()
     assert_clean(at)
@@ -486,8 +487,14 @@ def test_a_sent_invoices_warning_is_said_in_french_in_the_batch_detail(live, emu
     ws = live
     ids = approved_ready(ws)
     mappings.set_category(ws, "demo", "Inconnue")  # not in Pennylane: sent, with a warning
-    send_all(open_send())
+    at = send_all(open_send())
     assert_exactly_once(emu, ws, ids)
+    # The batch's summary counts them (a warning, not a plain success).
+    n = len(ids)
+    [done] = [w.value for w in at.warning if "terminé" in w.value]
+    assert done.endswith(f"{n} envoyées sur {n}. {n} factures envoyées l'ont été avec un avertissement (catégorie non donnée, "
+                         "avoir à relier…) : voyez le message de chacune ci-dessous."), done
+    assert not any("terminé" in s.value for s in at.success)
     at = open_send()  # a later visit: the batch's detail from the history
     [batch] = batches.batch_history(ws)
     at.selectbox(key="sd_history_batch.fr").set_value(batch["id"]).run()
@@ -497,3 +504,80 @@ def test_a_sent_invoices_warning_is_said_in_french_in_the_batch_detail(live, emu
     at.segmented_control(key="lang").set_value("en").run()
     at.selectbox(key="sd_history_batch.en").set_value(batch["id"]).run()
     assert set(frame(at, "Message")["Message"]) == {"category 'Inconnue' does not exist in Pennylane"}
+
+
+def test_a_confirmation_that_finds_differences_warns_and_says_each_in_french(live, emu):
+    """Pennylane changed after the send (an amount edited, an invoice modified, one deleted):
+    a warning naming how many of each, never a success; each row said in French, singular."""
+    ws = live
+    ids = approved_ready(ws)
+    at = send_all(open_send())
+    edited, modified, deleted = sorted(emu.invoices("customer"), key=lambda i: i["id"])[:3]
+    later = (dt.datetime.now(dt.timezone.utc) + dt.timedelta(days=1)).strftime("%Y-%m-%dT%H:%M:%S.000Z")
+    with emu._lock:
+        emu._invoices["customer"][edited["id"]]["currency_amount"] = "1.00"
+        emu._invoices["customer"][modified["id"]]["updated_at"] = later
+        del emu._invoices["customer"][deleted["id"]]
+    at.button(key="sd_confirm").click().run()
+    assert_clean(at)
+    assert not any("vérifiée" in s.value for s in at.success)
+    assert any(re.match(rf"{len(ids)} factures vérifiées en \d requêtes?, 3 écarts avec ce qui a été envoyé : "
+                        r"1 montant différent, 1 modifiée dans Pennylane, 1 supprimée de Pennylane\.$", w.value)
+               for w in at.warning), [w.value for w in at.warning]
+    issues = frame(at, "Dans Pennylane")
+    assert sorted(issues["Statut"]) == ["Modifiée dans Pennylane", "Montant différent", "Supprimée de Pennylane"]
+    messages = dict(zip(issues["Statut"], issues["Message"]))
+    assert messages["Supprimée de Pennylane"] == f"la facture {deleted['id']} n'est plus dans Pennylane"
+    assert messages["Montant différent"] == "Pennylane a un autre montant que celui envoyé"
+    assert messages["Modifiée dans Pennylane"].startswith("modifiée dans Pennylane le ")
+    at.segmented_control(key="lang").set_value("en").run()
+    assert_clean(at)
+    issues = frame(at, "In Pennylane")
+    assert sorted(issues["Status"]) == ["Amount differs", "Changed in Pennylane", "Deleted from Pennylane"]
+    assert any(w.value.endswith("3 differences from what was sent: 1 amount differs, 1 changed in Pennylane, "
+                                "1 deleted from Pennylane.") for w in at.warning), [w.value for w in at.warning]
+
+
+def test_the_preview_shows_each_lines_account_number(approved_ws):
+    ws = approved_ws
+    ws.set_mapping("ledger_accounts", "*", "706000")
+    at = open_send()
+    at.button(key="sd_preview_btn").click().run()
+    assert_clean(at)
+    shown = next(d.value for d in at.dataframe if "Code TVA Pennylane" in d.value.columns)
+    assert set(shown["Compte comptable"]) == {"706000"}
+    # Pennylane's lists not read for this destination: said, since the preview cannot check them.
+    assert any(c.value.startswith("Le plan comptable et les catégories de Pennylane n'ont pas été lus") for c in at.caption)
+
+
+def test_the_preview_flags_what_pennylanes_chart_and_categories_lack_and_the_send_holds_them(live, emu):
+    from ecluse.services import mappings, pennylane_lists
+
+    ws = live
+    ids = approved_ready(ws)
+    emu.add_ledger_account("706000", "Prestations de services")
+    ws.set_mapping("ledger_accounts", "*", "706200")  # not in Pennylane's chart
+    mappings.set_category(ws, "demo", "Inconnue")  # not among Pennylane's categories
+    pennylane_lists.refresh(ws)
+    at = open_send()
+    at.button(key="sd_preview_btn").click().run()
+    assert_clean(at)
+    assert not any("aucun écart" in s.value for s in at.success)
+    [summary] = [w.value for w in at.warning if "conformes à la spécification" in w.value]
+    n = len(ids)
+    assert re.match(rf"{n} documents, \d+ requêtes conformes à la spécification de l'API\. {n} factures ne "
+                    r"partiraient pas comme dans cet aperçu, d'après le plan comptable et les catégories de Pennylane "
+                    r"lus le ", summary), summary
+    assert summary.count("le compte 706200 manque au plan comptable de Pennylane : l'envoi réel la bloquera ; la "
+                         "catégorie «\u00a0Inconnue\u00a0» n'existe pas dans Pennylane : elle partira sans catégorie") == n
+    assert sum(1 for e in at.expander if e.label.endswith(" · serait bloquée")) == min(n, 20)
+    shown = next(d.value for d in at.dataframe if "Code TVA Pennylane" in d.value.columns)
+    assert set(shown["Compte comptable"]) == {"706200 (absent de Pennylane)"}
+    # The live send does as said, and its held list does not repeat its heading nor each invoice.
+    at = send_all(at)
+    assert pushed(emu) == [] and {statuses(ws)[i] for i in ids} == {"on_hold"}
+    [held] = [w.value for w in at.warning if "avant l'envoi, à corriger" in w.value]
+    assert "bloquée avant l'envoi" not in held and held.count(" : il manque : compte comptable 706200 (associé à ") == n
+    numbers = {r["id"]: r["number"] for r in review.list_documents(ws, review.Filters(ids=ids), limit=100)[0]}
+    assert all(f"- **{numbers[i]}** : il manque : compte comptable 706200" in held for i in ids)
+    assert not any(f"document {numbers[i]}" in held for i in ids)

@@ -13,12 +13,17 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Callable
 
+from .. import i18n
+from ..domain import Document
 from ..http import HttpError
+from ..pennylane import requests_builder as rb
 from ..redact import redact
 from ..storage.db import WorkspaceBusy, dict_rows
+from ..storage.documents import load_documents
 from ..workspace import Workspace, WorkspaceError
-from . import send
+from . import pennylane_lists, send
 from .jobs import JobRegistry
+from .mappings import category_for
 from .review import Filters
 from .sent_amounts import item_amount_sql, item_currency_sql
 
@@ -63,6 +68,7 @@ _BATCH_COLUMNS = """
     b.id, b.created_at, b.started_at, b.finished_at, b.status, b.actor, b.note,
     count(i.document_id) AS items,
     count(*) FILTER (WHERE i.state = 'sent') AS sent,
+    count(*) FILTER (WHERE i.state = 'sent' AND i.error IS NOT NULL) AS warned,
     count(*) FILTER (WHERE i.state = 'failed') AS failed,
     count(*) FILTER (WHERE i.state = 'held') AS held,
     count(*) FILTER (WHERE i.document_id IS NOT NULL AND i.state NOT IN ('sent', 'failed', 'held')) AS pending
@@ -139,6 +145,101 @@ def sender_elsewhere(ws: Workspace) -> str | None:
         return holder
 
 
+# -- what a live send would do that the preview cannot see ------------------------------------------
+@dataclass(frozen=True)
+class PreviewCheck:
+    """One invoice of a dry run, against the Pennylane lists last read (`pennylane_lists`):
+    each line's ledger account number (None: Pennylane chooses it), the numbers the chart
+    lacks (a live send holds the invoice), and its category when Pennylane has none of that
+    label ("unknown") or several ("ambiguous"): a live send then sets none."""
+
+    accounts: tuple[str | None, ...] = ()
+    absent: tuple[str, ...] = ()
+    category: str | None = None
+    category_problem: str | None = None
+
+    @property
+    def flagged(self) -> bool:
+        return bool(self.absent or self.category_problem)
+
+
+@dataclass(frozen=True)
+class PreviewChecks:
+    """`by_document`: a `PreviewCheck` per previewed invoice; `read_at`: when the lists were read
+    from this destination, None when they were not (then nothing is flagged)."""
+
+    by_document: dict[str, PreviewCheck] = field(default_factory=dict)
+    read_at: Any = None
+
+    def flagged(self) -> dict[str, PreviewCheck]:
+        return {d: c for d, c in self.by_document.items() if c.flagged}
+
+
+def preview_checks(ws: Workspace, document_ids: list[str]) -> PreviewChecks:
+    """What a dry run of `document_ids` cannot tell: it accepts every account and category
+    (`send._Placeholders`), a live send holds an invoice whose account Pennylane's chart lacks
+    and sends one without a category Pennylane does not have (or has twice). Said from the
+    lists last read for this same destination; the account numbers are the send's
+    (`requests_builder.account_numbers`, a reviewer's fix winning over a mapping)."""
+    lists = pennylane_lists.load(ws)
+    mappings = ws.mappings()
+    with ws.db.read() as con:
+        docs = load_documents(con, list(document_ids))
+    return PreviewChecks({doc_id: _preview_check(doc, mappings, lists) for doc_id, doc in docs.items()},
+                         lists.fetched_at if lists is not None else None)
+
+
+def _preview_check(doc: Document, mappings: dict[str, dict[str, str]],
+                   lists: pennylane_lists.Lists | None) -> PreviewCheck:
+    numbers = rb.account_numbers(doc.lines, mappings["ledger_accounts"])
+    accounts = tuple(rb.ledger_account(line, numbers) for line in doc.lines)
+    if lists is None:
+        return PreviewCheck(accounts)
+    category = doc.category_hint or category_for(mappings["categories"], doc.connection, doc.kind)
+    problem = None
+    if category and not lists.has_category(category):
+        problem = "unknown"
+    elif category and lists.is_ambiguous(category):
+        problem = "ambiguous"
+    absent = tuple(sorted({n for n in numbers.values() if not lists.has_account(n)}))
+    return PreviewCheck(accounts, absent, category, problem)
+
+
+# -- a held invoice in a list that names it ------------------------------------------------------
+# The kinds a held reason names its invoice by (`send.subject.<kind>`); a customer or a
+# supplier it names is another place, kept.
+_OWN_PLACES = ("document", "customer_invoice", "customer_credit_note", "supplier_invoice", "supplier_credit_note")
+
+
+def held_text(number: str | None, document_id: str, message: str | None, said: Any, lang: str) -> str:
+    """A held invoice's reason as a list of held invoices under their number says it: neither
+    "held before sending", which the list's heading says, nor the invoice itself, which the row
+    names (one of its lines, or its customer, stays named) (`said.send.list.*`). The stored
+    message and Said are left as they are; one without a Said (an older version's) reads as
+    stored."""
+    said = i18n.stored(said)
+    code = said.get("code") if isinstance(said, dict) else None
+    if not isinstance(code, str) or not code.startswith("send.held") or not i18n.has(f"said.send.list.{code[5:]}"):
+        return i18n.said_or(message, said, lang)
+    ref = number or document_id.partition(":")[2] or document_id
+    params = {k: (_off_invoice(v, ref) if k in ("subject", "where") else v) for k, v in (said.get("params") or {}).items()}
+    return i18n.said_or(message, {"code": f"send.list.{code[5:]}", "params": params}, lang)
+
+
+def _off_invoice(value: Any, ref: str) -> dict[str, str]:
+    """A place said per language without its invoice: "" for the invoice itself, "ligne 2 : "
+    for one of its lines, "client X : " for another place (followed by the language's colon)."""
+    out = {}
+    for lang in i18n.LANGS:
+        text = str(value.get(lang) or value.get("en") or "") if isinstance(value, dict) else str(value)
+        for own in (rb.place_text({"kind": kind, "ref": ref}, lang) for kind in _OWN_PLACES):
+            if text == own or text.startswith(own + ", "):
+                text = text[len(own) + 2:]
+                break
+        out[lang] = text + (" : " if lang == "fr" else ": ") if text else ""
+    return out
+
+
 # -- confirmations -------------------------------------------------------------------------
 def confirmation_summary(ws: Workspace) -> dict[str, Any]:
     """The last read-back from Pennylane (`ecluse confirm`): counts by status, when, and the
@@ -147,7 +248,8 @@ def confirmation_summary(ws: Workspace) -> dict[str, Any]:
         counts = dict(con.execute("SELECT status, count(*) FROM confirmations GROUP BY 1").fetchall())
         checked = con.execute("SELECT max(checked_at) FROM confirmations").fetchone()[0]
         issues = dict_rows(con.execute(
-            "SELECT f.document_id, d.number, f.status, f.pennylane_amount, f.expected_amount, d.currency, f.message "
+            "SELECT f.document_id, d.number, f.status, f.pennylane_amount, f.expected_amount, d.currency, f.message, "
+            "f.said "
             "FROM confirmations f LEFT JOIN documents d ON d.id = f.document_id "
             "WHERE f.status <> 'confirmed' ORDER BY f.status, d.number LIMIT 200"
         ))

@@ -261,14 +261,15 @@ def preview(ws, filters: review.Filters, summary: dict[str, Any]) -> None:
         try:
             with st.spinner(t("send.preview_running")):
                 result = send.dry_run(ws, replace(filters))
+                checks = batches.preview_checks(ws, [i.document_id for i in result.items])
         except ERRORS as exc:
             widgets.user_error(exc)
             return
-        st.session_state["sd_preview"] = (key, result)
+        st.session_state["sd_preview"] = (key, result, checks)
         st.session_state["sd_preview_page"] = 1
     stored = st.session_state.get("sd_preview")
     if stored is not None and stored[0] == key:
-        show_preview(ws, stored[1])
+        show_preview(ws, stored[1], stored[2])
 
 
 def plain(value: Any) -> Any:
@@ -276,7 +277,22 @@ def plain(value: Any) -> Any:
     return json.loads(json_dumps(value))
 
 
-def show_preview(ws, result: send.BatchResult) -> None:
+def held_text(number: str | None, document_id: str, message: str | None, said: Any) -> str:
+    return batches.held_text(number, document_id, message, said, state.lang())
+
+
+def flag_text(check: batches.PreviewCheck) -> str:
+    """What a live send would do with an invoice unlike its preview, in one sentence."""
+    parts = []
+    if check.absent:
+        parts.append(t("send.flag_accounts", n=len(check.absent), accounts=", ".join(check.absent)))
+    if check.category_problem:
+        parts.append(widgets.said_or(None, {"code": f"send.flag_category_{check.category_problem}",
+                                            "params": {"category": repr(check.category)}}))
+    return " ; ".join(parts) if state.lang() == "fr" else "; ".join(parts)
+
+
+def show_preview(ws, result: send.BatchResult, checks: batches.PreviewChecks) -> None:
     if result.status == "nothing_to_send":
         st.info(t("send.nothing_to_send"), icon=":material/info:")
         return
@@ -284,12 +300,24 @@ def show_preview(ws, result: send.BatchResult) -> None:
     violations = [(r, v) for r in result.requests for v in r.violations]
     numbers = {i.document_id: i.number or i.document_id for i in result.items}
     held = [i for i in result.items if i.state == "held"]
-    if not violations:
+    flagged = checks.flagged()
+    flags = ""
+    if flagged:
+        flags = t("send.preview_flags", n=len(flagged), when=widgets.datetime(checks.read_at)) + "\n\n" + "\n".join(
+            f"- **{numbers.get(d, d)}** : {flag_text(c)}" for d, c in flagged.items())
+    if not violations and not flagged:
         st.success(t("send.preview_valid", docs=len(result.items), requests=result.request_count),
                    icon=":material/verified:")
+    elif not violations:  # valid requests, but a live send would not go as previewed
+        st.warning(t("send.preview_conform", docs=len(result.items), requests=result.request_count) + " " + flags,
+                   icon=":material/account_tree:")
     else:
         lines = "\n".join(f"- **{numbers.get(r.document_id, '—')}** `{r.method} {r.path}` : {v}" for r, v in violations)
         st.error(t("send.preview_invalid", n=len(violations)) + "\n\n" + lines, icon=":material/rule:")
+        if flags:
+            st.warning(flags, icon=":material/account_tree:")
+    if checks.read_at is None and any(any(c.accounts) for c in checks.by_document.values()):
+        st.caption(t("send.lists_unknown"))
     if summary["lines_without_account"]:
         st.warning(t("send.preview_no_account", n=summary["lines_without_account"],
                      docs=summary["documents_without_account"]), icon=":material/account_tree:")
@@ -297,7 +325,8 @@ def show_preview(ws, result: send.BatchResult) -> None:
         if "mappings" in pages:
             st.page_link(pages["mappings"], label=t("fx.open_mappings"), icon=":material/rule:")
     if held:
-        lines = "\n".join(f"- **{i.number or i.document_id}** : {widgets.said_or(i.error, i.said)}" for i in held)
+        lines = "\n".join(f"- **{i.number or i.document_id}** : {held_text(i.number, i.document_id, i.error, i.said)}"
+                          for i in held)
         st.warning(t("send.preview_held", n=len(held)) + "\n\n" + lines, icon=":material/pause_circle:")
     st.download_button(t("send.preview_download"), json_dumps(summary, indent=2), file_name="ecluse-dry-run.json",
                        mime="application/json", key="sd_preview_json", icon=":material/download:", on_click="ignore")
@@ -324,29 +353,38 @@ def show_preview(ws, result: send.BatchResult) -> None:
     for index, item in enumerate(shown):
         requests = by_doc.get(item.document_id, [])
         bad = any(r.violations for r in requests)
-        icon = ":material/error:" if bad else STATE_ICONS["held" if item.state == "held" else "sent"]
+        check = checks.by_document.get(item.document_id, batches.PreviewCheck())
+        icon = (":material/error:" if bad else STATE_ICONS["held"] if item.state == "held" or check.absent
+                else ":material/warning:" if check.flagged else STATE_ICONS["sent"])
         doc = docs_by_id.get(item.document_id, {})
         label = t("send.preview_doc", number=item.number or item.document_id, n=len(requests),
                   counterparty=doc.get("counterparty") or "—",
                   total=widgets.money(doc.get("total"), doc.get("currency")))
         if item.state == "held":
             label += " · " + t("send.state_held")
+        elif check.absent:
+            label += " · " + t("send.would_hold")
         with st.expander(label, icon=icon, expanded=(start + index == 0)):
             if item.state == "held":
-                st.warning(item.error or "", icon=":material/pause_circle:")
+                st.warning(held_text(item.number, item.document_id, item.error, item.said),
+                           icon=":material/pause_circle:")
+            if check.flagged:
+                st.warning(flag_text(check), icon=":material/account_tree:")
             # What the accountant checks first (the lines as Pennylane will book them), then
             # the requests themselves.
             summary_tab, requests_tab = st.tabs([t("send.tab_lines"), t("send.tab_requests", n=len(requests))])
             with summary_tab:
-                invoice_lines(requests, doc.get("currency"), key=f"sd_lines_{item.document_id}")
+                invoice_lines(requests, doc.get("currency"), check, key=f"sd_lines_{item.document_id}")
             with requests_tab:
                 for r in requests:
                     request_block(r)
 
 
-def invoice_lines(requests: list[send.PlannedRequest], currency: str | None, key: str) -> None:
+def invoice_lines(requests: list[send.PlannedRequest], currency: str | None, check: batches.PreviewCheck,
+                  key: str) -> None:
     """The invoice's lines as its import request sends them: label, quantity, unit price, VAT
-    code and amounts, and whether a ledger account goes with each."""
+    code and amounts, and the number of the ledger account that goes with each (said absent
+    when Pennylane's chart lacks it)."""
     body = next((r.body for r in requests if r.path.endswith("/import") and isinstance(r.body, dict)), None)
     if not body or not body.get("invoice_lines"):
         st.caption(t("send.no_import"))
@@ -361,6 +399,12 @@ def invoice_lines(requests: list[send.PlannedRequest], currency: str | None, key
         number = Decimal(str(value)).normalize()
         return i18n.format_money(number, currency, state.lang(), places=max(2, i18n.decimal_places(number)))
 
+    def account(index: int, line: dict[str, Any]) -> str:
+        number = check.accounts[index] if index < len(check.accounts) else None
+        if number is None or not line.get("ledger_account_id"):
+            return t("send.account_by_pennylane")
+        return t("send.account_absent", number=number) if number in check.absent else number
+
     widgets.table([{
         "label": line.get("label") or "—",
         "quantity": widgets.number(Decimal(str(line["quantity"]))) if line.get("quantity") is not None else "—",
@@ -368,8 +412,8 @@ def invoice_lines(requests: list[send.PlannedRequest], currency: str | None, key
         "vat_code": line.get("vat_rate") or "—",
         "tax": amount(line.get("currency_tax")),
         "amount": amount(line.get("currency_amount")),
-        "account": t("conn.yes") if line.get("ledger_account_id") else t("send.account_by_pennylane"),
-    } for line in body["invoice_lines"]], {
+        "account": account(index, line),
+    } for index, line in enumerate(body["invoice_lines"])], {
         "label": t("col.label"), "quantity": t("col.quantity"), "unit_price": t("col.unit_price"),
         "vat_code": t("fx.vat_code"), "tax": t("col.total_tax"), "amount": t("col.total"),
         "account": t("send.col_account"),
@@ -544,10 +588,11 @@ def batch_panel(ws, batch_id: int, *, prefix: str, can_send: bool, message: str 
     with st.container(border=True):
         when = widgets.datetime(batch["finished_at"] or batch["started_at"] or batch["created_at"])
         if batch["status"] == "done":
-            problems = counts["failed"] + counts["held"]
-            (st.warning if problems else st.success)(
-                t("send.batch_done", id=batch_id, when=when, sent=counts["sent"], total=len(items)),
-                icon=":material/report:" if problems else ":material/task_alt:")
+            problems = counts["failed"] + counts["held"] + batch["warned"]
+            text = t("send.batch_done", id=batch_id, when=when, sent=counts["sent"], total=len(items))
+            if batch["warned"]:
+                text += " " + t("send.batch_warned", n=batch["warned"])
+            (st.warning if problems else st.success)(text, icon=":material/report:" if problems else ":material/task_alt:")
         else:
             st.error(t("send.batch_interrupted", id=batch_id, message=message or batch["note"] or t("send.batch_left")),
                      icon=":material/pause_circle:")
@@ -575,8 +620,8 @@ def batch_panel(ws, batch_id: int, *, prefix: str, can_send: bool, message: str 
                                        help=None if can_send else t("send.resume_disabled")):
                 retry(ws, retryable)
         if held:
-            lines = "\n".join(f"- **{i['number'] or i['document_id']}** : {widgets.said_or(i['message'], i['said'])}"
-                              for i in held)
+            lines = "\n".join(f"- **{i['number'] or i['document_id']}** : "
+                              f"{held_text(i['number'], i['document_id'], i['message'], i['said'])}" for i in held)
             st.warning(t("send.held_list", n=len(held)) + "\n\n" + lines, icon=":material/pause_circle:")
             if st.button(t("send.fix_in_review", n=len(held)), key=f"{prefix}_fix", icon=":material/fact_check:"):
                 preset: dict[str, Any] = {"status": ["on_hold"]}
@@ -658,8 +703,7 @@ def confirmation(ws) -> None:
         if outcome.get("error"):
             st.error(t("send.confirm_error", message=outcome["error"]), icon=":material/error:")
         else:
-            st.success(t("send.confirm_done", n=outcome["checked"], requests=outcome["requests"]),
-                       icon=":material/check_circle:")
+            show_confirm_outcome(outcome)
     summary = batches.confirmation_summary(ws)
     if not summary["counts"]:
         return
@@ -669,13 +713,30 @@ def confirmation(ws) -> None:
     st.caption(t("send.confirm_checked_at", when=widgets.datetime(summary["checked_at"])))
     if summary["issues"]:
         widgets.table([{
-            "number": i["number"] or i["document_id"], "status": t(f"send.conf_{i['status']}"),
+            "number": i["number"] or i["document_id"], "status": t(f"send.conf_row_{i['status']}"),
             "expected": widgets.money(i["expected_amount"], i["currency"]),
-            "pennylane": widgets.money(i["pennylane_amount"], i["currency"]), "message": i["message"] or "",
+            "pennylane": widgets.money(i["pennylane_amount"], i["currency"]),
+            "message": widgets.said_or(i["message"], i["said"]),
         } for i in summary["issues"]], {
             "number": t("col.number"), "status": t("col.status"), "expected": t("send.col_expected"),
             "pennylane": t("send.col_in_pennylane"), "message": t("col.message"),
         }, key="sd_confirm_issues")
+
+
+DIFFERENCES = ("amount_mismatch", "changed", "missing")
+
+
+def show_confirm_outcome(outcome: dict[str, Any]) -> None:
+    """A success only when every invoice read back matches; otherwise a warning naming how many
+    of each kind of difference."""
+    counts = {k: outcome["counts"].get(k, 0) for k in DIFFERENCES if outcome["counts"].get(k)}
+    if not counts:
+        st.success(t("send.confirm_done", n=outcome["checked"], requests=outcome["requests"]),
+                   icon=":material/check_circle:")
+        return
+    issues = ", ".join(t(f"send.conf_n_{k}", n=n) for k, n in counts.items())
+    st.warning(t("send.confirm_done_issues", n=outcome["checked"], requests=outcome["requests"],
+                 differences=sum(counts.values()), issues=issues), icon=":material/report:")
 
 
 def run_confirmation(ws) -> None:
