@@ -317,6 +317,8 @@ def mappings_pennylane(obj: Ctx, refresh: bool, as_json: bool) -> None:
         if flags["fallback_absent"]:
             click.echo(f"the fallback account * ({flags['fallback_absent']}) is not in Pennylane's chart: a live send "
                        "holds an invoice with a line that has neither an account of its own nor a mapped code")
+        for number in flags["accounts_disabled"]:
+            click.echo(f"mapped account {number} is disabled in Pennylane: enable it again there or map an active account")
         for label in flags["categories_unknown"]:
             click.echo(f"category {label!r} is not among Pennylane's: its invoices go without it")
         for item in flags["categories_ambiguous"]:

@@ -271,6 +271,17 @@ MESSAGES: dict[str, dict[str, str]] = {
     "next.send_help": {"fr": "{n|Document approuvé|Documents approuvés}, à envoyer vers Pennylane.",
                        "en": "Approved {n|document|documents}, to send to Pennylane."},
     "next.mappings": {"fr": "Correspondances à compléter", "en": "Mappings to complete"},
+    "next.accounts_absent": {
+        "fr": "{n} {n|compte associé est absent|comptes associés sont absents} du plan comptable de Pennylane : "
+              "en envoi réel, les factures qui en dépendent sont mises en attente.",
+        "en": "{n} mapped {n|account is|accounts are} not in Pennylane's chart of accounts: in a live send, the "
+              "invoices that depend on {n|it|them} are put on hold."},
+    "next.differences": {"fr": "Écarts avec Pennylane", "en": "Differences with Pennylane"},
+    "next.differences_help": {
+        "fr": "{n|Document envoyé que|Documents envoyés que} la dernière vérification a trouvés différents dans "
+              "Pennylane (montant, modification ou suppression) : voir Suivi.",
+        "en": "Sent {n|document|documents} the last check found different in Pennylane (amount, modified or "
+              "deleted): see Reconciliation."},
     "next.categories_missing": {
         "fr": "{n} {n|côté|côtés} (ventes ou achats) sans catégorie par défaut (facultatif).",
         "en": "{n} {n|side|sides} (sales or purchases) without a default category (optional)."},
@@ -974,6 +985,30 @@ MESSAGES: dict[str, dict[str, str]] = {
         "fr": "Libellé du compte dans le plan comptable de Pennylane (lu avec « Actualiser depuis Pennylane »).",
         "en": "The account's label in Pennylane's chart of accounts (read with “Refresh from Pennylane”)."},
     "map.pl_account_absent": {"fr": "Absent de Pennylane", "en": "Not in Pennylane"},
+    "map.pl_account_disabled": {"fr": "{label} — désactivé dans Pennylane", "en": "{label} — disabled in Pennylane"},
+    "map.pl_used": {"fr": "{account} par {part} : {label}", "en": "{account} through {part}: {label}"},
+    "map.pl_fallback": {"fr": "compte par défaut (*)", "en": "the fallback account (*)"},
+    "map.pl_accounts_disabled": {
+        "fr": "{n} {n|compte associé est désactivé|comptes associés sont désactivés} dans Pennylane : {accounts}. "
+              "Réactivez-{n|le|les} dans Pennylane ou associez un compte actif.",
+        "en": "{n} mapped {n|account is|accounts are} disabled in Pennylane: {accounts}. Enable {n|it|them} again "
+              "in Pennylane or map an active account."},
+    "map.state_by_parts": {"fr": "Par d'autres parties : {parts}", "en": "Through other parts: {parts}"},
+    "map.col_lines_help": {
+        "fr": "Lignes du code. Pour une partie (en tête de liste), ses propres lignes et celles des codes "
+              "composés qui la contiennent.",
+        "en": "The code's lines. For a part (at the top of the list), its own lines and those of the codes made "
+              "with it."},
+    "map.col_documents_help": {
+        "fr": "Documents de ces lignes (pour une partie, aussi ceux des codes composés qui la contiennent).",
+        "en": "Documents of these lines (for a part, also those of the codes made with it)."},
+    "map.m_categories_help_lists": {
+        "fr": "Côtés (ventes, achats) des connexions qui ont des documents mais pas de catégorie par défaut, ou une "
+              "catégorie inconnue de Pennylane ou ambiguë : en envoi réel, leurs factures partent sans catégorie "
+              "(facultatif).",
+        "en": "Sides (sales, purchases) of connections with documents but no default category, or one Pennylane "
+              "does not know or several of its categories share: in a live send their invoices go without a "
+              "category (optional)."},
     "map.pl_accounts_absent": {
         "fr": "{n} {n|compte associé est absent|comptes associés sont absents} du plan comptable de Pennylane : "
               "{accounts}. En envoi réel, une facture dont une ligne en dépend n'est pas importée : elle est mise "
@@ -998,6 +1033,12 @@ MESSAGES: dict[str, dict[str, str]] = {
               "({n|avec son groupe|chacune avec son groupe}).",
         "en": "Pick {n|Pennylane's only category|among Pennylane's {n} categories} "
               "({n|with its group|each with its group})."},
+    # fewer labels than categories: some labels are shared, and what is offered is a label
+    "map.pl_categories_known_shared": {
+        "fr": "Choisissez parmi les {n} libellés des {categories} catégories de Pennylane, chacun avec son groupe "
+              "(un libellé que plusieurs groupes partagent les nomme tous).",
+        "en": "Pick among the {n} labels of Pennylane's {categories} categories, each with its group (a label "
+              "several groups share names them all)."},
     "map.pl_categories_none": {
         "fr": "La société Pennylane n'a aucune catégorie : créez-les dans Pennylane, puis actualisez.",
         "en": "The Pennylane company has no category: create them in Pennylane, then refresh."},

@@ -47,24 +47,44 @@ def test_a_kind_mapped_once_serves_every_project_of_that_kind(workspace, plugins
     from ecluse.pennylane.requests_builder import ledger_account
 
     docs = []
-    for i, hint in enumerate(["kind:Product|project:P1", "kind:Product|project:P2", "kind:Service|project:P1"]):
+    for i, hint in enumerate(["kind:Product|project:P1", "kind:Product|project:P2", "kind:Service|project:P1",
+                              "kind:Product"]):
         doc = make_doc(str(i), issue=dt.date(2026, 3, 1 + i))
         doc.lines[0].accounting_hint = hint
         docs.append(doc)
     fake_source.pages = [docs]
     sync(workspace, plugins)
     rows = mappings.ledger_accounts(workspace)
-    # the parts come first (mapping one serves every code made with it), then the codes, then '*'
-    assert [r["hint"] for r in rows] == ["kind:Product", "project:P1", "kind:Service", "project:P2",
+    # the parts come first, the first ones (kind:, which the send tries first) ahead, then the codes, then '*'
+    assert [r["hint"] for r in rows] == ["kind:Product", "kind:Service", "project:P1", "project:P2",
                                          "kind:Product|project:P1", "kind:Product|project:P2",
                                          "kind:Service|project:P1", "*"]
+    # a part counts its own lines and those of the codes made with it
+    by = {r["hint"]: r for r in rows}
+    assert (by["kind:Product"]["lines"], by["kind:Product"]["documents"], by["kind:Product"]["own_lines"]) == (3, 3, 1)
+    assert (by["project:P1"]["lines"], by["project:P1"]["documents"], by["project:P1"]["own_lines"]) == (2, 2, 0)
+    assert mappings.summary(workspace)["ledger_unmapped"] == 4  # its own line counts, not its codes' again
     mappings.set_ledger_account(workspace, "kind:Product", "707000")
-    mappings.set_ledger_account(workspace, "*", "706000")
     rows = {r["hint"]: r for r in mappings.ledger_accounts(workspace)}
     assert (rows["kind:Product|project:P2"]["state"], rows["kind:Product|project:P2"]["via"],
             rows["kind:Product|project:P2"]["account"]) == ("by_part", "kind:Product", "707000")
+    # a part whose every code takes its account through another part says so
+    assert (rows["project:P2"]["state"], rows["project:P2"]["via"], rows["project:P2"]["account"]) == (
+        "by_part", "kind:Product", "707000")
+    assert rows["project:P1"]["state"] == "unmapped"  # kind:Service|project:P1 still needs one
+    assert mappings.summary(workspace)["ledger_unmapped"] == 1
+    mappings.set_ledger_account(workspace, "kind:Service", "706000")
+    rows = {r["hint"]: r for r in mappings.ledger_accounts(workspace)}
+    assert (rows["project:P1"]["state"], rows["project:P1"]["vias"]) == (
+        "by_parts", {"kind:Product": "707000", "kind:Service": "706000"})
+    # the counter and the rows agree: no code is left without an account
+    assert mappings.summary(workspace)["ledger_unmapped"] == 0
+    assert not [h for h, r in rows.items() if r["state"] == "unmapped" and h != "*"]
+    mappings.set_ledger_account(workspace, "kind:Service", None)
+    mappings.set_ledger_account(workspace, "*", "706000")
+    rows = {r["hint"]: r for r in mappings.ledger_accounts(workspace)}
     assert rows["kind:Service|project:P1"]["state"] == "fallback"
-    assert mappings.summary(workspace)["ledger_unmapped"] == 0  # parts are not counted again
+    assert mappings.summary(workspace)["ledger_unmapped"] == 0
     ids = {"kind:Product": 7, "*": 1, "kind:Product|project:P2": 9}
     line = docs[0].lines[0]
     assert ledger_account(line, ids) == 7  # by its part

@@ -206,3 +206,27 @@ def test_the_cli_reads_the_lists_and_says_what_the_mappings_name_that_pennylane_
     refused = cli("--refresh")
     assert refused.returncode == 1 and "could not be read from Pennylane" in refused.stderr
     assert "pl-revoked-token-0d3f2a91" not in refused.stderr
+
+
+def test_a_disabled_account_is_flagged_and_the_counters_count_what_a_live_send_does(live, emu):
+    from ecluse.services import mappings
+
+    emu.add_ledger_account("704000", "Travaux", enabled=False)
+    internal = emu.add_category_group("Formations internes")
+    emu.add_category("Formation", group_id=internal["id"])
+    lists = pennylane_lists.refresh(live)
+    assert lists.is_disabled("704000") and not lists.is_disabled("706000") and not lists.is_disabled("706999")
+    ledger = [{"hint": "kind:Service", "account": "704000", "own_lines": 3, "state": "mapped"},
+              {"hint": "kind:Product", "account": "706999", "own_lines": 2, "state": "mapped"},
+              {"hint": "*", "account": "471000", "own_lines": None, "state": "mapped"}]
+    cats = [{"category": "Formation", "documents": 4},  # ambiguous: the send sets none
+            {"category": "Conseil", "documents": 2},  # unknown
+            {"category": "Prestations de services", "documents": 1},
+            {"category": None, "documents": 5}, {"category": None, "documents": 0}]
+    flags = lists.flags(ledger, cats)
+    assert flags["accounts_disabled"] == ["704000"]
+    assert flags["accounts_absent"] == ["706999"] and flags["fallback_absent"] == "471000"
+    todo = mappings.summary(live, ledger, [], cats, lists)
+    assert todo["categories_missing"] == 3 and todo["accounts_absent"] == 2
+    unknown = mappings.summary(live, ledger, [], cats)  # the lists not known: only what has no category
+    assert unknown["categories_missing"] == 1 and unknown["accounts_absent"] == 0

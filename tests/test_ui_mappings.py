@@ -141,8 +141,15 @@ def test_a_category_label_two_groups_share_is_flagged(fresh_synced_workspace, us
     assert frame.value["state"].iloc[sales].startswith("Ambiguë : 2 catégories de Pennylane portent ce libellé (")
     assert any("`Formation` (" in w.value and "Formations internes" in w.value
                and "la facture part sans catégorie, avec un avertissement" in w.value for w in at.warning)
-    assert any(c.value == "Choisissez parmi les 2 catégories de Pennylane (chacune avec son groupe)."
-               for c in at.caption)
+    # the header counts categories (3), the picker labels (2): it says both, and agrees
+    assert any(m.value.startswith("Listes de Pennylane lues le ") and ": 3 catégories," in m.value for m in at.markdown)
+    assert any(c.value == "Choisissez parmi les 2 libellés des 3 catégories de Pennylane, chacun avec son groupe "
+               "(un libellé que plusieurs groupes partagent les nomme tous)." for c in at.caption)
+    # a side whose category is ambiguous gets none at a live send: counted as without one
+    # (sales: ambiguous; purchases: none)
+    assert next(m for m in at.metric if m.label == "Ventes ou achats sans catégorie").value == "2"
+    assert "inconnue de Pennylane ou ambiguë" in next(m for m in at.metric
+                                                      if m.label == "Ventes ou achats sans catégorie").help
 
 
 def test_one_category_is_said_in_good_french():
@@ -162,3 +169,46 @@ def test_a_damaged_secrets_file_does_not_take_the_page_down(fresh_synced_workspa
     assert at.button(key="mp_pl_refresh").disabled
     assert any("`secrets.toml`" in c.value and "n'est pas un TOML valide" in c.value for c in at.caption)
     assert at.button(key="mp_save_ledger")  # the mappings still work
+
+
+def test_codes_served_through_a_part_say_which_account_they_get(fresh_synced_workspace, use_workspace, company,
+                                                                monkeypatch):
+    """Harvest's codes are made of parts (kind:Service|project:P1): the parts come first, kind:
+    ahead, count what they serve, and every code served through one says the account it gets,
+    with that account's label in Pennylane (absent, disabled)."""
+    ws = use_workspace(fresh_synced_workspace)
+    with ws.db.write() as con:
+        con.execute("UPDATE lines SET accounting_hint = 'kind:Service|project:P1' WHERE accounting_hint = '706'")
+        con.execute("UPDATE lines SET accounting_hint = 'kind:Product|project:P2' WHERE accounting_hint = '707'")
+        con.execute("UPDATE lines SET accounting_hint = 'kind:Product' WHERE accounting_hint = '6256'")
+        service = con.execute("SELECT count(*), count(DISTINCT document_id) FROM lines "
+                              "WHERE accounting_hint = 'kind:Service|project:P1'").fetchone()
+        product = con.execute("SELECT count(*), count(DISTINCT document_id) FROM lines "
+                              "WHERE accounting_hint LIKE 'kind:Product%'").fetchone()
+    company.add_ledger_account("704000", "Travaux", enabled=False)
+    mappings.set_ledger_account(ws, "kind:Service", "706999")  # not in Pennylane
+    mappings.set_ledger_account(ws, "kind:Product", "704000")  # disabled there
+    monkeypatch.setenv(PL_ENV, PL_TOKEN)
+    ws.set_pennylane(api_url=company.api_url, token=f"env:{PL_ENV}", dry_run=False)
+    lists = pennylane_lists.refresh(ws)
+    assert lists.flags(mappings.ledger_accounts(ws), [])["accounts_disabled"] == ["704000"]
+    at = open_app("mappings")
+    assert_clean(at)
+    frame, columns = editor(at, "hint")
+    hints = list(frame.value["hint"])
+    assert hints[:4] == ["kind:Service", "kind:Product", "project:P1", "project:P2"]
+    row = {h: frame.value.iloc[i] for i, h in enumerate(hints)}
+    # a part counts its own lines and those of the codes made with it (the column's help says so)
+    assert (row["kind:Product"]["lines"], row["kind:Product"]["documents"]) == tuple(product)
+    assert (row["kind:Service"]["lines"], row["kind:Service"]["documents"]) == tuple(service)
+    assert "celles des codes composés qui la contiennent" in columns["lines"]["help"]
+    for code in ("project:P1", "kind:Service|project:P1"):
+        assert row[code]["state"] == "Par kind:Service → 706999"
+        assert row[code]["account"] == ""
+        assert row[code]["pennylane"] == "706999 par kind:Service : Absent de Pennylane"
+    assert row["project:P2"]["pennylane"] == "704000 par kind:Product : Travaux — désactivé dans Pennylane"
+    assert row["kind:Product"]["pennylane"] == "Travaux — désactivé dans Pennylane"
+    assert row["kind:Product"]["state"] == "Associé"
+    assert any("`704000`" in w.value and "désactivé dans Pennylane" in w.value for w in at.warning)
+    assert not any(s == "Sans correspondance" for h, s in zip(hints, frame.value["state"])
+                   if h.startswith(("kind:", "project:")))

@@ -1191,3 +1191,50 @@ def test_overview_gives_the_next_steps_beyond_review(fresh_synced_workspace, use
     ws.set_pennylane(dry_run=False)
     at.run()
     assert cards(at)["Prêts à envoyer"][0][1] == "Documents approuvés, à envoyer vers Pennylane."
+
+
+def test_overview_says_the_differences_the_last_check_found_and_accounts_pennylane_lacks(
+        fresh_synced_workspace, use_workspace, monkeypatch):
+    from ecluse.services import mappings, pennylane_lists
+    from tests.emulators.pennylane import PennylaneEmulator
+
+    ws = use_workspace(fresh_synced_workspace)
+    with ws.db.write() as con:  # four sent two days ago; checked yesterday, but one sent again since
+        ids = [r[0] for r in con.execute("SELECT id FROM documents WHERE error_count = 0 ORDER BY id LIMIT 5").fetchall()]
+        con.execute("UPDATE documents SET status = 'sent', sent_at = now() - INTERVAL 2 DAY, pennylane_id = 2000 + rowid "
+                    "WHERE id IN (SELECT unnest(?))", [ids])
+        for doc, verdict in zip(ids, ("amount_mismatch", "missing", "changed", "confirmed", "amount_mismatch")):
+            con.execute("INSERT INTO confirmations (document_id, checked_at, status, pennylane_amount, expected_amount, "
+                        "message) SELECT id, now() - INTERVAL 1 DAY, ?, total, total, NULL FROM documents WHERE id = ?",
+                        [verdict, doc])
+        con.execute("UPDATE documents SET sent_at = now() WHERE id = ?", [ids[4]])  # its check is older than the send
+    at = open_app()
+    found = [m for m in at.markdown if m.value == "**Écarts avec Pennylane**"]
+    assert found, markdown_values(at)
+    assert "<span style='font-size:1.8rem;font-weight:600'>3</span>" in markdown_values(at)
+    assert any("la dernière vérification a trouvés différents dans Pennylane" in c.value for c in at.caption)
+    links = []
+
+    def walk(node):
+        if getattr(node, "type", None) == "page_link":
+            links.append((node.proto.label, node.proto.page))
+        for child in getattr(node, "children", {}).values():
+            walk(child)
+
+    walk(at.main)
+    assert any(label == "Suivi" and "reconciliation" in page for label, page in links), links
+
+    # a mapped account Pennylane's chart lacks makes the mappings card, once the lists are known
+    hint = next(r["hint"] for r in mappings.ledger_accounts(ws) if r["hint"] not in (None, "*"))
+    mappings.set_ledger_account(ws, hint, "706999")
+    before = mappings.summary(ws)
+    with PennylaneEmulator(token="pl-overview-token-5d2c", rate_limit=(100, 1.0)) as emu:
+        emu.add_ledger_account("706000", "Prestations de services")
+        monkeypatch.setenv("UI_TEST_PL_OVERVIEW_TOKEN", "pl-overview-token-5d2c")
+        ws.set_pennylane(api_url=emu.api_url, token="env:UI_TEST_PL_OVERVIEW_TOKEN", dry_run=False)
+        pennylane_lists.refresh(ws)
+    at.run()
+    assert_clean(at)
+    count = before["ledger_unmapped"] + before["vat_unmapped"] + 1
+    assert f"<span style='font-size:1.8rem;font-weight:600'>{count}</span>" in markdown_values(at)
+    assert any("1 compte associé est absent du plan comptable de Pennylane" in c.value for c in at.caption)

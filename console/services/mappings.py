@@ -210,11 +210,14 @@ _KINDS = {
 
 # -- what the cache holds, with the mapping of each ------------------------------------------
 def ledger_accounts(ws: Workspace) -> list[dict[str, Any]]:
-    """One row per accounting code found on lines (None: lines without one), then one per part
-    of the codes made of several (`kind:Product` of `kind:Product|project:P1`: mapping it covers
-    them all), most used first, with the account that serves it, and the fallback `*` last:
-    {hint, lines, documents, account, via (the part whose mapping serves it, or None),
-    state: mapped | by_part | fallback | unmapped}."""
+    """One row per part of the codes made of several (`kind:Product` of
+    `kind:Product|project:P1`: mapping it covers them all), the first parts (`kind:`) first, then
+    one per accounting code found on lines (None: lines without one), most used first, with the
+    account that serves it, and the fallback `*` last: {hint, lines, documents, own_lines, part,
+    account, via (the part whose mapping serves it, or None), vias ({part: account} when a part's
+    codes are served by several other parts), state: mapped | by_part | by_parts | fallback |
+    unmapped}. A part counts its own lines and those of the codes made with it (`own_lines`:
+    its own only, what `summary` counts)."""
     mapping = ws.mappings()["ledger_accounts"]
     fallback = mapping.get(FALLBACK)
     with ws.db.read() as con:
@@ -222,23 +225,43 @@ def ledger_accounts(ws: Workspace) -> list[dict[str, Any]]:
             "SELECT accounting_hint AS hint, count(*) AS lines, count(DISTINCT document_id) AS documents "
             "FROM lines GROUP BY 1 ORDER BY lines DESC, hint NULLS LAST"))
         parts = dict_rows(con.execute(
-            "SELECT part AS hint, count(*) AS lines, count(DISTINCT document_id) AS documents "
-            "FROM (SELECT unnest(string_split(accounting_hint, '|')) AS part, document_id FROM lines "
-            "WHERE contains(accounting_hint, '|')) GROUP BY 1 ORDER BY lines DESC, hint"))
-    found = {r["hint"] for r in rows}
-    # The parts first: fewer, and they serve the rest (not counted again in `summary`).
-    rows = [{**r, "part": True} for r in parts if r["hint"] not in found] + rows
-    found |= {r["hint"] for r in parts}
+            "WITH p AS (SELECT document_id, unnest(string_split(accounting_hint, '|')) AS part, "
+            "generate_subscripts(string_split(accounting_hint, '|'), 1) AS position FROM lines "
+            "WHERE contains(accounting_hint, '|')) "
+            "SELECT part AS hint, min(position) AS position, count(*) AS lines, "
+            "count(DISTINCT document_id) AS documents FROM (SELECT part, position, document_id FROM p UNION ALL "
+            "SELECT accounting_hint, NULL, document_id FROM lines WHERE accounting_hint IN (SELECT part FROM p)) "
+            "GROUP BY 1 ORDER BY position, lines DESC, hint"))
+    own = {r["hint"]: r for r in rows}
+    composites = [h for h in own if h and "|" in h]
+    # The parts first (the first parts, which the send tries first, ahead): they serve the rest.
+    out = [{**r, "own_lines": own[r["hint"]]["lines"] if r["hint"] in own else 0, "part": True} for r in parts]
+    listed = {r["hint"] for r in out}
+    out += [{**r, "own_lines": r["lines"], "part": False} for r in rows if r["hint"] not in listed]
+    listed |= set(own)
     # Codes mapped in ecluse.toml that no cached line uses (yet) stay visible and editable.
-    rows += [{"hint": h, "lines": 0, "documents": 0} for h in sorted(mapping) if h != FALLBACK and h not in found]
-    for r in rows:
+    out += [{"hint": h, "lines": 0, "documents": 0, "own_lines": 0, "part": False}
+            for h in sorted(mapping) if h != FALLBACK and h not in listed]
+    for r in out:
         key = hint_key(r["hint"], mapping)
         r["account"] = mapping[key] if key is not None else None
         r["via"] = key if key != r["hint"] else None
-        r["state"] = ("by_part" if r["via"] else "mapped") if key is not None else ("fallback" if fallback else "unmapped")
-    rows.append({"hint": FALLBACK, "lines": None, "documents": None, "account": fallback,
-                 "state": "mapped" if fallback else "unmapped"})
-    return rows
+        r["vias"] = {}
+        if key is not None:
+            r["state"] = "by_part" if r["via"] else "mapped"
+            continue
+        r["state"] = "fallback" if fallback else "unmapped"
+        served = {hint_key(c, mapping) for c in composites if r["hint"] in c.split("|")}
+        if r["part"] and not r["own_lines"] and served and None not in served:
+            # every code made with this part takes its account through another part
+            if len(served) == 1:
+                r["via"] = served.pop()
+                r["account"], r["state"] = mapping[r["via"]], "by_part"
+            else:
+                r["vias"], r["state"] = {k: mapping[k] for k in sorted(served)}, "by_parts"
+    out.append({"hint": FALLBACK, "lines": None, "documents": None, "own_lines": None, "part": False,
+                "account": fallback, "via": None, "vias": {}, "state": "mapped" if fallback else "unmapped"})
+    return out
 
 
 def vat_rates(ws: Workspace) -> list[dict[str, Any]]:
@@ -369,22 +392,28 @@ GROUP BY document_id
 
 
 def summary(ws: Workspace, ledger: list[dict[str, Any]] | None = None, vat: list[dict[str, Any]] | None = None,
-            cats: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+            cats: list[dict[str, Any]] | None = None, lists: Any = None) -> dict[str, Any]:
     """What is left to map: accounting codes without an account (and no fallback), VAT rates
-    with no code (or an invalid one), connections with documents but no default category.
-    Pass the listings already read to save reading them again."""
+    with no code (or an invalid one), connections' sides with documents but no default
+    category. With Pennylane's lists (`pennylane_lists.Lists`, when known), a side whose
+    category the company lacks or several categories share counts as without one (a live send
+    sets none), and the mapped accounts its chart lacks (`accounts_absent`, the fallback's too)
+    are counted. Pass the listings already read to save reading them again."""
     ledger = ledger_accounts(ws) if ledger is None else ledger
     vat = vat_rates(ws) if vat is None else vat
     cats = categories(ws) if cats is None else cats
-    unmapped_hints = [r for r in ledger if r["hint"] != FALLBACK and r["state"] == "unmapped" and r["lines"]
-                      and not r.get("part")]
+    unmapped_hints = [r for r in ledger if r["hint"] != FALLBACK and r["state"] == "unmapped" and r["own_lines"]]
     unmapped_vat = [r for r in vat if r["state"] in ("unmapped", "invalid")
                     and r["lines"] > r["lines_with_source_code"]]
+    flags = lists.flags(ledger, []) if lists is not None else {}
     return {
         "ledger_unmapped": len(unmapped_hints),
-        "ledger_unmapped_lines": sum(r["lines"] for r in unmapped_hints),
+        "ledger_unmapped_lines": sum(r["own_lines"] for r in unmapped_hints),
         "fallback": next((r["account"] for r in ledger if r["hint"] == FALLBACK), None),
         "vat_unmapped": len(unmapped_vat),
         "vat_unmapped_lines": sum(r["lines"] - r["lines_with_source_code"] for r in unmapped_vat),
-        "categories_missing": sum(1 for r in cats if not r["category"] and r["documents"]),
+        "categories_missing": sum(1 for r in cats if r["documents"] and (
+            not r["category"] or (lists is not None and lists.category_unusable(r["category"])))),
+        "accounts_absent": len(set(flags.get("accounts_absent", [])) | ({flags["fallback_absent"]}
+                                                                        if flags.get("fallback_absent") else set())),
     }

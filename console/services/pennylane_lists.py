@@ -73,12 +73,21 @@ class Lists:
     def has_account(self, number: str | None) -> bool:
         return any(a["number"] == number for a in self.ledger_accounts)
 
+    def is_disabled(self, number: str | None) -> bool:
+        """The chart has this account, disabled ("enabled": false in GET /ledger_accounts)."""
+        return any(a["number"] == number and a.get("enabled") is False for a in self.ledger_accounts)
+
+    def category_unusable(self, label: str | None) -> bool:
+        """A live send sets no category for this label: unknown to the company, or ambiguous."""
+        return bool(label) and (not self.has_category(label) or self.is_ambiguous(label))
+
     def flags(self, ledger: list[dict[str, Any]], categories: list[dict[str, Any]]) -> dict[str, Any]:
         """What the workspace's mappings name that the company lacks, as the Mappings page and
         `ecluse mappings pennylane` say it, given the rows of `mappings.ledger_accounts` and
         `mappings.categories`: {accounts_absent: numbers mapped to codes (an invoice needing one
         is held at a live send), fallback_absent: the "*" account when absent (an invoice with
         a line that has neither a reviewer's account nor a mapped code is held),
+        accounts_disabled: mapped numbers (the fallback's too) the chart has but disabled,
         categories_unknown: labels (the invoice goes without its category),
         categories_ambiguous: [{label, groups}] (labels several categories share)}."""
         fallback = next((r["account"] for r in ledger if r["hint"] == FALLBACK and r["account"]), None)
@@ -86,6 +95,8 @@ class Lists:
             "accounts_absent": sorted({r["account"] for r in ledger if r["hint"] != FALLBACK and r["account"]
                                        and not self.has_account(r["account"])}),
             "fallback_absent": fallback if fallback and not self.has_account(fallback) else None,
+            "accounts_disabled": sorted({r["account"] for r in ledger
+                                         if r["account"] and self.is_disabled(r["account"])}),
             "categories_unknown": sorted({r["category"] for r in categories
                                           if r["category"] and not self.has_category(r["category"])}),
             "categories_ambiguous": [{"label": label, "groups": self.category_groups(label)}

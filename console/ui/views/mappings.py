@@ -75,13 +75,13 @@ def save(ws, kind: str, edited: pd.DataFrame, original: pd.DataFrame, key: str, 
     saved(kind, len(changes))
 
 
-def summary(info: dict[str, Any], counterparty_matches: int) -> None:
+def summary(info: dict[str, Any], counterparty_matches: int, lists: pennylane_lists.Lists | None) -> None:
     cols = st.columns(4)
     cols[0].metric(t("map.m_ledger"), info["ledger_unmapped"], help=t("map.m_ledger_help", lines=info["ledger_unmapped_lines"]),
                    border=True)
     cols[1].metric(t("map.m_vat"), info["vat_unmapped"], help=t("map.m_vat_help", lines=info["vat_unmapped_lines"]),
                    border=True)
-    cols[2].metric(t("map.m_categories"), info["categories_missing"], help=t("map.m_categories_help"), border=True)
+    cols[2].metric(t("map.m_categories"), info["categories_missing"], help=t("map.m_categories_help_lists" if lists else "map.m_categories_help"), border=True)
     cols[3].metric(t("map.m_counterparties"), counterparty_matches, help=t("map.m_counterparties_help"), border=True)
     if info["ledger_unmapped"] or info["vat_unmapped"]:
         parts = []
@@ -95,13 +95,40 @@ def summary(info: dict[str, Any], counterparty_matches: int) -> None:
 
 
 def pennylane_label(lists: pennylane_lists.Lists | None, number: str | None) -> str | None:
-    """The Pennylane label of a mapped account, "Absent de Pennylane" when its chart lacks it;
-    None when there is no account or the chart is not known."""
+    """The Pennylane label of a mapped account, "Absent de Pennylane" when its chart lacks it,
+    said "désactivé dans Pennylane" when it is disabled there; None when there is no account or
+    the chart is not known."""
     if lists is None or not number:
         return None
+    if lists.is_disabled(number):
+        return t("map.pl_account_disabled", label=lists.account_label(number) or number)
     if lists.has_account(number):
         return lists.account_label(number) or ""
     return t("map.pl_account_absent")
+
+
+def used_label(lists: pennylane_lists.Lists | None, row: dict[str, Any], fallback: str | None) -> str | None:
+    """The Pennylane column of a code: its own account's label; for a code served through a
+    part (or by the fallback), the account actually used, with where it comes from."""
+    if lists is None:
+        return None
+    if row.get("vias"):
+        return "; ".join(t("map.pl_used", account=account, part=part, label=pennylane_label(lists, account))
+                         for part, account in row["vias"].items())
+    if row.get("via"):
+        return t("map.pl_used", account=row["account"], part=row["via"],
+                 label=pennylane_label(lists, row["account"]))
+    if row["state"] == "fallback" and fallback:
+        return t("map.pl_used", account=fallback, part=t("map.pl_fallback"), label=pennylane_label(lists, fallback))
+    return pennylane_label(lists, row["account"])
+
+
+def ledger_state(row: dict[str, Any]) -> str:
+    if row.get("vias"):
+        return t("map.state_by_parts", parts=", ".join(f"{part} → {account}" for part, account in row["vias"].items()))
+    if row.get("via"):
+        return t("map.state_by_part", part=f"{row['via']} → {row['account']}")
+    return state_label(row["state"])
 
 
 def dry_run_note(ws) -> None:
@@ -125,18 +152,24 @@ def missing_accounts(ws, lists: pennylane_lists.Lists | None, rows: list[dict[st
                    icon=":material/warning:")
     if flags["fallback_absent"]:
         st.warning(t("map.pl_fallback_absent", account=flags["fallback_absent"]), icon=":material/warning:")
+    if disabled := flags["accounts_disabled"]:
+        st.warning(t("map.pl_accounts_disabled", n=len(disabled), accounts=", ".join(f"`{a}`" for a in disabled)),
+                   icon=":material/warning:")
 
 
 def ledger_tab(ws, rows: list[dict[str, Any]], lists: pennylane_lists.Lists | None) -> None:
     st.caption(t("map.ledger_intro"))
     no_code = next((r for r in rows if r["hint"] is None), None)
     shown = [r for r in rows if r["hint"] is not None]
+    fallback = next((r["account"] for r in rows if r["hint"] == mappings.FALLBACK), None)
     frame = pd.DataFrame([{
         "hint": r["hint"], "lines": r["lines"], "documents": r["documents"],
-        # an account served through a part is shown in the state, the cell stays the code's own mapping
-        "account": (r["account"] if not r.get("via") else "") or "",
-        "pennylane": pennylane_label(lists, r["account"]),
-        "state": t("map.state_by_part", part=f"{r['via']} → {r['account']}") if r.get("via") else state_label(r["state"]),
+        # an account served through a part is shown in the state and the Pennylane column, with where
+        # it comes from; the cell stays the code's own mapping
+        "account": (r["account"] if not (r.get("via") or r.get("vias")) else "") or "",
+        "pennylane": (used_label(lists, r, fallback) if r["hint"] != mappings.FALLBACK
+                      else pennylane_label(lists, r["account"])),
+        "state": ledger_state(r),
     } for r in shown], columns=["hint", "lines", "documents", "account", "pennylane", "state"])
     edited = st.data_editor(
         frame, key=f"mp_ledger_{version('ledger_accounts')}", hide_index=True, width="stretch",
@@ -145,8 +178,9 @@ def ledger_tab(ws, rows: list[dict[str, Any]], lists: pennylane_lists.Lists | No
         column_order=["hint", "lines", "documents", "account"] + (["pennylane"] if lists else []) + ["state"],
         column_config={
             "hint": st.column_config.TextColumn(t("map.col_hint"), help=t("map.col_hint_help")),
-            "lines": st.column_config.NumberColumn(t("map.col_lines"), format="%d"),
-            "documents": st.column_config.NumberColumn(t("col.documents"), format="%d"),
+            "lines": st.column_config.NumberColumn(t("map.col_lines"), format="%d", help=t("map.col_lines_help")),
+            "documents": st.column_config.NumberColumn(t("col.documents"), format="%d",
+                                                       help=t("map.col_documents_help")),
             "account": st.column_config.TextColumn(t("map.col_account"), help=t("map.col_account_help"),
                                                    max_chars=20),
             "pennylane": st.column_config.TextColumn(t("map.col_pl_label"), help=t("map.col_pl_label_help")),
@@ -230,7 +264,8 @@ def category_column(lists: pennylane_lists.Lists | None, current: list[str]) -> 
         st.caption(t("map.pl_categories_unknown"))
         return st.column_config.TextColumn(t("map.col_category"), help=t("map.col_category_help"), max_chars=120)
     labels = lists.category_labels()
-    st.caption(t("map.pl_categories_known", n=len(labels)) if labels else t("map.pl_categories_none"))
+    st.caption(t("map.pl_categories_known" if len(labels) == len(lists.categories) else "map.pl_categories_known_shared",
+                 n=len(labels), categories=len(lists.categories)) if labels else t("map.pl_categories_none"))
 
     def shown(label: str) -> str:  # a label several groups share names them all
         groups = " / ".join(lists.category_groups(label))
@@ -351,7 +386,8 @@ def main() -> None:
     cats = mappings.categories(ws, {  # a connection without documents yet: its connector's sides
         name: tuple(sorted({mappings.side_of(kind) for kind in plugins.connector(conn["connector"]).kinds}))
         for name, conn in ws.connections().items() if conn.get("connector") in plugins.connectors})
-    summary(mappings.summary(ws, ledger, vat, cats), len(ws.mappings()["counterparties"]))
+    known = pennylane_lists.load(ws)  # the counters count what a live send does with Pennylane's lists
+    summary(mappings.summary(ws, ledger, vat, cats, known), len(ws.mappings()["counterparties"]), known)
     lists = pennylane_panel(ws)
     tabs = st.tabs([t("map.tab_ledger"), t("map.tab_vat"), t("map.tab_categories"), t("map.tab_counterparties")])
     with tabs[0]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from ecluse.domain import STATUSES
-from ecluse.services import mappings, reconcile, review, setup
+from ecluse.services import mappings, pennylane_lists, reconcile, review, setup
 from ecluse.ui import state, widgets
 from ecluse.ui.state import t
 
@@ -43,16 +43,22 @@ def next_steps(ws, summary: dict) -> list[tuple[str, int | None, str, str, str]]
             steps.append(("dry_run", approved, t("next.dry_run_help", n=approved), "send", ":material/science:"))
     elif approved:
         steps.append(("send", approved, t("next.send_help", n=approved), "send", ":material/send:"))
-    todo = mappings.summary(ws)
+    _rows, differences = reconcile.confirmations_for(ws, currency=None, only_mismatches=True, limit=1)
+    if differences:
+        steps.append(("differences", differences, t("next.differences_help", n=differences), "reconciliation",
+                      ":material/difference:"))
+    todo = mappings.summary(ws, lists=pennylane_lists.load(ws))
     parts = []
     if todo["ledger_unmapped"]:
         parts.append(t("map.todo_ledger", n=todo["ledger_unmapped"], lines=todo["ledger_unmapped_lines"]))
     if todo["vat_unmapped"]:
         parts.append(t("map.todo_vat", n=todo["vat_unmapped"], lines=todo["vat_unmapped_lines"]))
+    if todo["accounts_absent"]:
+        parts.append(t("next.accounts_absent", n=todo["accounts_absent"]))
     if todo["categories_missing"]:
         parts.append(t("next.categories_missing", n=todo["categories_missing"]))
     # Default categories are optional: they are mentioned, but never make the card, nor its count.
-    required = todo["ledger_unmapped"] + todo["vat_unmapped"]
+    required = todo["ledger_unmapped"] + todo["vat_unmapped"] + todo["accounts_absent"]
     if required:
         steps.append(("mappings", required, " ".join(parts), "mappings", ":material/rule:"))
     return steps
