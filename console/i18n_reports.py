@@ -291,6 +291,32 @@ MESSAGES: dict[str, dict[str, str]] = {
     "rep.b_pick": {"fr": "Choisir…", "en": "Choose…"},
     "rep.b_make": {"fr": "Écrire la requête et l'exécuter", "en": "Write the query and run it"},
     "col.row_count": {"fr": "Nombre", "en": "Count"},
+    # Columns of the views that the console's pages do not show (i18n.py has the others).
+    "col.params": {"fr": "Valeurs citées", "en": "Values named"},
+    "col.reason_said": {"fr": "Motif (code)", "en": "Reason (code)"},
+    "col.said": {"fr": "Message (code)", "en": "Message (code)"},
+    "col.checked_at": {"fr": "Vérifié le", "en": "Checked at"},
+    "col.pennylane_amount": {"fr": "Montant dans Pennylane", "en": "Amount in Pennylane"},
+    "col.expected_amount": {"fr": "Montant envoyé", "en": "Amount sent"},
+    # A date column used as a group, by day, month, quarter or year.
+    "rep.b_grain": {"fr": "{label} : regrouper par", "en": "{label}: group by"},
+    "rep.b_grain_help": {"fr": "Une ligne par jour, mois, trimestre ou année de cette date (le premier jour de la "
+                               "période).",
+                         "en": "One row per day, month, quarter or year of this date (the period's first day)."},
+    "rep.grain.day": {"fr": "jour", "en": "day"},
+    "rep.grain.month": {"fr": "mois", "en": "month"},
+    "rep.grain.quarter": {"fr": "trimestre", "en": "quarter"},
+    "rep.grain.year": {"fr": "année", "en": "year"},
+    "rep.grain_label": {"fr": "{label} ({grain})", "en": "{label} ({grain})"},
+    "said.report.unknown_grain": {"fr": "« {name} » n'est pas une période : jour, mois, trimestre ou année.",
+                                  "en": "'{name}' is not a period: day, month, quarter or year."},
+    # The totals of a grouped report, under its table.
+    "rep.totals": {"fr": "**Total** du rapport entier, par devise (on n'additionne jamais deux devises) :",
+                   "en": "**Total** of the whole report, per currency (two currencies are never added up):"},
+    "rep.totals_note": {"fr": "Les exports ne contiennent que les lignes du rapport, sans ce total : un tableur qui "
+                                "les additionne ou les croise ne le compte pas deux fois.",
+                        "en": "The exports hold the report's rows only, without this total: a spreadsheet that adds "
+                              "them up or pivots them does not count it twice."},
     "said.report.unknown_view": {"fr": "La vue « {name} » n'est pas une des vues documentées.",
                                  "en": "'{name}' is not one of the documented views."},
     "said.report.unknown_column": {"fr": "La colonne « {name} » n'est pas une colonne de cette vue.",
@@ -308,5 +334,12 @@ MESSAGES: dict[str, dict[str, str]] = {
     "rep.state.importing": {"fr": "en cours : import de la facture", "en": "in progress: importing the invoice"},
     "rep.state.linking": {"fr": "en cours : lien de l'avoir à sa facture",
                           "en": "in progress: linking the credit note to its invoice"},
+    # Suivi (reconciliation page): the discrepancy stage's bar, measured without sign.
+    "rec.discrepancy_measure": {"fr": "montants en valeur absolue", "en": "amounts without sign"},
+    "rec.discrepancy_note": {
+        "fr": "La barre « Écart avec Pennylane » additionne les montants de ses documents en valeur absolue : une "
+              "facture et un avoir en écart ne s'annulent pas.",
+        "en": "The “Differs in Pennylane” bar adds up its documents' amounts without their sign: an invoice and a "
+              "credit note that both differ do not cancel out."},
     "said.report.not_a_date": {"fr": "La colonne « {name} » n'est pas une date.", "en": "'{name}' is not a date."},
 }

@@ -329,3 +329,60 @@ def test_what_a_check_found_is_said_in_the_readers_language(books, emu):
 
     result = reports.run_query(books, "SELECT status, message, said FROM confirmations WHERE status = 'missing'")
     assert reports.presented(result, "fr").rows[0]["Message"] == f"la facture {pl_f2} n'est plus dans Pennylane"
+
+
+# -- differences never cancel out, counts on whole-number axes ----------------------------------
+def test_an_invoice_and_a_credit_note_that_differ_do_not_cancel_out(workspace, plugins, fake_source, fake_connection,
+                                                                     emu, monkeypatch):
+    """Suivi's walkthrough: +21 361,26 € differing from Pennylane and a −20 810,07 € credit note
+    deleted there made a 551,19 € sliver. The discrepancy bar adds the amounts without sign; the
+    page's charts say so, and count the differences on an axis of whole numbers."""
+    import json
+
+    from tests.test_ui_pages import assert_clean, open_app
+
+    docs = [make_doc("1", total="21361.26"), make_doc("2", total="-20810.07", kind=CUSTOMER_CREDIT_NOTE, number="AV-2"),
+            make_doc("3", total="500.00")]
+    fake_source.pages = [docs]
+    sync(workspace, plugins)
+    review.decide(workspace, "approve", [f"src:{d.source_id}" for d in docs], actor="anne")
+    assert send.push(workspace, PennylaneGateway(emu.api_url, TOKEN), actor="anne").count("sent") == 3
+    ids = {r[0]: r[1] for r in q(workspace, "SELECT id, pennylane_id FROM documents")}
+    with emu._lock:  # in Pennylane: the invoice's amount edited, the credit note deleted
+        emu._invoices["customer"][ids["src:1"]]["currency_amount"] = "21000.00"
+        del emu._invoices["customer"][ids["src:2"]]
+    assert confirm.confirm(workspace, PennylaneClient(emu.api_url, TOKEN)).error is None
+    rows = by(reconcile.monthly_stages(workspace, side="sales"), "stage")
+    discrepancy = rows[("discrepancy",)]
+    assert discrepancy["documents"] == 2 and discrepancy["total"] == D("551.19")  # net: what the chart showed
+    assert discrepancy["abs_total"] == reconcile.stage_measure(discrepancy) == D("42171.33")
+    assert reconcile.stage_measure(rows[("confirmed",)]) == D("500.00")  # the other stages: their net total
+    docs_, _n = reconcile.documents_for(workspace, MAR, None, side="sales", stage="discrepancy")
+    assert sum(abs(d["total"]) for d in docs_) == D("42171.33")
+
+    # The page builds its figures from them.
+    from ecluse.ui import state
+    from tests.ui_fixtures import ui_plugins
+
+    monkeypatch.setattr(state, "plugins", ui_plugins)
+    monkeypatch.delenv("ECLUSE_LANG", raising=False)
+    monkeypatch.setenv("ECLUSE_WORKSPACE", str(workspace.path))
+    monkeypatch.setenv("ECLUSE_ACTOR", "ui-tester")
+    at = open_app("reconciliation")
+    assert_clean(at)
+    monthly, pennylane = (json.loads(c.proto.spec) for c in at.get("plotly_chart")[:2])
+    [bar] = [d for d in monthly["data"] if d["customdata"][0][1] == "discrepancy"]
+    assert bar["name"] == "Écart avec Pennylane" and bar["y"] == [42171.33]
+    assert bar["customdata"][0][4] == "42\u202f171,33\xa0€"
+    assert "%{customdata[4]} (montants en valeur absolue)" in bar["hovertemplate"]
+    assert any("ne s'annulent pas" in c.value for c in at.caption)
+    [marks] = [d for d in pennylane["data"] if d.get("yaxis") == "y2"]
+    assert marks["y"] == [2]
+    axis = pennylane["layout"]["yaxis2"]
+    assert axis["dtick"] == 1 and axis["tickformat"] == ",d"  # 0, 1, 2: never 0, 0, 1, 1, 2, 2
+    at.segmented_control(key="lang").set_value("en").run()
+    assert_clean(at)
+    [bar] = [d for d in json.loads(at.get("plotly_chart")[0].proto.spec)["data"]
+             if d["customdata"][0][1] == "discrepancy"]
+    assert "(amounts without sign)" in bar["hovertemplate"]
+    assert any("do not cancel out" in c.value for c in at.caption)

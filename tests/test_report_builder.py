@@ -292,7 +292,7 @@ def test_the_page_lists_every_column_and_builds_a_report(synced_workspace, use_w
     assert not any("Requête modifiée" in c.value for c in at.caption)
     assert sql.startswith('SELECT "connection", "currency", count(*) AS row_count, sum("total_tax")')
     assert "\"status\" IN ('to_review')" in sql
-    result = at.dataframe[-1].value
+    result = at.dataframe[-2].value  # its totals under it (dataframe[-1])
     assert list(result.columns) == ["Connexion", "Devise", "Nombre", "TVA", "Total TTC"]
     expected = {r["currency"]: r["total"] for r in reports.run_query(
         ws, "SELECT currency, sum(total) AS total FROM invoices WHERE status = 'to_review' GROUP BY ALL").rows}
@@ -364,3 +364,129 @@ def test_the_page_refuses_to_sum_amounts_without_a_currency_in_words_of_its_own(
     assert any("n'a pas de colonne de devise" in e.value for e in at.error)
     assert not any("Message de DuckDB" in c.value for c in at.caption)  # the refusal is ours, not DuckDB's
     assert not any(b.key == "rp_b_make" for b in at.button)  # nothing to write and run
+
+
+# -- every column labelled; dates grouped by month, quarter or year; totals per currency -------------
+def test_every_column_of_every_view_has_a_label_in_french_and_in_english(synced_workspace):
+    views = reports.view_columns(synced_workspace)
+    missing = [f"{view}.{c.name}.{lang}" for view, columns in views.items() for c in columns for lang in ("fr", "en")
+               if not MESSAGES.get(f"col.{c.name}", {}).get(lang)]
+    assert missing == []
+    assert reports.column_label("reason_said", "fr") == "Motif (code)"
+    confirmations = reports.run_query(synced_workspace, "SELECT checked_at, pennylane_amount, expected_amount, said "
+                                                        "FROM confirmations")
+    assert reports.presented(confirmations, "fr").columns == ["Vérifié le", "Montant dans Pennylane", "Montant envoyé",
+                                                              "Message (code)"]
+    assert reports.presented(confirmations, "en").columns == ["Checked at", "Amount in Pennylane", "Amount sent",
+                                                              "Message (code)"]
+
+
+def test_a_date_group_is_grouped_by_day_month_quarter_or_year(synced_workspace):
+    ws = synced_workspace
+    views = reports.view_columns(ws)
+
+    def grouped(grain: str | None, column: str = "issue_date") -> reports.QueryResult:
+        return reports.run_query(ws, reports.build_sql(reports.Choices(
+            "invoices", ("total",), group_by=(column,), grains=((column, grain),) if grain else ()), views))
+
+    def expected(part: str) -> dict:
+        with ws.db.read() as con:
+            return {(p, c): (n, total) for p, c, n, total in con.execute(
+                f"SELECT CAST(date_trunc('{part}', issue_date) AS DATE), currency, count(*), sum(total) "
+                "FROM documents GROUP BY ALL").fetchall()}
+
+    with ws.db.read() as con:
+        days = con.execute("SELECT count(DISTINCT (issue_date, currency)) FROM documents").fetchone()[0]
+    months = expected("month")
+    assert len(grouped(None).rows) == len(grouped("day").rows) == days  # by day, as before
+    for grain in ("month", "quarter", "year"):
+        rows = grouped(grain).rows
+        assert {(r[f"issue_date_{grain}"], r["currency"]): (r["row_count"], r["total"]) for r in rows} == expected(grain)
+    assert len(months) < days and all(d.day == 1 for d, _c in months)
+    assert [r["issue_date_month"] for r in grouped("month").rows] == sorted(r["issue_date_month"]
+                                                                            for r in grouped("month").rows)
+    shown = reports.presented(grouped("quarter"), "fr")
+    assert shown.columns == ["Date (trimestre)", "Devise", "Nombre", "Total TTC"]
+    assert reports.presented(grouped("month"), "en").columns[0] == "Date (month)"
+    # A time by its day (not by the instant), and refusals: a grain that is none, a grain on a non-date.
+    assert 'CAST("status_changed_at" AS DATE) AS "status_changed_at"' in reports.build_sql(reports.Choices(
+        "invoices", group_by=("status_changed_at",), grains=(("status_changed_at", "day"),)), views)
+    for grains, code in (((("issue_date", "week'); DROP"),), "report.unknown_grain"),
+                         ((("number", "month"),), "report.not_a_date")):
+        with pytest.raises(reports.ReportError) as caught:
+            reports.build_sql(reports.Choices("invoices", group_by=("issue_date", "number"), grains=grains), views)
+        assert caught.value.said.code == code
+    assert said_text(caught.value.said, "fr") == "La colonne « number » n'est pas une date."
+
+
+def test_a_grouped_report_has_its_totals_per_currency_over_the_whole_result(synced_workspace):
+    ws = synced_workspace
+    views = reports.view_columns(ws)
+    choices = reports.Choices("invoices", ("total_before_tax", "total"), group_by=("issue_date", "status"),
+                              grains=(("issue_date", "month"),))
+    totals = reports.run_query(ws, reports.totals_sql(choices, views)).rows
+    with ws.db.read() as con:
+        expected = [{"currency": c, "row_count": n, "total_before_tax": before, "total": total}
+                    for c, n, before, total in con.execute(
+                        "SELECT currency, count(*), sum(total_before_tax), sum(total) FROM documents "
+                        "GROUP BY ALL ORDER BY ALL").fetchall()]
+    assert len(expected) > 1 and totals == expected  # one row a currency: never euros and dollars added up
+    assert all(type(r["total"]) is Decimal and type(r["row_count"]) is int for r in totals)
+    # The report's own rows hold no total row: an export stays its rows only.
+    assert sum(r["row_count"] for r in reports.run_query(ws, reports.build_sql(choices, views)).rows) == sum(
+        r["row_count"] for r in totals)
+    assert reports.presented(reports.run_query(ws, reports.totals_sql(choices, views)), "fr").columns == [
+        "Devise", "Nombre", "Total HT", "Total TTC"]
+    assert reports.totals_sql(reports.Choices("invoices", ("total",)), views) is None  # not grouped
+    assert reports.totals_sql(reports.Choices("invoices", ("status",), group_by=("status",)), views) is None  # no sum
+
+
+def test_a_hold_in_the_history_names_no_field_and_empty_values_stay_empty(fresh_synced_workspace):
+    ws = fresh_synced_workspace
+    doc_id = review.approve_all_valid(ws, actor="Claire Martin").done[0]
+    with ws.db.write() as con:  # as services/send.py writes a hold, and a send
+        con.execute("INSERT INTO audit (recorded_at, actor, document_id, action, field, new_value, reason) VALUES "
+                    "(now(), 'Claire Martin', ?, 'held_before_send', 'pennylane_id', NULL, 'held before sending'), "
+                    "(now(), 'Claire Martin', ?, 'sent', 'pennylane_id', '1093', NULL)", [doc_id, doc_id])
+    result = reports.run_query(ws, f"SELECT action, field, old_value, new_value FROM audit WHERE document_id = "
+                                   f"'{doc_id}' AND action IN ('held_before_send', 'sent') ORDER BY id")
+    assert [r["field"] for r in result.rows] == ["pennylane_id", "pennylane_id"]  # SQL sees what is stored
+    shown = reports.presented(result, "fr").rows
+    assert shown[0] == {"Action": "bloqué avant l'envoi", "Champ": None, "Avant": None, "Après": None}
+    assert shown[1]["Champ"] == "Identifiant Pennylane" and shown[1]["Après"] == "1093"
+    csv = reports.export(reports.presented(result, "fr"), "csv", french=True).decode("utf-8-sig").splitlines()
+    assert csv[1] == "bloqué avant l'envoi;;;" and "None" not in "".join(csv)
+
+
+def test_the_page_groups_a_date_by_month_and_shows_totals_per_currency_under_the_table(synced_workspace,
+                                                                                        use_workspace):
+    ws = use_workspace(synced_workspace)
+    at = open_app("reports")
+    at.multiselect(key="rp_b_columns.invoices.fr").set_value(["total"]).run()
+    at.multiselect(key="rp_b_group.invoices.fr").set_value(["issue_date"]).run()
+    assert_clean(at)
+    grain = at.segmented_control(key="rp_b_grain.invoices.fr.issue_date")
+    assert grain.value == "month" and grain.options == ["jour", "mois", "trimestre", "année"]  # a month by default
+    at.button(key="rp_b_make").click().run()
+    assert_clean(at)
+    assert "date_trunc('month', \"issue_date\")" in at.text_area(key="rp_sql").value
+    result, totals = at.dataframe[-2:]  # the report, and its totals under it
+    with ws.db.read() as con:
+        months = con.execute("SELECT count(DISTINCT (date_trunc('month', issue_date), currency)) FROM documents")
+        months = months.fetchone()[0]
+        expected = dict(con.execute("SELECT currency, sum(total) FROM documents GROUP BY ALL").fetchall())
+    assert list(result.value.columns) == ["Date (mois)", "Devise", "Nombre", "Total TTC"] and len(result.value) == months
+    assert result.proto.placeholder == ""  # a missing value shows as an empty cell, not "None"
+    totals = totals.value
+    assert list(totals.columns) == ["Devise", "Nombre", "Total TTC"]
+    assert dict(zip(totals["Devise"], totals["Total TTC"])) == expected and len(expected) > 1
+    assert any("par devise" in m.value for m in at.markdown) and any("sans ce total" in c.value for c in at.caption)
+    # By year: one row a currency and year. Typed SQL of one's own: no totals the page cannot vouch for.
+    at.segmented_control(key="rp_b_grain.invoices.fr.issue_date").set_value("year").run()
+    at.button(key="rp_b_make").click().run()
+    assert_clean(at)
+    assert list(at.dataframe[-2].value.columns)[0] == "Date (année)"
+    at.text_area(key="rp_sql").set_value("SELECT currency, sum(total) AS total FROM invoices GROUP BY ALL")
+    at.button(key="rp_run").click().run()
+    assert_clean(at)
+    assert len(at.dataframe) == 2 and list(at.dataframe[-1].value.columns) == ["Devise", "Total TTC"]

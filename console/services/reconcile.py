@@ -93,6 +93,17 @@ _AMOUNT = f"CASE WHEN d.status = 'sent' THEN {_SENT_AMOUNT} ELSE d.total END"
 _CURRENCY = f"CASE WHEN d.status = 'sent' THEN {_SENT_CURRENCY} ELSE d.currency END"
 
 
+# The figure a stage's bar shows: its documents' total (credit notes negative, so a month's
+# bars add up to its net total), except the discrepancy stage's: what differs from Pennylane is
+# measured without sign, +21 361 and −20 810 are 42 171 at stake, never 551.
+DISCREPANCY_MEASURE = "abs_total"
+
+
+def stage_measure(row: dict[str, Any]) -> Any:
+    """The amount a row of `monthly_stages` shows for its stage (its bar's height)."""
+    return row[DISCREPANCY_MEASURE] if row["stage"] == "discrepancy" else row["total"]
+
+
 def stage_of(status: str, confirmation: str | None = None) -> str:
     """The stage of one document (the same rule as the SQL above, for a row already read)."""
     for stage in ("review", "approved", "rejected"):
@@ -135,7 +146,8 @@ def _monthly(ws: Workspace, group: str, connection: str | None, currency: str | 
         return dict_rows(con.execute(
             f"SELECT date_trunc('month', d.issue_date)::DATE AS month, d.connection, {group}, "
             f"{_CURRENCY} AS currency, count(*) AS documents, sum(d.total_before_tax) AS total_before_tax, "
-            f"sum({_AMOUNT}) AS total FROM documents d {_SENT_JOINS} WHERE {where} "
+            f"sum({_AMOUNT}) AS total, sum(abs({_AMOUNT})) AS abs_total "
+            f"FROM documents d {_SENT_JOINS} WHERE {where} "
             "GROUP BY ALL ORDER BY 1, 2, 3, 4",
             params,
         ))
@@ -188,7 +200,9 @@ def monthly_stages(
     the totals. The sent documents' stages (sent, confirmed, discrepancy) count what was sent,
     in the currency it was sent in, whatever the source changed since: what `pennylane_totals`
     counts as sent; the others the current totals. `total_before_tax` is the documents'
-    current one (a send records no before-tax amount)."""
+    current one (a send records no before-tax amount). `abs_total`: the sum of the amounts
+    without their sign, the measure of the discrepancy stage (DISCREPANCY_MEASURE), where an
+    invoice and a credit note that both differ from Pennylane must not cancel out."""
     return _monthly(ws, f"{_STAGE} AS stage", connection, currency, side)
 
 

@@ -27,6 +27,9 @@ from ..workspace import Workspace
 FORMATS = ("csv", "json", "parquet", "xlsx")
 VIEWS = ("invoices", "lines", "counterparties", "findings", "batches", "batch_items", "audit", "sync_runs", "problems",
          "confirmations")
+# A date column used as a group is grouped by one of these: the day as it is, or the month, the
+# quarter or the year it falls in (date_trunc in SQL, a DATE: the first day of the period).
+GRAINS = ("day", "month", "quarter", "year")
 
 SAVED_REPORTS: dict[str, tuple[str, str]] = {
     "monthly_totals": (
@@ -218,6 +221,9 @@ def presented(result: QueryResult, lang: str) -> QueryResult:
     reason = {"reason", "reason_said"} <= set(names)
     fields = table.column("field").to_pylist() if "field" in names else None
     words = _words(names)
+    # A send's audit row names the Pennylane id it got: a hold or a failure got none, and
+    # says nothing of that field (neither before nor after), only its reason.
+    changes = [table.column(n).to_pylist() if n in names else [None] * table.num_rows for n in _CHANGE_COLUMNS]
     labels: list[str] = []
     columns: list[pa.Array | pa.ChunkedArray] = []
     for name, column in zip(names, table.columns):
@@ -234,15 +240,35 @@ def presented(result: QueryResult, lang: str) -> QueryResult:
             column = pa.array([said_or(r, s, lang) if s else r
                                for r, s in zip(column.to_pylist(), table.column("reason_said").to_pylist())], pa.string())
         elif name == "field" and pa.types.is_string(column.type):  # Statut, Identifiant Pennylane
-            column = pa.array([field_label(f, lang) for f in fields or ()], pa.string())
+            column = pa.array([None if f in _NO_CHANGE and (b, a) == (None, None) else field_label(f, lang)
+                               for f, b, a in zip(fields or (), *changes)], pa.string())
         elif fields is not None and name in _CHANGE_COLUMNS and pa.types.is_string(column.type):
             column = pa.array([_word(_WORDS["status"], v, lang) if f == "status" else v
                                for f, v in zip(fields, column.to_pylist())], pa.string())
-        key = f"col.{name}"
-        label = t(key, lang) if key in MESSAGES else name
+        label = column_title(name, lang)
         labels.append(name if label in labels or label in names and label != name else label)
         columns.append(column)
     return QueryResult(pa.table(columns, names=labels), result.truncated)
+
+
+_NO_CHANGE = ("pennylane_id",)
+_GROUPED = re.compile(rf"^(.+)_({'|'.join(GRAINS[1:])})$")
+
+
+def grain_of(name: str) -> str | None:
+    """The grain a result column's name says (`issue_date_month`: month), None for any other."""
+    grouped = _GROUPED.match(name)
+    return grouped[2] if grouped else ("month" if name == "month" else None)
+
+
+def column_title(name: str, lang: str) -> str:
+    """A result column's label: its own, a dated group's at its grain ("Date (mois)"), else its name."""
+    grouped = _GROUPED.match(name)
+    if f"col.{name}" in MESSAGES:
+        return t(f"col.{name}", lang)
+    if grouped and f"col.{grouped[1]}" in MESSAGES:
+        return t("rep.grain_label", lang, label=t(f"col.{grouped[1]}", lang), grain=t(f"rep.grain.{grouped[2]}", lang))
+    return name
 
 
 def _words(names: list[str]) -> dict[str, tuple[str, ...]]:
@@ -383,6 +409,33 @@ class Choices:
     connections: tuple[str, ...] = ()
     statuses: tuple[str, ...] = ()
     group_by: tuple[str, ...] = ()
+    grains: tuple[tuple[str, str], ...] = ()  # (a dated group column, one of GRAINS): by day when none
+
+
+def grouped_name(name: str, grain: str) -> str:
+    """The result's name of a dated group column: `issue_date` by day, `issue_date_month`…"""
+    return name if grain == "day" else f"{name}_{grain}"
+
+
+def _grains(choices: Choices, columns: dict[str, Column]) -> dict[str, str]:
+    grains = dict(choices.grains)
+    for name, grain in grains.items():
+        if grain not in GRAINS:
+            raise ReportError(f"unknown grain {grain!r}; choose one of {', '.join(GRAINS)}",
+                              Said("report.unknown_grain", {"name": grain}))
+        if not _known(columns, name, "column").dated:
+            raise ReportError(f"{name} is not a date", Said("report.not_a_date", {"name": name}))
+    return grains
+
+
+def _group_select(column: Column, grain: str | None) -> str:
+    """A group column in SELECT: a date (or a time, by its day) at its grain, named for it."""
+    if not grain or (grain == "day" and column.type == "DATE"):
+        return _ident(column.name)
+    if grain == "day":
+        return f"CAST({_ident(column.name)} AS DATE) AS {_ident(column.name)}"
+    return (f"CAST(date_trunc({_literal(grain)}, {_ident(column.name)}) AS DATE) "
+            f"AS {_ident(grouped_name(column.name, grain))}")
 
 
 def build_sql(choices: Choices, views: dict[str, list[Column]]) -> str:
@@ -408,15 +461,11 @@ def build_sql(choices: Choices, views: dict[str, list[Column]]) -> str:
         if values and name in columns:
             where.append(f"{_ident(name)} IN ({', '.join(_literal(str(v)) for v in values)})")
     if choices.group_by:
-        currency = _currencies(columns)
-        groups = list(dict.fromkeys([*choices.group_by, *currency]))
-        shown = [columns[n] for n in choices.columns] or list(columns.values())
-        summed = [c.name for c in shown if c.amount and c.name not in groups]
-        if summed and not currency:
-            raise ReportError(f"{choices.view} has no currency column: its amounts ({', '.join(summed)}) may be in "
-                              "several currencies and are not added up; group without them, or write the query",
-                              Said("report.no_currency", {"view": choices.view, "names": ", ".join(summed)}))
-        select = [*map(_ident, groups), f"count(*) AS {COUNT}", *(f"sum({_ident(n)}) AS {_ident(n)}" for n in summed)]
+        grains = _grains(choices, columns)
+        groups = list(dict.fromkeys([*choices.group_by, *_currencies(columns)]))
+        summed = _summed(choices, columns)
+        select = [*(_group_select(columns[n], grains.get(n)) for n in groups), f"count(*) AS {COUNT}",
+                  *(f"sum({_ident(n)}) AS {_ident(n)}" for n in summed)]
         tail = ["GROUP BY ALL", "ORDER BY ALL"]
     else:
         select = [_ident(n) for n in choices.columns] or ["*"]
@@ -425,6 +474,38 @@ def build_sql(choices: Choices, views: dict[str, list[Column]]) -> str:
     if where:
         lines.append("WHERE " + "\n  AND ".join(where))
     return "\n".join(lines + tail)
+
+
+def _summed(choices: Choices, columns: dict[str, Column]) -> list[str]:
+    """The amount columns a grouped report sums; refused when the view has no currency column
+    (its amounts may be in several)."""
+    currency = _currencies(columns)
+    shown = [columns[n] for n in choices.columns] or list(columns.values())
+    summed = [c.name for c in shown if c.amount and c.name not in {*choices.group_by, *currency}]
+    if summed and not currency:
+        raise ReportError(f"{choices.view} has no currency column: its amounts ({', '.join(summed)}) may be in "
+                          "several currencies and are not added up; group without them, or write the query",
+                          Said("report.no_currency", {"view": choices.view, "names": ", ".join(summed)}))
+    return summed
+
+
+def totals_sql(choices: Choices, views: dict[str, list[Column]]) -> str | None:
+    """The totals of a grouped report, one row per currency (two currencies are never added
+    up): the number of rows and each summed amount over the whole result (not only the rows a
+    page shows). None when the report is not grouped or sums nothing. Kept apart from the
+    report's rows: a total row among them would be summed again by whoever pivots or adds up
+    an export, and Parquet and JSON are read by programs."""
+    columns = {c.name: c for c in _known(views, choices.view, "view")}
+    if not choices.group_by:
+        return None
+    currency = _currencies(columns)
+    summed = _summed(choices, columns)
+    if not summed:
+        return None
+    select = [*map(_ident, currency), f"CAST(sum({COUNT}) AS BIGINT) AS {COUNT}",
+              *(f"sum({_ident(n)}) AS {_ident(n)}" for n in summed)]
+    return (f"SELECT {', '.join(select)}\nFROM ({build_sql(choices, views)})\n"
+            "GROUP BY ALL ORDER BY ALL")
 
 
 def left_out(choices: Choices, views: dict[str, list[Column]]) -> list[str]:

@@ -51,14 +51,16 @@ def monthly_figure(rows: list[dict[str, Any]], currency: str) -> go.Figure:
             name = stage_label(stage)
             if len(connections) > 1:
                 name = f"{name} · {connection}"
+            # Measured without sign (differences never cancel out): its hover says so, as the caption.
+            measure = f" ({t('rec.discrepancy_measure')})" if stage == "discrepancy" else ""
             fig.add_bar(
-                x=[r["month"] for r in part], y=[float(r["total"] or 0) for r in part], name=name,
+                x=[r["month"] for r in part], y=[float(reconcile.stage_measure(r) or 0) for r in part], name=name,
                 marker={"color": STAGE_COLORS[stage],
                         "pattern": {"shape": PATTERNS[c_index % len(PATTERNS)], "solidity": 0.3}},
                 customdata=[[r["month"].isoformat(), stage, connection, r["documents"],
-                             i18n.format_money(r["total"], currency, lang),
+                             i18n.format_money(reconcile.stage_measure(r), currency, lang),
                              i18n.format_month(r["month"], lang)] for r in part],
-                hovertemplate=f"%{{customdata[5]}} · {name}<br>%{{customdata[4]}} · %{{customdata[3]}} "
+                hovertemplate=f"%{{customdata[5]}} · {name}<br>%{{customdata[4]}}{measure} · %{{customdata[3]}} "
                               f"{t('rec.hover_documents')}<extra></extra>",
             )
     months = sorted({r["month"] for r in rows})
@@ -80,7 +82,8 @@ def drill_down(ws, bar: tuple[dt.date, str, str] | None, currency: str, side: st
     if stage not in reconcile.STAGES:
         return
     rows, total = reconcile.documents_for(ws, month, None, connection, currency=currency, side=side, stage=stage)
-    amount = sum((r["total"] or 0 for r in rows), start=0)
+    # As its bar counts it: the discrepancy stage's amounts without their sign.
+    amount = sum((abs(r["total"] or 0) if stage == "discrepancy" else r["total"] or 0 for r in rows), start=0)
     st.markdown(t("rec.selection", month=i18n.format_month(month, state.lang()), status=stage_label(stage),
                   connection=connection, n=total, total=widgets.money(amount, currency)))
     # A sent document counts what was sent; beside it, what the source says now when that differs.
@@ -144,10 +147,15 @@ def pennylane_figure(rows: list[dict[str, Any]], currency: str, connection: str)
         legend={"orientation": "h", "y": -0.18}, separators=", " if lang == "fr" else ".,",
         yaxis={"title": t("rec.total_axis"), "tickformat": ",.0f"},
         yaxis2={"title": t("rec.pl_mismatches"), "overlaying": "y", "side": "right", "rangemode": "tozero",
-                "showgrid": False, "tickformat": "d"},
+                "showgrid": False, **count_axis(max((r["mismatches"] for r in rows), default=0))},
     )
     _month_axis(fig, months, lang)
     return fig
+
+
+def count_axis(top: int) -> dict[str, Any]:
+    """A count's axis: whole numbers only (never 0, 0, 1, 1, 2, 2), one tick a unit while few."""
+    return {"tickformat": ",d", **({"dtick": 1, "tick0": 0} if top <= 10 else {})}
 
 
 def pennylane_drill_down(ws, bar: tuple[dt.date, str, str] | None, connection: str | None, currency: str,
@@ -236,7 +244,9 @@ def backlog(ws, connection: str | None, side: str | None, currency: str) -> None
                     hovertemplate="%{x} · " + conn + "<br>%{y} " + t("rec.hover_documents")
                                   + " (%{customdata} ⚠)<extra></extra>")
     fig.update_layout(barmode="stack", height=300, bargap=0.35, margin={"l": 10, "r": 10, "t": 10, "b": 10},
-                      yaxis={"title": t("rec.documents_axis")}, legend={"orientation": "h", "y": -0.2},
+                      yaxis={"title": t("rec.documents_axis"), **count_axis(max(
+                          (sum(r["documents"] for r in rows if r["bucket"] == c) for c in codes), default=0))},
+                      legend={"orientation": "h", "y": -0.2},
                       showlegend=True)
     st.plotly_chart(fig, key="rc_backlog", config={"displaylogo": False})
 
@@ -263,7 +273,7 @@ def main() -> None:
     if not rows:
         st.info(t("rec.no_data"))
     else:
-        st.caption(t("rec.monthly_note") + " " + t("rec.stages_note"))
+        st.caption(t("rec.monthly_note") + " " + t("rec.stages_note") + " " + t("rec.discrepancy_note"))
         event = st.plotly_chart(monthly_figure(rows, currency), key=f"rc_monthly_{connection}_{currency}_{side}",
                                 on_select="rerun", selection_mode="points", config={"displaylogo": False})
         drill_down(ws, widgets.selected_bar(event), currency, side)

@@ -79,14 +79,20 @@ def builder(ws, views: dict[str, list[reports.Column]]) -> None:
         group_by = st.multiselect(t("rep.b_group_by"), [c.name for c in columns if not c.amount],
                                   key=f"rp_b_group.{key}", format_func=label, help=t("rep.b_group_help"),
                                   placeholder=t("rep.b_pick"))
+        dated = [n for n in group_by if next(c for c in columns if c.name == n).dated]
+        grains = tuple((n, col.segmented_control(
+            t("rep.b_grain", label=label(n)), list(reports.GRAINS), default="month", required=True,
+            key=f"rp_b_grain.{key}.{n}", help=t("rep.b_grain_help"),
+            format_func=state.frozen(lambda g: t(f"rep.grain.{g}"))) or "month")
+            for n, col in zip(dated, st.columns(len(dated)) if dated else ()))
         choices = reports.Choices(view, tuple(chosen), period or None, start if period else None,
                                   end if period else None, tuple(filters.get("connection", ())),
-                                  tuple(filters.get(status, ())) if status else (), tuple(group_by))
+                                  tuple(filters.get(status, ())) if status else (), tuple(group_by), grains)
         hidden = reports.left_out(choices, views)  # chosen, but neither summed nor a group: said, not dropped silently
         if hidden:
             st.info(t("rep.b_left_out", n=len(hidden), names=", ".join(map(label, hidden))), icon=":material/info:")
         st.button(t("rep.b_make"), key="rp_b_make", icon=":material/edit_note:", on_click=use_sql,
-                  args=(reports.build_sql(choices, views),))
+                  args=(reports.build_sql(choices, views), reports.totals_sql(choices, views)))
 
 
 def column_choice(name: str) -> str:
@@ -95,9 +101,11 @@ def column_choice(name: str) -> str:
     return f"{label} ({name})" if label else name
 
 
-def use_sql(sql: str) -> None:
-    """The builder's query into the SQL box, run; the saved report picker back to none."""
+def use_sql(sql: str, totals: str | None = None) -> None:
+    """The builder's query into the SQL box, run; the saved report picker back to none. The
+    query of its totals is kept beside it: shown under the result while that query is the one run."""
     st.session_state["rp_sql"] = st.session_state["rp_ran"] = sql
+    st.session_state["rp_totals"] = (sql, totals)
     st.session_state[state.lkey("rp_saved")] = ""
     state.remember("rp_saved")
 
@@ -140,28 +148,37 @@ def exports(ws, sql: str, sql_names: bool) -> None:
                             key=f"rp_dl_{fmt}", icon=":material/download:", on_click="ignore", width="stretch")
 
 
-def column_formats(result: reports.QueryResult) -> dict[str, Any]:
+# A date at a grain as the reader writes it (moment.js formats): 05/2026, T2 2026, 2026.
+GRAIN_FORMATS = {"month": {"fr": "MM/YYYY", "en": "YYYY-MM"}, "quarter": {"fr": "[T]Q YYYY", "en": "[Q]Q YYYY"},
+                 "year": {"fr": "YYYY", "en": "YYYY"}}
+
+
+def column_formats(result: reports.QueryResult, names: list[str] | None = None) -> dict[str, Any]:
     """Decimals (money, rates) with their places as the reader's browser writes numbers (2 430,00
-    in French), whole days without a time, dates as the reader writes them."""
+    in French), whole days without a time, dates as the reader writes them, a month (a quarter,
+    a year: `names`, the query's own names, say which) as a month. Keyed by `result`'s names."""
     import pyarrow as pa
 
-    day = "DD/MM/YYYY" if state.lang() == "fr" else "YYYY-MM-DD"
+    lang = state.lang()
+    day = "DD/MM/YYYY" if lang == "fr" else "YYYY-MM-DD"
+    grains = {reports.column_title(n, lang): g for n in names or result.columns if (g := reports.grain_of(n))}
+    grains |= {n: g for n in result.columns if (g := reports.grain_of(n))}
     config: dict[str, Any] = {}
     for field in result.table.schema:
         if pa.types.is_decimal(field.type):
             # The step gives the places shown: 2 430,00, not 2 430.
             config[field.name] = st.column_config.NumberColumn(format="localized", step=10 ** -field.type.scale)
         elif pa.types.is_date(field.type):  # a month (date_trunc) as a month: 05/2026
-            month = field.name in ("month", t("col.month"))
-            config[field.name] = st.column_config.DateColumn(
-                format=(("MM/YYYY" if state.lang() == "fr" else "YYYY-MM") if month else day))
+            grain = grains.get(field.name)
+            config[field.name] = st.column_config.DateColumn(format=GRAIN_FORMATS[grain][lang] if grain else day)
         elif pa.types.is_timestamp(field.type):
             config[field.name] = st.column_config.DatetimeColumn(format=f"{day} HH:mm")
     return config
 
 
 # The builder's own refusals: no DuckDB text to show under them.
-BUILDER_REFUSALS = ("report.no_currency", "report.unknown_view", "report.unknown_column", "report.not_a_date")
+BUILDER_REFUSALS = ("report.no_currency", "report.unknown_view", "report.unknown_column", "report.not_a_date",
+                    "report.unknown_grain")
 
 
 def query_error(exc: reports.ReportError) -> None:
@@ -210,8 +227,27 @@ def main() -> None:
         st.warning(t("rep.truncated", n=MAX_ROWS), icon=":material/content_cut:")
     shown = result if sql_names else reports.presented(result, state.lang())
     st.dataframe(shown.table.to_pandas(), hide_index=True, width="stretch", key="rp_result",
-                 column_config=column_formats(shown))
+                 column_config=column_formats(shown, result.columns), placeholder="")  # no value: an empty cell
+    totals(ws, sql, sql_names)
     exports(ws, sql, sql_names)
+
+
+def totals(ws, sql: str, sql_names: bool) -> None:
+    """Under a grouped report the builder made (while it is the query run), its totals per
+    currency over the whole result; kept out of the rows and exports (services.reports.totals_sql)."""
+    built, query = st.session_state.get("rp_totals") or ("", None)
+    if not query or built.strip() != sql:
+        return
+    try:
+        result = reports.run_query(ws, query)
+    except reports.ReportError as exc:
+        query_error(exc)
+        return
+    shown = result if sql_names else reports.presented(result, state.lang())
+    st.markdown(t("rep.totals"))
+    st.dataframe(shown.table.to_pandas(), hide_index=True, width="stretch", key="rp_totals_table",
+                 column_config=column_formats(shown), placeholder="")
+    st.caption(t("rep.totals_note"))
 
 
 main()
