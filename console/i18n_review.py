@@ -34,9 +34,38 @@ MESSAGES: dict[str, dict[str, str]] = {
               "accounts holds the document (put On hold) at the send."},
     "lines.col_source_code": {"fr": "Code comptable (source)", "en": "Accounting code (source)"},
     "lines.account_fixed": {"fr": "{account} (corrigé)", "en": "{account} (fixed)"},
-    "lines.account_part": {"fr": "{account} (via {part})", "en": "{account} (via {part})"},
+    "lines.account_part": {"fr": "{account} (par {part})", "en": "{account} (by {part})"},
     "lines.account_default": {"fr": "{account} (par défaut)", "en": "{account} (default)"},
     "lines.account_none": {"fr": "aucun", "en": "none"},
+    "lines.account_absent": {"fr": "{shown} ⚠ absent de Pennylane", "en": "{shown} ⚠ not in Pennylane"},
+    "lines.account_disabled": {"fr": "{shown} ⚠ désactivé dans Pennylane", "en": "{shown} ⚠ disabled in Pennylane"},
+    "lines.col_account_label": {"fr": "Intitulé (Pennylane)", "en": "Name (Pennylane)"},
+    "lines.col_account_label_help": {
+        "fr": "L'intitulé du compte dans le plan comptable de Pennylane, tel que lu le {when} (page Correspondances).",
+        "en": "The account's name in Pennylane's chart of accounts, as read on {when} (Mappings page)."},
+    "lines.accounts_absent": {
+        "fr": "{n|Compte|Comptes} {accounts} {n|absent|absents} de Pennylane : la facture sera bloquée à l'envoi. Créez "
+              "{n|le compte|les comptes} dans Pennylane ou choisissez-en un autre (Correspondances, ou l'onglet "
+              "Corriger).",
+        "en": "{n|Account|Accounts} {accounts} not in Pennylane: the invoice will be held at the send. Create "
+              "{n|it|them} in Pennylane or choose another one (Mappings, or the Fix tab)."},
+    "lines.accounts_disabled": {
+        "fr": "{n|Compte|Comptes} {accounts} {n|désactivé|désactivés} dans Pennylane : vérifiez-{n|le|les} avant l'envoi, ou "
+              "choisissez-en un autre.",
+        "en": "{n|Account|Accounts} {accounts} disabled in Pennylane: check {n|it|them} before sending, or choose "
+              "another one."},
+    "lines.vat_fixed": {"fr": "{code} (corrigé)", "en": "{code} (fixed)"},
+    "lines.vat_source": {"fr": "{code} (source)", "en": "{code} (source)"},
+    "lines.vat_mapping": {"fr": "{code} (correspondance du taux)", "en": "{code} (rate's mapping)"},
+    "lines.vat_default": {"fr": "{code} (d'après le taux)", "en": "{code} (from the rate)"},
+    "lines.vat_none": {"fr": "aucun : bloque l'envoi", "en": "none: holds the send"},
+    "lines.col_vat_help": {
+        "fr": "Le code TVA que l'envoi donnera à la ligne : celui de sa correction, sinon le code de la source s'il "
+              "est valide, sinon celui de son taux (correspondance TVA, ou le code par défaut du taux). Sans code, "
+              "le document est mis En attente à l'envoi.",
+        "en": "The VAT code the send will give the line: its fix's, else the source's code when valid, else its "
+              "rate's (the VAT mapping, or the rate's default code). Without one, the document is put On hold at "
+              "the send."},
     "lines.no_account": {
         "fr": "{n} {n|ligne n'a|lignes n'ont} pas de compte Pennylane. Le document n'est pas bloqué pour autant : "
               "{n|elle partira|elles partiront} sans compte et Pennylane choisira lui-même le compte, à vérifier ensuite. Pour "
@@ -46,6 +75,38 @@ MESSAGES: dict[str, dict[str, str]] = {
               "go without an account and Pennylane will choose one itself, to check afterwards. To set an account, "
               "map the accounting code to one (or set a default account “*”) in Mappings, or fix the line in the "
               "Fix tab."},
+
+    # -- a sent document that the last check in Pennylane found different ----------------------
+    "review.findings_pennylane": {"fr": "Écart avec Pennylane", "en": "Differs in Pennylane"},
+    "review.flag_amount_mismatch": {"fr": "écart de montant dans Pennylane", "en": "amount differs in Pennylane"},
+    "review.flag_changed_in_pennylane": {"fr": "modifié dans Pennylane", "en": "modified in Pennylane"},
+    "review.flag_missing": {"fr": "supprimé de Pennylane", "en": "deleted from Pennylane"},
+    "review.no_decision_checked": {
+        "fr": "Déjà envoyé à Pennylane, où la dernière vérification a trouvé un écart : rien à décider ici, la "
+              "correction se fait dans Pennylane (détail ci-dessous).",
+        "en": "Already sent to Pennylane, where the last check found a difference: nothing to decide here, the fix "
+              "is made in Pennylane (details below)."},
+    "review.check_title": {"fr": "Vérification dans Pennylane du {when} : {message}.",
+                           "en": "Check in Pennylane on {when}: {message}."},
+    "review.check_amounts": {"fr": "Envoyé : {expected} ; dans Pennylane : {found}.",
+                             "en": "Sent: {expected}; in Pennylane: {found}."},
+    "review.check_todo_amount_mismatch": {
+        "fr": "Corrigez le montant dans Pennylane (ou émettez un avoir) : Écluse ne renvoie pas un document déjà "
+              "envoyé. « Confirmer avec Pennylane » (page Envoi) vérifiera à nouveau.",
+        "en": "Correct the amount in Pennylane (or issue a credit note): Écluse does not send a document already "
+              "sent again. “Confirm with Pennylane” (Send page) will check again."},
+    "review.check_todo_changed": {
+        "fr": "Le montant est le même, mais la facture a été modifiée dans Pennylane après l'envoi : vérifiez-y la "
+              "modification. Écluse ne renvoie pas un document déjà envoyé.",
+        "en": "The amount is the same, but the invoice was modified in Pennylane after the send: check the change "
+              "there. Écluse does not send a document already sent again."},
+    "review.check_todo_missing": {
+        "fr": "La facture a été supprimée de Pennylane. Écluse ne peut pas la renvoyer : un document envoyé n'a plus "
+              "de décision possible ici. Si elle doit figurer dans Pennylane, recréez-la dans Pennylane (son PDF "
+              "est téléchargeable ci-dessous).",
+        "en": "The invoice was deleted from Pennylane. Écluse cannot send it again: a document already sent has no "
+              "decision left here. If it belongs in Pennylane, create it again there (its PDF can be downloaded "
+              "below)."},
 
     # -- fixes in place ----------------------------------------------------------------------------
     "fx.tab": {"fr": "Corriger ({n})", "en": "Fix ({n})"},
@@ -100,10 +161,22 @@ MESSAGES: dict[str, dict[str, str]] = {
                        "en": "Source accounting code: {hint} → account {account} (mapping)."},
     "fx.hint_part": {"fr": "Code comptable de la source : {hint} → compte {account} (correspondance de {part}).",
                      "en": "Source accounting code: {hint} → account {account} (mapping of {part})."},
-    "fx.hint_fixed": {"fr": "Compte {account} : celui de la correction de la ligne, qui l'emporte sur les "
-                            "correspondances (vider le champ les rétablit).",
-                      "en": "Account {account}: the line's fix, which wins over the mappings (emptying the field "
-                            "restores them)."},
+    "fx.hint_fixed_code": {"fr": "Compte {account}, corrigé sur cette ligne (au lieu de {previous} par "
+                                 "correspondance de {hint}) ; videz le champ pour revenir à la correspondance.",
+                           "en": "Account {account}, fixed on this line (instead of {previous} by the mapping of "
+                                 "{hint}); empty the field to go back to the mapping."},
+    "fx.hint_fixed_part": {"fr": "Compte {account}, corrigé sur cette ligne (au lieu de {previous} par {part}) ; "
+                                 "videz le champ pour revenir à la correspondance.",
+                           "en": "Account {account}, fixed on this line (instead of {previous} by {part}); empty the "
+                                 "field to go back to the mapping."},
+    "fx.hint_fixed_default": {"fr": "Compte {account}, corrigé sur cette ligne (au lieu de {previous}, le compte par "
+                                    "défaut) ; videz le champ pour revenir au compte par défaut.",
+                              "en": "Account {account}, fixed on this line (instead of {previous}, the fallback "
+                                    "account); empty the field to go back to the fallback account."},
+    "fx.hint_fixed_none": {"fr": "Compte {account}, corrigé sur cette ligne (sans correction, elle partirait sans "
+                                 "compte) ; videz le champ pour retirer la correction.",
+                           "en": "Account {account}, fixed on this line (without the fix, it would go without an "
+                                 "account); empty the field to remove the fix."},
     "fx.hint_unmapped": {"fr": "Code comptable de la source : {hint}, sans correspondance.",
                          "en": "Source accounting code: {hint}, not mapped."},
     "fx.hint_none": {"fr": "La source ne donne pas de code comptable pour cette ligne.",
@@ -127,6 +200,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "fx.none": {"fr": "Aucune correction : les valeurs sont celles de la source.",
                 "en": "No fix: the values are the source's."},
     "fx.col_source": {"fr": "Valeur de la source", "en": "Source value"},
+    "fx.col_source_code": {"fr": "Code comptable de la source", "en": "Source accounting code"},
     "fx.shared_badge": {"fr": "tous les documents du tiers", "en": "all the counterparty's documents"},
     "fx.restore": {"fr": "Rétablir", "en": "Restore"},
     "fx.restore_help": {"fr": "Rétablir la valeur de la source", "en": "Restore the source's value"},

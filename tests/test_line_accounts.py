@@ -7,7 +7,7 @@ from decimal import Decimal as D
 import pytest
 
 from ecluse.domain import Line
-from ecluse.services import fixes, review, send
+from ecluse.services import fixes, pennylane_lists, review, send
 from ecluse.services.pennylane_gateway import PennylaneGateway
 from ecluse.services.sync import sync
 from tests.conftest import make_doc
@@ -29,6 +29,17 @@ def harvest_like(workspace, plugins, fake_source, fake_connection):
     workspace.set_mapping("ledger_accounts", "kind:Product", "706100")
     workspace.set_mapping("ledger_accounts", "kind:Service", "706200")
     return workspace
+
+
+@pytest.fixture
+def emu_chart(harvest_like, monkeypatch):
+    """A live destination (the emulator) whose chart has 706100 and 706300 (disabled)."""
+    with PennylaneEmulator(token=TOKEN, rate_limit=(50, 1.0)) as emu:
+        emu.add_ledger_account("706100", "Licences")
+        emu.add_ledger_account("706300", "Ancien compte", enabled=False)
+        monkeypatch.setenv("ECLUSE_TEST_LINE_ACCOUNTS_TOKEN", TOKEN)
+        harvest_like.set_pennylane(api_url=emu.api_url, token="env:ECLUSE_TEST_LINE_ACCOUNTS_TOKEN", dry_run=False)
+        yield emu
 
 
 def shown(ws, doc_id="src:1"):
@@ -123,3 +134,55 @@ def test_harvest_codes_take_the_account_of_their_first_mapped_part(tmp_path, mon
     assert shown[hint] == ("706100", "part", kind)
     assert all(v == ("706100", "part", kind) if (h or "").startswith(kind + "|") else v[1] in ("code", "none")
                for h, v in shown.items())
+
+
+# -- the VAT code each line will be sent with ------------------------------------------------------
+def vat_shown(ws, doc_id="src:1"):
+    return [(a["vat_code"], a["vat_source"]) for a in review.lines_as_sent(ws, doc_id)]
+
+
+def test_each_line_says_the_vat_code_the_send_gives_it(workspace, plugins, fake_source, fake_connection):
+    """A fix, the source's valid code, else the rate's code (the workspace's mapping or the
+    default): Revue's column is what the send really imports (Pennylane emulator)."""
+    doc = make_doc("1", total="120.00")
+    codes = ["MC_200", None, None, "not-a-code"]  # the source's; the last is no Pennylane code
+    doc.lines = [Line(f"Ligne {i}", D(1), D("25.00"), D("25.00"), D("5.00"), D("30.00"), D(20), "kind:Service", code)
+                 for i, code in enumerate(codes, start=1)]
+    odd = make_doc("2", total="107.00", rate="7")  # no code for 7 %: the send holds it
+    fake_source.pages = [[doc, odd]]
+    sync(workspace, plugins)
+    fixes.fix(workspace, "src:1", "lines[3].vat_code", "AT_200", actor="anne")
+    assert vat_shown(workspace) == [("MC_200", "source"), ("FR_200", "default"), ("AT_200", "fixed"),
+                                    ("FR_200", "default")]
+    assert vat_shown(workspace, "src:2") == [(None, "none")]
+    workspace.set_mapping("vat", "20", "GB_200")
+    expected = vat_shown(workspace)
+    assert expected == [("MC_200", "source"), ("GB_200", "mapping"), ("AT_200", "fixed"), ("GB_200", "mapping")]
+    with PennylaneEmulator(token=TOKEN, rate_limit=(50, 1.0)) as emu:
+        assert review.decide(workspace, "approve", ["src:1"], actor="anne", force=True, reason="vu").done == ["src:1"]
+        result = send.push(workspace, PennylaneGateway(emu.api_url, TOKEN), actor="anne")
+        assert result.count("sent") == 1, result.summary()
+        [invoice] = emu.invoices("customer")
+        sent = [line["vat_rate"] for line in emu.invoice_lines(invoice["id"])]
+    assert sent == [code for code, _ in expected]
+
+
+def test_an_account_is_checked_against_the_pennylane_chart_last_read(harvest_like, emu_chart):
+    """With the chart read (Correspondances), each account has its name, and one Pennylane lacks
+    (the send holds the invoice) or has disabled is said so; a fixed line says what the
+    mappings would have given it."""
+    assert [(a["chart"], a["account_label"]) for a in review.lines_as_sent(harvest_like, "src:1")] == \
+        [(None, None)] * 4, "no chart read yet: nothing to say"
+    pennylane_lists.refresh(harvest_like)
+    harvest_like.set_mapping("ledger_accounts", "*", "471000")
+    fixes.fix(harvest_like, "src:1", "lines[2].ledger_account", "706300", actor="anne")
+    assert review.lines_as_sent(harvest_like, "src:1", chart=False)[0]["chart"] is None
+    shown = review.lines_as_sent(harvest_like, "src:1")
+    assert [(a["account"], a["chart"], a["account_label"]) for a in shown] == [
+        ("706100", "ok", "Licences"), ("706300", "disabled", "Ancien compte"), ("471000", "absent", None),
+        ("471000", "absent", None)]
+    assert shown[1]["unfixed"] == {"account": "706200", "source": "code", "via": None}
+    assert "unfixed" not in shown[0]
+    fixes.fix(harvest_like, "src:1", "lines[1].ledger_account", "706200", actor="anne")
+    assert review.lines_as_sent(harvest_like, "src:1")[0]["unfixed"] == {"account": "706100", "source": "part",
+                                                                         "via": "kind:Product"}

@@ -89,3 +89,23 @@ def test_detail_has_lines_findings_counterparty_and_history(synced):
     assert doc["history"][0]["action"] == "fetched"
     assert doc["raw"]["id"] == "bad"
     assert review.get_document(synced, "nope") is None
+
+
+def test_the_queue_and_the_detail_say_what_the_last_check_in_pennylane_found(synced):
+    """As Suivi counts it: a sent document's check since its send; one older than the send (sent
+    again since) is stale, and a document not sent has none."""
+    with synced.db.write() as con:
+        con.execute("UPDATE documents SET status = 'sent', sent_at = now() - INTERVAL 1 DAY, pennylane_id = 7 "
+                    "WHERE id IN ('src:1', 'src:2')")
+        con.execute("INSERT INTO confirmations (document_id, checked_at, status, pennylane_amount, expected_amount, "
+                    "message, said) VALUES ('src:1', now(), 'missing', NULL, 101, 'invoice 7 is no longer in Pennylane', "
+                    "'{\"code\": \"confirm.missing\", \"params\": {\"pennylane_id\": 7}}'), "
+                    "('src:2', now() - INTERVAL 2 DAY, 'amount_mismatch', 1, 102, NULL, NULL), "
+                    "('src:3', now(), 'missing', NULL, 103, NULL, NULL)")
+    rows = {r["id"]: r["confirmation"] for r in review.list_documents(synced, Filters(ids=["src:1", "src:2", "src:3"]))[0]}
+    assert rows == {"src:1": "missing", "src:2": None, "src:3": None}
+    assert [r["id"] for r in review.list_documents(synced, Filters(findings="pennylane"))[0]] == ["src:1"]
+    check = review.get_document(synced, "src:1")["confirmation"]
+    assert check["status"] == "missing" and check["expected_amount"] == 101
+    assert i18n.said_or(check["message"], check["said"], "fr") == "la facture 7 n'est plus dans Pennylane"
+    assert review.get_document(synced, "src:2")["confirmation"] is None

@@ -120,9 +120,12 @@ def test_a_ledger_account_and_vat_code_fixed_on_a_line_show_in_the_lines(fresh_s
     line = review.get_document(ws, doc_id)["lines"][0]
     assert (line["ledger_account"], line["vat_code"]) == ("706100", "FR_100")
     [lines] = [d.value for d in at.dataframe if "Compte Pennylane" in d.value.columns]
-    assert lines.iloc[0]["Compte Pennylane"] == "706100 (corrigé)" and lines.iloc[0]["Code TVA Pennylane"] == "FR_100"
+    assert lines.iloc[0]["Compte Pennylane"] == "706100 (corrigé)"
+    assert lines.iloc[0]["Code TVA Pennylane"] == "FR_100 (corrigé)"
     assert lines.iloc[0]["Code comptable (source)"] == (doc_line_hint(ws, doc_id, 0) or "—")  # the source's, kept
-    assert list(lines.columns[:5]) == ["Libellé", "Total HT", "Taux TVA", "TVA", "Total TTC"]  # amounts first: the column is narrow
+    # what the send gives each line right after its label: the column is narrow (the PDF beside it)
+    assert list(lines.columns[:3]) == ["Libellé", "Compte Pennylane", "Code TVA Pennylane"]
+    assert list(lines.columns[3:7]) == ["Total HT", "Taux TVA", "TVA", "Total TTC"]
     assert at.text_input(key=f"fx_ln_{doc_id}_1_{session(at, 'fx_version')}_ledger").value == "706100"
 
 
@@ -196,10 +199,28 @@ def test_corriger_says_the_account_a_line_goes_to_by_the_lines_tabs_rule(fresh_s
     at.run()
     assert_clean(at)
     captions = [c.value for c in at.caption]
-    assert ("Compte 706100 : celui de la correction de la ligne, qui l'emporte sur les correspondances (vider le "
-            "champ les rétablit).") in captions
+    assert (f"Compte 706100, corrigé sur cette ligne (au lieu de 706000 par correspondance de {hint}) ; videz le "
+            "champ pour revenir à la correspondance.") in captions, "the fix, and what the mapping would have given"
+    assert any(m.value.startswith("Ligne 1 : Compte comptable → **706100**") and f"Code comptable de la source : {hint}" in m.value
+               for m in at.markdown), "the fix in force beside the source's code, not a 'source value'"
+    if "|" in hint:  # a code made of parts, mapped by its first part: said so
+        ws.set_mapping("ledger_accounts", hint, None)
+        ws.set_mapping("ledger_accounts", hint.split("|")[0], "706200")
+        at.run()
+        assert (f"Compte 706100, corrigé sur cette ligne (au lieu de 706200 par {hint.split('|')[0]}) ; videz le champ "
+                "pour revenir à la correspondance.") in [c.value for c in at.caption]
+        ws.set_mapping("ledger_accounts", hint.split("|")[0], None)
+        ws.set_mapping("ledger_accounts", hint, "706000")
     assert not [c for c in captions if "(correspondance)" in c], "the mapping no longer serves this line"
     assert lines_shown(at).iloc[0]["Compte Pennylane"] == "706100 (corrigé)"
+    ws.set_mapping("ledger_accounts", hint, None)  # without the fix: no account, or the default one
+    at.run()
+    assert ("Compte 706100, corrigé sur cette ligne (sans correction, elle partirait sans compte) ; videz le champ "
+            "pour retirer la correction.") in [c.value for c in at.caption]
+    ws.set_mapping("ledger_accounts", "*", "471000")
+    at.run()
+    assert ("Compte 706100, corrigé sur cette ligne (au lieu de 471000, le compte par défaut) ; videz le champ pour "
+            "revenir au compte par défaut.") in [c.value for c in at.caption]
     fixes.fix(ws, doc_id, "lines[1].ledger_account", None, actor="anne")
     ws.set_mapping("ledger_accounts", hint, None)
     ws.set_mapping("ledger_accounts", "*", "471000")
@@ -723,3 +744,75 @@ def test_approve_all_valid_confirmed_after_someone_else_did_says_so(fresh_synced
     assert_clean(at)
     assert any(i.value.startswith("Aucun document à approuver") for i in at.info), "not silent"
     assert not popover(at).open
+
+
+# -- what the send gives each line, against Pennylane's chart; a sent document Pennylane differs on ------
+def test_the_lines_say_the_vat_code_and_the_accounts_pennylane_lacks(fresh_synced_workspace, use_workspace,
+                                                                     monkeypatch):
+    from ecluse.services import pennylane_lists
+    from tests.emulators.pennylane import PennylaneEmulator
+
+    ws = use_workspace(fresh_synced_workspace)
+    [(doc_id, hint)] = q(ws, "SELECT l.document_id, l.accounting_hint FROM lines l JOIN documents d ON d.id = "
+                             "l.document_id WHERE d.status = 'to_review' AND l.position = (SELECT min(position) FROM "
+                             "lines m WHERE m.document_id = l.document_id) AND l.accounting_hint IS NOT NULL "
+                             "AND l.vat_rate = 20 AND l.vat_code IS NULL ORDER BY 1 LIMIT 1")
+    ws.set_mapping("ledger_accounts", hint, "706000")
+    ws.set_mapping("ledger_accounts", "*", "471000")
+    at = open_document(ws, doc_id)
+    lines = lines_shown(at)
+    assert lines.iloc[0]["Code TVA Pennylane"] == "FR_200 (d'après le taux)", "not '—': the code the send gives"
+    assert "Intitulé (Pennylane)" not in lines.columns, "no chart read: no names"
+    token = "pl-review-lines-chart-4d2a"
+    with PennylaneEmulator(token=token, rate_limit=(50, 1.0)) as emu:
+        emu.add_ledger_account("706000", "Prestations de services")
+        monkeypatch.setenv("ECLUSE_TEST_REVIEW_CHART_TOKEN", token)
+        ws.set_pennylane(api_url=emu.api_url, token="env:ECLUSE_TEST_REVIEW_CHART_TOKEN", dry_run=False)
+        pennylane_lists.refresh(ws)
+    ws.set_mapping("vat", "20", "MC_200")
+    at.run()
+    assert_clean(at)
+    lines = lines_shown(at)
+    assert lines.iloc[0]["Compte Pennylane"] == "706000" and lines.iloc[0]["Intitulé (Pennylane)"] == "Prestations de services"
+    assert lines.iloc[0]["Code TVA Pennylane"] == "MC_200 (correspondance du taux)"
+    others = [i for i, h in enumerate(lines["Code comptable (source)"]) if h != hint]
+    assert {lines.iloc[i]["Compte Pennylane"] for i in others} <= {"471000 (par défaut) ⚠ absent de Pennylane"}
+    if others:
+        assert any(w.value.startswith("Compte 471000 absent de Pennylane : la facture sera bloquée à l'envoi.")
+                   for w in at.warning)
+
+
+def test_a_sent_document_pennylane_differs_on_says_so_and_what_to_do(fresh_synced_workspace, use_workspace):
+    ws = use_workspace(fresh_synced_workspace)
+    ids = send_and_confirm(ws, n_mismatch=1, n_missing=1)
+    mismatch, missing, confirmed = ids[0], ids[1], ids[2]
+    with ws.db.write() as con:  # as confirm.py writes a deletion: English message, and its Said
+        con.execute("UPDATE confirmations SET message = 'invoice 4242 is no longer in Pennylane', "
+                    "said = '{\"code\": \"confirm.missing\", \"params\": {\"pennylane_id\": 4242}}' "
+                    "WHERE document_id = ?", [missing])
+        con.execute("UPDATE confirmations SET message = 'Pennylane has 1 where 2 was sent', "
+                    "said = '{\"code\": \"confirm.amount_mismatch\", \"params\": {}}' WHERE document_id = ?", [mismatch])
+    rows = {r["id"]: r["confirmation"] for r in review.list_documents(ws, review.Filters(ids=ids[:3]))[0]}
+    assert rows == {mismatch: "amount_mismatch", missing: "missing", confirmed: "confirmed"}
+    at = open_document(ws, mismatch, findings="pennylane")  # the filter "Écart avec Pennylane" lists it
+    [grid] = [d.value for d in at.dataframe if "Suivi" in d.value.columns]
+    [row] = [i for i, n in enumerate(grid["Numéro"]) if n == review.get_document(ws, mismatch)["number"]]
+    assert "écart de montant dans Pennylane" in grid["Suivi"][row]
+    assert set(grid["Statut"]) == {"Envoyé"}
+    assert any("où la dernière vérification a trouvé un écart : rien à décider ici" in c.value for c in at.caption)
+    [shown] = [e.value for e in at.error if "Vérification dans Pennylane du" in e.value]
+    assert "Pennylane a un autre montant que celui envoyé" in shown and "Corrigez le montant dans Pennylane" in shown
+    expected = q(ws, "SELECT expected_amount, pennylane_amount FROM confirmations WHERE document_id = ?", [mismatch])[0]
+    assert f"Envoyé : {i18n.format_money(expected[0], 'EUR', 'fr')} ; dans Pennylane : " \
+           f"{i18n.format_money(expected[1], 'EUR', 'fr')}." in shown
+    at = open_document(ws, missing)
+    [shown] = [e.value for e in at.error if "Vérification dans Pennylane du" in e.value]
+    assert "la facture 4242 n'est plus dans Pennylane" in shown, "the check's message in French"
+    assert "Écluse ne peut pas la renvoyer" in shown
+    at = open_document(ws, confirmed)
+    assert not [e for e in at.error if "Vérification dans Pennylane" in e.value]
+    assert any(c.value == "Déjà envoyé à Pennylane : plus aucune décision à prendre ici." for c in at.caption)
+    # a check older than the last send is stale (sent again since): not said
+    with ws.db.write() as con:
+        con.execute("UPDATE documents SET sent_at = now() + INTERVAL 1 HOUR WHERE id = ?", [mismatch])
+    assert review.get_document(ws, mismatch)["confirmation"] is None

@@ -8,17 +8,19 @@ import datetime as dt
 import json
 
 import duckdb
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from .. import i18n
 from ..connectors import Said
-from ..domain import APPROVED, FAILED, ON_HOLD, REJECTED, STATUSES, TO_REVIEW, fixed_account, json_compact
+from ..domain import APPROVED, FAILED, ON_HOLD, REJECTED, STATUSES, TO_REVIEW, Line, fixed_account, json_compact
 from ..pennylane import requests_builder as rb
+from ..pennylane.vat import VatMapper, VatMappingError, rate_key
 from ..storage.db import dict_rows
 from ..storage.documents import load_documents
 from ..storage.ingest import GONE
 from ..workspace import Workspace
+from .reconcile import _CONFIRMATION_JOIN as CONFIRMATION_JOIN  # Suivi's rule: a check older than the send is stale
 from .sync import finish_left_checks, shown_status
 
 
@@ -47,7 +49,7 @@ class Filters:
     date_to: dt.date | None = None
     counterparty: str | None = None  # substring, case-insensitive
     search: str | None = None  # number or counterparty substring
-    findings: str | None = None  # "errors" | "warnings" | "clean" | "duplicates" | "changed"
+    findings: str | None = None  # "errors" | "warnings" | "clean" | "duplicates" | "changed" | "pennylane"
     ids: list[str] | None = None
 
     def where(self) -> tuple[str, list[Any]]:
@@ -86,6 +88,8 @@ class Filters:
             clauses.append("EXISTS (SELECT 1 FROM findings f WHERE f.document_id = d.id AND f.code = 'suspected_duplicate')")
         elif self.findings == "changed":
             clauses.append("(d.changed IS NOT NULL OR d.changed_after_sending)")
+        elif self.findings == "pennylane":  # sent, and the last check since found a difference
+            clauses.append(f"d.id IN (SELECT d.id FROM documents d {CONFIRMATION_JOIN} WHERE k.status <> 'confirmed')")
         return " AND ".join(clauses), params
 
 
@@ -94,7 +98,7 @@ _LIST_COLUMNS = """
     d.id, d.connection, d.kind, d.number, d.issue_date, d.due_date, d.currency,
     d.total_before_tax, d.total_tax, d.total, c.name AS counterparty, d.status, d.status_reason,
     d.error_count, d.warning_count, d.attachment_pending, (d.changed IS NOT NULL OR d.changed_after_sending) AS changed,
-    d.changed_after_sending, d.pennylane_id, d.pennylane_url
+    d.changed_after_sending, d.pennylane_id, d.pennylane_url, k.status AS confirmation
 """
 
 
@@ -114,9 +118,11 @@ def list_documents(
 
 def page_rows(con: Any, where: str, params: list[Any], *, sort: str, descending: bool, limit: int,
               offset: int) -> list[dict[str, Any]]:
-    """One sorted page of the queue's rows (`_LIST_COLUMNS`) for a `Filters.where()` clause."""
+    """One sorted page of the queue's rows (`_LIST_COLUMNS`) for a `Filters.where()` clause; a sent
+    document's `confirmation` is what the last check in Pennylane since its send found
+    (confirmed, amount_mismatch, changed, missing), None when not checked since."""
     return dict_rows(con.execute(
-        f"SELECT {_LIST_COLUMNS} FROM documents d {JOIN_COUNTERPARTY} WHERE {where} "
+        f"SELECT {_LIST_COLUMNS} FROM documents d {JOIN_COUNTERPARTY} {CONFIRMATION_JOIN} WHERE {where} "
         f"ORDER BY {_order_by(sort, descending)} LIMIT ? OFFSET ?",
         params + [int(limit), int(offset)],
     ))
@@ -174,6 +180,11 @@ def get_document(ws: Workspace, doc_id: str) -> dict[str, Any] | None:
         )
         # reason_said as the value it is (JSON text in the column), as a finding's params
         doc["history"] = [{**h, "reason_said": i18n.stored(h["reason_said"])} for h in dict_rows(cur)]
+        cur = con.execute(
+            "SELECT k.status, k.checked_at, k.message, k.said, k.pennylane_amount, k.expected_amount "
+            f"FROM documents d {CONFIRMATION_JOIN} WHERE d.id = ? AND k.status IS NOT NULL", [doc_id])
+        # what the last check in Pennylane since the send found (Suivi's rule), None if none
+        doc["confirmation"] = next(iter(dict_rows(cur)), None)
     from .fixes import list_fixes
 
     doc["fixes"] = list_fixes(ws, doc_id)
@@ -205,28 +216,87 @@ def line_accounts(ws: Workspace, doc_id: str) -> list[dict[str, Any]]:
     fallback `*`) or none. A line with none is imported without an account (Pennylane chooses
     it); the document is not held for it. An account Pennylane's chart lacks holds it at the send.
     Empty for a document not in the cache."""
-    mapping = ws.mappings()["ledger_accounts"]
+    return [{k: line[k] for k in ("account", "source", "via")} for line in lines_as_sent(ws, doc_id, chart=False)]
+
+
+def lines_as_sent(ws: Workspace, doc_id: str, *, chart: bool = True) -> list[dict[str, Any]]:
+    """`line_accounts`, and beside it: `unfixed`, for a fixed line, what the mappings would give it
+    without the fix ({account, source, via}); `chart`, what the Pennylane chart last read
+    (`pennylane_lists.load`) says of the account: None (no chart, or no account), "ok",
+    "disabled" or "absent" (the send holds the invoice), with `account_label`; and the VAT
+    code the send will give the line (`vat_code`, the send's own `VatMapper`) with its origin
+    `vat_source`: fixed, source (the source's valid code), mapping (the workspace's code for
+    the rate), default (Écluse's code for the rate) or none (the send holds the invoice)."""
+    from .pennylane_lists import load as load_chart
+
+    mappings = ws.mappings()
+    mapping = mappings["ledger_accounts"]
     with ws.db.read() as con:
         doc = load_documents(con, [doc_id]).get(doc_id)
-    if doc is None:
-        return []
+        if doc is None:
+            return []
+        source_hints = [r[0] for r in con.execute(
+            "SELECT accounting_hint FROM lines WHERE document_id = ? ORDER BY position", [doc_id]).fetchall()]
+        vat_fixed = {r[0] for r in con.execute(
+            "SELECT field FROM overrides WHERE document_id = ? AND field LIKE 'lines[%].vat_code'",
+            [doc_id]).fetchall()}
+    chart_read = load_chart(ws) if chart else None
+    try:
+        mapper: VatMapper | None = VatMapper(mappings["vat"])
+    except VatMappingError:  # a code the configuration got wrong: the send stops on it too
+        mapper = None
     # What the send gives the request builder (`send._Sender._ledger_ids`), with the account
     # numbers in place of Pennylane's ids.
     accounts = rb.account_numbers(doc.lines, mapping)
-    out = []
-    for line in doc.lines:
-        account = rb.ledger_account(line, accounts)  # the builder's rule: the code, its first mapped part, '*'
-        key = rb.hint_key(line.accounting_hint, accounts)  # which of them served it (None: '*' or nothing)
-        if account is None:
-            source = "none"
-        elif key is None:
-            source = "default"
-        elif key != line.accounting_hint:
-            source = "part"
-        else:
-            source = "fixed" if fixed_account(key) is not None else "code"
-        out.append({"account": account, "source": source, "via": key if source == "part" else None})
+    out = [_line_account(line, accounts) for line in doc.lines]
+    for number, (line, shown) in enumerate(zip(doc.lines, out), start=1):
+        if shown["source"] == "fixed" and number <= len(source_hints):
+            unfixed = replace(line, accounting_hint=source_hints[number - 1])
+            shown["unfixed"] = _line_account(unfixed, rb.account_numbers([unfixed], mapping))
+        shown["chart"], shown["account_label"] = _in_chart(chart_read, shown["account"])
+        shown["vat_code"], shown["vat_source"] = _line_vat(mapper, mappings["vat"], line,
+                                                           f"lines[{number}].vat_code" in vat_fixed)
     return out
+
+
+def _line_account(line: Line, accounts: dict[str, str]) -> dict[str, Any]:
+    """{account, source, via} of one line, by the request builder's rule (`line_accounts`)."""
+    account = rb.ledger_account(line, accounts)  # the builder's rule: the code, its first mapped part, '*'
+    key = rb.hint_key(line.accounting_hint, accounts)  # which of them served it (None: '*' or nothing)
+    if account is None:
+        source = "none"
+    elif key is None:
+        source = "default"
+    elif key != line.accounting_hint:
+        source = "part"
+    else:
+        source = "fixed" if fixed_account(key) is not None else "code"
+    return {"account": account, "source": source, "via": key if source == "part" else None}
+
+
+def _in_chart(chart: Any, account: str | None) -> tuple[str | None, str | None]:
+    """What Pennylane's chart last read says of an account: (None | ok | disabled | absent, label)."""
+    if chart is None or account is None:
+        return None, None
+    found = next((a for a in chart.ledger_accounts if a["number"] == account), None)
+    if found is None:
+        return "absent", None
+    return ("ok" if found.get("enabled", True) else "disabled"), found.get("label")
+
+
+def _line_vat(mapper: VatMapper | None, overrides: dict[str, str], line: Line, fixed: bool) -> tuple[str | None, str]:
+    """The VAT code the send gives a line (`VatMapper.code`, as the request builder calls it) and
+    where it comes from."""
+    if mapper is None:
+        return None, "none"
+    try:
+        code = mapper.code(line.vat_rate, source_code=line.vat_code)
+    except VatMappingError:
+        return None, "none"
+    if line.vat_code and code == line.vat_code:
+        return code, "fixed" if fixed else "source"
+    mapped = {rate_key(k) for k in overrides}
+    return code, "mapping" if rate_key(line.vat_rate) in mapped else "default"
 
 
 @dataclass

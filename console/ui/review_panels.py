@@ -237,7 +237,12 @@ def _account_caption(accounts: list[dict[str, Any]], number: int, hint: str | No
     account, or none (then a link to Correspondances)."""
     account = accounts[number - 1] if number <= len(accounts) else {"account": None, "source": "none", "via": None}
     source = account["source"]
-    key = {"fixed": "fx.hint_fixed", "code": "fx.hint_mapped", "part": "fx.hint_part"}.get(source)
+    if source == "fixed":  # and what the mappings would give it without the fix
+        unfixed = account.get("unfixed") or {"account": None, "source": "none", "via": None}
+        st.caption(t(f"fx.hint_fixed_{unfixed['source']}", account=account["account"], previous=unfixed["account"],
+                     part=unfixed["via"], hint=hint))
+        return
+    key = {"code": "fx.hint_mapped", "part": "fx.hint_part"}.get(source)
     if key:
         st.caption(t(key, hint=hint, account=account["account"], part=account["via"]))
         return
@@ -268,7 +273,7 @@ def lines_form(ws, doc: dict[str, Any], done: Done, version: int) -> None:
     current_code = line.get("vat_code") if line.get("vat_code") in vat_codes.valid_codes() else ""
     current_account = str(line.get("ledger_account") or "")
     hint = line.get("accounting_hint")  # the source's code (a fix leaves it as it is)
-    _account_caption(review.line_accounts(ws, doc["id"]), number, hint)
+    _account_caption(review.lines_as_sent(ws, doc["id"], chart=False), number, hint)
     with st.form(key=f"fx_ln_{doc['id']}_{number}_{version}", border=True):
         c1, c2 = st.columns(2)
         # An example in the line's own class: the source's code as an account (6256 → 625600), else
@@ -356,8 +361,10 @@ def current_fixes(ws, doc: dict[str, Any], done: Done, editable: bool) -> None:
         with st.container(border=True):
             cols = st.columns([5, 3, 2], vertical_alignment="center")
             shared = f"  \n:blue-badge[{t('fx.shared_badge')}]" if fx["shared"] else ""
+            # a fixed account stands beside the source's accounting code, not an account of the source
+            source = t("fx.col_source_code" if fx["field"].endswith(".ledger_account") else "fx.col_source")
             cols[0].markdown(f"{field_label(fx['field'])} → **{_text(fx['value'])}**  \n"
-                             f":gray[{widgets.labelled(t('fx.col_source'), _text(fx['source_value']))}]{shared}")
+                             f":gray[{widgets.labelled(source, _text(fx['source_value']))}]{shared}")
             cols[1].markdown(f":gray[{fx['actor']}  \n{widgets.datetime(fx['recorded_at'])}]")
             if editable and cols[2].button(t("fx.restore"), key=f"fx_restore_{doc['id']}_{fx['field']}",
                                            icon=":material/undo:", help=t("fx.restore_help"), width="stretch"):

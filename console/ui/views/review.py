@@ -16,12 +16,12 @@ import streamlit as st
 
 from ecluse import i18n
 from ecluse.domain import IN_BATCH, KINDS, SENT, STATUSES, json_dumps
-from ecluse.services import queue, reconcile, review
+from ecluse.services import pennylane_lists, queue, reconcile, review
 from ecluse.ui import review_panels, state, widgets
 from ecluse.ui.state import t
 
 PAGE_SIZE = 50
-FINDINGS = ("all", "errors", "warnings", "clean", "duplicates", "changed")
+FINDINGS = ("all", "errors", "warnings", "clean", "duplicates", "changed", "pennylane")
 SORTS = ("issue_date", "number", "counterparty", "total", "status", "findings", "connection", "fetched_at")
 
 # Filter widgets and their defaults. Widget state is dropped when the user leaves the page, so
@@ -108,6 +108,16 @@ def filter_bar(connections: list[str]) -> None:
     save_filters()
 
 
+def differs(confirmation: str | None) -> bool:
+    """Whether the last check in Pennylane since the send found a difference."""
+    return confirmation is not None and confirmation != "confirmed"
+
+
+def check_flag(confirmation: str) -> str:
+    """What the last check in Pennylane found, in the list's Suivi column."""
+    return t("review.flag_changed_in_pennylane" if confirmation == "changed" else f"review.flag_{confirmation}")
+
+
 def grid_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [{
         "number": r["number"] or "—",
@@ -117,8 +127,9 @@ def grid_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
         "total": widgets.money(r["total"], r["currency"]),
         "status": widgets.status_label(r["status"]),
         "findings": widgets.findings_label(r["error_count"], r["warning_count"]),
-        "flags": " · ".join(t(f"review.flag_{f}") for f in ("pdf_pending", "changed")
-                            if r["attachment_pending" if f == "pdf_pending" else "changed"]),
+        "flags": " · ".join([t(f"review.flag_{f}") for f in ("pdf_pending", "changed")
+                             if r["attachment_pending" if f == "pdf_pending" else "changed"]]
+                            + ([check_flag(r["confirmation"])] if differs(r.get("confirmation")) else [])),
         "connection": r["connection"],
     } for r in rows]
 
@@ -262,8 +273,10 @@ def actions(ws, selected: list[dict[str, Any]], position: int = 0) -> None:
                     + (" · " + t("review.selected_errors", n=with_errors) if with_errors else ""))
         if all(r["status"] in (SENT, IN_BATCH) for r in selected):
             # Nothing to decide: every decision would be refused.
-            st.caption(t("review.no_decision_sent" if all(r["status"] == SENT for r in selected)
-                         else "review.no_decision_batch"))
+            sent = all(r["status"] == SENT for r in selected)
+            st.caption(t("review.no_decision_batch" if not sent
+                         else "review.no_decision_checked" if any(differs(r.get("confirmation")) for r in selected)
+                         else "review.no_decision_sent"))
             return
         if st.session_state.pop("rv_clear_reason", False):
             st.session_state["rv_reason"], st.session_state["rv_force"] = "", False
@@ -391,6 +404,8 @@ def detail(ws, doc_id: str) -> None:
             st.caption(t("review.status_reason", reason=review_panels.status_reason(doc)))
         if doc.get("changed_after_sending"):
             change_after_sending(ws, doc)
+        if doc.get("confirmation") and differs(doc["confirmation"]["status"]):
+            check_in_pennylane(doc)
         m = st.columns(5)
         m[0].metric(t("col.issue_date"), widgets.date(doc["issue_date"]))
         m[1].metric(t("col.due_date"), widgets.date(doc["due_date"]))
@@ -467,43 +482,83 @@ def detail(ws, doc_id: str) -> None:
 
 def account_label(account: dict[str, Any]) -> str:
     """The account a line will be sent to, and why when it is not its code's own mapping:
-    "706000", "706100 (via kind:Product)", "706000 (par défaut)", "706100 (corrigé)", "aucun"."""
+    "706000", "706100 (par kind:Product)", "706000 (par défaut)", "706100 (corrigé)", "aucun";
+    flagged when Pennylane's chart (last read) lacks it or has it disabled."""
     source = account["source"]
-    if source == "code":
-        return account["account"]
-    return t(f"lines.account_{source}", account=account["account"], part=account["via"])
+    shown = account["account"] if source == "code" else t(f"lines.account_{source}", account=account["account"],
+                                                             part=account["via"])
+    chart = account.get("chart")
+    return t(f"lines.account_{chart}", shown=shown) if chart in ("absent", "disabled") else shown
+
+
+def vat_label(account: dict[str, Any]) -> str:
+    """The VAT code the send will give a line, and where it comes from (`review.lines_as_sent`)."""
+    return t(f"lines.vat_{account['vat_source']}", code=account["vat_code"])
 
 
 def lines_tab(ws, doc: dict[str, Any]) -> None:
-    """The document's lines, each with the Pennylane account the send will book it on (the send's
-    own rule, `review.line_accounts`) beside the source's accounting code."""
+    """The document's lines, each with the Pennylane account and VAT code the send will give it
+    (the send's own rules, `review.lines_as_sent`) right after its label (the tab shares the
+    width with the PDF), the source's accounting code further on."""
     currency = doc["currency"]
-    accounts = review.line_accounts(ws, doc["id"])
-    shown = [account_label(a) for a in accounts] + ["—"] * (len(doc["lines"]) - len(accounts))  # [] if gone since
+    accounts = review.lines_as_sent(ws, doc["id"])
+    missing_line = {"account": None, "source": "none", "via": None, "vat_code": None, "vat_source": "none"}
+    accounts_shown = accounts + [missing_line] * (len(doc["lines"]) - len(accounts))  # [] if gone since
+    chart = pennylane_lists.load(ws)
     labels = {
-        "label": t("col.label"), "amount_before_tax": t("col.total_before_tax"), "vat_rate": t("col.vat_rate"),
-        "tax": t("col.total_tax"), "amount": t("col.total"), "account": t("lines.col_account"),
-        "source_code": t("lines.col_source_code"), "vat_code": t("fx.vat_code"), "quantity": t("col.quantity"),
-        "unit_price": t("col.unit_price"),
+        "label": t("col.label"), "account": t("lines.col_account"), "account_label": t("lines.col_account_label"),
+        "vat_code": t("fx.vat_code"),
+        "amount_before_tax": t("col.total_before_tax"), "vat_rate": t("col.vat_rate"),
+        "tax": t("col.total_tax"), "amount": t("col.total"),
+        "source_code": t("lines.col_source_code"), "quantity": t("col.quantity"), "unit_price": t("col.unit_price"),
     }
+    if chart is None:  # the chart never read: no names to show
+        del labels["account_label"]
     widgets.table([{
-        "label": line["label"], "account": account,
-        "source_code": line.get("accounting_hint") or "—",
-        "vat_code": line.get("vat_code") or "—", "quantity": widgets.number(line["quantity"]),
+        # a sent document's accounts were in Pennylane when it went: no flag on them now
+        "label": line["label"],
+        "account": account_label(account if doc["status"] != SENT else {**account, "chart": None}),
+        "vat_code": vat_label(account),
+        "account_label": account.get("account_label") or "—",
+        "source_code": line.get("accounting_hint") or "—", "quantity": widgets.number(line["quantity"]),
         "unit_price": widgets.money(line["unit_price"], currency),
         "vat_rate": "—" if line["vat_rate"] is None else widgets.number(line["vat_rate"]) + " %",
         "amount_before_tax": widgets.money(line["amount_before_tax"], currency),
         "tax": widgets.money(line["tax"], currency), "amount": widgets.money(line["amount"], currency),
-    } for line, account in zip(doc["lines"], shown)],
-        labels,  # the amounts right after the label: the detail column is narrow
+    } for line, account in zip(doc["lines"], accounts_shown)],
+        labels,
         key="rv_lines",
-        column_config={labels["account"]: st.column_config.TextColumn(help=t("lines.col_account_help"))})
+        column_config={
+            labels["account"]: st.column_config.TextColumn(help=t("lines.col_account_help")),
+            labels["vat_code"]: st.column_config.TextColumn(help=t("lines.col_vat_help")),
+            **({labels["account_label"]: st.column_config.TextColumn(
+                help=t("lines.col_account_label_help", when=widgets.datetime(chart.fetched_at)))} if chart else {}),
+        })
+    if doc["status"] == SENT:  # what is sent is in Pennylane: nothing left to do here
+        return
+    for flag in ("absent", "disabled"):
+        numbers = sorted({a["account"] for a in accounts if a.get("chart") == flag})
+        if numbers:
+            st.warning(t(f"lines.accounts_{flag}", n=len(numbers), accounts=", ".join(numbers)),
+                       icon=":material/account_tree:")
     missing = sum(1 for a in accounts if a["source"] == "none")
-    if missing and doc["status"] != SENT:  # what is sent is in Pennylane: nothing left to do here
+    if missing:
         st.warning(t("lines.no_account", n=missing), icon=":material/account_tree:")
         pages = st.session_state.get("_pages", {})
         if "mappings" in pages:
             st.page_link(pages["mappings"], label=t("fx.open_mappings"), icon=":material/rule:")
+
+
+def check_in_pennylane(doc: dict[str, Any]) -> None:
+    """A sent document the last check in Pennylane found different (Suivi's "Écart avec
+    Pennylane"): what it found, in the reader's language, and what to do about it."""
+    check = doc["confirmation"]
+    text = t("review.check_title", when=widgets.datetime(check["checked_at"]),
+             message=widgets.said_or(check["message"], check["said"]) or t(f"rec.check_{check['status']}").lower())
+    if check["status"] == "amount_mismatch":
+        text += "  \n" + t("review.check_amounts", expected=widgets.money(check["expected_amount"], doc["currency"]),
+                           found=widgets.money(check["pennylane_amount"], doc["currency"]))
+    st.error(text + "  \n" + t(f"review.check_todo_{check['status']}"), icon=":material/sync_problem:")
 
 
 def change_after_sending(ws, doc: dict[str, Any]) -> None:
