@@ -20,7 +20,7 @@ from .domain import STATUSES, json_dumps
 from .plugin_loader import Plugins, describe_connector, get_plugins
 from .redact import redact
 from .services import mappings as mapping_service
-from .services import pennylane_lists, reports, review, setup
+from .services import batches, pennylane_lists, reports, review, setup
 from .services import send as send_service
 from .services import sync as sync_service
 from .storage.db import WorkspaceBusy
@@ -165,12 +165,22 @@ def push(obj: Ctx, dry_run: bool, connection: tuple[str, ...], date_from: dt.dat
         result = send_service.push(ws, send_service.gateway_for(ws), filters, actor=actor(),
                                    progress=None if as_json else _push_progress)
     summary = result.summary()
+    # What the dry run cannot see (it accepts every account and category), from the lists last read
+    checks = batches.preview_checks(ws, [i.document_id for i in result.items]) if result.dry_run else None
+    if checks is not None:
+        summary["pennylane_lists"] = checks.as_dict()
     if as_json:
         emit_json(summary)
     else:
         if result.dry_run:
             click.echo(f"dry run: {len(result.items)} document(s), {result.request_count} request(s), "
                        f"{summary['violations']} spec violation(s), {summary['held']} held")
+            for doc_id, check in (checks.flagged() if checks else {}).items():
+                said = [f"account {n} is not in Pennylane's chart: a live send holds it" for n in check.absent]
+                if check.category_problem:
+                    said.append(f"category {check.category!r} is {check.category_problem} in Pennylane: "
+                                "a live send sets none")
+                click.echo(f"warning: {doc_id}: " + "; ".join(said), err=True)
             if summary["lines_without_account"]:
                 click.echo(f"warning: {summary['lines_without_account']} line(s) of "
                            f"{summary['documents_without_account']} document(s) have no ledger account: Pennylane "

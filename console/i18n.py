@@ -137,7 +137,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "col.name": {"fr": "Nom", "en": "Name"},
     "col.version": {"fr": "Version", "en": "Version"},
     "col.connectors": {"fr": "Connecteurs", "en": "Connectors"},
-    "col.hooks": {"fr": "Hooks", "en": "Hooks"},
+    "col.hooks": {"fr": "Points d'extension (hooks)", "en": "Hooks"},
     "col.module": {"fr": "Module", "en": "Module"},
     "col.view": {"fr": "Vue", "en": "View"},
     "col.columns": {"fr": "Colonnes", "en": "Columns"},
@@ -900,7 +900,7 @@ MESSAGES: dict[str, dict[str, str]] = {
                           "fonctionne, le reste est ignoré. À corriger par son auteur : {error}",
                     "en": "The plugin '{name}' loaded in part: what it registered without error works, the "
                           "rest is ignored. For its author to fix: {error}"},
-    "plg.ok": {"fr": "ok", "en": "ok"},
+    "plg.ok": {"fr": "chargé", "en": "loaded"},
     "plg.partly": {"fr": "en partie", "en": "partial"},
     "plg.partial_cli": {
         "fr": "Le plugin « {name} » est chargé en partie : la console n'utilise rien de lui ; seules ses commandes "

@@ -384,7 +384,7 @@ def test_the_plugins_page_says_what_failed_and_what_loaded_in_part(tmp_path, mon
     [table] = at.dataframe
     frame = table.value
     statuses = dict(zip(frame["Nom"], frame["Statut"]))
-    assert statuses == {"demo": "ok", "typo": "en partie", "broken": "échec", "cli-only": "en partie (ligne de commande)"}
+    assert statuses == {"demo": "chargé", "typo": "en partie", "broken": "échec", "cli-only": "en partie (ligne de commande)"}
     # Each row coloured as its alert: the warning's yellow for a plugin loaded in part, red for a failure.
     styles = {}
     for cells, style in re.findall(r"([^{}]+)\{([^}]*)\}", table.proto.arrow_data.styler.styles):

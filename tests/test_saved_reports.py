@@ -26,3 +26,18 @@ def test_vat_by_rate_counts_what_goes_to_the_books(fresh_synced_workspace):
         everything = con.execute("SELECT sum(tax) FROM lines").fetchone()[0]
     assert sum(r["vat"] for r in vat) == expected != everything  # neither rejected nor still to decide
     assert all(r["vat_rate"] is None or r["vat_rate"].as_tuple().exponent == -2 for r in vat)  # 20.00: 1.05 % stays
+
+
+def test_an_export_is_named_after_its_saved_report_or_the_view_it_reads():
+    import datetime as dt
+
+    from ecluse.services import reports
+
+    day = dt.date(2026, 11, 26)
+    key, (_title, sql) = next(iter(reports.SAVED_REPORTS.items()))
+    assert reports.export_stem(sql, day, "requete") == f"ecluse-{key}-2026-11-26"
+    assert reports.export_stem('SELECT "status", count(*) FROM "invoices" GROUP BY ALL', day, "requete") == (
+        "ecluse-invoices-2026-11-26")
+    assert reports.export_stem("select * from reports.audit where field = 'status'", day, "query") == (
+        "ecluse-audit-2026-11-26")
+    assert reports.export_stem("SELECT 1 FROM range(3)", day, "requete") == "ecluse-requete-2026-11-26"

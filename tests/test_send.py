@@ -756,6 +756,23 @@ def test_the_preview_says_what_a_live_send_would_do_from_pennylanes_lists(worksp
     assert checks.read_at is not None and set(checks.flagged()) == set(ids)
     assert checks.by_document["src:1"].absent == () and checks.by_document["src:2"].absent == ("706200",)
     assert {c.category_problem for c in checks.by_document.values()} == {"ambiguous"}
+    # The CLI's dry run says the same, in its JSON and on stderr.
+    import json
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    cli = subprocess.run([str(Path(sys.executable).parent / "ecluse"), "-w", str(workspace.path), "push", "--dry-run",
+                          "--json"], capture_output=True, text=True, timeout=120,
+                         env={**os.environ, "ECLUSE_TEST_SEND_PL_TOKEN": TOKEN})
+    listed = json.loads(cli.stdout)["pennylane_lists"]
+    assert listed["read_at"] and {f["document_id"]: f["accounts_absent"] for f in listed["flagged"]} == {
+        "src:1": [], "src:2": ["706200"], "src:3": []}
+    text = subprocess.run([str(Path(sys.executable).parent / "ecluse"), "-w", str(workspace.path), "push", "--dry-run"],
+                          capture_output=True, text=True, timeout=120)
+    assert "warning: src:2: account 706200 is not in Pennylane's chart: a live send holds it" in text.stderr
+    assert "category 'Autres' is ambiguous in Pennylane: a live send sets none" in text.stderr
     mappings.set_category(workspace, "src", "Inconnue")
     assert {c.category_problem for c in batches.preview_checks(workspace, ids).by_document.values()} == {"unknown"}
     mappings.set_category(workspace, "src", "Autres")

@@ -174,6 +174,12 @@ class PreviewChecks:
     def flagged(self) -> dict[str, PreviewCheck]:
         return {d: c for d, c in self.by_document.items() if c.flagged}
 
+    def as_dict(self) -> dict[str, Any]:
+        """For a dry run's JSON (the console's download, `ecluse push --dry-run --json`)."""
+        return {"read_at": self.read_at.isoformat() if self.read_at else None,
+                "flagged": [{"document_id": d, "accounts_absent": list(c.absent), "category": c.category,
+                             "category_problem": c.category_problem} for d, c in self.flagged().items()]}
+
 
 def preview_checks(ws: Workspace, document_ids: list[str]) -> PreviewChecks:
     """What a dry run of `document_ids` cannot tell: it accepts every account and category

@@ -90,6 +90,20 @@ class QueryResult:
         return self.table.to_pylist()
 
 
+_FIRST_FROM = re.compile(r'\bfrom\s+(?:reports\.)?"?([a-z_]+)"?', re.IGNORECASE)
+
+
+def export_stem(sql: str, today: dt.date, query_word: str) -> str:
+    """A download's file name, without its extension: named after the saved report the query
+    is, else the view it reads first, else `query_word` ("requete"); and the day:
+    "ecluse-monthly_totals-2026-11-26", "ecluse-invoices-2026-11-26"."""
+    name = next((key for key, (_title, text) in SAVED_REPORTS.items() if text.strip() == sql.strip()), None)
+    if name is None:
+        first = _FIRST_FROM.search(sql)
+        name = first.group(1).lower() if first and first.group(1).lower() in VIEWS else None
+    return f"ecluse-{name or query_word}-{today.isoformat()}"
+
+
 def run_query(ws: Workspace, sql: str, *, max_rows: int | None = None) -> QueryResult:
     sql = sql.strip().rstrip(";")
     if not sql:

@@ -140,9 +140,7 @@ def exports(ws, sql: str, sql_names: bool) -> None:
             return reports.export(result, fmt, french=lang == "fr")
         return build
 
-    # Named after the saved report it is, and the day: "ecluse-monthly_totals-2026-11-26.csv".
-    saved = next((key for key, (_title, text) in reports.SAVED_REPORTS.items() if text.strip() == sql.strip()), None)
-    stem = f"ecluse-{saved or t('rep.file_query')}-{dt.date.today().isoformat()}"
+    stem = reports.export_stem(sql, dt.date.today(), t("rep.file_query"))
     for col, fmt in zip(cols, ("csv", "xlsx", "parquet", "json")):
         col.download_button(fmt.upper(), data=make(fmt), file_name=f"{stem}.{fmt}", mime=MIME[fmt],
                             key=f"rp_dl_{fmt}", icon=":material/download:", on_click="ignore", width="stretch")

@@ -328,7 +328,8 @@ def show_preview(ws, result: send.BatchResult, checks: batches.PreviewChecks) ->
         lines = "\n".join(f"- **{i.number or i.document_id}** : {held_text(i.number, i.document_id, i.error, i.said)}"
                           for i in held)
         st.warning(t("send.preview_held", n=len(held)) + "\n\n" + lines, icon=":material/pause_circle:")
-    st.download_button(t("send.preview_download"), json_dumps(summary, indent=2), file_name="ecluse-dry-run.json",
+    st.download_button(t("send.preview_download"), json_dumps({**summary, "pennylane_lists": checks.as_dict()}, indent=2),
+                       file_name="ecluse-dry-run.json",
                        mime="application/json", key="sd_preview_json", icon=":material/download:", on_click="ignore")
     shared = [r for r in result.requests if r.document_id is None]
     if shared:
