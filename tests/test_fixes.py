@@ -99,6 +99,28 @@ def test_ledger_account_fix_goes_to_the_import(incomplete, plugins):
     assert review.get_document(incomplete, "src:1")["lines"][0]["ledger_account"] == "706100"
 
 
+def test_the_history_of_an_account_fix_says_which_account_it_replaces(incomplete):
+    """Without a fix of its own a line goes to its code's (or a part's, or '*') mapping: the
+    fix's history row keeps that account as the one before, not nothing."""
+    from ecluse.services import mappings
+
+    code = review.get_document(incomplete, "src:1")["lines"][0]["accounting_hint"]
+    mappings.set_ledger_account(incomplete, code, "706200")
+    fixes.fix(incomplete, "src:1", "lines[1].ledger_account", "706100", actor="a")
+    fixes.fix(incomplete, "src:1", "lines[1].ledger_account", "706300", actor="a")
+    fixes.fix(incomplete, "src:1", "lines[1].ledger_account", None, actor="a")
+    with incomplete.db.read() as con:
+        rows = con.execute("SELECT old_value, new_value FROM audit WHERE document_id = 'src:1' AND action = 'fix' "
+                           "AND field = 'lines[1].ledger_account' ORDER BY id").fetchall()
+    assert rows == [('"706200"', '"706100"'), ('"706100"', '"706300"'), ('"706300"', "null")]
+    mappings.set_ledger_account(incomplete, code, None)  # nothing in force: nothing before
+    fixes.fix(incomplete, "src:1", "lines[1].ledger_account", "706100", actor="a")
+    with incomplete.db.read() as con:
+        last = con.execute("SELECT old_value FROM audit WHERE document_id = 'src:1' AND action = 'fix' "
+                           "ORDER BY id DESC LIMIT 1").fetchone()
+    assert last == ("null",)
+
+
 def test_an_account_given_as_a_number_is_stored_as_text_and_one_stored_as_a_number_still_loads(incomplete):
     """An account number is text: 706100 given as a number is fixed as "706100" (as Corriger
     checks it), and a fix stored as a JSON number (written by hand, by an older version) is

@@ -12,6 +12,7 @@ import json
 from typing import Any
 
 from ..domain import fixed_account, json_dumps
+from ..pennylane import requests_builder as rb
 from ..storage.db import dict_rows
 from ..storage.documents import load_documents, source_value, valid_override_field
 from ..storage.ingest import refresh_duplicates_of, write_findings
@@ -56,6 +57,8 @@ def fix(ws: Workspace, doc_id: str, field: str, value: Any, *, actor: str) -> No
             raise ReviewError("this document has no counterparty to fix")
         current = load_documents(con, [doc_id])[doc_id]
         old = _current_value(current, field)
+        if old is None and field.endswith(".ledger_account"):  # the history says which account the fix replaces
+            old = _account_in_force(current, field, ws.mappings()["ledger_accounts"])
         if value is None:
             con.execute("DELETE FROM overrides WHERE document_id = ? AND field = ?", [subject, field])
         else:
@@ -92,6 +95,15 @@ def _iso_date(value: Any) -> str:
         except ValueError:
             pass
     raise ReviewError(f"{text!r} is not a date (YYYY-MM-DD or DD/MM/YYYY)", Said("fix.bad_date", {"value": text}))
+
+
+def _account_in_force(doc: Any, field: str, mapping: dict[str, str]) -> str | None:
+    """The account a line goes to without a fix of its own (its code's mapping, a part's, or
+    '*', as the send resolves it), or None."""
+    index = int(field[6:field.index("]")]) - 1
+    if not 0 <= index < len(doc.lines):
+        return None
+    return rb.ledger_account(doc.lines[index], rb.account_numbers(doc.lines, mapping))
 
 
 def _current_value(doc: Any, field: str) -> Any:
