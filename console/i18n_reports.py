@@ -341,5 +341,20 @@ MESSAGES: dict[str, dict[str, str]] = {
               "facture et un avoir en écart ne s'annulent pas.",
         "en": "The “Differs in Pennylane” bar adds up its documents' amounts without their sign: an invoice and a "
               "credit note that both differ do not cancel out."},
+    # A builder report's file, named after its view and its groups: factures-par-mois-2026-11-26.csv.
+    "rep.file.grouped": {"fr": "{view} par {groups}", "en": "{view} by {groups}"},
+    "rep.file.and": {"fr": " et ", "en": " and "},
+    "rep.file.view.invoices": {"fr": "factures", "en": "invoices"},
+    "rep.file.view.lines": {"fr": "lignes", "en": "lines"},
+    "rep.file.view.counterparties": {"fr": "tiers", "en": "counterparties"},
+    "rep.file.view.findings": {"fr": "anomalies", "en": "findings"},
+    "rep.file.view.batches": {"fr": "lots", "en": "batches"},
+    "rep.file.view.batch_items": {"fr": "elements de lot", "en": "batch items"},
+    "rep.file.view.audit": {"fr": "historique", "en": "history"},
+    "rep.file.view.sync_runs": {"fr": "synchronisations", "en": "syncs"},
+    "rep.file.view.problems": {"fr": "problemes", "en": "problems"},
+    "rep.file.view.confirmations": {"fr": "verifications", "en": "checks"},
+    # Suivi, what Écluse sent against Pennylane: what was sent after the last check, on top of the checked part.
+    "rec.pl_bar_after_check": {"fr": "Envoyé après la dernière vérification", "en": "Sent after the last check"},
     "said.report.not_a_date": {"fr": "La colonne « {name} » n'est pas une date.", "en": "'{name}' is not a date."},
 }

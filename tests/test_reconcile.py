@@ -386,3 +386,40 @@ def test_an_invoice_and_a_credit_note_that_differ_do_not_cancel_out(workspace, p
              if d["customdata"][0][1] == "discrepancy"]
     assert "(amounts without sign)" in bar["hovertemplate"]
     assert any("do not cancel out" in c.value for c in at.caption)
+
+
+def test_the_pennylane_chart_names_what_was_sent_after_the_last_check_only_when_there_is_some(books, monkeypatch):
+    """Suivi's second chart: « Envoyé depuis, non vérifié » read oddly and stood in the legend
+    with nothing behind it. Said « Envoyé après la dernière vérification », and only when a
+    document was sent after the last check."""
+    import json
+
+    from ecluse.ui import state
+    from tests.test_ui_pages import assert_clean, open_app
+    from tests.ui_fixtures import ui_plugins
+
+    monkeypatch.setattr(state, "plugins", ui_plugins)
+    monkeypatch.delenv("ECLUSE_LANG", raising=False)
+    monkeypatch.setenv("ECLUSE_WORKSPACE", str(books.path))
+    monkeypatch.setenv("ECLUSE_ACTOR", "ui-tester")
+
+    def bars(at):
+        spec = json.loads(at.get("plotly_chart")[1].proto.spec)
+        return [d["name"] for d in spec["data"] if d.get("type") == "bar"], spec
+
+    at = open_app("reconciliation")
+    assert_clean(at)
+    names, _spec = bars(at)
+    # Nothing sent after the last check: what was checked and what Pennylane holds, no empty entry.
+    assert len(names) == 2 and names[0] == "Envoyé, vérifié" and not any(n.startswith("Envoyé") for n in names[1:])
+    with books.db.write() as con:  # f0 sent again after the last check
+        con.execute("UPDATE documents SET sent_at = now() + INTERVAL 1 HOUR WHERE id = 'src:f0'")
+    at = open_app("reconciliation")
+    assert_clean(at)
+    names, spec = bars(at)
+    assert names[:2] == ["Envoyé, vérifié", "Envoyé après la dernière vérification"] and len(names) == 3
+    [after] = [d for d in spec["data"] if d["name"] == "Envoyé après la dernière vérification"]
+    assert after["y"][0] == 100.0
+    at.segmented_control(key="lang").set_value("en").run()
+    names, _spec = bars(at)
+    assert "Sent after the last check" in names and not any("since" in n for n in names)

@@ -490,3 +490,75 @@ def test_the_page_groups_a_date_by_month_and_shows_totals_per_currency_under_the
     at.button(key="rp_run").click().run()
     assert_clean(at)
     assert len(at.dataframe) == 2 and list(at.dataframe[-1].value.columns) == ["Devise", "Total TTC"]
+
+
+def test_exports_for_people_show_a_period_as_the_page_does_and_are_named_after_the_report(synced_workspace,
+                                                                                         use_workspace, monkeypatch):
+    """The walkthrough's report by month showed 06/2026 while its CSV said 01/06/2026 (the
+    caption promises the values as shown), and the file was named after the SQL view."""
+    import re
+
+    from streamlit.delta_generator import DeltaGenerator
+
+    ws = use_workspace(synced_workspace)
+    downloads: dict[str, tuple[str, object]] = {}
+    button = DeltaGenerator.download_button
+
+    def spy(self, label, data, file_name=None, *args, **kwargs):
+        downloads[label] = (file_name, data)
+        return button(self, label, data, file_name, *args, **kwargs)
+
+    monkeypatch.setattr(DeltaGenerator, "download_button", spy)
+    at = open_app("reports")
+    at.multiselect(key="rp_b_columns.invoices.fr").set_value(["total"]).run()
+    at.multiselect(key="rp_b_group.invoices.fr").set_value(["issue_date"]).run()
+    at.button(key="rp_b_make").click().run()
+    assert_clean(at)
+    name, data = downloads["CSV"]
+    assert re.fullmatch(r"ecluse-factures-par-mois-\d{4}-\d\d-\d\d\.csv", name)
+    assert downloads["XLSX"][0] == name.replace(".csv", ".xlsx")
+    csv = data().decode("utf-8-sig").splitlines()
+    assert csv[0].startswith("Date (mois);Devise;")
+    assert csv[1:] and all(re.match(r"\d\d/\d{4};[A-Z]{3};", line) for line in csv[1:])  # 06/2026, as shown
+    sheet = load_workbook(io.BytesIO(downloads["XLSX"][1]())).active
+    cell = sheet.cell(2, 1)
+    assert isinstance(cell.value, dt.datetime) and cell.number_format == "mm/yyyy"  # a date still, shown 06/2026
+    # For programs, as the query gives: the month's first day.
+    parquet = pq.read_table(io.BytesIO(downloads["PARQUET"][1]()))
+    assert all(d.day == 1 for d in parquet.column("issue_date_month").to_pylist())
+    assert json.loads(downloads["JSON"][1]())[0]["issue_date_month"].endswith("-01")
+    # By quarter, in SQL names too: T2 2026.
+    at.segmented_control(key="rp_b_grain.invoices.fr.issue_date").set_value("quarter").run()
+    at.button(key="rp_b_make").click().run()
+    at.toggle(key="rp_sql_names.fr").set_value(True).run()
+    assert_clean(at)
+    name, data = downloads["CSV"]
+    assert name.startswith("ecluse-factures-par-trimestre-")
+    lines = data().decode("utf-8-sig").splitlines()
+    assert lines[0].startswith("issue_date_quarter;") and all(re.match(r"T[1-4] \d{4};", line) for line in lines[1:])
+    assert re.fullmatch(r"T[1-4] \d{4}", load_workbook(io.BytesIO(downloads["XLSX"][1]())).active.cell(2, 1).value)
+    # In English: the reader's words.
+    at.toggle(key="rp_sql_names.fr").set_value(False).run()
+    at.segmented_control(key="lang").set_value("en").run()
+    assert_clean(at)
+    assert downloads["CSV"][0].startswith("ecluse-invoices-by-quarter-")
+    assert all(re.match(r"Q[1-4] \d{4},", line) for line in downloads["CSV"][1]().decode().splitlines()[1:])
+    # A query typed over it: named after the view it reads, as before.
+    at.text_area(key="rp_sql").set_value("SELECT currency, count(*) AS n FROM invoices GROUP BY ALL")
+    at.button(key="rp_run").click().run()
+    assert_clean(at)
+    assert downloads["CSV"][0].startswith("ecluse-invoices-2")
+
+
+def test_export_as_shown_writes_months_quarters_and_years_as_the_page(synced_workspace):
+    sql = ("SELECT CAST(date_trunc('month', issue_date) AS DATE) AS month, "
+           "CAST(date_trunc('year', issue_date) AS DATE) AS issue_date_year, issue_date FROM invoices "
+           "ORDER BY issue_date LIMIT 1")
+    result = reports.run_query(synced_workspace, sql)
+    day = result.rows[0]["issue_date"]
+    french = reports.export(reports.presented(result, "fr"), "csv", french=True, as_shown=True)
+    assert french.decode("utf-8-sig").splitlines()[1] == f"{day:%m/%Y};{day:%Y};{day:%d/%m/%Y}"  # the day stays a day
+    english = reports.export(result, "csv", as_shown=True).decode().splitlines()[1]
+    assert english == f"{day:%Y-%m},{day:%Y},{day.isoformat()}"
+    assert reports.export(result, "csv").decode().splitlines()[1].startswith(f"{day:%Y-%m}-01,")  # the CLI's: raw
+    assert reports.period_text(dt.date(2026, 4, 1), "quarter", "fr") == "T2 2026"

@@ -41,3 +41,22 @@ def test_an_export_is_named_after_its_saved_report_or_the_view_it_reads():
     assert reports.export_stem("select * from reports.audit where field = 'status'", day, "query") == (
         "ecluse-audit-2026-11-26")
     assert reports.export_stem("SELECT 1 FROM range(3)", day, "requete") == "ecluse-requete-2026-11-26"
+
+
+def test_a_builder_report_is_named_in_the_readers_words_after_its_view_and_groups():
+    import datetime as dt
+
+    day = dt.date(2026, 11, 26)
+    sql = 'SELECT CAST(date_trunc(\'month\', "issue_date") AS DATE) AS "issue_date_month" FROM "invoices"'
+    by_month = reports.Choices("invoices", group_by=("issue_date",), grains=(("issue_date", "month"),))
+    assert reports.builder_label(by_month, "fr") == "factures-par-mois"
+    assert reports.builder_label(by_month, "en") == "invoices-by-month"
+    assert reports.export_stem(sql, day, "requete", reports.builder_label(by_month, "fr")) == (
+        "ecluse-factures-par-mois-2026-11-26")
+    two = reports.Choices("lines", group_by=("issue_date", "connection"), grains=(("issue_date", "year"),))
+    assert reports.builder_label(two, "fr") == "lignes-par-annee-et-connexion"  # no accent, no space in a file name
+    assert reports.builder_label(reports.Choices("invoices", ("total",)), "fr") == "factures"
+    # No label: the saved report's key, else the view, as before.
+    key, (_title, saved) = next(iter(reports.SAVED_REPORTS.items()))
+    assert reports.export_stem(saved, day, "requete", None) == f"ecluse-{key}-2026-11-26"
+    assert reports.export_stem(sql, day, "requete", "") == "ecluse-invoices-2026-11-26"

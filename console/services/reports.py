@@ -80,6 +80,15 @@ _QUERY_TYPES = frozenset({duckdb.StatementType.SELECT, duckdb.StatementType.EXPL
 class QueryResult:
     table: pa.Table
     truncated: bool = False
+    # The columns that hold a period (a month, a quarter, a year: grain_of), by this table's
+    # names; None: said by the names themselves (`presented` keeps them under its labels).
+    grains: dict[str, str] | None = None
+
+    def periods(self) -> dict[str, str]:
+        """The columns holding a period and its grain ({"Date (mois)": "month"})."""
+        if self.grains is not None:
+            return self.grains
+        return {n: g for n in self.columns if (g := grain_of(n))}
 
     @property
     def columns(self) -> list[str]:
@@ -93,15 +102,42 @@ class QueryResult:
 _FIRST_FROM = re.compile(r'\bfrom\s+(?:reports\.)?"?([a-z_]+)"?', re.IGNORECASE)
 
 
-def export_stem(sql: str, today: dt.date, query_word: str) -> str:
-    """A download's file name, without its extension: named after the saved report the query
-    is, else the view it reads first, else `query_word` ("requete"); and the day:
-    "ecluse-monthly_totals-2026-11-26", "ecluse-invoices-2026-11-26"."""
-    name = next((key for key, (_title, text) in SAVED_REPORTS.items() if text.strip() == sql.strip()), None)
+def export_stem(sql: str, today: dt.date, query_word: str, label: str | None = None) -> str:
+    """A download's file name, without its extension: named `label` when given (the builder's
+    report in the reader's words, `builder_label`), else after the saved report the query is,
+    else the view it reads first, else `query_word` ("requete"); and the day:
+    "ecluse-factures-par-mois-2026-11-26", "ecluse-monthly_totals-2026-11-26", "ecluse-invoices-2026-11-26"."""
+    name = _slug(label) if label else None
+    name = name or next((key for key, (_title, text) in SAVED_REPORTS.items() if text.strip() == sql.strip()), None)
     if name is None:
         first = _FIRST_FROM.search(sql)
         name = first.group(1).lower() if first and first.group(1).lower() in VIEWS else None
     return f"ecluse-{name or query_word}-{today.isoformat()}"
+
+
+def _slug(text: str) -> str:
+    """Words as a file name's: "Factures par mois" -> "factures-par-mois" (no accents, no spaces)."""
+    import unicodedata
+
+    plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    return re.sub(r"[^a-z0-9]+", "-", plain.lower()).strip("-")
+
+
+def builder_label(choices: Choices, lang: str) -> str:
+    """A report of the builder named in `lang` after its view and its groups, for its file:
+    "factures-par-mois", "lignes-par-trimestre-et-statut", "invoices-by-month"."""
+    view = t(f"rep.file.view.{choices.view}", lang) if f"rep.file.view.{choices.view}" in MESSAGES else choices.view
+    grains = dict(choices.grains)
+    groups = []
+    for name in choices.group_by:
+        grain = grains.get(name)
+        if grain and grain != "day":
+            groups.append(t(f"rep.grain.{grain}", lang))
+        else:
+            groups.append(column_label(name, lang) or name)
+    if not groups:
+        return _slug(view)
+    return _slug(t("rep.file.grouped", lang, view=view, groups=t("rep.file.and", lang).join(groups)))
 
 
 def run_query(ws: Workspace, sql: str, *, max_rows: int | None = None) -> QueryResult:
@@ -240,6 +276,8 @@ def presented(result: QueryResult, lang: str) -> QueryResult:
     changes = [table.column(n).to_pylist() if n in names else [None] * table.num_rows for n in _CHANGE_COLUMNS]
     labels: list[str] = []
     columns: list[pa.Array | pa.ChunkedArray] = []
+    raw_periods = result.periods()
+    periods: dict[str, str] = {}
     for name, column in zip(names, table.columns):
         if (finding and name == "params") or (problem and name == "said") or (reason and name == "reason_said"):
             continue  # the message (the reason) says them
@@ -262,7 +300,9 @@ def presented(result: QueryResult, lang: str) -> QueryResult:
         label = column_title(name, lang)
         labels.append(name if label in labels or label in names and label != name else label)
         columns.append(column)
-    return QueryResult(pa.table(columns, names=labels), result.truncated)
+        if name in raw_periods:
+            periods[labels[-1]] = raw_periods[name]
+    return QueryResult(pa.table(columns, names=labels), result.truncated, periods)
 
 
 _NO_CHANGE = ("pennylane_id",)
@@ -558,15 +598,32 @@ def _literal(value: str) -> str:
     return "'" + value.replace("'", "''") + "'"
 
 
-def export(result: QueryResult, fmt: str, *, french: bool = False) -> bytes:
+# A period as the console shows it (ui/views/reports.GRAIN_FORMATS): 06/2026, T2 2026, 2026.
+_PERIODS = {"month": {"fr": "{d:%m/%Y}", "en": "{d:%Y-%m}"}, "quarter": {"fr": "T{q} {d:%Y}", "en": "Q{q} {d:%Y}"},
+            "year": {"fr": "{d:%Y}", "en": "{d:%Y}"}}
+_XLSX_PERIODS = {"month": {"fr": "mm/yyyy", "en": "yyyy-mm"}, "year": {"fr": "yyyy", "en": "yyyy"}}
+
+
+def period_text(day: dt.date, grain: str, lang: str) -> str:
+    """The period `day` starts, as the console shows it: "06/2026", "T2 2026", "2026"."""
+    return _PERIODS[grain]["fr" if lang == "fr" else "en"].format(d=day, q=(day.month - 1) // 3 + 1)
+
+
+def export(result: QueryResult, fmt: str, *, french: bool = False, as_shown: bool = False) -> bytes:
     """The result as a file. `french`: a CSV that French spreadsheets open in columns (";"
-    between fields, decimal commas, a UTF-8 byte order mark); the default is plain CSV."""
+    between fields, decimal commas, a UTF-8 byte order mark); the default is plain CSV.
+    `as_shown` (the console's CSV and XLSX, for people): a period column (a month, a quarter,
+    a year: `QueryResult.periods`) as the page shows it, 06/2026 rather than 01/06/2026.
+    Parquet and JSON stay as the query gives."""
+    periods = result.periods() if as_shown and fmt in ("csv", "xlsx") else {}
+    lang = "fr" if french else "en"
     if fmt == "csv":
         buf = io.StringIO()
         writer = csv.writer(buf, delimiter=";" if french else ",")
         writer.writerow(result.columns)
         for row in result.table.to_pylist():
-            writer.writerow(["" if v is None else _text(v, french) for v in row.values()])
+            writer.writerow(["" if v is None else period_text(v, periods[k], lang)
+                             if k in periods and type(v) is dt.date else _text(v, french) for k, v in row.items()])
         return ("\ufeff" if french else "").encode("utf-8") + buf.getvalue().encode("utf-8")
     if fmt == "json":
         return (json_dumps(result.rows, indent=1) + "\n").encode("utf-8")
@@ -575,7 +632,7 @@ def export(result: QueryResult, fmt: str, *, french: bool = False) -> bytes:
         pq.write_table(result.table, sink)
         return sink.getvalue().to_pybytes()
     if fmt == "xlsx":
-        return _xlsx(result, french)
+        return _xlsx(result, french, periods)
     raise ReportError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
 
 
@@ -610,7 +667,7 @@ def _trimmed(value: Decimal) -> Decimal:
         return value.quantize(Decimal(1).scaleb(-places))
 
 
-def _xlsx(result: QueryResult, french: bool = False) -> bytes:
+def _xlsx(result: QueryResult, french: bool = False, periods: dict[str, str] | None = None) -> bytes:
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
 
@@ -620,8 +677,15 @@ def _xlsx(result: QueryResult, french: bool = False) -> bytes:
     sheet.append(result.columns)
     for row in result.table.to_pylist():
         cells: list[Any] = []
-        for v in row.values():
-            if isinstance(v, dt.datetime):  # Excel has no time zones: this machine's, as the console shows
+        for k, v in row.items():
+            grain = (periods or {}).get(k) if type(v) is dt.date else None
+            if grain in _XLSX_PERIODS:  # a month, a year: a date still, written as the page shows it
+                cell = WriteOnlyCell(sheet, value=v)
+                cell.number_format = _XLSX_PERIODS[grain]["fr" if french else "en"]
+                v = cell
+            elif grain:  # a quarter: no Excel format says T2 2026
+                v = period_text(v, grain, "fr" if french else "en")
+            elif isinstance(v, dt.datetime):  # Excel has no time zones: this machine's, as the console shows
                 cell = WriteOnlyCell(sheet, value=(v.astimezone() if v.tzinfo else v).replace(tzinfo=None))
                 cell.number_format = f"{day} hh:mm:ss"
                 v = cell

@@ -112,17 +112,20 @@ def drill_down(ws, bar: tuple[dt.date, str, str] | None, currency: str, side: st
 
 
 def pennylane_figure(rows: list[dict[str, Any]], currency: str, connection: str) -> go.Figure:
-    """Per month: what Écluse sent (the checked part, and on top of it what was sent since the
-    last check) against what Pennylane holds for the checked part, and the number of differences."""
+    """Per month: what Écluse sent (the checked part, and on top of it what was sent after the
+    last check) against what Pennylane holds for the checked part, and the number of differences.
+    A series of no document (nothing sent after the last check) is left out, and so of the legend."""
     lang = state.lang()
     months = [r["month"] for r in rows]
     fig = go.Figure()
     checked, unchecked = t("rec.pl_hover_checked"), t("rec.pl_hover_unchecked")
     for series, name, field, count, hover, color, group in (
             ("source", t("rec.pl_bar_checked"), "source_total", "checked", checked, SOURCE_COLOR, "source"),
-            ("unchecked", t("rec.pl_bar_unchecked"), "unchecked_total", "unchecked", unchecked, UNCHECKED_COLOR,
+            ("unchecked", t("rec.pl_bar_after_check"), "unchecked_total", "unchecked", unchecked, UNCHECKED_COLOR,
              "source"),
             ("pennylane", t("rec.pl_pennylane"), "pennylane_total", "checked", checked, PENNYLANE_COLOR, "pennylane")):
+        if not any(r[count] for r in rows):
+            continue
         fig.add_bar(
             x=months, y=[float(r[field] or 0) for r in rows], name=name, offsetgroup=group,
             base=[float(r["source_total"] or 0) for r in rows] if series == "unchecked" else None,

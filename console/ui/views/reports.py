@@ -92,7 +92,7 @@ def builder(ws, views: dict[str, list[reports.Column]]) -> None:
         if hidden:
             st.info(t("rep.b_left_out", n=len(hidden), names=", ".join(map(label, hidden))), icon=":material/info:")
         st.button(t("rep.b_make"), key="rp_b_make", icon=":material/edit_note:", on_click=use_sql,
-                  args=(reports.build_sql(choices, views), reports.totals_sql(choices, views)))
+                  args=(reports.build_sql(choices, views), reports.totals_sql(choices, views), choices))
 
 
 def column_choice(name: str) -> str:
@@ -101,11 +101,13 @@ def column_choice(name: str) -> str:
     return f"{label} ({name})" if label else name
 
 
-def use_sql(sql: str, totals: str | None = None) -> None:
+def use_sql(sql: str, totals: str | None = None, choices: reports.Choices | None = None) -> None:
     """The builder's query into the SQL box, run; the saved report picker back to none. The
-    query of its totals is kept beside it: shown under the result while that query is the one run."""
+    query of its totals is kept beside it: shown under the result while that query is the one run;
+    and its choices, which name its exports (factures-par-mois) while it is."""
     st.session_state["rp_sql"] = st.session_state["rp_ran"] = sql
     st.session_state["rp_totals"] = (sql, totals)
+    st.session_state["rp_built"] = (sql, choices)
     st.session_state[state.lkey("rp_saved")] = ""
     state.remember("rp_saved")
 
@@ -137,10 +139,13 @@ def exports(ws, sql: str, sql_names: bool) -> None:
             result = reports.run_query(ws, sql)
             if fmt in ("csv", "xlsx") and not sql_names:  # for people; Parquet and JSON for programs
                 result = reports.presented(result, lang)
-            return reports.export(result, fmt, french=lang == "fr")
+            # A month as the page shows it (06/2026, not 01/06/2026), SQL names or not.
+            return reports.export(result, fmt, french=lang == "fr", as_shown=True)
         return build
 
-    stem = reports.export_stem(sql, dt.date.today(), t("rep.file_query"))
+    built, choices = st.session_state.get("rp_built") or ("", None)
+    label = reports.builder_label(choices, lang) if choices and built.strip() == sql else None
+    stem = reports.export_stem(sql, dt.date.today(), t("rep.file_query"), label)
     for col, fmt in zip(cols, ("csv", "xlsx", "parquet", "json")):
         col.download_button(fmt.upper(), data=make(fmt), file_name=f"{stem}.{fmt}", mime=MIME[fmt],
                             key=f"rp_dl_{fmt}", icon=":material/download:", on_click="ignore", width="stretch")
