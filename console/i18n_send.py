@@ -129,23 +129,32 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "{docs} {docs|document|documents}, {requests} {requests|request|requests} matching the API "
               "specification."},
     # What the dry run cannot see (it accepts every account and category), from Pennylane's lists.
-    "send.preview_flags": {
-        "fr": "{n} {n|facture ne partirait|factures ne partiraient} pas comme dans cet aperçu, d'après le plan "
-              "comptable et les catégories de Pennylane lus le {when} :",
-        "en": "{n} {n|invoice|invoices} would not go as in this preview, from Pennylane's chart of accounts and "
-              "categories read on {when}:"},
+    # Split in two: the invoices a live send would put On hold first, then those that would go
+    # without their category.
+    "send.preview_flags_held": {
+        "fr": "{n} {n|facture serait mise|factures seraient mises} En attente par l'envoi réel, d'après le plan "
+              "comptable de Pennylane lu le {when} :",
+        "en": "{n} {n|invoice|invoices} would be put On hold by the live send, from Pennylane's chart of accounts "
+              "read on {when}:"},
+    "send.preview_flags_minor": {
+        "fr": "{n} {n|facture partirait|factures partiraient} sans catégorie, d'après les catégories de Pennylane "
+              "lues le {when} :",
+        "en": "{n} {n|invoice|invoices} would go without a category, from Pennylane's categories read on {when}:"},
     "send.flag_accounts": {
         "fr": "{n|le compte|les comptes} {accounts} {n|manque|manquent} au plan comptable de Pennylane : l'envoi "
-              "réel la bloquera",
+              "réel la mettra En attente",
         "en": "{n|account|accounts} {accounts} {n|is|are} not in Pennylane's chart of accounts: the live send will "
               "hold it"},
+    "send.flag_accounts_list": {
+        "fr": "{n|le compte|les comptes} {accounts} {n|manque|manquent} au plan comptable de Pennylane",
+        "en": "{n|account|accounts} {accounts} {n|is|are} not in Pennylane's chart of accounts"},
     "said.send.flag_category_unknown": {
         "fr": "la catégorie {category} n'existe pas dans Pennylane : elle partira sans catégorie",
         "en": "category {category} does not exist in Pennylane: it will go without a category"},
     "said.send.flag_category_ambiguous": {
         "fr": "plusieurs catégories de Pennylane s'appellent {category} : elle partira sans catégorie",
         "en": "several Pennylane categories are called {category}: it will go without a category"},
-    "send.would_hold": {"fr": "serait bloquée", "en": "would be held"},
+    "send.would_hold": {"fr": "serait mise En attente", "en": "would be put On hold"},
     "send.lists_unknown": {
         "fr": "Le plan comptable et les catégories de Pennylane n'ont pas été lus pour cette destination : l'aperçu "
               "ne peut pas dire si des comptes ou des catégories y manquent. Lisez-les dans Correspondances.",
@@ -270,36 +279,36 @@ MESSAGES: dict[str, dict[str, str]] = {
                           "en": "Pennylane refused the invoice (HTTP {status}): {detail}"},
     # -- why an invoice is held before sending, what a sent one warns of (batch_items.error_said,
     # audit.reason_said; the English reproduces the `error` column's text) -------------------------
-    "said.send.held_missing": {"fr": "bloquée avant l'envoi : {subject} : il manque : {missing}{why}",
+    "said.send.held_missing": {"fr": "envoi bloqué : {subject} : il manque : {missing}{why}",
                                "en": "held before sending: {subject}: missing {missing}{why}"},
     "said.send.held_vat_unknown": {
-        "fr": "bloquée avant l'envoi : {where} : taux de TVA inconnu ; indiquez-le pendant la revue",
+        "fr": "envoi bloqué : {where} : taux de TVA inconnu ; indiquez-le pendant la revue",
         "en": "held before sending: {where}: VAT rate unknown; set it during review"},
     "said.send.held_vat_unmapped": {
-        "fr": "bloquée avant l'envoi : {where} : aucun code de TVA Pennylane pour {rate} % (taux associés : {known}) ; "
+        "fr": "envoi bloqué : {where} : aucun code de TVA Pennylane pour {rate} % (taux associés : {known}) ; "
               "associez ce taux à un code dans Correspondances",
         "en": "held before sending: {where}: no Pennylane VAT code for {rate}% (mapped: {known}); add it to the "
               "workspace's VAT mapping (e.g. \"{rate}\" = \"<code>\")"},
     "said.send.held_vat_source_code": {
-        "fr": "bloquée avant l'envoi : {where} : le code de TVA {code} donné par la source n'est pas un code Pennylane "
+        "fr": "envoi bloqué : {where} : le code de TVA {code} donné par la source n'est pas un code Pennylane "
               "et aucun taux de TVA n'est connu",
         "en": "held before sending: {where}: the source's VAT code {code} is not a Pennylane vat_rate code and no "
               "VAT rate is known"},
-    "said.send.held_currency": {"fr": "bloquée avant l'envoi : {where} : Pennylane n'accepte pas la devise {code}",
+    "said.send.held_currency": {"fr": "envoi bloqué : {where} : Pennylane n'accepte pas la devise {code}",
                                 "en": "held before sending: {where}: currency {code} is not accepted by Pennylane"},
     "said.send.held_totals": {
-        "fr": "bloquée avant l'envoi : {where} : total HT {before} + TVA {tax} ≠ total TTC {total}",
+        "fr": "envoi bloqué : {where} : total HT {before} + TVA {tax} ≠ total TTC {total}",
         "en": "held before sending: {where}: total before tax {before} + tax {tax} != total {total}"},
     "said.send.held_line_totals": {
-        "fr": "bloquée avant l'envoi : {where} : les lignes totalisent {lines}, le total TTC est {total}",
+        "fr": "envoi bloqué : {where} : les lignes totalisent {lines}, le total TTC est {total}",
         "en": "held before sending: {where}: lines add up to {lines}, the total is {total}"},
     "said.send.held_line_vat": {
-        "fr": "bloquée avant l'envoi : {where} : la TVA des lignes totalise {lines}, le total de TVA est {total}",
+        "fr": "envoi bloqué : {where} : la TVA des lignes totalise {lines}, le total de TVA est {total}",
         "en": "held before sending: {where}: line VAT adds up to {lines}, the total VAT is {total}"},
     "said.send.held_quantity": {
-        "fr": "bloquée avant l'envoi : la quantité {quantity} a trop de décimales pour être envoyée exactement",
+        "fr": "envoi bloqué : la quantité {quantity} a trop de décimales pour être envoyée exactement",
         "en": "held before sending: quantity {quantity} has too many digits to be sent exactly"},
-    "said.send.held": {"fr": "bloquée avant l'envoi : {reason}", "en": "held before sending: {reason}"},
+    "said.send.held": {"fr": "envoi bloqué : {reason}", "en": "held before sending: {reason}"},
     # What those reasons name, by code (requests_builder.place_text, field_text, why_text): the
     # English is the request builder's message (the CLI's), the French the console's.
     "send.subject.document": {"fr": "document {ref}", "en": "document {ref}"},
@@ -419,6 +428,11 @@ MESSAGES: dict[str, dict[str, str]] = {
                                     "en": "{n} {n|amount differs|amounts differ}"},
     "send.conf_n_changed": {"fr": "{n} {n|modifiée|modifiées} dans Pennylane", "en": "{n} changed in Pennylane"},
     "send.conf_n_missing": {"fr": "{n} {n|supprimée|supprimées} de Pennylane", "en": "{n} deleted from Pennylane"},
+    # Under that warning, one line per invoice (its number, never Pennylane's id).
+    "send.conf_line_amount_mismatch": {"fr": "envoyée {sent}, {pennylane} dans Pennylane",
+                                       "en": "sent {sent}, {pennylane} in Pennylane"},
+    "send.conf_line_missing": {"fr": "supprimée de Pennylane", "en": "deleted from Pennylane"},
+    "send.conf_line_changed": {"fr": "modifiée dans Pennylane", "en": "changed in Pennylane"},
     "send.col_expected": {"fr": "Envoyé", "en": "Sent"},
     "send.col_in_pennylane": {"fr": "Dans Pennylane", "en": "In Pennylane"},
 
@@ -435,7 +449,7 @@ MESSAGES: dict[str, dict[str, str]] = {
 # A held invoice in a list that names it (`batches.held_text`): its reason without "held before
 # sending", which the list's heading says, and without the invoice (its place, {subject} or
 # {where}, given then as "" or what else it names, with its colon).
-_HELD_PREFIX = {"fr": "bloquée avant l'envoi : ", "en": "held before sending: "}
+_HELD_PREFIX = {"fr": "envoi bloqué : ", "en": "held before sending: "}
 _COLON = {"fr": " : ", "en": ": "}
 
 

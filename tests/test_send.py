@@ -178,7 +178,7 @@ def test_a_fixed_account_missing_in_pennylane_holds_the_invoice_said_as_a_fix(wo
     said = {doc_id: {lang: i18n.said_or(items[doc_id]["message"], items[doc_id]["said"], lang) for lang in ("fr", "en")}
             for doc_id in ("src:1", "src:2")}
     assert said["src:1"] == {
-        "fr": "bloquée avant l'envoi : document F-1 : il manque : compte comptable 706300 "
+        "fr": "envoi bloqué : document F-1 : il manque : compte comptable 706300 "
               "(corrigé sur la ligne 1 mais absent du plan comptable de Pennylane)",
         "en": "held before sending: document F-1: missing ledger account 706300 "
               "(fixed on line 1 but not found in Pennylane's chart of accounts)"}
@@ -534,9 +534,9 @@ def test_a_held_invoice_and_a_sent_ones_warnings_are_said_in_french(workspace, p
     for error, said in items.values():
         assert i18n.said_or(None, said, "en") == error
     assert i18n.said_or(*items["src:1"], "fr") == (
-        "bloquée avant l'envoi : document F-1 : il manque : PDF (l'import de Pennylane demande un fichier)")
+        "envoi bloqué : document F-1 : il manque : PDF (l'import de Pennylane demande un fichier)")
     assert i18n.said_or(*items["src:2"], "fr").startswith(
-        "bloquée avant l'envoi : facture client F-2, ligne 1 : aucun code de TVA Pennylane pour 7 % (taux associés : 0 %, ")
+        "envoi bloqué : facture client F-2, ligne 1 : aucun code de TVA Pennylane pour 7 % (taux associés : 0 %, ")
     assert items["src:cn"][0] == ("category 'Inconnue' does not exist in Pennylane; "
                                   "the credited invoice is not in Pennylane yet; link the credit note by hand")
     assert i18n.said_or(*items["src:cn"], "fr") == (
@@ -549,7 +549,7 @@ def test_a_held_invoice_and_a_sent_ones_warnings_are_said_in_french(workspace, p
     assert sent_said == items["src:cn"][1]
     doc = review.get_document(workspace, "src:1")
     entry = [h for h in doc["history"] if h["reason"] == doc["status_reason"]][-1]
-    assert i18n.said_or(entry["reason"], entry["reason_said"], "fr").startswith("bloquée avant l'envoi : document F-1")
+    assert i18n.said_or(entry["reason"], entry["reason_said"], "fr").startswith("envoi bloqué : document F-1")
 
 
 def _refusal(build, *args, **kwargs):
@@ -605,32 +605,37 @@ def test_every_reason_to_hold_and_warning_keeps_its_english_and_says_it_in_frenc
         assert said["code"] != "send.held", exc  # each one its own sentence, from the Said it was raised with
         assert i18n.said_or(None, said, "en") == f"held before sending: {exc}"
         french.append(i18n.said_or(None, said, "fr"))
-    assert french[0] == "bloquée avant l'envoi : document F-1 : il manque : PDF (le PDF n'est pas encore arrivé)"
-    assert french[2] == ("bloquée avant l'envoi : client «\u00a0Acme\u00a0» : il manque : adresse de facturation "
+    assert french[0] == "envoi bloqué : document F-1 : il manque : PDF (le PDF n'est pas encore arrivé)"
+    assert french[2] == ("envoi bloqué : client «\u00a0Acme\u00a0» : il manque : adresse de facturation "
                          "(code postal), adresse de facturation (pays, code ISO à deux lettres, reçu «\u00a0FRA\u00a0») "
                          "(Pennylane les exige pour créer un client entreprise)")
-    assert french[3] == ("bloquée avant l'envoi : document F-1 : il manque : compte comptable 706999 (associé à "
+    assert french[3] == ("envoi bloqué : document F-1 : il manque : compte comptable 706999 (associé à "
                          "«\u00a0706\u00a0» mais absent du plan comptable de Pennylane)")
-    assert french[4] == ("bloquée avant l'envoi : facture client F-1 : il manque : date d'émission, lignes "
+    assert french[4] == ("envoi bloqué : facture client F-1 : il manque : date d'émission, lignes "
                          "(Pennylane exige une date et au moins une ligne)")
-    assert french[5] == "bloquée avant l'envoi : facture client F-1 : Pennylane n'accepte pas la devise «\u00a0XYZ\u00a0»"
-    assert french[6] == "bloquée avant l'envoi : facture client F-1 : total HT 100,00 + TVA 20,00 ≠ total TTC 121,00"
-    assert french[7] == ("bloquée avant l'envoi : facture client F-1 : la TVA des lignes totalise 20,17, le total de "
+    assert french[5] == "envoi bloqué : facture client F-1 : Pennylane n'accepte pas la devise «\u00a0XYZ\u00a0»"
+    assert french[6] == "envoi bloqué : facture client F-1 : total HT 100,00 + TVA 20,00 ≠ total TTC 121,00"
+    assert french[7] == ("envoi bloqué : facture client F-1 : la TVA des lignes totalise 20,17, le total de "
                          "TVA est 20,00")
-    assert french[8].startswith("bloquée avant l'envoi : facture client F-1 : les lignes totalisent 120,00, le total "
+    assert french[8].startswith("envoi bloqué : facture client F-1 : les lignes totalisent 120,00, le total "
                                 "TTC est 150,00")
-    assert french[9].startswith("bloquée avant l'envoi : facture client F-1, ligne 1 : aucun code de TVA Pennylane "
+    assert french[9].startswith("envoi bloqué : facture client F-1, ligne 1 : aucun code de TVA Pennylane "
                                 "pour 7 % (taux associés : 0 %, 2,1 %, 5,5 %, 8,5 %, 10 %, 20 %)")
-    assert french[10] == ("bloquée avant l'envoi : facture client F-1, ligne 1 : taux de TVA inconnu ; "
+    assert french[10] == ("envoi bloqué : facture client F-1, ligne 1 : taux de TVA inconnu ; "
                          "indiquez-le pendant la revue")
     assert "le code de TVA «\u00a0BAD\u00a0» donné par la source" in french[11]
-    assert french[12] == "bloquée avant l'envoi : fournisseur «\u00a0s1\u00a0» : il manque : nom"
-    assert french[13].startswith("bloquée avant l'envoi : client «\u00a0Madonna\u00a0» : il manque : prénom, "
+    assert french[12] == "envoi bloqué : fournisseur «\u00a0s1\u00a0» : il manque : nom"
+    assert french[13].startswith("envoi bloqué : client «\u00a0Madonna\u00a0» : il manque : prénom, "
                                  "adresse de facturation (rue)")
-    assert french[14].startswith("bloquée avant l'envoi : la quantité 1,00000000000000000001 a trop de décimales")
+    assert french[14].startswith("envoi bloqué : la quantité 1,00000000000000000001 a trop de décimales")
     # A refusal the console has no sentence for: said as its English text, after a French start.
     odd = send.held_said(rb.BuildError("something new"))
-    assert i18n.said_or(None, odd, "fr") == "bloquée avant l'envoi : something new"
+    assert i18n.said_or(None, odd, "fr") == "envoi bloqué : something new"
+    # A credit note's reason reads right too: "envoi bloqué", never "bloquée" before an "avoir".
+    note = send.held_said(rb.MissingData({"kind": "customer_credit_note", "ref": "A-1"}, ["pdf"], "pdf_pending"))
+    assert i18n.said_or(None, note, "fr") == "envoi bloqué : avoir client A-1 : il manque : PDF (le PDF n'est pas encore arrivé)"
+    assert i18n.said_or(None, note, "en").startswith("held before sending: customer credit note A-1: missing")
+    assert not [k for k, v in i18n.MESSAGES.items() if k.startswith("said.send.held") and "bloquée" in v["fr"]]
     # A call after the import that failed: the invoice is in, Pennylane's answer said as the Send page says it.
     # (a body no earlier test used as a token: the process's redaction would mask it)
     after = send.import_warning_said(HttpError("PUT /customer_invoices/1/categories: HTTP 422", status=422,
@@ -662,7 +667,7 @@ def test_a_reworded_english_reason_is_still_said_in_french(workspace, plugins, f
     assert held_error == "held before sending: doc. F-1: missing PDF (Pennylane only imports an invoice with its file)"
     assert i18n.said_or(None, held_said, "en") == held_error
     assert i18n.said_or(held_error, held_said, "fr") == (
-        "bloquée avant l'envoi : document F-1 : il manque : PDF (l'import de Pennylane demande un fichier)")
+        "envoi bloqué : document F-1 : il manque : PDF (l'import de Pennylane demande un fichier)")
     warning, warning_said = items["src:2"]
     assert warning == "category 'Ventes 2026' does not exist in Pennylane"
     assert i18n.said_or(None, warning_said, "en") == warning
@@ -696,7 +701,7 @@ def test_reasons_stored_by_older_versions_still_read(workspace, plugins, fake_so
         "held before sending: document F-1: missing ledger account 706999 "
         "(mapped from '706' but not found in Pennylane's chart of accounts)")
     assert i18n.said_or(items["src:2"]["message"], items["src:2"]["said"], "fr") == (
-        "bloquée avant l'envoi : document F-2 : il manque : compte comptable 706999 "
+        "envoi bloqué : document F-2 : il manque : compte comptable 706999 "
         "(associé à «\u00a0706\u00a0» mais absent du plan comptable de Pennylane)")
     doc = review.get_document(workspace, "src:1")
     entry = [h for h in doc["history"] if h["action"] == "held_before_send"][-1]
@@ -795,6 +800,6 @@ def test_the_preview_says_what_a_live_send_would_do_from_pennylanes_lists(worksp
     assert listed("src:3", "en").startswith("line 1: no Pennylane VAT code for 7% (mapped: ")
     # Stored as it was: the whole reason, in the table and the document's history.
     assert i18n.said_or(items["src:2"]["message"], items["src:2"]["said"], "fr").startswith(
-        "bloquée avant l'envoi : document F-2 : il manque : compte comptable 706200")
+        "envoi bloqué : document F-2 : il manque : compte comptable 706200")
     # A reason without a Said (an older version's) reads as stored.
     assert batches.held_text("F-2", "src:2", "held before sending: x", None, "fr") == "held before sending: x"

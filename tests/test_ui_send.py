@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from decimal import Decimal
 import uuid
 from pathlib import Path
 
@@ -268,6 +269,10 @@ def test_send_puts_every_approved_invoice_in_pennylane_once(live, emu, token):
     amounts = ", ".join(i18n.format_money(v, c, "fr") for c, v in sorted(totals.items(), key=lambda kv: kv[0] != "EUR"))
     assert len(totals) > 1 and re.match(r"^-?[\d\u202f\u00a0]+,\d\d\u00a0€, ", amounts), amounts
     assert history.iloc[0]["Montant TTC"] == history.iloc[0]["Montant envoyé"] == amounts
+    # The amounts right after the status, so they are not cut off at the right; no "Restantes" when none is left.
+    columns = list(history.columns)
+    assert columns[:5] == ["Lot", "Date", "Statut", "Montant TTC", "Montant envoyé"], columns
+    assert "Restantes" not in columns and columns.index("Envoyées") > columns.index("Montant envoyé")
     assert at.metric[0].value == "0", "nothing approved is left"
     # Read back from Pennylane.
     at.button(key="sd_confirm").click().run()
@@ -393,12 +398,13 @@ def test_held_invoices_link_to_review(live, emu):
     assert pushed(emu) == []
     assert {statuses(ws)[i] for i in ids} == {"on_hold"}
     assert any(re.search("bloquées? avant l'envoi", w.value) and "999999" in w.value for w in at.warning)
+    # Each reason says "envoi bloqué", right for an invoice and a credit note alike.
     # Each one's reason in French, in the list and in the batch's table, not as the send's English.
     [held] = [w.value for w in at.warning if "avant l'envoi, à corriger" in w.value]
     assert "il manque : compte comptable 999999 (associé à «\u00a0*\u00a0» mais absent du plan comptable" in held
     assert "held before sending" not in held
     messages = list(frame(at, "Message")["Message"])
-    assert messages and all(m.startswith("bloquée avant l'envoi : ") for m in messages), messages
+    assert messages and all(m.startswith("envoi bloqué : ") for m in messages), messages
     at.button(key="sd_last_fix").click().run()
     assert_clean(at)
     assert at.title[0].value == "Revue"
@@ -421,7 +427,7 @@ def test_a_held_reason_stored_by_an_older_version_reads_as_it_was_written(live, 
     messages = list(frame(at, "Message")["Message"])
     english = [m for m in messages if m.startswith("held before sending: document ")]
     assert len(english) == 1 and "missing ledger account 999999 (mapped from '*' but not found" in english[0]
-    assert rest and len([m for m in messages if m.startswith("bloquée avant l'envoi : document ")]) == len(rest)
+    assert rest and len([m for m in messages if m.startswith("envoi bloqué : document ")]) == len(rest)
     at.segmented_control(key="lang").set_value("en").run()
     at.selectbox(key="sd_history_batch.en").set_value(batch["id"]).run()
     assert all(m.startswith("held before sending: document ") for m in frame(at, "Message")["Message"])
@@ -521,8 +527,21 @@ def test_a_confirmation_that_finds_differences_warns_and_says_each_in_french(liv
     at.button(key="sd_confirm").click().run()
     assert_clean(at)
     assert not any("vérifiée" in s.value for s in at.success)
+    # Each one named under the warning by its invoice number (never Pennylane's id), amounts in French.
+    with ws.db.read() as con:
+        docs = {int(r[0]): (r[1], r[2]) for r in con.execute(
+            "SELECT pennylane_id, number, currency FROM documents WHERE pennylane_id IS NOT NULL").fetchall()}
+    [warning] = [w.value for w in at.warning if "écarts avec ce qui a été envoyé" in w.value]
+    number, currency = docs[edited["id"]]
+    sent = i18n.format_money(Decimal(str(edited["currency_amount"])), currency, "fr")
+    lines = warning.split("\n\n", 1)[1].split("\n")
+    assert lines[0] == f"- **{number}** : envoyée {sent}, {i18n.format_money(Decimal('1.00'), currency, 'fr')} " \
+                       "dans Pennylane", lines
+    assert lines[1].startswith(f"- **{docs[modified['id']][0]}** : modifiée dans Pennylane le "), lines
+    assert lines[2] == f"- **{docs[deleted['id']][0]}** : supprimée de Pennylane", lines
+    assert len(lines) == 3 and str(deleted["id"]) not in warning
     assert any(re.match(rf"{len(ids)} factures vérifiées en \d requêtes?, 3 écarts avec ce qui a été envoyé : "
-                        r"1 montant différent, 1 modifiée dans Pennylane, 1 supprimée de Pennylane\.$", w.value)
+                        r"1 montant différent, 1 modifiée dans Pennylane, 1 supprimée de Pennylane\.\n\n- ", w.value)
                for w in at.warning), [w.value for w in at.warning]
     issues = frame(at, "Dans Pennylane")
     assert sorted(issues["Statut"]) == ["Modifiée dans Pennylane", "Montant différent", "Supprimée de Pennylane"]
@@ -534,8 +553,10 @@ def test_a_confirmation_that_finds_differences_warns_and_says_each_in_french(liv
     assert_clean(at)
     issues = frame(at, "In Pennylane")
     assert sorted(issues["Status"]) == ["Amount differs", "Changed in Pennylane", "Deleted from Pennylane"]
-    assert any(w.value.endswith("3 differences from what was sent: 1 amount differs, 1 changed in Pennylane, "
-                                "1 deleted from Pennylane.") for w in at.warning), [w.value for w in at.warning]
+    assert any("3 differences from what was sent: 1 amount differs, 1 changed in Pennylane, "
+               f"1 deleted from Pennylane.\n\n- **{number}** : sent " in w.value for w in at.warning), \
+        [w.value for w in at.warning]
+    assert any(f"- **{docs[deleted['id']][0]}** : deleted from Pennylane" in w.value for w in at.warning)
 
 
 def test_the_preview_shows_each_lines_account_number(approved_ws):
@@ -563,14 +584,17 @@ def test_the_preview_flags_what_pennylanes_chart_and_categories_lack_and_the_sen
     at.button(key="sd_preview_btn").click().run()
     assert_clean(at)
     assert not any("aucun écart" in s.value for s in at.success)
-    [summary] = [w.value for w in at.warning if "conformes à la spécification" in w.value]
     n = len(ids)
-    assert re.match(rf"{n} documents, \d+ requêtes conformes à la spécification de l'API\. {n} factures ne "
-                    r"partiraient pas comme dans cet aperçu, d'après le plan comptable et les catégories de Pennylane "
-                    r"lus le ", summary), summary
-    assert summary.count("le compte 706200 manque au plan comptable de Pennylane : l'envoi réel la bloquera ; la "
-                         "catégorie «\u00a0Inconnue\u00a0» n'existe pas dans Pennylane : elle partira sans catégorie") == n
-    assert sum(1 for e in at.expander if e.label.endswith(" · serait bloquée")) == min(n, 20)
+    warnings = [w.value for w in at.warning]
+    assert any(re.match(rf"{n} documents, \d+ requêtes conformes à la spécification de l'API\.$", w) for w in warnings)
+    # Those a live send would put On hold in their own block, Correspondances' words, before any other remark.
+    [held] = [w for w in warnings if " En attente par l'envoi réel" in w]
+    assert re.match(rf"{n} factures seraient mises En attente par l'envoi réel, d'après le plan comptable de "
+                    r"Pennylane lu le ", held), held
+    assert held.count("le compte 706200 manque au plan comptable de Pennylane ; la catégorie «\u00a0Inconnue\u00a0» "
+                      "n'existe pas dans Pennylane : elle partira sans catégorie") == n
+    assert not any("sans catégorie, d'après" in w for w in warnings), "none goes: no block of minor remarks"
+    assert sum(1 for e in at.expander if e.label.endswith(" · serait mise En attente")) == min(n, 20)
     shown = next(d.value for d in at.dataframe if "Code TVA Pennylane" in d.value.columns)
     assert set(shown["Compte comptable"]) == {"706200 (absent de Pennylane)"}
     # The live send does as said, and its held list does not repeat its heading nor each invoice.
@@ -581,3 +605,38 @@ def test_the_preview_flags_what_pennylanes_chart_and_categories_lack_and_the_sen
     numbers = {r["id"]: r["number"] for r in review.list_documents(ws, review.Filters(ids=ids), limit=100)[0]}
     assert all(f"- **{numbers[i]}** : il manque : compte comptable 706200" in held for i in ids)
     assert not any(f"document {numbers[i]}" in held for i in ids)
+
+
+def test_the_preview_puts_the_invoices_a_send_would_hold_first_then_those_without_a_category(live, emu):
+    """One invoice whose accounts Pennylane has (only its category is unknown) among others whose
+    account it lacks: the held ones in their own block first, the minor one after."""
+    from ecluse.services import fixes, mappings, pennylane_lists
+
+    ws = live
+    ids = approved_ready(ws)
+    emu.add_ledger_account("706000", "Prestations de services")
+    ws.set_mapping("ledger_accounts", "*", "706200")  # not in Pennylane's chart
+    mappings.set_category(ws, "demo", "Inconnue")  # not among Pennylane's categories
+    minor = ids[0]
+    doc = review.get_document(ws, minor)
+    for k in range(1, len(doc["lines"]) + 1):
+        fixes.fix(ws, minor, f"lines[{k}].ledger_account", "706000", actor="test")
+    pennylane_lists.refresh(ws)
+    at = open_send()
+    at.button(key="sd_preview_btn").click().run()
+    assert_clean(at)
+    warnings = [w.value for w in at.warning]
+    [held] = [i for i, w in enumerate(warnings) if "seraient mises En attente" in w]
+    [other] = [i for i, w in enumerate(warnings) if "sans catégorie, d'après" in w]
+    assert held < other
+    n = len(ids)
+    assert warnings[held].startswith(f"{n - 1} factures seraient mises En attente par l'envoi réel")
+    assert warnings[held].count("- **") == n - 1 and f"**{doc['number']}**" not in warnings[held]
+    assert warnings[other].startswith("1 facture partirait sans catégorie, d'après les catégories de Pennylane "
+                                      "lues le ")
+    assert f"- **{doc['number']}** : la catégorie «\u00a0Inconnue\u00a0» n'existe pas dans Pennylane" in warnings[other]
+    at.segmented_control(key="lang").set_value("en").run()
+    assert_clean(at)
+    warnings = [w.value for w in at.warning]
+    assert any(w.startswith(f"{n - 1} invoices would be put On hold by the live send") for w in warnings)
+    assert any(w.startswith("1 invoice would go without a category") for w in warnings)

@@ -255,7 +255,7 @@ def confirmation_summary(ws: Workspace) -> dict[str, Any]:
         checked = con.execute("SELECT max(checked_at) FROM confirmations").fetchone()[0]
         issues = dict_rows(con.execute(
             "SELECT f.document_id, d.number, f.status, f.pennylane_amount, f.expected_amount, d.currency, f.message, "
-            "f.said "
+            "f.said, f.checked_at "
             "FROM confirmations f LEFT JOIN documents d ON d.id = f.document_id "
             "WHERE f.status <> 'confirmed' ORDER BY f.status, d.number LIMIT 200"
         ))

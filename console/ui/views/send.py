@@ -281,15 +281,35 @@ def held_text(number: str | None, document_id: str, message: str | None, said: A
     return batches.held_text(number, document_id, message, said, state.lang())
 
 
-def flag_text(check: batches.PreviewCheck) -> str:
-    """What a live send would do with an invoice unlike its preview, in one sentence."""
+def flag_text(check: batches.PreviewCheck, *, in_list: bool = False) -> str:
+    """What a live send would do with an invoice unlike its preview, in one sentence; in a list
+    whose heading says it is put On hold, its missing accounts without saying so again."""
     parts = []
     if check.absent:
-        parts.append(t("send.flag_accounts", n=len(check.absent), accounts=", ".join(check.absent)))
+        parts.append(t("send.flag_accounts_list" if in_list else "send.flag_accounts", n=len(check.absent),
+                       accounts=", ".join(check.absent)))
     if check.category_problem:
         parts.append(widgets.said_or(None, {"code": f"send.flag_category_{check.category_problem}",
                                             "params": {"category": repr(check.category)}}))
     return " ; ".join(parts) if state.lang() == "fr" else "; ".join(parts)
+
+
+def flag_blocks(checks: batches.PreviewChecks, numbers: dict[str, str]) -> list[tuple[str, str]]:
+    """The flagged invoices in two blocks: those a live send would put On hold (an account
+    Pennylane's chart lacks) first, then those that would go without their category; each with
+    its icon."""
+    flagged = checks.flagged()
+    when = widgets.datetime(checks.read_at)
+    held = {d: c for d, c in flagged.items() if c.absent}
+    minor = {d: c for d, c in flagged.items() if not c.absent}
+    blocks = []
+    if held:
+        blocks.append((t("send.preview_flags_held", n=len(held), when=when) + "\n\n" + "\n".join(
+            f"- **{numbers.get(d, d)}** : {flag_text(c, in_list=True)}" for d, c in held.items()), STATE_ICONS["held"]))
+    if minor:
+        blocks.append((t("send.preview_flags_minor", n=len(minor), when=when) + "\n\n" + "\n".join(
+            f"- **{numbers.get(d, d)}** : {flag_text(c)}" for d, c in minor.items()), ":material/category:"))
+    return blocks
 
 
 def show_preview(ws, result: send.BatchResult, checks: batches.PreviewChecks) -> None:
@@ -300,22 +320,18 @@ def show_preview(ws, result: send.BatchResult, checks: batches.PreviewChecks) ->
     violations = [(r, v) for r in result.requests for v in r.violations]
     numbers = {i.document_id: i.number or i.document_id for i in result.items}
     held = [i for i in result.items if i.state == "held"]
-    flagged = checks.flagged()
-    flags = ""
-    if flagged:
-        flags = t("send.preview_flags", n=len(flagged), when=widgets.datetime(checks.read_at)) + "\n\n" + "\n".join(
-            f"- **{numbers.get(d, d)}** : {flag_text(c)}" for d, c in flagged.items())
-    if not violations and not flagged:
+    blocks = flag_blocks(checks, numbers)
+    if not violations and not blocks:
         st.success(t("send.preview_valid", docs=len(result.items), requests=result.request_count),
                    icon=":material/verified:")
     elif not violations:  # valid requests, but a live send would not go as previewed
-        st.warning(t("send.preview_conform", docs=len(result.items), requests=result.request_count) + " " + flags,
+        st.warning(t("send.preview_conform", docs=len(result.items), requests=result.request_count),
                    icon=":material/account_tree:")
     else:
         lines = "\n".join(f"- **{numbers.get(r.document_id, '—')}** `{r.method} {r.path}` : {v}" for r, v in violations)
         st.error(t("send.preview_invalid", n=len(violations)) + "\n\n" + lines, icon=":material/rule:")
-        if flags:
-            st.warning(flags, icon=":material/account_tree:")
+    for block, icon in blocks:
+        st.warning(block, icon=icon)
     if checks.read_at is None and any(any(c.accounts) for c in checks.by_document.values()):
         st.caption(t("send.lists_unknown"))
     if summary["lines_without_account"]:
@@ -666,17 +682,23 @@ def history(ws) -> None:
     if not rows:
         st.caption(t("send.history_empty"))
     else:
+        # The amounts right after the status, the counts after them (the narrow ones, and the
+        # unfinished column only when a batch has some): ten columns cut the last ones off.
+        columns = {"id": t("send.col_batch"), "when": t("col.when"), "status": t("col.status"),
+                   "amount": t("send.col_amount"), "amount_sent": t("send.col_amount_sent"),
+                   "sent": t("send.count_sent"), "failed": t("send.count_failed"), "held": t("send.count_held"),
+                   "pending": t("send.count_pending"), "actor": t("col.actor")}
+        if not any(r["pending"] for r in rows):
+            del columns["pending"]
+        narrow = {columns[k]: st.column_config.NumberColumn(width="small")
+                  for k in ("id", "sent", "failed", "held", "pending") if k in columns}
         widgets.table([{
             "id": r["id"], "when": widgets.datetime(r["created_at"]), "actor": r["actor"],
             "status": t(f"send.bstatus_{r['status']}") if r["status"] in ("running", "done", "interrupted") else r["status"],
             "sent": r["sent"], "failed": r["failed"], "held": r["held"], "pending": r["pending"],
             "amount": amounts_text(r["totals"]), "amount_sent": amounts_text(r["sent_totals"]),
-        } for r in rows], {
-            "id": t("send.col_batch"), "when": t("col.when"), "actor": t("col.actor"), "status": t("col.status"),
-            "sent": t("send.count_sent"), "failed": t("send.count_failed"), "held": t("send.count_held"),
-            "pending": t("send.count_pending"), "amount": t("send.col_amount"),
-            "amount_sent": t("send.col_amount_sent"),
-        }, key="sd_history", column_config={
+        } for r in rows], columns, key="sd_history", column_config={
+            **narrow,
             t("send.col_amount"): st.column_config.TextColumn(alignment="right"),
             t("send.col_amount_sent"): st.column_config.TextColumn(alignment="right"),
         })
@@ -700,12 +722,12 @@ def confirmation(ws) -> None:
     if source is None:  # said, not only in the disabled button's tooltip
         st.caption(t("send.disabled_no_token"))
     outcome = st.session_state.get("sd_confirm_result")
+    summary = batches.confirmation_summary(ws)
     if outcome is not None:
         if outcome.get("error"):
             st.error(t("send.confirm_error", message=outcome["error"]), icon=":material/error:")
         else:
-            show_confirm_outcome(outcome)
-    summary = batches.confirmation_summary(ws)
+            show_confirm_outcome(outcome, [i for i in summary["issues"] if i["checked_at"] == summary["checked_at"]])
     if not summary["counts"]:
         return
     cols = st.columns(4)
@@ -727,17 +749,36 @@ def confirmation(ws) -> None:
 DIFFERENCES = ("amount_mismatch", "changed", "missing")
 
 
-def show_confirm_outcome(outcome: dict[str, Any]) -> None:
+def difference_line(issue: dict[str, Any]) -> str:
+    """One invoice that no longer matches, by its number: '2026-000019 : envoyée 3 443,65 €,
+    3 543,65 € dans Pennylane', '… : supprimée de Pennylane', '… : modifiée dans Pennylane le …'."""
+    status = issue["status"]
+    if status == "amount_mismatch":
+        text = t("send.conf_line_amount_mismatch", sent=widgets.money(issue["expected_amount"], issue["currency"]),
+                 pennylane=widgets.money(issue["pennylane_amount"], issue["currency"]))
+    elif status == "changed" and issue["said"]:
+        text = widgets.said_or(issue["message"], issue["said"])
+    else:
+        text = t(f"send.conf_line_{status}") if status in DIFFERENCES else status
+    return f"- **{issue['number'] or issue['document_id']}** : {text}"
+
+
+def show_confirm_outcome(outcome: dict[str, Any], issues: list[dict[str, Any]] | None = None) -> None:
     """A success only when every invoice read back matches; otherwise a warning naming how many
-    of each kind of difference."""
+    of each kind of difference, then each invoice that differs (`issues`, the rows of that check)."""
     counts = {k: outcome["counts"].get(k, 0) for k in DIFFERENCES if outcome["counts"].get(k)}
     if not counts:
         st.success(t("send.confirm_done", n=outcome["checked"], requests=outcome["requests"]),
                    icon=":material/check_circle:")
         return
-    issues = ", ".join(t(f"send.conf_n_{k}", n=n) for k, n in counts.items())
-    st.warning(t("send.confirm_done_issues", n=outcome["checked"], requests=outcome["requests"],
-                 differences=sum(counts.values()), issues=issues), icon=":material/report:")
+    text = t("send.confirm_done_issues", n=outcome["checked"], requests=outcome["requests"],
+             differences=sum(counts.values()), issues=", ".join(t(f"send.conf_n_{k}", n=n) for k, n in counts.items()))
+    order = {k: n for n, k in enumerate(DIFFERENCES)}
+    listed = sorted((i for i in issues or [] if i["status"] in order),
+                    key=lambda i: (order[i["status"]], i["number"] or i["document_id"]))
+    if listed:
+        text += "\n\n" + "\n".join(difference_line(i) for i in listed)
+    st.warning(text, icon=":material/report:")
 
 
 def run_confirmation(ws) -> None:
