@@ -23,6 +23,25 @@ MESSAGES: dict[str, dict[str, str]] = {
         "fr": "Ce document ne correspond plus aux filtres de la liste ; il reste affiché ici jusqu'à ce que vous en sélectionniez un autre.",
         "en": "This document no longer matches the list's filters; it stays shown here until you select another one."},
 
+    # -- accounts Pennylane's chart lacks (the send would hold the invoice), in the queue ---------------
+    "review.flag_account_absent": {"fr": "compte absent de Pennylane", "en": "account not in Pennylane"},
+    "review.approve_all_valid_left_out": {
+        "fr": "{n|Laissé|Laissés} de côté : **{n}** {n|document|documents} dont le compte comptable est absent du "
+              "plan comptable de Pennylane (listes lues le {when}) ; l'envoi {n|le bloquerait|les bloquerait}. "
+              "Corrigez le compte (onglet Corriger) ou relisez les listes (page Correspondances).",
+        "en": "Left out: **{n}** {n|document|documents} whose ledger account is not in Pennylane's chart (lists read "
+              "on {when}); the send would hold {n|it|them}. Fix the account (Fix tab) or read the lists again "
+              "(Mappings page)."},
+    "review.left_out": {
+        "fr": "{n} {n|document laissé|documents laissés} à revoir : compte comptable absent de Pennylane ({accounts}).",
+        "en": "{n} {n|document|documents} left to review: ledger account not in Pennylane ({accounts})."},
+    # -- a document's header -------------------------------------------------------------------------
+    "review.status_reason_held": {"fr": "Envoi bloqué : {reason}", "en": "Held before sending: {reason}"},
+    "review.status_reason_sent": {"fr": "Avertissement de l'envoi : {reason}", "en": "Sending warning: {reason}"},
+    "review.pennylane_deleted": {
+        "fr": "Cette facture n'existe plus dans Pennylane (supprimée, d'après la vérification du {when}).",
+        "en": "This invoice no longer exists in Pennylane (deleted, as the check of {when} found)."},
+
     # -- a document's lines: the account each will be sent to -------------------------------------
     "lines.col_account": {"fr": "Compte Pennylane", "en": "Pennylane account"},
     "lines.col_account_help": {

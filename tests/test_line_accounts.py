@@ -186,3 +186,22 @@ def test_an_account_is_checked_against_the_pennylane_chart_last_read(harvest_lik
     fixes.fix(harvest_like, "src:1", "lines[1].ledger_account", "706200", actor="anne")
     assert review.lines_as_sent(harvest_like, "src:1")[0]["unfixed"] == {"account": "706100", "source": "part",
                                                                          "via": "kind:Product"}
+
+
+def test_approve_all_valid_leaves_out_an_invoice_the_send_would_hold(harvest_like, emu_chart):
+    """Once the chart is read, "approve all valid" (the CLI's and the console's) leaves awaiting
+    review an invoice whose account Pennylane lacks, and says which accounts; the send page's
+    check (`batches.preview_checks`) and this one agree. Never read: nothing is known, approved."""
+    from ecluse.services import batches
+
+    assert review.accounts_absent(harvest_like, ["src:1"]) == {}, "no chart read yet"
+    pennylane_lists.refresh(harvest_like)  # 706100 and 706300: the line mapped to 706200 would hold it
+    assert review.accounts_absent(harvest_like, ["src:1"]) == {"src:1": ["706200"]}
+    assert batches.preview_checks(harvest_like, ["src:1"]).by_document["src:1"].absent == ("706200",)
+    result = review.approve_all_valid(harvest_like, actor="anne")
+    assert result.done == [] and result.refused == {} and result.left_out == {"src:1": ["706200"]}
+    assert result.as_dict()["left_out"] == {"src:1": {"accounts_absent": ["706200"]}}  # `ecluse review approve --json`
+    assert review.get_document(harvest_like, "src:1")["status"] == "to_review"
+    fixes.fix(harvest_like, "src:1", "lines[2].ledger_account", "706100", actor="anne")
+    result = review.approve_all_valid(harvest_like, actor="anne")
+    assert result.done == ["src:1"] and result.left_out == {} and "left_out" not in result.as_dict()

@@ -816,3 +816,85 @@ def test_a_sent_document_pennylane_differs_on_says_so_and_what_to_do(fresh_synce
     with ws.db.write() as con:
         con.execute("UPDATE documents SET sent_at = now() + INTERVAL 1 HOUR WHERE id = ?", [mismatch])
     assert review.get_document(ws, mismatch)["confirmation"] is None
+
+
+# -- accounts Pennylane's chart lacks: flagged in the list, left out of "approve all valid" ----------
+def read_chart(ws, monkeypatch, accounts, token="pl-review-left-out-9b3e"):
+    """Pennylane's lists read (Correspondances) from the emulator, its chart holding `accounts`."""
+    from ecluse.services import pennylane_lists
+    from tests.emulators.pennylane import PennylaneEmulator
+
+    with PennylaneEmulator(token=token, rate_limit=(50, 1.0)) as emu:
+        for number in accounts:
+            emu.add_ledger_account(number, f"Compte {number}")
+        monkeypatch.setenv("ECLUSE_TEST_REVIEW_LEFT_OUT_TOKEN", token)
+        ws.set_pennylane(api_url=emu.api_url, token="env:ECLUSE_TEST_REVIEW_LEFT_OUT_TOKEN", dry_run=False)
+        pennylane_lists.refresh(ws)
+
+
+def test_approve_all_valid_leaves_out_what_pennylane_would_hold_and_says_why(fresh_synced_workspace, use_workspace,
+                                                                            monkeypatch):
+    from ecluse.services import batches
+
+    ws = use_workspace(fresh_synced_workspace)
+    [(doc_id, hint)] = q(ws, "SELECT l.document_id, l.accounting_hint FROM lines l JOIN documents d ON d.id = "
+                             "l.document_id WHERE d.status = 'to_review' AND d.error_count = 0 "
+                             "AND l.accounting_hint IS NOT NULL ORDER BY 1 LIMIT 1")
+    ws.set_mapping("ledger_accounts", hint, "471000")
+    valid = review.valid_ids(ws)
+    at = open_app("review")
+    assert popover(at).label == f"Approuver tous les valides ({len(valid)})", "lists never read: nothing known"
+    read_chart(ws, monkeypatch, ["706000"])
+    held = {d for d, c in batches.preview_checks(ws, valid).by_document.items() if c.absent}  # the send page's rule
+    assert doc_id in held and len(held) < len(valid)
+    at.session_state["rv_all_valid"] = True
+    at.run()
+    assert_clean(at)
+    assert popover(at).label == f"Approuver tous les valides ({len(valid) - len(held)})"
+    [warning] = [w.value for w in at.warning if w.value.startswith("Laissé")]
+    assert f"**{len(held)}** document" in warning and "absent du plan comptable de Pennylane" in warning
+    at.button(key="rv_all_valid_confirm").click().run()
+    assert_clean(at)
+    assert any(w.value.startswith(f"{len(held)} document") and "compte comptable absent de Pennylane (471000)"
+               in w.value for w in at.warning)
+    assert {r[0] for r in q(ws, "SELECT id FROM documents WHERE status = 'to_review' AND error_count = 0")} == held
+    assert review.get_document(ws, doc_id)["status"] == "to_review"
+    number = review.get_document(ws, doc_id)["number"]
+    at.text_input(key="rv_search.fr").set_value(number).run()
+    [grid] = [d.value for d in at.dataframe if "Suivi" in d.value.columns]
+    [row] = [i for i, n in enumerate(grid["Numéro"]) if n == number][:1]
+    assert "compte absent de Pennylane (471000)" in grid["Suivi"][row]
+
+
+# -- a document's header: a held reason, a send's warning, an invoice deleted from Pennylane -----------
+def test_the_header_says_a_hold_a_send_warning_and_a_deletion_as_what_they_are(fresh_synced_workspace,
+                                                                              use_workspace):
+    ws = use_workspace(fresh_synced_workspace)
+    ids = send_and_confirm(ws, n_mismatch=0, n_missing=1)
+    missing, warned = ids[0], ids[1]
+    [(held,)] = q(ws, "SELECT id FROM documents WHERE status = 'to_review' ORDER BY id LIMIT 1")
+    number = review.get_document(ws, held)["number"]
+    said = {"code": "send.held_missing", "params": {
+        "subject": {"fr": f"document {number}", "en": f"document {number}"},
+        "missing": {"fr": "la date d'échéance", "en": "the due date"}, "why": {"fr": "", "en": ""}}}
+    warn = {"code": "send.warn_ambiguous_category", "params": {"category": "Conseil"}}
+    with ws.db.write() as con:  # as send.py leaves a held invoice and a sent one with a warning
+        for doc_id, status, reason, action, s in (
+                (held, "on_hold", f"held before sending: document {number}: missing due date", "held_before_send", said),
+                (warned, "sent", "category 'Conseil' is the label of several Pennylane categories; none was set",
+                 "sent", warn)):
+            con.execute("UPDATE documents SET status = ?, status_reason = ?, pennylane_url = "
+                        "'https://app.pennylane.com/x' WHERE id = ?", [status, reason, doc_id])
+            con.execute("INSERT INTO audit (recorded_at, actor, document_id, action, field, reason, reason_said) "
+                        "VALUES (now(), 'anne', ?, ?, 'pennylane_id', ?, ?)", [doc_id, action, reason, json.dumps(s)])
+        con.execute("UPDATE documents SET pennylane_url = 'https://app.pennylane.com/gone' WHERE id = ?", [missing])
+    at = open_document(ws, held)
+    assert "Envoi bloqué : il manque : la date d'échéance" in [c.value for c in at.caption]
+    assert not [c for c in at.caption if number in c.value and "bloqué" in c.value], "the header names it already"
+    at = open_document(ws, warned)
+    assert any(c.value.startswith("Avertissement de l'envoi : plusieurs catégories") for c in at.caption)
+    assert not [c for c in at.caption if c.value.startswith("Motif")]
+    assert [b for b in at.get("link_button") if b.proto.label == "Ouvrir dans Pennylane"]
+    at = open_document(ws, missing)
+    assert not [b for b in at.get("link_button") if b.proto.label == "Ouvrir dans Pennylane"], "it leads nowhere"
+    assert any(c.value.startswith("Cette facture n'existe plus dans Pennylane") for c in at.caption)

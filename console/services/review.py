@@ -303,9 +303,15 @@ def _line_vat(mapper: VatMapper | None, overrides: dict[str, str], line: Line, f
 class DecisionResult:
     done: list[str] = field(default_factory=list)
     refused: dict[str, str] = field(default_factory=dict)  # id → why
+    # `approve_all_valid`: documents left awaiting review, id → the ledger account numbers
+    # Pennylane's chart (last read) lacks (the send would hold them)
+    left_out: dict[str, list[str]] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
-        return {"done": self.done, "refused": self.refused}
+        out: dict[str, Any] = {"done": self.done, "refused": self.refused}
+        if self.left_out:
+            out["left_out"] = {d: {"accounts_absent": accounts} for d, accounts in self.left_out.items()}
+        return out
 
 
 # The audit's reason for `approve_all_valid`: English, the CLI's; the console says `said.reason.all_valid`.
@@ -447,14 +453,37 @@ def acknowledge_change(ws: Workspace, ids: list[str], *, actor: str, reason: str
 
 def approve_all_valid(ws: Workspace, *, actor: str, filters: Filters | None = None) -> DecisionResult:
     """Approve every document awaiting review that has no error finding, among those `filters`
-    show (a status or findings filter that excludes them leaves nothing to approve)."""
+    show (a status or findings filter that excludes them leaves nothing to approve). One whose
+    ledger account Pennylane's chart (the lists last read) lacks is left awaiting review: the
+    send would hold it (`result.left_out`, id → those account numbers)."""
+    ids = valid_ids(ws, filters)
+    left_out = accounts_absent(ws, ids)
+    result = decide(ws, "approve", [i for i in ids if i not in left_out], actor=actor, reason=ALL_VALID,
+                    said=Said("reason.all_valid"))
+    result.left_out = left_out
+    return result
+
+
+def valid_ids(ws: Workspace, filters: Filters | None = None) -> list[str]:
+    """The documents awaiting review without an error finding among those `filters` show."""
     where, params = (filters or Filters()).where()
     with ws.db.read() as con:
-        ids = [r[0] for r in con.execute(
+        return [r[0] for r in con.execute(
             f"SELECT d.id FROM documents d LEFT JOIN counterparties c ON c.id = d.counterparty_id "
             f"WHERE {where} AND d.status = 'to_review' AND d.error_count = 0", params
         ).fetchall()]
-    return decide(ws, "approve", ids, actor=actor, reason=ALL_VALID, said=Said("reason.all_valid"))
+
+
+def accounts_absent(ws: Workspace, ids: list[str]) -> dict[str, list[str]]:
+    """Of these documents, those a live send would hold because Pennylane's chart (the lists
+    last read, `pennylane_lists.load`) lacks one of their ledger accounts: id → the numbers.
+    The send page's rule (`batches.preview_checks`); empty when the lists were never read."""
+    from . import batches, pennylane_lists
+
+    if not ids or pennylane_lists.load(ws) is None:
+        return {}
+    checks = batches.preview_checks(ws, list(ids))
+    return {d: list(c.absent) for d, c in checks.by_document.items() if c.absent}
 
 
 def status_summary(ws: Workspace) -> dict[str, Any]:

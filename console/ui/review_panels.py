@@ -13,9 +13,9 @@ from typing import Any, Callable
 
 import streamlit as st
 
-from ..domain import CUSTOMER_KINDS
+from ..domain import CUSTOMER_KINDS, SENT
 from ..pennylane import vat as vat_codes
-from ..services import duplicates, fixes, mappings, queue, reports, review, send
+from ..services import batches, duplicates, fixes, mappings, queue, reports, review, send
 from ..storage import documents
 from ..storage.ingest import FIX_DROPPED, GONE
 from . import state, widgets
@@ -139,6 +139,21 @@ def status_reason(doc: dict[str, Any]) -> str:
     reason = doc.get("status_reason") or ""
     entry = next((h for h in reversed(doc.get("history") or []) if reason and h["reason"] == reason), None)
     return history_reason(entry or {"action": None, "reason": reason}, doc.get("findings") or [])
+
+
+def status_caption(doc: dict[str, Any]) -> str:
+    """The header's line under a document's status: "Motif : …" for a decision's reason; for an
+    invoice held before sending, "Envoi bloqué : il manque : …" without the invoice the
+    header names (the send page's short form, `batches.held_text`); for a sent one, its send's
+    warnings ("Avertissement de l'envoi : …"), which are no decision's reason."""
+    reason = doc.get("status_reason") or ""
+    entry = next((h for h in reversed(doc.get("history") or []) if reason and h["reason"] == reason), None)
+    if entry is not None and entry.get("action") == "held_before_send" and doc.get("status") != SENT:
+        text = batches.held_text(doc.get("number"), doc["id"], reason, entry.get("reason_said"), state.lang())
+        return t("review.status_reason_held", reason=text)
+    if doc.get("status") == SENT:
+        return t("review.status_reason_sent", reason=status_reason(doc))
+    return t("review.status_reason", reason=status_reason(doc))
 
 
 def _attempt(fn: Callable[[], Any]) -> tuple[bool, Any]:

@@ -118,7 +118,9 @@ def check_flag(confirmation: str) -> str:
     return t("review.flag_changed_in_pennylane" if confirmation == "changed" else f"review.flag_{confirmation}")
 
 
-def grid_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def grid_rows(rows: list[dict[str, Any]], absent: dict[str, list[str]] | None = None) -> list[dict[str, Any]]:
+    """`absent`: id → the ledger accounts Pennylane's chart lacks (`review.accounts_absent`)."""
+    absent = absent or {}
     return [{
         "number": r["number"] or "—",
         "issue_date": widgets.date(r["issue_date"]),
@@ -129,12 +131,15 @@ def grid_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
         "findings": widgets.findings_label(r["error_count"], r["warning_count"]),
         "flags": " · ".join([t(f"review.flag_{f}") for f in ("pdf_pending", "changed")
                              if r["attachment_pending" if f == "pdf_pending" else "changed"]]
-                            + ([check_flag(r["confirmation"])] if differs(r.get("confirmation")) else [])),
+                            + ([check_flag(r["confirmation"])] if differs(r.get("confirmation")) else [])
+                            + ([t("review.flag_account_absent") + " (" + ", ".join(absent[r["id"]]) + ")"]
+                               if r["id"] in absent else [])),
         "connection": r["connection"],
     } for r in rows]
 
 
-def grid(rows: list[dict[str, Any]], preselect: int | list[int] | None = None) -> list[int]:
+def grid(rows: list[dict[str, Any]], preselect: int | list[int] | None = None,
+         absent: dict[str, list[str]] | None = None) -> list[int]:
     """The page of documents; returns the selected row positions. `preselect`: the row to
     select when the grid is drawn anew (after a decision, the next document)."""
     import pandas as pd
@@ -144,7 +149,7 @@ def grid(rows: list[dict[str, Any]], preselect: int | list[int] | None = None) -
         "kind": t("col.kind"), "total": t("col.total"), "status": t("col.status"),
         "findings": t("col.findings"), "flags": t("col.flags"), "connection": t("col.connection"),
     }
-    frame = pd.DataFrame(grid_rows(rows), columns=list(columns)).rename(columns=columns)
+    frame = pd.DataFrame(grid_rows(rows, absent), columns=list(columns)).rename(columns=columns)
     key = f"rv_grid_{st.session_state.get('rv_grid_version', 0)}"
     st.session_state["_rv_grid_key"] = key
     styled = widgets.status_styler(frame, columns["status"], [r["status"] for r in rows])
@@ -317,14 +322,30 @@ def actions(ws, selected: list[dict[str, Any]], position: int = 0) -> None:
 ALL_VALID = "rv_all_valid"  # the popover's key: whether it is open, closed once confirmed
 
 
-def approve_all_valid(ws, filters: review.Filters, count: int, pdf_pending: bool, warned: int = 0) -> None:
+def all_valid_filters(ws, filters: review.Filters, pdf_pending: bool) -> review.Filters:
+    """The filters "approve all valid" acts on: the list's, only documents whose PDF comes later
+    when the list shows only those."""
+    if pdf_pending:  # an empty list of ids would mean "no filter"
+        return replace(filters, ids=reconcile.pending_attachments(ws) or ["\x00none"])
+    return replace(filters)
+
+
+def approve_all_valid(ws, filters: review.Filters, count: int, pdf_pending: bool, warned: int = 0,
+                      left_out: int = 0) -> None:
     """`count`: the documents awaiting review without error under the filters (`queue.page`),
-    `warned` of them with a warning (a history import, a foreign currency...): approved too.
-    The popover closes once confirmed (it covered the first rows of the list that changed)."""
-    with st.popover(t("review.approve_all_valid", n=count), icon=":material/done_all:", disabled=count == 0,
-                    help=t("review.approve_all_valid_none") if count == 0 else None, key=ALL_VALID,
+    `warned` of them with a warning (a history import, a foreign currency...): approved too;
+    `left_out` of them whose ledger account Pennylane's chart lacks: not approved
+    (`review.approve_all_valid`), said why. The popover closes once confirmed (it covered the
+    first rows of the list that changed)."""
+    count -= left_out
+    with st.popover(t("review.approve_all_valid", n=count), icon=":material/done_all:", disabled=count <= 0 and not left_out,
+                    help=t("review.approve_all_valid_none") if count <= 0 and not left_out else None, key=ALL_VALID,
                     on_change="rerun"):
-        if count == 0:  # left open while the list changed (another reviewer, a sync)
+        if left_out:
+            chart = pennylane_lists.load(ws)
+            st.warning(t("review.approve_all_valid_left_out", n=left_out,
+                         when=widgets.datetime(chart.fetched_at) if chart else "—"), icon=":material/account_tree:")
+        if count <= 0:  # left open while the list changed (another reviewer, a sync)
             st.markdown(t("review.approve_all_valid_none"))
             return
         st.markdown(t("review.approve_all_valid_confirm", n=count))
@@ -338,16 +359,17 @@ def confirm_all_valid(ws, filters: review.Filters, pdf_pending: bool) -> None:
     """"Confirmer" (a callback, before the page is drawn again): approve, say what was done
     at the top of the page, and close the popover."""
     st.session_state[ALL_VALID] = False
-    if pdf_pending:  # an empty list of ids would mean "no filter"
-        filters = replace(filters, ids=reconcile.pending_attachments(ws) or ["\x00none"])
     try:
-        result = review.approve_all_valid(ws, actor=state.signer(), filters=replace(filters))
+        result = review.approve_all_valid(ws, actor=state.signer(), filters=all_valid_filters(ws, filters, pdf_pending))
     except widgets.USER_ERRORS as exc:
         state.flash("error", t("error.prefix", message=widgets.error_text(exc)))
         return
-    if not result.done and not result.refused:  # approved by someone else meanwhile
+    if not result.done and not result.refused and not result.left_out:  # approved by someone else meanwhile
         state.flash("info", t("review.approve_all_valid_none"))
     report_decision(result, "approve", {})
+    if result.left_out:
+        accounts = sorted({a for numbers in result.left_out.values() for a in numbers})
+        state.flash("warning", t("review.left_out", n=len(result.left_out), accounts=", ".join(accounts)))
     bump_grid()
 
 
@@ -401,7 +423,7 @@ def detail(ws, doc_id: str) -> None:
         with head[1]:
             widgets.status_badge(doc["status"])
         if doc.get("status_reason"):
-            st.caption(t("review.status_reason", reason=review_panels.status_reason(doc)))
+            st.caption(review_panels.status_caption(doc))
         if doc.get("changed_after_sending"):
             change_after_sending(ws, doc)
         if doc.get("confirmation") and differs(doc["confirmation"]["status"]):
@@ -424,7 +446,10 @@ def detail(ws, doc_id: str) -> None:
         for col, (label, text) in zip(st.columns(4), facts):
             col.caption(label)
             col.markdown(text)
-        if doc.get("pennylane_url"):
+        check = doc.get("confirmation") or {}
+        if doc.get("pennylane_url") and check.get("status") == "missing":  # the link leads nowhere
+            st.caption(t("review.pennylane_deleted", when=widgets.datetime(check["checked_at"])))
+        elif doc.get("pennylane_url"):
             st.link_button(t("review.open_pennylane"), doc["pennylane_url"], icon=":material/open_in_new:")
 
     findings = doc["findings"]
@@ -704,13 +729,19 @@ def main() -> None:
         st.number_input(t("review.page", pages=pages), min_value=1, max_value=pages, step=1, key="rv_page",
                         on_change=bump_grid)
     head[0].markdown(t("review.total", n=result.total))
+    # Known only once Pennylane's lists were read (Correspondances): what the send would hold.
+    charted = pennylane_lists.load(ws) is not None
+    left_out = len(review.accounts_absent(ws, review.valid_ids(ws, all_valid_filters(ws, filters, pdf_pending)))) \
+        if charted and result.approvable else 0
     with head[0]:
-        approve_all_valid(ws, filters, result.approvable, pdf_pending, result.approvable_warned)
+        approve_all_valid(ws, filters, result.approvable, pdf_pending, result.approvable_warned, left_out)
 
     rows = result.rows
+    absent = review.accounts_absent(ws, [r["id"] for r in rows if r["status"] not in (SENT, IN_BATCH)]) \
+        if charted else {}
     if not rows:
         st.info(t("review.empty"))
-    positions = [i for i in grid(rows, preselect if isinstance(preselect, (int, list)) else None) if i < len(rows)] \
+    positions = [i for i in grid(rows, preselect if isinstance(preselect, (int, list)) else None, absent) if i < len(rows)] \
         if rows else []
     selected_rows = [rows[i] for i in positions]
     if rows:
