@@ -993,7 +993,19 @@ MESSAGES: dict[str, dict[str, str]] = {
               "Réactivez-{n|le|les} dans Pennylane ou associez un compte actif.",
         "en": "{n} mapped {n|account is|accounts are} disabled in Pennylane: {accounts}. Enable {n|it|them} again "
               "in Pennylane or map an active account."},
-    "map.state_by_parts": {"fr": "Par d'autres parties : {parts}", "en": "Through other parts: {parts}"},
+    "map.state_by_parts": {"fr": "Par ses parties : {parts}", "en": "Through its parts: {parts}"},
+    "map.state_absent": {"fr": "Absent de Pennylane : mise En attente à l'envoi",
+                         "en": "Not in Pennylane: put On hold when sent"},
+    "map.state_disabled": {"fr": "Désactivé dans Pennylane", "en": "Disabled in Pennylane"},
+    "map.state_flag_absent": {"fr": "{state} — {accounts} absent de Pennylane : mise En attente à l'envoi",
+                              "en": "{state} — {accounts} not in Pennylane: put On hold when sent"},
+    "map.state_flag_disabled": {"fr": "{state} — {accounts} désactivé dans Pennylane",
+                                "en": "{state} — {accounts} disabled in Pennylane"},
+    "map.m_categories_help_counted": {
+        "fr": "Compté ici : {none} sans catégorie, {unknown} avec une catégorie inconnue de Pennylane, {ambiguous} "
+              "avec un choix ambigu (un libellé que plusieurs catégories de Pennylane portent).",
+        "en": "Counted here: {none} without a category, {unknown} with a category Pennylane does not know, "
+              "{ambiguous} with an ambiguous choice (a label several Pennylane categories share)."},
     "map.col_lines_help": {
         "fr": "Lignes du code. Pour une partie (en tête de liste), ses propres lignes et celles des codes "
               "composés qui la contiennent.",
@@ -1132,6 +1144,15 @@ def _fields(text: str) -> set[str]:
 def add_plugin_text(key: str, template: dict[str, str]) -> None:
     """A template `plugin_text_problem` accepted, said from now on."""
     PLUGIN_MESSAGES[key] = dict(template)
+
+
+_TODO_KEYS = {"ledger": "map.todo_ledger", "vat": "map.todo_vat", "accounts_absent": "next.accounts_absent",
+              "categories_missing": "next.categories_missing"}
+
+
+def todo_text(items: list[dict[str, Any]], lang: str = DEFAULT_LANG) -> str:
+    """The list of `mappings.todo` in one text, as the Overview and the Mappings page say it."""
+    return " ".join(t(_TODO_KEYS[item["code"]], lang, n=item["n"], lines=item["lines"] or 0) for item in items)
 
 
 def t(key: str, lang: str = DEFAULT_LANG, **fmt: Any) -> str:

@@ -229,3 +229,21 @@ def test_queue_page_matches_the_review_service(cache):
             cache, review.Filters(status="to_review", search=search, findings="errors"), limit=0)
         assert queue.page(cache, review.Filters(search=search)).approvable == to_review - errors
     assert queue.page(cache, review.Filters(), pdf_pending=True).total == 0
+
+
+def test_what_is_left_to_map_is_one_list_with_its_count():
+    """The Overview's card and the Mappings page's banner say the same items, and count them."""
+    from ecluse import i18n
+
+    info = {"ledger_unmapped": 0, "ledger_unmapped_lines": 0, "vat_unmapped": 2, "vat_unmapped_lines": 8,
+            "accounts_absent": 1, "categories_missing": 1}
+    todo = mappings.todo(info)
+    assert [i["code"] for i in todo] == ["vat", "accounts_absent", "categories_missing"]
+    assert mappings.todo_count(todo) == 4 and mappings.todo_required(todo)
+    said = i18n.todo_text(todo, "fr")
+    assert said.startswith("2 taux de TVA sans code Pennylane (8 lignes). 1 compte associé est absent du plan "
+                           "comptable de Pennylane")
+    assert said.endswith("1 côté (ventes ou achats) sans catégorie par défaut (facultatif).")
+    assert i18n.todo_text(todo, "en").startswith("2 VAT rates without a Pennylane code (8 lines).")
+    only_optional = mappings.todo({**info, "vat_unmapped": 0, "accounts_absent": 0})
+    assert mappings.todo_count(only_optional) == 1 and not mappings.todo_required(only_optional)

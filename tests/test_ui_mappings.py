@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 
+from ecluse import i18n
 from ecluse.services import mappings, pennylane_lists
 from tests.test_pennylane_lists import ENV_VAR as PL_ENV, TOKEN as PL_TOKEN
 from tests.test_pennylane_lists import emu as company  # noqa: F401 (the company's lists, in the emulator)
@@ -148,8 +149,13 @@ def test_a_category_label_two_groups_share_is_flagged(fresh_synced_workspace, us
     # a side whose category is ambiguous gets none at a live send: counted as without one
     # (sales: ambiguous; purchases: none)
     assert next(m for m in at.metric if m.label == "Ventes ou achats sans catégorie").value == "2"
-    assert "inconnue de Pennylane ou ambiguë" in next(m for m in at.metric
-                                                      if m.label == "Ventes ou achats sans catégorie").help
+    said = next(m for m in at.metric if m.label == "Ventes ou achats sans catégorie").help
+    assert "inconnue de Pennylane ou ambiguë" in said
+    # and it says what it counted, the ambiguous choice named
+    assert ("Compté ici : 1 sans catégorie, 0 avec une catégorie inconnue de Pennylane, 1 avec un choix ambigu"
+            in said)
+    # the long labels of an ambiguous choice are given room
+    assert columns["category"]["width"] == "large" and columns["state"]["width"] == "large"
 
 
 def test_one_category_is_said_in_good_french():
@@ -203,12 +209,23 @@ def test_codes_served_through_a_part_say_which_account_they_get(fresh_synced_wor
     assert (row["kind:Service"]["lines"], row["kind:Service"]["documents"]) == tuple(service)
     assert "celles des codes composés qui la contiennent" in columns["lines"]["help"]
     for code in ("project:P1", "kind:Service|project:P1"):
-        assert row[code]["state"] == "Par kind:Service → 706999"
+        # the state says what a live send finds there, on the rows that inherit the account too
+        assert row[code]["state"] == ("Par kind:Service → 706999 — 706999 absent de Pennylane : "
+                                      "mise En attente à l'envoi")
         assert row[code]["account"] == ""
         assert row[code]["pennylane"] == "706999 par kind:Service : Absent de Pennylane"
     assert row["project:P2"]["pennylane"] == "704000 par kind:Product : Travaux — désactivé dans Pennylane"
     assert row["kind:Product"]["pennylane"] == "Travaux — désactivé dans Pennylane"
-    assert row["kind:Product"]["state"] == "Associé"
+    assert row["kind:Product"]["state"] == "Désactivé dans Pennylane"
+    assert row["kind:Service"]["state"] == "Absent de Pennylane : mise En attente à l'envoi"
+    assert row["project:P2"]["state"] == "Par kind:Product → 704000 — 704000 désactivé dans Pennylane"
+    # long cells are given room
+    assert columns["state"]["width"] == "large" and columns["pennylane"]["width"] == "large"
+    # the banner lists the absent account with the rest, as the Overview's card does
+    banner = next(w.value for w in at.warning if "compte associé est absent du plan comptable" in w.value)
+    info = mappings.summary(ws, lists=lists)
+    assert banner == i18n.todo_text(mappings.todo(info), "fr")
+    assert info["accounts_absent"] == 1
     assert any("`704000`" in w.value and "désactivé dans Pennylane" in w.value for w in at.warning)
     assert not any(s == "Sans correspondance" for h, s in zip(hints, frame.value["state"])
                    if h.startswith(("kind:", "project:")))

@@ -1146,13 +1146,17 @@ def test_overview_gives_the_next_steps_beyond_review(fresh_synced_workspace, use
 
     ws = use_workspace(fresh_synced_workspace)
 
+    pages = {"Envoi": "send", "Correspondances": "mappings", "Suivi": "reconciliation"}
+
     def cards(at):
-        """Each card of 'À traiter' that links to a page: title → (its other texts, the page)."""
+        """Each card of 'À traiter' that opens a page: title → (its other texts, the page its
+        button, styled as the cards' « Voir », names)."""
         out = {}
 
         def walk(node):
             children = list(getattr(node, "children", {}).values())
-            links = [c.proto.page for c in children if getattr(c, "type", None) == "page_link"]
+            links = [pages[c.label] for c in children if getattr(c, "type", None) == "button"
+                     and str(c.key).startswith("ov_page_")]
             said = [c.value for c in children if getattr(c, "type", None) in ("markdown", "caption")]
             if links and said:
                 out[said[0].strip("*")] = (said[1:], links[0])
@@ -1171,10 +1175,19 @@ def test_overview_gives_the_next_steps_beyond_review(fresh_synced_workspace, use
     assert todo["ledger_unmapped"] or todo["vat_unmapped"], "the demo leaves codes to map"
     texts_, page = steps["Correspondances à compléter"]
     assert page == "mappings"
-    count = todo["ledger_unmapped"] + todo["vat_unmapped"]  # default categories are optional: not counted
+    # one count and one list: the count adds up what the text lists (an optional category too)
+    count = todo["ledger_unmapped"] + todo["vat_unmapped"] + todo["categories_missing"]
     assert f"<span style='font-size:1.8rem;font-weight:600'>{count}</span>" in texts_
+    assert texts_[-1] == i18n.todo_text(mappings.todo(todo), "fr")
     if todo["vat_unmapped"]:
         assert any(f"{todo['vat_unmapped']} taux de TVA sans code Pennylane" in x for x in texts_)
+    if todo["categories_missing"]:
+        assert "sans catégorie par défaut (facultatif)" in texts_[-1]
+    # the card's button opens its page
+    at.button(key="ov_page_mappings").click().run()
+    assert_clean(at)
+    assert at.title[0].value == "Correspondances"
+    at.switch_page("views/overview.py").run()
     # A token variable the console does not have is said; then a dry run keeps the approved ones back.
     ws.set_pennylane(token="env:UI_TEST_PL_TOKEN_UNSET")
     monkeypatch.delenv("UI_TEST_PL_TOKEN_UNSET", raising=False)
@@ -1213,16 +1226,29 @@ def test_overview_says_the_differences_the_last_check_found_and_accounts_pennyla
     assert found, markdown_values(at)
     assert "<span style='font-size:1.8rem;font-weight:600'>3</span>" in markdown_values(at)
     assert any("la dernière vérification a trouvés différents dans Pennylane" in c.value for c in at.caption)
-    links = []
+    # the cards fill one grid of equal rows (five at most a row), never a column longer than another
+    buttons = [b for b in at.button if str(b.key).startswith(("ov_open_", "ov_page_"))]
+    rows = -(-len(buttons) // 5)
+    per_row = -(-len(buttons) // rows)
+    assert (len(buttons), per_row) == (7, 4), [b.key for b in buttons]  # two rows: 4 and 3
+    grid = at.columns[:len(buttons)]
+    assert all(abs(c.proto.weight - 1 / per_row) < 1e-9 for c in grid)
+    assert [len(c.button) for c in grid] == [1] * len(buttons)  # a card a column, rows side by side
+    # the card opens Suivi with a button like the others' « Voir » (no bare link)
+    assert at.button(key="ov_page_differences").label == "Suivi"
+    kinds = []
 
     def walk(node):
-        if getattr(node, "type", None) == "page_link":
-            links.append((node.proto.label, node.proto.page))
+        kinds.append(getattr(node, "type", None))
         for child in getattr(node, "children", {}).values():
             walk(child)
 
     walk(at.main)
-    assert any(label == "Suivi" and "reconciliation" in page for label, page in links), links
+    assert "page_link" not in kinds
+    at.button(key="ov_page_differences").click().run()
+    assert_clean(at)
+    assert at.title[0].value.startswith("Suivi")
+    at.switch_page("views/overview.py").run()
 
     # a mapped account Pennylane's chart lacks makes the mappings card, once the lists are known
     hint = next(r["hint"] for r in mappings.ledger_accounts(ws) if r["hint"] not in (None, "*"))
@@ -1235,6 +1261,6 @@ def test_overview_says_the_differences_the_last_check_found_and_accounts_pennyla
         pennylane_lists.refresh(ws)
     at.run()
     assert_clean(at)
-    count = before["ledger_unmapped"] + before["vat_unmapped"] + 1
+    count = before["ledger_unmapped"] + before["vat_unmapped"] + before["categories_missing"] + 1
     assert f"<span style='font-size:1.8rem;font-weight:600'>{count}</span>" in markdown_values(at)
     assert any("1 compte associé est absent du plan comptable de Pennylane" in c.value for c in at.caption)

@@ -414,6 +414,37 @@ def summary(ws: Workspace, ledger: list[dict[str, Any]] | None = None, vat: list
         "vat_unmapped_lines": sum(r["lines"] - r["lines_with_source_code"] for r in unmapped_vat),
         "categories_missing": sum(1 for r in cats if r["documents"] and (
             not r["category"] or (lists is not None and lists.category_unusable(r["category"])))),
+        # what the count above is made of: no category, one Pennylane lacks, one several share
+        "categories_none": sum(1 for r in cats if r["documents"] and not r["category"]),
+        "categories_unknown": sum(1 for r in cats if r["documents"] and r["category"] and lists is not None
+                                  and not lists.has_category(r["category"])),
+        "categories_ambiguous": sum(1 for r in cats if r["documents"] and r["category"] and lists is not None
+                                    and lists.has_category(r["category"]) and lists.is_ambiguous(r["category"])),
         "accounts_absent": len(set(flags.get("accounts_absent", [])) | ({flags["fallback_absent"]}
                                                                         if flags.get("fallback_absent") else set())),
     }
+
+
+def todo(info: dict[str, Any]) -> list[dict[str, Any]]:
+    """What is left to map, given `summary`: the one list the Overview's card and the Mappings
+    page's banner both say, in order, each {code, n, lines, optional}: codes without an account
+    (`ledger`), VAT rates without a code (`vat`), mapped accounts Pennylane lacks
+    (`accounts_absent`, known once its lists were read), sides without a usable default
+    category (`categories_missing`, optional: an invoice goes without one)."""
+    items = [
+        {"code": "ledger", "n": info["ledger_unmapped"], "lines": info["ledger_unmapped_lines"], "optional": False},
+        {"code": "vat", "n": info["vat_unmapped"], "lines": info["vat_unmapped_lines"], "optional": False},
+        {"code": "accounts_absent", "n": info["accounts_absent"], "lines": None, "optional": False},
+        {"code": "categories_missing", "n": info["categories_missing"], "lines": None, "optional": True},
+    ]
+    return [item for item in items if item["n"]]
+
+
+def todo_count(items: list[dict[str, Any]]) -> int:
+    """The count said beside the list of `todo`: every item it names, optional ones too."""
+    return sum(item["n"] for item in items)
+
+
+def todo_required(items: list[dict[str, Any]]) -> bool:
+    """Something in the list of `todo` a send needs (not only optional categories)."""
+    return any(not item["optional"] for item in items)

@@ -8,6 +8,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
+from ecluse import i18n
 from ecluse.pennylane import vat as vat_codes
 from ecluse.services import mappings, pennylane_lists
 from ecluse.ui import state, widgets
@@ -81,15 +82,18 @@ def summary(info: dict[str, Any], counterparty_matches: int, lists: pennylane_li
                    border=True)
     cols[1].metric(t("map.m_vat"), info["vat_unmapped"], help=t("map.m_vat_help", lines=info["vat_unmapped_lines"]),
                    border=True)
-    cols[2].metric(t("map.m_categories"), info["categories_missing"], help=t("map.m_categories_help_lists" if lists else "map.m_categories_help"), border=True)
+    categories_help = t("map.m_categories_help_lists" if lists else "map.m_categories_help")
+    if lists:  # what the count is made of: an ambiguous choice counts too
+        categories_help += "\n\n" + t("map.m_categories_help_counted", none=info["categories_none"],
+                                        unknown=info["categories_unknown"], ambiguous=info["categories_ambiguous"])
+    cols[2].metric(t("map.m_categories"), info["categories_missing"], help=categories_help, border=True)
     cols[3].metric(t("map.m_counterparties"), counterparty_matches, help=t("map.m_counterparties_help"), border=True)
-    if info["ledger_unmapped"] or info["vat_unmapped"]:
-        parts = []
-        if info["ledger_unmapped"]:
-            parts.append(t("map.todo_ledger", n=info["ledger_unmapped"], lines=info["ledger_unmapped_lines"]))
-        if info["vat_unmapped"]:
-            parts.append(t("map.todo_vat", n=info["vat_unmapped"], lines=info["vat_unmapped_lines"]))
-        st.warning(" ".join(parts), icon=":material/rule:")
+    # the same list and count as the Overview's card (`mappings.todo`)
+    todo = mappings.todo(info)
+    if mappings.todo_required(todo):
+        st.warning(i18n.todo_text(todo, state.lang()), icon=":material/rule:")
+    elif todo:
+        st.info(i18n.todo_text(todo, state.lang()), icon=":material/rule:")
     else:
         st.success(t("map.all_mapped"), icon=":material/check_circle:")
 
@@ -123,12 +127,36 @@ def used_label(lists: pennylane_lists.Lists | None, row: dict[str, Any], fallbac
     return pennylane_label(lists, row["account"])
 
 
-def ledger_state(row: dict[str, Any]) -> str:
+def used_accounts(row: dict[str, Any], fallback: str | None) -> list[str]:
+    """The accounts a code's lines go to: through its parts, its own, or the fallback's."""
     if row.get("vias"):
-        return t("map.state_by_parts", parts=", ".join(f"{part} → {account}" for part, account in row["vias"].items()))
-    if row.get("via"):
-        return t("map.state_by_part", part=f"{row['via']} → {row['account']}")
-    return state_label(row["state"])
+        return sorted(set(row["vias"].values()))
+    if row.get("via") or row["state"] != "fallback" or row["hint"] == mappings.FALLBACK:
+        return [row["account"]] if row["account"] else []
+    return [fallback] if fallback else []
+
+
+def ledger_state(row: dict[str, Any], lists: pennylane_lists.Lists | None = None, fallback: str | None = None) -> str:
+    """The state of a code; with Pennylane's lists, what a live send finds there about the
+    account it uses (absent: the invoice is held; disabled)."""
+    if row.get("vias"):
+        said = t("map.state_by_parts", parts=", ".join(f"{part} → {account}" for part, account in row["vias"].items()))
+    elif row.get("via"):
+        said = t("map.state_by_part", part=f"{row['via']} → {row['account']}")
+    else:
+        said = state_label(row["state"])
+    if lists is None:
+        return said
+    accounts = used_accounts(row, fallback)
+    absent = [a for a in accounts if not lists.has_account(a)]
+    disabled = [a for a in accounts if lists.is_disabled(a)]
+    own = row["state"] in ("mapped", "default") and not (row.get("via") or row.get("vias"))
+    if absent:
+        return t("map.state_absent") if own else t("map.state_flag_absent", state=said, accounts=", ".join(absent))
+    if disabled:
+        return t("map.state_disabled") if own else t("map.state_flag_disabled", state=said,
+                                                      accounts=", ".join(disabled))
+    return said
 
 
 def dry_run_note(ws) -> None:
@@ -169,7 +197,7 @@ def ledger_tab(ws, rows: list[dict[str, Any]], lists: pennylane_lists.Lists | No
         "account": (r["account"] if not (r.get("via") or r.get("vias")) else "") or "",
         "pennylane": (used_label(lists, r, fallback) if r["hint"] != mappings.FALLBACK
                       else pennylane_label(lists, r["account"])),
-        "state": ledger_state(r),
+        "state": ledger_state(r, lists, fallback),
     } for r in shown], columns=["hint", "lines", "documents", "account", "pennylane", "state"])
     edited = st.data_editor(
         frame, key=f"mp_ledger_{version('ledger_accounts')}", hide_index=True, width="stretch",
@@ -183,8 +211,9 @@ def ledger_tab(ws, rows: list[dict[str, Any]], lists: pennylane_lists.Lists | No
                                                        help=t("map.col_documents_help")),
             "account": st.column_config.TextColumn(t("map.col_account"), help=t("map.col_account_help"),
                                                    max_chars=20),
-            "pennylane": st.column_config.TextColumn(t("map.col_pl_label"), help=t("map.col_pl_label_help")),
-            "state": st.column_config.TextColumn(t("map.col_state")),
+            "pennylane": st.column_config.TextColumn(t("map.col_pl_label"), help=t("map.col_pl_label_help"),
+                                                     width="large"),
+            "state": st.column_config.TextColumn(t("map.col_state"), width="large"),
         })
     missing_accounts(ws, lists, rows)
     if no_code:
@@ -272,7 +301,7 @@ def category_column(lists: pennylane_lists.Lists | None, current: list[str]) -> 
         return f"{label} — {groups}" if groups else label
 
     return st.column_config.SelectboxColumn(
-        t("map.col_category"), help=t("map.pl_col_category_help"), format_func=shown,
+        t("map.col_category"), help=t("map.pl_col_category_help"), format_func=shown, width="large",
         options=labels + sorted({c for c in current if c} - set(labels)))
 
 
@@ -296,7 +325,7 @@ def categories_tab(ws, rows: list[dict[str, Any]], lists: pennylane_lists.Lists 
             "source_categories": st.column_config.NumberColumn(t("map.col_source_categories"), format="%d",
                                                                help=t("map.col_source_categories_help")),
             "category": column,
-            "state": st.column_config.TextColumn(t("map.col_state")),
+            "state": st.column_config.TextColumn(t("map.col_state"), width="large"),
         })
     flags = lists.flags([], rows) if lists else {"categories_unknown": [], "categories_ambiguous": []}
     if flags["categories_unknown"] or flags["categories_ambiguous"]:

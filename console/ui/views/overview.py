@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from ecluse import i18n
 from ecluse.domain import STATUSES
 from ecluse.services import mappings, pennylane_lists, reconcile, review, setup
 from ecluse.ui import state, widgets
@@ -47,20 +48,12 @@ def next_steps(ws, summary: dict) -> list[tuple[str, int | None, str, str, str]]
     if differences:
         steps.append(("differences", differences, t("next.differences_help", n=differences), "reconciliation",
                       ":material/difference:"))
-    todo = mappings.summary(ws, lists=pennylane_lists.load(ws))
-    parts = []
-    if todo["ledger_unmapped"]:
-        parts.append(t("map.todo_ledger", n=todo["ledger_unmapped"], lines=todo["ledger_unmapped_lines"]))
-    if todo["vat_unmapped"]:
-        parts.append(t("map.todo_vat", n=todo["vat_unmapped"], lines=todo["vat_unmapped_lines"]))
-    if todo["accounts_absent"]:
-        parts.append(t("next.accounts_absent", n=todo["accounts_absent"]))
-    if todo["categories_missing"]:
-        parts.append(t("next.categories_missing", n=todo["categories_missing"]))
-    # Default categories are optional: they are mentioned, but never make the card, nor its count.
-    required = todo["ledger_unmapped"] + todo["vat_unmapped"] + todo["accounts_absent"]
-    if required:
-        steps.append(("mappings", required, " ".join(parts), "mappings", ":material/rule:"))
+    # the same list and count as the Mappings page's banner (`mappings.todo`); optional categories
+    # alone never make the card
+    todo = mappings.todo(mappings.summary(ws, lists=pennylane_lists.load(ws)))
+    if mappings.todo_required(todo):
+        steps.append(("mappings", mappings.todo_count(todo), i18n.todo_text(todo, state.lang()), "mappings",
+                      ":material/rule:"))
     return steps
 
 
@@ -83,19 +76,24 @@ def attention(ws, summary: dict) -> None:
     if not shown and not steps:
         st.success(t("overview.all_clear"), icon=":material/check_circle:")
         return
-    cards = len(shown) + len(steps)
-    cols = st.columns(min(cards, 4))
-    for index, (code, count, preset, icon) in enumerate(shown):
-        with cols[index % len(cols)].container(border=True, height="stretch"):
-            card(t(f"attention.{code}"), count, t(f"attention.{code}_help"))
-            if st.button(t("overview.open"), key=f"ov_open_{code}", icon=icon):
-                widgets.open_review(preset)
+    # one grid, rows of equal height (at most five cards a row, the rows balanced), every card
+    # ending with the same button
+    cards = [("review", code, count, t(f"attention.{code}"), t(f"attention.{code}_help"), preset, icon)
+             for code, count, preset, icon in shown]
+    cards += [("page", code, count, t(f"next.{code}"), text, page, icon) for code, count, text, page, icon in steps]
+    rows = -(-len(cards) // 5)
+    per_row = -(-len(cards) // rows)
     pages = st.session_state.get("_pages") or {}
-    for index, (code, count, text, page, icon) in enumerate(steps, start=len(shown)):
-        with cols[index % len(cols)].container(border=True, height="stretch"):
-            card(t(f"next.{code}"), count, text)
-            if page in pages:
-                st.page_link(pages[page], label=t(f"nav.{page}"), icon=icon)
+    for start in range(0, len(cards), per_row):
+        cols = st.columns(per_row)
+        for col, (kind, code, count, title, text, target, icon) in zip(cols, cards[start:start + per_row]):
+            with col.container(border=True, height="stretch"):
+                card(title, count, text)
+                if kind == "review":
+                    if st.button(t("overview.open"), key=f"ov_open_{code}", icon=icon):
+                        widgets.open_review(target)
+                elif target in pages and st.button(t(f"nav.{target}"), key=f"ov_page_{code}", icon=icon):
+                    st.switch_page(pages[target])
 
 
 def card(title: str, count: int | None, text: str) -> None:
