@@ -42,6 +42,18 @@ def emu_chart(harvest_like, monkeypatch):
         yield emu
 
 
+@pytest.fixture
+def emu_chart_only(monkeypatch):
+    """A live destination (the emulator) whose chart has 706100 and 706300 (disabled), for any
+    workspace given to the function it yields."""
+    with PennylaneEmulator(token=TOKEN, rate_limit=(50, 1.0)) as emu:
+        emu.add_ledger_account("706100", "Licences")
+        emu.add_ledger_account("706300", "Ancien compte", enabled=False)
+        monkeypatch.setenv("ECLUSE_TEST_LINE_ACCOUNTS_TOKEN", TOKEN)
+        yield lambda ws: ws.set_pennylane(api_url=emu.api_url, token="env:ECLUSE_TEST_LINE_ACCOUNTS_TOKEN",
+                                          dry_run=False)
+
+
 def shown(ws, doc_id="src:1"):
     return [(a["account"], a["source"], a["via"]) for a in review.line_accounts(ws, doc_id)]
 
@@ -205,3 +217,41 @@ def test_approve_all_valid_leaves_out_an_invoice_the_send_would_hold(harvest_lik
     fixes.fix(harvest_like, "src:1", "lines[2].ledger_account", "706100", actor="anne")
     result = review.approve_all_valid(harvest_like, actor="anne")
     assert result.done == ["src:1"] and result.left_out == {} and "left_out" not in result.as_dict()
+
+
+def test_revues_check_by_code_agrees_with_the_send_pages_check_by_document(workspace, plugins, fake_source,
+                                                                         fake_connection, emu_chart_only):
+    """`review.accounts_absent` applies the send's rule once per accounting code (Revue asks it
+    of every valid document); `batches.preview_checks` applies it document by document. Codes
+    mapped, served by a part, by '*', none at all, and a reviewer's fixes: the same answer."""
+    from ecluse.services import batches
+
+    hints = ["kind:Product|project:P1", "kind:Service", "kind:Other", None, "kind:Product", "project:P9"]
+    docs = []
+    for n in range(12):
+        doc = make_doc(str(n), total="60.00")
+        doc.lines = [Line(f"L{i}", D(1), D("25.00"), D("25.00"), D("5.00"), D("30.00"), D(20), hints[(n + i) % 6])
+                     for i in range(2)]
+        docs.append(doc)
+    fake_source.pages = [docs]
+    sync(workspace, plugins)
+    ids = [f"src:{n}" for n in range(12)]
+    workspace.set_mapping("ledger_accounts", "kind:Product", "706100")  # in the chart
+    workspace.set_mapping("ledger_accounts", "kind:Service", "706200")  # not in the chart
+    fixes.fix(workspace, "src:1", "lines[1].ledger_account", "706300", actor="anne")  # in the chart (disabled)
+    fixes.fix(workspace, "src:2", "lines[2].ledger_account", "709999", actor="anne")  # not in the chart
+    emu_chart_only(workspace)
+    pennylane_lists.refresh(workspace)
+
+    def by_document():
+        checks = batches.preview_checks(workspace, ids).by_document
+        return {d: sorted(c.absent) for d, c in checks.items() if c.absent}
+
+    def by_code():
+        return {d: sorted(numbers) for d, numbers in review.accounts_absent(workspace, ids).items()}
+
+    assert by_code() == by_document() and by_code()  # no fallback: codes without a mapping have no account
+    workspace.set_mapping("ledger_accounts", "*", "471000")  # a fallback the chart lacks
+    assert by_code() == by_document() and len(by_code()) > len(ids) // 2
+    workspace.set_mapping("ledger_accounts", "*", "706100")
+    assert by_code() == by_document()
