@@ -422,7 +422,6 @@ MESSAGES: dict[str, dict[str, str]] = {
     "rec.pl_all_checked": {"fr": "Tous les documents envoyés ont été vérifiés depuis leur envoi.",
                            "en": "Every document sent has been checked since it was sent."},
     "rec.pl_bar_checked": {"fr": "Envoyé, vérifié", "en": "Sent, checked"},
-    "rec.pl_bar_unchecked": {"fr": "Envoyé depuis, non vérifié", "en": "Sent since, not checked"},
     "rec.pl_hover_checked": {"fr": "documents vérifiés", "en": "documents checked"},
     "rec.pl_hover_unchecked": {"fr": "documents non vérifiés", "en": "documents not checked"},
     "rec.pl_click_hint": {"fr": "Cliquez sur un mois pour lister ses documents, écarts en premier.",
