@@ -881,6 +881,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     # What a check in Pennylane found (services/confirm.py, confirmations.said)
     "said.confirm.missing": {"fr": "la facture {pennylane_id} n'est plus dans Pennylane",
                              "en": "invoice {pennylane_id} is no longer in Pennylane"},
+    "said.confirm.deleted": {"fr": "la facture {number} n'est plus dans Pennylane (identifiant {pennylane_id})",
+                             "en": "invoice {number} is no longer in Pennylane (id {pennylane_id})"},
     "said.confirm.amount_mismatch": {"fr": "Pennylane a un autre montant que celui envoyé",
                                      "en": "Pennylane has another amount than the one sent"},
     "said.confirm.changed": {"fr": "modifiée dans Pennylane le {when}", "en": "modified in Pennylane on {when}"},

@@ -303,11 +303,11 @@ def test_what_a_check_found_is_said_in_the_readers_language(books, emu):
     rows, _ = reconcile.confirmations_for(books, FEB, side="sales", only_mismatches=True)
     said = {r["id"]: (i18n.said_or(r["message"], r["said"], "fr"), i18n.said_or(r["message"], r["said"], "en"))
             for r in rows}
-    pl_f2 = q(books, "SELECT pennylane_id FROM documents WHERE id = 'src:f2'")[0][0]
+    f2, pl_f2 = q(books, "SELECT number, pennylane_id FROM documents WHERE id = 'src:f2'")[0]
     assert said == {"src:f1": ("Pennylane a un autre montant que celui envoyé",
                                "Pennylane has another amount than the one sent"),
-                    "src:f2": (f"la facture {pl_f2} n'est plus dans Pennylane",
-                               f"invoice {pl_f2} is no longer in Pennylane")}
+                    "src:f2": (f"la facture {f2} n'est plus dans Pennylane (identifiant {pl_f2})",
+                               f"invoice {f2} is no longer in Pennylane (id {pl_f2})")}
     # someone edits f3 in Pennylane a day after the send, its amount unchanged
     pl_f3 = q(books, "SELECT pennylane_id FROM documents WHERE id = 'src:f3'")[0][0]
     later = dt.datetime.now(dt.timezone.utc) + dt.timedelta(days=1)
@@ -328,7 +328,8 @@ def test_what_a_check_found_is_said_in_the_readers_language(books, emu):
     from ecluse.services import reports
 
     result = reports.run_query(books, "SELECT status, message, said FROM confirmations WHERE status = 'missing'")
-    assert reports.presented(result, "fr").rows[0]["Message"] == f"la facture {pl_f2} n'est plus dans Pennylane"
+    assert reports.presented(result, "fr").rows[0]["Message"] == (
+        f"la facture {f2} n'est plus dans Pennylane (identifiant {pl_f2})")
 
 
 # -- differences never cancel out, counts on whole-number axes ----------------------------------

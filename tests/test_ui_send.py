@@ -546,7 +546,8 @@ def test_a_confirmation_that_finds_differences_warns_and_says_each_in_french(liv
     issues = frame(at, "Dans Pennylane")
     assert sorted(issues["Statut"]) == ["Modifiée dans Pennylane", "Montant différent", "Supprimée de Pennylane"]
     messages = dict(zip(issues["Statut"], issues["Message"]))
-    assert messages["Supprimée de Pennylane"] == f"la facture {deleted['id']} n'est plus dans Pennylane"
+    assert messages["Supprimée de Pennylane"] == (
+        f"la facture {docs[deleted['id']][0]} n'est plus dans Pennylane (identifiant {deleted['id']})")
     assert messages["Montant différent"] == "Pennylane a un autre montant que celui envoyé"
     assert messages["Modifiée dans Pennylane"].startswith("modifiée dans Pennylane le ")
     at.segmented_control(key="lang").set_value("en").run()

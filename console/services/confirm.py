@@ -47,7 +47,8 @@ class ConfirmResult:
 def confirm(ws: Workspace, client: PennylaneClient) -> ConfirmResult:
     with ws.db.read() as con:
         sent = con.execute(
-            f"SELECT d.id, d.kind, d.pennylane_id, {item_amount_sql('s')}, d.sent_at FROM documents d {LATEST_SENT_JOIN} "
+            f"SELECT d.id, d.kind, d.pennylane_id, {item_amount_sql('s')}, d.sent_at, d.number FROM documents d "
+            f"{LATEST_SENT_JOIN} "
             "WHERE d.status = 'sent' AND d.pennylane_id IS NOT NULL"
         ).fetchall()
     result = ConfirmResult()
@@ -69,11 +70,12 @@ def confirm(ws: Workspace, client: PennylaneClient) -> ConfirmResult:
         result.requests = client.stats.requests - before
     now = dt.datetime.now(dt.timezone.utc)
     rows = []
-    for doc_id, _kind, pl_id, expected, sent_at in sent:
+    for doc_id, _kind, pl_id, expected, sent_at, number in sent:
         item = found.get(int(pl_id))
         if item is None:
             rows.append((doc_id, "missing", None, expected, f"invoice {pl_id} is no longer in Pennylane",
-                         _said("missing", pennylane_id=int(pl_id))))
+                         # named by its number, as the reader knows it (rows checked before: by Pennylane's id)
+                         _said("deleted", number=number or doc_id, pennylane_id=int(pl_id))))
             continue
         raw_amount = item.get("currency_amount")
         amount = Decimal(str(raw_amount)) if raw_amount not in (None, "") else None
