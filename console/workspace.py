@@ -393,9 +393,14 @@ class Workspace:
         return path.read_bytes() if path.exists() else None
 
 
+def env_var(value: Any) -> str | None:
+    """The variable an "env:VAR" setting names, or None (a value given as it is, or none)."""
+    return value[4:] if isinstance(value, str) and value.startswith("env:") else None
+
+
 def resolve_env(value: Any, what: str) -> Any:
-    if isinstance(value, str) and value.startswith("env:"):
-        var = value[4:]
+    var = env_var(value)
+    if var is not None:
         resolved = os.environ.get(var)
         if not resolved:
             raise WorkspaceError(f"{what} refers to the environment variable {var}, which is not set")

@@ -27,7 +27,7 @@ from typing import Any
 from ..connectors import Said
 from ..http import HttpError
 from ..redact import redact
-from ..workspace import Workspace, WorkspaceError, _atomic_write
+from ..workspace import Workspace, WorkspaceError, _atomic_write, env_var
 from . import send
 from .mappings import FALLBACK
 from .pennylane_gateway import PennylaneGateway
@@ -123,7 +123,7 @@ def unavailable(ws: Workspace) -> dict[str, Any] | None:
             token = ws.pennylane_token()
         except WorkspaceError:
             source = ws.pennylane_token_source() or ""
-            return {"reason": "env_unset", "var": source[4:] if source.startswith("env:") else source}
+            return {"reason": "env_unset", "var": env_var(source) or source}
     except WorkspaceError:  # secrets.toml is not valid TOML (the first read, or the second one)
         return {"reason": "secrets_invalid"}
     return None if token else {"reason": "no_token"}
@@ -141,10 +141,6 @@ def _destination(ws: Workspace, url: str, token: str, *, create: bool = False) -
     return hmac.new(key, f"{url}\n{token}".encode(), hashlib.sha256).hexdigest()
 
 
-def _api_url(ws: Workspace) -> str:
-    return ws.pennylane().get("api_url") or send.DEFAULT_API_URL
-
-
 def refresh(ws: Workspace, **client_options: Any) -> Lists:
     """Read both lists from the destination and keep them; raises `ListsError` when Pennylane
     answers with an error or cannot be reached, `WorkspaceError` when nothing can be read
@@ -155,7 +151,7 @@ def refresh(ws: Workspace, **client_options: Any) -> Lists:
     why = unavailable(ws)
     if why is not None:
         raise WorkspaceError(f"nothing read from Pennylane: {why['reason'].replace('_', ' ')}")
-    url, token = _api_url(ws), ws.pennylane_token() or ""
+    url, token = send.api_url(ws), ws.pennylane_token() or ""
     destination = _destination(ws, url, token, create=True)
     gateway = PennylaneGateway(url, token, **client_options)
     try:
@@ -201,7 +197,7 @@ def load(ws: Workspace) -> Lists | None:
         return None
     try:
         token = ws.pennylane_token()
-        key = _destination(ws, _api_url(ws), token) if token else None
+        key = _destination(ws, send.api_url(ws), token) if token else None
     except WorkspaceError:
         return None
     if key is None:

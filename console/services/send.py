@@ -42,7 +42,7 @@ from ..redact import redact
 from ..storage.db import dict_rows
 from ..storage.documents import load_documents
 from ..storage.ingest import counterparty_id
-from ..workspace import Workspace, WorkspaceError
+from ..workspace import Workspace, WorkspaceError, env_var
 from .mappings import category_for
 from .review import Filters
 
@@ -806,14 +806,18 @@ def gateway_for(ws: Workspace) -> Gateway:
     """The live gateway from the workspace's Pennylane settings (URL + token)."""
     from .pennylane_gateway import PennylaneGateway
 
-    cfg = ws.pennylane()
     token = ws.pennylane_token()
     if not token:
         raise WorkspaceError(
             "no Pennylane token configured: create one in Pennylane (Settings > Connectivity > Developers) "
             "and run `ecluse pennylane set --token-env PENNYLANE_TOKEN` with that variable exported"
         )
-    return PennylaneGateway(cfg.get("api_url") or DEFAULT_API_URL, token)
+    return PennylaneGateway(api_url(ws), token)
+
+
+def api_url(ws: Workspace) -> str:
+    """The Pennylane API the workspace sends to: its own setting, else Pennylane's."""
+    return ws.pennylane().get("api_url") or DEFAULT_API_URL
 
 
 def destination_key(ws: Workspace) -> str | None:
@@ -825,7 +829,7 @@ def destination_key(ws: Workspace) -> str | None:
         return None
     if not token:
         return None
-    url = ws.pennylane().get("api_url") or DEFAULT_API_URL
+    url = api_url(ws)
     return hashlib.sha256(f"{url}\n{token}".encode()).hexdigest()[:32]
 
 
@@ -842,17 +846,16 @@ def check_said(exc: HttpError) -> dict[str, Any]:
 def check_pennylane(ws: Workspace) -> dict[str, Any]:
     """Test the configured token with GET /me: company, scopes and what is missing. A failure
     gives its `message` (English) and, when the console can say it, its `said`."""
-    cfg = ws.pennylane()
     try:
         token = ws.pennylane_token()
     except WorkspaceError as exc:
-        source = ws.pennylane_token_source() or ""
-        said = {"code": "pennylane.env_unset", "params": {"var": source[4:]}} if source.startswith("env:") else None
+        var = env_var(ws.pennylane_token_source())
+        said = {"code": "pennylane.env_unset", "params": {"var": var}} if var else None
         return {"ok": False, "message": str(exc), **({"said": said} if said else {})}
     if not token:
         return {"ok": False, "message": "no Pennylane token configured: `ecluse pennylane set --token-env PENNYLANE_TOKEN`",
                 "said": {"code": "pennylane.no_token", "params": {}}}
-    client = PennylaneClient(cfg.get("api_url") or DEFAULT_API_URL, token)
+    client = PennylaneClient(api_url(ws), token)
     try:
         me = client.me()
         problem = client.scope_problem()

@@ -14,7 +14,7 @@ from ..connectors import Connector, Setting, SettingsError
 from ..services import reports, review, setup
 from ..services.sync import INTERRUPTED_MESSAGE, AlreadyRunning
 from ..storage.db import WorkspaceBusy
-from ..workspace import WorkspaceError
+from ..workspace import WorkspaceError, env_var
 from . import state
 from .state import t
 
@@ -123,7 +123,7 @@ def findings_label(errors: int, warnings: int) -> str:
 def token_env_var(source: str | None) -> str | None:
     """The variable the Pennylane token is read from (`Workspace.pennylane_token_source`:
     "env:VAR"), or None (stored in secrets.toml, or none)."""
-    return source[4:] if source and source.startswith("env:") else None
+    return env_var(source) or None
 
 
 def token_env_unset(source: str | None) -> str | None:

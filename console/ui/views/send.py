@@ -22,9 +22,9 @@ from ecluse.services import batches, reconcile, review, send
 from ecluse.services import confirm as confirm_service
 from ecluse.ui import state, widgets
 from ecluse.ui.state import t
+from ecluse.workspace import env_var
 
 ERRORS = (*widgets.USER_ERRORS, send.BatchRunning, HttpError)
-DEFAULT_API_URL = "https://app.pennylane.com/api/external/v2"
 ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 PREVIEW_PAGE = 20
 STATE_ICONS = {"sent": ":material/check_circle:", "failed": ":material/cancel:", "held": ":material/pause_circle:",
@@ -74,7 +74,7 @@ def destination(ws) -> None:
     with st.container(border=True):
         cols = st.columns([5, 3, 2, 3])
         cols[0].caption(t("send.dest_api_url"))
-        cols[0].markdown(f"`{cfg.get('api_url') or DEFAULT_API_URL}`")
+        cols[0].markdown(f"`{send.api_url(ws)}`")
         cols[1].caption(t("send.dest_token"))
         cols[1].markdown(token_text(source))
         cols[2].caption(t("send.dest_mode"))
@@ -160,7 +160,7 @@ def settings_panel(ws, cfg: dict[str, Any], source: str | None) -> None:
     as `env:NAME`) or a value typed in a password field, kept in secrets.toml and never shown."""
     live = not cfg.get("dry_run", True)
     with st.expander(t("send.settings"), icon=":material/settings:"):
-        api_url = st.text_input(t("send.api_url"), value=cfg.get("api_url") or DEFAULT_API_URL, key="sd_api_url")
+        api_url = st.text_input(t("send.api_url"), value=send.api_url(ws), key="sd_api_url")
         c1, c2 = st.columns(2)
         var = c1.text_input(t("send.token_env_label"), value=widgets.token_env_var(source) or "", key="sd_token_env",
                             placeholder="PENNYLANE_TOKEN", help=t("send.token_env_help"))
@@ -181,7 +181,7 @@ def settings_panel(ws, cfg: dict[str, Any], source: str | None) -> None:
 def save_settings(ws, source: str | None, *, api_url: str, var: str, raw: str, live: bool, incomplete: bool,
                   was_live: bool) -> None:
     var = (var or "").strip()
-    var = var[4:] if var.startswith("env:") else var
+    var = env_var(var) or var
     raw = (raw or "").strip()
     if var and not ENV_NAME.match(var):
         st.error(t("send.bad_env_name", var=var), icon=":material/error:")
@@ -500,7 +500,7 @@ def send_section(ws, filters: review.Filters, summary: dict[str, Any]) -> None:
             else:
                 st.warning(company_line(company), icon=":material/domain_disabled:")
             st.markdown(t("send.confirm_amount", amounts=amounts_text(summary["ready_totals"])))
-            st.caption(t("send.confirm_detail", url=cfg.get("api_url") or DEFAULT_API_URL))
+            st.caption(t("send.confirm_detail", url=send.api_url(ws)))
             bar = st.container(horizontal=True)
             if bar.button(t("send.confirm_yes"), key="sd_send_yes", type="primary", icon=":material/send:"):
                 start_push(ws, filters=filters)
