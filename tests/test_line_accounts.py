@@ -32,17 +32,6 @@ def harvest_like(workspace, plugins, fake_source, fake_connection):
 
 
 @pytest.fixture
-def emu_chart(harvest_like, monkeypatch):
-    """A live destination (the emulator) whose chart has 706100 and 706300 (disabled)."""
-    with PennylaneEmulator(token=TOKEN, rate_limit=(50, 1.0)) as emu:
-        emu.add_ledger_account("706100", "Licences")
-        emu.add_ledger_account("706300", "Ancien compte", enabled=False)
-        monkeypatch.setenv("ECLUSE_TEST_LINE_ACCOUNTS_TOKEN", TOKEN)
-        harvest_like.set_pennylane(api_url=emu.api_url, token="env:ECLUSE_TEST_LINE_ACCOUNTS_TOKEN", dry_run=False)
-        yield emu
-
-
-@pytest.fixture
 def emu_chart_only(monkeypatch):
     """A live destination (the emulator) whose chart has 706100 and 706300 (disabled), for any
     workspace given to the function it yields."""
@@ -52,6 +41,12 @@ def emu_chart_only(monkeypatch):
         monkeypatch.setenv("ECLUSE_TEST_LINE_ACCOUNTS_TOKEN", TOKEN)
         yield lambda ws: ws.set_pennylane(api_url=emu.api_url, token="env:ECLUSE_TEST_LINE_ACCOUNTS_TOKEN",
                                           dry_run=False)
+
+
+@pytest.fixture
+def emu_chart(harvest_like, emu_chart_only):
+    """`harvest_like` sending to the emulator whose chart has 706100 and 706300 (disabled)."""
+    emu_chart_only(harvest_like)
 
 
 def shown(ws, doc_id="src:1"):

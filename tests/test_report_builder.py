@@ -500,7 +500,7 @@ def test_exports_for_people_show_a_period_as_the_page_does_and_are_named_after_t
 
     from streamlit.delta_generator import DeltaGenerator
 
-    ws = use_workspace(synced_workspace)
+    use_workspace(synced_workspace)
     downloads: dict[str, tuple[str, object]] = {}
     button = DeltaGenerator.download_button
 

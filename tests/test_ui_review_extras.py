@@ -119,7 +119,7 @@ def test_a_ledger_account_and_vat_code_fixed_on_a_line_show_in_the_lines(fresh_s
     submit(at, "Enregistrer la ligne 1")
     line = review.get_document(ws, doc_id)["lines"][0]
     assert (line["ledger_account"], line["vat_code"]) == ("706100", "FR_100")
-    [lines] = [d.value for d in at.dataframe if "Compte Pennylane" in d.value.columns]
+    lines = lines_shown(at)
     assert lines.iloc[0]["Compte Pennylane"] == "706100 (corrigé)"
     assert lines.iloc[0]["Code TVA Pennylane"] == "FR_100 (corrigé)"
     assert lines.iloc[0]["Code comptable (source)"] == (doc_line_hint(ws, doc_id, 0) or "—")  # the source's, kept
@@ -592,10 +592,10 @@ def test_history_says_the_cores_reasons_and_fields_in_words(monkeypatch):
     assert [review_panels.history_actor({"actor": a}) for a in ("Claire Martin", "cli", "ecluse", None)] == [
         "Claire Martin", "ligne de commande (ecluse)", "Écluse", "—"]
     # What a sync found changed: its fields, each in words.
-    assert review_panels.fields_label("total, lines, attachment_sha256") == "Total TTC, Lignes, PDF"
-    assert review_panels.fields_label(None) == ""
+    assert review_panels.field_label("total, lines, attachment_sha256") == "Total TTC, Lignes, PDF"
+    assert review_panels.field_label(None) == ""
     # A decision's status change, in words.
-    assert review_panels.fields_label("status") == "Statut"
+    assert review_panels.field_label("status") == "Statut"
     assert review_panels.history_change({"field": "status", "old_value": '"to_review"', "new_value": '"rejected"'}) == (
         "À revoir → Rejeté")
     assert review_panels.history_change({"field": "due_date", "old_value": None, "new_value": '"2026-03-31"'}) == (

@@ -44,6 +44,7 @@ def fix(ws: Workspace, doc_id: str, field: str, value: Any, *, actor: str) -> No
             raise ReviewError("the country must be an ISO 3166 alpha-2 code, e.g. FR, BE, DE",
                               Said("fix.bad_country"))
     now = dt.datetime.now(dt.timezone.utc)
+    mappings = ws.mappings()
     with ws.db.write() as con:
         rows = con.execute("SELECT status, snapshot, counterparty_id FROM documents WHERE id = ?", [doc_id]).fetchall()
         row = rows[0] if rows else None
@@ -58,7 +59,7 @@ def fix(ws: Workspace, doc_id: str, field: str, value: Any, *, actor: str) -> No
         current = load_documents(con, [doc_id])[doc_id]
         old = _current_value(current, field)
         if old is None and field.endswith(".ledger_account"):  # the history says which account the fix replaces
-            old = _account_in_force(current, field, ws.mappings()["ledger_accounts"])
+            old = _account_in_force(current, field, mappings["ledger_accounts"])
         if value is None:
             con.execute("DELETE FROM overrides WHERE document_id = ? AND field = ?", [subject, field])
         else:
@@ -81,7 +82,7 @@ def fix(ws: Workspace, doc_id: str, field: str, value: Any, *, actor: str) -> No
             "AND (starts_with(?, field) OR starts_with(field, ?))",
             [affected, field, field],
         )
-        revalidate(con, affected, ws.mappings()["vat"])
+        revalidate(con, affected, mappings["vat"])
 
 
 def _iso_date(value: Any) -> str:

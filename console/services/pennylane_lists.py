@@ -21,7 +21,9 @@ import datetime as dt
 import hashlib
 import hmac
 import json
+from collections import Counter
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from ..connectors import Said
@@ -59,23 +61,42 @@ class Lists:
         a group whose label could not be read is left out)."""
         return [c["group"] for c in self.categories if c["label"] == label and c.get("group")]
 
+    # Indexes built once per Lists (frozen: cached_property writes the instance's __dict__):
+    # pages ask them of every mapping row and every line, the chart may hold thousands of accounts.
+    @cached_property
+    def _label_counts(self) -> Counter[str]:
+        return Counter(c["label"] for c in self.categories)
+
+    @cached_property
+    def _accounts(self) -> dict[str, list[dict[str, Any]]]:
+        by_number: dict[str, list[dict[str, Any]]] = {}
+        for a in self.ledger_accounts:
+            by_number.setdefault(a["number"], []).append(a)
+        return by_number
+
     def is_ambiguous(self, label: str | None) -> bool:
         """Several categories have this label: the send gives an invoice the last one Pennylane
         lists (its {label: id}), not necessarily the group meant."""
-        return sum(1 for c in self.categories if c["label"] == label) > 1
+        return self._label_counts.get(label, 0) > 1  # type: ignore[arg-type]
 
     def has_category(self, label: str | None) -> bool:
-        return any(c["label"] == label for c in self.categories)
+        return self._label_counts.get(label, 0) > 0  # type: ignore[arg-type]
+
+    def account(self, number: str | None) -> dict[str, Any] | None:
+        """The chart's account with this number ({number, label, enabled}), or None."""
+        found = self._accounts.get(number)  # type: ignore[arg-type]
+        return found[0] if found else None
 
     def account_label(self, number: str | None) -> str | None:
-        return next((a["label"] for a in self.ledger_accounts if a["number"] == number), None)
+        found = self.account(number)
+        return found["label"] if found else None
 
     def has_account(self, number: str | None) -> bool:
-        return any(a["number"] == number for a in self.ledger_accounts)
+        return number in self._accounts
 
     def is_disabled(self, number: str | None) -> bool:
         """The chart has this account, disabled ("enabled": false in GET /ledger_accounts)."""
-        return any(a["number"] == number and a.get("enabled") is False for a in self.ledger_accounts)
+        return any(a.get("enabled") is False for a in self._accounts.get(number, ()))  # type: ignore[arg-type]
 
     def category_unusable(self, label: str | None) -> bool:
         """A live send sets no category for this label: unknown to the company, or ambiguous."""

@@ -278,7 +278,7 @@ def _in_chart(chart: Any, account: str | None) -> tuple[str | None, str | None]:
     """What Pennylane's chart last read says of an account: (None | ok | disabled | absent, label)."""
     if chart is None or account is None:
         return None, None
-    found = next((a for a in chart.ledger_accounts if a["number"] == account), None)
+    found = chart.account(account)
     if found is None:
         return "absent", None
     return ("ok" if found.get("enabled", True) else "disabled"), found.get("label")

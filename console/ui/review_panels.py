@@ -33,19 +33,17 @@ _SET_FIELDS = frozenset({"batch", "pennylane_id", "duplicate_of", "attachment"})
 # Where an entry keeps what a sync found changed ({field: [before, after]}): a change's after,
 # what a 'change handled' settled.
 _DIFF_SIDE = {"changed": "new_value", "changed_after_sending": "new_value", "change_handled": "old_value"}
-def field_label(field: str) -> str:
-    """A fix's or a finding's field path in words: "Adresse : code postal", "Ligne 2 : compte
-    comptable", "Total HT" (`reports.field_label`, as Reports says an audit row's field)."""
+
+
+def field_label(field: str | None) -> str:
+    """A fix's, a finding's or an audit entry's field path in words: "Adresse : code postal",
+    "Ligne 2 : compte comptable", "Total HT"; several ("total, lines": what a sync found
+    changed) each in words (`reports.field_label`, as Reports says an audit row's field)."""
     return reports.field_label(field, state.lang()) or ""
 
 
 # A finding on an amount: no form here changes amounts (they are the source's, to the cent).
 _AMOUNT_FIELD = re.compile(r"^(total|total_before_tax|total_tax|lines\[\d+\]\.(amount|amount_before_tax|tax|quantity|unit_price))$")
-
-
-def fields_label(fields: str | None) -> str:
-    """An audit entry's field, or fields ("total, lines": what a sync found changed), in words."""
-    return reports.field_label(fields, state.lang()) or ""
 
 
 # Reasons the core writes in English (audit.reason), said in the user's language.
@@ -94,7 +92,7 @@ def history_entry(entry: dict[str, Any]) -> str:
             return ""
         return t("hist.batch", n=value) if entry["field"] == "batch" else widgets.labelled(field_label(entry["field"]),
                                                                                          short(value))
-    field, change = fields_label(entry["field"]), history_change(entry)
+    field, change = field_label(entry["field"]), history_change(entry)
     if field and change:
         return widgets.labelled(field, change)
     return field or change

@@ -177,7 +177,7 @@ def pennylane_drill_down(ws, bar: tuple[dt.date, str, str] | None, connection: s
         "expected": widgets.money(r["expected_amount"], r["currency"]),
         "pennylane": widgets.money(r["pennylane_amount"], r["currency"]),
         "difference": "" if r["difference"] in (None, 0) else widgets.money(r["difference"], r["currency"]),
-        "check": confirmation_label(r["confirmation"]), "message": i18n.said_or(r["message"], r["said"], state.lang()),
+        "check": confirmation_label(r["confirmation"]), "message": widgets.said_or(r["message"], r["said"]),
     } for r in rows], {
         "number": t("col.number"), "issue_date": t("col.issue_date"), "counterparty": t("col.counterparty"),
         "connection": t("col.connection"), "expected": t("rec.pl_source"), "pennylane": t("rec.pl_pennylane"),
