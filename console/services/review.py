@@ -474,7 +474,7 @@ def valid_ids(ws: Workspace, filters: Filters | None = None) -> list[str]:
         ).fetchall()]
 
 
-def accounts_absent(ws: Workspace, ids: list[str]) -> dict[str, list[str]]:
+def accounts_absent(ws: Workspace, ids: list[str], lists: Any = None) -> dict[str, list[str]]:
     """Of these documents, those a live send would hold because Pennylane's chart (the lists
     last read, `pennylane_lists.load`) lacks one of their ledger accounts: id → the numbers;
     empty when the lists were never read. The send's rule (`requests_builder.account_numbers`
@@ -486,8 +486,9 @@ def accounts_absent(ws: Workspace, ids: list[str]) -> dict[str, list[str]]:
     from . import pennylane_lists
     from ..storage.ingest import id_table
 
-    lists = pennylane_lists.load(ws) if ids else None
-    if lists is None:
+    if lists is None and ids:  # `lists`: the ones a page already loaded, not read again
+        lists = pennylane_lists.load(ws)
+    if lists is None or not ids:
         return {}
     mapping = ws.mappings()["ledger_accounts"]
     with ws.db.read() as con, id_table(con, list(ids), "_absent_ids"):

@@ -730,15 +730,15 @@ def main() -> None:
                         on_change=bump_grid)
     head[0].markdown(t("review.total", n=result.total))
     # Known only once Pennylane's lists were read (Correspondances): what the send would hold.
-    charted = pennylane_lists.load(ws) is not None
-    left_out = len(review.accounts_absent(ws, review.valid_ids(ws, all_valid_filters(ws, filters, pdf_pending)))) \
-        if charted and result.approvable else 0
+    chart = pennylane_lists.load(ws)
+    left_out = len(review.accounts_absent(ws, review.valid_ids(ws, all_valid_filters(ws, filters, pdf_pending)), chart)) \
+        if chart is not None and result.approvable else 0
     with head[0]:
         approve_all_valid(ws, filters, result.approvable, pdf_pending, result.approvable_warned, left_out)
 
     rows = result.rows
-    absent = review.accounts_absent(ws, [r["id"] for r in rows if r["status"] not in (SENT, IN_BATCH)]) \
-        if charted else {}
+    absent = review.accounts_absent(ws, [r["id"] for r in rows if r["status"] not in (SENT, IN_BATCH)], chart) \
+        if chart is not None else {}
     if not rows:
         st.info(t("review.empty"))
     positions = [i for i in grid(rows, preselect if isinstance(preselect, (int, list)) else None, absent) if i < len(rows)] \
