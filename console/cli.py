@@ -267,6 +267,7 @@ def mappings_set(obj: Ctx, kind: str, key: str, value: str | None) -> None:
     \b
     ecluse mappings set ledger-account 706 706000   (an accounting code; * for every other)
     ecluse mappings set vat 5.5 FR_55
+    ecluse mappings set vat 0:eu crossborder        (0 % sales to an EU business client; 0:export outside the EU)
     ecluse mappings set category acme:sales "Ventes" (a connection's sales; acme:purchases, or acme for both)
     ecluse mappings set counterparty acme:customer:42 1234
     """

@@ -77,6 +77,13 @@ MESSAGES: dict[str, dict[str, str]] = {
     "lines.vat_source": {"fr": "{code} (source)", "en": "{code} (source)"},
     "lines.vat_mapping": {"fr": "{code} (correspondance du taux)", "en": "{code} (rate's mapping)"},
     "lines.vat_default": {"fr": "{code} (d'après le taux)", "en": "{code} (from the rate)"},
+    "lines.vat_default_eu": {"fr": "{code} (0 %, client entreprise dans l'UE)",
+                             "en": "{code} (0 %, business client in the EU)"},
+    "lines.vat_mapping_eu": {"fr": "{code} (correspondance du 0 % client UE)",
+                             "en": "{code} (mapping of 0 % to an EU client)"},
+    "lines.vat_default_export": {"fr": "{code} (0 %, client hors UE)", "en": "{code} (0 %, client outside the EU)"},
+    "lines.vat_mapping_export": {"fr": "{code} (correspondance du 0 % client hors UE)",
+                                 "en": "{code} (mapping of 0 % to a client outside the EU)"},
     "lines.vat_none": {"fr": "aucun : bloque l'envoi", "en": "none: holds the send"},
     "lines.col_vat_help": {
         "fr": "Le code TVA que l'envoi donnera à la ligne : celui de sa correction, sinon le code de la source s'il "
@@ -326,8 +333,13 @@ MESSAGES: dict[str, dict[str, str]] = {
                                  "fallback account (*)."},
     "map.save_ledger": {"fr": "Enregistrer les comptes", "en": "Save the accounts"},
     "map.vat_intro": {
-        "fr": "Taux de TVA trouvés sur les lignes du cache. Les taux français ont un code par défaut ; choisissez un code pour les autres, ou pour remplacer un défaut (0 % : exonération, autoliquidation, export…). Les lignes dont la source donne déjà un code Pennylane valide le gardent.",
-        "en": "VAT rates found on the cache's lines. French rates have a default code; choose a code for the others, or to replace a default (0 %: exempt, reverse charge, export…). Lines whose source already gives a valid Pennylane code keep it."},
+        "fr": "Taux de TVA trouvés sur les lignes du cache. Les taux français ont un code par défaut ; choisissez un code pour les autres, ou pour remplacer un défaut. Les lignes dont la source donne déjà un code Pennylane valide le gardent.",
+        "en": "VAT rates found on the cache's lines. French rates have a default code; choose a code for the others, or to replace a default. Lines whose source already gives a valid Pennylane code keep it."},
+    "map.vat_zero_intro": {
+        "fr": "Une vente à 0 % prend un code selon le pays du client (son adresse, ou sa correction en revue) : client entreprise dans un autre pays de l'UE, crossborder (autoliquidation) ; client hors UE, extracom (export) ; sinon, et pour les achats, exempt. La spécification de Pennylane nomme ces codes sans les décrire : ces défauts suivent l'usage d'autres intégrations Pennylane. Vérifiez-les avec votre cabinet et changez-les ci-dessous au besoin.",
+        "en": "A 0 % sale takes a code by the client's country (its address, or its fix in review): a business client in another EU country, crossborder (reverse charge); a client outside the EU, extracom (export); otherwise, and for purchases, exempt. Pennylane's specification names these codes without describing them: these defaults follow what other Pennylane integrations do. Check them with your accountant and change them below if needed."},
+    "map.vat_zone_eu": {"fr": "0 % client entreprise UE", "en": "0 % business client in the EU"},
+    "map.vat_zone_export": {"fr": "0 % client hors UE", "en": "0 % client outside the EU"},
     "map.col_rate": {"fr": "Taux (%)", "en": "Rate (%)"},
     "map.col_with_code": {"fr": "Dont avec code source", "en": "With a source code"},
     "map.col_with_code_help": {"fr": "Lignes dont la source donne un code Pennylane valide : la correspondance ne s'y applique pas.",

@@ -65,6 +65,27 @@ _NO_VAT_PLACES = ("973", "975", "976", "97133", "97150")
 _DOM_RATES = frozenset({Decimal("8.5"), Decimal("2.1"), Decimal(0)})
 
 
+def sale_zone(doc: Document) -> str | None:
+    """Where a sale's 0 % lines are no French exempt sale (`pennylane.vat.ZONES`): "eu" for a
+    business client in another EU country (reverse charge), "export" for a client outside the
+    EU. None for a purchase, a client in France (overseas departments included) or whose
+    country is unknown, and a consumer in another EU country (who pays French VAT)."""
+    cp = doc.counterparty
+    if cp is None or doc.kind not in CUSTOMER_KINDS:
+        return None
+    return client_zone(cp.address.country_alpha2, cp.is_individual)
+
+
+def client_zone(country: str | None, is_individual: bool) -> str | None:
+    """`sale_zone` of a client in this country (ISO alpha-2)."""
+    country = (country or "").upper()
+    if country in _AS_FRANCE or country in _OVERSEAS:
+        return None
+    if country in EU_COUNTRIES:
+        return None if is_individual else "eu"
+    return "export"
+
+
 def validate(doc: Document, today: dt.date | None = None, vat_map: Mapping[str, str] | None = None) -> list[Finding]:
     """`vat_map`: the workspace's VAT mapping (rate key → Pennylane code, ecluse.toml): a rate
     mapped to a code of that very rate is not unknown."""

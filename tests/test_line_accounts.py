@@ -7,7 +7,7 @@ from decimal import Decimal as D
 import pytest
 
 from ecluse.domain import Line
-from ecluse.services import fixes, pennylane_lists, review, send
+from ecluse.services import fixes, mappings, pennylane_lists, review, send
 from ecluse.services.pennylane_gateway import PennylaneGateway
 from ecluse.services.sync import sync
 from tests.conftest import make_doc
@@ -172,6 +172,52 @@ def test_each_line_says_the_vat_code_the_send_gives_it(workspace, plugins, fake_
         [invoice] = emu.invoices("customer")
         sent = [line["vat_rate"] for line in emu.invoice_lines(invoice["id"])]
     assert sent == [code for code, _ in expected]
+
+
+
+def test_a_zero_rate_sale_abroad_takes_its_zone_code(workspace, plugins, fake_source, fake_connection):
+    """A 0 % line to a business client in another EU country goes as crossborder, to a client
+    outside the EU as extracom, in France or to an EU consumer as exempt; a mapping of a zone
+    and a fix of the client's country change it. Correspondances counts each zone's lines,
+    Revue says why, and the send imports those very codes (Pennylane emulator)."""
+    clients = {"1": ("BE", False), "2": ("US", False), "3": ("FR", False), "4": ("DE", True)}
+    docs = []
+    for source_id, (country, individual) in clients.items():
+        doc = make_doc(source_id, total="100.00", rate="0", customer=f"c{source_id}")
+        doc.counterparty.address.country_alpha2, doc.counterparty.is_individual = country, individual
+        docs.append(doc)
+    fake_source.pages = [docs]
+    sync(workspace, plugins)
+    ids = [f"src:{i}" for i in clients]
+
+    def codes():
+        return [vat_shown(workspace, i)[0] for i in ids]
+
+    def zero_rows():
+        return {r["rate"]: (r["lines"], r["code"], r["state"]) for r in mappings.vat_rates(workspace)}
+
+    assert codes() == [("crossborder", "default_eu"), ("extracom", "default_export"), ("exempt", "default"),
+                       ("exempt", "default")]
+    assert zero_rows() == {"0": (2, "exempt", "default"), "0:eu": (1, "crossborder", "default"),
+                           "0:export": (1, "extracom", "default")}
+    with pytest.raises(mappings.MappingError, match="FR_200 is the code of 20"):
+        mappings.set_vat(workspace, "0:export", "FR_200")
+    mappings.set_vat(workspace, "0:export", "exempt")
+    fixes.fix(workspace, "src:3", "counterparty.address.country_alpha2", "ch", actor="anne")
+    assert codes() == [("crossborder", "default_eu"), ("exempt", "mapping_export"), ("exempt", "mapping_export"),
+                       ("exempt", "default")]
+    assert zero_rows() == {"0": (1, "exempt", "default"), "0:eu": (1, "crossborder", "default"),
+                           "0:export": (2, "exempt", "mapped")}
+    mappings.set_vat(workspace, "0:export", None)
+    expected = [code for code, _ in codes()]
+    assert expected == ["crossborder", "extracom", "extracom", "exempt"]
+    with PennylaneEmulator(token=TOKEN, rate_limit=(50, 1.0)) as emu:
+        assert review.decide(workspace, "approve", ids, actor="anne", force=True, reason="vu").done == ids
+        result = send.push(workspace, PennylaneGateway(emu.api_url, TOKEN), actor="anne")
+        assert result.count("sent") == 4, result.summary()
+        sent = {invoice["invoice_number"]: emu.invoice_lines(invoice["id"])[0]["vat_rate"]
+                for invoice in emu.invoices("customer")}
+    assert [sent[f"F-{i}"] for i in clients] == expected
 
 
 def test_an_account_is_checked_against_the_pennylane_chart_last_read(harvest_like, emu_chart):

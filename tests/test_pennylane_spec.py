@@ -251,6 +251,21 @@ def test_vat_overrides_zero_rate_and_source_code():
     assert mapper.code(Decimal("20"), source_code="not-a-code") == "FR_200"
 
 
+
+def test_a_zero_rate_sale_abroad_takes_its_zones_code():
+    """0 % to a business client in another EU country: crossborder; outside the EU: extracom;
+    a workspace's "0:eu" / "0:export" replace them; a source's valid code still wins."""
+    mapper = vat.VatMapper()
+    assert [mapper.code(Decimal(0), zone=z) for z in (None, "eu", "export")] == ["exempt", "crossborder", "extracom"]
+    assert mapper.code(Decimal(20), zone="eu") == "FR_200", "a zone only decides a 0 % line"
+    mapper = vat.VatMapper({"0:eu": "intracom_21", "0": "exempt"})
+    assert (mapper.code(Decimal(0), zone="eu"), mapper.code(Decimal(0), zone="export")) == ("intracom_21", "extracom")
+    assert mapper.code(Decimal(0), zone="eu", source_code="exempt") == "exempt"
+    assert mapper.key_for(Decimal("0.00"), "eu") == "0:eu" and mapper.mapped == {"0:eu", "0"}
+    with pytest.raises(vat.VatMappingError, match="VAT override for 0:export: 'export'"):
+        vat.VatMapper({"0:export": "export"})
+
+
 def test_vat_unmappable_and_invalid_configuration():
     with pytest.raises(vat.VatMappingError, match=r"no Pennylane VAT code for 7%"):
         vat.vat_rate_code(Decimal("7"))

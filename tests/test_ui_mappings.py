@@ -22,6 +22,22 @@ def test_vat_codes_are_offered_with_their_rate_france_first(fresh_synced_workspa
     assert "mixed" in picker.options  # a code that says no rate stays bare
 
 
+
+def test_a_zero_rate_sale_abroad_has_its_own_rows(fresh_synced_workspace, use_workspace):
+    """The demo's 0 % sales to EU businesses and abroad are counted apart, each with its code
+    and where it comes from said; a mapping saved for a zone shows as such."""
+    ws = use_workspace(fresh_synced_workspace)
+    assert mappings.apply(ws, "vat", {"0:export": "exempt"}) == {}
+    at = open_app("mappings")
+    assert_clean(at)
+    frame, _ = editor(at, "with_code")
+    rows = {r["shown"]: (r["default"], r["code"]) for r in frame.value.to_dict("records")}
+    assert rows["0 % client entreprise UE"] == ("crossborder", "")
+    assert rows["0 % client hors UE"] == ("extracom", "exempt")
+    assert rows["0"] == ("exempt", "")
+    assert any("crossborder (autoliquidation)" in c.value and "extracom (export)" in c.value for c in at.caption)
+
+
 # -- what the Pennylane company has: its categories and ledger accounts ---------------------------
 def editor(at, column: str):
     """The data editor that has this column (its value, and its columns' configuration)."""

@@ -23,6 +23,7 @@ from .. import i18n
 from ..connectors import Said
 from ..domain import CENT, CREDIT_NOTE_KINDS, CUSTOMER_KINDS, Counterparty, Document, Line, fixed_account, money
 from . import spec
+from ..validation import sale_zone
 from .vat import VatMapper, VatMappingError, rate_key
 
 DEFAULT_UNIT = "piece"
@@ -267,7 +268,7 @@ def _line_common(doc: Document, index: int, line: Line, sign: int, mapper: VatMa
                  ledger_accounts: Mapping[str | None, int] | None) -> dict[str, Any]:
     where = place(doc, index + 1)
     try:
-        vat_rate = mapper.code(line.vat_rate, source_code=line.vat_code, where=place_text(where))
+        vat_rate = mapper.code(line.vat_rate, source_code=line.vat_code, where=place_text(where), zone=sale_zone(doc))
     except VatMappingError as exc:
         exc.said = _vat_said(where, line, mapper)  # the mapper says it in English only
         raise

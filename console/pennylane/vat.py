@@ -21,13 +21,29 @@ DEFAULT_RATES: dict[str, str] = {
     "2.1": "FR_21",
     "8.5": "FR_85",
 }
-# A 0 % line is most often a franchise / exempt sale; intracom or export sales need a
-# different code, which a workspace sets through `zero_rate` or an override for "0".
+# A 0 % line is most often a franchise / exempt sale in France.
 DEFAULT_ZERO_RATE = "exempt"
+# A 0 % sale abroad is no exempt sale: on the VAT return, intra-EU sales and exports have lines
+# of their own. The spec names Pennylane's codes without describing them; integrations that send
+# to Pennylane give `crossborder` to a business client in another EU country (reverse charge) and
+# `extracom` to a client outside the EU (export). A workspace sets others under these keys.
+ZONES = ("eu", "export")
+ZONE_KEYS = {zone: f"0:{zone}" for zone in ZONES}
+DEFAULT_ZONE_RATES = {"eu": "crossborder", "export": "extracom"}
 
 
 class VatMappingError(ValueError):
     """No Pennylane VAT code for a line; the message says what to configure."""
+
+
+def zone_of_key(key: str) -> str | None:
+    """The zone of a mapping key ("0:eu" → "eu"), None for a percentage."""
+    return next((zone for zone, zone_key in ZONE_KEYS.items() if key == zone_key), None)
+
+
+def mapping_key(key: Decimal | str | int) -> str:
+    """A VAT mapping's key in canonical form: a zone's key as it is, else `rate_key`."""
+    return str(key) if zone_of_key(str(key)) else rate_key(key)
 
 
 def rate_key(rate: Decimal | str | int) -> str:
@@ -85,21 +101,34 @@ def check_code(code: str, what: str = "VAT code") -> str:
 
 class VatMapper:
     """Percent -> code with a workspace's overrides (percent string -> code) on top of
-    the defaults. Overrides and the zero-rate code are checked against the spec up front,
-    so a typo in the configuration is reported once, not on every invoice."""
+    the defaults; a 0 % sale abroad takes its zone's code ("0:eu", "0:export" keys). Overrides
+    and the zero-rate code are checked against the spec up front, so a typo in the
+    configuration is reported once, not on every invoice."""
 
     def __init__(self, overrides: Mapping[str, str] | None = None, *,
                  zero_rate: str = DEFAULT_ZERO_RATE) -> None:
         table = dict(DEFAULT_RATES)
         table["0"] = check_code(zero_rate, "zero-rate VAT code")
+        self.zones = dict(DEFAULT_ZONE_RATES)
         for key, code in (overrides or {}).items():
-            table[rate_key(key)] = check_code(code, f"VAT override for {key}%:")
+            zone = zone_of_key(str(key))
+            if zone:
+                self.zones[zone] = check_code(code, f"VAT override for {key}:")
+            else:
+                table[rate_key(key)] = check_code(code, f"VAT override for {key}%:")
         self.table = table
+        self.mapped = {mapping_key(k) for k in (overrides or {})}  # the keys the workspace set
+
+    def key_for(self, rate: Decimal, zone: str | None = None) -> str:
+        """The mapping key that gives a line its code: the rate's, or for 0 % its zone's."""
+        key = rate_key(rate)
+        return ZONE_KEYS[zone] if key == "0" and zone in self.zones else key
 
     def code(self, rate: Decimal | None, *, source_code: str | None = None,
-             where: str = "line") -> str:
+             where: str = "line", zone: str | None = None) -> str:
         """The code for one line. A code the source already knows (`Line.vat_code`) wins
-        when valid; otherwise the percentage decides."""
+        when valid; otherwise the percentage decides, and for 0 % the sale's zone
+        (`validation.sale_zone`) when it has one."""
         if source_code:
             if source_code in valid_codes():
                 return source_code
@@ -108,7 +137,9 @@ class VatMapper:
                                       f"a Pennylane vat_rate code and no VAT rate is known")
         if rate is None:
             raise VatMappingError(f"{where}: VAT rate unknown; set it during review")
-        key = rate_key(rate)
+        key = self.key_for(rate, zone)
+        if (zone_key := zone_of_key(key)) is not None:
+            return self.zones[zone_key]
         try:
             return self.table[key]
         except KeyError:

@@ -26,7 +26,7 @@ from ..connectors import Said
 from ..domain import CUSTOMER_KINDS
 from ..i18n import LANGS, format_number
 from ..pennylane import vat as vat_codes
-from ..validation import KNOWN_VAT_RATES
+from ..validation import KNOWN_VAT_RATES, client_zone
 from ..pennylane.requests_builder import hint_key
 from ..storage.db import dict_rows
 from ..workspace import Workspace, WorkspaceError
@@ -65,6 +65,9 @@ def check_vat_code(code: str | None, rate: str | None = None) -> str | None:
 
 
 def check_rate(rate: str | Decimal) -> str:
+    """A VAT mapping's key: a percentage (canonical), or a zone's key for 0 % ("0:eu")."""
+    if vat_codes.zone_of_key(str(rate).strip()):
+        return str(rate).strip()
     try:
         key = vat_codes.rate_key(rate)
     except vat_codes.VatMappingError as exc:
@@ -110,7 +113,7 @@ def set_vat(ws: Workspace, rate: str | Decimal, code: str | None) -> None:
     ws.set_mapping("vat", key, check_vat_code(code, key))
     # A rate Pennylane does not know by default ("unknown VAT rate" on its lines) is settled,
     # or comes back, with its mapping: those documents are validated again.
-    if Decimal(key) not in KNOWN_VAT_RATES:
+    if _key_rate(key) not in KNOWN_VAT_RATES:
         from .fixes import EDITABLE_STATUSES, revalidate
 
         with ws.db.write() as con:
@@ -183,16 +186,21 @@ def apply(ws: Workspace, kind: str, changes: dict[str, Any]) -> dict[str, Mappin
     return refused
 
 
+def _key_rate(key: str) -> Decimal:
+    """The percentage a VAT mapping's key stands for (a zone's: 0)."""
+    return Decimal(0) if vat_codes.zone_of_key(key) else Decimal(key)
+
+
 def _check_vat_pair(rate: str, code: Any) -> None:
     key = check_rate(rate)
     checked = check_vat_code(code, key)
     stands_for = vat_codes.code_rate(checked) if checked else None
     # A code of another rate would send the line's tax under a code that says otherwise.
-    if stands_for is not None and stands_for != Decimal(key):
-        raise MappingError(f"{checked} is the code of {stands_for} % VAT, not {key} %: give a code of that very rate, "
-                           "or fix the rate at the source",
+    if stands_for is not None and stands_for != _key_rate(key):
+        raise MappingError(f"{checked} is the code of {stands_for} % VAT, not {_key_rate(key)} %: give a code of that "
+                           "very rate, or fix the rate at the source",
                            Said("mapping.vat_other_rate", {"code": checked, "code_rate": _both(stands_for),
-                                                           "rate": _both(Decimal(key))}))
+                                                           "rate": _both(_key_rate(key))}))
 
 
 def _both(number: Decimal) -> dict[str, str]:
@@ -267,7 +275,9 @@ def ledger_accounts(ws: Workspace) -> list[dict[str, Any]]:
 def vat_rates(ws: Workspace) -> list[dict[str, Any]]:
     """One row per VAT percentage found on lines, with the code the send would use:
     {rate, lines, lines_with_source_code, default, mapped, code, state: mapped | default |
-    unmapped | invalid}. Lines whose source gives a valid Pennylane code do not need a mapping."""
+    unmapped | invalid}. Lines whose source gives a valid Pennylane code do not need a mapping.
+    The 0 % lines of sales abroad (`validation.sale_zone`, with a reviewer's fix of the client's
+    country) are counted under their zone's key ("0:eu", "0:export"), not under "0"."""
     mapping = ws.mappings()["vat"]
     valid = sorted(vat_codes.valid_codes())
     with ws.db.read() as con:
@@ -275,28 +285,37 @@ def vat_rates(ws: Workspace) -> list[dict[str, Any]]:
             "SELECT vat_rate AS rate, count(*) AS lines, "
             "count(*) FILTER (WHERE vat_code IN (SELECT unnest(?))) AS lines_with_source_code "
             "FROM lines WHERE vat_rate IS NOT NULL GROUP BY 1 ORDER BY 1", [valid]))
+        abroad = con.execute(_ZERO_RATE_CLIENTS, [valid, list(CUSTOMER_KINDS)]).fetchall()
     by_key: dict[str, dict[str, Any]] = {}
-    for r in found:
-        key = vat_codes.rate_key(r["rate"])
+
+    def count(key: str, lines: int, with_code: int) -> None:
         row = by_key.setdefault(key, {"rate": key, "lines": 0, "lines_with_source_code": 0})
-        row["lines"] += r["lines"]
-        row["lines_with_source_code"] += r["lines_with_source_code"]
-    for key in mapping:
-        try:
-            by_key.setdefault(vat_codes.rate_key(key), {"rate": vat_codes.rate_key(key), "lines": 0,
-                                                        "lines_with_source_code": 0})
-        except vat_codes.VatMappingError:
-            by_key.setdefault(key, {"rate": key, "lines": 0, "lines_with_source_code": 0})
+        row["lines"] += lines
+        row["lines_with_source_code"] += with_code
+
+    for r in found:
+        count(vat_codes.rate_key(r["rate"]), r["lines"], r["lines_with_source_code"])
+    for country, individual, lines, with_code in abroad:
+        zone = client_zone(country, individual)
+        if zone:  # moved from the 0 % row to its zone's
+            count("0", -lines, -with_code)
+            count(vat_codes.ZONE_KEYS[zone], lines, with_code)
+    if by_key.get("0", {}).get("lines") == 0 and "0" not in mapping:
+        del by_key["0"]
     mapped_by_key = {}
     for key, code in mapping.items():
         try:
-            mapped_by_key[vat_codes.rate_key(key)] = code
+            mapped_by_key[vat_codes.mapping_key(key)] = code
         except vat_codes.VatMappingError:
             mapped_by_key[key] = code
+    for key in mapped_by_key:
+        count(key, 0, 0)
     out = []
     for key in sorted(by_key, key=_rate_order):
         row = by_key[key]
-        default = vat_codes.DEFAULT_ZERO_RATE if key == "0" else vat_codes.DEFAULT_RATES.get(key)
+        zone = vat_codes.zone_of_key(key)
+        default = (vat_codes.DEFAULT_ZONE_RATES[zone] if zone else vat_codes.DEFAULT_ZERO_RATE if key == "0"
+                   else vat_codes.DEFAULT_RATES.get(key))
         mapped = mapped_by_key.get(key)
         if mapped and mapped not in vat_codes.valid_codes():
             state = "invalid"
@@ -311,11 +330,25 @@ def vat_rates(ws: Workspace) -> list[dict[str, Any]]:
     return out
 
 
-def _rate_order(key: str) -> tuple[int, Decimal | str]:
+# The 0 % lines of sales, by the client's country (a reviewer's fix of it first) and whether the
+# client is a consumer (`validation.client_zone` tells their zone).
+_ZERO_RATE_CLIENTS = """
+SELECT upper(coalesce(json_extract_string(o.value, '$'), c.country_alpha2, '')), coalesce(c.is_individual, false),
+       count(*), count(*) FILTER (WHERE l.vat_code IN (SELECT unnest(?)))
+FROM lines l JOIN documents d ON d.id = l.document_id
+JOIN counterparties c ON c.id = d.counterparty_id
+LEFT JOIN overrides o ON o.document_id = c.id AND o.field = 'counterparty.address.country_alpha2'
+WHERE l.vat_rate = 0 AND d.kind IN (SELECT unnest(?))
+GROUP BY 1, 2
+"""
+
+
+def _rate_order(key: str) -> tuple[int, Decimal | str, str]:
+    """Percentages in order, a zone's 0 % right after 0 %, keys typed by hand last."""
     try:
-        return (0, Decimal(key))
+        return (0, _key_rate(key), key)
     except ArithmeticError:
-        return (1, key)
+        return (1, key, key)
 
 
 def categories(ws: Workspace, sides: dict[str, tuple[str, ...]] | None = None) -> list[dict[str, Any]]:

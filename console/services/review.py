@@ -15,10 +15,11 @@ from .. import i18n
 from ..connectors import Said
 from ..domain import APPROVED, FAILED, ON_HOLD, REJECTED, STATUSES, TO_REVIEW, Line, fixed_account, json_compact
 from ..pennylane import requests_builder as rb
-from ..pennylane.vat import VatMapper, VatMappingError, rate_key
+from ..pennylane.vat import VatMapper, VatMappingError, zone_of_key
 from ..storage.db import dict_rows
 from ..storage.documents import load_documents
 from ..storage.ingest import GONE
+from ..validation import sale_zone
 from ..workspace import Workspace
 from .reconcile import _CONFIRMATION_JOIN as CONFIRMATION_JOIN  # Suivi's rule: a check older than the send is stale
 from .sync import finish_left_checks, shown_status
@@ -226,7 +227,9 @@ def lines_as_sent(ws: Workspace, doc_id: str, *, chart: bool = True) -> list[dic
     "disabled" or "absent" (the send holds the invoice), with `account_label`; and the VAT
     code the send will give the line (`vat_code`, the send's own `VatMapper`) with its origin
     `vat_source`: fixed, source (the source's valid code), mapping (the workspace's code for
-    the rate), default (Écluse's code for the rate) or none (the send holds the invoice)."""
+    the rate), default (Écluse's code for the rate), for a 0 % sale abroad mapping_eu,
+    default_eu, mapping_export or default_export, or none (the send holds the invoice); and
+    `vat_default`, the code the rate alone gives (what a fix of the code replaces)."""
     from .pennylane_lists import load as load_chart
 
     mappings = ws.mappings()
@@ -249,13 +252,14 @@ def lines_as_sent(ws: Workspace, doc_id: str, *, chart: bool = True) -> list[dic
     # numbers in place of Pennylane's ids.
     accounts = rb.account_numbers(doc.lines, mapping)
     out = [_line_account(line, accounts) for line in doc.lines]
+    zone = sale_zone(doc)
     for number, (line, shown) in enumerate(zip(doc.lines, out), start=1):
         if shown["source"] == "fixed" and number <= len(source_hints):
             unfixed = replace(line, accounting_hint=source_hints[number - 1])
             shown["unfixed"] = _line_account(unfixed, rb.account_numbers([unfixed], mapping))
         shown["chart"], shown["account_label"] = _in_chart(chart_read, shown["account"])
-        shown["vat_code"], shown["vat_source"] = _line_vat(mapper, mappings["vat"], line,
-                                                           f"lines[{number}].vat_code" in vat_fixed)
+        shown["vat_code"], shown["vat_source"], shown["vat_default"] = _line_vat(
+            mapper, zone, line, f"lines[{number}].vat_code" in vat_fixed)
     return out
 
 
@@ -284,19 +288,25 @@ def _in_chart(chart: Any, account: str | None) -> tuple[str | None, str | None]:
     return ("ok" if found.get("enabled", True) else "disabled"), found.get("label")
 
 
-def _line_vat(mapper: VatMapper | None, overrides: dict[str, str], line: Line, fixed: bool) -> tuple[str | None, str]:
-    """The VAT code the send gives a line (`VatMapper.code`, as the request builder calls it) and
-    where it comes from."""
+def _line_vat(mapper: VatMapper | None, zone: str | None, line: Line, fixed: bool) -> tuple[str | None, str, str | None]:
+    """The VAT code the send gives a line (`VatMapper.code`, as the request builder calls it),
+    where it comes from (a 0 % sale abroad: with its zone, "default_eu"), and the code the rate
+    alone gives (what a fix of the code replaces)."""
     if mapper is None:
-        return None, "none"
+        return None, "none", None
     try:
-        code = mapper.code(line.vat_rate, source_code=line.vat_code)
+        by_rate: str | None = mapper.code(line.vat_rate, zone=zone)
     except VatMappingError:
-        return None, "none"
+        by_rate = None
+    try:
+        code = mapper.code(line.vat_rate, source_code=line.vat_code, zone=zone)
+    except VatMappingError:
+        return None, "none", by_rate
     if line.vat_code and code == line.vat_code:
-        return code, "fixed" if fixed else "source"
-    mapped = {rate_key(k) for k in overrides}
-    return code, "mapping" if rate_key(line.vat_rate) in mapped else "default"
+        return code, "fixed" if fixed else "source", by_rate
+    key = mapper.key_for(line.vat_rate, zone)
+    origin = "mapping" if key in mapper.mapped else "default"
+    return code, f"{origin}_{zone_of_key(key)}" if zone_of_key(key) else origin, by_rate
 
 
 @dataclass

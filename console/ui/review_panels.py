@@ -276,17 +276,14 @@ def lines_form(ws, doc: dict[str, Any], done: Done, version: int) -> None:
               for i, line in enumerate(lines, start=1)}
     number = st.selectbox(t("fx.line"), list(labels), format_func=labels.get, key=f"fx_line_{doc['id']}") or 1
     line = lines[number - 1]
-    mapping = ws.mappings()
     valid = vat_codes.ordered_codes()
-    rate_default = None
-    if line.get("vat_rate") is not None:
-        key = vat_codes.rate_key(line["vat_rate"])
-        rate_default = mapping["vat"].get(key) or (vat_codes.DEFAULT_ZERO_RATE if key == "0"
-                                                   else vat_codes.DEFAULT_RATES.get(key))
+    as_sent = review.lines_as_sent(ws, doc["id"], chart=False)
+    # The code the line's rate gives (for 0 %, the client's country too): what "no fix" means.
+    rate_default = as_sent[number - 1]["vat_default"] if number <= len(as_sent) else None
     current_code = line.get("vat_code") if line.get("vat_code") in vat_codes.valid_codes() else ""
     current_account = str(line.get("ledger_account") or "")
     hint = line.get("accounting_hint")  # the source's code (a fix leaves it as it is)
-    _account_caption(review.lines_as_sent(ws, doc["id"], chart=False), number, hint)
+    _account_caption(as_sent, number, hint)
     with st.form(key=f"fx_ln_{doc['id']}_{number}_{version}", border=True):
         c1, c2 = st.columns(2)
         # An example in the line's own class: the source's code as an account (6256 → 625600), else

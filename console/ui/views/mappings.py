@@ -49,7 +49,11 @@ def height(frame: pd.DataFrame) -> int:
 
 
 def shown_rate(rate: Any) -> str:
-    """A VAT rate key in the user's format (19,6); a key typed by hand that is no number, as it is."""
+    """A VAT rate key in the user's format (19,6), a zone's 0 % in words; a key typed by hand
+    that is no number, as it is."""
+    zone = vat_codes.zone_of_key(str(rate))
+    if zone:
+        return t(f"map.vat_zone_{zone}")
     try:
         return widgets.number(Decimal(str(rate)))
     except InvalidOperation:
@@ -224,6 +228,7 @@ def ledger_tab(ws, rows: list[dict[str, Any]], lists: pennylane_lists.Lists | No
 
 def vat_tab(ws, rows: list[dict[str, Any]]) -> None:
     st.caption(t("map.vat_intro"))
+    st.caption(t("map.vat_zero_intro"))
     valid = sorted(vat_codes.valid_codes())
     # `rate` is the mapping's key as ecluse.toml writes it (19.6); `shown` is it in the user's format.
     frame = pd.DataFrame([{
