@@ -63,9 +63,9 @@ def table(rows: list[dict[str, Any]], columns: list[str]) -> None:
         return
     text = [[("" if r.get(c) is None else str(r.get(c))) for c in columns] for r in rows]
     widths = [max(len(c), *(len(t[i]) for t in text)) for i, c in enumerate(columns)]
-    click.echo("  ".join(c.upper().ljust(w) for c, w in zip(columns, widths)))
+    click.echo("  ".join(c.upper().ljust(w) for c, w in zip(columns, widths)).rstrip())
     for t in text:
-        click.echo("  ".join(v.ljust(w) for v, w in zip(t, widths)))
+        click.echo("  ".join(v.ljust(w) for v, w in zip(t, widths)).rstrip())
 
 
 class Group(click.Group):
@@ -387,10 +387,17 @@ def connections_list(obj: Ctx, as_json: bool) -> None:
     """List connections (secret settings are shown as names only)."""
     ws = obj.existing()
     rows = setup.describe_connections(ws, get_plugins())
-    if as_json:
-        emit_json(rows)
+    if as_json:  # the stored Said (JSON text) as an object, as `sync --json` gives its error_said
+        emit_json([{**r, "last_error_said": _json_or_none(r.get("last_error_said"))} for r in rows])
     else:
         table(rows, ["name", "connector", "enabled", "last_sync", "last_status", "documents"])
+
+
+def _json_or_none(text: Any) -> Any:
+    try:
+        return json.loads(text) if isinstance(text, str) else text
+    except ValueError:
+        return None
 
 
 @connections.command("check")
@@ -633,7 +640,11 @@ def plugins(as_json: bool, connector_id: str | None) -> None:
         emit_json(loaded.describe())
     else:
         rows = [{**i.as_dict(), "connectors": ",".join(i.connectors), "hooks": ",".join(i.hooks)} for i in loaded.infos]
-        table(rows, ["name", "status", "version", "connectors", "hooks", "error"])
+        table(rows, ["name", "status", "version", "connectors", "hooks"])
+        # Below the table, one per line: a long reason in a column padded every row to its width.
+        for info in loaded.infos:
+            if info.error:
+                click.echo(f"{info.name} ({info.status}): {info.error}")
     if any(not i.ok for i in loaded.infos):
         sys.exit(1)
 

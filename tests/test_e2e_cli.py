@@ -91,6 +91,12 @@ def test_harvest_to_pennylane_through_the_cli(tmp_path, emulators):
     for secret in (harvest.token, PL_TOKEN):
         assert secret.encode() not in blob
         assert secret not in pushed.stdout + pushed.stderr
+    # A refused token: the sync fails and the connection says why, its Said as an object (not
+    # JSON text inside JSON).
+    refused = run(ws, "sync", "--json", env={**env, "HARVEST_TOKEN": "hv-refused-token-5f2a"}, ok=False)
+    assert json.loads(refused.stdout)[0]["status"] == "failed"
+    [conn] = json.loads(run(ws, "connections", "list", "--json", env=env).stdout)
+    assert conn["last_status"] == "failed" and conn["last_error_said"]["code"] == "harvest.bad_token", conn
 
 
 def test_cli_errors_are_one_line_with_non_zero_exit(tmp_path):
