@@ -8,8 +8,11 @@ from the ``ecluse`` entry-point group::
     my_source = "my_package.ecluse_plugin"
 
 Built-in plugins load first, then third-party ones in entry-point name order: a package can
-never replace a built-in connector. A function decorated with ``hookimpl`` whose name is not a
-hook below (a typo) makes the plugin "failed", with the hook it probably meant.
+never replace a built-in connector. ``hookimpl(specname="register_connectors")`` lets a function
+of another name implement a hook. A function decorated with ``hookimpl`` whose name (or
+``specname``) is not a hook below (a typo) is never called, and said with the hook it probably
+meant: the plugin is "partial" when something else of it is in use (a good hook beside it),
+"failed" when nothing is.
 
 Set ``ECLUSE_LOAD_PLUGINS=demo,harvest`` to load only these entry points (empty: none).
 """
@@ -33,6 +36,14 @@ def register_connectors(register: Callable[[type], None]) -> None:
     for the console's other languages, e.g. ``{"fr": {"label": ..., "help": ...}}``). Two plugins
     registering the same ``id`` is an error reported on the Plugins page; the first one loaded
     (a built-in before any third party) keeps it.
+
+    A class that breaks the contract is not registered, and the reason is the plugin's error
+    (``ecluse plugins``, the Plugins page): an ``id`` other than lower-case letters, digits, ``_``
+    and ``-`` starting with a letter; ``kinds`` outside ``ecluse.domain.KINDS``; two settings of
+    one name; a setting ``type`` outside ``ecluse.connectors.SETTING_TYPES``; a ``choice`` without
+    ``choices``; a ``default`` its own ``Setting.parse`` refuses; no ``fetch()`` of its own. The
+    plugin's other connectors still load (it is then "partial"; "failed" when nothing of it is
+    in use).
     """
 
 
@@ -54,8 +65,9 @@ def register_texts(register: Callable[[str, dict[str, str]], None]) -> None:
     with a count), "en" at least, each naming the same values; a language without one is said
     in English. A key that does not start with ``said.`` or ``finding.`` (the console's own
     texts cannot be changed), that the core or another plugin already has, or whose template
-    breaks these rules is refused and reported on the Plugins page and by ``ecluse plugins``
-    (the plugin is then "failed"); the plugin's other templates and connectors still load.
+    breaks these rules is refused and reported on the Plugins page and by ``ecluse plugins``;
+    the plugin's other templates and connectors still load (it is then "partial"; "failed" when
+    nothing of it is in use).
     Prefix codes with the connector's id (``said.acme.export_read``) to stay clear of others.
     """
 
@@ -65,5 +77,9 @@ def register_commands(cli: Any) -> None:
     """Add commands to the ``ecluse`` command line.
 
     ``cli`` is the top-level ``click.Group``; decorate new commands with ``@cli.command()``.
-    Commands should call the services in ``ecluse.services`` rather than the database.
+    Commands should call the services in ``ecluse.services`` rather than the database. A name
+    already taken (Écluse's own command, such as ``sync``, or one a plugin loaded before added)
+    is not replaced: the existing command stays, and ``ecluse plugins`` says so (the plugin is
+    "partial", or "failed" when nothing of it is in use). When the hook raises, what it added is
+    taken out.
     """

@@ -6,9 +6,11 @@ one by one here and failures are kept for ``ecluse plugins`` and the Plugins pag
 """
 from __future__ import annotations
 
+import datetime as dt
 import difflib
 import importlib.metadata as md
 import os
+import re
 import threading
 import traceback
 from dataclasses import dataclass, field
@@ -17,9 +19,16 @@ from typing import Any
 import pluggy
 
 from . import hookspecs, i18n
-from .connectors import Connector
+from .connectors import SETTING_TYPES, Connector, Setting
+from .domain import KINDS
 
 GROUP = "ecluse"
+# A connector's id names connections (`ecluse init` names the demo's after it), widget keys,
+# tables of ecluse.toml, template keys (`said.<id>.…`) and `connection:source_id` ids: the
+# connection names' rule (workspace.py), starting with a letter.
+CONNECTOR_ID = re.compile(r"[a-z][a-z0-9_-]{0,62}")
+# A setting's name is a key of ecluse.toml and of the form, and `--set NAME=VALUE` names it.
+SETTING_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*")
 
 
 @dataclass
@@ -86,6 +95,9 @@ class Plugins:
         # built-in is not loaded (ECLUSE_LOAD_PLUGINS, an import error), so a third party
         # never takes over the connections made for a built-in connector.
         self.reserved: set[str] = set()
+        # A CLI command's path ("connections add") → the plugin that added it (register_commands);
+        # a command in the CLI and not here is Écluse's own.
+        self.command_owner: dict[str, str] = {}
 
     def load_entrypoints(self, only: list[str] | None = None) -> None:
         # The built-ins first: a third-party package cannot take over a built-in connector's
@@ -136,9 +148,10 @@ class Plugins:
         callers = self.pm.get_hookcallers(plugin) or []
         info.hooks = sorted(h.name for h in callers)
         info.commands = "register_commands" in info.hooks
-        # pluggy accepts an implementation of a hook it does not know (a misspelled name)
-        # and never calls it: the plugin would load "ok" and do nothing.
-        unknown = sorted(h.name for h in callers if h.spec is None and not _optional(plugin, h.name))
+        # pluggy accepts an implementation of a hook it does not know (a misspelled name, or
+        # `specname=` naming one) and never calls it: the plugin would load "ok" and do nothing.
+        unknown = sorted(h.name for h in callers if h.spec is None
+                         and not all(impl.optionalhook for impl in _impls(h, plugin)))
         self._collect_connectors(plugin, info)
         self._collect_texts(plugin, info)
         if unknown:
@@ -150,9 +163,21 @@ class Plugins:
             _add_error(info, f"unknown hook {', '.join(said)}: Écluse never calls it; the hooks are "
                              f"{', '.join(known)} (see ecluse.hookspecs)")
 
+    def _call_register(self, plugin: Any, info: PluginInfo, hook: str, register: Any) -> bool:
+        """Call the plugin's implementations of `hook(register)` (by name or `specname=`); False
+        when it has none or one raised (said on `info`: what it registered is then not kept)."""
+        impls = _impls(getattr(self.pm.hook, hook), plugin)
+        try:
+            for impl in impls:
+                impl.function(register=register)
+        except Exception as exc:  # noqa: BLE001 - isolation is the point
+            _add_error(info, f"{hook} failed: " + _describe(exc))
+            return False
+        return bool(impls)
+
     def _collect_connectors(self, plugin: Any, info: PluginInfo) -> None:
         found: list[type] = []
-        if not _call_register(plugin, info, "register_connectors", found.append):
+        if not self._call_register(plugin, info, "register_connectors", found.append):
             return
         problems = []
         for cls in found:
@@ -180,7 +205,7 @@ class Plugins:
         def register(key: str, template: dict[str, str]) -> None:
             found.append((key, template))
 
-        if not _call_register(plugin, info, "register_texts", register):
+        if not self._call_register(plugin, info, "register_texts", register):
             return
         problems = []
         for key, template in found:
@@ -197,15 +222,41 @@ class Plugins:
             _add_error(info, "; ".join(problems))
 
     def register_commands(self, cli: Any) -> None:
-        """Let plugins add CLI commands; one failing plugin is reported, the others still run."""
+        """Let plugins add CLI commands (in loading order); one failing plugin is reported, the
+        others still run. A command name already taken (Écluse's own, or one a plugin added
+        before) is kept as it was: the plugin's is refused and said, never silently replacing it.
+        What a plugin whose hook raised had added is taken back."""
         for impl in self.pm.hook.register_commands.get_hookimpls():
+            # What it may not touch: all but its own commands (this called again on one CLI).
+            before = {path: command for path, command in _commands(cli).items()
+                      if not any(self.command_owner.get(" ".join(path[:n])) == impl.plugin_name
+                                 for n in range(1, len(path) + 1))}
             try:
                 impl.function(cli=cli)
             except Exception as exc:  # noqa: BLE001
-                for info in self.infos:
-                    if info.name == impl.plugin_name:
-                        info.commands = False
-                        _add_error(info, "register_commands failed: " + _describe(exc))
+                _put_back(cli, before, drop_new=True)
+                for info in self._infos(impl.plugin_name):
+                    info.commands = False
+                    _add_error(info, "register_commands failed: " + _describe(exc))
+                continue
+            taken = _put_back(cli, before, drop_new=False)
+            added = [path for path in _commands(cli) if path not in before]
+            for path in added:
+                self.command_owner[" ".join(path)] = impl.plugin_name
+            if not taken:
+                continue
+            said = []
+            for path in taken:
+                name = " ".join(path)
+                owner = self.command_owner.get(name)
+                whose = f"already added by plugin {owner!r}" if owner else "Écluse's own"
+                said.append(f"command {name!r} is {whose}; not replaced: give yours another name")
+            for info in self._infos(impl.plugin_name):
+                info.commands = info.commands and bool(added)
+                _add_error(info, "; ".join(said))
+
+    def _infos(self, name: str) -> list[PluginInfo]:
+        return [info for info in self.infos if info.name == name]
 
     def describe(self) -> list[dict[str, Any]]:
         """Each plugin as `ecluse plugins --json` gives it: `PluginInfo.as_dict()` and the
@@ -235,19 +286,6 @@ def describe_connector(cls: type[Connector]) -> dict[str, Any]:
     }
 
 
-def _call_register(plugin: Any, info: PluginInfo, hook: str, register: Any) -> bool:
-    """Call the plugin's `hook(register)` if it has one; False when it has none or it raised
-    (said on `info`: what it registered before raising is not kept)."""
-    impl = getattr(plugin, hook, None)
-    if impl is None:
-        return False
-    try:
-        impl(register=register)
-    except Exception as exc:  # noqa: BLE001 - isolation is the point
-        _add_error(info, f"{hook} failed: " + _describe(exc))
-        return False
-    return True
-
 
 def _add_error(info: PluginInfo, text: str) -> None:
     info.error = f"{info.error}; {text}" if info.error else text
@@ -258,17 +296,106 @@ def _is_builtin(ep: Any) -> bool:
     return bool(dist and dist.metadata["Name"] == "ecluse" and ep.value.startswith("ecluse."))
 
 
-def _optional(plugin: Any, name: str) -> bool:
-    opts = getattr(getattr(plugin, name, None), f"{GROUP}_impl", None)
-    return bool(isinstance(opts, dict) and opts.get("optionalhook"))
+
+def _impls(caller: Any, plugin: Any) -> list[Any]:
+    """The plugin's implementations of a hook (`caller`: pluggy's HookCaller, or None)."""
+    return [impl for impl in (caller.get_hookimpls() if caller is not None else []) if impl.plugin is plugin]
+
+
+def _commands(group: Any, path: tuple[str, ...] = ()) -> dict[tuple[str, ...], Any]:
+    """Every command of a click group, at any depth: its path ("connections", "add") → it."""
+    out: dict[tuple[str, ...], Any] = {}
+    for name, command in list(getattr(group, "commands", {}).items()):
+        out[path + (name,)] = command
+        out.update(_commands(command, path + (name,)))
+    return out
+
+
+def _put_back(cli: Any, before: dict[tuple[str, ...], Any], drop_new: bool) -> list[tuple[str, ...]]:
+    """Put the commands of `before` back where a plugin replaced (or removed) them; the paths
+    put back. `drop_new`: also take out the commands it added."""
+    def parent(path: tuple[str, ...]) -> Any:
+        return before[path[:-1]] if len(path) > 1 else cli
+
+    taken = []
+    for path, command in sorted(before.items(), key=lambda item: len(item[0])):
+        if parent(path).commands.get(path[-1]) is not command:
+            parent(path).commands[path[-1]] = command
+            taken.append(path)
+    if drop_new:
+        for path in _commands(cli):
+            if path not in before and (len(path) == 1 or path[:-1] in before):
+                parent(path).commands.pop(path[-1], None)
+    return taken
 
 
 def _connector_problem(cls: Any) -> str | None:
+    """What makes `cls` unfit to be registered as a connector, all of it in one sentence (None:
+    it is fit). Caught here, nothing downstream (the Connexions page, ecluse.toml, the CLI, a
+    sync) meets a malformed connector."""
     if not isinstance(cls, type) or not issubclass(cls, Connector):
         return f"{cls!r} is not a subclass of ecluse.connectors.Connector"
     for attr in ("id", "title"):
         if not getattr(cls, attr, None):
             return f"connector {cls.__name__} has no {attr!r}"
+    problems = []
+    if not isinstance(cls.id, str) or not CONNECTOR_ID.fullmatch(cls.id):
+        problems.append(f"id {cls.id!r} is not a simple identifier (lower-case letters, digits, _ and -, starting "
+                        "with a letter, at most 63 characters): it names connections, keys and ids")
+    if not isinstance(cls.title, str):
+        problems.append(f"title must be a str, got {cls.title!r}")
+    kinds = getattr(cls, "kinds", ())
+    if isinstance(kinds, (str, bytes)) or not isinstance(kinds, (tuple, list)):
+        problems.append(f"kinds must be a tuple of document kinds ({', '.join(KINDS)}), got {kinds!r}")
+    else:
+        problems += [f"kinds names {kind!r}, not a document kind of ecluse.domain ({', '.join(KINDS)})"
+                     for kind in kinds if kind not in KINDS]
+    settings = getattr(cls, "settings", ())
+    if isinstance(settings, (str, bytes)) or not isinstance(settings, (tuple, list)):
+        problems.append(f"settings must be a tuple of ecluse.connectors.Setting, got {settings!r}")
+        settings = ()
+    seen: set[str] = set()
+    for i, setting in enumerate(settings):
+        problem = _setting_problem(i, setting)
+        if problem is None and setting.name in seen:
+            problem = (f"two settings are named {setting.name!r}: a name is the setting's key in the form and in "
+                       "ecluse.toml")
+        if problem:
+            problems.append(problem)
+        if isinstance(setting, Setting):
+            seen.add(setting.name)
+    if getattr(cls, "fetch", None) is Connector.fetch:
+        problems.append("it does not implement fetch(): every sync would fail (NotImplementedError)")
+    if problems:
+        return f"connector {cls.__name__} ({cls.id!r}): " + "; ".join(problems)
+    return None
+
+
+def _setting_problem(i: int, s: Any) -> str | None:
+    """What is wrong with the `i`-th setting of a connector's schema (None: nothing)."""
+    if not isinstance(s, Setting):
+        return f"settings[{i}] is not an ecluse.connectors.Setting, got {s!r}"
+    if not isinstance(s.name, str) or not SETTING_NAME.fullmatch(s.name):
+        return (f"settings[{i}] has the name {s.name!r}: a name is letters, digits, _ and -, starting with a "
+                "letter or _")
+    if s.type not in SETTING_TYPES:
+        return f"setting {s.name!r} has the type {s.type!r}, not one of {', '.join(SETTING_TYPES)}"
+    if s.type == "choice":
+        if isinstance(s.choices, (str, bytes)) or not s.choices:
+            return f"setting {s.name!r} is a choice without choices: give choices=(\"a\", \"b\")"
+        odd = [c for c in s.choices if not isinstance(c, str)]
+        if odd:
+            return f"setting {s.name!r}: its choices must be str, got {odd[0]!r}"
+    if s.default is not None:
+        if not isinstance(s.default, (str, int, float, dt.date)):  # bool is an int
+            return (f"setting {s.name!r}: its default {s.default!r} cannot be written to ecluse.toml (a str, "
+                    "number, boolean or date)")
+        try:
+            s.parse(s.default)
+        except Exception as exc:  # noqa: BLE001 - what it says is the reason
+            text = str(exc)
+            text = text[len(s.name) + 2:] if text.startswith(f"{s.name}: ") else text
+            return f"setting {s.name!r}: its default {text}"
     return None
 
 

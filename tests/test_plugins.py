@@ -1,6 +1,7 @@
 """Plugin discovery through real entry points of separately packaged plugins."""
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import re
@@ -12,7 +13,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from ecluse import hookimpl, i18n
-from ecluse.connectors import Connector, ConnectorError, Said
+from ecluse.connectors import Connector, ConnectorError, Said, Setting
 from ecluse.plugin_loader import Plugins
 from ecluse.services import setup
 from ecluse.ui import state
@@ -67,6 +68,9 @@ def test_plugins_exits_1_when_a_plugin_failed_and_0_when_none_did(site):
     assert lines[0].split()[:2] == ["NAME", "STATUS"]
     assert any(line.split()[:2] == ["broken", "failed"] for line in lines)
     assert any(line.split()[:2] == ["hello", "ok"] for line in lines)
+    # the reason on a line of its own under the table, which it no longer widens
+    assert any(line.startswith("broken (failed): RuntimeError: this plugin is broken on purpose") for line in lines)
+    assert max(len(line) for line in lines if "): " not in line) < 200
     for args in (("plugins",), ("plugins", "--json")):
         ok = ecluse(site, *args, env={"ECLUSE_LOAD_PLUGINS": "demo,hello"})
         assert ok.returncode == 0, ok.stdout + ok.stderr
@@ -151,6 +155,9 @@ def test_in_process_registration_isolates_bad_connectors():
         id = "dup"
         title = "Dup"
 
+        def fetch(self, ctx):
+            yield from ()
+
     class P1:
         @hookimpl
         def register_connectors(self, register):
@@ -180,6 +187,9 @@ def test_in_process_registration_isolates_bad_connectors():
 class Good(Connector):
     id = "good"
     title = "Good"
+
+    def fetch(self, ctx):
+        yield from ()
 
 
 class Typo:
@@ -247,6 +257,9 @@ def test_a_plugins_texts_cannot_change_the_consoles_and_one_key_has_one_owner():
         id = "texts_kept"
         title = "Kept"
 
+        def fetch(self, ctx):
+            yield from ()
+
     class First:
         @hookimpl
         def register_texts(self, register):
@@ -284,7 +297,7 @@ def test_a_plugins_texts_cannot_change_the_consoles_and_one_key_has_one_owner():
     assert first.texts == ["said.texts_test.hello", "finding.texts_test_odd.detail",
                            "finding.gone_from_source.texts_test"]
     # refused one by one, each said on the plugin (Plugins page, `ecluse plugins`); the rest loads
-    assert not second.ok
+    assert not second.ok and second.status == "partial"  # what it registered without a mistake is in use
     assert second.texts == ["said.texts_test.bye"] and plugins.connectors["texts_kept"] is Kept
     for expected in (
         "text 'said.texts_test.hello' is already registered by plugin 'first'",
@@ -321,6 +334,9 @@ def test_a_connectors_check_error_is_said_from_the_plugins_template(workspace):
 
         def check(self, ctx):
             raise ConnectorError("ACME is down (HTTP 503)", said=Said("texts_down.down", {"status": 503}))
+
+        def fetch(self, ctx):
+            yield from ()
 
     class P:
         @hookimpl
@@ -393,3 +409,163 @@ def test_the_plugins_page_says_what_failed_and_what_loaded_in_part(tmp_path, mon
     assert styles["typo"] == styles["cli-only"] == {"background-color: #fff6d9; color: #7a5a00"}
     assert styles["broken"] == {"background-color: #fbe3e1; color: #8a1f17"}
     assert "demo" not in styles
+
+
+# -- what the loader refuses: a malformed connector, a specname hook, a taken CLI command ------------
+def test_a_malformed_connector_is_refused_with_a_reason_naming_it_and_the_good_one_beside_loads():
+    def fetch(self, ctx):
+        yield from ()
+
+    def connector(name, **attrs):
+        return type(name, (Connector,), {"title": name, "fetch": fetch, **attrs})
+
+    refused = {
+        connector("Spaced", id="acme bad/id"):
+            "connector Spaced ('acme bad/id'): id 'acme bad/id' is not a simple identifier (lower-case letters, "
+            "digits, _ and -, starting with a letter, at most 63 characters)",
+        connector("Upper", id="Acme"): "connector Upper ('Acme'): id 'Acme' is not a simple identifier",
+        connector("Bill", id="acme_bill", kinds=("supplier_invoice", "supplier_bill")):
+            "connector Bill ('acme_bill'): kinds names 'supplier_bill', not a document kind of ecluse.domain "
+            "(customer_invoice, customer_credit_note, supplier_invoice, supplier_credit_note)",
+        connector("OneKind", id="acme_onekind", kinds="supplier_invoice"):
+            "connector OneKind ('acme_onekind'): kinds must be a tuple of document kinds",
+        connector("Twice", id="acme_twice", settings=(Setting("mode", "Mode"), Setting("mode", "Mode again"))):
+            "connector Twice ('acme_twice'): two settings are named 'mode': a name is the setting's key in the "
+            "form and in ecluse.toml",
+        connector("Number", id="acme_number", settings=(Setting("amount", "Amount", type="number"),)):
+            "connector Number ('acme_number'): setting 'amount' has the type 'number', not one of string, "
+            "integer, boolean, date, url, choice",
+        connector("NoChoice", id="acme_nochoice", settings=(Setting("mode", "Mode", type="choice"),)):
+            "connector NoChoice ('acme_nochoice'): setting 'mode' is a choice without choices",
+        connector("Defaults", id="acme_defaults", settings=(
+            Setting("n", "N", type="integer", default="abc"), Setting("d", "D", type="date", default="2026-02-30"),
+            Setting("c", "C", type="choice", choices=("a", "b"), default="zzz"),
+            Setting("b", "B", type="boolean", default="maybe"), Setting("u", "U", type="url", default="ftp://x"))):
+            "connector Defaults ('acme_defaults'): setting 'n': its default 'abc' is not a whole number; "
+            "setting 'd': its default '2026-02-30' is not a date (YYYY-MM-DD); "
+            "setting 'c': its default 'zzz' is not one of a, b; setting 'b': its default 'maybe' is not true/false; "
+            "setting 'u': its default 'ftp://x' must start with http:// or https://",
+        connector("Odd", id="acme_odd", settings=(Setting("a=b", "A"), "token")):
+            "connector Odd ('acme_odd'): settings[0] has the name 'a=b': a name is letters, digits, _ and -, "
+            "starting with a letter or _; settings[1] is not an ecluse.connectors.Setting, got 'token'",
+        type("NoFetch", (Connector,), {"id": "acme_nofetch", "title": "No fetch"}):
+            "connector NoFetch ('acme_nofetch'): it does not implement fetch(): every sync would fail "
+            "(NotImplementedError)",
+    }
+    fine = connector("Fine", id="acme-fine_2", kinds=("supplier_invoice",), settings=(
+        Setting("n", "N", type="integer", default="42"),
+        Setting("since", "Since", type="date", default=dt.date(2026, 1, 1)),
+        Setting("c", "C", type="choice", choices=("a", "b"), default="b"),
+        Setting("on", "On", type="boolean", default=True),
+        Setting("token", "Token", secret=True, default="env:ACME_TOKEN")))
+
+    class Plugin:
+        @hookimpl
+        def register_connectors(self, register):
+            for cls in refused:
+                register(cls)
+            register(fine)
+
+    class OnlyBad:
+        @hookimpl
+        def register_connectors(self, register):
+            register(next(iter(refused)))
+
+    plugins = Plugins()
+    info, only = plugins.register_object(Plugin(), "acme"), plugins.register_object(OnlyBad(), "only-bad")
+    assert info.connectors == ["acme-fine_2"] and plugins.connectors == {"acme-fine_2": fine}
+    assert info.status == "partial" and only.status == "failed"
+    for expected in refused.values():
+        assert expected in info.error, (expected, info.error)
+    # Écluse's own connectors and the examples meet the same rules.
+    builtins = Plugins()
+    builtins.load_entrypoints(["demo", "harvest"])
+    assert [(i.name, i.status) for i in builtins.infos] == [("demo", "ok"), ("harvest", "ok")]
+
+
+def test_a_hookimpl_with_specname_is_called_and_a_misspelled_specname_is_said():
+    class Named(Good):
+        id = "specname_good"
+
+    class Plugin:
+        @hookimpl(specname="register_connectors")
+        def connectors(self, register):
+            register(Named)
+
+        @hookimpl(specname="register_text")  # misspelled
+        def texts(self, register):
+            register("said.specname_good.x", {"en": "x"})
+
+    plugins = Plugins()
+    info = plugins.register_object(Plugin(), "specname")
+    assert info.connectors == ["specname_good"] and plugins.connector("specname_good") is Named
+    assert info.status == "partial"
+    assert info.error.startswith("unknown hook register_text() (did you mean register_texts?)")
+
+
+def test_a_plugin_cannot_replace_a_cli_command_and_the_first_to_add_a_name_keeps_it():
+    import click
+    from click.testing import CliRunner
+
+    from ecluse.cli import cli
+
+    class Hijack:
+        @hookimpl
+        def register_commands(self, cli):
+            @cli.command("sync")
+            def sync():
+                click.echo("HIJACKED SYNC")
+
+            @cli.commands["connections"].command("add")
+            def add():
+                click.echo("HIJACKED ADD")
+
+            @cli.command("acme")
+            def acme():
+                click.echo("acme's")
+
+    class Second:
+        @hookimpl
+        def register_commands(self, cli):
+            @cli.command("acme")
+            def acme():
+                click.echo("second's")
+
+    class Raising:
+        @hookimpl
+        def register_commands(self, cli):
+            @cli.command("half-done")
+            def half_done():
+                pass
+
+            raise RuntimeError("oops in register_commands")
+
+    # The CLI's commands in a group of their own (its `connections` group too): the CLI is left as it is.
+    connections = click.Group("connections", commands=dict(cli.commands["connections"].commands))
+    group = click.Group("ecluse", commands={**cli.commands, "connections": connections})
+    own, own_connections = dict(group.commands), dict(connections.commands)
+    plugins = Plugins()
+    hijack, second, raising = (plugins.register_object(p(), n) for p, n in
+                               ((Hijack, "hijack"), (Second, "second"), (Raising, "raising")))
+    plugins.register_commands(group)
+    assert sorted(group.commands) == sorted([*own, "acme"])
+    assert all(group.commands[name] is command for name, command in own.items())
+    assert connections.commands == own_connections and connections.commands["add"].callback.__module__ == "ecluse.cli"
+    runner = CliRunner()
+    assert "HIJACKED" not in runner.invoke(group, ["sync", "--help"]).output
+    assert runner.invoke(group, ["acme"]).output == "acme's\n"
+    assert hijack.status == "partial" and hijack.error == (
+        "command 'sync' is Écluse's own; not replaced: give yours another name; "
+        "command 'connections add' is Écluse's own; not replaced: give yours another name")
+    assert second.status == "failed"  # its only command was refused: nothing of it is in use
+    assert second.error == "command 'acme' is already added by plugin 'hijack'; not replaced: give yours another name"
+    assert raising.status == "failed"
+    assert "register_commands failed: RuntimeError: oops in register_commands" in raising.error
+    assert "half-done" not in group.commands  # what a failed hook added is taken out
+    # Called again on the same CLI, a plugin does not take its own command for another's.
+    again = Plugins()
+    own_info = again.register_object(Second(), "second")
+    fresh = click.Group("ecluse")
+    again.register_commands(fresh)
+    again.register_commands(fresh)
+    assert own_info.ok and list(fresh.commands) == ["acme"], own_info.error
