@@ -15,7 +15,7 @@ import streamlit as st
 
 from ..domain import CUSTOMER_KINDS, SENT
 from ..pennylane import vat as vat_codes
-from ..services import batches, duplicates, fixes, mappings, queue, reports, review, send
+from ..services import batches, duplicates, fixes, mappings, queue, reports, send
 from ..storage import documents
 from ..storage.ingest import FIX_DROPPED, GONE
 from . import state, widgets
@@ -277,7 +277,7 @@ def lines_form(ws, doc: dict[str, Any], done: Done, version: int) -> None:
     number = st.selectbox(t("fx.line"), list(labels), format_func=labels.get, key=f"fx_line_{doc['id']}") or 1
     line = lines[number - 1]
     valid = vat_codes.ordered_codes()
-    as_sent = review.lines_as_sent(ws, doc["id"], chart=False)
+    as_sent = doc["lines_as_sent"]  # `review.lines_as_sent`, read by the page
     # The code the line's rate gives (for 0 %, the client's country too): what "no fix" means.
     rate_default = as_sent[number - 1]["vat_default"] if number <= len(as_sent) else None
     current_code = line.get("vat_code") if line.get("vat_code") in vat_codes.valid_codes() else ""

@@ -416,6 +416,8 @@ def detail(ws, doc_id: str) -> None:
     if doc is None:
         st.warning(t("review.gone"))
         return
+    # Read once for the Lignes tab and Corriger's line form (the send's rules, the chart read).
+    doc["lines_as_sent"] = review.lines_as_sent(ws, doc_id)
     currency = doc["currency"]
     with st.container(border=True):
         head = st.columns([3, 1])
@@ -526,7 +528,7 @@ def lines_tab(ws, doc: dict[str, Any]) -> None:
     (the send's own rules, `review.lines_as_sent`) right after its label (the tab shares the
     width with the PDF), the source's accounting code further on."""
     currency = doc["currency"]
-    accounts = review.lines_as_sent(ws, doc["id"])
+    accounts = doc["lines_as_sent"]
     missing_line = {"account": None, "source": "none", "via": None, "vat_code": None, "vat_source": "none"}
     accounts_shown = accounts + [missing_line] * (len(doc["lines"]) - len(accounts))  # [] if gone since
     chart = pennylane_lists.load(ws)
