@@ -46,6 +46,7 @@ from urllib.parse import urlsplit
 from . import i18n
 from .domain import KINDS, Attachment, Counterparty, Document, Finding, Line
 from .domain import shown_value as _shown
+from .redact import MASK, redact
 
 if TYPE_CHECKING:  # pragma: no cover
     from .http import HttpClient
@@ -380,6 +381,22 @@ def settings_warnings(connector: type[Connector], settings: Mapping[str, Any], c
     return out
 
 
+def _checked(setting: Setting, value: Any) -> str | Said | None:
+    """What `setting.check` says of `value`; a check that raises (a plugin's bug) is a
+    SettingsError naming the setting and the exception, never the value (a secret's least)."""
+    try:
+        return setting.check(value)  # type: ignore[misc]
+    except Exception as exc:  # noqa: BLE001 - a plugin's check must not crash a save
+        kind = type(exc).__name__
+        text = str(exc)
+        shown = str(value)
+        if shown and (setting.secret or len(shown) >= 4):  # a short word would mask the text's own
+            text = text.replace(shown, MASK)
+        text = redact(text)
+        said = Said("setting.check_failed", {"name": setting.said_name(), "type": kind, "error": text})
+        raise SettingsError(i18n.said_text(said, "en"), said) from None
+
+
 def validate_settings(connector: type[Connector], values: Mapping[str, Any]) -> dict[str, Any]:
     """Check `values` against the schema: unknown keys, types, required fields, defaults."""
     known = {s.name for s in connector.settings}
@@ -393,7 +410,7 @@ def validate_settings(connector: type[Connector], values: Mapping[str, Any]) -> 
     for s in connector.settings:
         value = s.parse(values.get(s.name)) if s.name in values else None
         if value is not None and s.check is not None and not (s.secret and str(value).startswith("env:")):
-            problem = s.check(value)
+            problem = _checked(s, value)
             if isinstance(problem, Said):  # said in the user's language; English for the CLI
                 raise SettingsError(f"{s.name}: {i18n.said_text(problem, 'en')}", problem)
             if problem:

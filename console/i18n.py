@@ -68,6 +68,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "run.ok": {"fr": "réussie", "en": "ok"},
     "run.failed": {"fr": "échec", "en": "failed"},
     "run.interrupted": {"fr": "interrompue", "en": "interrupted"},
+    "run.not_loaded": {"fr": "connecteur non chargé", "en": "connector not loaded"},
     "run.interrupted_error": {
         "fr": "la synchronisation s'est arrêtée avant la fin (processus tué ou planté) ; les pages déjà "
               "enregistrées sont gardées et la suivante reprend après la dernière",
@@ -394,6 +395,10 @@ MESSAGES: dict[str, dict[str, str]] = {
               "classe, suivi de chiffres ou de majuscules (3 à 20 caractères en tout, par exemple 706000, 401ACME).",
         "en": "{value} is not a ledger account number: it starts with the account's class digit, then digits or "
               "capital letters, 3 to 20 characters (e.g. 706000, 401ACME)"},
+    "said.setting.check_failed": {
+        "fr": "{name} : le contrôle de ce réglage par le connecteur a échoué ({type} : {error}). Le connecteur est à "
+              "corriger ; signalez-le à son auteur.",
+        "en": "{name}: the connector's check of this setting failed: {type}: {error}"},
     "said.setting.missing": {"fr": "Le réglage obligatoire « {name} » est vide.", "en": "missing required setting '{name}'"},
     "said.harvest.not_account_id": {
         "fr": "{value} n'est pas un identifiant de compte Harvest : c'est le nombre affiché à côté du jeton sur "
@@ -439,6 +444,22 @@ MESSAGES: dict[str, dict[str, str]] = {
         "fr": "Le test du connecteur {connector} n'a pas donné de résultat ({type} au lieu d'un CheckResult) : "
               "le connecteur est à corriger.",
         "en": "the {connector} connector's check() returned {type} instead of a CheckResult (see ecluse.connectors)"},
+    # An HttpError of the shared HTTP layer that a connector let through (services/sync.py).
+    "said.sync.http_refused": {
+        "fr": "La source ({host}) a refusé les identifiants de la connexion (HTTP {status}) : vérifiez le jeton de la "
+              "connexion « {connection} » (page Connexions), puis relancez la synchronisation.",
+        "en": "the source ({host}) refused the connection's credentials (HTTP {status}): check the token of connection "
+              "'{connection}', then sync again"},
+    "said.sync.http_unreachable": {
+        "fr": "La source ({host}) est injoignable : {cause}.",
+        "en": "the source ({host}) is unreachable: {cause}"},
+    "said.sync.http_rate_limited": {
+        "fr": "La source ({host}) limite toujours le débit des requêtes (HTTP 429) : relancez la synchronisation plus "
+              "tard.",
+        "en": "the source ({host}) still limits the rate of requests (HTTP 429): sync again later"},
+    "said.sync.http_status": {
+        "fr": "La source ({host}) a répondu par une erreur (HTTP {status}) : {error}",
+        "en": "the source ({host}) answered with an error (HTTP {status}): {error}"},
     "said.core.orphan_pdf": {"fr": "Un PDF est arrivé pour un document absent du cache.",
                              "en": "a PDF arrived for a document that is not in the cache"},
     "said.pennylane.no_token": {
@@ -577,6 +598,17 @@ MESSAGES: dict[str, dict[str, str]] = {
                        "en": "Not available in Écluse yet: {names}. {n|Its connector is|Their connectors are} still to be "
                              "written; meanwhile, a plugin can bring {n|it|them}."},
     "conn.connector": {"fr": "Connecteur", "en": "Connector"},
+    "conn.choose_connector": {"fr": "Choisissez un connecteur", "en": "Choose a connector"},
+    "conn.cannot_show": {
+        "fr": "La connexion « {name} » ne peut pas être affichée entièrement : {error}. Vérifiez ses réglages dans "
+              "ecluse.toml (ou `ecluse connections add {name} --update`), sinon signalez-le à l'auteur du connecteur.",
+        "en": "Connection '{name}' cannot be shown in full: {error}. Check its settings in ecluse.toml (or `ecluse "
+              "connections add {name} --update`), else tell the connector's author."},
+    "conn.cannot_show_form": {
+        "fr": "Le formulaire du connecteur « {connector} » ne peut pas être affiché : {error}. Le connecteur est à "
+              "corriger ; signalez-le à son auteur.",
+        "en": "The form of connector '{connector}' cannot be shown: {error}. The connector needs fixing; tell its "
+              "author."},
     "conn.name": {"fr": "Nom de la connexion", "en": "Connection name"},
     "conn.name_help": {"fr": "Lettres minuscules, chiffres, - et _ (par exemple `harvest-agence`).",
                        "en": "Lower-case letters, digits, - and _ (for instance `harvest-agency`)."},

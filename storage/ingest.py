@@ -13,7 +13,7 @@ import datetime as dt
 import json
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any, Iterable, Iterator
+from typing import Any, Callable, Iterable, Iterator
 
 import duckdb
 import pyarrow as pa
@@ -126,13 +126,15 @@ def ingest_page(
     actor: str,
     counterparties: dict[str, tuple[Any, ...]] | None = None,
     defer_duplicates: bool = False,
+    mask: Callable[[str], str] | None = None,
 ) -> PageResult:
     """Write one page. `findings[doc.id]` are the connector's + validation's findings.
 
     `counterparties`: the rows a sync run already wrote, as `PageResult.counterparties` gave
     them (unchanged ones are not compared again). `defer_duplicates` flags the written
     documents in `duplicate_checks` for `check_duplicates` instead of looking for their
-    duplicates now (a scan of the cache)."""
+    duplicates now (a scan of the cache). `mask`: applied to each raw payload's JSON text (the
+    sync masks the connection's secrets a connector copied into it)."""
     by_id: dict[str, Document] = {}
     for doc in docs:
         doc.connection = connection
@@ -192,7 +194,8 @@ def ingest_page(
         return result
 
     result.counterparties = _write_counterparties(con, connection, to_write, now, counterparties or {})
-    _write_documents(con, to_write, prints, statuses, changes, sent_changed, set(result.created), now, run_id, findings)
+    _write_documents(con, to_write, prints, statuses, changes, sent_changed, set(result.created), now, run_id, findings,
+                     mask)
     with id_table(con, [d.id for d in to_write], "_write_ids"):
         if result.updated:  # a new document has no rows to replace
             con.execute("DELETE FROM lines WHERE document_id IN (SELECT id FROM _write_ids)")
@@ -349,6 +352,7 @@ def _write_documents(
     con: duckdb.DuckDBPyConnection, docs: list[Document], prints: dict[str, tuple[str, str]],
     statuses: dict[str, str], changes: dict[str, dict[str, Any]], sent_changed: set[str], created: set[str],
     now: dt.datetime, run_id: int | None, findings: dict[str, list[Finding]],
+    mask: Callable[[str], str] | None = None,
 ) -> None:
     # Column by column: no dict per row, and Arrow converts each list in one call.
     n = len(docs)
@@ -373,7 +377,7 @@ def _write_documents(
         "attachment_pending": [bool(d.attachment_pending) for d in docs],
         "credited_source_id": [d.credited_source_id for d in docs], "category_hint": [d.category_hint for d in docs],
         "source_updated_at": [_utc(d.source_updated_at) for d in docs],
-        "raw": [json_compact(d.raw) for d in docs],
+        "raw": [mask(json_compact(d.raw)) for d in docs] if mask else [json_compact(d.raw) for d in docs],
         "snapshot": [prints[i][0] for i in ids], "content_hash": [prints[i][1] for i in ids],
         "status": [statuses[i] for i in ids],
         "changed": [json_compact(changes[i]) if i in changes else None for i in ids],

@@ -9,9 +9,11 @@ from ..connectors import CheckResult, Connector, ConnectorError, FetchContext, S
 from ..plugin_loader import Plugins
 from ..redact import redact
 from ..workspace import Workspace, WorkspaceError
+from ..secret_mask import SecretMask
 from .sync import INTERRUPTED, INTERRUPTED_MESSAGE, _said, shown_status
 
 DEMO_CONNECTION = "demo"
+NOT_LOADED = "not_loaded"  # a connection's status when its connector is not loaded (a plugin's import error)
 
 
 def ensure_workspace(ws: Workspace, plugins: Plugins, *, with_demo: bool = True) -> bool:
@@ -37,6 +39,8 @@ def describe_connections(ws: Workspace, plugins: Plugins) -> list[dict[str, Any]
         cls = plugins.connectors.get(conn.get("connector", ""))
         run = last.get(name)
         status = shown_status(run[1], run[3]) if run else None
+        # A connection whose connector is not loaded cannot sync: that, not its last run, is its status.
+        shown = NOT_LOADED if cls is None else status
         rows.append({
             "name": name,
             "connector": conn.get("connector"),
@@ -48,7 +52,8 @@ def describe_connections(ws: Workspace, plugins: Plugins) -> list[dict[str, Any]
             "secrets": ws.secret_keys(name),
             "last_sync": run[0].strftime("%Y-%m-%d %H:%M") if run and run[0] else None,
             "last_sync_at": run[0] if run else None,  # the same, for the console to format
-            "last_status": status,
+            "last_status": shown,
+            "last_run_status": status,  # the last run's own, even when the connector is not loaded
             "last_error": (run[2] or (INTERRUPTED_MESSAGE if status == INTERRUPTED else None)) if run else None,
             "last_error_said": run[4] if run else None,  # JSON text (connectors.Said), or None
             "documents": int(counts.get(name, 0)),
@@ -128,4 +133,23 @@ def check_connection(ws: Workspace, plugins: Plugins, name: str) -> CheckResult:
     if not isinstance(result, CheckResult):  # a stub `def check(self, ctx): ...` returns None
         said = Said("core.bad_check_result", {"connector": cls.id, "type": type(result).__name__})
         return CheckResult(False, i18n.said_text(said, "en"), says=[said])
-    return result
+    return _redacted_result(result, [settings[s.name] for s in cls.settings if s.secret and s.name in settings])
+
+
+def _redacted_result(result: CheckResult, secrets: list[Any]) -> CheckResult:
+    """A connector's check result with the connection's secrets masked in its text, details and
+    Saids (a connector echoing the key it was refused is common)."""
+    mask = SecretMask(secrets)
+
+    def clean(value: Any) -> Any:
+        if isinstance(value, str):
+            return redact(mask.plain(value))
+        if isinstance(value, dict):
+            return {clean(k): clean(v) for k, v in value.items()}
+        if isinstance(value, (list, tuple)):
+            return [clean(v) for v in value]
+        return value if value is None or isinstance(value, (bool, int, float)) else clean(str(value))
+    says = [Said(str(s.code), clean(s.params) if isinstance(s.params, dict) else {}) if isinstance(s, Said) else s
+            for s in (result.says or [])]
+    return CheckResult(bool(result.ok), clean(str(result.message)), clean(result.details) if isinstance(
+        result.details, dict) else {}, says)

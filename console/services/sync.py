@@ -17,13 +17,17 @@ import threading
 import time
 from dataclasses import asdict, dataclass, field
 from typing import Any, Callable, Iterator
+from urllib.parse import urlsplit
 
 import duckdb
 
+from .. import i18n
 from ..connectors import AttachmentReady, Checkpoint, ConnectorError, FetchContext, Gone, Problem, Said, contract_errors
 from ..domain import Attachment, Document, Finding, json_compact
+from ..http import HttpError
 from ..plugin_loader import Plugins
 from ..redact import redact
+from ..secret_mask import SecretMask
 from ..storage.ingest import (
     PageResult, attach_file, check_duplicates, ingest_page, mark_gone, record_problems, resolve_problems_of,
 )
@@ -209,7 +213,9 @@ def sync_connection(
             log=logging.getLogger(f"ecluse.connector.{conn['connector']}"),
             clock=clock,
         )
-        buffer = _Buffer(vat_map=ws.mappings()["vat"])
+        # The connection's secrets, masked in what the connector hands over to be stored.
+        mask = SecretMask([settings[s.name] for s in connector_cls.settings if s.secret and s.name in settings])
+        buffer = _Buffer(vat_map=ws.mappings()["vat"], mask=mask)
         run = _Run(state_parts=parts, open_problems=problem_ids)
         try:
             connector = connector_cls()
@@ -226,7 +232,8 @@ def sync_connection(
                 elif isinstance(item, AttachmentReady):
                     buffer.add_attachment(ws, item)
                 elif isinstance(item, Problem):
-                    buffer.problems.append((item.source_id, redact(item.message), item.raw, _said_value(item.said)))
+                    buffer.problems.append((item.source_id, redact(item.message), mask.value(item.raw),
+                                            _said_value(item.said)))
                 elif isinstance(item, Gone):
                     buffer.gone.append((str(item.source_id), redact(item.message), _redacted(item.params)))
                 else:
@@ -243,6 +250,12 @@ def sync_connection(
         except ConnectorError as exc:
             report.status, report.error = "failed", redact(str(exc))
             report.error_said = _said(exc)
+        except HttpError as exc:  # the shared HTTP layer's failure, let through by the connector: no crash
+            said = http_failure_said(exc, name)
+            report.status, report.error_said = "failed", said
+            text = i18n.said_text(Said(**said), "en")
+            report.error = text if said["code"] == "sync.http_status" else redact(f"{text} ({exc})")
+            log.info("sync of %s failed: %s", name, report.error)
         except StateNotJson as exc:  # the state comes back from JSON on the next run: refused now
             report.status = "failed"
             report.error = redact(
@@ -305,6 +318,23 @@ def _redacted(params: Any) -> dict[str, Any] | None:
     return clean(params)
 
 
+def http_failure_said(exc: HttpError, connection: str) -> dict[str, Any]:
+    """An HttpError a connector let through (the shared HTTP layer's: credentials refused, the
+    source unreachable or answering an error) as a stored Said ({"code", "params"})."""
+    host = urlsplit(exc.url).hostname or exc.service or "?"
+    params: dict[str, Any] = {"host": host, "connection": connection}
+    if exc.status is None:
+        cause = getattr(exc, "cause", "other")
+        params["cause"] = {lang: i18n.t(f"http.cause.{cause}", lang, attempts=exc.attempts) for lang in i18n.LANGS}
+        return {"code": "sync.http_unreachable", "params": params}
+    params["status"] = exc.status
+    if exc.status in (401, 403):
+        return {"code": "sync.http_refused", "params": params}
+    if exc.status == 429:
+        return {"code": "sync.http_rate_limited", "params": params}
+    return {"code": "sync.http_status", "params": {**params, "error": redact(str(exc))}}
+
+
 def _check_duplicates(ws: Workspace, name: str) -> None:
     """`check_duplicates` in its own unit of work; a failure is logged and the documents stay
     flagged for the next run, rather than fail the run whose pages are stored."""
@@ -339,6 +369,7 @@ class _Buffer:
     attachments: list[tuple[str, Attachment, list[Finding]]] = field(default_factory=list)
     gone: list[tuple[str, str, dict[str, Any] | None]] = field(default_factory=list)
     vat_map: dict[str, str] = field(default_factory=dict)  # the workspace's VAT mapping, for validation
+    mask: "SecretMask | None" = None  # the connection's secrets, masked in raw payloads and the state
 
     def add_document(self, ws: Workspace, doc: Document, clock: Callable[[], dt.datetime]) -> None:
         errors = contract_errors(doc)
@@ -352,11 +383,12 @@ class _Buffer:
         if errors:  # kept for review as a Problem, with what the plugin's author must fix
             text = "; ".join(errors)
             source_id = str(doc.source_id).strip() if isinstance(doc.source_id, (str, int)) else None
+            raw = doc.raw if doc.raw is not None else repr(doc)[:4000]
             self.problems.append((
                 source_id or None,
                 redact(f"the connector yielded a document that breaks the contract (ecluse.connectors), kept here "
                        f"rather than stored: {text}"),
-                doc.raw if doc.raw is not None else repr(doc)[:4000],
+                self.mask.value(raw) if self.mask else raw,
                 _said_value(Said("core.bad_document", {"errors": redact(text)}))))
             return
         if doc.attachment is not None and doc.attachment.content is not None:
@@ -471,7 +503,8 @@ def _write_page(
         run.bound.apply(con)
         findings = {f"{name}:{d.source_id}": buffer.findings.get(d.source_id, []) for d in buffer.docs}
         result = ingest_page(con, name, buffer.docs, findings, now=now, run_id=report.run_id, actor=actor,
-                             counterparties=run.counterparties, defer_duplicates=True)
+                             counterparties=run.counterparties, defer_duplicates=True,
+                             mask=buffer.mask.text if buffer.mask else None)
         unchecked = run.unchecked_pages + bool(result.created or result.updated)
         if unchecked >= DUPLICATE_CHECK_PAGES:
             check_duplicates(con, name)
@@ -490,6 +523,8 @@ def _write_page(
                 record_problems(con, name, [(source_id, "a PDF arrived for a document that is not in the cache", None,
                                              _said_value(Said("core.orphan_pdf")))], now=now, run_id=report.run_id)
                 orphans += 1
+        if state is not None and buffer.mask:
+            state = buffer.mask.state(state)
         parts = save_state(con, name, state, run.state_parts, now) if state is not None else run.state_parts
         con.execute(
             "UPDATE sync_runs SET fetched = ?, created = ?, updated = ?, unchanged = ?, problems = ?, attachments = ? WHERE id = ?",

@@ -1,11 +1,13 @@
 """Connections: the sources, their settings (form from the connector's schema), test and sync."""
 from __future__ import annotations
 
-from typing import Any
+import logging
+from typing import Any, Callable
 
 import streamlit as st
 
 from ecluse import i18n
+from ecluse.redact import redact
 from ecluse.services import setup
 from ecluse.ui import state, widgets
 from ecluse.ui.state import t
@@ -52,6 +54,17 @@ def overview_table(rows: list[dict[str, Any]]) -> None:
 
 
 OPEN = "cn_open"  # session key: the connection whose panel the user last acted in
+
+
+def shown_or_said(show: Callable[[], None], key: str, **names: str) -> None:
+    """`show()`; what a plugin's mistake makes it raise (stored settings its connector now
+    refuses, a setting's default it cannot read) is said, redacted, and the page goes on."""
+    try:
+        show()  # st.rerun and st.stop raise BaseExceptions: they go through
+    except Exception as exc:  # noqa: BLE001
+        logging.getLogger("ecluse.console").warning("could not show %s: %s: %s", names, type(exc).__name__, exc)
+        st.error(t(key, **names, error=redact(f"{type(exc).__name__}: {widgets.error_text(exc)}")),
+                 icon=":material/error:")
 
 
 def save_connection(ws, name: str, connector, values: dict[str, Any], *, replace: bool) -> bool:
@@ -110,6 +123,11 @@ def connection_panel(ws, row: dict[str, Any]) -> None:
     if not connector.settings:
         st.caption(t("conn.no_settings"))
         return
+    shown_or_said(lambda: edit_form(ws, row, connector), "conn.cannot_show", name=name)
+
+
+def edit_form(ws, row: dict[str, Any], connector) -> None:
+    name = row["name"]
     with st.form(f"cn_edit_{name}", border=False):
         values = widgets.settings_fields(connector, row["settings"], secret_sources(ws, name), f"cne_{name}",
                                          created_at=ws.created_at(row))
@@ -132,31 +150,41 @@ def add_form(ws, existing: list[str]) -> None:
         if not plugins.connectors:
             st.warning(t("conn.no_connectors"))
             return
-        ids = sorted(plugins.connectors)
+        # The built-ins first, the first of them chosen (a third-party one, possibly broken, is
+        # never rendered unasked); then the others by id.
+        builtin = {c for info in plugins.infos if info.builtin for c in info.connectors}
+        ids = sorted(plugins.connectors, key=lambda i: (i not in builtin, i))
         not_built = [name for connector_id, name in NOT_BUILT if connector_id not in plugins.connectors]
         if not_built:
             st.caption(t("conn.not_built", names=", ".join(not_built), n=len(not_built)))
-        connector_id = st.selectbox(t("conn.connector"), ids, key="cn_new_connector",
+        connector_id = st.selectbox(t("conn.connector"), ids, key="cn_new_connector", index=0 if ids[0] in builtin else None,
+                                    placeholder=t("conn.choose_connector"),
                                     format_func=state.frozen(lambda i: f"{plugins.connectors[i].text(state.lang())[0]} · {i}"))
-        connector = plugins.connectors[connector_id]
-        description = connector.text(state.lang())[1]
-        if description:
-            st.caption(description)
-        with st.form("cn_new", border=False):
-            name = st.text_input(t("conn.name") + " *", key="cn_new_name", help=t("conn.name_help"))  # required
-            values = widgets.settings_fields(connector, {}, {}, f"cnn_{connector_id}")
-            if any(s.required for s in connector.settings):
-                st.caption(t("conn.required_note"))
-            if st.form_submit_button(t("conn.create"), type="primary", icon=":material/add:", key="cn_create"):
-                name = (name or "").strip()
-                if not name:
-                    st.error(t("conn.name_required"))
-                elif name in existing:
-                    st.error(t("conn.exists", name=name))
-                elif save_connection(ws, name, connector, values, replace=False):
-                    for key in [k for k in st.session_state if str(k).startswith(("cnn_", "cn_new_name"))]:
-                        del st.session_state[key]  # an empty form for the next one
-                    st.rerun()
+        if connector_id is None:
+            return
+        shown_or_said(lambda: new_connection_form(ws, existing, plugins.connectors[connector_id], connector_id),
+                      "conn.cannot_show_form", connector=connector_id)
+
+
+def new_connection_form(ws, existing: list[str], connector, connector_id: str) -> None:
+    description = connector.text(state.lang())[1]
+    if description:
+        st.caption(description)
+    with st.form("cn_new", border=False):
+        name = st.text_input(t("conn.name") + " *", key="cn_new_name", help=t("conn.name_help"))  # required
+        values = widgets.settings_fields(connector, {}, {}, f"cnn_{connector_id}")
+        if any(s.required for s in connector.settings):
+            st.caption(t("conn.required_note"))
+        if st.form_submit_button(t("conn.create"), type="primary", icon=":material/add:", key="cn_create"):
+            name = (name or "").strip()
+            if not name:
+                st.error(t("conn.name_required"))
+            elif name in existing:
+                st.error(t("conn.exists", name=name))
+            elif save_connection(ws, name, connector, values, replace=False):
+                for key in [k for k in st.session_state if str(k).startswith(("cnn_", "cn_new_name"))]:
+                    del st.session_state[key]  # an empty form for the next one
+                st.rerun()
 
 
 def pennylane_settings(ws) -> None:
@@ -197,7 +225,7 @@ def main() -> None:
         # The connection last acted on stays open: its test result or sync summary is in it.
         expanded = running or len(rows) == 1 or st.session_state.get(OPEN) == row["name"]
         with st.expander(title, expanded=expanded, icon=":material/cable:"):
-            connection_panel(ws, row)
+            shown_or_said(lambda: connection_panel(ws, row), "conn.cannot_show", name=row["name"])
     add_form(ws, [r["name"] for r in rows])
     st.divider()
     pennylane_settings(ws)
