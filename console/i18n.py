@@ -277,6 +277,11 @@ MESSAGES: dict[str, dict[str, str]] = {
               "en envoi réel, les factures qui en dépendent sont mises en attente.",
         "en": "{n} mapped {n|account is|accounts are} not in Pennylane's chart of accounts: in a live send, the "
               "invoices that depend on {n|it|them} are put on hold."},
+    "next.accounts_disabled": {
+        "fr": "{n} {n|compte associé est désactivé|comptes associés sont désactivés} dans Pennylane : "
+              "{n|réactivez-le ou choisissez-en un autre|réactivez-les ou choisissez-en d'autres} (facultatif).",
+        "en": "{n} mapped {n|account is|accounts are} disabled in Pennylane: enable {n|it|them} again or choose "
+              "another (optional)."},
     "next.differences": {"fr": "Écarts avec Pennylane", "en": "Differences with Pennylane"},
     "next.differences_help": {
         "fr": "{n|Document envoyé que|Documents envoyés que} la dernière vérification a trouvés différents dans "
@@ -1181,7 +1186,7 @@ def add_plugin_text(key: str, template: dict[str, str]) -> None:
 
 
 _TODO_KEYS = {"ledger": "map.todo_ledger", "vat": "map.todo_vat", "accounts_absent": "next.accounts_absent",
-              "categories_missing": "next.categories_missing"}
+              "accounts_disabled": "next.accounts_disabled", "categories_missing": "next.categories_missing"}
 
 
 def todo_text(items: list[dict[str, Any]], lang: str = DEFAULT_LANG) -> str:

@@ -227,6 +227,8 @@ def test_a_disabled_account_is_flagged_and_the_counters_count_what_a_live_send_d
     assert flags["accounts_disabled"] == ["704000"]
     assert flags["accounts_absent"] == ["706999"] and flags["fallback_absent"] == "471000"
     todo = mappings.summary(live, ledger, [], cats, lists)
-    assert todo["categories_missing"] == 3 and todo["accounts_absent"] == 2
+    assert todo["categories_missing"] == 3 and todo["accounts_absent"] == 2 and todo["accounts_disabled"] == 1
+    assert [(i["code"], i["n"], i["optional"]) for i in mappings.todo(todo)][-2:] == [
+        ("accounts_disabled", 1, True), ("categories_missing", 3, True)]
     unknown = mappings.summary(live, ledger, [], cats)  # the lists not known: only what has no category
-    assert unknown["categories_missing"] == 1 and unknown["accounts_absent"] == 0
+    assert unknown["categories_missing"] == 1 and unknown["accounts_absent"] == 0 and unknown["accounts_disabled"] == 0

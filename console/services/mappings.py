@@ -455,6 +455,7 @@ def summary(ws: Workspace, ledger: list[dict[str, Any]] | None = None, vat: list
                                     and lists.has_category(r["category"]) and lists.is_ambiguous(r["category"])),
         "accounts_absent": len(set(flags.get("accounts_absent", [])) | ({flags["fallback_absent"]}
                                                                         if flags.get("fallback_absent") else set())),
+        "accounts_disabled": len(flags.get("accounts_disabled", [])),
     }
 
 
@@ -462,12 +463,15 @@ def todo(info: dict[str, Any]) -> list[dict[str, Any]]:
     """What is left to map, given `summary`: the one list the Overview's card and the Mappings
     page's banner both say, in order, each {code, n, lines, optional}: codes without an account
     (`ledger`), VAT rates without a code (`vat`), mapped accounts Pennylane lacks
-    (`accounts_absent`, known once its lists were read), sides without a usable default
-    category (`categories_missing`, optional: an invoice goes without one)."""
+    (`accounts_absent`, known once its lists were read), mapped accounts Pennylane has disabled
+    (`accounts_disabled`, optional: the send does not hold their invoices, the spec does not say
+    Pennylane refuses them), sides without a usable default category (`categories_missing`,
+    optional: an invoice goes without one)."""
     items = [
         {"code": "ledger", "n": info["ledger_unmapped"], "lines": info["ledger_unmapped_lines"], "optional": False},
         {"code": "vat", "n": info["vat_unmapped"], "lines": info["vat_unmapped_lines"], "optional": False},
         {"code": "accounts_absent", "n": info["accounts_absent"], "lines": None, "optional": False},
+        {"code": "accounts_disabled", "n": info.get("accounts_disabled", 0), "lines": None, "optional": True},
         {"code": "categories_missing", "n": info["categories_missing"], "lines": None, "optional": True},
     ]
     return [item for item in items if item["n"]]
