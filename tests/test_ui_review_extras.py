@@ -50,6 +50,18 @@ def open_document(ws, doc_id, **filters):
     return at
 
 
+
+def test_a_sale_without_its_client_says_client_not_supplier(fresh_synced_workspace, use_workspace):
+    """A customer credit note whose client the source removed is still a sale: "Client : —"."""
+    ws = use_workspace(fresh_synced_workspace)
+    [(doc_id,)] = q(ws, "SELECT id FROM documents WHERE kind = 'customer_credit_note' ORDER BY id LIMIT 1")
+    with ws.db.write() as con:
+        con.execute("UPDATE documents SET counterparty_id = NULL WHERE id = ?", [doc_id])
+    at = open_document(ws, doc_id)
+    said = [m.value for m in at.markdown if m.value.startswith("**") and "—" in m.value]
+    assert any("Client" in m and "Fournisseur" not in m for m in said), said
+
+
 def submit(at, label):
     [button] = [b for b in at.button if b.label == label]
     button.click().run()

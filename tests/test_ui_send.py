@@ -555,9 +555,9 @@ def test_a_confirmation_that_finds_differences_warns_and_says_each_in_french(liv
     issues = frame(at, "In Pennylane")
     assert sorted(issues["Status"]) == ["Amount differs", "Changed in Pennylane", "Deleted from Pennylane"]
     assert any("3 differences from what was sent: 1 amount differs, 1 changed in Pennylane, "
-               f"1 deleted from Pennylane.\n\n- **{number}** : sent " in w.value for w in at.warning), \
+               f"1 deleted from Pennylane.\n\n- **{number}**: sent " in w.value for w in at.warning), \
         [w.value for w in at.warning]
-    assert any(f"- **{docs[deleted['id']][0]}** : deleted from Pennylane" in w.value for w in at.warning)
+    assert any(f"- **{docs[deleted['id']][0]}**: deleted from Pennylane" in w.value for w in at.warning)
 
 
 def test_the_preview_shows_each_lines_account_number(approved_ws):

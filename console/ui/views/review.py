@@ -15,7 +15,7 @@ from typing import Any
 import streamlit as st
 
 from ecluse import i18n
-from ecluse.domain import IN_BATCH, KINDS, SENT, STATUSES, json_dumps
+from ecluse.domain import CUSTOMER_KINDS, IN_BATCH, KINDS, SENT, STATUSES, json_dumps
 from ecluse.services import pennylane_lists, queue, reconcile, review
 from ecluse.ui import review_panels, state, widgets
 from ecluse.ui.state import t
@@ -244,7 +244,7 @@ def report_decision(result: review.DecisionResult, action: str, numbers: dict[st
     if result.done:
         state.flash("success", t(f"review.done_{action}", n=len(result.done)))
     if result.refused:
-        lines = "\n".join(f"- **{numbers.get(i, i)}** : {widgets.refusal(why)}"
+        lines = "\n".join("- " + widgets.labelled(f"**{numbers.get(i, i)}**", widgets.refusal(why))
                           for i, why in result.refused.items())
         state.flash("warning", t("review.refused", n=len(result.refused)) + "\n\n" + lines)
 
@@ -437,7 +437,8 @@ def detail(ws, doc_id: str) -> None:
         m[3].metric(t("col.total_tax"), widgets.money(doc["total_tax"], currency))
         m[4].metric(t("col.total"), widgets.money(doc["total"], currency))
         cp = doc.get("counterparty") or {}
-        role = t("review.customer") if cp.get("role") == "customer" else t("review.supplier")
+        # By the document's kind: a sale without its client is still a sale.
+        role = t("review.customer") if doc["kind"] in CUSTOMER_KINDS else t("review.supplier")
         st.markdown("**" + t("review.counterparty_line", role=role, name=cp.get("name") or "—") + "**")
         facts = [
             (t("review.address"), _address(cp)),

@@ -305,10 +305,10 @@ def flag_blocks(checks: batches.PreviewChecks, numbers: dict[str, str]) -> list[
     blocks = []
     if held:
         blocks.append((t("send.preview_flags_held", n=len(held), when=when) + "\n\n" + "\n".join(
-            f"- **{numbers.get(d, d)}** : {flag_text(c, in_list=True)}" for d, c in held.items()), STATE_ICONS["held"]))
+            _item(numbers.get(d, d), flag_text(c, in_list=True)) for d, c in held.items()), STATE_ICONS["held"]))
     if minor:
         blocks.append((t("send.preview_flags_minor", n=len(minor), when=when) + "\n\n" + "\n".join(
-            f"- **{numbers.get(d, d)}** : {flag_text(c)}" for d, c in minor.items()), ":material/category:"))
+            _item(numbers.get(d, d), flag_text(c)) for d, c in minor.items()), ":material/category:"))
     return blocks
 
 
@@ -328,7 +328,7 @@ def show_preview(ws, result: send.BatchResult, checks: batches.PreviewChecks) ->
         st.warning(t("send.preview_conform", docs=len(result.items), requests=result.request_count),
                    icon=":material/account_tree:")
     else:
-        lines = "\n".join(f"- **{numbers.get(r.document_id, '—')}** `{r.method} {r.path}` : {v}" for r, v in violations)
+        lines = "\n".join(_item(numbers.get(r.document_id, '—'), v, f" `{r.method} {r.path}`") for r, v in violations)
         st.error(t("send.preview_invalid", n=len(violations)) + "\n\n" + lines, icon=":material/rule:")
     for block, icon in blocks:
         st.warning(block, icon=icon)
@@ -341,7 +341,7 @@ def show_preview(ws, result: send.BatchResult, checks: batches.PreviewChecks) ->
         if "mappings" in pages:
             st.page_link(pages["mappings"], label=t("fx.open_mappings"), icon=":material/rule:")
     if held:
-        lines = "\n".join(f"- **{i.number or i.document_id}** : {held_text(i.number, i.document_id, i.error, i.said)}"
+        lines = "\n".join(_item(i.number or i.document_id, held_text(i.number, i.document_id, i.error, i.said))
                           for i in held)
         st.warning(t("send.preview_held", n=len(held)) + "\n\n" + lines, icon=":material/pause_circle:")
     st.download_button(t("send.preview_download"), json_dumps({**summary, "pennylane_lists": checks.as_dict()}, indent=2),
@@ -628,7 +628,7 @@ def batch_panel(ws, batch_id: int, *, prefix: str, can_send: bool, message: str 
                                                                              for i in later)))
         held = [i for i in items if i["state"] == "held"]
         if failed:
-            lines = "\n".join(f"- **{i['number'] or i['document_id']}** : {widgets.said_or(i['message'], i['said'])}"
+            lines = "\n".join(_item(i['number'] or i['document_id'], widgets.said_or(i['message'], i['said']))
                               for i in failed)
             st.error(t("send.failed_list", n=len(failed)) + "\n\n" + lines, icon=":material/cancel:")
             retryable = [i["document_id"] for i in failed if i["status"] == "failed"]
@@ -637,8 +637,8 @@ def batch_panel(ws, batch_id: int, *, prefix: str, can_send: bool, message: str 
                                        help=None if can_send else t("send.resume_disabled")):
                 retry(ws, retryable)
         if held:
-            lines = "\n".join(f"- **{i['number'] or i['document_id']}** : "
-                              f"{held_text(i['number'], i['document_id'], i['message'], i['said'])}" for i in held)
+            lines = "\n".join(_item(i['number'] or i['document_id'],
+                                    held_text(i['number'], i['document_id'], i['message'], i['said'])) for i in held)
             st.warning(t("send.held_list", n=len(held)) + "\n\n" + lines, icon=":material/pause_circle:")
             if st.button(t("send.fix_in_review", n=len(held)), key=f"{prefix}_fix", icon=":material/fact_check:"):
                 preset: dict[str, Any] = {"status": ["on_hold"]}
@@ -760,7 +760,13 @@ def difference_line(issue: dict[str, Any]) -> str:
         text = widgets.said_or(issue["message"], issue["said"])
     else:
         text = t(f"send.conf_line_{status}") if status in DIFFERENCES else status
-    return f"- **{issue['number'] or issue['document_id']}** : {text}"
+    return _item(issue['number'] or issue['document_id'], text)
+
+
+def _item(name: Any, text: str, detail: str = "") -> str:
+    """A list line: "- **F-12** : text" in French, "- **F-12**: text" in English; `detail` follows
+    the name."""
+    return "- " + widgets.labelled(f"**{name}**{detail}", text)
 
 
 def show_confirm_outcome(outcome: dict[str, Any], issues: list[dict[str, Any]] | None = None) -> None:
