@@ -46,7 +46,7 @@ from urllib.parse import urlsplit
 from . import i18n
 from .domain import KINDS, Attachment, Counterparty, Document, Finding, Line
 from .domain import shown_value as _shown
-from .redact import MASK, redact
+from .redact import MASK, redact, register_secret
 
 if TYPE_CHECKING:  # pragma: no cover
     from .http import HttpClient
@@ -315,9 +315,11 @@ class FetchContext:
         return HttpClient(base_url, **kwargs)
 
     def save_secret(self, name: str, value: str) -> None:
-        """Persist a rotated credential (an OAuth refresh token) right away, in secrets.toml."""
+        """Persist a rotated credential (an OAuth refresh token) right away, in secrets.toml; from
+        now on it is redacted like the connection's other secrets."""
         if self.secret_saver is None:
             raise ConnectorError("this context cannot store secrets")
+        register_secret(value)
         self.secret_saver(name, value)
 
     def now(self) -> dt.datetime:

@@ -1,6 +1,6 @@
 """Masks a connection's secret values in what its connector hands over to be stored (raw
-payloads, the checkpoint state): a connector may copy its API key into them (a link echoing
-`?token=`), and secrets never go into the cache. Cheaper than `redact` on every payload: one
+payloads, findings) and refuses a checkpoint state holding one: a connector may copy its API
+key into them (a link echoing `?token=`), and secrets never go into the cache. Cheaper than `redact` on every payload: one
 substring test per secret on the JSON text the ingest writes anyway."""
 from __future__ import annotations
 
@@ -11,7 +11,6 @@ from urllib.parse import quote, quote_plus
 
 from .domain import json_compact
 from .redact import MASK, MIN_SECRET_LENGTH, redact
-from .storage.state import check_plain
 
 def _alternation(texts: Any) -> re.Pattern[str] | None:
     ordered = sorted(texts, key=len, reverse=True)
@@ -20,11 +19,20 @@ def _alternation(texts: Any) -> re.Pattern[str] | None:
 
 class SecretMask:
     """Masks a connection's secret values in what a connector gives to be stored (raw payloads,
-    the checkpoint state), on their JSON text: a substring test per secret (the usual payload,
+    findings), on their JSON text: a substring test per secret (the usual payload,
     which holds none, costs that much), the substitution only when one is there."""
 
     def __init__(self, secrets: list[Any]) -> None:
-        plain = {form for value in secrets if isinstance(value, str)
+        self._secrets = [value for value in secrets if isinstance(value, str)]
+        self._build()
+
+    def add(self, value: str) -> None:
+        """A secret the connector rotated during the run (`FetchContext.save_secret`)."""
+        self._secrets.append(value)
+        self._build()
+
+    def _build(self) -> None:
+        plain = {form for value in self._secrets
                  for form in (value, value.strip(), quote(value, safe=""), quote_plus(value))
                  if len(form) >= MIN_SECRET_LENGTH}
         forms = {json.dumps(form, ensure_ascii=False)[1:-1] for form in plain}  # as JSON text writes them
@@ -70,20 +78,19 @@ class SecretMask:
         masked = self.text(text)
         return value if masked is text else json.loads(masked)
 
-    def state(self, state: dict[str, Any]) -> dict[str, Any]:
-        """A checkpoint's state with the secrets masked; itself when it holds none. A state that
-        is not plain JSON is given back as it is, for `save_state` to refuse."""
+    def check_state(self, state: Any) -> None:
+        """Refuse a checkpoint's state holding a secret (`SecretInState`): masked, the connector
+        would read back a broken cursor (a next-page link whose key is `***`) on the next run.
+        A state that is not plain JSON is left for `save_state` to refuse."""
         if self._re is None or not isinstance(state, dict):
-            return state
+            return
         try:
             text = json_compact(state)
         except (TypeError, ValueError):
-            return state
-        masked = self.text(text)
-        if masked is text:
-            return state
-        for key, item in state.items():  # refused as save_state would, not turned into plain JSON here
-            if type(key) is not str:
-                return state
-            check_plain(key, item)
-        return json.loads(masked)
+            return
+        if self.text(text) is not text:
+            raise SecretInState("the checkpoint's state holds the value of one of the connection's secret settings")
+
+
+class SecretInState(ValueError):
+    """A connector put a secret into its checkpoint state (stored in clear in the cache)."""

@@ -14,7 +14,7 @@ import pytest
 
 from ecluse import hookimpl, i18n
 from ecluse.connectors import CheckResult, Checkpoint, Connector, FetchContext, Problem, Said, Setting, SettingsError
-from ecluse.domain import SUPPLIER_INVOICE, Counterparty, Document, Line
+from ecluse.domain import SUPPLIER_INVOICE, Counterparty, Document, Finding, Line
 from ecluse.plugin_loader import Plugins
 from ecluse.services import setup
 from ecluse.services.sync import sync_connection
@@ -23,6 +23,7 @@ from tests.emulators.server import EmulatorServer, Reply, Request
 
 CHECK_SECRET = "acme-TOKEN-in-check-77qz"
 LEAKY_KEY = "acme-LEAKY-key-5512wv"
+ROTATED_KEY = "acme-ROTATED-key-8830pm"
 
 
 def _boom(value: Any) -> None:
@@ -48,7 +49,9 @@ class Leaky(Connector):
     id = "mistake_leaky"
     title = "Leaky"
     kinds = (SUPPLIER_INVOICE,)
-    settings = (Setting("api_key", "API key", secret=True, required=True), Setting("url", "URL", type="url"))
+    settings = (Setting("api_key", "API key", secret=True, required=True), Setting("url", "URL", type="url"),
+                Setting("rotate", "Rotate the key", type="boolean", default=False),
+                Setting("key_in_state", "Key in the state", type="boolean", default=False))
 
     def check(self, ctx: FetchContext) -> CheckResult:
         k = ctx.settings["api_key"]
@@ -60,13 +63,26 @@ class Leaky(Connector):
         if ctx.settings.get("url"):
             ctx.http(ctx.settings["url"], max_retries=0).get_json("/me")
             return
+        if ctx.settings.get("rotate"):  # an OAuth-like refresh: the new key is a secret too
+            ctx.save_secret("api_key", ROTATED_KEY)
+            k = ROTATED_KEY
         yield Problem(f"unreadable record (key {k})", source_id="P1", raw={"echo_url": f"https://x/api?key={k}"})
         yield Document(source_id="L1", kind=SUPPLIER_INVOICE, number="N-1", issue_date=dt.date(2026, 11, 5),
                        due_date=None, currency="EUR", total_before_tax=D("10"), total_tax=D("2"), total=D("12"),
                        counterparty=Counterparty("s1", "Supplier", role="supplier"),
                        lines=[Line("item", D(1), D(10), D(10), D(2), D(12), D(20))],
-                       raw={"request": f"GET /invoices?api_key={k}", "quoted": f"{k}%20", "amount": 1.5})
-        yield Checkpoint({"cursor": f"c-{k}", "page": 2})
+                       raw={"request": f"GET /invoices?api_key={k}", "quoted": f"{k}%20", "amount": 1.5},
+                       findings=[Finding("pdf_link", "warning", f"PDF at https://x/?key={k} not read",
+                                         params={"url": f"https://x/?key={k}"})])
+        yield Checkpoint({"cursor": "c-1", "page": 2})
+        if not ctx.settings.get("key_in_state"):
+            return
+        # A cursor holding the key: stored masked, the next run would ask for key=***.
+        yield Document(source_id="L2", kind=SUPPLIER_INVOICE, number="N-2", issue_date=dt.date(2026, 11, 5),
+                       due_date=None, currency="EUR", total_before_tax=D("10"), total_tax=D("2"), total=D("12"),
+                       counterparty=Counterparty("s1", "Supplier", role="supplier"),
+                       lines=[Line("item", D(1), D(10), D(10), D(2), D(12), D(20))])
+        yield Checkpoint({"cursor": f"https://x/invoices?page=3&key={k}", "page": 3})
 
 
 class _Plugin:
@@ -121,18 +137,25 @@ def test_a_check_result_is_redacted_of_the_connection_secrets(ws, mistakes):
 
 
 # -- 3. secrets a connector copies into what is stored --------------------------------------
-def test_secrets_copied_into_raw_payloads_and_the_state_are_masked_before_they_are_stored(ws, mistakes):
-    ws.set_connection("leaky", Leaky, {"api_key": LEAKY_KEY})
+@pytest.mark.parametrize("rotate", [False, True])
+def test_secrets_copied_into_what_is_stored_are_masked_and_a_state_holding_one_is_refused(ws, mistakes, rotate):
+    """Raw payloads, a problem's payload and a connector's findings are masked (a key the
+    connector rotated during the run too); a checkpoint whose state holds a secret fails the
+    run, said, its page not stored: masked, the cursor would be broken on the next run."""
+    ws.set_connection("leaky", Leaky, {"api_key": LEAKY_KEY, "rotate": rotate, "key_in_state": True})
     report = sync_connection(ws, mistakes, "leaky")
-    assert report.status == "ok", report.error
-    [(raw,)] = q(ws, "SELECT raw FROM documents")
-    assert json.loads(raw) == {"request": "GET /invoices?api_key=***", "quoted": "***%20", "amount": 1.5}
+    assert report.status == "failed" and "Checkpoint whose state holds a secret" in report.error, report.error
+    raws = dict(q(ws, "SELECT number, raw FROM documents"))  # N-2 is kept, without the state that named it
+    assert json.loads(raws["N-1"]) == {"request": "GET /invoices?api_key=***", "quoted": "***%20", "amount": 1.5}
     [(problem_raw, message)] = q(ws, "SELECT raw, message FROM problems")
     assert json.loads(problem_raw) == {"echo_url": "https://x/api?key=***"}
     assert message == "unreadable record (key ***)"
+    [(f_message, f_params)] = q(ws, "SELECT message, params FROM findings WHERE code = 'pdf_link'")
+    assert f_message == "PDF at https://x/?key=*** not read" and json.loads(f_params) == {"url": "https://x/?key=***"}
     [(state,)] = q(ws, "SELECT state FROM sync_state")
-    assert json.loads(state) == {"cursor": "c-***", "page": 2}
-    assert LEAKY_KEY.encode() not in (ws.path / "ecluse.duckdb").read_bytes()
+    assert json.loads(state) == {"cursor": "c-1", "page": 2}
+    blob = (ws.path / "ecluse.duckdb").read_bytes()
+    assert LEAKY_KEY.encode() not in blob and ROTATED_KEY.encode() not in blob
 
 
 # -- 4. an HttpError let through by fetch ---------------------------------------------------

@@ -27,7 +27,7 @@ from ..domain import Attachment, Document, Finding, json_compact
 from ..http import HttpError
 from ..plugin_loader import Plugins
 from ..redact import redact
-from ..secret_mask import SecretMask
+from ..secret_mask import SecretInState, SecretMask
 from ..storage.ingest import (
     PageResult, attach_file, check_duplicates, ingest_page, mark_gone, record_problems, resolve_problems_of,
 )
@@ -201,6 +201,14 @@ def sync_connection(
             ).fetchall()}
         report.run_id = run_id
         _check_duplicates(ws, name)  # left by a run of this connection that died
+        # The connection's secrets, masked in what the connector hands over to be stored (a
+        # secret it rotates during the run too).
+        mask = SecretMask([settings[s.name] for s in connector_cls.settings if s.secret and s.name in settings])
+
+        def save_secret(key: str, value: str) -> None:
+            mask.add(value)
+            ws.save_connection_secret(name, key, value)
+
         ctx = FetchContext(
             connection=name,
             settings=settings,
@@ -209,12 +217,10 @@ def sync_connection(
             pending_attachments=pending,
             cached_source_ids=lambda day: _cached_source_ids(ws, name, day),
             created_at=ws.created_at(conn),
-            secret_saver=lambda key, value: ws.save_connection_secret(name, key, value),
+            secret_saver=save_secret,
             log=logging.getLogger(f"ecluse.connector.{conn['connector']}"),
             clock=clock,
         )
-        # The connection's secrets, masked in what the connector hands over to be stored.
-        mask = SecretMask([settings[s.name] for s in connector_cls.settings if s.secret and s.name in settings])
         buffer = _Buffer(vat_map=ws.mappings()["vat"], mask=mask)
         run = _Run(state_parts=parts, open_problems=problem_ids)
         try:
@@ -256,6 +262,10 @@ def sync_connection(
             text = i18n.said_text(Said(**said), "en")
             report.error = text if said["code"] == "sync.http_status" else redact(f"{text} ({exc})")
             log.info("sync of %s failed: %s", name, report.error)
+        except SecretInState as exc:  # the page and its state are not stored: the next run reads it again
+            report.status = "failed"
+            report.error = (f"the {report.connector} connector yielded a Checkpoint whose state holds a secret: {exc}; "
+                            "its author must keep secrets out of the state (they are stored in the cache in clear)")
         except StateNotJson as exc:  # the state comes back from JSON on the next run: refused now
             report.status = "failed"
             report.error = redact(
@@ -376,6 +386,9 @@ class _Buffer:
         if not errors:
             for finding in doc.findings:
                 finding.origin = "connector"
+                if self.mask:  # a connector quoting its key (a URL that carries it) in a finding
+                    finding.message = self.mask.plain(finding.message)
+                    finding.params = self.mask.value(finding.params)
             try:
                 found = merged(list(doc.findings), validate(doc, today=clock().date(), vat_map=self.vat_map))
             except Exception as exc:  # noqa: BLE001 - one odd document never stops the run
@@ -524,7 +537,7 @@ def _write_page(
                                              _said_value(Said("core.orphan_pdf")))], now=now, run_id=report.run_id)
                 orphans += 1
         if state is not None and buffer.mask:
-            state = buffer.mask.state(state)
+            buffer.mask.check_state(state)
         parts = save_state(con, name, state, run.state_parts, now) if state is not None else run.state_parts
         con.execute(
             "UPDATE sync_runs SET fetched = ?, created = ?, updated = ?, unchanged = ?, problems = ?, attachments = ? WHERE id = ?",
