@@ -46,9 +46,47 @@ def workspace() -> Workspace:
 
 
 # -- language and actor --------------------------------------------------------------------
+def _lang_code(value: Any) -> str | None:
+    """The console's language a tag names ("en", "en-GB", "FR"), or None."""
+    code = str(value or "").lower()[:2]
+    return code if code in i18n.LANGS else None
+
+
 def default_lang() -> str:
-    env = (os.environ.get("ECLUSE_LANG") or "").lower()[:2]
-    return env if env in i18n.LANGS else i18n.DEFAULT_LANG
+    """The language when the browser says nothing: ECLUSE_LANG, or French."""
+    return _lang_code(os.environ.get("ECLUSE_LANG")) or i18n.DEFAULT_LANG
+
+
+def natural_lang() -> str:
+    """The language a new session takes when its URL names none: ECLUSE_LANG when the server
+    sets it, else the browser's (`st.context.locale`) when the console speaks it, else French."""
+    return (_lang_code(os.environ.get("ECLUSE_LANG")) or _lang_code(getattr(st.context, "locale", None))
+            or i18n.DEFAULT_LANG)
+
+
+# The session's language is the sidebar widget's value (`st.session_state["lang"]`), kept also
+# under _LANG_KEPT and in the URL (?lang=): st.switch_page drops every widget's value, and a page
+# load (F5, a link, a new tab) starts a new session, which reads the URL.
+LANG_PARAM = "lang"
+_LANG_KEPT = "_lang"
+
+
+def settle_lang() -> str:
+    """The session's language, set before anything is said (every run, before the sidebar)."""
+    chosen = (_lang_code(st.session_state.get("lang")) or _lang_code(st.session_state.get(_LANG_KEPT))
+              or _lang_code(st.query_params.get(LANG_PARAM)) or natural_lang())
+    st.session_state["lang"] = st.session_state[_LANG_KEPT] = chosen
+    show_lang_in_url(chosen)
+    return chosen
+
+
+def show_lang_in_url(chosen: str) -> None:
+    """?lang= names the language when it is not the one a new session would take anyway."""
+    if chosen == natural_lang():
+        if LANG_PARAM in st.query_params:
+            del st.query_params[LANG_PARAM]
+    elif st.query_params.get(LANG_PARAM) != chosen:
+        st.query_params[LANG_PARAM] = chosen
 
 
 _FROZEN_LANG: contextvars.ContextVar[str | None] = contextvars.ContextVar("ecluse_ui_lang", default=None)
