@@ -14,6 +14,7 @@ import re
 import threading
 import traceback
 from dataclasses import dataclass, field
+from collections.abc import Mapping
 from typing import Any
 
 import pluggy
@@ -23,6 +24,7 @@ from .connectors import SETTING_TYPES, Connector, Setting
 from .domain import KINDS
 
 GROUP = "ecluse"
+_HOOKS = tuple(name for name in dir(hookspecs) if name.startswith("register_"))
 # A connector's id names connections (`ecluse init` names the demo's after it), widget keys,
 # tables of ecluse.toml, template keys (`said.<id>.…`) and `connection:source_id` ids: the
 # connection names' rule (workspace.py), starting with a letter.
@@ -152,10 +154,16 @@ class Plugins:
         # `specname=` naming one) and never calls it: the plugin would load "ok" and do nothing.
         unknown = sorted(h.name for h in callers if h.spec is None
                          and not all(impl.optionalhook for impl in _impls(h, plugin)))
+        # A function named after a hook but not decorated with @hookimpl: pluggy never sees it.
+        undecorated = sorted(name for name in _HOOKS if name not in info.hooks
+                             and callable(getattr(plugin, name, None)))
         self._collect_connectors(plugin, info)
         self._collect_texts(plugin, info)
+        if undecorated:
+            _add_error(info, f"{', '.join(f'{n}()' for n in undecorated)} not decorated with @hookimpl "
+                             "(from ecluse import hookimpl): Écluse never calls it")
         if unknown:
-            known = [name for name in dir(hookspecs) if name.startswith("register_")]
+            known = list(_HOOKS)
             said = []
             for name in unknown:
                 close = difflib.get_close_matches(name, known, n=1)
@@ -344,6 +352,8 @@ def _connector_problem(cls: Any) -> str | None:
                         "with a letter, at most 63 characters): it names connections, keys and ids")
     if not isinstance(cls.title, str):
         problems.append(f"title must be a str, got {cls.title!r}")
+    if (problem := _translations_problem("", getattr(cls, "translations", {}))) is not None:
+        problems.append(problem)
     kinds = getattr(cls, "kinds", ())
     if isinstance(kinds, (str, bytes)) or not isinstance(kinds, (tuple, list)):
         problems.append(f"kinds must be a tuple of document kinds ({', '.join(KINDS)}), got {kinds!r}")
@@ -386,6 +396,8 @@ def _setting_problem(i: int, s: Any) -> str | None:
         odd = [c for c in s.choices if not isinstance(c, str)]
         if odd:
             return f"setting {s.name!r}: its choices must be str, got {odd[0]!r}"
+    if (problem := _translations_problem(f"setting {s.name!r}: ", s.translations)) is not None:
+        return problem
     if s.default is not None:
         if not isinstance(s.default, (str, int, float, dt.date)):  # bool is an int
             return (f"setting {s.name!r}: its default {s.default!r} cannot be written to ecluse.toml (a str, "
@@ -396,6 +408,19 @@ def _setting_problem(i: int, s: Any) -> str | None:
             text = str(exc)
             text = text[len(s.name) + 2:] if text.startswith(f"{s.name}: ") else text
             return f"setting {s.name!r}: its default {text}"
+    return None
+
+
+def _translations_problem(where: str, translations: Any) -> str | None:
+    """`translations` must be {language: {field: text}} (`{"fr": {"label": "Jeton"}}`): the
+    console reads them on every page that names the connector. `where` starts the reason."""
+    if not isinstance(translations, Mapping):
+        return f"{where}translations must be a dict such as {{\"fr\": {{\"label\": \"...\"}}}}, got {translations!r}"
+    for lang, fields in translations.items():
+        if not isinstance(lang, str) or not isinstance(fields, Mapping) or not all(
+                isinstance(k, str) and isinstance(v, str) for k, v in fields.items()):
+            return (f"{where}translations[{lang!r}] must be a dict of texts such as {{\"label\": \"...\"}}, "
+                    f"got {fields!r}")
     return None
 
 

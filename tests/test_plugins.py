@@ -451,6 +451,11 @@ def test_a_malformed_connector_is_refused_with_a_reason_naming_it_and_the_good_o
         type("NoFetch", (Connector,), {"id": "acme_nofetch", "title": "No fetch"}):
             "connector NoFetch ('acme_nofetch'): it does not implement fetch(): every sync would fail "
             "(NotImplementedError)",
+        # the console reads translations on every page naming the connector (a str raised AttributeError)
+        connector("Texts", id="acme_texts", translations={"fr": "Mauvais"}):
+            "connector Texts ('acme_texts'): translations['fr'] must be a dict of texts such as {\"label\": \"...\"}",
+        connector("SettingTexts", id="acme_settingtexts", settings=(Setting("t", "T", translations="oops"),)):
+            "connector SettingTexts ('acme_settingtexts'): setting 't': translations must be a dict such as",
     }
     fine = connector("Fine", id="acme-fine_2", kinds=("supplier_invoice",), settings=(
         Setting("n", "N", type="integer", default="42"),
@@ -481,6 +486,19 @@ def test_a_malformed_connector_is_refused_with_a_reason_naming_it_and_the_good_o
     builtins = Plugins()
     builtins.load_entrypoints(["demo", "harvest"])
     assert [(i.name, i.status) for i in builtins.infos] == [("demo", "ok"), ("harvest", "ok")]
+
+
+def test_a_hook_not_decorated_with_hookimpl_is_said():
+    """pluggy never sees an undecorated register_connectors: the plugin would load 'ok' and do
+    nothing, and its connections say 'connecteur non chargé' with no reason anywhere."""
+    class Undecorated:
+        def register_connectors(self, register):
+            register(Good)
+
+    info = Plugins().register_object(Undecorated(), "undecorated")
+    assert info.status == "failed" and info.connectors == []
+    assert info.error == ("register_connectors() not decorated with @hookimpl (from ecluse import hookimpl): "
+                          "Écluse never calls it")
 
 
 def test_a_hookimpl_with_specname_is_called_and_a_misspelled_specname_is_said():
