@@ -87,10 +87,10 @@ MESSAGES: dict[str, dict[str, str]] = {
     "lines.vat_none": {"fr": "aucun : bloque l'envoi", "en": "none: holds the send"},
     "lines.col_vat_help": {
         "fr": "Le code TVA que l'envoi donnera à la ligne : celui de sa correction, sinon le code de la source s'il "
-              "est valide, sinon celui de son taux (correspondance TVA, ou le code par défaut du taux). Sans code, "
-              "le document est mis En attente à l'envoi.",
+              "est valide, sinon celui de son taux (correspondance TVA, ou le code par défaut du taux ; à 0 %, selon le "
+              "pays du client). Sans code, le document est mis En attente à l'envoi.",
         "en": "The VAT code the send will give the line: its fix's, else the source's code when valid, else its "
-              "rate's (the VAT mapping, or the rate's default code). Without one, the document is put On hold at "
+              "rate's (the VAT mapping, or the rate's default code; at 0 %, by the client's country). Without one, the document is put On hold at "
               "the send."},
     "lines.no_account": {
         "fr": "{n} {n|ligne n'a|lignes n'ont} pas de compte Pennylane. Le document n'est pas bloqué pour autant : "
@@ -178,8 +178,10 @@ MESSAGES: dict[str, dict[str, str]] = {
     "fx.ledger_help": {"fr": "Numéro du plan de comptes Pennylane (706000, 401ACME). Vide : la correspondance du code comptable s'applique.",
                        "en": "Number in Pennylane's chart of accounts (706000, 401ACME). Empty: the accounting code's mapping applies."},
     "fx.vat_code": {"fr": "Code TVA Pennylane", "en": "Pennylane VAT code"},
-    "fx.vat_help": {"fr": "Codes acceptés par Pennylane. Sans code, le taux de la ligne est converti par la correspondance TVA.",
-                    "en": "Codes Pennylane accepts. Without one, the line's rate goes through the VAT mapping."},
+    "fx.vat_help": {"fr": "Codes acceptés par Pennylane. Sans code, le taux de la ligne est converti par la correspondance "
+                          "TVA (à 0 %, selon le pays du client).",
+                    "en": "Codes Pennylane accepts. Without one, the line's rate goes through the VAT mapping (at 0 %, by "
+                          "the client's country)."},
     "fx.vat_code_default": {"fr": "D'après le taux : {code}", "en": "From the rate: {code}"},
     "fx.vat_code_none": {"fr": "D'après le taux : aucun code", "en": "From the rate: no code"},
     "fx.label": {"fr": "Libellé", "en": "Label"},
@@ -338,6 +340,12 @@ MESSAGES: dict[str, dict[str, str]] = {
     "map.vat_zero_intro": {
         "fr": "Une vente à 0 % prend un code selon le pays du client (son adresse, ou sa correction en revue) : client entreprise dans un autre pays de l'UE, crossborder (autoliquidation) ; client hors UE, extracom (export) ; sinon, et pour les achats, exempt. La spécification de Pennylane nomme ces codes sans les décrire : ces défauts suivent l'usage d'autres intégrations Pennylane. Vérifiez-les avec votre cabinet et changez-les ci-dessous au besoin.",
         "en": "A 0 % sale takes a code by the client's country (its address, or its fix in review): a business client in another EU country, crossborder (reverse charge); a client outside the EU, extracom (export); otherwise, and for purchases, exempt. Pennylane's specification names these codes without describing them: these defaults follow what other Pennylane integrations do. Check them with your accountant and change them below if needed."},
+    "map.vat_zero_mapped": {
+        "fr": "Votre correspondance du taux 0 % ({code}) vaut pour les ventes en France et les achats ; les ventes à "
+              "0 % à l'étranger ont leurs propres lignes ci-dessous ({zones}). Choisissez-y {code} si c'est ce que "
+              "vous voulez.",
+        "en": "Your mapping of the 0 % rate ({code}) applies to sales in France and to purchases; 0 % sales abroad "
+              "have rows of their own below ({zones}). Choose {code} there if that is what you want."},
     "map.vat_zone_eu": {"fr": "0 % client entreprise UE", "en": "0 % business client in the EU"},
     "map.vat_zone_export": {"fr": "0 % client hors UE", "en": "0 % client outside the EU"},
     "map.col_rate": {"fr": "Taux (%)", "en": "Rate (%)"},

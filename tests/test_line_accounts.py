@@ -202,7 +202,7 @@ def test_a_zero_rate_sale_abroad_takes_its_zone_code(workspace, plugins, fake_so
                            "0:export": (1, "extracom", "default")}
     with pytest.raises(mappings.MappingError, match="FR_200 is the code of 20"):
         mappings.set_vat(workspace, "0:export", "FR_200")
-    mappings.set_vat(workspace, "0:export", "exempt")
+    mappings.set_vat(workspace, "0:Export", "exempt")  # the key as typed
     fixes.fix(workspace, "src:3", "counterparty.address.country_alpha2", "ch", actor="anne")
     assert codes() == [("crossborder", "default_eu"), ("exempt", "mapping_export"), ("exempt", "mapping_export"),
                        ("exempt", "default")]

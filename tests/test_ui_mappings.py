@@ -36,6 +36,12 @@ def test_a_zero_rate_sale_abroad_has_its_own_rows(fresh_synced_workspace, use_wo
     assert rows["0 % client hors UE"] == ("extracom", "exempt")
     assert rows["0"] == ("exempt", "")
     assert any("crossborder (autoliquidation)" in c.value and "extracom (export)" in c.value for c in at.caption)
+    assert not any("Votre correspondance du taux 0 %" in w.value for w in at.warning)
+    # A workspace that mapped 0 % (before zones existed) is told it no longer covers sales abroad.
+    assert mappings.apply(ws, "vat", {"0": "exempt"}) == {}
+    at = open_app("mappings")
+    [said] = [w.value for w in at.warning if "Votre correspondance du taux 0 %" in w.value]
+    assert "(exempt)" in said and "0 % client entreprise UE → crossborder" in said and "hors UE" not in said
 
 
 # -- what the Pennylane company has: its categories and ledger accounts ---------------------------

@@ -59,15 +59,17 @@ def check_vat_code(code: str | None, rate: str | None = None) -> str | None:
     if not text:
         return None
     try:
-        return vat_codes.check_code(text, f"VAT code for {rate} %" if rate is not None else "VAT code")
+        what = "VAT code" if rate is None else f"VAT code for {rate}" + ("" if vat_codes.zone_of_key(rate) else " %")
+        return vat_codes.check_code(text, what)
     except vat_codes.VatMappingError as exc:
         raise MappingError(str(exc)) from None
 
 
 def check_rate(rate: str | Decimal) -> str:
     """A VAT mapping's key: a percentage (canonical), or a zone's key for 0 % ("0:eu")."""
-    if vat_codes.zone_of_key(str(rate).strip()):
-        return str(rate).strip()
+    text = str(rate).strip().lower()
+    if vat_codes.zone_of_key(text):
+        return text
     try:
         key = vat_codes.rate_key(rate)
     except vat_codes.VatMappingError as exc:
@@ -431,7 +433,7 @@ def summary(ws: Workspace, ledger: list[dict[str, Any]] | None = None, vat: list
     category. With Pennylane's lists (`pennylane_lists.Lists`, when known), a side whose
     category the company lacks or several categories share counts as without one (a live send
     sets none), and the mapped accounts its chart lacks (`accounts_absent`, the fallback's too)
-    are counted. Pass the listings already read to save reading them again."""
+    or has disabled (`accounts_disabled`) are counted. Pass the listings already read to save reading them again."""
     ledger = ledger_accounts(ws) if ledger is None else ledger
     vat = vat_rates(ws) if vat is None else vat
     cats = categories(ws) if cats is None else cats
@@ -483,5 +485,6 @@ def todo_count(items: list[dict[str, Any]]) -> int:
 
 
 def todo_required(items: list[dict[str, Any]]) -> bool:
-    """Something in the list of `todo` a send needs (not only optional categories)."""
+    """Something in the list of `todo` a send needs (not only optional items: categories,
+    disabled accounts)."""
     return any(not item["optional"] for item in items)

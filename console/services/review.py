@@ -229,7 +229,7 @@ def lines_as_sent(ws: Workspace, doc_id: str, *, chart: bool = True) -> list[dic
     `vat_source`: fixed, source (the source's valid code), mapping (the workspace's code for
     the rate), default (Écluse's code for the rate), for a 0 % sale abroad mapping_eu,
     default_eu, mapping_export or default_export, or none (the send holds the invoice); and
-    `vat_default`, the code the rate alone gives (what a fix of the code replaces)."""
+    `vat_default`, the rate's code (for 0 %, the client's zone too): what a fix of the code replaces."""
     from .pennylane_lists import load as load_chart
 
     mappings = ws.mappings()
@@ -290,8 +290,8 @@ def _in_chart(chart: Any, account: str | None) -> tuple[str | None, str | None]:
 
 def _line_vat(mapper: VatMapper | None, zone: str | None, line: Line, fixed: bool) -> tuple[str | None, str, str | None]:
     """The VAT code the send gives a line (`VatMapper.code`, as the request builder calls it),
-    where it comes from (a 0 % sale abroad: with its zone, "default_eu"), and the code the rate
-    alone gives (what a fix of the code replaces)."""
+    where it comes from (a 0 % sale abroad: with its zone, "default_eu"), and the rate's code (for
+    0 %, the client's zone too: what a fix of the code replaces)."""
     if mapper is None:
         return None, "none", None
     try:

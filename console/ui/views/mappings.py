@@ -229,6 +229,12 @@ def ledger_tab(ws, rows: list[dict[str, Any]], lists: pennylane_lists.Lists | No
 def vat_tab(ws, rows: list[dict[str, Any]]) -> None:
     st.caption(t("map.vat_intro"))
     st.caption(t("map.vat_zero_intro"))
+    # A workspace that mapped 0 % before the zones existed: that mapping no longer covers sales abroad.
+    zero = next((r for r in rows if r["rate"] == "0" and r["state"] == "mapped"), None)
+    abroad = [r for r in rows if vat_codes.zone_of_key(r["rate"]) and r["state"] == "default" and r["lines"]]
+    if zero and abroad:
+        st.warning(t("map.vat_zero_mapped", code=zero["code"], zones=", ".join(
+            f"{shown_rate(r['rate'])} → {r['code']}" for r in abroad)), icon=":material/info:")
     valid = sorted(vat_codes.valid_codes())
     # `rate` is the mapping's key as ecluse.toml writes it (19.6); `shown` is it in the user's format.
     frame = pd.DataFrame([{
