@@ -340,6 +340,11 @@ MESSAGES: dict[str, dict[str, str]] = {
     "map.vat_zero_intro": {
         "fr": "Une vente à 0 % prend un code selon le pays du client (son adresse, ou sa correction en revue) : client entreprise dans un autre pays de l'UE, crossborder (autoliquidation) ; client hors UE, extracom (export) ; sinon, et pour les achats, exempt. La spécification de Pennylane nomme ces codes sans les décrire : ces défauts suivent l'usage d'autres intégrations Pennylane. Vérifiez-les avec votre cabinet et changez-les ci-dessous au besoin.",
         "en": "A 0 % sale takes a code by the client's country (its address, or its fix in review): a business client in another EU country, crossborder (reverse charge); a client outside the EU, extracom (export); otherwise, and for purchases, exempt. Pennylane's specification names these codes without describing them: these defaults follow what other Pennylane integrations do. Check them with your accountant and change them below if needed."},
+    "review.from_bar": {"fr": "{n|Le document|Les {n} documents} de la barre de Suivi «\u00a0{bar}\u00a0».",
+                        "en": "The {n|document|{n} documents} of the Reconciliation bar '{bar}'."},
+    "review.reset_filters": {"fr": "Réinitialiser les filtres", "en": "Reset the filters"},
+    "rec.bar_label": {"fr": "{month} · {status} · {connection} · {currency}",
+                      "en": "{month} · {status} · {connection} · {currency}"},
     "map.vat_zero_mapped": {
         "fr": "Votre correspondance du taux 0 % ({code}) vaut pour les ventes en France et les achats ; les ventes à "
               "0 % à l'étranger ont leurs propres lignes ci-dessous ({zones}). Choisissez-y {code} si c'est ce que "

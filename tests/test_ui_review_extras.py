@@ -515,7 +515,18 @@ def test_reconciliation_stage_bar_opens_its_documents(fresh_synced_workspace, us
     assert any("Écart avec Pennylane" in m.value and f"{row['documents']} document" in m.value for m in at.markdown)
     at.button(key="rc_open_review").click().run()
     assert_clean(at)
-    assert at.title[0].value == "Revue" and at.multiselect(key="rv_status.fr").value == ["sent"]
+    # exactly the bar's documents (its currency and side too, which Revue's filters cannot say)
+    assert at.title[0].value == "Revue" and shown_total(at) == row["documents"]
+    assert any("de la barre de Suivi" in i.value and row["connection"] in i.value for i in at.info)
+    at.switch_page("views/review.py").run()  # AppTest's own run goes back to the page it opened
+    at.button(key="rv_clear_ids").click().run()
+    assert_clean(at)
+    total = shown_total(at)
+    assert total > row["documents"]
+    at.multiselect(key="rv_status.fr").set_value(["sent"]).run()
+    assert shown_total(at) < total
+    at.button(key="rv_reset").click().run()  # every filter back to its default
+    assert at.multiselect(key="rv_status.fr").value == [] and not [b for b in at.button if b.key == "rv_reset"]
 
 
 def test_the_sent_stage_bar_counts_what_was_sent_beside_what_the_source_says_now(fresh_synced_workspace,

@@ -106,9 +106,12 @@ def drill_down(ws, bar: tuple[dt.date, str, str] | None, currency: str, side: st
     if total > len(rows):
         st.caption(t("rec.more", shown=len(rows), n=total))
     if st.button(t("rec.open_review"), icon=":material/fact_check:", key="rc_open_review"):
-        last = (month.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)
-        statuses = [s for s in reconcile.STAGE_STATUSES[stage] if s != "fetched"]
-        widgets.open_review({"status": statuses, "connection": [connection], "from": month, "to": last})
+        # Exactly the bar's documents: Revue has no filter for a currency or a side.
+        every = rows if total <= len(rows) else reconcile.documents_for(
+            ws, month, None, connection, currency=currency, side=side, stage=stage, limit=total)[0]
+        label = t("rec.bar_label", month=i18n.format_month(month, state.lang()), status=stage_label(stage),
+                  connection=connection, currency=currency)
+        widgets.open_review({"ids": {"ids": [r["id"] for r in every], "label": label}})
 
 
 def pennylane_figure(rows: list[dict[str, Any]], currency: str, connection: str) -> go.Figure:

@@ -30,6 +30,9 @@ DEFAULTS: dict[str, Any] = {
     "rv_connection": [], "rv_kind": [], "rv_status": [], "rv_from": None, "rv_to": None,
     "rv_counterparty": "", "rv_search": "", "rv_findings": "all", "rv_special": None,
     "rv_sort": "issue_date", "rv_desc": True,
+    # The documents of a bar opened from Suivi ({"ids", "label"}): exactly those, whatever the
+    # filters cannot say (a currency, a sales/purchases side).
+    "rv_ids": None,
 }
 
 
@@ -68,6 +71,7 @@ def current_filters() -> review.Filters:
         counterparty=(value("rv_counterparty") or "").strip() or None,
         search=(value("rv_search") or "").strip() or None,
         findings=None if value("rv_findings") == "all" else value("rv_findings"),
+        ids=(value("rv_ids") or {}).get("ids"),
     )
 
 
@@ -90,6 +94,10 @@ def filter_bar(connections: list[str]) -> None:
             st.session_state[k("rv_special")] = None
             save_filters()
             st.rerun()
+    if chosen := value("rv_ids"):
+        cols = st.columns([4, 1])
+        cols[0].info(t("review.from_bar", n=len(chosen["ids"]), bar=chosen["label"]), icon=":material/bar_chart:")
+        cols[1].button(t("review.clear_special"), key="rv_clear_ids", on_click=clear_ids)
     with st.container(border=True):
         c1, c2, c3, c4 = st.columns(4)
         c1.multiselect(t("review.f_status"), [s for s in STATUSES if s != "fetched"], key=k("rv_status"),
@@ -105,6 +113,23 @@ def filter_bar(connections: list[str]) -> None:
         c6.date_input(t("review.f_to"), key=k("rv_to"), format=date_format)
         c7.text_input(t("review.f_counterparty"), key=k("rv_counterparty"), placeholder=t("review.f_counterparty_ph"))
         c8.text_input(t("review.f_search"), key=k("rv_search"), placeholder=t("review.f_search_ph"))
+        if any(value(name) != default for name, default in DEFAULTS.items() if name not in ("rv_sort", "rv_desc")):
+            st.button(t("review.reset_filters"), key="rv_reset", icon=":material/filter_alt_off:", on_click=reset_filters)
+    save_filters()
+
+
+def clear_ids() -> None:
+    st.session_state[k("rv_ids")] = None
+    save_filters()
+
+
+def reset_filters() -> None:
+    """Every filter back to its default (the sort stays): a callback, run before the widgets
+    are drawn again."""
+    for name, default in DEFAULTS.items():
+        if name not in ("rv_sort", "rv_desc"):
+            st.session_state[k(name)] = default
+    st.session_state["rv_page"] = 1
     save_filters()
 
 
