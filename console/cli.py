@@ -374,10 +374,26 @@ def connections_add(obj: Ctx, name: str, connector_id: str, sets: tuple[str, ...
     connector = get_plugins().connector(connector_id)
     if name in ws.connections() and not update:
         fail(f"connection {name!r} already exists (use --update to change it)")
+    # An update warns about the settings it changes only (a history import is said once).
+    before = dict(ws.connections().get(name, {}).get("settings", {})) if update else None
     ws.set_connection(name, connector, _parse_sets(sets), replace=update)
     click.echo(f"{'updated' if update else 'added'} connection {name} ({connector_id})")
-    for said in setup.saved_warnings(ws, connector, name):
+    for said in setup.saved_warnings(ws, connector, name, before):
         click.echo("warning: " + i18n.said_text(said, "en"))
+
+
+def _switch(verb: str, enabled: bool, about: str) -> None:
+    """`connections enable|disable NAME`."""
+    @connections.command(verb, help=about)
+    @click.argument("name")
+    @click.pass_obj
+    def command(obj: Ctx, name: str) -> None:
+        setup.set_enabled(obj.existing(), name, enabled)
+        click.echo(f"{verb}d connection {name}")
+
+
+_switch("enable", True, "Sync this connection again with the others (`ecluse sync` with no name).")
+_switch("disable", False, "Leave this connection out of `ecluse sync` with no name (`ecluse sync NAME` still reads it).")
 
 
 @connections.command("list")

@@ -361,6 +361,25 @@ MESSAGES: dict[str, dict[str, str]] = {
     "conn.removed": {"fr": "Connexion « {name} » supprimée.", "en": "Connection '{name}' removed."},
     "conn.check_ok": {"fr": "Connexion réussie. {message}", "en": "Connection works. {message}"},
     "conn.check_failed": {"fr": "Échec du test : {message}", "en": "Test failed: {message}"},
+    "conn.test_note": {
+        "fr": "« Tester » essaie les réglages tels qu'ils sont dans le formulaire, sans les enregistrer ; un secret "
+              "laissé vide est celui enregistré.",
+        "en": "“Test” tries the settings as the form holds them, without saving them; a secret left empty is "
+              "the one saved."},
+    "conn.enabled": {"fr": "Activée", "en": "Enabled"},
+    "conn.enabled_help": {
+        "fr": "Une connexion désactivée est laissée de côté quand toutes les connexions sont synchronisées "
+              "(`ecluse sync` sans nom, une synchronisation planifiée par exemple) ; « Synchroniser maintenant » "
+              "la lit quand même.",
+        "en": "A disabled connection is left out when all connections are synced (`ecluse sync` with no name, "
+              "a scheduled sync say); “Sync now” still reads it."},
+    "conn.enabled_on": {
+        "fr": "Connexion « {name} » activée : elle est synchronisée avec les autres.",
+        "en": "Connection '{name}' enabled: it is synced with the others."},
+    "conn.enabled_off": {
+        "fr": "Connexion « {name} » désactivée : elle n'est plus synchronisée avec les autres ; « Synchroniser "
+              "maintenant » la lit quand même.",
+        "en": "Connection '{name}' disabled: it is no longer synced with the others; “Sync now” still reads it."},
     # A connector's check, sentence by sentence (connectors.Said): `said.<code>`.
     # The settings of a connection (connectors.Setting), refused when saved.
     "said.setting.not_integer": {"fr": "{name} : {value} n'est pas un nombre entier.",
@@ -534,6 +553,12 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "History import: start_date {start} is earlier than the default {default} (30 days before the connection "
               "was created). Every Harvest invoice issued since {start} will be imported for review; make sure the "
               "older ones are not already in Pennylane."},
+    "said.harvest.future_start": {
+        "fr": "La date de début ({start}) est à venir : aucune facture n'est lue avant cette date, une "
+              "synchronisation d'ici là n'en trouve aucune. Choisissez une date passée pour lire les factures déjà "
+              "émises.",
+        "en": "start_date {start} is still to come: no invoice is read before that date, and a sync until then "
+              "finds none. Choose a past date to read the invoices already issued."},
     "said.harvest.default_contact": {
         "fr": "E-mail de contact : Harvest demande une adresse qui joigne la personne qui fait tourner Écluse ; "
               "remplacez {contact} par la vôtre (Réglages avancés ; en ligne de commande : --set contact=…).",

@@ -3,13 +3,28 @@ from __future__ import annotations
 
 MESSAGES: dict[str, dict[str, str]] = {
     "rep.title": {"fr": "Rapports", "en": "Reports"},
-    "rep.intro": {"fr": "Requêtes SQL en lecture seule sur les vues documentées du cache (DuckDB).",
-                  "en": "Read-only SQL queries over the documented views of the cache (DuckDB)."},
-    "rep.saved": {"fr": "Rapport enregistré", "en": "Saved report"},
+    "rep.intro": {"fr": "Requêtes SQL en lecture seule sur le cache (DuckDB). Les vues documentées ci-dessous sont "
+                        "faites pour cela ; les tables internes (documents…) se lisent aussi, mais peuvent changer "
+                        "d'une version d'Écluse à l'autre.",
+                  "en": "Read-only SQL queries over the cache (DuckDB). The documented views below are made for "
+                        "this; the internal tables (documents…) can be read too, but may change from one version "
+                        "of Écluse to the next."},
+    # Reports that come with Écluse (services/reports.SAVED_REPORTS): one cannot save one's own yet.
+    "rep.saved": {"fr": "Rapport prêt à l'emploi", "en": "Ready-made report"},
+    "rep.saved_help": {"fr": "Des rapports fournis avec Écluse. On ne peut pas encore enregistrer les siens : pour "
+                             "garder une requête, copiez-la depuis la zone « Requête SQL ».",
+                       "en": "Reports that come with Écluse. Your own cannot be saved yet: to keep a query, copy it "
+                             "from the “SQL query” box."},
     "rep.saved_none": {"fr": "— requête libre —", "en": "— custom query —"},
-    "rep.saved_edited": {"fr": "Requête modifiée : ce n'est plus le rapport « {title} » tel qu'enregistré.",
-                         "en": "Query edited: it is no longer the saved report '{title}' as it was."},
+    "rep.saved_edited": {"fr": "Requête modifiée : ce n'est plus le rapport « {title} » tel que fourni.",
+                         "en": "Query edited: it is no longer the ready-made report '{title}' as supplied."},
     "rep.sql": {"fr": "Requête SQL", "en": "SQL query"},
+    "rep.sql_help": {"fr": "Une requête SELECT (ou WITH…) en lecture seule, sur les vues décrites ci-dessus. Nommez une "
+                           "colonne calculée avec AS : `sum(total) AS total_ttc`. Sans nom, son en-tête est "
+                           "l'expression elle-même (« sum(total) »).",
+                     "en": "A read-only SELECT (or WITH…) query over the views described above. Name a computed "
+                           "column with AS: `sum(total) AS total_incl_tax`. Without a name, its header is the "
+                           "expression itself (\"sum(total)\")."},
     "rep.run": {"fr": "Exécuter", "en": "Run"},
     "rep.views": {"fr": "Vues disponibles et leurs colonnes", "en": "Available views and their columns"},
     "rep.file_query": {"fr": "requete", "en": "query"},
@@ -29,8 +44,9 @@ MESSAGES: dict[str, dict[str, str]] = {
                          "en": "CSV and XLSX: columns and values as shown above. Parquet and JSON: SQL names, "
                                "for other programs."},
     "rep.duckdb": {"fr": "Message de DuckDB : {text}", "en": "DuckDB says: {text}"},
-    "rep.empty_sql": {"fr": "Écrivez une requête ou choisissez un rapport enregistré.",
-                      "en": "Write a query or choose a saved report."},
+    "rep.empty_sql": {"fr": "Écrivez une requête, construisez un rapport ci-dessus ou choisissez un rapport prêt à "
+                            "l'emploi.",
+                      "en": "Write a query, build a report above or choose a ready-made report."},
 
     # -- the views and their columns ---------------------------------------------------------------
     "rep.views_intro": {"fr": "Chaque vue avec ce qu'elle contient ; choisissez un onglet pour lire ses colonnes, leur "
@@ -357,4 +373,11 @@ MESSAGES: dict[str, dict[str, str]] = {
     # Suivi, what Écluse sent against Pennylane: what was sent after the last check, on top of the checked part.
     "rec.pl_bar_after_check": {"fr": "Envoyé après la dernière vérification", "en": "Sent after the last check"},
     "said.report.not_a_date": {"fr": "La colonne « {name} » n'est pas une date.", "en": "'{name}' is not a date."},
+    # A period that ends before it starts: no row could be in it.
+    "said.report.reversed_period": {
+        "fr": "La période est inversée : « Du » ({start}) est après « Au » ({end}). Échangez les deux dates.",
+        "en": "The period is reversed: “From” ({start}) is after “To” ({end}). Swap the two dates."},
+    # A yes/no value in the CSV and XLSX exports, as the page's checkbox says it.
+    "rep.yes": {"fr": "oui", "en": "yes"},
+    "rep.no": {"fr": "non", "en": "no"},
 }

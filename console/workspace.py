@@ -233,6 +233,15 @@ class Workspace:
             self.save_secrets(secrets_doc)
         return self.connection(name)
 
+    def set_connection_enabled(self, name: str, enabled: bool) -> None:
+        """Turn a connection on or off (a sync of all connections leaves a disabled one out)."""
+        with self._file_lock:
+            config = self.load_config()
+            if name not in config.get("connections", {}):
+                raise WorkspaceError(f"no connection named {name!r}")
+            config["connections"][name]["enabled"] = bool(enabled)
+            self.save_config(config)
+
     def remove_connection(self, name: str) -> None:
         with self._file_lock:
             config = self.load_config()

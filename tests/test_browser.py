@@ -285,13 +285,13 @@ def test_demo_loop(page, console):
 
     # -- Reports: a saved report, then a CSV export of the full result ---------------------------
     goto(pg, "Rapports")
-    pick(pg, "Rapport enregistré", "Totaux mensuels par connexion et statut")
+    pick(pg, "Rapport prêt à l'emploi", "Totaux mensuels par connexion et statut")
     pg.get_by_text("Exporter le résultat complet").wait_for()
     no_exception(pg)
     with pg.expect_download() as info:
         pg.get_by_role("button", name="CSV", exact=True).click()
     download = info.value
-    assert re.fullmatch(r"ecluse-monthly_totals-\d{4}-\d{2}-\d{2}\.csv", download.suggested_filename)
+    assert re.fullmatch(r"ecluse-monthly-totals-\d{4}-\d{2}-\d{2}\.csv", download.suggested_filename)
     target = ARTIFACTS / "report.csv"
     download.save_as(str(target))
     # For a French spreadsheet: ";" between fields, decimal commas, a byte order mark.
@@ -308,9 +308,10 @@ def test_demo_loop(page, console):
 
 
 def test_a_connection_acted_on_stays_open_with_its_result(page, tmp_path):
-    """Two connections: the panel of the one synced, saved then tested stays open with its sync
-    summary and test result (a message coming and going at the top used to close it). Its own
-    console; the module's browser page."""
+    """Two connections: the panel of the one synced, saved then tested stays open with each
+    action's result, the newest replacing the one before (a message coming and going at the top
+    used to close it; old messages used to pile up and contradict new ones). Its own console;
+    the module's browser page."""
     from ecluse.plugin_loader import get_plugins
     from ecluse.services.setup import ensure_workspace
     from ecluse.workspace import Workspace
@@ -335,6 +336,6 @@ def test_a_connection_acted_on_stays_open_with_its_result(page, tmp_path):
         panel.get_by_role("button", name="Tester").click()
         settle(pg)
         assert panel.get_by_text("Connexion réussie").is_visible()
-        assert panel.get_by_text("119 lus").is_visible()
+        assert not panel.get_by_text("119 lus").is_visible()  # the test's result replaced the sync's
         no_exception(pg)
         shot(pg, "10-connections-two")

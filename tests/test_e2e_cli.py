@@ -120,6 +120,10 @@ def test_demo_loop_through_the_cli(tmp_path):
     run(ws, "init", env=env)
     conns = json.loads(run(ws, "connections", "list", "--json", env=env).stdout)
     assert [c["name"] for c in conns] == ["demo"]
+    assert run(ws, "connections", "disable", "demo", env=env).stdout.strip() == "disabled connection demo"
+    assert json.loads(run(ws, "connections", "list", "--json", env=env).stdout)[0]["enabled"] is False
+    run(ws, "connections", "enable", "demo", env=env)
+    assert json.loads(run(ws, "connections", "list", "--json", env=env).stdout)[0]["enabled"] is True
     sync = json.loads(run(ws, "sync", "--json", env=env).stdout)[0]
     assert sync["created"] > 50 and sync["problems"] >= 1
     again = json.loads(run(ws, "sync", "--json", env=env).stdout)[0]

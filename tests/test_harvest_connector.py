@@ -833,7 +833,134 @@ def test_a_start_date_before_the_default_window_is_warned_about_when_saved(works
     workspace.set_connection("new", HarvestConnector, {"token": "t", "account_id": "1", "domain": "acme",
                                                        "contact": "compta@acme.fr"})
     assert setup.saved_warnings(workspace, HarvestConnector, "new") == []  # no start_date: the default window
-    # The placeholder contact address reaches nobody: said until replaced.
+    # No example address stands for the contact: left empty, nothing to say; the example
+    # address typed in (or kept from an older version) is said.
+    assert HarvestConnector.setting("contact").default is None
     workspace.set_connection("plain", HarvestConnector, {"token": "t", "account_id": "1", "domain": "acme"})
-    [said] = setup.saved_warnings(workspace, HarvestConnector, "plain")
+    assert setup.saved_warnings(workspace, HarvestConnector, "plain") == []
+    workspace.set_connection("example", HarvestConnector, {"token": "t", "account_id": "1", "domain": "acme",
+                                                           "contact": "contact@example.org"})
+    [said] = setup.saved_warnings(workspace, HarvestConnector, "example")
     assert i18n.said_text(said, "fr").startswith("E-mail de contact : Harvest demande une adresse qui joigne")
+
+
+def test_a_warning_is_said_when_its_setting_is_saved_not_at_every_save(workspace):
+    from ecluse.services import setup
+
+    workspace.set_connection("old", HarvestConnector, {"token": "t", "account_id": "1", "start_date": "2020-01-01"})
+    before = dict(workspace.connection("old")["settings"])
+    workspace.set_connection("old", HarvestConnector, {"domain": "acme"}, replace=True)  # the start date stays
+    assert setup.saved_warnings(workspace, HarvestConnector, "old", before) == []
+    before = dict(workspace.connection("old")["settings"])
+    workspace.set_connection("old", HarvestConnector, {"start_date": "2019-01-01"}, replace=True)
+    [said] = setup.saved_warnings(workspace, HarvestConnector, "old", before)
+    assert said.code == "harvest.history_import" and said.params["start"] == dt.date(2019, 1, 1)
+    # All of them, for the console's standing list.
+    assert [s.code for s in setup.saved_warnings(workspace, HarvestConnector, "old")] == ["harvest.history_import"]
+
+
+def test_a_start_date_still_to_come_is_warned_about_when_saved_and_tested(workspace):
+    from ecluse.services import setup
+
+    future = dt.date.today() + dt.timedelta(days=90)
+    with HarvestEmulator() as emu:
+        workspace.set_connection("later", HarvestConnector, emu.settings(start_date=future.isoformat()))
+        [said] = setup.saved_warnings(workspace, HarvestConnector, "later")
+        assert said.code == "harvest.future_start"
+        assert i18n.said_text(said, "fr") == (
+            f"La date de début ({future.strftime('%d/%m/%Y')}) est à venir : aucune facture n'est lue avant cette "
+            "date, une synchronisation d'ici là n'en trouve aucune. Choisissez une date passée pour lire les "
+            "factures déjà émises.")
+        result = HarvestConnector().check(context(emu, start_date=future.isoformat(),
+                                                  now=dt.datetime.now(dt.timezone.utc)))
+        assert result.ok and [s.code for s in result.says] == ["harvest.connected", "harvest.future_start"]
+        assert "no invoice is read before that date" in result.message
+
+
+@pytest.mark.parametrize("pasted, stored", [
+    ("https://id.getharvest.com/accounts/1234567", "1234567"),
+    (" 1234567 ", "1234567"),
+    ("id.getharvest.com/accounts/1234567/", "1234567"),
+])
+def test_an_account_id_pasted_as_an_address_is_read_as_its_number(pasted, stored):
+    settings = validate_settings(HarvestConnector, {"token": "t", "account_id": pasted})
+    assert settings["account_id"] == stored
+
+
+@pytest.mark.parametrize("pasted", ["https://id.getharvest.com/accounts/12/34", "https://acme.harvestapp.com", "acme 12"])
+def test_an_account_id_with_no_single_number_is_refused(pasted):
+    with pytest.raises(SettingsError) as info:
+        validate_settings(HarvestConnector, {"token": "t", "account_id": pasted})
+    assert "is not a Harvest account ID" in str(info.value)
+
+
+def test_a_pasted_account_address_is_saved_as_its_number_and_works(workspace):
+    from ecluse.services import setup
+
+    with HarvestEmulator() as emu:
+        workspace.set_connection("h", HarvestConnector, emu.settings(
+            account_id=f"https://id.getharvest.com/accounts/{emu.account_id}", start_date="2024-06-15"))
+        assert workspace.connection("h")["settings"]["account_id"] == emu.account_id
+        assert setup.check_connection(workspace, harvest_plugins(), "h").ok
+
+
+def test_checking_the_settings_of_a_form_tests_them_without_saving_them(workspace):
+    from ecluse.services import setup
+
+    plugins = harvest_plugins()
+    with HarvestEmulator() as emu:
+        workspace.set_connection("h", HarvestConnector, emu.settings(start_date="2020-01-01"))
+        config, secrets = workspace.config_path.read_text(), workspace.secrets_path.read_text()
+        # A wrong account number in the form: what is tested, not what is saved.
+        result = setup.check_settings(workspace, plugins, "h", {"account_id": "999"})
+        assert not result.ok and "account_id 999" in result.message
+        assert setup.check_connection(workspace, plugins, "h").ok  # the saved one still works
+        # A token typed in the form is the one tried, and never stored.
+        result = setup.check_settings(workspace, plugins, "h", {"token": "typed-wrong-token"})
+        assert not result.ok and [s.code for s in result.says] == ["harvest.bad_token"]
+        assert "typed-wrong-token" not in result.message
+        # A value the form holds that a save would refuse: said, as a save would.
+        result = setup.check_settings(workspace, plugins, "h", {"api_url": "ftp://x"})
+        assert not result.ok and i18n.said(result.says, "fr")[0].startswith("URL de l'API")
+        assert (workspace.config_path.read_text(), workspace.secrets_path.read_text()) == (config, secrets)
+        # The saved history import is not said again at each test; a start date changed in the
+        # form is (it is news).
+        result = setup.check_settings(workspace, plugins, "h", {})
+        assert result.ok and [s.code for s in result.says] == ["harvest.connected"]
+        result = setup.check_settings(workspace, plugins, "h", {"start_date": "2019-01-01"})
+        assert result.ok and [s.code for s in result.says] == ["harvest.connected", "harvest.history_import"]
+
+
+def test_a_connection_is_turned_off_and_on(workspace):
+    from ecluse.services import setup
+    from ecluse.services.sync import sync
+
+    plugins = harvest_plugins()
+    with HarvestEmulator() as emu:
+        emu.generate(3, seed=4)
+        workspace.set_connection("h", HarvestConnector, emu.settings(start_date="2023-01-01"))
+        setup.set_enabled(workspace, "h", False)
+        assert workspace.connection("h")["enabled"] is False
+        assert [r["enabled"] for r in setup.describe_connections(workspace, plugins)] == [False]
+        assert sync(workspace, plugins) == []  # all connections: this one left out
+        workspace.set_connection("h", HarvestConnector, {"domain": emu.url}, replace=True)
+        assert workspace.connection("h")["enabled"] is False  # a save keeps it off
+        setup.set_enabled(workspace, "h", True)
+        [report] = sync(workspace, plugins)
+        assert report.connection == "h" and report.status == "ok"
+
+
+def test_an_empty_web_address_takes_the_one_harvest_reports_for_the_pdfs(emu, workspace):
+    """No warning for an empty "Harvest web address" with PDFs on: the PDFs are read on the
+    address Harvest gives for the account (/company's base_uri), as the help says."""
+    from ecluse.services import setup
+
+    emu.generate(2, seed=6, options=GenerateOptions(drafts=0))
+    ctx = context(emu)
+    ctx.settings = {k: v for k, v in ctx.settings.items() if k != "domain"}
+    docs = [d for d in HarvestConnector().fetch(ctx) if isinstance(d, Document)]
+    assert docs and all(d.attachment is not None and d.attachment.content.startswith(b"%PDF-") for d in docs)
+    assert "/v2/company" in api_requests(emu)
+    workspace.set_connection("h", HarvestConnector, {k: v for k, v in emu.settings().items() if k != "domain"})
+    assert setup.saved_warnings(workspace, HarvestConnector, "h") == []
+    assert "l'adresse que Harvest donne pour le compte" in HarvestConnector.setting("domain").text("fr")[1]

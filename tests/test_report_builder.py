@@ -492,15 +492,10 @@ def test_the_page_groups_a_date_by_month_and_shows_totals_per_currency_under_the
     assert len(at.dataframe) == 2 and list(at.dataframe[-1].value.columns) == ["Devise", "Total TTC"]
 
 
-def test_exports_for_people_show_a_period_as_the_page_does_and_are_named_after_the_report(synced_workspace,
-                                                                                         use_workspace, monkeypatch):
-    """The walkthrough's report by month showed 06/2026 while its CSV said 01/06/2026 (the
-    caption promises the values as shown), and the file was named after the SQL view."""
-    import re
-
+def spy_downloads(monkeypatch) -> dict[str, tuple[str, object]]:
+    """The page's download buttons, by label, as they are drawn: (file name, data or its callable)."""
     from streamlit.delta_generator import DeltaGenerator
 
-    use_workspace(synced_workspace)
     downloads: dict[str, tuple[str, object]] = {}
     button = DeltaGenerator.download_button
 
@@ -509,6 +504,17 @@ def test_exports_for_people_show_a_period_as_the_page_does_and_are_named_after_t
         return button(self, label, data, file_name, *args, **kwargs)
 
     monkeypatch.setattr(DeltaGenerator, "download_button", spy)
+    return downloads
+
+
+def test_exports_for_people_show_a_period_as_the_page_does_and_are_named_after_the_report(synced_workspace,
+                                                                                         use_workspace, monkeypatch):
+    """The walkthrough's report by month showed 06/2026 while its CSV said 01/06/2026 (the
+    caption promises the values as shown), and the file was named after the SQL view."""
+    import re
+
+    use_workspace(synced_workspace)
+    downloads = spy_downloads(monkeypatch)
     at = open_app("reports")
     at.multiselect(key="rp_b_columns.invoices.fr").set_value(["total"]).run()
     at.multiselect(key="rp_b_group.invoices.fr").set_value(["issue_date"]).run()
@@ -562,3 +568,135 @@ def test_export_as_shown_writes_months_quarters_and_years_as_the_page(synced_wor
     assert english == f"{day:%Y-%m},{day:%Y},{day.isoformat()}"
     assert reports.export(result, "csv").decode().splitlines()[1].startswith(f"{day:%Y-%m}-01,")  # the CLI's: raw
     assert reports.period_text(dt.date(2026, 4, 1), "quarter", "fr") == "T2 2026"
+
+
+# -- the third walkthrough: the dates on screen, a reversed period, exports as shown in both languages ----
+def test_the_builder_runs_the_dates_on_screen_even_when_the_button_is_clicked_straight_after_typing(
+        synced_workspace, use_workspace):
+    """A "To" date typed then the button clicked at once ran the previous date (the button's
+    callback took the query the run before had written)."""
+    use_workspace(synced_workspace)
+    at = open_app("reports")
+    at.selectbox(key="rp_b_period.invoices.fr").set_value("issue_date").run()
+    at.date_input(key="rp_b_start").set_value(dt.date(2026, 10, 1)).run()
+    at.date_input(key="rp_b_end").set_value(dt.date(2026, 10, 31)).run()
+    at.button(key="rp_b_make").click().run()
+    assert "\"issue_date\" <= DATE '2026-10-31'" in at.text_area(key="rp_sql").value
+    # Typed and clicked in one go, as a browser sends them: the date on screen.
+    at.date_input(key="rp_b_end").set_value(dt.date(2026, 10, 15))
+    at.button(key="rp_b_make").click().run()
+    assert_clean(at)
+    sql = at.text_area(key="rp_sql").value
+    assert "\"issue_date\" <= DATE '2026-10-15'" in sql and "2026-10-31" not in sql
+    assert at.session_state["rp_ran"] == sql  # and that is the query run
+
+
+def test_a_reversed_period_is_said_and_not_run(synced_workspace, use_workspace):
+    views = reports.view_columns(synced_workspace)
+    with pytest.raises(reports.ReportError) as caught:
+        reports.build_sql(reports.Choices("invoices", period_column="issue_date", start=dt.date(2026, 10, 31),
+                                          end=dt.date(2026, 10, 1)), views)
+    assert said_text(caught.value.said, "fr") == ("La période est inversée : « Du » (31/10/2026) est après « Au » "
+                                                  "(01/10/2026). Échangez les deux dates.")
+    assert said_text(caught.value.said, "en") == ("The period is reversed: “From” (2026-10-31) is after “To” "
+                                                  "(2026-10-01). Swap the two dates.")
+    one_day = reports.Choices("invoices", period_column="issue_date", start=dt.date(2026, 10, 1), end=dt.date(2026, 10, 1))
+    assert "<= DATE '2026-10-01'" in reports.build_sql(one_day, views)  # a single day is no reversed period
+    use_workspace(synced_workspace)
+    at = open_app("reports")
+    at.selectbox(key="rp_b_period.invoices.fr").set_value("issue_date").run()
+    at.multiselect(key="rp_b_group.invoices.fr").set_value(["connection"]).run()
+    at.date_input(key="rp_b_start").set_value(dt.date(2026, 10, 31)).run()
+    at.date_input(key="rp_b_end").set_value(dt.date(2026, 10, 1)).run()
+    assert_clean(at)
+    assert any("La période est inversée" in e.value for e in at.error)
+    assert not any("Message de DuckDB" in c.value for c in at.caption)
+    assert not any(b.key == "rp_b_make" for b in at.button)  # nothing to write and run
+    assert "rp_ran" not in at.session_state and not any("**Total**" in m.value for m in at.markdown)
+
+
+def test_a_grouped_report_with_no_rows_has_no_totals_heading(synced_workspace, use_workspace):
+    use_workspace(synced_workspace)
+    at = open_app("reports")
+    at.multiselect(key="rp_b_connection.invoices.fr").set_value(["demo"]).run()
+    at.multiselect(key="rp_b_group.invoices.fr").set_value(["connection"]).run()
+    at.button(key="rp_b_make").click().run()
+    assert any("**Total**" in m.value for m in at.markdown)  # rows, and their totals
+    at.selectbox(key="rp_b_period.invoices.fr").set_value("issue_date").run()
+    at.date_input(key="rp_b_start").set_value(dt.date(2017, 1, 1)).run()  # long before the demo's invoices
+    at.date_input(key="rp_b_end").set_value(dt.date(2017, 1, 31)).run()
+    at.button(key="rp_b_make").click().run()
+    assert_clean(at)
+    assert len(at.dataframe[-1].value) == 0
+    assert not any("**Total**" in m.value for m in at.markdown) and not any("sans ce total" in c.value
+                                                                             for c in at.caption)
+
+
+SHOWN_SQL = ("SELECT TIMESTAMPTZ '2026-11-26 19:31:19.293643+00' AS sent_at, false AS changed_after_sending, "
+             "'Énergie Claire' AS counterparty, CAST(20 AS DECIMAL(6, 3)) AS vat_rate, "
+             "CAST(12.5 AS DECIMAL(18, 2)) AS total, DATE '2026-10-15' AS issue_date "
+             "UNION ALL SELECT NULL, true, 'Nuage', 5.5, 3, NULL")
+
+
+def test_csv_and_xlsx_exports_show_values_as_the_page_in_english_as_in_french(synced_workspace):
+    """The English CSV said 2026-11-26 19:31:19.293643+00:00 and False where the page showed
+    2026-11-26 19:31 and a checkbox, rates 20.000, and had no byte order mark (Excel garbled
+    "Énergie Claire"); the French one said 26/11/2026 19:31:19 and non."""
+    result = reports.run_query(synced_workspace, SHOWN_SQL)
+    local = dt.datetime(2026, 11, 26, 19, 31, 19, tzinfo=dt.timezone.utc).astimezone()
+    english = reports.export(reports.presented(result, "en"), "csv", as_shown=True)
+    assert english.startswith("\ufeff".encode())  # Excel reads UTF-8
+    assert english.decode("utf-8-sig").splitlines() == [
+        "Sent at,Changed after sending,Counterparty,VAT rate,Total,Date",
+        f"{local:%Y-%m-%d %H:%M:%S},no,Énergie Claire,20,12.50,2026-10-15", ",yes,Nuage,5.5,3.00,"]
+    french = reports.export(reports.presented(result, "fr"), "csv", french=True, as_shown=True)
+    assert french.decode("utf-8-sig").splitlines()[1:] == [
+        f"{local:%d/%m/%Y %H:%M:%S};non;Énergie Claire;20;12,50;15/10/2026", ";oui;Nuage;5,5;3,00;"]
+    # In SQL names too (the page's switch): the values as shown all the same.
+    assert reports.export(result, "csv", as_shown=True).decode("utf-8-sig").splitlines()[2] == ",yes,Nuage,5.5,3.00,"
+    # The CLI's CSV stays as the query gives, for programs.
+    raw = reports.export(result, "csv").decode()
+    assert not raw.startswith("\ufeff") and ",False,Énergie Claire,20.000,12.50," in raw
+    for lang in ("en", "fr"):
+        sheet = load_workbook(io.BytesIO(reports.export(reports.presented(result, lang), "xlsx", french=lang == "fr",
+                                                        as_shown=True))).active
+        sent, changed, _name, rate = (sheet.cell(2, c) for c in range(1, 5))
+        assert changed.value == ("no" if lang == "en" else "non") and sheet.cell(3, 2).value in ("yes", "oui")
+        assert rate.value == 20 and rate.number_format == "General" and sheet.cell(3, 4).value == 5.5
+        assert sent.value == local.replace(tzinfo=None) and sent.number_format.endswith("hh:mm:ss")
+    # Rates on the page: the places they need (20, 5,5), as Revue writes them.
+    assert reports.presented(result, "fr").rate_columns() == ("Taux TVA",)
+
+
+def test_the_page_exports_in_english_as_shown_and_names_its_files_with_hyphens(fresh_synced_workspace,
+                                                                                use_workspace, monkeypatch):
+    import re
+
+    use_workspace(fresh_synced_workspace)
+    downloads = spy_downloads(monkeypatch)
+    at = open_app("reports")
+    at.segmented_control(key="lang").set_value("en").run()
+    picker = at.selectbox(key="rp_saved.en")
+    assert picker.label == "Ready-made report" and "cannot be saved yet" in picker.help
+    assert "AS" in at.text_area(key="rp_sql").help
+    picker.set_value("sent_to_pennylane").run()
+    assert_clean(at)
+    assert re.fullmatch(r"ecluse-sent-to-pennylane-\d{4}-\d\d-\d\d\.csv", downloads["CSV"][0])
+    at.text_area(key="rp_sql").set_value(SHOWN_SQL)
+    at.button(key="rp_run").click().run()
+    assert_clean(at)
+    csv = downloads["CSV"][1]()
+    assert csv.startswith("\ufeff".encode()) and csv.decode("utf-8-sig").splitlines()[2] == ",yes,Nuage,5.5,3.00,"
+    config = json.loads(at.dataframe[-1].proto.columns)
+    assert config["VAT rate"]["type_config"] == {"type": "number", "format": "localized"}  # no step: 20, 5.5
+    assert config["Total"]["type_config"]["step"] == 0.01  # money keeps its two places
+    at.segmented_control(key="lang").set_value("fr").run()
+    picker = at.selectbox(key="rp_saved.fr")
+    assert picker.label == "Rapport prêt à l'emploi" and "On ne peut pas encore enregistrer" in picker.help
+    # Internal tables are read, not refused (read-only, secrets masked): the page no longer says
+    # "documented views only", it says they may change.
+    assert any("les tables internes (documents…) se lisent aussi" in c.value for c in at.caption)
+    at.text_area(key="rp_sql").set_value("SELECT count(*) AS n FROM documents")
+    at.button(key="rp_run").click().run()
+    assert_clean(at)
+    assert not at.error and at.dataframe[-1].value["n"][0] > 0

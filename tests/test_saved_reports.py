@@ -35,9 +35,13 @@ def test_an_export_is_named_after_its_saved_report_or_the_view_it_reads():
 
     day = dt.date(2026, 11, 26)
     key, (_title, sql) = next(iter(reports.SAVED_REPORTS.items()))
-    assert reports.export_stem(sql, day, "requete") == f"ecluse-{key}-2026-11-26"
+    assert key == "monthly_totals" and reports.export_stem(sql, day, "requete") == "ecluse-monthly-totals-2026-11-26"
     assert reports.export_stem('SELECT "status", count(*) FROM "invoices" GROUP BY ALL', day, "requete") == (
         "ecluse-invoices-2026-11-26")
+    # Hyphens between words, whichever names the file (the walkthrough had ecluse-sent_to_pennylane-…
+    # beside ecluse-lines-by-vat-rate-…).
+    assert reports.export_stem("SELECT * FROM batch_items", day, "query") == "ecluse-batch-items-2026-11-26"
+    assert all("_" not in reports.export_stem(text, day, "requete") for _title, text in reports.SAVED_REPORTS.values())
     assert reports.export_stem("select * from reports.audit where field = 'status'", day, "query") == (
         "ecluse-audit-2026-11-26")
     assert reports.export_stem("SELECT 1 FROM range(3)", day, "requete") == "ecluse-requete-2026-11-26"
@@ -58,5 +62,5 @@ def test_a_builder_report_is_named_in_the_readers_words_after_its_view_and_group
     assert reports.builder_label(reports.Choices("invoices", ("total",)), "fr") == "factures"
     # No label: the saved report's key, else the view, as before.
     key, (_title, saved) = next(iter(reports.SAVED_REPORTS.items()))
-    assert reports.export_stem(saved, day, "requete", None) == f"ecluse-{key}-2026-11-26"
+    assert reports.export_stem(saved, day, "requete", None) == f"ecluse-{key.replace('_', '-')}-2026-11-26"
     assert reports.export_stem(sql, day, "requete", "") == "ecluse-invoices-2026-11-26"

@@ -102,3 +102,122 @@ def test_testing_a_connection_never_shows_the_key_its_check_echoes(page_ws):
     assert_clean(at)
     assert "Échec du test : refused key ***" in [e.value for e in at.error]
     assert LEAKY_KEY not in texts(at)
+
+
+# ---------------------------------------------------------------- a Harvest connection, tested and saved
+
+@pytest.fixture
+def harvest(page_ws):
+    """The page's workspace with a Harvest connection "agence" on the emulator (token stored)."""
+    from ecluse.plugins.harvest.connector import HarvestConnector
+    from tests.emulators.harvest import GenerateOptions, HarvestEmulator
+
+    with HarvestEmulator(rate_limit=None) as emu:
+        emu.generate(4, seed=5, options=GenerateOptions(clients=1))
+        page_ws.set_connection("agence", HarvestConnector, emu.settings(start_date="2020-01-01"))
+        yield page_ws, emu
+
+
+def panel_texts(at, level: str) -> list[str]:
+    return [e.value.replace(i18n.NBSP, " ") for e in getattr(at, level)]
+
+
+def test_test_tries_what_the_form_holds_without_saving_it(harvest):
+    ws, emu = harvest
+    config, secrets = ws.config_path.read_text(), ws.secrets_path.read_text()
+    at = open_app("connections")
+    assert "« Tester » essaie les réglages tels qu'ils sont dans le formulaire, sans les enregistrer ; un secret " \
+           "laissé vide est celui enregistré." in [c.value for c in at.caption]
+    at.text_input(key="cne_agence_account_id").set_value("999")
+    at.button(key="cn_test_agence").click().run()
+    assert_clean(at)
+    [error] = panel_texts(at, "error")
+    assert error.startswith("Échec du test : Harvest refuse l'accès au compte 999 (HTTP 403)"), error
+    assert not at.success
+    # A token typed in the form is the one tried; never shown, never stored.
+    at.text_input(key="cne_agence_account_id").set_value(emu.account_id)
+    at.text_input(key="cne_agence_token").set_value("typed-wrong-token")
+    at.button(key="cn_test_agence").click().run()
+    assert_clean(at)
+    [error] = panel_texts(at, "error")
+    assert error.startswith("Échec du test : Harvest refuse le jeton d'accès personnel (HTTP 401)"), error
+    assert "typed-wrong-token" not in texts(at).replace('value: "typed-wrong-token"', "")
+    assert (ws.config_path.read_text(), ws.secrets_path.read_text()) == (config, secrets)
+    # The form as saved: it works.
+    at.text_input(key="cne_agence_token").set_value("")
+    at.button(key="cn_test_agence").click().run()
+    assert panel_texts(at, "success") == ["Connexion réussie. Connecté au compte Harvest « Agence Exemple » en tant "
+                                          "que Bob Powell."]
+
+
+def test_each_action_replaces_what_the_connection_said_before(harvest):
+    from ecluse.ui import state
+
+    ws, emu = harvest
+    ws.save_connection_secret("agence", "token", "revoked-token")
+    at = open_app("connections")
+    at.button(key="cn_sync_agence").click().run()
+    state.JOBS.wait(120)
+    at.run()
+    assert [s.label for s in at.get("status")] == ["Échec de la synchronisation d'agence"]
+    # A test that fails, then a save the connector refuses: only the save's refusal is said.
+    at.button(key="cn_test_agence").click().run()
+    assert [e for e in panel_texts(at, "error") if e.startswith("Échec du test")]
+    assert not any(s.label.startswith("Échec de la synchronisation") for s in at.get("status"))
+    at.text_input(key="cne_agence_api_url").set_value("ftp://nowhere")
+    at.button(key="cn_save_agence").click().run()
+    assert_clean(at)
+    [error] = panel_texts(at, "error")
+    assert "ftp://nowhere" in error and not error.startswith("Échec du test"), error
+    # The token fixed and saved: saved, and nothing else (the failed sync stays in the table).
+    at.text_input(key="cne_agence_api_url").set_value(emu.api_url)
+    at.text_input(key="cne_agence_token").set_value(emu.token)
+    at.button(key="cn_save_agence").click().run()
+    assert_clean(at)
+    assert panel_texts(at, "success") == ["Connexion « agence » enregistrée."]
+    assert not at.error and not at.warning  # the history import was said when its date was saved
+    assert table_rows(at)["agence"]["Statut"] == "échec"
+    at.button(key="cn_test_agence").click().run()
+    assert [s[:18] for s in panel_texts(at, "success")] == ["Connexion réussie."]
+    assert not at.error and not at.warning
+    # The start date's warning stands under the form, quietly.
+    assert any(c.value.startswith(":material/warning: Import d'historique : la date de début (01/01/2020)")
+               for c in at.caption)
+
+
+def test_a_start_date_changed_is_warned_about_once(harvest):
+    import datetime as dt
+
+    ws, emu = harvest
+    at = open_app("connections")
+    future = dt.date.today() + dt.timedelta(days=60)
+    at.date_input(key="cne_agence_start_date").set_value(future)
+    at.button(key="cn_save_agence").click().run()
+    assert_clean(at)
+    [warning] = panel_texts(at, "warning")
+    assert warning.startswith(f"La date de début ({future.strftime('%d/%m/%Y')}) est à venir : aucune facture")
+    at.text_input(key="cne_agence_domain").set_value("")
+    at.text_input(key="cne_agence_domain").set_value(emu.url)
+    at.button(key="cn_save_agence").click().run()  # saved again, the date unchanged: not said again
+    assert panel_texts(at, "success") == ["Connexion « agence » enregistrée."] and not at.warning
+
+
+def test_a_connection_is_turned_off_and_on_from_its_panel(harvest):
+    ws, _ = harvest
+    at = open_app("connections")
+    assert table_rows(at)["agence"]["Active"] == "✓"
+    at.toggle(key="cn_enabled_agence").set_value(False).run()
+    assert_clean(at)
+    assert ws.connection("agence")["enabled"] is False
+    assert table_rows(at)["agence"]["Active"] == "—"
+    assert panel_texts(at, "success") == [
+        "Connexion « agence » désactivée : elle n'est plus synchronisée avec les autres ; « Synchroniser "
+        "maintenant » la lit quand même."]
+    ws_conn = ws.config_path.read_text().replace("enabled = false", "enabled = true")  # as the CLI would
+    ws.config_path.write_text(ws_conn)
+    at.run()
+    assert at.toggle(key="cn_enabled_agence").value is True and ws.connection("agence")["enabled"] is True
+    at.toggle(key="cn_enabled_agence").set_value(False).run()
+    at.toggle(key="cn_enabled_agence").set_value(True).run()
+    assert ws.connection("agence")["enabled"] is True
+    assert panel_texts(at, "success") == ["Connexion « agence » activée : elle est synchronisée avec les autres."]

@@ -1,5 +1,10 @@
 """Ad-hoc, read-only SQL over the documented report views, and exports.
 
+The views (schema `reports`, the search path) are the documented, stable interface. The internal
+tables (`documents`, `sync_state`…) are not refused: the connection cannot write and secrets are
+masked before they are stored, so reading them is safe; they may change from one version to the
+next, and the page says so (rep.intro).
+
 Queries run on a connection opened read-only with `enable_external_access = false` and a
 locked configuration: they can neither write to the workspace nor read or write any other
 file (no COPY TO, no read_csv('/etc/passwd'), no ATTACH, no re-enabling it with SET).
@@ -83,12 +88,19 @@ class QueryResult:
     # The columns that hold a period (a month, a quarter, a year: grain_of), by this table's
     # names; None: said by the names themselves (`presented` keeps them under its labels).
     grains: dict[str, str] | None = None
+    # The columns that hold a rate (a VAT rate: 20, 5.5), by this table's names; None: said by
+    # the names themselves (`is_rate`).
+    rates: tuple[str, ...] | None = None
 
     def periods(self) -> dict[str, str]:
         """The columns holding a period and its grain ({"Date (mois)": "month"})."""
         if self.grains is not None:
             return self.grains
         return {n: g for n in self.columns if (g := grain_of(n))}
+
+    def rate_columns(self) -> tuple[str, ...]:
+        """The columns holding a rate, written with the places it needs (20, 5.5), not its type's."""
+        return self.rates if self.rates is not None else tuple(n for n in self.columns if is_rate(n))
 
     @property
     def columns(self) -> list[str]:
@@ -106,12 +118,14 @@ def export_stem(sql: str, today: dt.date, query_word: str, label: str | None = N
     """A download's file name, without its extension: named `label` when given (the builder's
     report in the reader's words, `builder_label`), else after the saved report the query is,
     else the view it reads first, else `query_word` ("requete"); and the day:
-    "ecluse-factures-par-mois-2026-11-26", "ecluse-monthly_totals-2026-11-26", "ecluse-invoices-2026-11-26"."""
+    "ecluse-factures-par-mois-2026-11-26", "ecluse-monthly-totals-2026-11-26", "ecluse-invoices-2026-11-26"
+    (hyphens between words, whichever names it)."""
     name = _slug(label) if label else None
-    name = name or next((key for key, (_title, text) in SAVED_REPORTS.items() if text.strip() == sql.strip()), None)
+    name = name or next((key.replace("_", "-") for key, (_title, text) in SAVED_REPORTS.items()
+                         if text.strip() == sql.strip()), None)
     if name is None:
         first = _FIRST_FROM.search(sql)
-        name = first.group(1).lower() if first and first.group(1).lower() in VIEWS else None
+        name = first.group(1).lower().replace("_", "-") if first and first.group(1).lower() in VIEWS else None
     return f"ecluse-{name or query_word}-{today.isoformat()}"
 
 
@@ -276,8 +290,9 @@ def presented(result: QueryResult, lang: str) -> QueryResult:
     changes = [table.column(n).to_pylist() if n in names else [None] * table.num_rows for n in _CHANGE_COLUMNS]
     labels: list[str] = []
     columns: list[pa.Array | pa.ChunkedArray] = []
-    raw_periods = result.periods()
+    raw_periods, raw_rates = result.periods(), result.rate_columns()
     periods: dict[str, str] = {}
+    rates: list[str] = []
     for name, column in zip(names, table.columns):
         if (finding and name == "params") or (problem and name == "said") or (reason and name == "reason_said"):
             continue  # the message (the reason) says them
@@ -302,11 +317,18 @@ def presented(result: QueryResult, lang: str) -> QueryResult:
         columns.append(column)
         if name in raw_periods:
             periods[labels[-1]] = raw_periods[name]
-    return QueryResult(pa.table(columns, names=labels), result.truncated, periods)
+        if name in raw_rates:
+            rates.append(labels[-1])
+    return QueryResult(pa.table(columns, names=labels), result.truncated, periods, tuple(rates))
 
 
 _NO_CHANGE = ("pennylane_id",)
 _GROUPED = re.compile(rf"^(.+)_({'|'.join(GRAINS[1:])})$")
+
+
+def is_rate(name: str) -> bool:
+    """A result column holding a rate, by its query's name: vat_rate, tax_rate…"""
+    return name == "rate" or name.endswith("_rate")
 
 
 def grain_of(name: str) -> str | None:
@@ -507,6 +529,9 @@ def build_sql(choices: Choices, views: dict[str, list[Column]]) -> str:
         column = columns[choices.period_column]
         if not column.dated:
             raise ReportError(f"{column.name} is not a date", Said("report.not_a_date", {"name": column.name}))
+        if choices.start and choices.end and choices.start > choices.end:  # "0 rows" would say nothing of why
+            raise ReportError(f"the period is reversed: it starts on {choices.start} after it ends on {choices.end}",
+                              Said("report.reversed_period", {"start": choices.start, "end": choices.end}))
         side = _ident(column.name) if column.type == "DATE" else f"CAST({_ident(column.name)} AS DATE)"
         where += [f"{side} {op} DATE {_literal(day.isoformat())}"
                   for op, day in ((">=", choices.start), ("<=", choices.end)) if day]
@@ -611,20 +636,27 @@ def period_text(day: dt.date, grain: str, lang: str) -> str:
 
 def export(result: QueryResult, fmt: str, *, french: bool = False, as_shown: bool = False) -> bytes:
     """The result as a file. `french`: a CSV that French spreadsheets open in columns (";"
-    between fields, decimal commas, a UTF-8 byte order mark); the default is plain CSV.
-    `as_shown` (the console's CSV and XLSX, for people): a period column (a month, a quarter,
-    a year: `QueryResult.periods`) as the page shows it, 06/2026 rather than 01/06/2026.
-    Parquet and JSON stay as the query gives."""
-    periods = result.periods() if as_shown and fmt in ("csv", "xlsx") else {}
+    between fields, decimal commas), values as a French reader writes them. `as_shown` (the
+    console's CSV and XLSX, for people, in either language): values as the page shows them, a
+    period column (a month, a quarter, a year: `QueryResult.periods`) 06/2026 rather than
+    01/06/2026, times in this machine's time zone without their microseconds, yes/no rather than
+    True/False, a rate with the places it needs (20, 5.5). A CSV for people (either) starts with
+    a UTF-8 byte order mark, without which Excel garbles "Énergie". The default is the CLI's plain
+    CSV. Parquet and JSON stay as the query gives."""
+    shown = as_shown and fmt in ("csv", "xlsx")
+    periods = result.periods() if shown else {}
+    rates = set(result.rate_columns()) if shown else set()
     lang = "fr" if french else "en"
     if fmt == "csv":
         buf = io.StringIO()
         writer = csv.writer(buf, delimiter=";" if french else ",")
         writer.writerow(result.columns)
+        readable = lang if french or shown else None
         for row in result.table.to_pylist():
             writer.writerow(["" if v is None else period_text(v, periods[k], lang)
-                             if k in periods and type(v) is dt.date else _text(v, french) for k, v in row.items()])
-        return ("\ufeff" if french else "").encode("utf-8") + buf.getvalue().encode("utf-8")
+                             if k in periods and type(v) is dt.date else _text(v, readable, k in rates)
+                             for k, v in row.items()])
+        return ("\ufeff" if readable else "").encode("utf-8") + buf.getvalue().encode("utf-8")
     if fmt == "json":
         return (json_dumps(result.rows, indent=1) + "\n").encode("utf-8")
     if fmt == "parquet":
@@ -632,28 +664,45 @@ def export(result: QueryResult, fmt: str, *, french: bool = False, as_shown: boo
         pq.write_table(result.table, sink)
         return sink.getvalue().to_pybytes()
     if fmt == "xlsx":
-        return _xlsx(result, french, periods)
+        return _xlsx(result, french, periods, rates if shown else None)
     raise ReportError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
 
 
-def _text(value: Any, french: bool = False) -> str:
-    """A CSV cell. In French, as a French spreadsheet reads it: decimal commas, dates as
-    31/01/2026, times in this machine's time zone (as the console shows them), oui/non."""
+# A day, and a time, as the console writes them in CSV and XLSX (a time in this machine's zone).
+_DAYS = {"fr": ("%d/%m/%Y", "dd/mm/yyyy"), "en": ("%Y-%m-%d", "yyyy-mm-dd")}
+
+
+def _text(value: Any, lang: str | None = None, rate: bool = False) -> str:
+    """A CSV cell. `lang` None: as Python writes it (the CLI's CSV). Else as the reader sees it on
+    the page: yes/no (oui/non), dates as 31/01/2026 (2026-01-31), times in this machine's time
+    zone (as the console shows them) to the second, a rate with its needed places (20, 5.5), in
+    French with decimal commas."""
     if isinstance(value, (dict, list)):
         return json.dumps(value, default=str, ensure_ascii=False)
-    if not french:
+    if lang is None:
         return str(value)
+    comma = "," if lang == "fr" else "."
     if isinstance(value, bool):
-        return "oui" if value else "non"
+        return t("rep.yes" if value else "rep.no", lang)
     if isinstance(value, Decimal):
-        return str(_trimmed(value)).replace(".", ",")
+        return (_rate(value) if rate else str(_trimmed(value))).replace(".", comma)
     if isinstance(value, float):
-        return str(value).replace(".", ",")
+        return str(value).replace(".", comma)
     if isinstance(value, dt.datetime):
-        return (value.astimezone() if value.tzinfo else value).strftime("%d/%m/%Y %H:%M:%S")
+        return _local(value).strftime(f"{_DAYS[lang][0]} %H:%M:%S")
     if isinstance(value, dt.date):
-        return value.strftime("%d/%m/%Y")
+        return value.strftime(_DAYS[lang][0])
     return str(value)
+
+
+def _local(value: dt.datetime) -> dt.datetime:
+    """A time as the console shows it: in this machine's time zone, without microseconds."""
+    return (value.astimezone() if value.tzinfo else value).replace(microsecond=0)
+
+
+def _rate(value: Decimal) -> str:
+    """A rate with the places it needs, as the page shows it: 20.000 is 20, 5.500 is 5.5."""
+    return f"{value.normalize():f}" if value.is_finite() else str(value)
 
 
 def _trimmed(value: Decimal) -> Decimal:
@@ -667,11 +716,15 @@ def _trimmed(value: Decimal) -> Decimal:
         return value.quantize(Decimal(1).scaleb(-places))
 
 
-def _xlsx(result: QueryResult, french: bool = False, periods: dict[str, str] | None = None) -> bytes:
+def _xlsx(result: QueryResult, french: bool = False, periods: dict[str, str] | None = None,
+          rates: set[str] | None = None) -> bytes:
+    """`rates` None: values as the query gives (booleans as Excel's TRUE/FALSE); else, as the
+    page shows them, booleans in words and these columns' rates with their needed places."""
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
 
-    day = "dd/mm/yyyy" if french else "yyyy-mm-dd"
+    lang = "fr" if french else "en"
+    day = _DAYS[lang][1]
     wb = Workbook(write_only=True)
     sheet = wb.create_sheet("report")
     sheet.append(result.columns)
@@ -685,8 +738,12 @@ def _xlsx(result: QueryResult, french: bool = False, periods: dict[str, str] | N
                 v = cell
             elif grain:  # a quarter: no Excel format says T2 2026
                 v = period_text(v, grain, "fr" if french else "en")
+            elif isinstance(v, bool) and rates is not None:
+                v = t("rep.yes" if v else "rep.no", lang)
+            elif isinstance(v, Decimal) and k in (rates or ()):  # General: Excel writes 20 and 5,5
+                v = Decimal(_rate(v))
             elif isinstance(v, dt.datetime):  # Excel has no time zones: this machine's, as the console shows
-                cell = WriteOnlyCell(sheet, value=(v.astimezone() if v.tzinfo else v).replace(tzinfo=None))
+                cell = WriteOnlyCell(sheet, value=_local(v).replace(tzinfo=None))
                 cell.number_format = f"{day} hh:mm:ss"
                 v = cell
             elif isinstance(v, dt.date):

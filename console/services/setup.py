@@ -2,13 +2,14 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, Callable, Mapping
 
 from .. import i18n
-from ..connectors import CheckResult, Connector, ConnectorError, FetchContext, Said, settings_warnings
+from ..connectors import (CheckResult, Connector, ConnectorError, FetchContext, Said, SettingsError, settings_warnings,
+                          validate_settings)
 from ..plugin_loader import Plugins
-from ..redact import redact
-from ..workspace import Workspace, WorkspaceError
+from ..redact import redact, register_secret
+from ..workspace import Workspace, WorkspaceError, resolve_env
 from ..secret_mask import SecretMask
 from .sync import INTERRUPTED, INTERRUPTED_MESSAGE, _said, shown_status
 
@@ -61,11 +62,23 @@ def describe_connections(ws: Workspace, plugins: Plugins) -> list[dict[str, Any]
     return rows
 
 
-def saved_warnings(ws: Workspace, connector: type[Connector], name: str) -> list[Said]:
+def saved_warnings(ws: Workspace, connector: type[Connector], name: str,
+                   before: Mapping[str, Any] | None = None) -> list[Said]:
     """What the connector's settings say about the connection as saved (a history import,
-    say): the console and the CLI show it right after a save."""
+    say): the console and the CLI show it right after a save. `before`: the settings before
+    this save; then only the settings this save changed are said (a warning is said once, not
+    at every save). None: all of them (a new connection, or the standing list of the console)."""
     conn = ws.connection(name)
-    return settings_warnings(connector, conn.get("settings", {}), ws.created_at(conn) or dt.datetime.now(dt.timezone.utc))
+    settings = conn.get("settings", {})
+    if before is not None:
+        settings = {k: v for k, v in settings.items() if before.get(k) != v}
+    return settings_warnings(connector, settings, ws.created_at(conn) or dt.datetime.now(dt.timezone.utc))
+
+
+def set_enabled(ws: Workspace, name: str, enabled: bool) -> None:
+    """Turn a connection on or off: a sync of all connections (`ecluse sync` with no name)
+    leaves a disabled one out; it can still be synced by name."""
+    ws.set_connection_enabled(name, enabled)
 
 
 def setting_default(connector: type[Connector], name: str, settings: dict[str, Any],
@@ -110,7 +123,8 @@ def cached_documents(ws: Workspace, name: str) -> int:
 
 
 def check_connection(ws: Workspace, plugins: Plugins, name: str) -> CheckResult:
-    """Run the connector's credential check; never raises for a source-side failure."""
+    """Run the connector's credential check on the saved settings; never raises for a
+    source-side failure."""
     conn = ws.connection(name)
     try:
         cls = plugins.connector(conn["connector"])
@@ -120,9 +134,40 @@ def check_connection(ws: Workspace, plugins: Plugins, name: str) -> CheckResult:
         settings = ws.resolve_settings(name, cls)
     except WorkspaceError as exc:
         return CheckResult(False, str(exc))
-    ctx = FetchContext(connection=name, settings=settings,
-                       created_at=ws.created_at(conn),
-                       secret_saver=lambda key, value: ws.save_connection_secret(name, key, value))
+    return _checked(ws, cls, name, settings, lambda key, value: ws.save_connection_secret(name, key, value))
+
+
+def check_settings(ws: Workspace, plugins: Plugins, name: str, values: Mapping[str, Any]) -> CheckResult:
+    """Run the connector's check on the settings a form holds, not saved: `values` over the
+    saved ones as a save would merge them (a secret left empty keeps the saved one). Nothing
+    is stored, a rotated credential neither when a secret was typed in."""
+    conn = ws.connection(name)
+    try:
+        cls = plugins.connector(conn["connector"])
+    except KeyError as exc:
+        return CheckResult(False, str(exc).strip('"'))
+    stored = ws.load_secrets().get("connections", {}).get(name, {})
+    merged = {**conn.get("settings", {}), **dict(stored), **values}
+    try:
+        validated = validate_settings(cls, merged)
+        settings = {k: resolve_env(v, f"connection {name!r} setting {k!r}") for k, v in validated.items()}
+    except (SettingsError, WorkspaceError) as exc:
+        said = getattr(exc, "said", None)
+        return CheckResult(False, str(exc), says=[said] if said else [])
+    for s in cls.settings:
+        if s.secret and s.name in settings:
+            register_secret(settings[s.name])
+    typed = any(s.secret and values.get(s.name) not in (None, "") for s in cls.settings)
+    saver = None if typed else (lambda key, value: ws.save_connection_secret(name, key, value))
+    return _checked(ws, cls, name, settings, saver)
+
+
+def _checked(ws: Workspace, cls: type[Connector], name: str, settings: dict[str, Any],
+             secret_saver: Callable[[str, str], None] | None) -> CheckResult:
+    """The connector's check of `settings` (resolved) for the connection `name`, redacted; the
+    warnings its saved settings already say (a standing caption of the console) left out."""
+    conn = ws.connection(name)
+    ctx = FetchContext(connection=name, settings=settings, created_at=ws.created_at(conn), secret_saver=secret_saver)
     try:
         result = cls().check(ctx)
     except ConnectorError as exc:  # with its Said, redacted as a sync's: said in the console's language
@@ -133,7 +178,11 @@ def check_connection(ws: Workspace, plugins: Plugins, name: str) -> CheckResult:
     if not isinstance(result, CheckResult):  # a stub `def check(self, ctx): ...` returns None
         said = Said("core.bad_check_result", {"connector": cls.id, "type": type(result).__name__})
         return CheckResult(False, i18n.said_text(said, "en"), says=[said])
-    return _redacted_result(result, [settings[s.name] for s in cls.settings if s.secret and s.name in settings])
+    result = _redacted_result(result, [settings[s.name] for s in cls.settings if s.secret and s.name in settings])
+    if result.ok and len(result.says) > 1:
+        standing = _redacted_result(CheckResult(True, "", {}, saved_warnings(ws, cls, name)), []).says  # alike
+        result.says = result.says[:1] + [s for s in result.says[1:] if s not in standing]
+    return result
 
 
 def _redacted_result(result: CheckResult, secrets: list[Any]) -> CheckResult:

@@ -131,6 +131,25 @@ def web_base_url(domain: str) -> str:
     return f"https://{host}"
 
 
+def account_number(value: Any) -> Any:
+    """What a user pasted as the account ID, as the number itself: `1234567`, or a Harvest
+    address holding one number (`https://id.getharvest.com/accounts/1234567`). Anything else
+    comes back as it was, for `_account_id_problem` to refuse."""
+    text = str(value).strip()
+    numbers = re.findall(r"\d+", text)
+    if len(numbers) == 1 and ("/" in text or text.isdigit()):
+        return numbers[0]
+    return value
+
+
+class _AccountIdSetting(Setting):
+    """The account ID setting: a pasted address is read as the number it holds."""
+
+    def parse(self, raw: Any) -> Any:
+        value = super().parse(raw)
+        return None if value is None else account_number(value)
+
+
 def _account_id_problem(value: Any) -> Said | None:
     if str(value).strip().isdigit():
         return None
@@ -184,15 +203,19 @@ def start_date(ctx: FetchContext) -> dt.date:
 
 
 def history_said(value: Any, created_at: dt.datetime) -> Said | None:
-    """The start_date setting's warning when saved (Setting.warn): a history import."""
+    """The start_date setting's warning when saved (Setting.warn): a date still to come (no
+    invoice is read until then), or a history import."""
     start = value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
+    if start > dt.datetime.now(dt.timezone.utc).date():
+        return Said("harvest.future_start", {"start": start})
     default = window_start(created_at)
     return Said("harvest.history_import", {"start": start, "default": default}) if start < default else None
 
 
 def contact_said(value: Any, created_at: dt.datetime) -> Said | None:
-    """The contact setting's warning when saved: the placeholder address reaches nobody, and
-    Harvest asks for one that reaches whoever runs the integration."""
+    """The contact setting's warning when saved: the example address reaches nobody, and
+    Harvest asks for one that reaches whoever runs the integration (left empty, nothing is
+    said: the setting is optional)."""
     return Said("harvest.default_contact", {"contact": DEFAULT_CONTACT}) if value == DEFAULT_CONTACT else None
 
 
@@ -401,10 +424,13 @@ class HarvestConnector(Connector):
                 help=f"Create one at {TOKEN_PAGE}; the account id is shown next to it.",
                 translations=_fr("Jeton d'accès personnel", f"À créer sur {TOKEN_PAGE} ; l'identifiant du "
                                  "compte est affiché à côté.")),
-        Setting("account_id", "Account ID", required=True, check=_account_id_problem,
-                help="The number shown next to the token on id.getharvest.com/developers.",
-                translations=_fr("Identifiant du compte", "Le numéro affiché à côté du jeton sur "
-                                 "id.getharvest.com/developers.")),
+        _AccountIdSetting("account_id", "Account ID", required=True, check=_account_id_problem,
+                          help="The number shown next to the token on id.getharvest.com/developers; an "
+                               "address holding it (https://id.getharvest.com/accounts/1234567) is read as that "
+                               "number.",
+                          translations=_fr("Identifiant du compte", "Le numéro affiché à côté du jeton sur "
+                                           "id.getharvest.com/developers ; une adresse qui le contient "
+                                           "(https://id.getharvest.com/accounts/1234567) est lue comme ce numéro.")),
         Setting("domain", "Harvest web address", check=_domain_problem,
                 help="acme, acme.harvestapp.com or https://acme.harvestapp.com: where the invoice PDFs are. "
                      "Empty: the address Harvest reports for the account.",
@@ -412,27 +438,30 @@ class HarvestConnector(Connector):
                                  "là où sont les PDF des factures. Vide : l'adresse que Harvest donne pour le compte.")),
         Setting("start_date", "Start date", type="date",
                 help="Invoices issued from this date. Default: 30 days before the connection was created; "
-                     "an earlier date imports history.",
+                     "an earlier date imports history. A date still to come reads nothing until then.",
                 translations=_fr("Date de début", "Les factures émises à partir de cette date. Par défaut : 30 "
                                  "jours avant la création de la connexion ; une date antérieure importe "
-                                 "l'historique."), warn=history_said),
+                                 "l'historique. Une date à venir ne lit rien d'ici là."), warn=history_said),
         Setting("pdfs", "Fetch invoice PDFs", type="boolean", default=True,
-                help="One request per invoice on the account's web address. Off: invoices come without "
-                     "their PDF and are flagged missing_attachment (Pennylane's import needs one); turned "
-                     "back on, `ecluse sync --since DATE` fetches the PDFs of invoices already read.",
-                translations=_fr("Récupérer les PDF des factures", "Une requête par facture sur l'adresse web "
-                                 "du compte. Désactivé : les factures arrivent sans PDF et sont signalées "
-                                 "« PDF manquant » (l'import Pennylane en exige un) ; réactivé, une "
-                                 "synchronisation depuis une date (`ecluse sync --since DATE`) récupère les PDF des "
-                                 "factures déjà lues.")),
+                help="Each invoice comes with its PDF, read on the account's web address. Off: invoices come "
+                     "without it and are marked \"PDF missing\" in the review (Pennylane's import needs one). "
+                     "Turned back on, the PDFs of invoices already read come with a sync from a date (on the "
+                     "command line: ecluse sync --since followed by the date).",
+                translations=_fr("Récupérer les PDF des factures", "Chaque facture arrive avec son PDF, lu sur "
+                                 "l'adresse web du compte. Désactivé : les factures arrivent sans PDF et sont "
+                                 "signalées « PDF manquant » dans la revue (l'import Pennylane en exige un). "
+                                 "Réactivé, les PDF des factures déjà lues arrivent avec une synchronisation "
+                                 "depuis une date (en ligne de commande : ecluse sync --since suivi de la date).")),
         Setting("api_url", "API URL", type="url", default=DEFAULT_API_URL, advanced=True,
                 help="Harvest's API v2. Change it only for a test server or a proxy.",
                 translations=_fr("URL de l'API", "L'API v2 de Harvest. À ne changer que pour un serveur de test "
                                  "ou un proxy.")),
-        Setting("contact", "Contact e-mail", default=DEFAULT_CONTACT, advanced=True, warn=contact_said,
-                help="Sent in the User-Agent, as Harvest requires, so they can reach whoever runs this.",
-                translations=_fr("E-mail de contact", "Envoyé dans le User-Agent, comme Harvest l'exige, pour "
-                                 "pouvoir joindre qui fait tourner Écluse.")),
+        Setting("contact", "Contact e-mail", advanced=True, warn=contact_said,
+                help="Optional: your address, sent with each request to Harvest (in the User-Agent header, as "
+                     "Harvest asks) so that Harvest can reach whoever runs Écluse about its requests.",
+                translations=_fr("E-mail de contact", "Facultatif : votre adresse, envoyée avec chaque requête à "
+                                 "Harvest (dans l'en-tête User-Agent, comme Harvest le demande) pour qu'il puisse "
+                                 "joindre qui fait tourner Écluse au sujet de ses requêtes.")),
     )
 
     @classmethod

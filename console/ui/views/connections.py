@@ -56,27 +56,83 @@ def overview_table(rows: list[dict[str, Any]]) -> None:
 OPEN = "cn_open"  # session key: the connection whose panel the user last acted in
 
 
-def shown_or_said(show: Callable[[], None], key: str, **names: str) -> None:
+SAID = "cn_said"  # session key: (connection, [(level, text)]), what the last action said
+
+
+def acted(ws, name: str, messages: list[tuple[str, str]] | None = None) -> None:
+    """A new action on the connection (test, save, switch, sync): its panel stays open and says
+    `messages` in place of what earlier actions said, the summary of a sync it ran before
+    included (the table and the connection's status still show how that sync went)."""
+    st.session_state[OPEN] = name
+    st.session_state[SAID] = (name, list(messages or []))
+    job = state.JOBS.get(ws, name)
+    if job is not None and not job.running:
+        st.session_state.get("_my_jobs", set()).discard(job.seq)
+
+
+def said_for(name: str) -> list[tuple[str, str]]:
+    """What the last action said, when it was about this connection."""
+    last = st.session_state.get(SAID)
+    return last[1] if last and last[0] == name else []
+
+
+def shown_or_said(show: Callable[[], None], key: str, **names: str) -> bool:
     """`show()`; what a plugin's mistake makes it raise (stored settings its connector now
-    refuses, a setting's default it cannot read) is said, redacted, and the page goes on."""
+    refuses, a setting's default it cannot read) is said, redacted, and the page goes on.
+    Returns whether `show()` went through."""
     try:
         show()  # st.rerun and st.stop raise BaseExceptions: they go through
     except Exception as exc:  # noqa: BLE001
         logging.getLogger("ecluse.console").warning("could not show %s: %s: %s", names, type(exc).__name__, exc)
         st.error(t(key, **names, error=redact(f"{type(exc).__name__}: {widgets.error_text(exc)}")),
                  icon=":material/error:")
+        return False
+    return True
 
 
 def save_connection(ws, name: str, connector, values: dict[str, Any], *, replace: bool) -> bool:
+    """Save the connection; what the save says (saved, the warnings of the settings it changed,
+    or why it was refused) replaces what the connection's panel said before."""
+    before = ws.connections().get(name, {}).get("settings") if replace else None
     try:
         ws.set_connection(name, connector, values, replace=replace)
     except widgets.USER_ERRORS as exc:
-        widgets.user_error(exc)
+        if not replace:
+            widgets.user_error(exc)  # the add form: said under it
+        else:
+            acted(ws, name, [("error", t("error.prefix", message=widgets.error_text(exc)))])
         return False
-    state.flash("success", t("conn.saved", name=name))
-    for said in setup.saved_warnings(ws, connector, name):
-        state.flash("warning", i18n.said_text(said, state.lang()))
+    acted(ws, name, [("success", t("conn.saved", name=name))] + [
+        ("warning", i18n.said_text(said, state.lang())) for said in setup.saved_warnings(ws, connector, name, before)])
     return True
+
+
+def check_messages(result) -> list[tuple[str, str]]:
+    """A test's result as messages: in the console's language when the connector said it
+    sentence by sentence; the sentences after a success's first are warnings."""
+    texts = i18n.said(result.says, state.lang()) or [result.message]
+    first = ("success", t("conn.check_ok", message=texts[0])) if result.ok else (
+        "error", t("conn.check_failed", message=texts[0]))
+    return [first] + [("warning", text) for text in texts[1:]]
+
+
+def test_button(ws, where, name: str, *, disabled: bool = False) -> None:
+    """Test the connection as saved (a connector with no settings, or whose form cannot show)."""
+    if where.button(t("conn.test"), key=f"cn_test_{name}", icon=":material/network_check:", disabled=disabled):
+        with st.spinner(t("conn.test") + "…"):
+            result = setup.check_connection(ws, state.plugins(), name)
+        acted(ws, name, check_messages(result))
+
+
+def switched(ws, name: str) -> None:
+    """The connection's "Enabled" toggle was clicked: saved at once, and said."""
+    enabled = bool(st.session_state[f"cn_enabled_{name}"])
+    try:
+        setup.set_enabled(ws, name, enabled)
+    except widgets.USER_ERRORS as exc:
+        acted(ws, name, [("error", t("error.prefix", message=widgets.error_text(exc)))])
+    else:
+        acted(ws, name, [("success", t("conn.enabled_on" if enabled else "conn.enabled_off", name=name))])
 
 
 def connection_panel(ws, row: dict[str, Any]) -> None:
@@ -86,15 +142,14 @@ def connection_panel(ws, row: dict[str, Any]) -> None:
     running = widgets.sync_running(ws, name)
     if connector is None:
         st.warning(t("conn.not_loaded", connector=row["connector"]))
-    bar = st.container(horizontal=True)
-    if bar.button(t("conn.test"), key=f"cn_test_{name}", icon=":material/network_check:", disabled=connector is None):
-        st.session_state[OPEN] = name
-        with st.spinner(t("conn.test") + "…"):
-            result = setup.check_connection(ws, plugins, name)
-        st.session_state[f"cn_check_{name}"] = (result.ok, result.message, result.says)
+    bar = st.container(horizontal=True, vertical_alignment="center")
+    # Testing what the form holds is the form's own button; without a form, the saved settings.
+    test_slot = bar.empty()
+    if connector is None or not connector.settings:
+        test_button(ws, test_slot, name, disabled=connector is None)
     if bar.button(t("conn.sync"), key=f"cn_sync_{name}", icon=":material/sync:", type="primary",
                   disabled=running or connector is None):
-        st.session_state[OPEN] = name
+        acted(ws, name)
         widgets.start_sync(ws, name)
         st.rerun()
     with bar.popover(t("conn.remove"), icon=":material/delete:"):
@@ -107,23 +162,23 @@ def connection_panel(ws, row: dict[str, Any]) -> None:
             else:
                 state.flash("success", t("conn.removed", name=name))
                 st.rerun()
-    check = st.session_state.get(f"cn_check_{name}")
-    if check is not None:
-        ok, message, says = check
-        # In the console's language when the connector said it sentence by sentence; the
-        # sentences after a success's first are warnings.
-        texts = i18n.said(says, state.lang()) or [message]
-        (st.success if ok else st.error)(t("conn.check_ok" if ok else "conn.check_failed", message=texts[0]))
-        for warning in texts[1:]:
-            st.warning(warning)
-    widgets.sync_panel(ws, name)
-    if connector is None:
-        return
-    st.markdown(f"**{t('conn.edit')}**")
-    if not connector.settings:
-        st.caption(t("conn.no_settings"))
-        return
-    shown_or_said(lambda: edit_form(ws, row, connector), "conn.cannot_show", name=name)
+    # What ecluse.toml says (changed by the CLI meanwhile, say), the user's click aside.
+    st.session_state[f"cn_enabled_{name}"] = bool(row["enabled"])
+    bar.toggle(t("conn.enabled"), key=f"cn_enabled_{name}", help=t("conn.enabled_help"),
+               on_change=switched, args=(ws, name))
+    # Filled last, after the form's buttons: what this run's action said, in place of what the
+    # earlier ones did (a sync's summary included).
+    said = st.container()
+    if connector is not None:
+        st.markdown(f"**{t('conn.edit')}**")
+        if not connector.settings:
+            st.caption(t("conn.no_settings"))
+        elif not shown_or_said(lambda: edit_form(ws, row, connector), "conn.cannot_show", name=name):
+            test_button(ws, test_slot, name)
+    with said:
+        for level, text in said_for(name):
+            getattr(st, level)(text)
+        widgets.sync_panel(ws, name)
 
 
 def edit_form(ws, row: dict[str, Any], connector) -> None:
@@ -131,13 +186,22 @@ def edit_form(ws, row: dict[str, Any], connector) -> None:
     with st.form(f"cn_edit_{name}", border=False):
         values = widgets.settings_fields(connector, row["settings"], secret_sources(ws, name), f"cne_{name}",
                                          created_at=ws.created_at(row))
+        # What the saved settings deserve a word about (a history import, say): said here, once
+        # an alert when they were saved, not again at every test or save.
+        for said in setup.saved_warnings(ws, connector, name):
+            st.caption(":material/warning: " + i18n.said_text(said, state.lang()))
         if any(s.required for s in connector.settings):
             st.caption(t("conn.required_note"))
-        if st.form_submit_button(t("conn.save"), icon=":material/save:", key=f"cn_save_{name}"):
-            st.session_state[OPEN] = name
-            st.session_state.pop(f"cn_check_{name}", None)  # a test of the settings before this save
-            if save_connection(ws, name, connector, values, replace=True):
-                st.rerun()
+        buttons = st.container(horizontal=True)
+        test = buttons.form_submit_button(t("conn.test"), icon=":material/network_check:", key=f"cn_test_{name}")
+        save = buttons.form_submit_button(t("conn.save"), icon=":material/save:", key=f"cn_save_{name}")
+        st.caption(t("conn.test_note"))
+        if test:
+            with st.spinner(t("conn.test") + "…"):
+                result = setup.check_settings(ws, state.plugins(), name, values)
+            acted(ws, name, check_messages(result))
+        if save and save_connection(ws, name, connector, values, replace=True):
+            st.rerun()
 
 
 # Sources Écluse means to read and does not yet (unless a plugin brings a connector of that id).
@@ -146,7 +210,8 @@ NOT_BUILT = (("amazon_business", "Amazon Business"), ("getmyinvoices", "GetMyInv
 
 def add_form(ws, existing: list[str]) -> None:
     plugins = state.plugins()
-    with st.expander(t("conn.add"), expanded=not existing, icon=":material/add_link:"):
+    with st.expander(t("conn.add"), expanded=not existing, icon=":material/add_link:",
+                     key="cn_add_expander"):  # keyed: a change of language keeps it open
         if not plugins.connectors:
             st.warning(t("conn.no_connectors"))
             return

@@ -1,5 +1,6 @@
-"""Reports: the report views described, a report built from choices, saved reports and a read-only
-SQL editor over the report views, with exports."""
+"""Reports: the report views described, a report built from choices, ready-made reports (saving
+one's own is not built: the picker says so) and a read-only SQL editor over the report views,
+with exports."""
 from __future__ import annotations
 
 import datetime as dt
@@ -91,8 +92,12 @@ def builder(ws, views: dict[str, list[reports.Column]]) -> None:
         hidden = reports.left_out(choices, views)  # chosen, but neither summed nor a group: said, not dropped silently
         if hidden:
             st.info(t("rep.b_left_out", n=len(hidden), names=", ".join(map(label, hidden))), icon=":material/info:")
-        st.button(t("rep.b_make"), key="rp_b_make", icon=":material/edit_note:", on_click=use_sql,
-                  args=(reports.build_sql(choices, views), reports.totals_sql(choices, views), choices))
+        sql, totals_query = reports.build_sql(choices, views), reports.totals_sql(choices, views)
+        # Not a callback: its arguments would be the previous run's, and a date typed just before
+        # the click would reach the query at the second click only. Here, the widgets' values now;
+        # the SQL box and the saved report picker come after, so they may still be set.
+        if st.button(t("rep.b_make"), key="rp_b_make", icon=":material/edit_note:"):
+            use_sql(sql, totals_query, choices)
 
 
 def column_choice(name: str) -> str:
@@ -157,18 +162,23 @@ GRAIN_FORMATS = {"month": {"fr": "MM/YYYY", "en": "YYYY-MM"}, "quarter": {"fr": 
 
 
 def column_formats(result: reports.QueryResult, names: list[str] | None = None) -> dict[str, Any]:
-    """Decimals (money, rates) with their places as the reader's browser writes numbers (2 430,00
-    in French), whole days without a time, dates as the reader writes them, a month (a quarter,
-    a year: `names`, the query's own names, say which) as a month. Keyed by `result`'s names."""
+    """Decimals (money) with their places as the reader's browser writes numbers (2 430,00 in
+    French), rates with the places they need (20, 5,5), whole days without a time, dates as the
+    reader writes them, a month (a quarter, a year: `names`, the query's own names, say which) as
+    a month. Keyed by `result`'s names."""
     import pyarrow as pa
 
     lang = state.lang()
     day = "DD/MM/YYYY" if lang == "fr" else "YYYY-MM-DD"
     grains = {reports.column_title(n, lang): g for n in names or result.columns if (g := reports.grain_of(n))}
     grains |= {n: g for n in result.columns if (g := reports.grain_of(n))}
+    rates = set(result.rate_columns())
     config: dict[str, Any] = {}
     for field in result.table.schema:
-        if pa.types.is_decimal(field.type):
+        if pa.types.is_decimal(field.type) and field.name in rates:
+            # No step: the places the rate needs (20, 5,5), as Revue shows it, not its type's (20.000).
+            config[field.name] = st.column_config.NumberColumn(format="localized")
+        elif pa.types.is_decimal(field.type):
             # The step gives the places shown: 2 430,00, not 2 430.
             config[field.name] = st.column_config.NumberColumn(format="localized", step=10 ** -field.type.scale)
         elif pa.types.is_date(field.type):  # a month (date_trunc) as a month: 05/2026
@@ -181,7 +191,7 @@ def column_formats(result: reports.QueryResult, names: list[str] | None = None) 
 
 # The builder's own refusals: no DuckDB text to show under them.
 BUILDER_REFUSALS = ("report.no_currency", "report.unknown_view", "report.unknown_column", "report.not_a_date",
-                    "report.unknown_grain")
+                    "report.unknown_grain", "report.reversed_period")
 
 
 def query_error(exc: reports.ReportError) -> None:
@@ -204,9 +214,9 @@ def main() -> None:
     if "rp_sql" not in st.session_state:
         st.session_state["rp_sql"] = ""
     st.selectbox(t("rep.saved"), ["", *reports.SAVED_REPORTS], key=state.keep("rp_saved", ""),
-                 format_func=state.frozen(saved_title), on_change=pick_saved)
-    st.text_area(t("rep.sql"), key="rp_sql", height=160,
-                 placeholder="SELECT status, count(*) FROM invoices GROUP BY ALL")
+                 format_func=state.frozen(saved_title), on_change=pick_saved, help=t("rep.saved_help"))
+    st.text_area(t("rep.sql"), key="rp_sql", height=160, help=t("rep.sql_help"),
+                 placeholder="SELECT status, count(*) AS documents FROM invoices GROUP BY ALL")
     chosen = st.session_state.get(state.lkey("rp_saved"))
     if chosen in reports.SAVED_REPORTS and st.session_state["rp_sql"].strip() != reports.SAVED_REPORTS[chosen][1].strip():
         # The picker still names the report the text came from: say it is no longer that one.
@@ -245,6 +255,8 @@ def totals(ws, sql: str, sql_names: bool) -> None:
         result = reports.run_query(ws, query)
     except reports.ReportError as exc:
         query_error(exc)
+        return
+    if not result.table.num_rows:  # no row in the report: no total to head
         return
     shown = result if sql_names else reports.presented(result, state.lang())
     st.markdown(t("rep.totals"))
