@@ -55,6 +55,8 @@ class Leaky(Connector):
 
     def check(self, ctx: FetchContext) -> CheckResult:
         k = ctx.settings["api_key"]
+        if ctx.settings.get("url"):
+            ctx.http(ctx.settings["url"], max_retries=0).get_json("/me")
         return CheckResult(False, f"refused key {k}", details={"key": k, "nested": [f"url?key={k}"]},
                            says=[Said("mistake.refused", {"key": k})])
 
@@ -186,6 +188,13 @@ def test_credentials_refused_through_the_http_layer_fail_the_run_said_not_as_a_c
     assert status == "failed" and json.loads(error_said)["code"] == "sync.http_refused"
     [row] = setup.describe_connections(ws, mistakes)
     assert row["last_status"] == "failed" and row["last_error_said"]
+
+
+def test_credentials_refused_in_a_check_are_said_as_in_a_sync(ws, mistakes, source):
+    ws.set_connection("leaky", Leaky, {"api_key": LEAKY_KEY, "url": source["url"]})
+    result = setup.check_connection(ws, mistakes, "leaky")
+    assert not result.ok and [s.code for s in result.says] == ["sync.http_refused"]
+    assert "connector failed" not in result.message and "(HTTP 401)" in result.message
 
 
 def test_a_server_error_and_an_unreachable_source_are_said_too(ws, mistakes, source):

@@ -11,7 +11,8 @@ from ..plugin_loader import Plugins
 from ..redact import redact, register_secret
 from ..workspace import Workspace, WorkspaceError, resolve_env
 from ..secret_mask import SecretMask
-from .sync import INTERRUPTED, INTERRUPTED_MESSAGE, _said, shown_status
+from ..http import HttpError
+from .sync import INTERRUPTED, INTERRUPTED_MESSAGE, _said, http_failure_said, shown_status
 
 DEMO_CONNECTION = "demo"
 NOT_LOADED = "not_loaded"  # a connection's status when its connector is not loaded (a plugin's import error)
@@ -173,6 +174,9 @@ def _checked(ws: Workspace, cls: type[Connector], name: str, settings: dict[str,
     except ConnectorError as exc:  # with its Said, redacted as a sync's: said in the console's language
         said = _said(exc)
         return CheckResult(False, redact(str(exc)), says=[Said(**said)] if said else [])
+    except HttpError as exc:  # the shared HTTP layer's, let through: said as a sync says it
+        said = http_failure_said(exc, name)
+        return CheckResult(False, redact(f"{i18n.said_text(Said(**said), 'en')} ({exc})"), says=[Said(**said)])
     except Exception as exc:  # noqa: BLE001 - a plugin bug is reported, not raised
         return CheckResult(False, redact(f"the {cls.id} connector failed: {type(exc).__name__}: {exc}"))
     if not isinstance(result, CheckResult):  # a stub `def check(self, ctx): ...` returns None
@@ -200,5 +204,5 @@ def _redacted_result(result: CheckResult, secrets: list[Any]) -> CheckResult:
         return value if value is None or isinstance(value, (bool, int, float)) else clean(str(value))
     says = [Said(str(s.code), clean(s.params) if isinstance(s.params, dict) else {}) if isinstance(s, Said) else s
             for s in (result.says or [])]
-    return CheckResult(bool(result.ok), clean(str(result.message)), clean(result.details) if isinstance(
-        result.details, dict) else {}, says)
+    return CheckResult(bool(result.ok), clean("" if result.message is None else str(result.message)),
+                       clean(result.details) if isinstance(result.details, dict) else {}, says)
