@@ -283,6 +283,11 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "{n} mapped {n|account is|accounts are} disabled in Pennylane: enable {n|it|them} again or choose "
               "another (optional)."},
     "next.differences": {"fr": "Écarts avec Pennylane", "en": "Differences with Pennylane"},
+    "next.connections_failing": {"fr": "Connexions en échec", "en": "Failing connections"},
+    "next.connections_failing_help": {
+        "fr": "{n|La dernière synchronisation de|Les dernières synchronisations de} {names} {n|a|ont} échoué, ou "
+              "{n|son connecteur n'est pas chargé|leur connecteur n'est pas chargé} : rien de nouveau n'est lu.",
+        "en": "The last sync of {names} failed, or {n|its|their} connector is not loaded: nothing new is read."},
     "next.differences_help": {
         "fr": "{n|Document envoyé que|Documents envoyés que} la dernière vérification a trouvés différents dans "
               "Pennylane (montant, modification ou suppression) : voir Suivi.",

@@ -1206,6 +1206,24 @@ def test_overview_gives_the_next_steps_beyond_review(fresh_synced_workspace, use
     assert cards(at)["Prêts à envoyer"][0][1] == "Documents approuvés, à envoyer vers Pennylane."
 
 
+
+def test_overview_names_a_connection_whose_last_sync_failed(fresh_synced_workspace, use_workspace):
+    """A failed last sync reads nothing new: a card of 'À traiter' names the connection and opens
+    Connexions (it showed only as a row of 'Dernières synchronisations')."""
+    ws = use_workspace(fresh_synced_workspace)
+    at = open_app()
+    assert not [b for b in at.button if b.key == "ov_page_connections_failing"]
+    with ws.db.write() as con:
+        con.execute("INSERT INTO sync_runs (connection, started_at, finished_at, status, actor, error) "
+                    "VALUES ('demo', now(), now(), 'failed', 'cli', 'refused')")
+    at.run()
+    assert_clean(at)
+    assert "**Connexions en échec**" in markdown_values(at)
+    assert any("La dernière synchronisation de demo a échoué" in c.value for c in at.caption)
+    at.button(key="ov_page_connections_failing").click().run()
+    assert at.title[0].value == "Connexions"
+
+
 def test_overview_says_the_differences_the_last_check_found_and_accounts_pennylane_lacks(
         fresh_synced_workspace, use_workspace, monkeypatch):
     from ecluse.services import mappings, pennylane_lists

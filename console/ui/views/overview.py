@@ -32,6 +32,13 @@ def next_steps(ws, summary: dict) -> list[tuple[str, int | None, str, str, str]]
     """Beyond review, what stands between the approved documents and Pennylane, and what is
     ready to go: (code, count or None, text, page, icon), each opening its page."""
     steps: list[tuple[str, int | None, str, str, str]] = []
+    # A connection whose last sync failed, or whose connector is not loaded, reads nothing new.
+    failing = [r["name"] for r in setup.describe_connections(ws, state.plugins())
+               if r["last_status"] in ("failed", setup.NOT_LOADED)]
+    if failing:
+        steps.append(("connections_failing", len(failing),
+                      t("next.connections_failing_help", n=len(failing), names=", ".join(failing)),
+                      "connections", ":material/sync_problem:"))
     approved = summary["documents"]["approved"]
     source = ws.pennylane_token_source()
     unset = widgets.token_env_unset(source)
