@@ -64,7 +64,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "said.mapping.vat_other_rate": {
         "fr": "{code} est le code de la TVA à {code_rate} %, pas à {rate} % : choisissez un code de ce taux, ou "
               "corrigez le taux à la source.",
-        "en": "{code} is the code of {code_rate} % VAT, not {rate} %: give a code of that very rate, or fix the rate at "
+        "en": "{code} is the code of {code_rate}% VAT, not {rate}%: give a code of that very rate, or fix the rate at "
               "the source"},
     "finding.vat_abroad": {"fr": "TVA française hors de France ?", "en": "French VAT abroad?"},
     "finding.vat_abroad.eu": {

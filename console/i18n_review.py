@@ -78,19 +78,19 @@ MESSAGES: dict[str, dict[str, str]] = {
     "lines.vat_mapping": {"fr": "{code} (correspondance du taux)", "en": "{code} (rate's mapping)"},
     "lines.vat_default": {"fr": "{code} (d'après le taux)", "en": "{code} (from the rate)"},
     "lines.vat_default_eu": {"fr": "{code} (0 %, client entreprise dans l'UE)",
-                             "en": "{code} (0 %, business client in the EU)"},
+                             "en": "{code} (0%, business client in the EU)"},
     "lines.vat_mapping_eu": {"fr": "{code} (correspondance du 0 % client UE)",
-                             "en": "{code} (mapping of 0 % to an EU client)"},
-    "lines.vat_default_export": {"fr": "{code} (0 %, client hors UE)", "en": "{code} (0 %, client outside the EU)"},
+                             "en": "{code} (mapping of 0% to an EU client)"},
+    "lines.vat_default_export": {"fr": "{code} (0 %, client hors UE)", "en": "{code} (0%, client outside the EU)"},
     "lines.vat_mapping_export": {"fr": "{code} (correspondance du 0 % client hors UE)",
-                                 "en": "{code} (mapping of 0 % to a client outside the EU)"},
+                                 "en": "{code} (mapping of 0% to a client outside the EU)"},
     "lines.vat_none": {"fr": "aucun : bloque l'envoi", "en": "none: holds the send"},
     "lines.col_vat_help": {
         "fr": "Le code TVA que l'envoi donnera à la ligne : celui de sa correction, sinon le code de la source s'il "
               "est valide, sinon celui de son taux (correspondance TVA, ou le code par défaut du taux ; à 0 %, selon le "
               "pays du client). Sans code, le document est mis En attente à l'envoi.",
         "en": "The VAT code the send will give the line: its fix's, else the source's code when valid, else its "
-              "rate's (the VAT mapping, or the rate's default code; at 0 %, by the client's country). Without one, the document is put On hold at "
+              "rate's (the VAT mapping, or the rate's default code; at 0%, by the client's country). Without one, the document is put On hold at "
               "the send."},
     "lines.no_account": {
         "fr": "{n} {n|ligne n'a|lignes n'ont} pas de compte Pennylane. Le document n'est pas bloqué pour autant : "
@@ -172,7 +172,7 @@ MESSAGES: dict[str, dict[str, str]] = {
                  "en": "{n} {n|fix|fixes} saved; findings were checked again."},
     "fx.lines_title": {"fr": "Lignes : compte, code TVA, libellé", "en": "Lines: account, VAT code, label"},
     "fx.line": {"fr": "Ligne", "en": "Line"},
-    "fx.line_option": {"fr": "{n} — {label} ({rate} %)", "en": "{n} — {label} ({rate} %)"},
+    "fx.line_option": {"fr": "{n} — {label} ({rate} %)", "en": "{n} — {label} ({rate}%)"},
     "fx.line_field": {"fr": "Ligne {n} : {field}", "en": "Line {n}: {field}"},
     "fx.ledger_account": {"fr": "Compte comptable", "en": "Ledger account"},
     "fx.ledger_help": {"fr": "Numéro du plan de comptes Pennylane (706000, 401ACME). Vide : la correspondance du code comptable s'applique.",
@@ -180,7 +180,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "fx.vat_code": {"fr": "Code TVA Pennylane", "en": "Pennylane VAT code"},
     "fx.vat_help": {"fr": "Codes acceptés par Pennylane. Sans code, le taux de la ligne est converti par la correspondance "
                           "TVA (à 0 %, selon le pays du client).",
-                    "en": "Codes Pennylane accepts. Without one, the line's rate goes through the VAT mapping (at 0 %, by "
+                    "en": "Codes Pennylane accepts. Without one, the line's rate goes through the VAT mapping (at 0%, by "
                           "the client's country)."},
     "fx.vat_code_default": {"fr": "D'après le taux : {code}", "en": "From the rate: {code}"},
     "fx.vat_code_none": {"fr": "D'après le taux : aucun code", "en": "From the rate: no code"},
@@ -339,7 +339,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "VAT rates found on the cache's lines. French rates have a default code; choose a code for the others, or to replace a default. Lines whose source already gives a valid Pennylane code keep it."},
     "map.vat_zero_intro": {
         "fr": "Une vente à 0 % prend un code selon le pays du client (son adresse, ou sa correction en revue) : client entreprise dans un autre pays de l'UE, crossborder (autoliquidation) ; client hors UE, extracom (export) ; sinon, et pour les achats, exempt. La spécification de Pennylane nomme ces codes sans les décrire : ces défauts suivent l'usage d'autres intégrations Pennylane. Vérifiez-les avec votre cabinet et changez-les ci-dessous au besoin.",
-        "en": "A 0 % sale takes a code by the client's country (its address, or its fix in review): a business client in another EU country, crossborder (reverse charge); a client outside the EU, extracom (export); otherwise, and for purchases, exempt. Pennylane's specification names these codes without describing them: these defaults follow what other Pennylane integrations do. Check them with your accountant and change them below if needed."},
+        "en": "A 0% sale takes a code by the client's country (its address, or its fix in review): a business client in another EU country, crossborder (reverse charge); a client outside the EU, extracom (export); otherwise, and for purchases, exempt. Pennylane's specification names these codes without describing them: these defaults follow what other Pennylane integrations do. Check them with your accountant and change them below if needed."},
     "review.from_bar": {"fr": "{n|Le document|Les {n} documents} de la barre de Suivi «\u00a0{bar}\u00a0».",
                         "en": "The {n|document|{n} documents} of the Reconciliation bar '{bar}'."},
     "review.reset_filters": {"fr": "Réinitialiser les filtres", "en": "Reset the filters"},
@@ -349,10 +349,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "fr": "Votre correspondance du taux 0 % ({code}) vaut pour les ventes en France et les achats ; les ventes à "
               "0 % à l'étranger ont leurs propres lignes ci-dessous ({zones}). Choisissez-y {code} si c'est ce que "
               "vous voulez.",
-        "en": "Your mapping of the 0 % rate ({code}) applies to sales in France and to purchases; 0 % sales abroad "
+        "en": "Your mapping of the 0% rate ({code}) applies to sales in France and to purchases; 0% sales abroad "
               "have rows of their own below ({zones}). Choose {code} there if that is what you want."},
-    "map.vat_zone_eu": {"fr": "0 % client entreprise UE", "en": "0 % business client in the EU"},
-    "map.vat_zone_export": {"fr": "0 % client hors UE", "en": "0 % client outside the EU"},
+    "map.vat_zone_eu": {"fr": "0 % client entreprise UE", "en": "0% business client in the EU"},
+    "map.vat_zone_export": {"fr": "0 % client hors UE", "en": "0% client outside the EU"},
     "map.col_rate": {"fr": "Taux (%)", "en": "Rate (%)"},
     "map.col_with_code": {"fr": "Dont avec code source", "en": "With a source code"},
     "map.col_with_code_help": {"fr": "Lignes dont la source donne un code Pennylane valide : la correspondance ne s'y applique pas.",

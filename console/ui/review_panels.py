@@ -239,8 +239,7 @@ def counterparty_form(ws, doc: dict[str, Any], done: Done, version: int) -> None
 
 def _vat_choice_label(code: str, default: str | None) -> str:
     if code:
-        rate = vat_codes.code_rate(code)
-        return code if rate is None else f"{code} — {widgets.number(rate)} %"
+        return widgets.vat_code(code)
     return t("fx.vat_code_default", code=default) if default else t("fx.vat_code_none")
 
 

@@ -11,6 +11,7 @@ import streamlit as st
 
 from .. import i18n
 from ..connectors import Connector, Setting, SettingsError
+from ..pennylane import vat as vat_codes
 from ..services import reports, review, setup
 from ..services.sync import INTERRUPTED_MESSAGE, AlreadyRunning
 from ..storage.db import WorkspaceBusy
@@ -58,6 +59,17 @@ def datetime(value: dt.datetime | None) -> str:
 def number(value: Decimal | int | None) -> str:
     """A quantity or rate with its own decimals (1,5 / 20 / 5,5)."""
     return i18n.format_number(value, state.lang(), places=None)
+
+
+def percent(value: Decimal | int) -> str:
+    """A rate as each language writes it: « 20 % », "20%"."""
+    return number(value) + (" %" if state.lang() == "fr" else "%")
+
+
+def vat_code(code: str) -> str:
+    """FR_200 — 20 %: a VAT code with the rate it stands for (a bare code when it says none)."""
+    rate = vat_codes.code_rate(code) if code else None
+    return code if rate is None else f"{code} — {percent(rate)}"
 
 
 def refusal(reason: str) -> str:

@@ -21,12 +21,6 @@ def state_label(code: str) -> str:
     return t(f"map.state_{code}")
 
 
-def code_with_rate(code: str) -> str:
-    """FR_200 — 20 %: a VAT code with the rate it stands for (a bare code when it says none)."""
-    rate = vat_codes.code_rate(code) if code else None
-    return code if rate is None else f"{code} — {widgets.number(rate)} %"
-
-
 def version(kind: str) -> int:
     return st.session_state.get(f"mp_version_{kind}", 0)
 
@@ -257,7 +251,7 @@ def vat_tab(ws, rows: list[dict[str, Any]]) -> None:
                                                        help=t("map.col_with_code_help")),
             "default": st.column_config.TextColumn(t("map.col_default")),
             "code": st.column_config.SelectboxColumn(t("map.col_code"), options=options, help=t("map.col_code_help"),
-                                                     format_func=code_with_rate),
+                                                     format_func=widgets.vat_code),
             "state": st.column_config.TextColumn(t("map.col_state")),
         })
     if st.button(t("map.save_vat"), type="primary", icon=":material/save:", key="mp_save_vat"):
@@ -267,7 +261,7 @@ def vat_tab(ws, rows: list[dict[str, Any]]) -> None:
             c1, c2 = st.columns(2)
             rate = c1.text_input(t("map.col_rate"), key="mp_vat_add_rate", placeholder="8,5")
             code = c2.selectbox(t("map.col_code"), vat_codes.ordered_codes(), index=None, key="mp_vat_add_code",
-                                format_func=code_with_rate,
+                                format_func=widgets.vat_code,
                                 placeholder=t("map.vat_add_code_ph"))
             if st.form_submit_button(t("map.vat_add_save"), icon=":material/add:"):
                 if not code:

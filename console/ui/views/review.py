@@ -575,7 +575,7 @@ def lines_tab(ws, doc: dict[str, Any]) -> None:
         "account_label": account.get("account_label") or "—",
         "source_code": line.get("accounting_hint") or "—", "quantity": widgets.number(line["quantity"]),
         "unit_price": widgets.money(line["unit_price"], currency),
-        "vat_rate": "—" if line["vat_rate"] is None else widgets.number(line["vat_rate"]) + " %",
+        "vat_rate": "—" if line["vat_rate"] is None else widgets.percent(line["vat_rate"]),
         "amount_before_tax": widgets.money(line["amount_before_tax"], currency),
         "tax": widgets.money(line["tax"], currency), "amount": widgets.money(line["amount"], currency),
     } for line, account in zip(doc["lines"], accounts_shown)],
