@@ -264,7 +264,7 @@ def test_send_puts_every_approved_invoice_in_pennylane_once(live, emu, token):
     assert set(items["Statut"]) == {"envoyée"} and len(items) == len(ids)
     assert all(v != "—" for v in items["Identifiant Pennylane"])
     history = frame(at, "Lot")
-    assert history.iloc[0]["Envoyées"] == len(ids) and history.iloc[0]["Statut"] == "terminé"
+    assert history.iloc[0]["Envoyées"] == len(ids) and history.iloc[0]["Statut"] == "Terminé"
     # The batch's amount incl. tax, all of it sent, in French (euros first, then the others).
     amounts = ", ".join(i18n.format_money(v, c, "fr") for c, v in sorted(totals.items(), key=lambda kv: kv[0] != "EUR"))
     assert len(totals) > 1 and re.match(r"^-?[\d\u202f\u00a0]+,\d\d\u00a0€, ", amounts), amounts
@@ -356,7 +356,7 @@ def test_an_interrupted_batch_shows_why_and_resumes(live, emu, token, monkeypatc
     # A new session sees no unfinished batch and the history.
     again = open_send()
     assert not any("interrompu" in e.value for e in again.error)
-    assert frame(again, "Lot").iloc[0]["Statut"] == "terminé"
+    assert frame(again, "Lot").iloc[0]["Statut"] == "Terminé"
 
 
 def test_the_question_names_the_company_or_says_why_not(live, emu, token, monkeypatch):

@@ -699,8 +699,9 @@ def history(ws) -> None:
             "amount": amounts_text(r["totals"]), "amount_sent": amounts_text(r["sent_totals"]),
         } for r in rows], columns, key="sd_history", column_config={
             **narrow,
-            t("send.col_amount"): st.column_config.TextColumn(alignment="right"),
-            t("send.col_amount_sent"): st.column_config.TextColumn(alignment="right"),
+            # wide: a batch in three currencies gives "9 826,67 €, -32 939,11 £, 45 392,00 $US"
+            t("send.col_amount"): st.column_config.TextColumn(alignment="right", width="large"),
+            t("send.col_amount_sent"): st.column_config.TextColumn(alignment="right", width="large"),
         })
         chosen = st.selectbox(t("send.history_detail"), [r["id"] for r in rows], index=None,
                               key=state.lkey("sd_history_batch"), placeholder=t("send.history_pick"),
