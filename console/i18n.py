@@ -953,6 +953,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "said.confirm.amount_mismatch": {"fr": "Pennylane a un autre montant que celui envoyé",
                                      "en": "Pennylane has another amount than the one sent"},
     "said.confirm.changed": {"fr": "modifiée dans Pennylane le {when}", "en": "modified in Pennylane on {when}"},
+    "said.confirm.archived": {"fr": "archivée dans Pennylane le {when}", "en": "archived in Pennylane on {when}"},
 
     "conn.setting_default": {"fr": "Vide : {value} (par défaut)", "en": "Empty: {value} (the default)"},
     "conn.advanced": {"fr": "Réglages avancés", "en": "Advanced settings"},

@@ -3,10 +3,13 @@ month, drill-downs. Documents really sent to the Pennylane emulator and read bac
 from __future__ import annotations
 
 import datetime as dt
+import json
 from decimal import Decimal as D
 
 import pytest
 
+from ecluse import i18n
+from ecluse.connectors import Said
 from ecluse.domain import CUSTOMER_CREDIT_NOTE, SUPPLIER_INVOICE
 from ecluse.pennylane.client import PennylaneClient
 from ecluse.services import confirm, reconcile, review, send
@@ -424,3 +427,15 @@ def test_the_pennylane_chart_names_what_was_sent_after_the_last_check_only_when_
     at.segmented_control(key="lang").set_value("en").run()
     names, _spec = bars(at)
     assert "Sent after the last check" in names and not any("since" in n for n in names)
+
+
+def test_an_invoice_archived_in_pennylane_is_not_confirmed(books, emu):
+    """Archived in Pennylane: still there with its amount, but put aside; said as such."""
+    [(pl_id,)] = q(books, "SELECT pennylane_id FROM documents WHERE id = 'src:f0'")
+    with emu._lock:
+        emu._invoices["customer"][pl_id]["archived_at"] = "2026-11-20T09:30:00Z"
+    assert confirm.confirm(books, PennylaneClient(emu.api_url, TOKEN)).error is None
+    [(status, said)] = q(books, "SELECT status, said FROM confirmations WHERE document_id = 'src:f0' "
+                                "ORDER BY checked_at DESC LIMIT 1")
+    assert status == "changed"
+    assert i18n.said_text(Said(**json.loads(said)), "fr").startswith("archivée dans Pennylane le 20/11/2026")

@@ -5,7 +5,7 @@ requests for thousands of invoices), then matched by id:
 
 - confirmed: Pennylane's amount equals what was sent;
 - amount_mismatch: it differs (someone edited it in Pennylane, or a rounding dispute);
-- changed: same amount, but modified in Pennylane after we sent it;
+- changed: same amount, but modified (or archived) in Pennylane after we sent it;
 - missing: deleted in Pennylane.
 
 What was sent is the amount the document's latest successful batch item imported
@@ -80,7 +80,11 @@ def confirm(ws: Workspace, client: PennylaneClient) -> ConfirmResult:
         raw_amount = item.get("currency_amount")
         amount = Decimal(str(raw_amount)) if raw_amount not in (None, "") else None
         updated = _parse_ts(item.get("updated_at"))
-        if amount is None or amount != expected:
+        archived = _parse_ts(item.get("archived_at"))
+        if archived:  # still in Pennylane, but put aside: not what was sent, as it was sent
+            rows.append((doc_id, "changed", amount, expected, f"archived in Pennylane on {archived:%Y-%m-%d %H:%M}",
+                         _said("archived", when={lang: i18n.format_datetime(archived, lang) for lang in i18n.LANGS})))
+        elif amount is None or amount != expected:
             # the amounts stand in their own columns beside the message, in the reader's format
             rows.append((doc_id, "amount_mismatch", amount, expected,
                          f"Pennylane has {amount} where {expected} was sent", _said("amount_mismatch")))
