@@ -241,7 +241,10 @@ def backlog(ws, connection: str | None, side: str | None, currency: str) -> None
               else t("rec.bucket_over", days=first - 1) for code, first, last in reconcile.AGE_BUCKETS]
     codes = [code for code, _f, _l in reconcile.AGE_BUCKETS]
     fig = go.Figure()
-    for index, conn in enumerate(sorted({r["connection"] for r in rows})):
+    # A connection keeps its colour whichever others have documents waiting (by all its names).
+    every = sorted(set(ws.connections()) | {r["connection"] for r in rows})
+    for conn in sorted({r["connection"] for r in rows}):
+        index = every.index(conn)
         counts = {r["bucket"]: r["documents"] for r in rows if r["connection"] == conn}
         errors = {r["bucket"]: r["with_errors"] for r in rows if r["connection"] == conn}
         fig.add_bar(x=labels, y=[counts.get(c, 0) for c in codes], name=conn,
