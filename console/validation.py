@@ -273,7 +273,19 @@ def merged(connector: list[Finding], found: list[Finding]) -> list[Finding]:
         if dropped:
             for f in said:
                 f.severity = ERROR
+    found = without_missing_said(found, {f.field for f in connector if f.severity == ERROR and f.field})
     return [*connector, *found]
+
+
+# Validation's word that a field is missing, which a connector's own error on that field says
+# better ("The invoice names no Harvest client" beside "The document has no customer").
+_MISSING = frozenset({"missing_counterparty", "missing_number", "missing_issue_date"})
+
+
+def without_missing_said(found: list[Finding], said_fields: set[str]) -> list[Finding]:
+    """`found` without the `missing_*` findings on a field the connector already flagged as an
+    error (`said_fields`): one finding, not two. `fixes.revalidate` applies it too."""
+    return [f for f in found if not (f.code in _MISSING and f.field in said_fields)]
 
 
 def _mapped_rate(vat_map: Mapping[str, str], rate: Decimal) -> Decimal | None:

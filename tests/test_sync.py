@@ -685,3 +685,23 @@ def test_a_reviewer_marks_problems_handled_with_a_reason(workspace, plugins, fak
     assert sorted(p["source_id"] for p in review.list_problems(workspace)) == ["7", "8"]
     eight = next(p["id"] for p in review.list_problems(workspace) if p["source_id"] == "8")
     assert review.dismiss_problems(workspace, [eight, eight], actor="Claire", reason="x").done == [str(eight)]
+
+
+def test_a_field_the_connector_says_is_missing_is_said_once(workspace, plugins, fake_source, fake_connection):
+    """Harvest's "names no Harvest client" stands for validation's "has no customer or supplier":
+    one finding, at the sync and after a fix revalidates the document."""
+    from ecluse.domain import Finding
+    from ecluse.services import fixes
+
+    doc = make_doc("1", counterparty=None)
+    doc.findings = [Finding("counterparty_missing", "error", "The invoice names no Harvest client.", "counterparty",
+                            params={})]
+    fake_source.pages = [[doc]]
+    sync(workspace, plugins)
+
+    def codes():
+        return sorted(f["code"] for f in review.get_document(workspace, "src:1")["findings"])
+
+    assert "counterparty_missing" in codes() and "missing_counterparty" not in codes()
+    fixes.fix(workspace, "src:1", "due_date", "2026-05-01", actor="anne")
+    assert "counterparty_missing" in codes() and "missing_counterparty" not in codes()

@@ -414,6 +414,10 @@ def test_a_problem_is_marked_handled_with_a_reason(fresh_synced_workspace, use_w
     assert any("Cochez d'abord" in w.value for w in at.warning)
     at.session_state[at.session_state["_rv_problems_key"]] = {"selection": {"rows": [0], "columns": [], "cells": []}}
     at.run()
+    # one ticked: its whole message and payload under the list (the grid's column cuts it)
+    assert [j for j in at.json] and any(m.value.startswith("Enregistrement de démonstration") for m in at.markdown)
+    [frame] = [d.value for d in at.dataframe if "Message" in d.value.columns]
+    assert "Numéro" in frame.columns
     dismiss = at.button(key="rv_problems_dismiss")
     assert dismiss.label == "Marquer comme traité"
     dismiss.click().run()  # no reason: refused, nothing recorded

@@ -16,7 +16,7 @@ from ..pennylane import requests_builder as rb
 from ..storage.db import dict_rows
 from ..storage.documents import load_documents, source_value, valid_override_field
 from ..storage.ingest import refresh_duplicates_of, write_findings
-from ..validation import ADDRESS_FIELD, validate, without_incomplete_address
+from ..validation import ADDRESS_FIELD, validate, without_incomplete_address, without_missing_said
 from ..workspace import Workspace
 from ..connectors import Said
 from .mappings import check_ledger_account
@@ -134,9 +134,14 @@ def revalidate(con: Any, doc_ids: list[str], vat_map: dict[str, str] | None = No
     addressed = {r[0] for r in con.execute(
         "SELECT DISTINCT document_id FROM findings WHERE origin = 'connector' AND field = ? "
         "AND document_id IN (SELECT unnest(?))", [ADDRESS_FIELD, doc_ids]).fetchall()}
+    said: dict[str, set[str]] = {}  # the fields a connector's error names (validation.merged's rule)
+    for doc_id, fld in con.execute(
+            "SELECT DISTINCT document_id, field FROM findings WHERE origin = 'connector' AND severity = 'error' "
+            "AND field IS NOT NULL AND document_id IN (SELECT unnest(?))", [doc_ids]).fetchall():
+        said.setdefault(doc_id, set()).add(fld)
     rows, blocking = [], []
     for doc_id, doc in docs.items():
-        found = validate(doc, today=today, vat_map=vat_map)
+        found = without_missing_said(validate(doc, today=today, vat_map=vat_map), said.get(doc_id, set()))
         if doc_id in addressed:
             found, dropped = without_incomplete_address(found)
             if dropped:

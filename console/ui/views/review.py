@@ -662,12 +662,16 @@ def problems_section(ws, count: int, expanded: bool, connections: list[str] | No
     st.session_state["_rv_problems_key"] = grid_key
     with st.expander(t("review.problems", n=len(problems)), expanded=expanded, icon=":material/report:"):
         st.caption(t("review.problems_help"))
+        raws = [review_panels.loads(p["raw"]) for p in problems]
         event = widgets.table([{**p, "recorded_at": widgets.datetime(p["recorded_at"]), "source_id": p["source_id"] or "—",
+                                # the number the reader knows, when the payload has one (Harvest's does)
+                                "number": str(raw.get("number") or "—") if isinstance(raw, dict) else "—",
                                 "message": widgets.said_or(p["message"], p["said"]),
-                                "raw": review_panels.short(review_panels.loads(p["raw"]))[:300]} for p in problems], {
-            "connection": t("col.connection"), "source_id": t("col.source_id"), "message": t("col.message"),
-            "recorded_at": t("col.when"), "raw": t("col.raw"),
-        }, key=grid_key, on_select="rerun", selection_mode="multi-row")
+                                "raw": review_panels.short(raw)[:300]} for p, raw in zip(problems, raws)], {
+            "connection": t("col.connection"), "number": t("col.number"), "source_id": t("col.source_id"),
+            "message": t("col.message"), "recorded_at": t("col.when"), "raw": t("col.raw"),
+        }, key=grid_key, on_select="rerun", selection_mode="multi-row",
+            column_config={t("col.message"): st.column_config.TextColumn(width="large")})
         # Rows are positions in this very list: the key changes with the list (a sync that adds
         # one, a dismissal), so a selection never lands on a record that was not ticked.
         rows = event.selection.rows if event is not None else []
@@ -675,6 +679,10 @@ def problems_section(ws, count: int, expanded: bool, connections: list[str] | No
         # What the reviewer saw ticked when clicking: the list may have changed with that click.
         ticked = st.session_state.get("_rv_problems_picked") or picked
         st.session_state["_rv_problems_picked"] = picked
+        if len(rows) == 1 and rows[0] < len(problems):  # one ticked: its whole message and payload
+            one = problems[rows[0]]
+            st.markdown(widgets.said_or(one["message"], one["said"]))
+            st.json(raws[rows[0]], expanded=1)
         with st.form("rv_problems_form", clear_on_submit=True, border=False):
             c1, c2 = st.columns([3, 1], vertical_alignment="bottom")
             reason = c1.text_input(t("review.problems_reason"), placeholder=t("review.problems_reason_ph"))
