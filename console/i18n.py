@@ -604,21 +604,21 @@ MESSAGES: dict[str, dict[str, str]] = {
         "fr": "Harvest refuse le jeton d'accès personnel (HTTP 401) : il est erroné, expiré ou révoqué. Créez-en un "
               "nouveau sur {token_page} et mettez à jour le réglage « token ».",
         "en": "Harvest refused the personal access token (HTTP 401): it is wrong, expired or revoked. Create a new one "
-              "at {token_page} and update the token setting."},
+              "at {token_page} and update the connection's token."},
     "said.harvest.wrong_account": {
         "fr": "Harvest refuse l'accès au compte {account_id} (HTTP {status}) : vérifiez l'account_id (affiché à côté "
               "du jeton sur {token_page}) et assurez-vous que l'utilisateur du jeton a accès aux factures "
               "(administrateur, ou manager avec accès aux factures).",
-        "en": "Harvest refused access to account {account_id} (HTTP {status}): check account_id (shown next to the "
+        "en": "Harvest refused access to account {account_id} (HTTP {status}): check the account ID (shown next to the "
               "token at {token_page}) and that the token's user may see invoices (administrator, or manager with "
               "invoice access)."},
     "said.harvest.wrong_account_or_url": {
         "fr": "Harvest ne connaît pas le compte {account_id} pour ce jeton (HTTP {status}) : vérifiez l'account_id "
               "(affiché à côté du jeton sur {token_page}) et les droits de l'utilisateur du jeton ; ou bien le "
               "réglage « api_url » ({api_url}) ne pointe pas vers l'API v2 de Harvest ({default_api_url}).",
-        "en": "Harvest knows no account {account_id} for this token (HTTP {status}): check account_id (shown next to "
-              "the token at {token_page}) and the token user's rights; or api_url {api_url} is not Harvest's API v2 "
-              "({default_api_url})."},
+        "en": "Harvest knows no account {account_id} for this token (HTTP {status}): check the account ID (shown "
+              "next to the token at {token_page}) and the token user's rights; or the API URL {api_url} is not "
+              "Harvest's API v2 ({default_api_url})."},
     "said.harvest.rate_limited": {"fr": "Harvest continue de limiter le débit des requêtes (HTTP 429) : {error}",
                                   "en": "Harvest keeps limiting the request rate (HTTP 429): {error}"},
     "said.harvest.no_answer": {"fr": "Harvest n'a pas pu répondre : {error}", "en": "Harvest could not answer: {error}"},
@@ -839,7 +839,7 @@ MESSAGES: dict[str, dict[str, str]] = {
               "est à jour.",
         "en": "{n|One ticked record was|{n} ticked records were} already handled: the list is up to date."},
     "said.problem.reason_missing": {"fr": "Dites pourquoi ces enregistrements sont traités.",
-                                    "en": "say why these problems are handled (--reason)"},
+                                    "en": "Say why these records are handled."},
     "refusal.not_changed_after_sending": {"fr": "aucune modification après envoi à traiter (déjà traitée ?)",
                                           "en": "not changed after sending (already handled?)"},
     "refusal.changed_again": {"fr": "la source l'a de nouveau modifié entre-temps : revoyez les écarts",

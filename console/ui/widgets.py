@@ -161,7 +161,8 @@ def error_text(exc: BaseException) -> str:
 
 def user_error(exc: BaseException) -> None:
     """A service error, shown as a message (its text names the problem and the fix)."""
-    st.error(t("error.prefix", message=error_text(exc)), icon=":material/error:")
+    text = error_text(exc)  # a sentence: English texts shared with the CLI start in lower case
+    st.error(t("error.prefix", message=text[:1].upper() + text[1:]), icon=":material/error:")
 
 
 def guarded(fn: Callable[[], Any]) -> Any:
