@@ -656,7 +656,8 @@ def plugins(as_json: bool, connector_id: str | None) -> None:
         emit_json(loaded.describe())
     else:
         rows = [{**i.as_dict(), "connectors": ",".join(i.connectors), "hooks": ",".join(i.hooks)} for i in loaded.infos]
-        table(rows, ["name", "status", "version", "connectors", "hooks"])
+        # the package beside the name: a third party's entry point may bear a built-in's name (refused)
+        table(rows, ["name", "status", "distribution", "version", "connectors", "hooks"])
         # Below the table, one per line: a long reason in a column padded every row to its width.
         for info in loaded.infos:
             if info.error:
