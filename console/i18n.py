@@ -244,8 +244,10 @@ MESSAGES: dict[str, dict[str, str]] = {
     "attention.on_hold": {"fr": "En attente", "en": "On hold"},
     "attention.on_hold_help": {"fr": "Mis de côté avec un motif.", "en": "Set aside with a reason."},
     "attention.failed": {"fr": "Échecs d'envoi", "en": "Failed sends"},
-    "attention.failed_help": {"fr": "Refusés par Pennylane : à corriger et réessayer.",
-                              "en": "Refused by Pennylane: fix and retry."},
+    "attention.failed_help": {"fr": "L'envoi a échoué (refus de Pennylane ou erreur) : voir la raison de chacun, "
+                                    "corriger ou réessayer.",
+                              "en": "The send failed (refused by Pennylane or an error): see each one's reason, fix "
+                                    "or retry."},
     "attention.changed": {"fr": "Modifiés après envoi", "en": "Changed after sending"},
     "attention.changed_help": {"fr": "La source a changé un document déjà envoyé.",
                                "en": "The source changed a document already sent."},
@@ -602,7 +604,7 @@ MESSAGES: dict[str, dict[str, str]] = {
                                  "en": "Harvest is unreachable at {api_url}: {error}"},
     "said.harvest.bad_token": {
         "fr": "Harvest refuse le jeton d'accès personnel (HTTP 401) : il est erroné, expiré ou révoqué. Créez-en un "
-              "nouveau sur {token_page} et mettez à jour le réglage « token ».",
+              "nouveau sur {token_page} et mettez à jour le jeton d'accès personnel de la connexion.",
         "en": "Harvest refused the personal access token (HTTP 401): it is wrong, expired or revoked. Create a new one "
               "at {token_page} and update the connection's token."},
     "said.harvest.wrong_account": {
@@ -927,6 +929,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "rec.total_axis": {"fr": "Total TTC", "en": "Total incl. VAT"},
     "rec.documents_axis": {"fr": "Documents", "en": "Documents"},
     "rec.hover_documents": {"fr": "documents", "en": "documents"},
+    "rec.n_documents": {"fr": "{n} {n|document|documents}", "en": "{n} {n|document|documents}"},
     "rec.click_hint": {"fr": "Cliquez sur une barre du graphique pour afficher ses documents ici.",
                        "en": "Click a bar of the chart to list its documents here."},
     "rec.selection": {"fr": "{month} · {status} · {connection} : {n} {n|document|documents}, {total}",

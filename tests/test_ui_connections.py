@@ -180,6 +180,10 @@ def test_each_action_replaces_what_the_connection_said_before(harvest):
     at.button(key="cn_test_agence").click().run()
     assert [s[:18] for s in panel_texts(at, "success")] == ["Connexion réussie."]
     assert not at.error and not at.warning
+    # Back from another page, an earlier visit's test result is no longer said.
+    at.switch_page("views/overview.py").run()
+    at.switch_page("views/connections.py").run()
+    assert panel_texts(at, "success") == []
     # The start date's warning stands under the form, quietly.
     assert any(c.value.startswith(":material/warning: Import d'historique : la date de début (01/01/2020)")
                for c in at.caption)

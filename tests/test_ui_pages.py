@@ -849,8 +849,9 @@ def test_add_a_connection_from_the_form(fresh_synced_workspace, use_workspace):
     assert any("nouvelle" in s.value for s in at.success)
     # A missing required field is refused with the schema's message, not a traceback.
     at.selectbox(key="cn_new_connector").set_value(SecretConnector.id).run()
-    assert at.text_input(key="cn_new_name").value == "", "the form is emptied after a creation"
-    at.text_input(key="cn_new_name").set_value("incomplete")
+    # the form is emptied after a creation: new widgets, whatever the browser held in the old ones
+    assert at.text_input(key="cn_new_name_1").value == "" and at.text_input(key="cnn_1_uitest_secret_account").value == ""
+    at.text_input(key="cn_new_name_1").set_value("incomplete")
     at.button(key="cn_create").click().run()
     assert_clean(at)
     # Named by its label, as the form shows it ("Compte *"), not by its key.
@@ -890,11 +891,11 @@ def test_saving_a_harvest_connection_that_imports_history_warns_in_french(fresh_
                for w in at.warning)
     # within the default window: saved without a word
     at.selectbox(key="cn_new_connector").set_value("harvest").run()
-    at.text_input(key="cn_new_name").set_value("recent")
-    at.text_input(key="cnn_harvest_token").set_value("env:HARVEST_TOKEN")
-    at.text_input(key="cnn_harvest_account_id").set_value("123456")
-    at.text_input(key="cnn_harvest_domain").set_value("acme")
-    at.date_input(key="cnn_harvest_start_date").set_value(dt.date.today())
+    at.text_input(key="cn_new_name_1").set_value("recent")  # the second form's widgets
+    at.text_input(key="cnn_1_harvest_token").set_value("env:HARVEST_TOKEN")
+    at.text_input(key="cnn_1_harvest_account_id").set_value("123456")
+    at.text_input(key="cnn_1_harvest_domain").set_value("acme")
+    at.date_input(key="cnn_1_harvest_start_date").set_value(dt.date.today())
     at.button(key="cn_create").click().run()
     assert "recent" in ws.connections() and not any("Import d'historique" in w.value for w in at.warning)
 

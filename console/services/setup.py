@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from typing import Any, Callable, Mapping
 
 from .. import i18n
@@ -201,7 +202,8 @@ def _redacted_result(result: CheckResult, secrets: list[Any]) -> CheckResult:
             return {clean(k): clean(v) for k, v in value.items()}
         if isinstance(value, (list, tuple)):
             return [clean(v) for v in value]
-        return value if value is None or isinstance(value, (bool, int, float)) else clean(str(value))
+        # a date or an amount stays one: the console writes it in the reader's format
+        return value if value is None or isinstance(value, (bool, int, float, dt.date, Decimal)) else clean(str(value))
     says = [Said(str(s.code), clean(s.params) if isinstance(s.params, dict) else {}) if isinstance(s, Said) else s
             for s in (result.says or [])]
     return CheckResult(bool(result.ok), clean("" if result.message is None else str(result.message)),

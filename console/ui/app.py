@@ -67,6 +67,7 @@ with st.sidebar:
         st.caption(str(exc))
     st.caption(f"Écluse {__version__} — {t('app.tagline')}")
 
+state.note_page(navigation.url_path)
 try:
     navigation.run()
 except widgets.USER_ERRORS as exc:

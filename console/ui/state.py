@@ -19,7 +19,6 @@ import streamlit as st
 from .. import i18n
 from ..connectors import Said
 from ..plugin_loader import Plugins, get_plugins
-from ..workspace import WorkspaceError
 from ..redact import redact
 from ..services import setup
 from ..services import sync as sync_service
@@ -69,6 +68,18 @@ def natural_lang() -> str:
 # load (F5, a link, a new tab) starts a new session, which reads the URL.
 LANG_PARAM = "lang"
 _LANG_KEPT = "_lang"
+
+
+def note_page(path: str) -> None:
+    """Called by app.py before each run of a page: `entered()` says whether this run starts a
+    visit of the page (coming from another page), not a rerun within it."""
+    st.session_state["_entered"] = st.session_state.get("_page") != path
+    st.session_state["_page"] = path
+
+
+def entered() -> bool:
+    """This run starts a visit of the page: what its last visit said is no longer news."""
+    return bool(st.session_state.get("_entered", True))
 
 
 def settle_lang() -> str:

@@ -235,9 +235,13 @@ def new_connection_form(ws, existing: list[str], connector, connector_id: str) -
     description = connector.text(state.lang())[1]
     if description:
         st.caption(description)
-    with st.form("cn_new", border=False):
-        name = st.text_input(t("conn.name") + " *", key="cn_new_name", help=t("conn.name_help"))  # required
-        values = widgets.settings_fields(connector, {}, {}, f"cnn_{connector_id}")
+    # A new set of widgets once a connection is created: deleting their keys left the browser's
+    # values in the form (a second "agence" was one click away).
+    version = st.session_state.get("cn_new_version", 0)
+    suffix = f"_{version}" if version else ""
+    with st.form(f"cn_new{suffix}", border=False):
+        name = st.text_input(t("conn.name") + " *", key=f"cn_new_name{suffix}", help=t("conn.name_help"))  # required
+        values = widgets.settings_fields(connector, {}, {}, f"cnn{suffix}_{connector_id}")
         if any(s.required for s in connector.settings):
             st.caption(t("conn.required_note"))
         if st.form_submit_button(t("conn.create"), type="primary", icon=":material/add:", key="cn_create"):
@@ -247,8 +251,7 @@ def new_connection_form(ws, existing: list[str], connector, connector_id: str) -
             elif name in existing:
                 st.error(t("conn.exists", name=name))
             elif save_connection(ws, name, connector, values, replace=False):
-                for key in [k for k in st.session_state if str(k).startswith(("cnn_", "cn_new_name"))]:
-                    del st.session_state[key]  # an empty form for the next one
+                st.session_state["cn_new_version"] = version + 1  # an empty form for the next one
                 st.rerun()
 
 
@@ -277,6 +280,8 @@ def pennylane_settings(ws) -> None:
 def main() -> None:
     st.title(t("conn.title"))
     st.caption(t("conn.intro"))
+    if state.entered():  # a test's result from an earlier visit would sit beside newer news
+        st.session_state.pop(SAID, None)
     widgets.show_flashes()
     ws = state.workspace()
     rows = setup.describe_connections(ws, state.plugins())

@@ -245,7 +245,7 @@ def vat_tab(ws, rows: list[dict[str, Any]]) -> None:
         disabled=["rate", "shown", "lines", "with_code", "default", "state"],
         column_order=["shown", "lines", "with_code", "default", "code", "state"],
         column_config={
-            "shown": st.column_config.TextColumn(t("map.col_rate")),
+            "shown": st.column_config.TextColumn(t("map.col_rate"), width="medium"),  # "0 % client entreprise UE"
             "lines": st.column_config.NumberColumn(t("map.col_lines"), format="%d"),
             "with_code": st.column_config.NumberColumn(t("map.col_with_code"), format="%d",
                                                        help=t("map.col_with_code_help")),

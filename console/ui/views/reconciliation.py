@@ -57,11 +57,11 @@ def monthly_figure(rows: list[dict[str, Any]], currency: str) -> go.Figure:
                 x=[r["month"] for r in part], y=[float(reconcile.stage_measure(r) or 0) for r in part], name=name,
                 marker={"color": STAGE_COLORS[stage],
                         "pattern": {"shape": PATTERNS[c_index % len(PATTERNS)], "solidity": 0.3}},
-                customdata=[[r["month"].isoformat(), stage, connection, r["documents"],
+                customdata=[[r["month"].isoformat(), stage, connection, t("rec.n_documents", n=r["documents"]),
                              i18n.format_money(reconcile.stage_measure(r), currency, lang),
                              i18n.format_month(r["month"], lang)] for r in part],
-                hovertemplate=f"%{{customdata[5]}} · {name}<br>%{{customdata[4]}}{measure} · %{{customdata[3]}} "
-                              f"{t('rec.hover_documents')}<extra></extra>",
+                hovertemplate=f"%{{customdata[5]}} · {name}<br>%{{customdata[4]}}{measure} · %{{customdata[3]}}"
+                              "<extra></extra>",
             )
     months = sorted({r["month"] for r in rows})
     fig.update_layout(

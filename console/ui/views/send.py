@@ -700,8 +700,8 @@ def history(ws) -> None:
         } for r in rows], columns, key="sd_history", column_config={
             **narrow,
             # wide: a batch in three currencies gives "9 826,67 €, -32 939,11 £, 45 392,00 $US"
-            t("send.col_amount"): st.column_config.TextColumn(alignment="right", width="large"),
-            t("send.col_amount_sent"): st.column_config.TextColumn(alignment="right", width="large"),
+            t("send.col_amount"): st.column_config.TextColumn(alignment="right", width=360),
+            t("send.col_amount_sent"): st.column_config.TextColumn(alignment="right", width=360),
         })
         chosen = st.selectbox(t("send.history_detail"), [r["id"] for r in rows], index=None,
                               key=state.lkey("sd_history_batch"), placeholder=t("send.history_pick"),
