@@ -229,14 +229,14 @@ def test_destination_form_never_shows_a_token(approved_ws, emu):
     assert any(f"`{ENV_VAR}` n'est pas définie" in w.value for w in at.warning)  # not exported here
     # The token itself, in the password field: kept in secrets.toml, never rendered back.
     at.text_input(key="sd_token_env").set_value("")
-    at.text_input(key="sd_token_raw").set_value(RAW_TOKEN)
+    at.text_input(key="sd_token_raw_1").set_value(RAW_TOKEN)  # a new field after each save
     at.button(key="sd_save").click().run()
     assert_clean(at)
     assert ws.pennylane_token_source() == "secrets.toml"
     assert RAW_TOKEN in ws.secrets_path.read_text(encoding="utf-8")
     assert RAW_TOKEN not in ws.config_path.read_text(encoding="utf-8")
-    assert at.text_input(key="sd_token_raw").value == ""
-    assert "déjà enregistré" in at.text_input(key="sd_token_raw").proto.placeholder
+    assert at.text_input(key="sd_token_raw_2").value == ""
+    assert "déjà enregistré" in at.text_input(key="sd_token_raw_2").proto.placeholder
     assert RAW_TOKEN not in texts(at)
     assert ws.pennylane()["api_url"] == emu.api_url
     at.button(key="sd_check").click().run()  # a token Pennylane refuses: a message, never the token

@@ -164,7 +164,11 @@ def settings_panel(ws, cfg: dict[str, Any], source: str | None) -> None:
         c1, c2 = st.columns(2)
         var = c1.text_input(t("send.token_env_label"), value=widgets.token_env_var(source) or "", key="sd_token_env",
                             placeholder="PENNYLANE_TOKEN", help=t("send.token_env_help"))
-        raw = c2.text_input(t("send.token_raw_label"), value="", type="password", key="sd_token_raw",
+        # A new field after each save: popping its key left the browser's value in it (masked), and
+        # a token typed next was appended to the one saved.
+        version = st.session_state.get("sd_token_version", 0)
+        raw = c2.text_input(t("send.token_raw_label"), value="", type="password",
+                            key=f"sd_token_raw_{version}" if version else "sd_token_raw",
                             autocomplete="new-password", help=t("send.token_raw_help"),
                             placeholder=t("send.token_raw_stored") if source == "secrets.toml" else None)
         mode = st.radio(t("send.mode"), ["dry_run", "live"], index=1 if live else 0, key=state.lkey("sd_mode"),
@@ -203,6 +207,7 @@ def save_settings(ws, source: str | None, *, api_url: str, var: str, raw: str, l
         return
     for key in (*SETTING_KEYS, "sd_check_result", "sd_preview"):
         st.session_state.pop(key, None)
+    st.session_state["sd_token_version"] = st.session_state.get("sd_token_version", 0) + 1
     for key in [k for k in st.session_state if str(k).startswith("sd_mode.")]:
         del st.session_state[key]
     state.flash("success", t("send.saved"))
