@@ -11,7 +11,6 @@ from ..connectors import (CheckResult, Connector, ConnectorError, FetchContext, 
 from ..plugin_loader import Plugins
 from ..redact import redact, register_secret
 from ..workspace import Workspace, WorkspaceError, resolve_env
-from ..secret_mask import SecretMask
 from ..http import HttpError
 from .sync import INTERRUPTED, INTERRUPTED_MESSAGE, _said, http_failure_said, shown_status
 
@@ -183,21 +182,21 @@ def _checked(ws: Workspace, cls: type[Connector], name: str, settings: dict[str,
     if not isinstance(result, CheckResult):  # a stub `def check(self, ctx): ...` returns None
         said = Said("core.bad_check_result", {"connector": cls.id, "type": type(result).__name__})
         return CheckResult(False, i18n.said_text(said, "en"), says=[said])
-    result = _redacted_result(result, [settings[s.name] for s in cls.settings if s.secret and s.name in settings])
+    result = _redacted_result(result)
     if result.ok and len(result.says) > 1:
-        standing = _redacted_result(CheckResult(True, "", {}, saved_warnings(ws, cls, name)), []).says  # alike
+        standing = _redacted_result(CheckResult(True, "", {}, saved_warnings(ws, cls, name))).says  # alike
         result.says = result.says[:1] + [s for s in result.says[1:] if s not in standing]
     return result
 
 
-def _redacted_result(result: CheckResult, secrets: list[Any]) -> CheckResult:
+def _redacted_result(result: CheckResult) -> CheckResult:
     """A connector's check result with the connection's secrets masked in its text, details and
-    Saids (a connector echoing the key it was refused is common)."""
-    mask = SecretMask(secrets)
+    Saids (a connector echoing the key it was refused is common): `redact`, with which the
+    settings checked were registered (`Workspace.resolve_settings`, `check_settings`)."""
 
     def clean(value: Any) -> Any:
         if isinstance(value, str):
-            return redact(mask.plain(value))
+            return redact(value)
         if isinstance(value, dict):
             return {clean(k): clean(v) for k, v in value.items()}
         if isinstance(value, (list, tuple)):
