@@ -6,7 +6,6 @@ not load); 2 bad usage or configuration. Errors are one line on stderr, without 
 from __future__ import annotations
 
 import datetime as dt
-import json
 import os
 import sys
 from pathlib import Path
@@ -404,16 +403,9 @@ def connections_list(obj: Ctx, as_json: bool) -> None:
     ws = obj.existing()
     rows = setup.describe_connections(ws, get_plugins())
     if as_json:  # the stored Said (JSON text) as an object, as `sync --json` gives its error_said
-        emit_json([{**r, "last_error_said": _json_or_none(r.get("last_error_said"))} for r in rows])
+        emit_json([{**r, "last_error_said": i18n.stored(r.get("last_error_said"))} for r in rows])
     else:
         table(rows, ["name", "connector", "enabled", "last_sync", "last_status", "documents"])
-
-
-def _json_or_none(text: Any) -> Any:
-    try:
-        return json.loads(text) if isinstance(text, str) else text
-    except ValueError:
-        return None
 
 
 @connections.command("check")
