@@ -378,10 +378,10 @@ def counterparties_tab(ws) -> None:
         save(ws, "counterparties", edited, frame, "id", "match")
 
 
-def pennylane_panel(ws, lists: pennylane_lists.Lists | None) -> pennylane_lists.Lists | None:
+def pennylane_panel(ws, lists: pennylane_lists.Lists | None) -> None:
     """When the company's categories and ledger accounts were last read (`lists`, as the page
     loaded them), and the button that reads them again (disabled, with why, in a dry run or
-    without a token); the lists after a refresh."""
+    without a token); a refresh reruns the page, which loads them again."""
     why = pennylane_lists.unavailable(ws)
     with st.container(border=True):
         c1, c2 = st.columns([3, 1], vertical_alignment="center")
@@ -406,7 +406,6 @@ def pennylane_panel(ws, lists: pennylane_lists.Lists | None) -> pennylane_lists.
                 state.flash("success", t("map.pl_refreshed", categories=len(lists.categories),
                                          accounts=len(lists.ledger_accounts)))
                 st.rerun()
-    return lists
 
 
 def main() -> None:
@@ -422,7 +421,8 @@ def main() -> None:
         for name, conn in ws.connections().items() if conn.get("connector") in plugins.connectors})
     known = pennylane_lists.load(ws)  # the counters count what a live send does with Pennylane's lists
     summary(mappings.summary(ws, ledger, vat, cats, known), len(ws.mappings()["counterparties"]), known)
-    lists = pennylane_panel(ws, known)
+    pennylane_panel(ws, known)
+    lists = known
     tabs = st.tabs([t("map.tab_ledger"), t("map.tab_vat"), t("map.tab_categories"), t("map.tab_counterparties")])
     with tabs[0]:
         ledger_tab(ws, ledger, lists)
