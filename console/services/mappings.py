@@ -302,7 +302,7 @@ def vat_rates(ws: Workspace) -> list[dict[str, Any]]:
         if zone:  # moved from the 0 % row to its zone's
             count("0", -lines, -with_code)
             count(vat_codes.ZONE_KEYS[zone], lines, with_code)
-    if by_key.get("0", {}).get("lines") == 0 and "0" not in mapping:
+    if by_key.get("0", {}).get("lines") == 0:  # a mapped "0" comes back below, as every mapped key
         del by_key["0"]
     mapped_by_key = {}
     for key, code in mapping.items():
@@ -441,20 +441,19 @@ def summary(ws: Workspace, ledger: list[dict[str, Any]] | None = None, vat: list
     unmapped_vat = [r for r in vat if r["state"] in ("unmapped", "invalid")
                     and r["lines"] > r["lines_with_source_code"]]
     flags = lists.flags(ledger, []) if lists is not None else {}
+    # a side without a usable default category: none, one Pennylane lacks, one several share
+    named = [r["category"] for r in cats if r["documents"] and r["category"]]
+    none = sum(1 for r in cats if r["documents"] and not r["category"])
+    unknown = sum(1 for c in named if lists is not None and not lists.has_category(c))
+    ambiguous = sum(1 for c in named if lists is not None and lists.has_category(c) and lists.is_ambiguous(c))
     return {
         "ledger_unmapped": len(unmapped_hints),
         "ledger_unmapped_lines": sum(r["own_lines"] for r in unmapped_hints),
         "fallback": next((r["account"] for r in ledger if r["hint"] == FALLBACK), None),
         "vat_unmapped": len(unmapped_vat),
         "vat_unmapped_lines": sum(r["lines"] - r["lines_with_source_code"] for r in unmapped_vat),
-        "categories_missing": sum(1 for r in cats if r["documents"] and (
-            not r["category"] or (lists is not None and lists.category_unusable(r["category"])))),
-        # what the count above is made of: no category, one Pennylane lacks, one several share
-        "categories_none": sum(1 for r in cats if r["documents"] and not r["category"]),
-        "categories_unknown": sum(1 for r in cats if r["documents"] and r["category"] and lists is not None
-                                  and not lists.has_category(r["category"])),
-        "categories_ambiguous": sum(1 for r in cats if r["documents"] and r["category"] and lists is not None
-                                    and lists.has_category(r["category"]) and lists.is_ambiguous(r["category"])),
+        "categories_missing": none + unknown + ambiguous,
+        "categories_none": none, "categories_unknown": unknown, "categories_ambiguous": ambiguous,
         "accounts_absent": len(set(flags.get("accounts_absent", [])) | ({flags["fallback_absent"]}
                                                                         if flags.get("fallback_absent") else set())),
         "accounts_disabled": len(flags.get("accounts_disabled", [])),

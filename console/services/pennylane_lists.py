@@ -98,10 +98,6 @@ class Lists:
         """The chart has this account, disabled ("enabled": false in GET /ledger_accounts)."""
         return any(a.get("enabled") is False for a in self._accounts.get(number, ()))  # type: ignore[arg-type]
 
-    def category_unusable(self, label: str | None) -> bool:
-        """A live send sets no category for this label: unknown to the company, or ambiguous."""
-        return bool(label) and (not self.has_category(label) or self.is_ambiguous(label))
-
     def flags(self, ledger: list[dict[str, Any]], categories: list[dict[str, Any]]) -> dict[str, Any]:
         """What the workspace's mappings name that the company lacks, as the Mappings page and
         `ecluse mappings pennylane` say it, given the rows of `mappings.ledger_accounts` and
