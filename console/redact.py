@@ -36,6 +36,7 @@ __all__ = [
     "redact",
     "redact_mapping",
     "register_secret",
+    "secret_forms",
     "register_header_secret",
 ]
 
@@ -111,6 +112,12 @@ _secrets: frozenset[str] = frozenset()
 _secrets_re: re.Pattern[str] | None = None
 
 
+def secret_forms(value: str) -> set[str]:
+    """The forms of a secret value that are masked: as given, stripped, percent-encoded (as it
+    appears in a query string); none shorter than MIN_SECRET_LENGTH."""
+    return {c for c in (value, value.strip(), quote(value, safe=""), quote_plus(value)) if len(c) >= MIN_SECRET_LENGTH}
+
+
 def register_secret(value: object) -> None:
     """Remember a secret value so `redact` masks it everywhere from now on.
 
@@ -120,8 +127,7 @@ def register_secret(value: object) -> None:
     global _secrets, _secrets_re
     if not isinstance(value, str):
         return
-    candidates = {value, value.strip(), quote(value, safe=""), quote_plus(value)}
-    new = {c for c in candidates if len(c) >= MIN_SECRET_LENGTH}
+    new = secret_forms(value)
     if not new or new <= _secrets:
         return
     with _lock:

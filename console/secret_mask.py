@@ -7,10 +7,9 @@ from __future__ import annotations
 import json
 import re
 from typing import Any
-from urllib.parse import quote, quote_plus
 
 from .domain import json_compact
-from .redact import MASK, MIN_SECRET_LENGTH, redact
+from .redact import MASK, redact, secret_forms
 
 def _alternation(texts: Any) -> re.Pattern[str] | None:
     ordered = sorted(texts, key=len, reverse=True)
@@ -32,9 +31,7 @@ class SecretMask:
         self._build()
 
     def _build(self) -> None:
-        plain = {form for value in self._secrets
-                 for form in (value, value.strip(), quote(value, safe=""), quote_plus(value))
-                 if len(form) >= MIN_SECRET_LENGTH}
+        plain = {form for value in self._secrets for form in secret_forms(value)}
         forms = {json.dumps(form, ensure_ascii=False)[1:-1] for form in plain}  # as JSON text writes them
         self.forms = sorted(forms, key=len, reverse=True)  # a secret holding another: masked whole
         self._re = _alternation(self.forms)

@@ -222,9 +222,10 @@ def validate(doc: Document, today: dt.date | None = None, vat_map: Mapping[str, 
             country, postal = "FR", postal or _OVERSEAS[country]
         charged = sorted({line.vat_rate for line in doc.lines
                           if line.vat_rate and not line.vat_code and line.vat_rate > 0})
-        if charged and country not in _AS_FRANCE and not (country in EU_COUNTRIES and cp.is_individual):
+        zone = client_zone(country, cp.is_individual)  # an EU consumer pays French VAT: no zone
+        if charged and zone:
             rate = charged[-1]
-            if country in EU_COUNTRIES:  # to a business: reverse charge (a consumer pays French VAT)
+            if zone == "eu":  # to a business: reverse charge
                 add("vat_abroad", WARNING,
                     f"French VAT at {rate}% on a sale to a customer in another EU country ({country}): intra-community "
                     "sales to businesses are usually reverse-charged; check the lines' VAT code.", "lines",
