@@ -220,7 +220,7 @@ def line_accounts(ws: Workspace, doc_id: str) -> list[dict[str, Any]]:
     return [{k: line[k] for k in ("account", "source", "via")} for line in lines_as_sent(ws, doc_id, chart=False)]
 
 
-def lines_as_sent(ws: Workspace, doc_id: str, *, chart: bool = True) -> list[dict[str, Any]]:
+def lines_as_sent(ws: Workspace, doc_id: str, *, chart: bool = True, lists: Any = None) -> list[dict[str, Any]]:
     """`line_accounts`, and beside it: `unfixed`, for a fixed line, what the mappings would give it
     without the fix ({account, source, via}); `chart`, what the Pennylane chart last read
     (`pennylane_lists.load`) says of the account: None (no chart, or no account), "ok",
@@ -229,7 +229,8 @@ def lines_as_sent(ws: Workspace, doc_id: str, *, chart: bool = True) -> list[dic
     `vat_source`: fixed, source (the source's valid code), mapping (the workspace's code for
     the rate), default (Écluse's code for the rate), for a 0 % sale abroad mapping_eu,
     default_eu, mapping_export or default_export, or none (the send holds the invoice); and
-    `vat_default`, the rate's code (for 0 %, the client's zone too): what a fix of the code replaces."""
+    `vat_default`, the rate's code (for 0 %, the client's zone too): what a fix of the code replaces.
+    `lists`: Pennylane's lists as the caller already loaded them (else read here when `chart`)."""
     from .pennylane_lists import load as load_chart
 
     mappings = ws.mappings()
@@ -243,7 +244,7 @@ def lines_as_sent(ws: Workspace, doc_id: str, *, chart: bool = True) -> list[dic
         vat_fixed = {r[0] for r in con.execute(
             "SELECT field FROM overrides WHERE document_id = ? AND field LIKE 'lines[%].vat_code'",
             [doc_id]).fetchall()}
-    chart_read = load_chart(ws) if chart else None
+    chart_read = (lists if lists is not None else load_chart(ws)) if chart else None
     try:
         mapper: VatMapper | None = VatMapper(mappings["vat"])
     except VatMappingError:  # a code the configuration got wrong: the send stops on it too

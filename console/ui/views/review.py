@@ -356,18 +356,17 @@ def all_valid_filters(ws, filters: review.Filters, pdf_pending: bool) -> review.
 
 
 def approve_all_valid(ws, filters: review.Filters, count: int, pdf_pending: bool, warned: int = 0,
-                      left_out: int = 0) -> None:
+                      left_out: int = 0, chart: pennylane_lists.Lists | None = None) -> None:
     """`count`: the documents awaiting review without error under the filters (`queue.page`),
     `warned` of them with a warning (a history import, a foreign currency...): approved too;
     `left_out` of them whose ledger account Pennylane's chart lacks: not approved
     (`review.approve_all_valid`), said why. The popover closes once confirmed (it covered the
-    first rows of the list that changed)."""
+    first rows of the list that changed). `chart`: Pennylane's lists as the page loaded them."""
     count -= left_out
     with st.popover(t("review.approve_all_valid", n=count), icon=":material/done_all:", disabled=count <= 0 and not left_out,
                     help=t("review.approve_all_valid_none") if count <= 0 and not left_out else None, key=ALL_VALID,
                     on_change="rerun"):
         if left_out:
-            chart = pennylane_lists.load(ws)
             st.warning(t("review.approve_all_valid_left_out", n=left_out,
                          when=widgets.datetime(chart.fetched_at) if chart else "—"), icon=":material/account_tree:")
         if count <= 0:  # left open while the list changed (another reviewer, a sync)
@@ -436,13 +435,15 @@ def show_attachment(ws, doc: dict[str, Any]) -> None:
                        icon=":material/download:", key=f"rv_pdf_{doc['id']}", on_click="ignore")
 
 
-def detail(ws, doc_id: str) -> None:
+def detail(ws, doc_id: str, chart: pennylane_lists.Lists | None = None) -> None:
+    """`chart`: Pennylane's lists as the page loaded them (read once per rerun)."""
     doc = review.get_document(ws, doc_id)
     if doc is None:
         st.warning(t("review.gone"))
         return
     # Read once for the Lignes tab and Corriger's line form (the send's rules, the chart read).
-    doc["lines_as_sent"] = review.lines_as_sent(ws, doc_id)
+    doc["lines_as_sent"] = review.lines_as_sent(ws, doc_id, lists=chart)
+    doc["chart"] = chart
     currency = doc["currency"]
     with st.container(border=True):
         head = st.columns([3, 1])
@@ -557,7 +558,7 @@ def lines_tab(ws, doc: dict[str, Any]) -> None:
     accounts = doc["lines_as_sent"]
     missing_line = {"account": None, "source": "none", "via": None, "vat_code": None, "vat_source": "none"}
     accounts_shown = accounts + [missing_line] * (len(doc["lines"]) - len(accounts))  # [] if gone since
-    chart = pennylane_lists.load(ws)
+    chart = doc.get("chart")
     labels = {
         "label": t("col.label"), "account": t("lines.col_account"), "account_label": t("lines.col_account_label"),
         "vat_code": t("fx.vat_code"),
@@ -770,7 +771,7 @@ def main() -> None:
     left_out = len(review.accounts_absent(ws, review.valid_ids(ws, all_valid_filters(ws, filters, pdf_pending)), chart)) \
         if chart is not None and result.approvable else 0
     with head[0]:
-        approve_all_valid(ws, filters, result.approvable, pdf_pending, result.approvable_warned, left_out)
+        approve_all_valid(ws, filters, result.approvable, pdf_pending, result.approvable_warned, left_out, chart)
 
     rows = result.rows
     absent = review.accounts_absent(ws, [r["id"] for r in rows if r["status"] not in (SENT, IN_BATCH)], chart) \
@@ -786,7 +787,7 @@ def main() -> None:
         focus = st.session_state.get("rv_focus")
         if focus:  # a document just fixed or opened that these filters no longer list
             st.info(t("queue.focus_outside"), icon=":material/filter_alt_off:")
-            detail(ws, focus)
+            detail(ws, focus, chart)
         return
     st.session_state.pop("rv_focus", None)
     actions(ws, selected_rows, position=min(positions))
@@ -795,7 +796,7 @@ def main() -> None:
     else:
         labels = {r["id"]: f"{r['number'] or r['id']} — {r['counterparty'] or ''}" for r in selected_rows}
         current = st.selectbox(t("review.detail_of"), list(labels), format_func=labels.get, key="rv_detail")
-    detail(ws, current)
+    detail(ws, current, chart)
 
 
 main()
