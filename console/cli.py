@@ -19,7 +19,7 @@ from .domain import STATUSES, json_dumps
 from .plugin_loader import Plugins, describe_connector, get_plugins
 from .redact import redact
 from .services import mappings as mapping_service
-from .services import batches, pennylane_lists, reports, review, setup
+from .services import batches, own_reports, pennylane_lists, reports, review, setup
 from .services import send as send_service
 from .services import sync as sync_service
 from .storage.db import WorkspaceBusy
@@ -612,15 +612,21 @@ def status(obj: Ctx, as_json: bool) -> None:
 @cli.command()
 @click.argument("sql", required=False)
 @click.option("--file", "sql_file", type=click.Path(exists=True, dir_okay=False), help="Read the query from a file.")
+@click.option("--name", metavar="NAME",
+              help="Run a saved or ready-made report (`ecluse reports list` shows their names).")
 @click.option("--format", "fmt", type=click.Choice(reports.FORMATS), default="csv", show_default=True)
 @click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write to this file (default: standard output; parquet and xlsx need a file).")
 @click.pass_obj
-def report(obj: Ctx, sql: str | None, sql_file: str | None, fmt: str, output: str | None) -> None:
+def report(obj: Ctx, sql: str | None, sql_file: str | None, name: str | None, fmt: str, output: str | None) -> None:
     """Run a read-only SQL query over the report views and export the result."""
-    if bool(sql) == bool(sql_file):
-        fail("give either SQL or --file F")
-    query = sql or Path(sql_file).read_text(encoding="utf-8")  # type: ignore[arg-type]
-    result = reports.run_query(obj.existing(), query)
+    if sum(map(bool, (sql, sql_file, name))) != 1:
+        fail("give either SQL, --file F or --name NAME")
+    ws = obj.existing()
+    if name:
+        query = own_reports.query_of(ws, name)
+    else:
+        query = sql or Path(sql_file).read_text(encoding="utf-8")  # type: ignore[arg-type]
+    result = reports.run_query(ws, query)
     if output:
         Path(output).write_bytes(reports.export(result, fmt))
         click.echo(f"{len(result.rows)} rows written to {output}", err=True)
@@ -628,6 +634,55 @@ def report(obj: Ctx, sql: str | None, sql_file: str | None, fmt: str, output: st
         fail(f"--format {fmt} needs --output FILE")
     else:
         sys.stdout.write(reports.export(result, fmt).decode("utf-8"))
+
+
+@cli.group("reports")
+def reports_group() -> None:
+    """Saved reports: queries kept under a title, for the Reports page and `report --name`."""
+
+
+@reports_group.command("list")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_obj
+def reports_list(obj: Ctx, as_json: bool) -> None:
+    """The ready-made reports, then the workspace's saved ones."""
+    ws = obj.existing()
+    rows = [{"name": key.replace("_", "-"), "title": title, "saved_by": None, "saved_at": None, "sql": text}
+            for key, (title, text) in reports.SAVED_REPORTS.items()]
+    rows += [{"name": r.name, "title": r.title, "saved_by": r.saved_by, "saved_at": r.saved_at, "sql": r.sql}
+             for r in own_reports.all_reports(ws)]
+    if as_json:
+        emit_json(rows)
+        return
+    width = max(len(r["name"]) for r in rows)
+    for r in rows:
+        who = f"  (saved by {r['saved_by']}, {r['saved_at']:%Y-%m-%d})" if r["saved_by"] else "  (ready-made)"
+        click.echo(f"{r['name']:<{width}}  {r['title']}{who}")
+
+
+@reports_group.command("save")
+@click.argument("title")
+@click.argument("sql", required=False)
+@click.option("--file", "sql_file", type=click.Path(exists=True, dir_okay=False), help="Read the query from a file.")
+@click.option("--replace", is_flag=True, help="Replace the saved report of the same title.")
+@click.pass_obj
+def reports_save(obj: Ctx, title: str, sql: str | None, sql_file: str | None, replace: bool) -> None:
+    """Save a read-only SQL query as a report called TITLE (checked to run first)."""
+    if bool(sql) == bool(sql_file):
+        fail("give either SQL or --file F")
+    query = sql or Path(sql_file).read_text(encoding="utf-8")  # type: ignore[arg-type]
+    saved = own_reports.save(obj.existing(), title, query, actor=actor(),
+                             replace=own_reports.name_of(title) if replace else None)
+    click.echo(f"saved {saved.title!r}: run it with `ecluse report --name {saved.name}`")
+
+
+@reports_group.command("delete")
+@click.argument("name")
+@click.pass_obj
+def reports_delete(obj: Ctx, name: str) -> None:
+    """Delete a saved report."""
+    gone = own_reports.delete(obj.existing(), name)
+    click.echo(f"deleted {gone.title!r}")
 
 
 @cli.command()

@@ -500,6 +500,20 @@ MESSAGES: dict[str, dict[str, str]] = {
               "give below the environment variable that holds it."},
     "said.report.failed": {"fr": "La requête a échoué : {error}", "en": "{error}"},
     "said.report.empty": {"fr": "La requête est vide.", "en": "the query is empty"},
+    "said.report.unknown_saved": {"fr": "Aucun rapport enregistré ne s'appelle « {name} » (la liste : "
+                                        "`ecluse reports list`).",
+                                  "en": "no saved report is named '{name}' (`ecluse reports list` shows them)"},
+    "said.report.no_title": {"fr": "Donnez un titre au rapport (avec des lettres ou des chiffres).",
+                             "en": "give the report a title (letters or digits)"},
+    "said.report.long_title": {"fr": "Le titre d'un rapport fait {n} caractères au plus.",
+                               "en": "a report's title is {n} characters at most"},
+    "said.report.title_ready_made": {"fr": "« {title} » est le nom d'un rapport prêt à l'emploi : choisissez un "
+                                           "autre titre.",
+                                     "en": "'{title}' is the name of a ready-made report: choose another title"},
+    "said.report.title_taken": {"fr": "Un rapport enregistré s'appelle déjà « {title} » : choisissez un autre titre, "
+                                      "ou choisissez ce rapport puis mettez-le à jour.",
+                                "en": "a saved report is already called '{title}': choose another title, or pick "
+                                      "that report and update it"},
     "said.report.no_files": {"fr": "Les rapports ne lisent ni n'écrivent aucun fichier hors de l'espace de travail.",
                              "en": "Reports cannot read or write any file outside the workspace."},
     "said.report.syntax": {

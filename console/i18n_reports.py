@@ -10,11 +10,43 @@ MESSAGES: dict[str, dict[str, str]] = {
                         "this; the internal tables (documents…) can be read too, but may change from one version "
                         "of Écluse to the next."},
     # Reports that come with Écluse (services/reports.SAVED_REPORTS): one cannot save one's own yet.
-    "rep.saved": {"fr": "Rapport prêt à l'emploi", "en": "Ready-made report"},
-    "rep.saved_help": {"fr": "Des rapports fournis avec Écluse. On ne peut pas encore enregistrer les siens : pour "
-                             "garder une requête, copiez-la depuis la zone « Requête SQL ».",
-                       "en": "Reports that come with Écluse. Your own cannot be saved yet: to keep a query, copy it "
-                             "from the “SQL query” box."},
+    "rep.saved": {"fr": "Rapport", "en": "Report"},
+    "rep.saved_help": {"fr": "Les rapports fournis avec Écluse, puis ceux enregistrés dans cet espace de travail "
+                             "(« Enregistrer… » sous la requête). Un rapport s'exécute dès qu'il est choisi.",
+                       "en": "The reports that come with Écluse, then those saved in this workspace (“Save…” under "
+                             "the query). A report runs as soon as it is chosen."},
+    "rep.mine_title": {"fr": "{title} — enregistré par {who}", "en": "{title} — saved by {who}"},
+    "rep.mine_edited": {"fr": "Requête modifiée depuis l'enregistrement de « {title} ».",
+                        "en": "Query edited since '{title}' was saved."},
+    "rep.back_to_report": {"fr": "Revenir au rapport", "en": "Back to the report"},
+    "rep.save": {"fr": "Enregistrer…", "en": "Save…"},
+    "rep.save_title": {"fr": "Titre du rapport", "en": "Report title"},
+    "rep.save_title_help": {"fr": "Le rapport est enregistré dans l'espace de travail, pour tous ceux qui l'utilisent. "
+                                  "En ligne de commande : `ecluse report --name` suivi du titre en minuscules, "
+                                  "sans accents, mots reliés par des tirets.",
+                            "en": "The report is saved in the workspace, for everyone who uses it. From the command "
+                                  "line: `ecluse report --name` followed by the title in lower case, without accents, "
+                                  "words joined by hyphens."},
+    "rep.save_new": {"fr": "Enregistre la requête de la zone ci-dessus sous ce titre, après avoir vérifié qu'elle "
+                           "s'exécute.",
+                     "en": "Saves the query in the box above under this title, once checked to run."},
+    "rep.save_updates": {"fr": "Remplace la requête enregistrée de ce rapport par celle de la zone ci-dessus. Pour en "
+                               "faire un nouveau rapport, changez le titre.",
+                         "en": "Replaces this report's saved query with the one in the box above. To make it a new "
+                               "report, change the title."},
+    "rep.save_button": {"fr": "Enregistrer", "en": "Save"},
+    "rep.save_update": {"fr": "Mettre à jour « {title} »", "en": "Update '{title}'"},
+    "rep.saved_ok": {"fr": "Rapport « {title} » enregistré. Il est dans la liste « Rapport » ; en ligne de "
+                           "commande : `ecluse report --name {name}`.",
+                     "en": "Report '{title}' saved. It is in the “Report” list; from the command line: "
+                           "`ecluse report --name {name}`."},
+    "rep.updated_ok": {"fr": "Rapport « {title} » mis à jour.", "en": "Report '{title}' updated."},
+    "rep.delete": {"fr": "Supprimer…", "en": "Delete…"},
+    "rep.delete_note": {"fr": "Enregistré par {who} le {when}. Sa requête reste dans la zone ci-dessus : on peut "
+                              "l'enregistrer à nouveau.",
+                        "en": "Saved by {who} on {when}. Its query stays in the box above: it can be saved again."},
+    "rep.delete_go": {"fr": "Supprimer « {title} »", "en": "Delete '{title}'"},
+    "rep.deleted_ok": {"fr": "Rapport « {title} » supprimé.", "en": "Report '{title}' deleted."},
     "rep.saved_none": {"fr": "— requête libre —", "en": "— custom query —"},
     "rep.saved_edited": {"fr": "Requête modifiée : ce n'est plus le rapport « {title} » tel que fourni.",
                          "en": "Query edited: it is no longer the ready-made report '{title}' as supplied."},
@@ -44,9 +76,8 @@ MESSAGES: dict[str, dict[str, str]] = {
                          "en": "CSV and XLSX: columns and values as shown above. Parquet and JSON: SQL names, "
                                "for other programs."},
     "rep.duckdb": {"fr": "Message de DuckDB : {text}", "en": "DuckDB says: {text}"},
-    "rep.empty_sql": {"fr": "Écrivez une requête, construisez un rapport ci-dessus ou choisissez un rapport prêt à "
-                            "l'emploi.",
-                      "en": "Write a query, build a report above or choose a ready-made report."},
+    "rep.empty_sql": {"fr": "Écrivez une requête, construisez un rapport ci-dessus ou choisissez un rapport.",
+                      "en": "Write a query, build a report above or choose a report."},
 
     # -- the views and their columns ---------------------------------------------------------------
     "rep.views_intro": {"fr": "Chaque vue avec ce qu'elle contient ; choisissez un onglet pour lire ses colonnes, leur "

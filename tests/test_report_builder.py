@@ -677,7 +677,7 @@ def test_the_page_exports_in_english_as_shown_and_names_its_files_with_hyphens(f
     at = open_app("reports")
     at.segmented_control(key="lang").set_value("en").run()
     picker = at.selectbox(key="rp_saved.en")
-    assert picker.label == "Ready-made report" and "cannot be saved yet" in picker.help
+    assert picker.label == "Report" and "then those saved in this workspace" in picker.help
     assert "AS" in at.text_area(key="rp_sql").help
     picker.set_value("sent_to_pennylane").run()
     assert_clean(at)
@@ -692,7 +692,7 @@ def test_the_page_exports_in_english_as_shown_and_names_its_files_with_hyphens(f
     assert config["Total"]["type_config"]["step"] == 0.01  # money keeps its two places
     at.segmented_control(key="lang").set_value("fr").run()
     picker = at.selectbox(key="rp_saved.fr")
-    assert picker.label == "Rapport prêt à l'emploi" and "On ne peut pas encore enregistrer" in picker.help
+    assert picker.label == "Rapport" and "puis ceux enregistrés dans cet espace de travail" in picker.help
     # Internal tables are read, not refused (read-only, secrets masked): the page no longer says
     # "documented views only", it says they may change.
     assert any("les tables internes (documents…) se lisent aussi" in c.value for c in at.caption)

@@ -156,21 +156,9 @@ def builder_label(choices: Choices, lang: str) -> str:
 
 def run_query(ws: Workspace, sql: str, *, max_rows: int | None = None) -> QueryResult:
     sql = sql.strip().rstrip(";")
-    if not sql:
-        raise ReportError("the query is empty", Said("report.empty", {}))
     try:
         with ws.db.sandbox() as con:
-            statements = con.extract_statements(sql)
-            if any(s.type not in _QUERY_TYPES for s in statements):
-                raise ReportError("reports are read-only: only queries (SELECT, WITH...) can be run",
-                                  Said("report.read_only", {}))
-            if len(statements) > 1:  # only the last one's result would show
-                raise ReportError(f"one query at a time: this text holds {len(statements)}",
-                                  Said("report.one_query", {"n": len(statements)}))
-            con.execute("SET search_path = 'reports'")
-            rel = con.sql(sql)
-            if rel is None:
-                raise ReportError("the query returned no result set; reports are SELECT queries")
+            rel = _relation(con, sql)
             if max_rows is None:
                 return QueryResult(_unique_names(rel.to_arrow_table()))
             table = _unique_names(_fetch_limited(rel, max_rows + 1))
@@ -178,6 +166,34 @@ def run_query(ws: Workspace, sql: str, *, max_rows: int | None = None) -> QueryR
             return QueryResult(table.slice(0, max_rows), truncated)
     except duckdb.Error as exc:
         raise ReportError(*_explain(exc)) from None
+
+
+def check_query(ws: Workspace, sql: str) -> None:
+    """Raise the ReportError `run_query` would, without running the query: it is parsed and bound
+    (an unknown column, a write, two queries are refused) but no row is read."""
+    try:
+        with ws.db.sandbox() as con:
+            _relation(con, sql.strip().rstrip(";"))
+    except duckdb.Error as exc:
+        raise ReportError(*_explain(exc)) from None
+
+
+def _relation(con: duckdb.DuckDBPyConnection, sql: str) -> duckdb.DuckDBPyRelation:
+    """`sql` on the sandbox's connection as a relation not yet run, or why it is refused."""
+    if not sql:
+        raise ReportError("the query is empty", Said("report.empty", {}))
+    statements = con.extract_statements(sql)
+    if any(s.type not in _QUERY_TYPES for s in statements):
+        raise ReportError("reports are read-only: only queries (SELECT, WITH...) can be run",
+                          Said("report.read_only", {}))
+    if len(statements) > 1:  # only the last one's result would show
+        raise ReportError(f"one query at a time: this text holds {len(statements)}",
+                          Said("report.one_query", {"n": len(statements)}))
+    con.execute("SET search_path = 'reports'")
+    rel = con.sql(sql)
+    if rel is None:
+        raise ReportError("the query returned no result set; reports are SELECT queries")
+    return rel
 
 
 def _unique_names(table: pa.Table) -> pa.Table:

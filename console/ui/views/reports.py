@@ -1,6 +1,6 @@
-"""Reports: the report views described, a report built from choices, ready-made reports (saving
-one's own is not built: the picker says so) and a read-only SQL editor over the report views,
-with exports."""
+"""Reports: the report views described, a report built from choices, ready-made reports and the
+workspace's saved ones (services.own_reports), a read-only SQL editor over the report views, with
+exports; a query saved, updated or deleted under a title."""
 from __future__ import annotations
 
 import datetime as dt
@@ -9,7 +9,7 @@ from typing import Any
 import streamlit as st
 
 from ecluse import i18n
-from ecluse.services import reports
+from ecluse.services import own_reports, reports
 from ecluse.ui import state, widgets
 from ecluse.ui.state import t
 
@@ -117,22 +117,107 @@ def use_sql(sql: str, totals: str | None = None, choices: reports.Choices | None
     state.remember("rp_saved")
 
 
-def pick_saved() -> None:
+MINE = "mine:"  # the picker's key of a saved report: "mine:tva-par-client"; a ready-made one's is its own
+
+
+def picked_report(key: str | None, mine: dict[str, own_reports.OwnReport]) -> tuple[str, str | None]:
+    """The query of the picker's report and, for a builder's report saved, its totals' query."""
+    if key and key.startswith(MINE):
+        report = mine[key.removeprefix(MINE)]
+        return report.sql, report.totals_sql
+    return reports.SAVED_REPORTS[key][1], None
+
+
+def pick_saved(mine: dict[str, own_reports.OwnReport]) -> None:
     state.remember("rp_saved")
     key = st.session_state.get(state.lkey("rp_saved"))
     if key:
-        st.session_state["rp_sql"] = reports.SAVED_REPORTS[key][1]
-        st.session_state["rp_ran"] = st.session_state["rp_sql"]  # a saved report runs when picked
+        load_report(key, mine)
 
 
-def saved_title(key: str) -> str:
+def load_report(key: str, mine: dict[str, own_reports.OwnReport]) -> None:
+    """The report's query into the box, run (a report runs when picked), its totals beside it; its
+    title in the save form's field when it is one of ours, to update it."""
+    sql, totals = picked_report(key, mine)
+    st.session_state["rp_sql"] = st.session_state["rp_ran"] = sql
+    st.session_state["rp_totals"] = (sql, totals)
+    st.session_state["rp_save_title"] = mine[key.removeprefix(MINE)].title if key.startswith(MINE) else ""
+
+
+def saved_title(key: str, mine: dict[str, own_reports.OwnReport]) -> str:
     if not key:
         return t("rep.saved_none")
+    if key.startswith(MINE):
+        report = mine.get(key.removeprefix(MINE))
+        return t("rep.mine_title", title=report.title, who=report.saved_by) if report else key
     fr, _sep, en = reports.SAVED_REPORTS[key][0].partition(" / ")
     return (en or fr) if state.lang() == "en" else fr
 
 
-def exports(ws, sql: str, sql_names: bool) -> None:
+def save_report(ws, mine: dict[str, own_reports.OwnReport]) -> None:
+    """The box's query saved under the form's title (a callback: the picker then names it). The
+    report picked is updated when the title is still its own, else a new one is saved."""
+    key = st.session_state.get(state.lkey("rp_saved")) or ""
+    picked = key.removeprefix(MINE) if key.startswith(MINE) else None
+    title, sql = st.session_state.get("rp_save_title") or "", st.session_state.get("rp_sql") or ""
+    built, totals = st.session_state.get("rp_totals") or ("", None)
+    try:
+        saved = own_reports.save(
+            ws, title, sql, actor=state.signer(), totals_sql=totals if built.strip() == sql.strip() else None,
+            replace=picked if picked and own_reports.name_of(title) == picked else None)
+    except widgets.USER_ERRORS as exc:
+        st.session_state["rp_save_error"] = exc
+        return
+    st.session_state[state.lkey("rp_saved")] = MINE + saved.name
+    state.remember("rp_saved")
+    st.session_state["rp_sql"] = st.session_state["rp_ran"] = saved.sql
+    st.session_state["rp_totals"] = (saved.sql, saved.totals_sql)
+    state.flash("success", t("rep.saved_ok" if picked != saved.name else "rep.updated_ok",
+                             title=saved.title, name=saved.name))
+
+
+def delete_report(ws) -> None:
+    key = st.session_state.get(state.lkey("rp_saved")) or ""
+    try:
+        gone = own_reports.delete(ws, key.removeprefix(MINE))
+    except widgets.USER_ERRORS as exc:
+        st.session_state["rp_save_error"] = exc
+        return
+    st.session_state[state.lkey("rp_saved")] = ""
+    state.remember("rp_saved")
+    st.session_state["rp_save_title"] = ""
+    state.flash("success", t("rep.deleted_ok", title=gone.title))
+
+
+def report_actions(ws, mine: dict[str, own_reports.OwnReport]) -> None:
+    """Beside « Exécuter »: save the box's query under a title (or update the report picked), and
+    delete the report picked when it is one of ours; and, once its query is edited, back to the
+    report picked as it is."""
+    key = st.session_state.get(state.lkey("rp_saved")) or ""
+    picked = mine.get(key.removeprefix(MINE)) if key.startswith(MINE) else None
+    bar = st.columns([1, 1, 1, 3] if picked else [1, 1, 4], vertical_alignment="center")
+    if bar[0].button(t("rep.run"), type="primary", icon=":material/play_arrow:", key="rp_run", width="stretch"):
+        st.session_state["rp_ran"] = st.session_state["rp_sql"]
+    with bar[1].popover(t("rep.save"), icon=":material/bookmark_add:", width="stretch"):
+        st.text_input(t("rep.save_title"), key="rp_save_title", max_chars=own_reports.MAX_TITLE,
+                      help=t("rep.save_title_help"))
+        title = st.session_state.get("rp_save_title") or ""
+        updating = picked is not None and own_reports.name_of(title) == picked.name
+        st.caption(t("rep.save_updates" if updating else "rep.save_new"))
+        st.button(t("rep.save_update", title=picked.title) if updating else t("rep.save_button"),
+                  key="rp_save_go", type="primary", icon=":material/save:", on_click=save_report, args=(ws, mine),
+                  disabled=not (st.session_state.get("rp_sql") or "").strip())
+    if picked is not None:
+        with bar[2].popover(t("rep.delete"), icon=":material/delete:", width="stretch"):
+            st.caption(t("rep.delete_note", who=picked.saved_by, when=widgets.datetime(picked.saved_at)))
+            st.button(t("rep.delete_go", title=picked.title), key="rp_delete_go", icon=":material/delete_forever:",
+                      on_click=delete_report, args=(ws,))
+    error = st.session_state.pop("rp_save_error", None)
+    if error is not None:
+        widgets.user_error(error)
+
+
+def exports(ws, sql: str, sql_names: bool, mine: dict[str, own_reports.OwnReport]) -> None:
     st.markdown(t("rep.export"))
     st.caption(t("rep.export_names"))
     cols = st.columns(len(reports.FORMATS))
@@ -150,6 +235,8 @@ def exports(ws, sql: str, sql_names: bool) -> None:
 
     built, choices = st.session_state.get("rp_built") or ("", None)
     label = reports.builder_label(choices, lang) if choices and built.strip() == sql else None
+    # A saved report's file is named after it: its handle is its title's words already.
+    label = next((r.name for r in mine.values() if r.sql.strip() == sql), label)
     stem = reports.export_stem(sql, dt.date.today(), t("rep.file_query"), label)
     for col, fmt in zip(cols, ("csv", "xlsx", "parquet", "json")):
         col.download_button(fmt.upper(), data=make(fmt), file_name=f"{stem}.{fmt}", mime=MIME[fmt],
@@ -213,16 +300,27 @@ def main() -> None:
             query_error(exc)
     if "rp_sql" not in st.session_state:
         st.session_state["rp_sql"] = ""
-    st.selectbox(t("rep.saved"), ["", *reports.SAVED_REPORTS], key=state.keep("rp_saved", ""),
-                 format_func=state.frozen(saved_title), on_change=pick_saved, help=t("rep.saved_help"))
+    widgets.show_flashes()
+    mine = {r.name: r for r in own_reports.all_reports(ws)}
+    options = ["", *reports.SAVED_REPORTS, *(MINE + name for name in mine)]
+    state.drop_if_not_in("rp_saved", options, "")  # deleted meanwhile (another tab, the CLI)
+    title = state.frozen(lambda key: saved_title(key, mine))
+    st.selectbox(t("rep.saved"), options, key=state.keep("rp_saved", ""), format_func=title,
+                 on_change=pick_saved, args=(mine,), help=t("rep.saved_help"))
     st.text_area(t("rep.sql"), key="rp_sql", height=160, help=t("rep.sql_help"),
                  placeholder="SELECT status, count(*) AS documents FROM invoices GROUP BY ALL")
     chosen = st.session_state.get(state.lkey("rp_saved"))
-    if chosen in reports.SAVED_REPORTS and st.session_state["rp_sql"].strip() != reports.SAVED_REPORTS[chosen][1].strip():
-        # The picker still names the report the text came from: say it is no longer that one.
-        st.caption(t("rep.saved_edited", title=saved_title(chosen)))
-    if st.button(t("rep.run"), type="primary", icon=":material/play_arrow:", key="rp_run"):
-        st.session_state["rp_ran"] = st.session_state["rp_sql"]
+    if chosen and st.session_state["rp_sql"].strip() != picked_report(chosen, mine)[0].strip():
+        # The picker still names the report the text came from: say it is no longer that one,
+        # and offer it back (picking it again in the list would change nothing: it is the value).
+        note, back = st.columns([4, 1], vertical_alignment="center")
+        if chosen.startswith(MINE):
+            note.caption(t("rep.mine_edited", title=mine[chosen.removeprefix(MINE)].title))
+        else:
+            note.caption(t("rep.saved_edited", title=title(chosen)))
+        back.button(t("rep.back_to_report"), key="rp_back", icon=":material/undo:", on_click=load_report,
+                    args=(chosen, mine), width="stretch")
+    report_actions(ws, mine)
     sql = (st.session_state.get("rp_ran") or "").strip()
     if not sql:
         st.caption(t("rep.empty_sql"))
@@ -242,7 +340,7 @@ def main() -> None:
     st.dataframe(shown.table.to_pandas(), hide_index=True, width="stretch", key="rp_result",
                  column_config=column_formats(shown, result.columns), placeholder="")  # no value: an empty cell
     totals(ws, sql, sql_names)
-    exports(ws, sql, sql_names)
+    exports(ws, sql, sql_names, mine)
 
 
 def totals(ws, sql: str, sql_names: bool) -> None:
