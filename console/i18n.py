@@ -374,6 +374,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "“Test” tries the settings as the form holds them, without saving them; a secret left empty is "
               "the one saved."},
     "conn.enabled": {"fr": "Activée", "en": "Enabled"},
+    "conn.disabled": {"fr": "Désactivée", "en": "Disabled"},
     "conn.enabled_help": {
         "fr": "Une connexion désactivée est laissée de côté quand toutes les connexions sont synchronisées "
               "(`ecluse sync` sans nom, une synchronisation planifiée par exemple) ; « Synchroniser maintenant » "

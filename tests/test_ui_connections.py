@@ -210,10 +210,12 @@ def test_a_connection_is_turned_off_and_on_from_its_panel(harvest):
     ws, _ = harvest
     at = open_app("connections")
     assert table_rows(at)["agence"]["Active"] == "✓"
+    assert at.toggle(key="cn_enabled_agence").label == "Activée"
     at.toggle(key="cn_enabled_agence").set_value(False).run()
     assert_clean(at)
     assert ws.connection("agence")["enabled"] is False
     assert table_rows(at)["agence"]["Active"] == "—"
+    assert at.toggle(key="cn_enabled_agence").label == "Désactivée"  # the label says the state
     assert panel_texts(at, "success") == [
         "Connexion « agence » désactivée : elle n'est plus synchronisée avec les autres ; « Synchroniser "
         "maintenant » la lit quand même."]

@@ -164,7 +164,9 @@ def connection_panel(ws, row: dict[str, Any]) -> None:
                 st.rerun()
     # What ecluse.toml says (changed by the CLI meanwhile, say), the user's click aside.
     st.session_state[f"cn_enabled_{name}"] = bool(row["enabled"])
-    bar.toggle(t("conn.enabled"), key=f"cn_enabled_{name}", help=t("conn.enabled_help"),
+    # The label says the state (a toggle off still reading "Enabled" was taken for on).
+    bar.toggle(t("conn.enabled" if row["enabled"] else "conn.disabled"), key=f"cn_enabled_{name}",
+               help=t("conn.enabled_help"),
                on_change=switched, args=(ws, name))
     # Filled last, after the form's buttons: what this run's action said, in place of what the
     # earlier ones did (a sync's summary included).
