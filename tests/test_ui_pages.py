@@ -118,6 +118,26 @@ def test_overview_empty_workspace_syncs_the_demo(empty_workspace, use_workspace)
     assert expander.proto.expanded
 
 
+def test_a_sync_summary_goes_once_a_later_sync_of_its_connection_ran_elsewhere(empty_workspace, use_workspace):
+    ws = use_workspace(empty_workspace)
+    at = open_app()
+    at.button(key="ov_sync_demo").click().run()
+    state.JOBS.wait(120)
+    at.run()
+    assert any("terminée" in s.label for s in at.get("status"))
+    at.switch_page("views/connections.py").run()
+    assert any("terminée" in s.label for s in at.get("status"))  # on Connexions too
+    # The same connection synced by the CLI meanwhile: this session's summary is no longer the
+    # connection's last (its counts would be read as the last sync's), and goes.
+    sync_service.sync_connection(ws, state.plugins(), "demo", actor="cli")
+    at.run()
+    assert_clean(at)
+    assert not any("terminée" in s.label for s in at.get("status"))
+    at.switch_page("views/overview.py").run()
+    assert not any("terminée" in s.label for s in at.get("status"))
+    assert len(review.status_summary(ws)["last_syncs"]) == 2
+
+
 def test_overview_attention_opens_the_filtered_review(synced_workspace, use_workspace):
     ws = use_workspace(synced_workspace)
     at = open_app()

@@ -161,6 +161,12 @@ def _now() -> dt.datetime:
     return dt.datetime.now(dt.timezone.utc)
 
 
+def latest_run_id(ws: Workspace, name: str) -> int | None:
+    """The connection's last sync run (of any process: the console, the CLI, a schedule)."""
+    with ws.db.read() as con:
+        return con.execute("SELECT max(id) FROM sync_runs WHERE connection = ?", [name]).fetchone()[0]
+
+
 def sync_connection(
     ws: Workspace,
     plugins: Plugins,

@@ -13,7 +13,7 @@ from .. import i18n
 from ..connectors import Connector, Setting, SettingsError
 from ..pennylane import vat as vat_codes
 from ..services import reports, review, setup
-from ..services.sync import INTERRUPTED_MESSAGE, AlreadyRunning
+from ..services.sync import INTERRUPTED_MESSAGE, AlreadyRunning, latest_run_id
 from ..storage.db import WorkspaceBusy
 from ..workspace import WorkspaceError, env_var
 from . import state
@@ -391,6 +391,9 @@ def sync_panel(ws: Any, name: str) -> None:
         return
     if not job.running and job.seq not in st.session_state.get("_my_jobs", set()):
         return
+    run_id = job.report.run_id if job.report is not None else None
+    if not job.running and run_id is not None and run_id != latest_run_id(ws, name):
+        return  # a later sync (the CLI's, another session's) said more recently: its counts are the ones that hold
     if job.running:
         @st.fragment(run_every=1.0)
         def live() -> None:
