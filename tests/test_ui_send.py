@@ -261,7 +261,7 @@ def test_send_puts_every_approved_invoice_in_pennylane_once(live, emu, token):
     assert_exactly_once(emu, ws, ids)
     assert any(f"{len(ids)} envoyée{'s' * (len(ids) > 1)} sur {len(ids)}" in s.value for s in at.success)
     items = frame(at, "Fichier")
-    assert set(items["Statut"]) == {"envoyée"} and len(items) == len(ids)
+    assert set(items["Statut"]) == {"Envoyée"} and len(items) == len(ids)
     assert all(v != "—" for v in items["Identifiant Pennylane"])
     history = frame(at, "Lot")
     assert history.iloc[0]["Envoyées"] == len(ids) and history.iloc[0]["Statut"] == "Terminé"

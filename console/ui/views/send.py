@@ -61,7 +61,10 @@ def item_state(value: str | None) -> str:
 
 
 def state_label(value: str | None) -> str:
-    return t(f"send.state_{item_state(value)}")
+    """An invoice's state in a table's cell, capitalised as the batches' statuses are ("Envoyée");
+    the same word follows a label in lower case ("… · bloquée")."""
+    text = t(f"send.state_{item_state(value)}")
+    return text[:1].upper() + text[1:]
 
 
 # -- destination ---------------------------------------------------------------------------
