@@ -44,6 +44,10 @@ MESSAGES: dict[str, dict[str, str]] = {
 
     # -- a document's lines: the account each will be sent to -------------------------------------
     "lines.col_account": {"fr": "Compte Pennylane", "en": "Pennylane account"},
+    "lines.fullscreen": {"fr": "Le tableau partage la largeur avec le PDF : l'icône « plein écran », en haut à droite du "
+                               "tableau quand la souris le survole, le montre en entier.",
+                         "en": "The table shares the width with the PDF: the “fullscreen” icon, at the table's top "
+                               "right when the mouse is over it, shows it whole."},
     "lines.col_account_help": {
         "fr": "Le compte que l'envoi donnera à la ligne : celui de sa correction, sinon la correspondance de son code "
               "(ou de la première de ses parties qui a une correspondance), sinon le compte par défaut « * ». Un compte "

@@ -588,6 +588,7 @@ def lines_tab(ws, doc: dict[str, Any]) -> None:
             **({labels["account_label"]: st.column_config.TextColumn(
                 help=t("lines.col_account_label_help", when=widgets.datetime(chart.fetched_at)))} if chart else {}),
         })
+    st.caption(t("lines.fullscreen"))  # eleven columns beside the PDF: Streamlit's own fullscreen shows them all
     if doc["status"] == SENT:  # what is sent is in Pennylane: nothing left to do here
         return
     for flag in ("absent", "disabled"):
