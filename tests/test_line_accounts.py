@@ -296,3 +296,34 @@ def test_revues_check_by_code_agrees_with_the_send_pages_check_by_document(works
     assert by_code() == by_document() and len(by_code()) > len(ids) // 2
     workspace.set_mapping("ledger_accounts", "*", "706100")
     assert by_code() == by_document()
+
+
+@pytest.mark.parametrize("fallback", [None, "471000"])
+def test_one_rule_gives_each_line_the_account_the_send_asks_pennylane_for(fallback):
+    """`review.accounts_of`, the rule Revue, the preview, "approve all valid" and a fix's history
+    share: its numbers are those the send asks Pennylane's chart for (`account_numbers`, which
+    it holds an invoice on), and a line alone gets what it gets among its document's lines (as
+    `accounts_absent` asks it, once per code); `chart_lacks` holds on an absent account only."""
+    import datetime as dt
+
+    from ecluse.domain import fixed_account_hint
+    from ecluse.pennylane import requests_builder as rb
+
+    mapping = {"kind:Product": "706100", "kind:Service": "706200", "kind:Product|project:P2": "706110",
+               **({"*": fallback} if fallback else {})}
+    hints = ["kind:Product|project:P1", "kind:Product|project:P2", "kind:Service", "kind:Other", None,
+             fixed_account_hint("706300"), "project:P9|kind:Service"]
+    lines = [Line(f"L{i}", D(1), D("25.00"), D("25.00"), D("5.00"), D("30.00"), D(20), hint)
+             for i, hint in enumerate(hints)]
+    shown = review.accounts_of(lines, mapping)
+    assert [(a["account"], a["source"], a["via"]) for a in shown] == [
+        ("706100", "part", "kind:Product"), ("706110", "code", None), ("706200", "code", None),
+        (fallback, "default" if fallback else "none", None), (fallback, "default" if fallback else "none", None),
+        ("706300", "fixed", None), ("706200", "part", "kind:Service")]
+    assert {a["account"] for a in shown} - {None} == set(rb.account_numbers(lines, mapping).values())
+    assert [review.accounts_of([line], mapping)[0] for line in lines] == shown
+    chart = pennylane_lists.Lists(dt.datetime.now(dt.timezone.utc), ledger_accounts=[
+        {"number": "706100", "label": "Licences", "enabled": True},
+        {"number": "706300", "label": "Ancien compte", "enabled": False}])
+    assert [review.chart_lacks(chart, a["account"]) for a in shown] == [
+        False, True, True, bool(fallback), bool(fallback), False, True]

@@ -24,7 +24,7 @@ from ..workspace import Workspace, WorkspaceError
 from . import pennylane_lists, send
 from .jobs import JobRegistry
 from .mappings import category_for
-from .review import Filters
+from .review import Filters, accounts_of, chart_lacks
 from .sent_amounts import item_amount_sql, item_currency_sql
 
 FINAL_STATES = ("sent", "failed", "held")
@@ -186,7 +186,8 @@ def preview_checks(ws: Workspace, document_ids: list[str]) -> PreviewChecks:
     (`send._Placeholders`), a live send holds an invoice whose account Pennylane's chart lacks
     and sends one without a category Pennylane does not have (or has twice). Said from the
     lists last read for this same destination; the account numbers are the send's
-    (`requests_builder.account_numbers`, a reviewer's fix winning over a mapping)."""
+    (`review.accounts_of`, a reviewer's fix winning over a mapping), held as it holds them
+    (`review.chart_lacks`)."""
     lists = pennylane_lists.load(ws)
     mappings = ws.mappings()
     with ws.db.read() as con:
@@ -197,8 +198,7 @@ def preview_checks(ws: Workspace, document_ids: list[str]) -> PreviewChecks:
 
 def _preview_check(doc: Document, mappings: dict[str, dict[str, str]],
                    lists: pennylane_lists.Lists | None) -> PreviewCheck:
-    numbers = rb.account_numbers(doc.lines, mappings["ledger_accounts"])
-    accounts = tuple(rb.ledger_account(line, numbers) for line in doc.lines)
+    accounts = tuple(a["account"] for a in accounts_of(doc.lines, mappings["ledger_accounts"]))
     if lists is None:
         return PreviewCheck(accounts)
     category = doc.category_hint or category_for(mappings["categories"], doc.connection, doc.kind)
@@ -207,7 +207,7 @@ def _preview_check(doc: Document, mappings: dict[str, dict[str, str]],
         problem = "unknown"
     elif category and lists.is_ambiguous(category):
         problem = "ambiguous"
-    absent = tuple(sorted({n for n in numbers.values() if not lists.has_account(n)}))
+    absent = tuple(sorted({n for n in accounts if chart_lacks(lists, n)}))
     return PreviewCheck(accounts, absent, category, problem)
 
 

@@ -12,7 +12,6 @@ import json
 from typing import Any
 
 from ..domain import fixed_account, json_dumps
-from ..pennylane import requests_builder as rb
 from ..storage.db import dict_rows
 from ..storage.documents import load_documents, source_value, valid_override_field
 from ..storage.ingest import refresh_duplicates_of, write_findings
@@ -20,7 +19,7 @@ from ..validation import ADDRESS_FIELD, validate, without_incomplete_address, wi
 from ..workspace import Workspace
 from ..connectors import Said
 from .mappings import check_ledger_account
-from .review import ReviewError
+from .review import ReviewError, accounts_of
 
 EDITABLE_STATUSES = ("to_review", "on_hold", "approved", "failed")
 
@@ -100,11 +99,11 @@ def _iso_date(value: Any) -> str:
 
 def _account_in_force(doc: Any, field: str, mapping: dict[str, str]) -> str | None:
     """The account a line goes to without a fix of its own (its code's mapping, a part's, or
-    '*', as the send resolves it), or None."""
+    '*': `review.accounts_of`, the send's rule), or None."""
     index = int(field[6:field.index("]")]) - 1
     if not 0 <= index < len(doc.lines):
         return None
-    return rb.ledger_account(doc.lines[index], rb.account_numbers(doc.lines, mapping))
+    return accounts_of(doc.lines, mapping)[index]["account"]
 
 
 def _current_value(doc: Any, field: str) -> Any:

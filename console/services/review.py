@@ -9,7 +9,8 @@ import json
 
 import duckdb
 from dataclasses import dataclass, field, replace
-from typing import Any
+from types import SimpleNamespace
+from typing import Any, Callable, Mapping, Sequence
 
 from .. import i18n
 from ..connectors import Said
@@ -17,7 +18,7 @@ from ..domain import APPROVED, FAILED, ON_HOLD, REJECTED, STATUSES, TO_REVIEW, L
 from ..pennylane import requests_builder as rb
 from ..pennylane.vat import VatMapper, VatMappingError, zone_of_key
 from ..storage.db import dict_rows
-from ..storage.documents import load_documents
+from ..storage.documents import apply_override, load_documents
 from ..storage.ingest import GONE
 from ..validation import sale_zone
 from ..workspace import Workspace
@@ -249,23 +250,38 @@ def lines_as_sent(ws: Workspace, doc_id: str, *, chart: bool = True, lists: Any 
         mapper: VatMapper | None = VatMapper(mappings["vat"])
     except VatMappingError:  # a code the configuration got wrong: the send stops on it too
         mapper = None
-    # What the send gives the request builder (`send._Sender._ledger_ids`), with the account
-    # numbers in place of Pennylane's ids.
-    accounts = rb.account_numbers(doc.lines, mapping)
-    out = [_line_account(line, accounts) for line in doc.lines]
+    out = accounts_of(doc.lines, mapping)
     zone = sale_zone(doc)
     for number, (line, shown) in enumerate(zip(doc.lines, out), start=1):
         if shown["source"] == "fixed" and number <= len(source_hints):
-            unfixed = replace(line, accounting_hint=source_hints[number - 1])
-            shown["unfixed"] = _line_account(unfixed, rb.account_numbers([unfixed], mapping))
+            shown["unfixed"] = accounts_of([replace(line, accounting_hint=source_hints[number - 1])], mapping)[0]
         shown["chart"], shown["account_label"] = _in_chart(chart_read, shown["account"])
         shown["vat_code"], shown["vat_source"], shown["vat_default"] = _line_vat(
             mapper, zone, line, f"lines[{number}].vat_code" in vat_fixed)
     return out
 
 
+def accounts_of(lines: Sequence[Any], mapping: Mapping[str, str]) -> list[dict[str, Any]]:
+    """The rule, in one place: the ledger account number each of these lines (as
+    `load_documents` gives them the send, a reviewer's fix as its code `ledger:NNN`) is sent to,
+    and why: {account, source, via}, as `line_accounts` says them (fixed, code, part, default,
+    none), by `mapping` (code → number, `*` the fallback). Revue, the preview, "approve all
+    valid" and a fix's history all ask it; the request builder books the same numbers."""
+    # What the send gives the request builder (`send._Sender._ledger_ids`), with the account
+    # numbers in place of Pennylane's ids.
+    numbers = rb.account_numbers(lines, mapping)
+    return [_line_account(line, numbers) for line in lines]
+
+
+def chart_lacks(chart: Any, account: str | None) -> bool:
+    """Whether Pennylane's chart (`pennylane_lists.Lists`, as last read) lacks an account a line
+    is sent to: a live send holds the invoice (`send._Sender._ledger_ids`). No account (Pennylane
+    chooses it) holds nothing; nor does a disabled one: the chart lists it, the send books it."""
+    return account is not None and not chart.has_account(account)
+
+
 def _line_account(line: Line, accounts: dict[str, str]) -> dict[str, Any]:
-    """{account, source, via} of one line, by the request builder's rule (`line_accounts`)."""
+    """{account, source, via} of one line, by the request builder's rule (`accounts_of`)."""
     account = rb.ledger_account(line, accounts)  # the builder's rule: the code, its first mapped part, '*'
     key = rb.hint_key(line.accounting_hint, accounts)  # which of them served it (None: '*' or nothing)
     if account is None:
@@ -283,9 +299,9 @@ def _in_chart(chart: Any, account: str | None) -> tuple[str | None, str | None]:
     """What Pennylane's chart last read says of an account: (None | ok | disabled | absent, label)."""
     if chart is None or account is None:
         return None, None
-    found = chart.account(account)
-    if found is None:
+    if chart_lacks(chart, account):
         return "absent", None
+    found = chart.account(account)
     return ("ok" if found.get("enabled", True) else "disabled"), found.get("label")
 
 
@@ -488,12 +504,10 @@ def valid_ids(ws: Workspace, filters: Filters | None = None) -> list[str]:
 def accounts_absent(ws: Workspace, ids: list[str], lists: Any = None) -> dict[str, list[str]]:
     """Of these documents, those a live send would hold because Pennylane's chart (the lists
     last read, `pennylane_lists.load`) lacks one of their ledger accounts: id → the numbers;
-    empty when the lists were never read. The send's rule (`requests_builder.account_numbers`
-    and `ledger_account`, as `batches.preview_checks` applies it document by document: a test
-    keeps them equal), applied once per distinct accounting code: Revue asks it of every
-    valid document on each rerun, and loading them all took seconds at 100,000."""
-    from types import SimpleNamespace
-
+    empty when the lists were never read. The send's rule (`accounts_of`, `chart_lacks`, as
+    `batches.preview_checks` applies them document by document: a test keeps them equal),
+    applied once per distinct accounting code: Revue asks it of every valid document on each
+    rerun, and loading them all took seconds at 100,000."""
     from . import pennylane_lists
     from ..storage.ingest import id_table
 
@@ -501,15 +515,11 @@ def accounts_absent(ws: Workspace, ids: list[str], lists: Any = None) -> dict[st
         lists = pennylane_lists.load(ws)
     if lists is None or not ids:
         return {}
-    mapping = ws.mappings()["ledger_accounts"]
+    account = _account_by_code(ws.mappings()["ledger_accounts"])
     with ws.db.read() as con, id_table(con, list(ids), "_absent_ids"):
         hints = [r[0] for r in con.execute(
             "SELECT DISTINCT accounting_hint FROM lines WHERE document_id IN (SELECT id FROM _absent_ids)").fetchall()]
-        by_code: dict[str | None, str | None] = {}
-        for hint in hints:
-            line = SimpleNamespace(accounting_hint=hint)
-            by_code[hint] = rb.ledger_account(line, rb.account_numbers([line], mapping))
-        absent_codes = [h for h, number in by_code.items() if number and not lists.has_account(number)]
+        absent_codes = [h for h in hints if chart_lacks(lists, account(h, None))]
         # A reviewer's account for a line (overrides) wins over its code's mapping.
         rows = con.execute(
             "SELECT l.document_id, l.accounting_hint, o.value FROM lines l LEFT JOIN overrides o "
@@ -520,10 +530,28 @@ def accounts_absent(ws: Workspace, ids: list[str], lists: Any = None) -> dict[st
             [[h for h in absent_codes if h is not None], None in absent_codes]).fetchall()
     out: dict[str, list[str]] = {}
     for doc_id, hint, fixed in rows:
-        number = str(json.loads(fixed)) if fixed is not None else by_code.get(hint)
-        if number and not lists.has_account(number) and number not in out.get(doc_id, []):
+        number = account(hint, fixed)
+        if chart_lacks(lists, number) and number not in out.get(doc_id, []):
             out.setdefault(doc_id, []).append(number)
     return out
+
+
+def _account_by_code(mapping: Mapping[str, str]) -> Callable[[str | None, str | None], str | None]:
+    """`accounts_of` for one line given by its code and its reviewer's account (an `overrides`
+    value, JSON, or None), worked out once per pair: `accounts_absent` reads codes, not documents.
+    Alone or among its document's lines, a line gets the same account: `account_numbers` keys
+    each line by its own code (or `*`)."""
+    known: dict[tuple[str | None, str | None], str | None] = {}
+
+    def account(hint: str | None, fixed: str | None) -> str | None:
+        if (hint, fixed) not in known:
+            line = SimpleNamespace(accounting_hint=hint)
+            if fixed is not None:  # the fix as `load_documents` applies it for the send
+                apply_override(SimpleNamespace(lines=[line]), "lines[1].ledger_account", json.loads(fixed))
+            known[hint, fixed] = accounts_of([line], mapping)[0]["account"]
+        return known[hint, fixed]
+
+    return account
 
 
 def status_summary(ws: Workspace) -> dict[str, Any]:
