@@ -285,7 +285,7 @@ def test_demo_loop(page, console):
 
     # -- Reports: a saved report, then a CSV export of the full result ---------------------------
     goto(pg, "Rapports")
-    pick(pg, "Rapport prêt à l'emploi", "Totaux mensuels par connexion et statut")
+    pick(pg, "Rapport", "Totaux mensuels par connexion et statut")
     pg.get_by_text("Exporter le résultat complet").wait_for()
     no_exception(pg)
     with pg.expect_download() as info:
@@ -297,6 +297,18 @@ def test_demo_loop(page, console):
     # For a French spreadsheet: ";" between fields, decimal commas, a byte order mark.
     lines = target.read_text(encoding="utf-8-sig").splitlines()
     assert lines[0].startswith("Connexion;Mois;Statut") and re.search(r";-?\d+,\d\d;", lines[1])
+    # Saved as one's own report: in the list after the ready-made ones, picked and run again.
+    pg.get_by_role("button", name="Enregistrer…").click()
+    title = pg.get_by_role("textbox", name="Titre du rapport")
+    title.fill("Totaux du mois")
+    title.press("Enter")
+    settle(pg)
+    pg.get_by_role("button", name="Enregistrer", exact=True).click()
+    pg.get_by_text("Rapport « Totaux du mois » enregistré.").wait_for()
+    no_exception(pg)
+    pick(pg, "Rapport", "— requête libre —")
+    pick(pg, "Rapport", "Totaux du mois — enregistré par browser-test")
+    pg.get_by_text("Exporter le résultat complet").wait_for()
     settle(pg)
     shot(pg, "08-reports", readme="reports.png")
 
