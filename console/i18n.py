@@ -499,6 +499,12 @@ MESSAGES: dict[str, dict[str, str]] = {
               "Développeurs), puis indiquez ci-dessous la variable d'environnement qui le contient.",
         "en": "No Pennylane token configured: create one in Pennylane (Settings > Connectivity > Developers), then "
               "give below the environment variable that holds it."},
+    "said.workspace.env_unset": {
+        "fr": "Le réglage « {setting} » de la connexion « {connection} » renvoie à la variable d'environnement {var}, "
+              "qui n'est pas définie : définissez-la là où tourne Écluse (puis redémarrez la console), ou saisissez "
+              "la valeur dans le formulaire de la connexion.",
+        "en": "connection '{connection}' setting '{setting}' refers to the environment variable {var}, which is not "
+              "set: set it where Écluse runs (then restart the console), or type the value in the connection's form"},
     "said.report.failed": {"fr": "La requête a échoué : {error}", "en": "{error}"},
     "said.report.empty": {"fr": "La requête est vide.", "en": "the query is empty"},
     "said.report.unknown_saved": {"fr": "Aucun rapport enregistré ne s'appelle « {name} » (la liste : "

@@ -6,7 +6,7 @@
     attachments/    content-addressed files: attachments/ab/abcdef….pdf
 
 Secrets never go to ecluse.toml or DuckDB: `set_connection` splits them out by the connector's
-schema, and `resolve_settings` only resolves them in memory at use time.
+schema, and `settings_to_use` only resolves them in memory at use time.
 """
 from __future__ import annotations
 
@@ -269,18 +269,34 @@ class Workspace:
         return sorted(_plain(self.load_secrets().get("connections", {}).get(name, {})))
 
     def resolve_settings(self, name: str, connector: type[Connector]) -> dict[str, Any]:
-        """Settings with secrets merged and `env:VAR` resolved: in memory only, at use time."""
+        """Settings with secrets merged and `env:VAR` resolved: in memory only, at use time.
+        Raises WorkspaceError; one the schema refuses keeps its Said (the console's language)."""
+        try:
+            return self.settings_to_use(name, connector)
+        except SettingsError as exc:
+            raise WorkspaceError(f"connection {name!r}: {exc}", exc.said) from None
+
+    def settings_to_use(self, name: str, connector: type[Connector],
+                        values: Mapping[str, Any] | None = None) -> dict[str, Any]:
+        """The connection's saved settings with its secrets merged and `values` (a form's, not
+        saved) over them as `set_connection` merges them, validated and `env:VAR` resolved, in
+        memory only; the secrets are redacted from every log and error text from then on.
+        `resolve_settings` (a sync, a test of the saved settings) and `setup.check_settings`
+        (a test of the form) both come here, so what they accept cannot drift apart. Raises
+        SettingsError (with its Said) when the schema refuses them, WorkspaceError otherwise."""
         conn = self.connection(name)
         secret_values = _plain(self.load_secrets().get("connections", {}).get(name, {}))
-        merged = {**conn.get("settings", {}), **secret_values}
-        try:
-            validated = validate_settings(connector, merged)
-        except SettingsError as exc:
-            raise WorkspaceError(f"connection {name!r}: {exc}") from None
-        resolved = {k: resolve_env(v, f"connection {name!r} setting {k!r}") for k, v in validated.items()}
+        validated = validate_settings(connector, {**conn.get("settings", {}), **secret_values, **(values or {})})
+        resolved = {}
+        for key, value in validated.items():
+            try:
+                resolved[key] = resolve_env(value, f"connection {name!r} setting {key!r}")
+            except WorkspaceError as exc:
+                raise WorkspaceError(str(exc), Said("workspace.env_unset", {
+                    "connection": name, "setting": connector.setting(key).said_name(), "var": env_var(value)})) from None
         for key, value in resolved.items():
             if connector.setting(key).secret:
-                register_secret(value)  # from now on, redacted from every log and error text
+                register_secret(value)
         return resolved
 
     # -- Pennylane and mappings ------------------------------------------------------------

@@ -18,6 +18,7 @@ from ecluse.connectors import (
     ConnectorError,
     FetchContext,
     Problem,
+    Said,
     SettingsError,
     validate_settings,
 )
@@ -929,6 +930,53 @@ def test_checking_the_settings_of_a_form_tests_them_without_saving_them(workspac
         assert result.ok and [s.code for s in result.says] == ["harvest.connected"]
         result = setup.check_settings(workspace, plugins, "h", {"start_date": "2019-01-01"})
         assert result.ok and [s.code for s in result.says] == ["harvest.connected", "harvest.history_import"]
+
+
+def test_a_test_of_the_saved_settings_and_of_the_form_refuse_and_say_alike(workspace, monkeypatch):
+    """Both resolve the settings as a sync does (`Workspace.settings_to_use`): what the schema
+    refuses keeps its Said for the console, and an unset variable or a secret is said alike."""
+    from ecluse.services import setup
+    from ecluse.workspace import WorkspaceError
+
+    plugins = harvest_plugins()
+    with HarvestEmulator() as emu:
+        workspace.set_connection("h", HarvestConnector, emu.settings())
+        config = workspace.config_path.read_text(encoding="utf-8")
+        workspace.config_path.write_text(config.replace(emu.api_url, "ftp://x"), encoding="utf-8")  # edited by hand
+        saved = setup.check_connection(workspace, plugins, "h")
+        assert not saved.ok and saved.message == "connection 'h': api_url: 'ftp://x' must start with http:// or https://"
+        assert i18n.said(saved.says, "fr") == [f"URL de l'API : «{i18n.NBSP}ftp://x{i18n.NBSP}» doit commencer par "
+                                               "http:// ou https://."]
+        with pytest.raises(WorkspaceError) as caught:  # what a sync reports, its Said kept
+            workspace.resolve_settings("h", HarvestConnector)
+        assert str(caught.value) == saved.message and caught.value.said == saved.says[0]
+        form = setup.check_settings(workspace, plugins, "h", {})
+        assert (form.ok, form.message, form.says) == (False, "api_url: 'ftp://x' must start with http:// or https://",
+                                                      saved.says)
+        assert setup.check_settings(workspace, plugins, "h", {"api_url": emu.api_url}).ok
+        # A token read from a variable that is not set: the same English sentence, never a value.
+        monkeypatch.delenv("ECLUSE_TEST_UNSET_TOKEN", raising=False)
+        workspace.config_path.write_text(config, encoding="utf-8")
+        workspace.set_connection("h", HarvestConnector, {"token": "env:ECLUSE_TEST_UNSET_TOKEN"})
+        unset = ("connection 'h' setting 'token' refers to the environment variable ECLUSE_TEST_UNSET_TOKEN, "
+                 "which is not set")
+        assert (setup.check_connection(workspace, plugins, "h").message,
+                setup.check_settings(workspace, plugins, "h", {}).message) == (unset, unset)
+        form = setup.check_settings(workspace, plugins, "h", {"token": "env:ECLUSE_TEST_UNSET_TOKEN"})
+        assert (form.ok, form.message) == (False, unset)
+        assert i18n.said(form.says, "fr") == [  # and in the console's language, with what to do
+            "Le réglage « Jeton d'accès personnel » de la connexion « h » renvoie à la variable d'environnement "
+            "ECLUSE_TEST_UNSET_TOKEN, qui n'est pas définie : définissez-la là où tourne Écluse (puis redémarrez la "
+            "console), ou saisissez la valeur dans le formulaire de la connexion."]
+        from ecluse.services.sync import sync_connection
+        report = sync_connection(workspace, plugins, "h", actor="t")  # a sync says the same
+        assert report.status == "failed" and report.error == unset
+        assert i18n.said_text(Said(**report.error_said), "en") == unset + (
+            ": set it where Écluse runs (then restart the console), or type the value in the connection's form")
+        monkeypatch.setenv("ECLUSE_TEST_UNSET_TOKEN", emu.token)
+        assert setup.check_connection(workspace, plugins, "h").ok
+        form = setup.check_settings(workspace, plugins, "h", {"account_id": "999"})
+        assert not form.ok and emu.token not in repr(form)
 
 
 def test_a_connection_is_turned_off_and_on(workspace):

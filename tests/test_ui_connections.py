@@ -64,6 +64,18 @@ def test_a_connection_its_connector_cannot_show_is_said_and_the_page_goes_on(pag
     assert ids.index("harvest") < ids.index(CheckRaises.id) and ids.index("demo") < ids.index(Leaky.id)
 
 
+def test_testing_saved_settings_the_connector_refuses_says_why_in_the_console_language(page_ws):
+    ws = page_ws
+    ws.set_connection("a-bad", SecretConnector, {"account": "acme", "token": "tok-a-bad-6620", "page_size": "25"})
+    config = ws.config_path.read_text(encoding="utf-8")
+    ws.config_path.write_text(config.replace("page_size = 25", 'page_size = "abc"'), encoding="utf-8")
+    at = open_app("connections")
+    at.button(key="cn_test_a-bad").click().run()  # its form cannot show: the saved settings are tested
+    assert_clean(at)
+    assert "Échec du test : Page size : « abc » n'est pas un nombre entier." in panel_texts(at, "error")
+    assert "tok-a-bad-6620" not in texts(at)
+
+
 def test_a_connection_whose_connector_is_not_loaded_shows_it_in_the_table(page_ws):
     ws = page_ws
     config = ws.config_path.read_text(encoding="utf-8")

@@ -6,11 +6,10 @@ from decimal import Decimal
 from typing import Any, Callable, Mapping
 
 from .. import i18n
-from ..connectors import (CheckResult, Connector, ConnectorError, FetchContext, Said, SettingsError, settings_warnings,
-                          validate_settings)
+from ..connectors import CheckResult, Connector, ConnectorError, FetchContext, Said, SettingsError, settings_warnings
 from ..plugin_loader import Plugins
-from ..redact import redact, register_secret
-from ..workspace import Workspace, WorkspaceError, resolve_env
+from ..redact import redact
+from ..workspace import Workspace, WorkspaceError
 from ..http import HttpError
 from .sync import INTERRUPTED, INTERRUPTED_MESSAGE, _said, http_failure_said, shown_status
 
@@ -133,8 +132,8 @@ def check_connection(ws: Workspace, plugins: Plugins, name: str) -> CheckResult:
         return CheckResult(False, str(exc).strip('"'))
     try:
         settings = ws.resolve_settings(name, cls)
-    except WorkspaceError as exc:
-        return CheckResult(False, str(exc))
+    except WorkspaceError as exc:  # English for the CLI; its Said, if any, for the console's language
+        return CheckResult(False, str(exc), says=[exc.said] if exc.said else [])
     return _checked(ws, cls, name, settings, lambda key, value: ws.save_connection_secret(name, key, value))
 
 
@@ -147,17 +146,11 @@ def check_settings(ws: Workspace, plugins: Plugins, name: str, values: Mapping[s
         cls = plugins.connector(conn["connector"])
     except KeyError as exc:
         return CheckResult(False, str(exc).strip('"'))
-    stored = ws.load_secrets().get("connections", {}).get(name, {})
-    merged = {**conn.get("settings", {}), **dict(stored), **values}
     try:
-        validated = validate_settings(cls, merged)
-        settings = {k: resolve_env(v, f"connection {name!r} setting {k!r}") for k, v in validated.items()}
+        settings = ws.settings_to_use(name, cls, values)
     except (SettingsError, WorkspaceError) as exc:
         said = getattr(exc, "said", None)
         return CheckResult(False, str(exc), says=[said] if said else [])
-    for s in cls.settings:
-        if s.secret and s.name in settings:
-            register_secret(settings[s.name])
     typed = any(s.secret and values.get(s.name) not in (None, "") for s in cls.settings)
     saver = None if typed else (lambda key, value: ws.save_connection_secret(name, key, value))
     return _checked(ws, cls, name, settings, saver)
@@ -192,7 +185,7 @@ def _checked(ws: Workspace, cls: type[Connector], name: str, settings: dict[str,
 def _redacted_result(result: CheckResult) -> CheckResult:
     """A connector's check result with the connection's secrets masked in its text, details and
     Saids (a connector echoing the key it was refused is common): `redact`, with which the
-    settings checked were registered (`Workspace.resolve_settings`, `check_settings`)."""
+    settings checked were registered (`Workspace.settings_to_use`)."""
 
     def clean(value: Any) -> Any:
         if isinstance(value, str):

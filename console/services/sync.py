@@ -186,6 +186,7 @@ def sync_connection(
         settings = ws.resolve_settings(name, connector_cls)
     except (WorkspaceError, KeyError) as exc:
         report.status, report.error = "failed", str(exc).strip('"')
+        report.error_said = _said(exc)  # a setting the schema refuses, a variable not set: in the console's language
         return report
     # One connection for the run's pages (Database.held): opening the file and checkpointing
     # it on close for every page cost more than writing the page.
