@@ -664,15 +664,25 @@ def reports_list(obj: Ctx, as_json: bool) -> None:
 @click.argument("title")
 @click.argument("sql", required=False)
 @click.option("--file", "sql_file", type=click.Path(exists=True, dir_okay=False), help="Read the query from a file.")
-@click.option("--replace", is_flag=True, help="Replace the saved report of the same title.")
+@click.option("--replace", is_flag=True, help="Replace the saved report of the same title, if there is one.")
+@click.option("--rename", metavar="NAME", help="Update the saved report NAME: its query, and its title to TITLE.")
 @click.pass_obj
-def reports_save(obj: Ctx, title: str, sql: str | None, sql_file: str | None, replace: bool) -> None:
-    """Save a read-only SQL query as a report called TITLE (checked to run first)."""
+def reports_save(obj: Ctx, title: str, sql: str | None, sql_file: str | None, replace: bool,
+                 rename: str | None) -> None:
+    """Save a read-only SQL query as a report called TITLE (checked first: read-only, one query,
+    known views and columns)."""
     if bool(sql) == bool(sql_file):
         fail("give either SQL or --file F")
     query = sql or Path(sql_file).read_text(encoding="utf-8")  # type: ignore[arg-type]
-    saved = own_reports.save(obj.existing(), title, query, actor=actor(),
-                             replace=own_reports.name_of(title) if replace else None)
+    ws = obj.existing()
+    try:
+        saved = own_reports.save(ws, title, query, actor=actor(), overwrite=replace,
+                                 replace=own_reports.get(ws, rename).name if rename else None)
+    except reports.ReportError as exc:
+        if exc.said.code == "report.title_taken":  # the page's advice is a button; here, the option
+            fail(f"a saved report is already called {exc.said.params['title']!r}: choose another title, or add "
+                 "--replace to replace it")
+        raise
     click.echo(f"saved {saved.title!r}: run it with `ecluse report --name {saved.name}`")
 
 
@@ -680,7 +690,7 @@ def reports_save(obj: Ctx, title: str, sql: str | None, sql_file: str | None, re
 @click.argument("name")
 @click.pass_obj
 def reports_delete(obj: Ctx, name: str) -> None:
-    """Delete a saved report."""
+    """Delete a saved report (by its NAME or its title)."""
     gone = own_reports.delete(obj.existing(), name)
     click.echo(f"deleted {gone.title!r}")
 

@@ -510,17 +510,25 @@ MESSAGES: dict[str, dict[str, str]] = {
     "said.report.unknown_saved": {"fr": "Aucun rapport enregistré ne s'appelle « {name} » (la liste : "
                                         "`ecluse reports list`).",
                                   "en": "no saved report is named '{name}' (`ecluse reports list` shows them)"},
+    "said.report.is_ready_made": {"fr": "« {name} » est un rapport prêt à l'emploi : il ne peut être ni modifié ni "
+                                        "supprimé.",
+                                  "en": "'{name}' is a ready-made report: it cannot be changed or deleted"},
+    "said.report.deleted_meanwhile": {
+        "fr": "« {title} » a été supprimé entre-temps (dans un autre onglet ou en ligne de commande).",
+        "en": "'{title}' was deleted meanwhile (in another tab or from the command line)"},
+    "said.report.gone": {"fr": "Le rapport enregistré « {name} » a été supprimé entre-temps : rien n'a été enregistré.",
+                         "en": "the saved report '{name}' was deleted meanwhile: nothing was saved"},
     "said.report.no_title": {"fr": "Donnez un titre au rapport (avec des lettres ou des chiffres).",
                              "en": "give the report a title (letters or digits)"},
-    "said.report.long_title": {"fr": "Le titre d'un rapport fait {n} caractères au plus.",
-                               "en": "a report's title is {n} characters at most"},
+    "said.report.long_title": {"fr": "Le titre d'un rapport fait {n} caractères au plus (celui-ci en a {length}).",
+                               "en": "a report's title is {n} characters at most (this one has {length})"},
     "said.report.title_ready_made": {"fr": "« {title} » est le nom d'un rapport prêt à l'emploi : choisissez un "
                                            "autre titre.",
                                      "en": "'{title}' is the name of a ready-made report: choose another title"},
     "said.report.title_taken": {"fr": "Un rapport enregistré s'appelle déjà « {title} » : choisissez un autre titre, "
-                                      "ou choisissez ce rapport puis mettez-le à jour.",
-                                "en": "a saved report is already called '{title}': choose another title, or pick "
-                                      "that report and update it"},
+                                      "ou remplacez-le.",
+                                "en": "a saved report is already called '{title}': choose another title, or "
+                                      "replace it"},
     "said.report.no_files": {"fr": "Les rapports ne lisent ni n'écrivent aucun fichier hors de l'espace de travail.",
                              "en": "Reports cannot read or write any file outside the workspace."},
     "said.report.syntax": {

@@ -9,7 +9,7 @@ MESSAGES: dict[str, dict[str, str]] = {
                   "en": "Read-only SQL queries over the cache (DuckDB). The documented views below are made for "
                         "this; the internal tables (documents…) can be read too, but may change from one version "
                         "of Écluse to the next."},
-    # Reports that come with Écluse (services/reports.SAVED_REPORTS): one cannot save one's own yet.
+    # Reports that come with Écluse (services/reports.SAVED_REPORTS), then one's own (services/own_reports).
     "rep.saved": {"fr": "Rapport", "en": "Report"},
     "rep.saved_help": {"fr": "Les rapports fournis avec Écluse, puis ceux enregistrés dans cet espace de travail "
                              "(« Enregistrer… » sous la requête). Un rapport s'exécute dès qu'il est choisi.",
@@ -17,39 +17,56 @@ MESSAGES: dict[str, dict[str, str]] = {
                              "the query). A report runs as soon as it is chosen."},
     "rep.mine_title": {"fr": "{title} — enregistré par {who}", "en": "{title} — saved by {who}"},
     "rep.mine_edited": {"fr": "Requête modifiée depuis l'enregistrement de « {title} ».",
-                        "en": "Query edited since '{title}' was saved."},
+                        "en": "Query edited since “{title}” was saved."},
     "rep.back_to_report": {"fr": "Revenir au rapport", "en": "Back to the report"},
+    "rep.gone_picked": {"fr": "Le rapport choisi a été supprimé entre-temps (dans un autre onglet ou en ligne de "
+                              "commande) ; sa requête reste dans la zone ci-dessous.",
+                        "en": "The report chosen was deleted meanwhile (in another tab or from the command line); "
+                              "its query stays in the box below."},
     "rep.save": {"fr": "Enregistrer…", "en": "Save…"},
     "rep.save_title": {"fr": "Titre du rapport", "en": "Report title"},
-    "rep.save_title_help": {"fr": "Le rapport est enregistré dans l'espace de travail, pour tous ceux qui l'utilisent. "
-                                  "En ligne de commande : `ecluse report --name` suivi du titre en minuscules, "
-                                  "sans accents, mots reliés par des tirets.",
-                            "en": "The report is saved in the workspace, for everyone who uses it. From the command "
-                                  "line: `ecluse report --name` followed by the title in lower case, without accents, "
-                                  "words joined by hyphens."},
-    "rep.save_new": {"fr": "Enregistre la requête de la zone ci-dessus sous ce titre, après avoir vérifié qu'elle "
-                           "s'exécute.",
-                     "en": "Saves the query in the box above under this title, once checked to run."},
-    "rep.save_updates": {"fr": "Remplace la requête enregistrée de ce rapport par celle de la zone ci-dessus. Pour en "
-                               "faire un nouveau rapport, changez le titre.",
-                         "en": "Replaces this report's saved query with the one in the box above. To make it a new "
-                               "report, change the title."},
+    "rep.save_title_help": {"fr": "Le rapport est enregistré dans l'espace de travail, pour tous ceux qui l'utilisent "
+                                  "(80 caractères au plus). En ligne de commande : `ecluse report --name` suivi du "
+                                  "titre.",
+                            "en": "The report is saved in the workspace, for everyone who uses it (80 characters at "
+                                  "most). From the command line: `ecluse report --name` followed by the title."},
+    "rep.save_new": {"fr": "Enregistre la requête de la zone ci-dessus sous ce titre. Elle est vérifiée d'abord : "
+                           "lecture seule, une seule requête, vues et colonnes connues.",
+                     "en": "Saves the query in the box above under this title. It is checked first: read-only, one "
+                           "query, known views and columns."},
+    "rep.save_choice": {"fr": "« Mettre à jour » remplace la requête de « {title} » par celle de la zone ci-dessus, "
+                              "et son titre par celui-ci s'il a changé. « Nouveau rapport » en enregistre un autre "
+                              "sous ce titre, « {title} » restant tel quel.",
+                        "en": "“Update” replaces the query of “{title}” with the one in the box above, and its "
+                              "title with this one if it changed. “New report” saves another one under this "
+                              "title, leaving “{title}” as it is."},
     "rep.save_button": {"fr": "Enregistrer", "en": "Save"},
-    "rep.save_update": {"fr": "Mettre à jour « {title} »", "en": "Update '{title}'"},
+    "rep.save_update": {"fr": "Mettre à jour « {title} »", "en": "Update “{title}”"},
+    "rep.save_as_new": {"fr": "Nouveau rapport", "en": "New report"},
+    "rep.taken": {"fr": "Un rapport enregistré s'appelle déjà « {title} ». Changez le titre, ou remplacez ce "
+                        "rapport par la requête de la zone ci-dessus.",
+                  "en": "A saved report is already called “{title}”. Change the title, or replace that report "
+                        "with the query in the box above."},
+    "rep.replace_other": {"fr": "Remplacer « {title} »", "en": "Replace “{title}”"},
     "rep.saved_ok": {"fr": "Rapport « {title} » enregistré. Il est dans la liste « Rapport » ; en ligne de "
                            "commande : `ecluse report --name {name}`.",
-                     "en": "Report '{title}' saved. It is in the “Report” list; from the command line: "
+                     "en": "Report “{title}” saved. It is in the “Report” list; from the command line: "
                            "`ecluse report --name {name}`."},
-    "rep.updated_ok": {"fr": "Rapport « {title} » mis à jour.", "en": "Report '{title}' updated."},
+    "rep.updated_ok": {"fr": "Rapport « {title} » mis à jour.", "en": "Report “{title}” updated."},
+    "rep.renamed": {"fr": "Il s'appelait « {old} ».", "en": "It was called “{old}”."},
+    "rep.totals_dropped": {"fr": "« {title} » n'a plus ses totaux par devise : ils étaient ceux de la requête que le "
+                                 "constructeur avait écrite. Construisez le rapport à nouveau pour les retrouver.",
+                           "en": "“{title}” no longer has its totals per currency: they were those of the query the "
+                                 "builder had written. Build the report again to have them back."},
     "rep.delete": {"fr": "Supprimer…", "en": "Delete…"},
     "rep.delete_note": {"fr": "Enregistré par {who} le {when}. Sa requête reste dans la zone ci-dessus : on peut "
                               "l'enregistrer à nouveau.",
                         "en": "Saved by {who} on {when}. Its query stays in the box above: it can be saved again."},
-    "rep.delete_go": {"fr": "Supprimer « {title} »", "en": "Delete '{title}'"},
-    "rep.deleted_ok": {"fr": "Rapport « {title} » supprimé.", "en": "Report '{title}' deleted."},
+    "rep.delete_go": {"fr": "Supprimer « {title} »", "en": "Delete “{title}”"},
+    "rep.deleted_ok": {"fr": "Rapport « {title} » supprimé.", "en": "Report “{title}” deleted."},
     "rep.saved_none": {"fr": "— requête libre —", "en": "— custom query —"},
     "rep.saved_edited": {"fr": "Requête modifiée : ce n'est plus le rapport « {title} » tel que fourni.",
-                         "en": "Query edited: it is no longer the ready-made report '{title}' as supplied."},
+                         "en": "Query edited: it is no longer the ready-made report “{title}” as supplied."},
     "rep.sql": {"fr": "Requête SQL", "en": "SQL query"},
     "rep.sql_help": {"fr": "Une requête SELECT (ou WITH…) en lecture seule, sur les vues décrites ci-dessus. Nommez une "
                            "colonne calculée avec AS : `sum(total) AS total_ttc`. Sans nom, son en-tête est "

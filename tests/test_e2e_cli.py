@@ -158,6 +158,7 @@ def test_demo_loop_through_the_cli(tmp_path):
     assert "ecluse report --name repartition-par-statut" in saved.stdout
     again = run(ws, "reports", "save", "Répartition par statut", "SELECT 1 AS n", env=env, ok=False)
     assert again.returncode == 2 and "already called 'Répartition par statut'" in again.stderr
+    assert "add --replace to replace it" in again.stderr
     listed = json.loads(run(ws, "reports", "list", "--json", env=env).stdout)
     assert [r["name"] for r in listed][-2:] == ["sent-to-pennylane", "repartition-par-statut"]
     assert listed[-1]["saved_by"] == (env.get("ECLUSE_ACTOR") or env.get("USER") or "cli")
@@ -166,9 +167,13 @@ def test_demo_loop_through_the_cli(tmp_path):
     assert json.loads(run(ws, "report", "--name", "monthly-totals", "--format", "json", env=env).stdout)
     run(ws, "reports", "save", "Répartition par statut", "SELECT 1 AS n", "--replace", env=env)
     assert run(ws, "report", "--name", "repartition-par-statut", env=env).stdout.splitlines() == ["n", "1"]
-    assert "deleted 'Répartition par statut'" in run(ws, "reports", "delete", "repartition-par-statut", env=env).stdout
-    gone = run(ws, "report", "--name", "repartition-par-statut", env=env, ok=False)
-    assert gone.returncode == 2 and "no saved report is named 'repartition-par-statut'" in gone.stderr
+    run(ws, "reports", "save", "Un chiffre", "SELECT 2 AS n", "--rename", "repartition-par-statut", env=env)
+    assert run(ws, "report", "--name", "Un chiffre", env=env).stdout.splitlines() == ["n", "2"]  # a title works too
+    assert "deleted 'Un chiffre'" in run(ws, "reports", "delete", "Un chiffre", env=env).stdout
+    gone = run(ws, "report", "--name", "un-chiffre", env=env, ok=False)
+    assert gone.returncode == 2 and "no saved report is named 'un-chiffre'" in gone.stderr
+    ready = run(ws, "reports", "delete", "monthly-totals", env=env, ok=False)
+    assert ready.returncode == 2 and "is a ready-made report: it cannot be changed or deleted" in ready.stderr
 
 
 def _sql(tmp_path):

@@ -43,27 +43,55 @@ def test_a_report_that_would_not_run_or_has_no_usable_title_is_refused_and_nothi
     assert own_reports.all_reports(fresh_synced_workspace) == []
 
 
-def test_a_title_taken_is_refused_unless_that_report_is_the_one_updated(fresh_synced_workspace):
+def test_a_title_taken_is_refused_unless_that_report_is_the_one_updated_or_overwritten(fresh_synced_workspace):
     ws = fresh_synced_workspace
-    own_reports.save(ws, "Par statut", BY_STATUS, actor="a")
+    own_reports.save(ws, "Par statut", BY_STATUS, actor="a", totals_sql="SELECT 1 AS total")
     with pytest.raises(reports.ReportError) as taken:
         own_reports.save(ws, "par STATUT", "SELECT 1 AS n", actor="b")
-    assert taken.value.said.code == "report.title_taken" and taken.value.said.params == {"title": "Par statut"}
+    assert taken.value.said.code == "report.title_taken"
+    assert taken.value.said.params == {"title": "Par statut", "name": "par-statut"}
+    # The same query saved again keeps its totals; another query drops them (they summed the old one).
+    again = own_reports.save(ws, "Par statut", BY_STATUS, actor="b", replace="par-statut")
+    assert again.totals_sql == "SELECT 1 AS total"
     updated = own_reports.save(ws, "Par statut", "SELECT 1 AS n", actor="b", replace="par-statut")
-    assert [(r.title, r.sql, r.saved_by) for r in own_reports.all_reports(ws)] == [("Par statut", "SELECT 1 AS n", "b")]
-    # Renamed while updated; another report's title stays its own.
+    assert [(r.title, r.sql, r.saved_by, r.totals_sql) for r in own_reports.all_reports(ws)] == [
+        ("Par statut", "SELECT 1 AS n", "b", None)]
+    # Renamed while updated; another report's title stays its own unless overwritten on purpose.
     own_reports.save(ws, "Autre", "SELECT 2 AS n", actor="a")
     with pytest.raises(reports.ReportError):
         own_reports.save(ws, "Autre", "SELECT 3 AS n", actor="a", replace=updated.name)
     own_reports.save(ws, "Par statut et mois", "SELECT 3 AS n", actor="a", replace=updated.name)
     assert [r.name for r in own_reports.all_reports(ws)] == ["autre", "par-statut-et-mois"]
-    assert own_reports.delete(ws, "autre").sql == "SELECT 2 AS n"
+    own_reports.save(ws, "AUTRE", "SELECT 4 AS n", actor="c", overwrite=True)
+    assert [(r.title, r.sql) for r in own_reports.all_reports(ws)] == [("AUTRE", "SELECT 4 AS n"),
+                                                                       ("Par statut et mois", "SELECT 3 AS n")]
+    own_reports.save(ws, "Nouveau", "SELECT 5 AS n", actor="c", overwrite=True)  # nothing to overwrite: saved
+    # By name or by title.
+    assert own_reports.get(ws, "Par statut et mois").name == "par-statut-et-mois"
+    assert own_reports.delete(ws, "AUTRE").sql == "SELECT 4 AS n"
     with pytest.raises(reports.ReportError) as gone:
         own_reports.delete(ws, "autre")
     assert gone.value.said.code == "report.unknown_saved"
-    with pytest.raises(reports.ReportError):  # updating a report deleted meanwhile saves nothing
+    with pytest.raises(reports.ReportError) as ready:
+        own_reports.delete(ws, "monthly-totals")
+    assert ready.value.said.code == "report.is_ready_made"
+    with pytest.raises(reports.ReportError) as meanwhile:  # updating a report deleted meanwhile saves nothing
         own_reports.save(ws, "Autre", "SELECT 4 AS n", actor="a", replace="autre")
-    assert [r.name for r in own_reports.all_reports(ws)] == ["par-statut-et-mois"]
+    assert meanwhile.value.said.code == "report.gone"
+    assert [r.name for r in own_reports.all_reports(ws)] == ["nouveau", "par-statut-et-mois"]
+
+
+def test_a_ready_made_title_is_refused_in_either_language_and_other_scripts_get_a_name(fresh_synced_workspace):
+    ws = fresh_synced_workspace
+    for title in ("Anomalies à traiter", "Open findings", "open_findings", "Envoyés à Pennylane"):
+        with pytest.raises(reports.ReportError) as refused:
+            own_reports.save(ws, title, BY_STATUS, actor="a")
+        assert refused.value.said.code == "report.title_ready_made"
+    saved = own_reports.save(ws, "Отчёт", BY_STATUS, actor="a")
+    assert saved.name.startswith("report-") and own_reports.get(ws, "Отчёт") == saved
+    with pytest.raises(reports.ReportError) as long:
+        own_reports.save(ws, "x" * 90, BY_STATUS, actor="a")
+    assert long.value.said.params == {"n": 80, "length": 90}
 
 
 def test_check_query_binds_without_reading_rows(fresh_synced_workspace):
@@ -73,19 +101,23 @@ def test_check_query_binds_without_reading_rows(fresh_synced_workspace):
 
 
 # -- the page ------------------------------------------------------------------------------------
-def _save(at, title):
-    at.text_input(key="rp_save_title").set_value(title).run()
-    at.button(key="rp_save_go").click().run()
+def _title(at, title, picked=""):
+    at.text_input(key=f"rp_save_title.{picked}").set_value(title).run()
+
+
+def _click(at, key):
+    at.button(key=key).click().run()
     assert_clean(at)
 
 
-def test_the_page_saves_a_query_lists_it_runs_it_updates_and_deletes_it(fresh_synced_workspace, use_workspace,
-                                                                        monkeypatch):
+def test_the_page_saves_a_query_lists_it_runs_it_updates_renames_and_deletes_it(fresh_synced_workspace,
+                                                                                use_workspace, monkeypatch):
     ws = use_workspace(fresh_synced_workspace)
     downloads = spy_downloads(monkeypatch)
     at = open_app("reports")
     at.text_area(key="rp_sql").set_value(BY_STATUS)
-    _save(at, "Répartition par statut")
+    _title(at, "Répartition par statut")
+    _click(at, "rp_save_go")
     assert [s.value for s in at.success] == [
         "Rapport « Répartition par statut » enregistré. Il est dans la liste « Rapport » ; en ligne de commande : "
         "`ecluse report --name repartition-par-statut`."]
@@ -97,37 +129,82 @@ def test_the_page_saves_a_query_lists_it_runs_it_updates_and_deletes_it(fresh_sy
     [kept] = own_reports.all_reports(ws)
     assert kept.sql == BY_STATUS and kept.saved_by == "ui-tester"
 
-    # Another report, then back to ours: picking it runs it.
+    # Another report, then back to ours: picking it runs it; its title is in the field, whatever ran since.
     picker.set_value("monthly_totals").run()
     assert at.text_area(key="rp_sql").value == reports.SAVED_REPORTS["monthly_totals"][1]
     at.selectbox(key="rp_saved.fr").set_value("mine:repartition-par-statut").run()
     assert at.text_area(key="rp_sql").value == BY_STATUS
-    assert at.text_input(key="rp_save_title").value == "Répartition par statut"
+    _click(at, "rp_run")
+    field = "rp_save_title.repartition-par-statut"
+    assert at.text_input(key=field).value == "Répartition par statut"
 
     # Edited: said, and the report can be had back as saved.
     at.text_area(key="rp_sql").set_value("SELECT 1 AS n").run()
     assert any("Requête modifiée depuis l'enregistrement de « Répartition par statut »" in c.value for c in at.caption)
-    at.button(key="rp_back").click().run()
+    _click(at, "rp_back")
     assert at.text_area(key="rp_sql").value == BY_STATUS
 
-    # Updated under its own title; a broken query is refused in words, and nothing changes.
+    # Updated; a broken query is refused in words, and nothing changes.
     at.text_area(key="rp_sql").set_value("SELECT nope FROM invoices").run()
-    assert at.button(key="rp_save_go").label == "Mettre à jour « Répartition par statut »"
-    _save(at, "Répartition par statut")
+    assert at.button(key="rp_save_update").label == "Mettre à jour « Répartition par statut »"
+    _click(at, "rp_save_update")
     assert at.error and "nope" in at.error[0].value
     assert own_reports.all_reports(ws)[0].sql == BY_STATUS
     at.text_area(key="rp_sql").set_value("SELECT 1 AS n").run()
-    _save(at, "Répartition par statut")
+    _click(at, "rp_save_update")
     assert [s.value for s in at.success] == ["Rapport « Répartition par statut » mis à jour."]
     assert [(r.name, r.sql) for r in own_reports.all_reports(ws)] == [("repartition-par-statut", "SELECT 1 AS n")]
 
+    # Renamed: « Mettre à jour » with another title, whatever the button's label said before the title was typed.
+    _title(at, "Un seul chiffre", "repartition-par-statut")
+    _click(at, "rp_save_update")
+    assert [s.value for s in at.success] == [
+        "Rapport « Un seul chiffre » mis à jour. Il s'appelait « Répartition par statut »."]
+    assert [(r.name, r.sql) for r in own_reports.all_reports(ws)] == [("un-seul-chiffre", "SELECT 1 AS n")]
+    assert at.selectbox(key="rp_saved.fr").value == "mine:un-seul-chiffre"
+    # « Nouveau rapport »: a copy under another title, the first one left as it is.
+    _title(at, "Copie", "un-seul-chiffre")
+    _click(at, "rp_save_go")
+    assert [r.name for r in own_reports.all_reports(ws)] == ["copie", "un-seul-chiffre"]
+
     # Deleted: gone from the list and the picker, its query left in the box.
-    at.button(key="rp_delete_go").click().run()
-    assert_clean(at)
-    assert [s.value for s in at.success] == ["Rapport « Répartition par statut » supprimé."]
+    _click(at, "rp_delete_go")
+    assert [s.value for s in at.success] == ["Rapport « Copie » supprimé."]
     assert at.selectbox(key="rp_saved.fr").value == ""
-    assert not any(o.startswith("Répartition") for o in at.selectbox(key="rp_saved.fr").options)
-    assert own_reports.all_reports(ws) == [] and at.text_area(key="rp_sql").value == "SELECT 1 AS n"
+    assert not any(o.startswith("Copie") for o in at.selectbox(key="rp_saved.fr").options)
+    assert [r.name for r in own_reports.all_reports(ws)] == ["un-seul-chiffre"]
+    assert at.text_area(key="rp_sql").value == "SELECT 1 AS n"
+
+
+def test_a_title_taken_can_be_replaced_on_purpose_and_a_report_deleted_elsewhere_is_said(fresh_synced_workspace,
+                                                                                       use_workspace):
+    ws = use_workspace(fresh_synced_workspace)
+    own_reports.save(ws, "Par statut", BY_STATUS, actor="a colleague")
+    at = open_app("reports")
+    at.text_area(key="rp_sql").set_value("SELECT 2 AS n")
+    _title(at, "par statut")
+    _click(at, "rp_save_go")
+    assert "Un rapport enregistré s'appelle déjà « Par statut »" in at.warning[0].value
+    assert at.text_area(key="rp_sql").value == "SELECT 2 AS n"  # the new query is kept
+    _click(at, "rp_save_overwrite")
+    assert [s.value for s in at.success] == ["Rapport « par statut » mis à jour."]
+    assert [(r.title, r.sql) for r in own_reports.all_reports(ws)] == [("par statut", "SELECT 2 AS n")]
+    # Deleted by the CLI while this page has it picked: its update and its deletion say so, with its title.
+    own_reports.delete(ws, "par-statut")
+    _click(at, "rp_save_update")
+    assert "Le rapport enregistré « par statut » a été supprimé entre-temps" in at.error[0].value
+    assert own_reports.all_reports(ws) == []
+    assert any("Le rapport choisi a été supprimé entre-temps" in i.value for i in at.info)  # once
+    at.run()
+    assert not any("Le rapport choisi a été supprimé entre-temps" in i.value for i in at.info)
+    assert at.selectbox(key="rp_saved.fr").value == "" and at.text_area(key="rp_sql").value == "SELECT 2 AS n"
+    own_reports.save(ws, "Éphémère", "SELECT 3 AS n", actor="a colleague")
+    at.run()
+    at.selectbox(key="rp_saved.fr").set_value("mine:ephemere").run()
+    own_reports.delete(ws, "ephemere")
+    _click(at, "rp_delete_go")
+    assert "« Éphémère » a été supprimé entre-temps (dans un autre onglet ou en ligne de commande)." in at.error[0].value
+    assert at.selectbox(key="rp_saved.fr").value == ""
 
 
 def test_a_builder_report_saved_keeps_its_totals(fresh_synced_workspace, use_workspace):
@@ -137,29 +214,43 @@ def test_a_builder_report_saved_keeps_its_totals(fresh_synced_workspace, use_wor
     at.multiselect(key="rp_b_group.invoices.fr").set_value(["connection"]).run()
     at.button(key="rp_b_make").click().run()
     assert any("**Total** du rapport entier" in m.value for m in at.markdown)
-    _save(at, "Totaux par connexion")
+    _title(at, "Totaux par connexion")
+    _click(at, "rp_save_go")
     [saved] = own_reports.all_reports(fresh_synced_workspace)
     assert saved.totals_sql and "GROUP BY" in saved.sql
     at.selectbox(key="rp_saved.fr").set_value("").run()
     at.text_area(key="rp_sql").set_value("SELECT 1 AS n")
-    at.button(key="rp_run").click().run()
+    _click(at, "rp_run")
     assert not any("**Total** du rapport entier" in m.value for m in at.markdown)
     at.selectbox(key="rp_saved.fr").set_value("mine:totaux-par-connexion").run()
     assert_clean(at)
     assert any("**Total** du rapport entier" in m.value for m in at.markdown)  # its totals under it again
+    # Its query changed and updated: the totals no longer hold, and the page says so.
+    at.text_area(key="rp_sql").set_value(saved.sql.replace("GROUP BY", "WHERE currency = 'EUR' GROUP BY")).run()
+    _click(at, "rp_save_update")
+    assert any("n'a plus ses totaux par devise" in i.value for i in at.info)
+    assert own_reports.all_reports(fresh_synced_workspace)[0].totals_sql is None
 
 
 def test_a_ready_made_report_edited_can_be_had_back_and_its_title_is_not_taken(fresh_synced_workspace,
-                                                                                use_workspace):
-    use_workspace(fresh_synced_workspace)
+                                                                                use_workspace, monkeypatch):
+    ws = use_workspace(fresh_synced_workspace)
+    downloads = spy_downloads(monkeypatch)
     at = open_app("reports")
     at.selectbox(key="rp_saved.fr").set_value("sent_to_pennylane").run()
     original = at.text_area(key="rp_sql").value
     at.text_area(key="rp_sql").set_value("SELECT 1 AS n").run()
     assert any("ce n'est plus le rapport « Envoyés à Pennylane » tel que fourni" in c.value for c in at.caption)
-    at.button(key="rp_back").click().run()
+    _click(at, "rp_back")
     assert at.text_area(key="rp_sql").value == original
     assert not at.button(key="rp_save_go").disabled and at.button(key="rp_save_go").label == "Enregistrer"
-    _save(at, "Sent to Pennylane")
+    _title(at, "Envoyés à Pennylane")
+    _click(at, "rp_save_go")
     assert "nom d'un rapport prêt à l'emploi" in at.error[0].value
-    assert own_reports.all_reports(fresh_synced_workspace) == []
+    # A copy under a title of its own: the ready-made report still names its own exports.
+    _title(at, "Mes envois")
+    _click(at, "rp_save_go")
+    assert downloads["CSV"][0].startswith("ecluse-mes-envois-")
+    at.selectbox(key="rp_saved.fr").set_value("sent_to_pennylane").run()
+    assert downloads["CSV"][0].startswith("ecluse-sent-to-pennylane-")
+    assert [r.name for r in own_reports.all_reports(ws)] == ["mes-envois"]

@@ -9,6 +9,7 @@ from typing import Any
 import streamlit as st
 
 from ecluse import i18n
+from ecluse.connectors import Said
 from ecluse.services import own_reports, reports
 from ecluse.ui import state, widgets
 from ecluse.ui.state import t
@@ -136,12 +137,10 @@ def pick_saved(mine: dict[str, own_reports.OwnReport]) -> None:
 
 
 def load_report(key: str, mine: dict[str, own_reports.OwnReport]) -> None:
-    """The report's query into the box, run (a report runs when picked), its totals beside it; its
-    title in the save form's field when it is one of ours, to update it."""
+    """The report's query into the box, run (a report runs when picked), its totals beside it."""
     sql, totals = picked_report(key, mine)
     st.session_state["rp_sql"] = st.session_state["rp_ran"] = sql
     st.session_state["rp_totals"] = (sql, totals)
-    st.session_state["rp_save_title"] = mine[key.removeprefix(MINE)].title if key.startswith(MINE) else ""
 
 
 def saved_title(key: str, mine: dict[str, own_reports.OwnReport]) -> str:
@@ -154,64 +153,97 @@ def saved_title(key: str, mine: dict[str, own_reports.OwnReport]) -> str:
     return (en or fr) if state.lang() == "en" else fr
 
 
-def save_report(ws, mine: dict[str, own_reports.OwnReport]) -> None:
-    """The box's query saved under the form's title (a callback: the picker then names it). The
-    report picked is updated when the title is still its own, else a new one is saved."""
-    key = st.session_state.get(state.lkey("rp_saved")) or ""
-    picked = key.removeprefix(MINE) if key.startswith(MINE) else None
-    title, sql = st.session_state.get("rp_save_title") or "", st.session_state.get("rp_sql") or ""
+SAVE_POPOVER = "rp_save_pop"  # the popover's key: whether it is open, closed once saved
+
+
+def title_key(picked: own_reports.OwnReport | None) -> str:
+    """The title field's key: one per report picked, its title as the field's default. A value
+    set by a callback into a field of a closed popover did not survive the next rerun."""
+    return f"rp_save_title.{picked.name if picked else ''}"
+
+
+def save_report(ws, key: str, replace: own_reports.OwnReport | None, overwrite: str | None = None) -> None:
+    """The box's query saved under the title field's text (a callback: the picker then names it).
+    `replace`: the report picked, updated (renamed if the title changed); `overwrite`: the
+    title of another saved report the user chose to replace."""
+    title, sql = st.session_state.get(key) or "", st.session_state.get("rp_sql") or ""
     built, totals = st.session_state.get("rp_totals") or ("", None)
+    st.session_state.pop("rp_save_taken", None)
     try:
         saved = own_reports.save(
             ws, title, sql, actor=state.signer(), totals_sql=totals if built.strip() == sql.strip() else None,
-            replace=picked if picked and own_reports.name_of(title) == picked else None)
+            replace=replace.name if replace else None, overwrite=overwrite is not None)
     except widgets.USER_ERRORS as exc:
+        said = getattr(exc, "said", None)
+        if said is not None and said.code == "report.title_taken":  # offered: replace that one
+            st.session_state["rp_save_taken"] = said.params["title"]
+        elif said is not None and said.code == "report.gone":
+            exc = reports.ReportError(str(exc), Said("report.gone", {"name": replace.title if replace else title}))
         st.session_state["rp_save_error"] = exc
         return
+    st.session_state[SAVE_POPOVER] = False
     st.session_state[state.lkey("rp_saved")] = MINE + saved.name
     state.remember("rp_saved")
     st.session_state["rp_sql"] = st.session_state["rp_ran"] = saved.sql
     st.session_state["rp_totals"] = (saved.sql, saved.totals_sql)
-    state.flash("success", t("rep.saved_ok" if picked != saved.name else "rep.updated_ok",
-                             title=saved.title, name=saved.name))
+    state.flash("success", t("rep.updated_ok" if replace or overwrite else "rep.saved_ok",
+                             title=saved.title, name=saved.name)
+                + (" " + t("rep.renamed", old=replace.title) if replace and replace.title != saved.title else ""))
+    if replace and replace.totals_sql and not saved.totals_sql:  # they summed the query it had
+        state.flash("info", t("rep.totals_dropped", title=saved.title))
 
 
-def delete_report(ws) -> None:
-    key = st.session_state.get(state.lkey("rp_saved")) or ""
+def delete_report(ws, picked: own_reports.OwnReport) -> None:
     try:
-        gone = own_reports.delete(ws, key.removeprefix(MINE))
+        gone = own_reports.delete(ws, picked.name)
     except widgets.USER_ERRORS as exc:
+        said = getattr(exc, "said", None)
+        if said is not None and said.code == "report.unknown_saved":  # another tab, the CLI
+            exc = reports.ReportError(str(exc), Said("report.deleted_meanwhile", {"title": picked.title}))
         st.session_state["rp_save_error"] = exc
-        return
+        gone = None
     st.session_state[state.lkey("rp_saved")] = ""
     state.remember("rp_saved")
-    st.session_state["rp_save_title"] = ""
-    state.flash("success", t("rep.deleted_ok", title=gone.title))
+    if gone is not None:
+        state.flash("success", t("rep.deleted_ok", title=gone.title))
 
 
 def report_actions(ws, mine: dict[str, own_reports.OwnReport]) -> None:
-    """Beside « Exécuter »: save the box's query under a title (or update the report picked), and
-    delete the report picked when it is one of ours; and, once its query is edited, back to the
-    report picked as it is."""
+    """Beside « Exécuter »: save the box's query under a title, update the report picked (its
+    query, its title) or save it as a new one; delete the report picked when it is one of ours.
+    Each button does what it says, whatever the title field holds."""
     key = st.session_state.get(state.lkey("rp_saved")) or ""
     picked = mine.get(key.removeprefix(MINE)) if key.startswith(MINE) else None
     bar = st.columns([1, 1, 1, 3] if picked else [1, 1, 4], vertical_alignment="center")
     if bar[0].button(t("rep.run"), type="primary", icon=":material/play_arrow:", key="rp_run", width="stretch"):
         st.session_state["rp_ran"] = st.session_state["rp_sql"]
-    with bar[1].popover(t("rep.save"), icon=":material/bookmark_add:", width="stretch"):
-        st.text_input(t("rep.save_title"), key="rp_save_title", max_chars=own_reports.MAX_TITLE,
+    empty = not (st.session_state.get("rp_sql") or "").strip()
+    with bar[1].popover(t("rep.save"), icon=":material/bookmark_add:", width="stretch", key=SAVE_POPOVER,
+                        on_change="rerun"):
+        field = title_key(picked)
+        st.text_input(t("rep.save_title"), key=field, value=picked.title if picked else "",
                       help=t("rep.save_title_help"))
-        title = st.session_state.get("rp_save_title") or ""
-        updating = picked is not None and own_reports.name_of(title) == picked.name
-        st.caption(t("rep.save_updates" if updating else "rep.save_new"))
-        st.button(t("rep.save_update", title=picked.title) if updating else t("rep.save_button"),
-                  key="rp_save_go", type="primary", icon=":material/save:", on_click=save_report, args=(ws, mine),
-                  disabled=not (st.session_state.get("rp_sql") or "").strip())
+        if picked is not None:
+            st.caption(t("rep.save_choice", title=picked.title))
+            update, new = st.columns(2)
+            update.button(t("rep.save_update", title=picked.title), key="rp_save_update", type="primary",
+                          icon=":material/save:", on_click=save_report, args=(ws, field, picked), disabled=empty)
+            new.button(t("rep.save_as_new"), key="rp_save_go", icon=":material/add:", on_click=save_report,
+                       args=(ws, field, None), disabled=empty)
+        else:
+            st.caption(t("rep.save_new"))
+            st.button(t("rep.save_button"), key="rp_save_go", type="primary", icon=":material/save:",
+                      on_click=save_report, args=(ws, field, None), disabled=empty)
+        taken = st.session_state.get("rp_save_taken")
+        if taken:  # the title is another saved report's: replacing it is a choice, said as one
+            st.warning(t("rep.taken", title=taken), icon=":material/warning:")
+            st.button(t("rep.replace_other", title=taken), key="rp_save_overwrite", icon=":material/find_replace:",
+                      on_click=save_report, args=(ws, field, None, taken), disabled=empty)
     if picked is not None:
         with bar[2].popover(t("rep.delete"), icon=":material/delete:", width="stretch"):
             st.caption(t("rep.delete_note", who=picked.saved_by, when=widgets.datetime(picked.saved_at)))
             st.button(t("rep.delete_go", title=picked.title), key="rp_delete_go", icon=":material/delete_forever:",
-                      on_click=delete_report, args=(ws,))
+                      on_click=delete_report, args=(ws, picked))
     error = st.session_state.pop("rp_save_error", None)
     if error is not None:
         widgets.user_error(error)
@@ -235,8 +267,12 @@ def exports(ws, sql: str, sql_names: bool, mine: dict[str, own_reports.OwnReport
 
     built, choices = st.session_state.get("rp_built") or ("", None)
     label = reports.builder_label(choices, lang) if choices and built.strip() == sql else None
-    # A saved report's file is named after it: its handle is its title's words already.
-    label = next((r.name for r in mine.values() if r.sql.strip() == sql), label)
+    # A saved report picked names its file (its handle is its title's words already); a
+    # ready-made one is found by its query (export_stem), even when someone saved a copy of it.
+    key = st.session_state.get(state.lkey("rp_saved")) or ""
+    picked = mine.get(key.removeprefix(MINE)) if key.startswith(MINE) else None
+    if picked is not None and picked.sql.strip() == sql:
+        label = picked.name
     stem = reports.export_stem(sql, dt.date.today(), t("rep.file_query"), label)
     for col, fmt in zip(cols, ("csv", "xlsx", "parquet", "json")):
         col.download_button(fmt.upper(), data=make(fmt), file_name=f"{stem}.{fmt}", mime=MIME[fmt],
@@ -303,7 +339,10 @@ def main() -> None:
     widgets.show_flashes()
     mine = {r.name: r for r in own_reports.all_reports(ws)}
     options = ["", *reports.SAVED_REPORTS, *(MINE + name for name in mine)]
-    state.drop_if_not_in("rp_saved", options, "")  # deleted meanwhile (another tab, the CLI)
+    kept = st.session_state.get("_kept", {}).get("rp_saved")
+    if kept and kept not in options:  # deleted meanwhile (another tab, the CLI): said, not dropped silently
+        st.info(t("rep.gone_picked"), icon=":material/info:")
+    state.drop_if_not_in("rp_saved", options, "")
     title = state.frozen(lambda key: saved_title(key, mine))
     st.selectbox(t("rep.saved"), options, key=state.keep("rp_saved", ""), format_func=title,
                  on_change=pick_saved, args=(mine,), help=t("rep.saved_help"))
