@@ -647,7 +647,7 @@ def reports_group() -> None:
 def reports_list(obj: Ctx, as_json: bool) -> None:
     """The ready-made reports, then the workspace's saved ones."""
     ws = obj.existing()
-    rows = [{"name": key.replace("_", "-"), "title": title, "saved_by": None, "saved_at": None, "sql": text}
+    rows = [{"name": reports.handle(key), "title": title, "saved_by": None, "saved_at": None, "sql": text}
             for key, (title, text) in reports.SAVED_REPORTS.items()]
     rows += [{"name": r.name, "title": r.title, "saved_by": r.saved_by, "saved_at": r.saved_at, "sql": r.sql}
              for r in own_reports.all_reports(ws)]
@@ -674,9 +674,12 @@ def reports_save(obj: Ctx, title: str, sql: str | None, sql_file: str | None, re
     if bool(sql) == bool(sql_file):
         fail("give either SQL or --file F")
     query = sql or Path(sql_file).read_text(encoding="utf-8")  # type: ignore[arg-type]
+    if replace and rename:
+        fail("give either --replace or --rename NAME")
     ws = obj.existing()
     try:
-        saved = own_reports.save(ws, title, query, actor=actor(), overwrite=replace,
+        taken = next((r.name for r in own_reports.all_reports(ws) if own_reports.same_title(r.title, title)), None)
+        saved = own_reports.save(ws, title, query, actor=actor(), overwrite=taken if replace else None,
                                  replace=own_reports.get(ws, rename).name if rename else None)
     except reports.ReportError as exc:
         if exc.said.code == "report.title_taken":  # the page's advice is a button; here, the option

@@ -516,6 +516,12 @@ MESSAGES: dict[str, dict[str, str]] = {
     "said.report.deleted_meanwhile": {
         "fr": "« {title} » a été supprimé entre-temps (dans un autre onglet ou en ligne de commande).",
         "en": "'{title}' was deleted meanwhile (in another tab or from the command line)"},
+    "said.report.changed_meanwhile": {
+        "fr": "« {title} » a été enregistré à nouveau par {who} entre-temps : rien n'a été enregistré, pour ne pas "
+              "écraser son travail. Choisissez-le à nouveau pour voir sa version, ou enregistrez la vôtre comme "
+              "nouveau rapport.",
+        "en": "'{title}' was saved again by {who} meanwhile: nothing was saved, so as not to overwrite their work. "
+              "Pick it again to see their version, or save yours as a new report"},
     "said.report.gone": {"fr": "Le rapport enregistré « {name} » a été supprimé entre-temps : rien n'a été enregistré.",
                          "en": "the saved report '{name}' was deleted meanwhile: nothing was saved"},
     "said.report.no_title": {"fr": "Donnez un titre au rapport (avec des lettres ou des chiffres).",

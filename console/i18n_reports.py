@@ -19,16 +19,18 @@ MESSAGES: dict[str, dict[str, str]] = {
     "rep.mine_edited": {"fr": "Requête modifiée depuis l'enregistrement de « {title} ».",
                         "en": "Query edited since “{title}” was saved."},
     "rep.back_to_report": {"fr": "Revenir au rapport", "en": "Back to the report"},
-    "rep.gone_picked": {"fr": "Le rapport choisi a été supprimé entre-temps (dans un autre onglet ou en ligne de "
-                              "commande) ; sa requête reste dans la zone ci-dessous.",
-                        "en": "The report chosen was deleted meanwhile (in another tab or from the command line); "
-                              "its query stays in the box below."},
+    "rep.gone_picked": {"fr": "Le rapport choisi a été supprimé ou renommé entre-temps (dans un autre onglet ou en "
+                              "ligne de commande) ; sa requête reste dans la zone ci-dessous. La liste « Rapport » "
+                              "montre les rapports tels qu'ils sont maintenant.",
+                        "en": "The report chosen was deleted or renamed meanwhile (in another tab or from the command "
+                              "line); its query stays in the box below. The “Report” list shows the reports as they "
+                              "are now."},
     "rep.save": {"fr": "Enregistrer…", "en": "Save…"},
     "rep.save_title": {"fr": "Titre du rapport", "en": "Report title"},
     "rep.save_title_help": {"fr": "Le rapport est enregistré dans l'espace de travail, pour tous ceux qui l'utilisent "
-                                  "(80 caractères au plus). En ligne de commande : `ecluse report --name` suivi du "
+                                  "({n} caractères au plus). En ligne de commande : `ecluse report --name` suivi du "
                                   "titre.",
-                            "en": "The report is saved in the workspace, for everyone who uses it (80 characters at "
+                            "en": "The report is saved in the workspace, for everyone who uses it ({n} characters at "
                                   "most). From the command line: `ecluse report --name` followed by the title."},
     "rep.save_new": {"fr": "Enregistre la requête de la zone ci-dessus sous ce titre. Elle est vérifiée d'abord : "
                            "lecture seule, une seule requête, vues et colonnes connues.",

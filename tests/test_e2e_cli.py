@@ -154,14 +154,17 @@ def test_demo_loop_through_the_cli(tmp_path):
     run(ws, "report", "--file", str(_sql(tmp_path)), "--format", "xlsx", "--output", str(out), env=env)
     assert out.read_bytes()[:2] == b"PK"
     # A query saved under a title, listed after the ready-made ones, run by its name, deleted.
-    saved = run(ws, "reports", "save", "Répartition par statut", "--file", str(_sql(tmp_path)), env=env)
+    saved = run(ws, "reports", "save", "Répartition par statut", "--file", str(_sql(tmp_path)),
+                env={**env, "ECLUSE_ACTOR": "Claire Martin"})
     assert "ecluse report --name repartition-par-statut" in saved.stdout
     again = run(ws, "reports", "save", "Répartition par statut", "SELECT 1 AS n", env=env, ok=False)
     assert again.returncode == 2 and "already called 'Répartition par statut'" in again.stderr
     assert "add --replace to replace it" in again.stderr
+    both = run(ws, "reports", "save", "X", "SELECT 1 AS n", "--replace", "--rename", "x", env=env, ok=False)
+    assert both.returncode == 2 and "either --replace or --rename" in both.stderr
     listed = json.loads(run(ws, "reports", "list", "--json", env=env).stdout)
     assert [r["name"] for r in listed][-2:] == ["sent-to-pennylane", "repartition-par-statut"]
-    assert listed[-1]["saved_by"] == (env.get("ECLUSE_ACTOR") or env.get("USER") or "cli")
+    assert listed[-1]["saved_by"] == "Claire Martin"
     by_name = json.loads(run(ws, "report", "--name", "repartition-par-statut", "--format", "json", env=env).stdout)
     assert [r["number"] for r in by_name] == sorted(r["number"] for r in by_name) and len(by_name) == 5
     assert json.loads(run(ws, "report", "--name", "monthly-totals", "--format", "json", env=env).stdout)

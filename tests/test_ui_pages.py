@@ -138,6 +138,28 @@ def test_a_sync_summary_goes_once_a_later_sync_of_its_connection_ran_elsewhere(e
     assert len(review.status_summary(ws)["last_syncs"]) == 2
 
 
+def test_a_failed_sync_summary_without_a_run_goes_once_the_connection_ran_again(empty_workspace, use_workspace,
+                                                                               monkeypatch):
+    """A sync that failed before it had a run (a variable not set) is superseded by a later run."""
+    from ecluse.plugins.harvest.connector import HarvestConnector
+
+    ws = use_workspace(empty_workspace)
+    monkeypatch.delenv("ECLUSE_UI_UNSET_TOKEN", raising=False)
+    ws.set_connection("h", HarvestConnector, {"token": "env:ECLUSE_UI_UNSET_TOKEN", "account_id": "1",
+                                              "domain": "acme", "api_url": "http://127.0.0.1:9/v2"})
+    at = open_app("connections")
+    at.button(key="cn_sync_h").click().run()
+    state.JOBS.wait(120)
+    at.run()
+    assert any(s.label == "Échec de la synchronisation de h" for s in at.get("status"))
+    assert review.status_summary(ws)["last_syncs"] == []  # no run: it failed before one began
+    monkeypatch.setenv("ECLUSE_UI_UNSET_TOKEN", "tok-ui-later")
+    sync_service.sync_connection(ws, state.plugins(), "h", actor="cli")  # the CLI, later: a run (Harvest unreachable)
+    at.run()
+    assert_clean(at)
+    assert not any(s.label == "Échec de la synchronisation de h" for s in at.get("status"))
+
+
 def test_overview_attention_opens_the_filtered_review(synced_workspace, use_workspace):
     ws = use_workspace(synced_workspace)
     at = open_app()

@@ -8,7 +8,7 @@ and column known; it is not run), and `name` is its handle: the title as a file 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
+import re
 from dataclasses import dataclass
 
 from ..connectors import Said
@@ -31,20 +31,30 @@ class OwnReport:
 
 
 def name_of(title: str) -> str:
-    """The handle a title gives: its words, lower case, without accents, joined by hyphens; a
-    title in another script ("Отчёт") gets one from its digest. Empty: no letter or digit."""
-    name = reports._slug(title)
-    if not name and any(c.isalnum() for c in title):
-        name = "report-" + hashlib.sha1(" ".join(title.split()).lower().encode()).hexdigest()[:8]
-    return name
+    """A title's words as a handle: lower case, without accents, joined by hyphens ("TVA par
+    client" -> "tva-par-client"); empty when none of its letters has a Latin form. Two titles may
+    give one handle ("CA en €", "CA en $"): a saved report's `name` is made unique (`_free_name`)."""
+    return reports._slug(title)
+
+
+def same_title(a: str, b: str) -> bool:
+    """Two titles are one when they differ only by case, accents or spacing."""
+    return _title_key(a) == _title_key(b)
+
+
+def _title_key(title: str) -> str:
+    import unicodedata
+
+    plain = "".join(c for c in unicodedata.normalize("NFKD", title) if not unicodedata.combining(c))
+    return " ".join(plain.casefold().split())
 
 
 def ready_made(name: str) -> str | None:
     """The ready-made report a name or title is, in either language ("monthly-totals",
     "Totaux mensuels par connexion et statut"): its key, else None."""
-    name = name_of(name)
     for key, (titles, _sql) in reports.SAVED_REPORTS.items():
-        if name in (name_of(key), *(name_of(t) for t in titles.split(" / "))):
+        if any(same_title(name, t) or (name_of(name) and name_of(name) == name_of(t))
+               for t in (reports.handle(key), key, *titles.split(" / "))):
             return key
     return None
 
@@ -58,10 +68,15 @@ def all_reports(ws: Workspace) -> list[OwnReport]:
 
 def get(ws: Workspace, name: str) -> OwnReport:
     """A saved report by its name or its title."""
-    found = next((r for r in all_reports(ws) if r.name in (name, name_of(name))), None)
+    found = _find(all_reports(ws), name)
     if found is None:
         raise _unknown(name)
     return found
+
+
+def _find(saved: list[OwnReport], name: str) -> OwnReport | None:
+    return next((r for r in saved if r.name == name), None) or next(
+        (r for r in saved if same_title(r.title, name)), None)
 
 
 def _unknown(name: str) -> ReportError:
@@ -79,14 +94,18 @@ def query_of(ws: Workspace, name: str) -> str:
 
 
 def save(ws: Workspace, title: str, sql: str, *, actor: str, totals_sql: str | None = None,
-         replace: str | None = None, overwrite: bool = False) -> OwnReport:
-    """Save `sql` as `title`. `replace`: the name of the saved report this updates (renamed if
-    the title changed; refused if it is gone meanwhile). `overwrite`: a saved report of the same
-    title is replaced. Otherwise a title another saved report has is refused, and so is a
-    ready-made report's. Replacing a report with the same query keeps its totals."""
+         replace: str | None = None, expected: dt.datetime | None = None,
+         overwrite: str | None = None) -> OwnReport:
+    """Save `sql` as `title`.
+
+    - `replace`: the name of the saved report this updates (renamed if the title changed);
+      refused if it is gone meanwhile, or, given `expected` (its `saved_at` as the user read
+      it), if someone saved it again since: their work is not overwritten unseen.
+    - `overwrite`: the name of another saved report that has this title, replaced on purpose.
+    - Otherwise a title another saved report has (`same_title`) is refused, and so is a
+      ready-made report's. Replacing a report with the same query keeps its totals."""
     title = " ".join(title.split())
-    name = name_of(title)
-    if not name:
+    if not any(c.isalnum() for c in title):
         raise ReportError("give the report a title (letters or digits)", Said("report.no_title", {}))
     if len(title) > MAX_TITLE:
         raise ReportError(f"a report's title is {MAX_TITLE} characters at most (this one has {len(title)})",
@@ -98,23 +117,42 @@ def save(ws: Workspace, title: str, sql: str, *, actor: str, totals_sql: str | N
     sql = sql.strip().rstrip(";").strip()
     now = dt.datetime.now(dt.timezone.utc)
     with ws.db.write() as con:
-        def row(of: str) -> OwnReport | None:
-            found = con.execute(f"SELECT {_COLUMNS} FROM own_reports WHERE name = ?", [of]).fetchone()
-            return OwnReport(*found) if found else None
-
-        taken, replaced = row(name), row(replace) if replace else None
+        saved = [OwnReport(*row) for row in con.execute(f"SELECT {_COLUMNS} FROM own_reports").fetchall()]
+        replaced = next((r for r in saved if r.name == replace), None) if replace else None
         if replace and replaced is None:
             raise ReportError(f"the saved report {replace!r} was deleted meanwhile: nothing was saved",
                               Said("report.gone", {"name": replace}))
-        if taken and taken.name != replace and not overwrite:
+        if replaced and expected is not None and replaced.saved_at != expected:
+            raise ReportError(
+                f"{replaced.title!r} was saved again by {replaced.saved_by} meanwhile: nothing was saved; pick it "
+                "again to see their version", Said("report.changed_meanwhile", {
+                    "title": replaced.title, "who": replaced.saved_by}))
+        taken = next((r for r in saved if same_title(r.title, title) and r.name != replace), None)
+        if taken and taken.name != overwrite:
             raise ReportError(f"a saved report is already called {taken.title!r}: choose another title, or "
                               "replace it", Said("report.title_taken", {"title": taken.title, "name": taken.name}))
+        gone = {n for n in (replace, taken.name if taken else None) if n}
         before = replaced or taken
         if totals_sql is None and before is not None and before.sql == sql:
             totals_sql = before.totals_sql  # the same query: its totals still hold
-        con.execute("DELETE FROM own_reports WHERE name IN (?, ?)", [name, replace or name])
+        name = _free_name(title, {r.name for r in saved} - gone, keep=replaced.name if replaced else None)
+        if gone:
+            con.execute("DELETE FROM own_reports WHERE name IN (SELECT unnest(?))", [sorted(gone)])
         con.execute("INSERT INTO own_reports VALUES (?, ?, ?, ?, ?, ?)", [name, title, sql, totals_sql, actor, now])
     return OwnReport(name, title, sql, totals_sql, actor, now)
+
+
+def _free_name(title: str, used: set[str], keep: str | None) -> str:
+    """The title's handle, unless another report has it: then with -2, -3…; a report updated under
+    a title of the same handle keeps its own (`keep`), so its links and scripts go on working."""
+    base = name_of(title) or "report"
+    if keep is not None and re.fullmatch(re.escape(base) + r"(-\d+)?", keep):
+        return keep
+    name, n = base, 1
+    while name in used:
+        n += 1
+        name = f"{base}-{n}"
+    return name
 
 
 def delete(ws: Workspace, name: str) -> OwnReport:

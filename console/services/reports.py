@@ -121,12 +121,17 @@ def export_stem(sql: str, today: dt.date, query_word: str, label: str | None = N
     "ecluse-factures-par-mois-2026-11-26", "ecluse-monthly-totals-2026-11-26", "ecluse-invoices-2026-11-26"
     (hyphens between words, whichever names it)."""
     name = _slug(label) if label else None
-    name = name or next((key.replace("_", "-") for key, (_title, text) in SAVED_REPORTS.items()
+    name = name or next((handle(key) for key, (_title, text) in SAVED_REPORTS.items()
                          if text.strip() == sql.strip()), None)
     if name is None:
         first = _FIRST_FROM.search(sql)
         name = first.group(1).lower().replace("_", "-") if first and first.group(1).lower() in VIEWS else None
     return f"ecluse-{name or query_word}-{today.isoformat()}"
+
+
+def handle(key: str) -> str:
+    """A ready-made report's name for people and the CLI: "monthly_totals" -> "monthly-totals"."""
+    return key.replace("_", "-")
 
 
 def _slug(text: str) -> str:

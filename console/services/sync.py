@@ -161,10 +161,12 @@ def _now() -> dt.datetime:
     return dt.datetime.now(dt.timezone.utc)
 
 
-def latest_run_id(ws: Workspace, name: str) -> int | None:
-    """The connection's last sync run (of any process: the console, the CLI, a schedule)."""
+def latest_run(ws: Workspace, name: str) -> tuple[int, dt.datetime] | None:
+    """The connection's last sync run (of any process: the console, the CLI, a schedule): its
+    id and when it started."""
     with ws.db.read() as con:
-        return con.execute("SELECT max(id) FROM sync_runs WHERE connection = ?", [name]).fetchone()[0]
+        return con.execute("SELECT id, started_at FROM sync_runs WHERE connection = ? ORDER BY id DESC LIMIT 1",
+                           [name]).fetchone()
 
 
 def sync_connection(

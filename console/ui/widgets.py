@@ -13,7 +13,7 @@ from .. import i18n
 from ..connectors import Connector, Setting, SettingsError
 from ..pennylane import vat as vat_codes
 from ..services import reports, review, setup
-from ..services.sync import INTERRUPTED_MESSAGE, AlreadyRunning, latest_run_id
+from ..services.sync import INTERRUPTED_MESSAGE, AlreadyRunning, latest_run
 from ..storage.db import WorkspaceBusy
 from ..workspace import WorkspaceError, env_var
 from . import state
@@ -383,6 +383,18 @@ def _job_status(ws: Any, job: state.SyncJob) -> None:
             _problems_link(ws, job)
 
 
+def _superseded(ws: Any, job: state.SyncJob) -> bool:
+    """Whether the connection ran again since this finished job: a run row after its own, or,
+    for a job that failed before it had one (a setting refused), a run started after it ended."""
+    latest = latest_run(ws, job.connection)
+    if latest is None:
+        return False
+    run_id = job.report.run_id if job.report is not None else None
+    if run_id is not None:
+        return latest[0] != run_id
+    return job.finished is not None and latest[1].timestamp() > job.finished
+
+
 def sync_panel(ws: Any, name: str) -> None:
     """Progress of the connection's sync while it runs (refreshed every second), then its
     final counts for the session that started it."""
@@ -391,8 +403,7 @@ def sync_panel(ws: Any, name: str) -> None:
         return
     if not job.running and job.seq not in st.session_state.get("_my_jobs", set()):
         return
-    run_id = job.report.run_id if job.report is not None else None
-    if not job.running and run_id is not None and run_id != latest_run_id(ws, name):
+    if not job.running and _superseded(ws, job):
         return  # a later sync (the CLI's, another session's) said more recently: its counts are the ones that hold
     if job.running:
         @st.fragment(run_every=1.0)

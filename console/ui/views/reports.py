@@ -121,24 +121,34 @@ def use_sql(sql: str, totals: str | None = None, choices: reports.Choices | None
 MINE = "mine:"  # the picker's key of a saved report: "mine:tva-par-client"; a ready-made one's is its own
 
 
-def picked_report(key: str | None, mine: dict[str, own_reports.OwnReport]) -> tuple[str, str | None]:
+def picked_own(key: str | None, mine: dict[str, own_reports.OwnReport]) -> own_reports.OwnReport | None:
+    """The saved report the picker names, if it names one of ours still there."""
+    return mine.get(key.removeprefix(MINE)) if key and key.startswith(MINE) else None
+
+
+def picked_report(key: str, mine: dict[str, own_reports.OwnReport]) -> tuple[str, str | None]:
     """The query of the picker's report and, for a builder's report saved, its totals' query."""
-    if key and key.startswith(MINE):
+    if key.startswith(MINE):
         report = mine[key.removeprefix(MINE)]
         return report.sql, report.totals_sql
     return reports.SAVED_REPORTS[key][1], None
 
 
-def pick_saved(mine: dict[str, own_reports.OwnReport]) -> None:
+def pick_saved(ws) -> None:
     state.remember("rp_saved")
     key = st.session_state.get(state.lkey("rp_saved"))
     if key:
-        load_report(key, mine)
+        load_report(ws, key)
 
 
-def load_report(key: str, mine: dict[str, own_reports.OwnReport]) -> None:
-    """The report's query into the box, run (a report runs when picked), its totals beside it."""
-    sql, totals = picked_report(key, mine)
+def load_report(ws, key: str) -> None:
+    """The report's query into the box, run (a report runs when picked), its totals beside it;
+    read now, not as the page was drawn (the CLI, another tab may have saved it since)."""
+    try:
+        mine = {r.name: r for r in own_reports.all_reports(ws)}
+        sql, totals = picked_report(key, mine)
+    except KeyError:  # deleted meanwhile: the page says so as it is drawn again
+        return
     st.session_state["rp_sql"] = st.session_state["rp_ran"] = sql
     st.session_state["rp_totals"] = (sql, totals)
 
@@ -162,22 +172,26 @@ def title_key(picked: own_reports.OwnReport | None) -> str:
     return f"rp_save_title.{picked.name if picked else ''}"
 
 
-def save_report(ws, key: str, replace: own_reports.OwnReport | None, overwrite: str | None = None) -> None:
+def save_report(ws, key: str, replace: own_reports.OwnReport | None,
+                overwrite: own_reports.OwnReport | None = None) -> None:
     """The box's query saved under the title field's text (a callback: the picker then names it).
-    `replace`: the report picked, updated (renamed if the title changed); `overwrite`: the
-    title of another saved report the user chose to replace."""
+    `replace`: the report picked, updated (renamed if the title changed) unless someone saved
+    it since it was read; `overwrite`: the saved report of that title the user chose to replace."""
     title, sql = st.session_state.get(key) or "", st.session_state.get("rp_sql") or ""
     built, totals = st.session_state.get("rp_totals") or ("", None)
     st.session_state.pop("rp_save_taken", None)
     try:
         saved = own_reports.save(
             ws, title, sql, actor=state.signer(), totals_sql=totals if built.strip() == sql.strip() else None,
-            replace=replace.name if replace else None, overwrite=overwrite is not None)
+            replace=replace.name if replace else None, expected=replace.saved_at if replace else None,
+            overwrite=overwrite.name if overwrite else None)
     except widgets.USER_ERRORS as exc:
         said = getattr(exc, "said", None)
-        if said is not None and said.code == "report.title_taken":  # offered: replace that one
-            st.session_state["rp_save_taken"] = said.params["title"]
-        elif said is not None and said.code == "report.gone":
+        if said is not None and said.code == "report.title_taken":  # a choice, offered: replace that one
+            st.session_state["rp_save_taken"] = {"name": said.params["name"], "field": key, "title": title,
+                                                 "replace": replace}
+            return
+        if said is not None and said.code == "report.gone":
             exc = reports.ReportError(str(exc), Said("report.gone", {"name": replace.title if replace else title}))
         st.session_state["rp_save_error"] = exc
         return
@@ -189,8 +203,9 @@ def save_report(ws, key: str, replace: own_reports.OwnReport | None, overwrite: 
     state.flash("success", t("rep.updated_ok" if replace or overwrite else "rep.saved_ok",
                              title=saved.title, name=saved.name)
                 + (" " + t("rep.renamed", old=replace.title) if replace and replace.title != saved.title else ""))
-    if replace and replace.totals_sql and not saved.totals_sql:  # they summed the query it had
-        state.flash("info", t("rep.totals_dropped", title=saved.title))
+    lost = next((r for r in (replace, overwrite) if r is not None and r.totals_sql and not saved.totals_sql), None)
+    if lost is not None:  # they summed the query it had
+        state.flash("info", t("rep.totals_dropped", title=lost.title))
 
 
 def delete_report(ws, picked: own_reports.OwnReport) -> None:
@@ -198,9 +213,12 @@ def delete_report(ws, picked: own_reports.OwnReport) -> None:
         gone = own_reports.delete(ws, picked.name)
     except widgets.USER_ERRORS as exc:
         said = getattr(exc, "said", None)
-        if said is not None and said.code == "report.unknown_saved":  # another tab, the CLI
-            exc = reports.ReportError(str(exc), Said("report.deleted_meanwhile", {"title": picked.title}))
-        st.session_state["rp_save_error"] = exc
+        if said is None or said.code != "report.unknown_saved":  # still there (the file busy...): still picked
+            st.session_state["rp_delete_error"] = exc
+            return
+        # Another tab, the CLI: said with its title, and no longer picked.
+        st.session_state["rp_delete_error"] = reports.ReportError(
+            str(exc), Said("report.deleted_meanwhile", {"title": picked.title}))
         gone = None
     st.session_state[state.lkey("rp_saved")] = ""
     state.remember("rp_saved")
@@ -212,8 +230,7 @@ def report_actions(ws, mine: dict[str, own_reports.OwnReport]) -> None:
     """Beside « Exécuter »: save the box's query under a title, update the report picked (its
     query, its title) or save it as a new one; delete the report picked when it is one of ours.
     Each button does what it says, whatever the title field holds."""
-    key = st.session_state.get(state.lkey("rp_saved")) or ""
-    picked = mine.get(key.removeprefix(MINE)) if key.startswith(MINE) else None
+    picked = picked_own(st.session_state.get(state.lkey("rp_saved")), mine)
     bar = st.columns([1, 1, 1, 3] if picked else [1, 1, 4], vertical_alignment="center")
     if bar[0].button(t("rep.run"), type="primary", icon=":material/play_arrow:", key="rp_run", width="stretch"):
         st.session_state["rp_ran"] = st.session_state["rp_sql"]
@@ -222,7 +239,7 @@ def report_actions(ws, mine: dict[str, own_reports.OwnReport]) -> None:
                         on_change="rerun"):
         field = title_key(picked)
         st.text_input(t("rep.save_title"), key=field, value=picked.title if picked else "",
-                      help=t("rep.save_title_help"))
+                      help=t("rep.save_title_help", n=own_reports.MAX_TITLE))
         if picked is not None:
             st.caption(t("rep.save_choice", title=picked.title))
             update, new = st.columns(2)
@@ -235,16 +252,23 @@ def report_actions(ws, mine: dict[str, own_reports.OwnReport]) -> None:
             st.button(t("rep.save_button"), key="rp_save_go", type="primary", icon=":material/save:",
                       on_click=save_report, args=(ws, field, None), disabled=empty)
         taken = st.session_state.get("rp_save_taken")
-        if taken:  # the title is another saved report's: replacing it is a choice, said as one
-            st.warning(t("rep.taken", title=taken), icon=":material/warning:")
-            st.button(t("rep.replace_other", title=taken), key="rp_save_overwrite", icon=":material/find_replace:",
-                      on_click=save_report, args=(ws, field, None, taken), disabled=empty)
+        other = mine.get(taken["name"]) if taken else None
+        # Offered for the title it was refused for, from this field: typed again or another
+        # report picked, the offer goes (it would replace a report the user no longer names).
+        if other is not None and taken["field"] == field and st.session_state.get(field) == taken["title"]:
+            st.warning(t("rep.taken", title=other.title), icon=":material/warning:")
+            st.button(t("rep.replace_other", title=other.title), key="rp_save_overwrite",
+                      icon=":material/find_replace:", on_click=save_report,
+                      args=(ws, field, taken["replace"], other), disabled=empty)
+        error = st.session_state.pop("rp_save_error", None)
+        if error is not None:  # in the popover, open until saved: under it, it would be covered
+            widgets.user_error(error)
     if picked is not None:
         with bar[2].popover(t("rep.delete"), icon=":material/delete:", width="stretch"):
             st.caption(t("rep.delete_note", who=picked.saved_by, when=widgets.datetime(picked.saved_at)))
             st.button(t("rep.delete_go", title=picked.title), key="rp_delete_go", icon=":material/delete_forever:",
                       on_click=delete_report, args=(ws, picked))
-    error = st.session_state.pop("rp_save_error", None)
+    error = st.session_state.pop("rp_delete_error", None)
     if error is not None:
         widgets.user_error(error)
 
@@ -269,8 +293,7 @@ def exports(ws, sql: str, sql_names: bool, mine: dict[str, own_reports.OwnReport
     label = reports.builder_label(choices, lang) if choices and built.strip() == sql else None
     # A saved report picked names its file (its handle is its title's words already); a
     # ready-made one is found by its query (export_stem), even when someone saved a copy of it.
-    key = st.session_state.get(state.lkey("rp_saved")) or ""
-    picked = mine.get(key.removeprefix(MINE)) if key.startswith(MINE) else None
+    picked = picked_own(st.session_state.get(state.lkey("rp_saved")), mine)
     if picked is not None and picked.sql.strip() == sql:
         label = picked.name
     stem = reports.export_stem(sql, dt.date.today(), t("rep.file_query"), label)
@@ -345,7 +368,7 @@ def main() -> None:
     state.drop_if_not_in("rp_saved", options, "")
     title = state.frozen(lambda key: saved_title(key, mine))
     st.selectbox(t("rep.saved"), options, key=state.keep("rp_saved", ""), format_func=title,
-                 on_change=pick_saved, args=(mine,), help=t("rep.saved_help"))
+                 on_change=pick_saved, args=(ws,), help=t("rep.saved_help"))
     st.text_area(t("rep.sql"), key="rp_sql", height=160, help=t("rep.sql_help"),
                  placeholder="SELECT status, count(*) AS documents FROM invoices GROUP BY ALL")
     chosen = st.session_state.get(state.lkey("rp_saved"))
@@ -358,7 +381,7 @@ def main() -> None:
         else:
             note.caption(t("rep.saved_edited", title=title(chosen)))
         back.button(t("rep.back_to_report"), key="rp_back", icon=":material/undo:", on_click=load_report,
-                    args=(chosen, mine), width="stretch")
+                    args=(ws, chosen), width="stretch")
     report_actions(ws, mine)
     sql = (st.session_state.get("rp_ran") or "").strip()
     if not sql:
