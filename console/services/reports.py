@@ -175,7 +175,8 @@ def run_query(ws: Workspace, sql: str, *, max_rows: int | None = None) -> QueryR
 
 def check_query(ws: Workspace, sql: str) -> None:
     """Raise the ReportError `run_query` would, without running the query: it is parsed and bound
-    (an unknown column, a write, two queries are refused) but no row is read."""
+    (an unknown column, a write, two queries are refused) but no row is read (an EXPLAIN ANALYZE
+    is the exception: running is what it does). A conversion that fails on a value shows at run."""
     try:
         with ws.db.sandbox() as con:
             _relation(con, sql.strip().rstrip(";"))
