@@ -664,7 +664,8 @@ def reports_list(obj: Ctx, as_json: bool) -> None:
 @click.argument("title")
 @click.argument("sql", required=False)
 @click.option("--file", "sql_file", type=click.Path(exists=True, dir_okay=False), help="Read the query from a file.")
-@click.option("--replace", is_flag=True, help="Replace the saved report of the same title, if there is one.")
+@click.option("--replace", is_flag=True, help="Replace the saved report of the same title, if there is one "
+              "(with --rename: the report NAME takes its title).")
 @click.option("--rename", metavar="NAME", help="Update the saved report NAME: its query, and its title to TITLE.")
 @click.pass_obj
 def reports_save(obj: Ctx, title: str, sql: str | None, sql_file: str | None, replace: bool,
@@ -674,8 +675,6 @@ def reports_save(obj: Ctx, title: str, sql: str | None, sql_file: str | None, re
     if bool(sql) == bool(sql_file):
         fail("give either SQL or --file F")
     query = sql or Path(sql_file).read_text(encoding="utf-8")  # type: ignore[arg-type]
-    if replace and rename:
-        fail("give either --replace or --rename NAME")
     ws = obj.existing()
     try:
         taken = next((r.name for r in own_reports.all_reports(ws) if own_reports.same_title(r.title, title)), None)

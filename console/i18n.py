@@ -514,16 +514,19 @@ MESSAGES: dict[str, dict[str, str]] = {
                                         "supprimé.",
                                   "en": "'{name}' is a ready-made report: it cannot be changed or deleted"},
     "said.report.deleted_meanwhile": {
-        "fr": "« {title} » a été supprimé entre-temps (dans un autre onglet ou en ligne de commande).",
-        "en": "'{title}' was deleted meanwhile (in another tab or from the command line)"},
+        "fr": "« {title} » a été supprimé ou renommé entre-temps (dans un autre onglet ou en ligne de commande). La "
+              "liste « Rapport » montre les rapports tels qu'ils sont maintenant.",
+        "en": "'{title}' was deleted or renamed meanwhile (in another tab or from the command line)"},
     "said.report.changed_meanwhile": {
-        "fr": "« {title} » a été enregistré à nouveau par {who} entre-temps : rien n'a été enregistré, pour ne pas "
-              "écraser son travail. Choisissez-le à nouveau pour voir sa version, ou enregistrez la vôtre comme "
-              "nouveau rapport.",
-        "en": "'{title}' was saved again by {who} meanwhile: nothing was saved, so as not to overwrite their work. "
-              "Pick it again to see their version, or save yours as a new report"},
-    "said.report.gone": {"fr": "Le rapport enregistré « {name} » a été supprimé entre-temps : rien n'a été enregistré.",
-                         "en": "the saved report '{name}' was deleted meanwhile: nothing was saved"},
+        "fr": "« {title} » a été enregistré à nouveau par {who} entre-temps : rien n'a été fait, pour ne pas "
+              "perdre son travail. Choisissez-le à nouveau dans la liste pour voir sa version (« Revenir au "
+              "rapport » aussi), ou enregistrez la vôtre comme nouveau rapport.",
+        "en": "'{title}' was saved again by {who} meanwhile: nothing was done, so as not to lose their work. Pick "
+              "it again in the list to see their version (“Back to the report” too), or save yours as a new "
+              "report"},
+    "said.report.gone": {"fr": "Le rapport enregistré « {name} » a été supprimé ou renommé entre-temps : rien n'a été "
+                               "enregistré. La liste « Rapport » montre les rapports tels qu'ils sont maintenant.",
+                         "en": "the saved report '{name}' was deleted or renamed meanwhile: nothing was saved"},
     "said.report.no_title": {"fr": "Donnez un titre au rapport (avec des lettres ou des chiffres).",
                              "en": "give the report a title (letters or digits)"},
     "said.report.long_title": {"fr": "Le titre d'un rapport fait {n} caractères au plus (celui-ci en a {length}).",

@@ -19,12 +19,11 @@ MESSAGES: dict[str, dict[str, str]] = {
     "rep.mine_edited": {"fr": "Requête modifiée depuis l'enregistrement de « {title} ».",
                         "en": "Query edited since “{title}” was saved."},
     "rep.back_to_report": {"fr": "Revenir au rapport", "en": "Back to the report"},
-    "rep.gone_picked": {"fr": "Le rapport choisi a été supprimé ou renommé entre-temps (dans un autre onglet ou en "
-                              "ligne de commande) ; sa requête reste dans la zone ci-dessous. La liste « Rapport » "
-                              "montre les rapports tels qu'ils sont maintenant.",
-                        "en": "The report chosen was deleted or renamed meanwhile (in another tab or from the command "
-                              "line); its query stays in the box below. The “Report” list shows the reports as they "
-                              "are now."},
+    "rep.gone_picked": {"fr": "Le rapport « {title} » a été supprimé ou renommé entre-temps (dans un autre onglet ou "
+                              "en ligne de commande). La liste « Rapport » montre les rapports tels qu'ils sont "
+                              "maintenant.",
+                        "en": "The report “{title}” was deleted or renamed meanwhile (in another tab or from the "
+                              "command line). The “Report” list shows the reports as they are now."},
     "rep.save": {"fr": "Enregistrer…", "en": "Save…"},
     "rep.save_title": {"fr": "Titre du rapport", "en": "Report title"},
     "rep.save_title_help": {"fr": "Le rapport est enregistré dans l'espace de travail, pour tous ceux qui l'utilisent "
@@ -56,6 +55,7 @@ MESSAGES: dict[str, dict[str, str]] = {
                            "`ecluse report --name {name}`."},
     "rep.updated_ok": {"fr": "Rapport « {title} » mis à jour.", "en": "Report “{title}” updated."},
     "rep.renamed": {"fr": "Il s'appelait « {old} ».", "en": "It was called “{old}”."},
+    "rep.replaced_other": {"fr": "Il remplace l'ancien « {title} ».", "en": "It replaces the former “{title}”."},
     "rep.totals_dropped": {"fr": "« {title} » n'a plus ses totaux par devise : ils étaient ceux de la requête que le "
                                  "constructeur avait écrite. Construisez le rapport à nouveau pour les retrouver.",
                            "en": "“{title}” no longer has its totals per currency: they were those of the query the "

@@ -160,8 +160,6 @@ def test_demo_loop_through_the_cli(tmp_path):
     again = run(ws, "reports", "save", "Répartition par statut", "SELECT 1 AS n", env=env, ok=False)
     assert again.returncode == 2 and "already called 'Répartition par statut'" in again.stderr
     assert "add --replace to replace it" in again.stderr
-    both = run(ws, "reports", "save", "X", "SELECT 1 AS n", "--replace", "--rename", "x", env=env, ok=False)
-    assert both.returncode == 2 and "either --replace or --rename" in both.stderr
     listed = json.loads(run(ws, "reports", "list", "--json", env=env).stdout)
     assert [r["name"] for r in listed][-2:] == ["sent-to-pennylane", "repartition-par-statut"]
     assert listed[-1]["saved_by"] == "Claire Martin"
@@ -172,6 +170,12 @@ def test_demo_loop_through_the_cli(tmp_path):
     assert run(ws, "report", "--name", "repartition-par-statut", env=env).stdout.splitlines() == ["n", "1"]
     run(ws, "reports", "save", "Un chiffre", "SELECT 2 AS n", "--rename", "repartition-par-statut", env=env)
     assert run(ws, "report", "--name", "Un chiffre", env=env).stdout.splitlines() == ["n", "2"]  # a title works too
+    run(ws, "reports", "save", "Deux", "SELECT 3 AS n", env=env)
+    taken = run(ws, "reports", "save", "Deux", "SELECT 4 AS n", "--rename", "un-chiffre", env=env, ok=False)
+    assert "add --replace to replace it" in taken.stderr
+    run(ws, "reports", "save", "Deux", "SELECT 4 AS n", "--rename", "un-chiffre", "--replace", env=env)
+    assert [r["name"] for r in json.loads(run(ws, "reports", "list", "--json", env=env).stdout)][-1:] == ["deux"]
+    run(ws, "reports", "save", "Un chiffre", "SELECT 2 AS n", "--rename", "deux", env=env)
     assert "deleted 'Un chiffre'" in run(ws, "reports", "delete", "Un chiffre", env=env).stdout
     gone = run(ws, "report", "--name", "un-chiffre", env=env, ok=False)
     assert gone.returncode == 2 and "no saved report is named 'un-chiffre'" in gone.stderr

@@ -96,6 +96,10 @@ def test_a_ready_made_title_is_refused_in_either_language_and_other_scripts_get_
              for title in ("Счёт 2024", "Отчёт 2024", "CA en €", "CA en $", "Счёт")]
     assert names == ["2024", "2024-2", "ca-en", "ca-en-2", "report-2"]
     assert own_reports.get(ws, "CA en $").name == "ca-en-2" and own_reports.get(ws, "ca-en").title == "CA en €"
+    assert own_reports.delete(ws, "CA en $").name == "ca-en-2"  # by its title: that one, not the first handle
+    own_reports.save(ws, "CA en $", BY_STATUS, actor="a")
+    with pytest.raises(reports.ReportError):
+        own_reports.delete(ws, "CA EN €?")  # another title
     with pytest.raises(reports.ReportError) as taken:  # one title, whatever its case, accents or spaces
         own_reports.save(ws, "ca  EN €", BY_STATUS, actor="a")
     assert taken.value.said.params == {"title": "CA en €", "name": "ca-en"}
@@ -159,6 +163,12 @@ def test_the_page_saves_a_query_lists_it_runs_it_updates_renames_and_deletes_it(
     _click(at, "rp_run")
     field = "rp_save_title.repartition-par-statut"
     assert at.text_input(key=field).value == "Répartition par statut"
+
+    # Another page and back: the query is still in the box (a widget's value goes with its page).
+    at.switch_page("views/review.py").run()
+    at.switch_page("views/reports.py").run()
+    assert at.text_area(key="rp_sql").value == BY_STATUS
+    assert not any("Requête modifiée" in c.value for c in at.caption)
 
     # Edited: said, and the report can be had back as saved.
     at.text_area(key="rp_sql").set_value("SELECT 1 AS n").run()
@@ -226,24 +236,35 @@ def test_a_title_taken_can_be_replaced_on_purpose_and_a_report_deleted_elsewhere
     at.selectbox(key="rp_saved.fr").set_value("mine:par-statut").run()
     assert at.text_area(key="rp_sql").value == "SELECT 7 AS n"
     own_reports.save(ws, "par statut", "SELECT 8 AS n", actor="Marc", replace="par-statut")
+    at.run()  # the page drawn again (the popover opened) reads Marc's version, but the box holds the one loaded
     _click(at, "rp_save_update")
     assert "a été enregistré à nouveau par Marc entre-temps" in at.error[0].value
+    _click(at, "rp_save_update")  # a second click is refused too: the user has not seen Marc's version
+    assert "a été enregistré à nouveau par Marc entre-temps" in at.error[0].value
+    _click(at, "rp_delete_go")  # nor is it deleted unseen
+    assert "a été enregistré à nouveau par Marc entre-temps" in at.error[0].value
     assert own_reports.get(ws, "par-statut").sql == "SELECT 8 AS n"
+    _click(at, "rp_back")  # seen: now it can be updated
+    assert at.text_area(key="rp_sql").value == "SELECT 8 AS n"
+    at.text_area(key="rp_sql").set_value("SELECT 7 AS n").run()
+    _click(at, "rp_save_update")
+    assert own_reports.get(ws, "par-statut").sql == "SELECT 7 AS n"
     # Deleted by the CLI while this page has it picked: its update and its deletion say so, with its title.
     own_reports.delete(ws, "par-statut")
     _click(at, "rp_save_update")
-    assert "Le rapport enregistré « par statut » a été supprimé entre-temps" in at.error[0].value
+    assert "Le rapport enregistré « par statut » a été supprimé ou renommé entre-temps" in at.error[0].value
     assert own_reports.all_reports(ws) == []
-    assert any("Le rapport choisi a été supprimé ou renommé entre-temps" in i.value for i in at.info)  # once
+    assert any("Le rapport « par statut » a été supprimé ou renommé entre-temps" in i.value for i in at.info)  # once
     at.run()
-    assert not any("Le rapport choisi a été supprimé" in i.value for i in at.info)
+    assert not any("a été supprimé ou renommé" in i.value for i in at.info)
     assert at.selectbox(key="rp_saved.fr").value == "" and at.text_area(key="rp_sql").value == "SELECT 7 AS n"
     own_reports.save(ws, "Éphémère", "SELECT 3 AS n", actor="a colleague")
     at.run()
     at.selectbox(key="rp_saved.fr").set_value("mine:ephemere").run()
     own_reports.delete(ws, "ephemere")
     _click(at, "rp_delete_go")
-    assert "« Éphémère » a été supprimé entre-temps (dans un autre onglet ou en ligne de commande)." in at.error[0].value
+    assert "« Éphémère » a été supprimé ou renommé entre-temps (dans un autre onglet ou en ligne de commande)." in (
+        at.error[0].value)
     assert at.selectbox(key="rp_saved.fr").value == ""
 
 

@@ -120,13 +120,10 @@ def save(ws: Workspace, title: str, sql: str, *, actor: str, totals_sql: str | N
         saved = [OwnReport(*row) for row in con.execute(f"SELECT {_COLUMNS} FROM own_reports").fetchall()]
         replaced = next((r for r in saved if r.name == replace), None) if replace else None
         if replace and replaced is None:
-            raise ReportError(f"the saved report {replace!r} was deleted meanwhile: nothing was saved",
+            raise ReportError(f"the saved report {replace!r} was deleted or renamed meanwhile: nothing was saved",
                               Said("report.gone", {"name": replace}))
         if replaced and expected is not None and replaced.saved_at != expected:
-            raise ReportError(
-                f"{replaced.title!r} was saved again by {replaced.saved_by} meanwhile: nothing was saved; pick it "
-                "again to see their version", Said("report.changed_meanwhile", {
-                    "title": replaced.title, "who": replaced.saved_by}))
+            raise _changed(replaced, "saved")
         taken = next((r for r in saved if same_title(r.title, title) and r.name != replace), None)
         if taken and taken.name != overwrite:
             raise ReportError(f"a saved report is already called {taken.title!r}: choose another title, or "
@@ -155,11 +152,20 @@ def _free_name(title: str, used: set[str], keep: str | None) -> str:
     return name
 
 
-def delete(ws: Workspace, name: str) -> OwnReport:
-    """Delete a saved report (by its name or title); returns what it was."""
+def delete(ws: Workspace, name: str, *, expected: dt.datetime | None = None) -> OwnReport:
+    """Delete a saved report (by its name or title); returns what it was. Given `expected` (its
+    `saved_at` as the user read it), a version saved since is not deleted unseen."""
     with ws.db.write() as con:
-        row = con.execute(f"DELETE FROM own_reports WHERE name IN (?, ?) RETURNING {_COLUMNS}",
-                          [name, name_of(name)]).fetchone()
-    if row is None:
-        raise _unknown(name)
-    return OwnReport(*row)
+        found = _find([OwnReport(*row) for row in con.execute(f"SELECT {_COLUMNS} FROM own_reports").fetchall()], name)
+        if found is None:
+            raise _unknown(name)
+        if expected is not None and found.saved_at != expected:
+            raise _changed(found, "deleted")
+        con.execute("DELETE FROM own_reports WHERE name = ?", [found.name])
+    return found
+
+
+def _changed(report: OwnReport, what: str) -> ReportError:
+    return ReportError(f"{report.title!r} was saved again by {report.saved_by} meanwhile: nothing was {what}; pick it "
+                       "again to see their version", Said("report.changed_meanwhile", {
+                           "title": report.title, "who": report.saved_by}))

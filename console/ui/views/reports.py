@@ -143,7 +143,8 @@ def pick_saved(ws) -> None:
 
 def load_report(ws, key: str) -> None:
     """The report's query into the box, run (a report runs when picked), its totals beside it;
-    read now, not as the page was drawn (the CLI, another tab may have saved it since)."""
+    read now, not as the page was drawn (the CLI, another tab may have saved it since). The
+    version loaded is kept: an update or a deletion from this page is of that version only."""
     try:
         mine = {r.name: r for r in own_reports.all_reports(ws)}
         sql, totals = picked_report(key, mine)
@@ -151,6 +152,16 @@ def load_report(ws, key: str) -> None:
         return
     st.session_state["rp_sql"] = st.session_state["rp_ran"] = sql
     st.session_state["rp_totals"] = (sql, totals)
+    if key.startswith(MINE):
+        loaded(key.removeprefix(MINE), mine[key.removeprefix(MINE)].saved_at)
+
+
+def loaded(name: str, saved_at: dt.datetime | None = None) -> dt.datetime | None:
+    """The version of a saved report this session loaded (its saved_at): set, or read."""
+    versions = st.session_state.setdefault("rp_loaded", {})
+    if saved_at is not None:
+        versions[name] = saved_at
+    return versions.get(name)
 
 
 def saved_title(key: str, mine: dict[str, own_reports.OwnReport]) -> str:
@@ -183,7 +194,8 @@ def save_report(ws, key: str, replace: own_reports.OwnReport | None,
     try:
         saved = own_reports.save(
             ws, title, sql, actor=state.signer(), totals_sql=totals if built.strip() == sql.strip() else None,
-            replace=replace.name if replace else None, expected=replace.saved_at if replace else None,
+            replace=replace.name if replace else None,
+            expected=(loaded(replace.name) or replace.saved_at) if replace else None,
             overwrite=overwrite.name if overwrite else None)
     except widgets.USER_ERRORS as exc:
         said = getattr(exc, "said", None)
@@ -196,13 +208,15 @@ def save_report(ws, key: str, replace: own_reports.OwnReport | None,
         st.session_state["rp_save_error"] = exc
         return
     st.session_state[SAVE_POPOVER] = False
+    loaded(saved.name, saved.saved_at)
     st.session_state[state.lkey("rp_saved")] = MINE + saved.name
     state.remember("rp_saved")
     st.session_state["rp_sql"] = st.session_state["rp_ran"] = saved.sql
     st.session_state["rp_totals"] = (saved.sql, saved.totals_sql)
     state.flash("success", t("rep.updated_ok" if replace or overwrite else "rep.saved_ok",
                              title=saved.title, name=saved.name)
-                + (" " + t("rep.renamed", old=replace.title) if replace and replace.title != saved.title else ""))
+                + (" " + t("rep.renamed", old=replace.title) if replace and replace.title != saved.title else "")
+                + (" " + t("rep.replaced_other", title=overwrite.title) if overwrite and replace else ""))
     lost = next((r for r in (replace, overwrite) if r is not None and r.totals_sql and not saved.totals_sql), None)
     if lost is not None:  # they summed the query it had
         state.flash("info", t("rep.totals_dropped", title=lost.title))
@@ -210,7 +224,7 @@ def save_report(ws, key: str, replace: own_reports.OwnReport | None,
 
 def delete_report(ws, picked: own_reports.OwnReport) -> None:
     try:
-        gone = own_reports.delete(ws, picked.name)
+        gone = own_reports.delete(ws, picked.name, expected=loaded(picked.name) or picked.saved_at)
     except widgets.USER_ERRORS as exc:
         said = getattr(exc, "said", None)
         if said is None or said.code != "report.unknown_saved":  # still there (the file busy...): still picked
@@ -357,20 +371,23 @@ def main() -> None:
             builder(ws, views)
         except reports.ReportError as exc:
             query_error(exc)
-    if "rp_sql" not in st.session_state:
-        st.session_state["rp_sql"] = ""
+    if "rp_sql" not in st.session_state:  # a widget's value goes when its page is left: kept beside it
+        st.session_state["rp_sql"] = st.session_state.get("rp_sql_kept", "")
     widgets.show_flashes()
     mine = {r.name: r for r in own_reports.all_reports(ws)}
     options = ["", *reports.SAVED_REPORTS, *(MINE + name for name in mine)]
     kept = st.session_state.get("_kept", {}).get("rp_saved")
+    titles = st.session_state.setdefault("rp_titles", {})
     if kept and kept not in options:  # deleted meanwhile (another tab, the CLI): said, not dropped silently
-        st.info(t("rep.gone_picked"), icon=":material/info:")
+        st.info(t("rep.gone_picked", title=titles.get(kept, kept.removeprefix(MINE))), icon=":material/info:")
+    titles.update({MINE + r.name: r.title for r in mine.values()})
     state.drop_if_not_in("rp_saved", options, "")
     title = state.frozen(lambda key: saved_title(key, mine))
     st.selectbox(t("rep.saved"), options, key=state.keep("rp_saved", ""), format_func=title,
                  on_change=pick_saved, args=(ws,), help=t("rep.saved_help"))
     st.text_area(t("rep.sql"), key="rp_sql", height=160, help=t("rep.sql_help"),
                  placeholder="SELECT status, count(*) AS documents FROM invoices GROUP BY ALL")
+    st.session_state["rp_sql_kept"] = st.session_state["rp_sql"]
     chosen = st.session_state.get(state.lkey("rp_saved"))
     if chosen and st.session_state["rp_sql"].strip() != picked_report(chosen, mine)[0].strip():
         # The picker still names the report the text came from: say it is no longer that one,
