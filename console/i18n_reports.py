@@ -60,6 +60,10 @@ MESSAGES: dict[str, dict[str, str]] = {
                                  "constructeur avait écrite. Construisez le rapport à nouveau pour les retrouver.",
                            "en": "“{title}” no longer has its totals per currency: they were those of the query the "
                                  "builder had written. Build the report again to have them back."},
+    "rep.totals_will_go": {"fr": "La requête a changé : mis à jour, « {title} » n'aura plus ses totaux par devise "
+                                 "(ceux de la requête que le constructeur avait écrite).",
+                           "en": "The query changed: updated, “{title}” will no longer have its totals per currency "
+                                 "(those of the query the builder had written)."},
     "rep.delete": {"fr": "Supprimer…", "en": "Delete…"},
     "rep.delete_note": {"fr": "Enregistré par {who} le {when}. Sa requête reste dans la zone ci-dessus : on peut "
                               "l'enregistrer à nouveau.",

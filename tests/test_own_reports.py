@@ -287,7 +287,9 @@ def test_a_builder_report_saved_keeps_its_totals(fresh_synced_workspace, use_wor
     assert_clean(at)
     assert any("**Total** du rapport entier" in m.value for m in at.markdown)  # its totals under it again
     # Its query changed and updated: the totals no longer hold, and the page says so.
+    assert not any("n'aura plus ses totaux" in c.value for c in at.caption)
     at.text_area(key="rp_sql").set_value(saved.sql.replace("GROUP BY", "WHERE currency = 'EUR' GROUP BY")).run()
+    assert any("mis à jour, « Totaux par connexion » n'aura plus ses totaux" in c.value for c in at.caption)
     _click(at, "rp_save_update")
     assert any("n'a plus ses totaux par devise" in i.value for i in at.info)
     assert own_reports.all_reports(fresh_synced_workspace)[0].totals_sql is None

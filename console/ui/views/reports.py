@@ -256,6 +256,8 @@ def report_actions(ws, mine: dict[str, own_reports.OwnReport]) -> None:
                       help=t("rep.save_title_help", n=own_reports.MAX_TITLE))
         if picked is not None:
             st.caption(t("rep.save_choice", title=picked.title))
+            if picked.totals_sql and (st.session_state.get("rp_sql") or "").strip() != picked.sql.strip():
+                st.caption(t("rep.totals_will_go", title=picked.title))  # said before, not only after
             update, new = st.columns(2)
             update.button(t("rep.save_update", title=picked.title), key="rp_save_update", type="primary",
                           icon=":material/save:", on_click=save_report, args=(ws, field, picked), disabled=empty)
