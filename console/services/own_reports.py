@@ -62,7 +62,11 @@ def ready_made(name: str) -> str | None:
 def all_reports(ws: Workspace) -> list[OwnReport]:
     """Every saved report, by title."""
     with ws.db.read() as con:
-        rows = con.execute(f"SELECT {_COLUMNS} FROM own_reports ORDER BY lower(title), name").fetchall()
+        return _all(con)
+
+
+def _all(con) -> list[OwnReport]:
+    rows = con.execute(f"SELECT {_COLUMNS} FROM own_reports ORDER BY lower(title), name").fetchall()
     return [OwnReport(*row) for row in rows]
 
 
@@ -117,7 +121,7 @@ def save(ws: Workspace, title: str, sql: str, *, actor: str, totals_sql: str | N
     sql = sql.strip().rstrip(";").strip()
     now = dt.datetime.now(dt.timezone.utc)
     with ws.db.write() as con:
-        saved = [OwnReport(*row) for row in con.execute(f"SELECT {_COLUMNS} FROM own_reports").fetchall()]
+        saved = _all(con)
         replaced = next((r for r in saved if r.name == replace), None) if replace else None
         if replace and replaced is None:
             raise ReportError(f"the saved report {replace!r} was deleted or renamed meanwhile: nothing was saved",
@@ -156,7 +160,7 @@ def delete(ws: Workspace, name: str, *, expected: dt.datetime | None = None) -> 
     """Delete a saved report (by its name or title); returns what it was. Given `expected` (its
     `saved_at` as the user read it), a version saved since is not deleted unseen."""
     with ws.db.write() as con:
-        found = _find([OwnReport(*row) for row in con.execute(f"SELECT {_COLUMNS} FROM own_reports").fetchall()], name)
+        found = _find(_all(con), name)
         if found is None:
             raise _unknown(name)
         if expected is not None and found.saved_at != expected:

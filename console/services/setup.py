@@ -125,33 +125,31 @@ def cached_documents(ws: Workspace, name: str) -> int:
 def check_connection(ws: Workspace, plugins: Plugins, name: str) -> CheckResult:
     """Run the connector's credential check on the saved settings; never raises for a
     source-side failure."""
-    conn = ws.connection(name)
-    try:
-        cls = plugins.connector(conn["connector"])
-    except KeyError as exc:
-        return CheckResult(False, str(exc).strip('"'))
-    try:
-        settings = ws.resolve_settings(name, cls)
-    except WorkspaceError as exc:  # English for the CLI; its Said, if any, for the console's language
-        return CheckResult(False, str(exc), says=[exc.said] if exc.said else [])
-    return _checked(ws, cls, name, settings, lambda key, value: ws.save_connection_secret(name, key, value))
+    return _check(ws, plugins, name, None)
 
 
 def check_settings(ws: Workspace, plugins: Plugins, name: str, values: Mapping[str, Any]) -> CheckResult:
     """Run the connector's check on the settings a form holds, not saved: `values` over the
     saved ones as a save would merge them (a secret left empty keeps the saved one). Nothing
     is stored, a rotated credential neither when a secret was typed in."""
+    return _check(ws, plugins, name, values)
+
+
+def _check(ws: Workspace, plugins: Plugins, name: str, values: Mapping[str, Any] | None) -> CheckResult:
+    """The saved settings (`values` None: named by connection in a refusal, as a sync says it)
+    or a form's over them, checked by the connector. A rotated credential is saved back unless
+    the form typed a secret of its own."""
     conn = ws.connection(name)
     try:
         cls = plugins.connector(conn["connector"])
     except KeyError as exc:
         return CheckResult(False, str(exc).strip('"'))
     try:
-        settings = ws.settings_to_use(name, cls, values)
-    except (SettingsError, WorkspaceError) as exc:
+        settings = ws.resolve_settings(name, cls) if values is None else ws.settings_to_use(name, cls, values)
+    except (SettingsError, WorkspaceError) as exc:  # English for the CLI; its Said for the console's language
         said = getattr(exc, "said", None)
         return CheckResult(False, str(exc), says=[said] if said else [])
-    typed = any(s.secret and values.get(s.name) not in (None, "") for s in cls.settings)
+    typed = values is not None and any(s.secret and values.get(s.name) not in (None, "") for s in cls.settings)
     saver = None if typed else (lambda key, value: ws.save_connection_secret(name, key, value))
     return _checked(ws, cls, name, settings, saver)
 

@@ -152,8 +152,9 @@ def load_report(ws, key: str) -> None:
         return
     st.session_state["rp_sql"] = st.session_state["rp_ran"] = sql
     st.session_state["rp_totals"] = (sql, totals)
-    if key.startswith(MINE):
-        loaded(key.removeprefix(MINE), mine[key.removeprefix(MINE)].saved_at)
+    report = picked_own(key, mine)
+    if report is not None:
+        loaded(report.name, report.saved_at)
 
 
 def loaded(name: str, saved_at: dt.datetime | None = None) -> dt.datetime | None:
@@ -168,7 +169,7 @@ def saved_title(key: str, mine: dict[str, own_reports.OwnReport]) -> str:
     if not key:
         return t("rep.saved_none")
     if key.startswith(MINE):
-        report = mine.get(key.removeprefix(MINE))
+        report = picked_own(key, mine)
         return t("rep.mine_title", title=report.title, who=report.saved_by) if report else key
     fr, _sep, en = reports.SAVED_REPORTS[key][0].partition(" / ")
     return (en or fr) if state.lang() == "en" else fr
@@ -395,8 +396,9 @@ def main() -> None:
         # The picker still names the report the text came from: say it is no longer that one,
         # and offer it back (picking it again in the list would change nothing: it is the value).
         note, back = st.columns([4, 1], vertical_alignment="center")
-        if chosen.startswith(MINE):
-            note.caption(t("rep.mine_edited", title=mine[chosen.removeprefix(MINE)].title))
+        own = picked_own(chosen, mine)
+        if own is not None:
+            note.caption(t("rep.mine_edited", title=own.title))
         else:
             note.caption(t("rep.saved_edited", title=title(chosen)))
         back.button(t("rep.back_to_report"), key="rp_back", icon=":material/undo:", on_click=load_report,
