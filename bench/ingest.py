@@ -17,7 +17,8 @@ figure measures the ingest path; `--pdfs` fetches them in both (the baseline dow
 PDF too, with the connector's number of workers).
 
 Targets (issue): sync wall time <= 1.3 x the baseline, peak RSS < 400 MB, API requests about
-invoices / 2000 + client pages. The contents of the cache are checked too: every non-draft
+invoices / 2000 + client pages (+ 1: the token's user, whose e-mail the User-Agent names when
+the connection has no contact setting). The contents of the cache are checked too: every non-draft
 invoice is a document, with all its lines.
 
     .venv/bin/python bench/ingest.py [--invoices 100000] [--seed 1] [--pdfs]
@@ -67,6 +68,8 @@ def _kind(path: str) -> str:
         return "client pages"
     if path.startswith("/v2/clients/"):
         return "client lookups"
+    if path == "/v2/users/me":
+        return "token's user"
     return "other API"
 
 
@@ -102,15 +105,17 @@ def _baseline_main(conn: Any, settings: dict[str, Any], pdfs: bool) -> None:
     from concurrent.futures import ThreadPoolExecutor
 
     from ecluse.http import HttpClient
-    from ecluse.plugins.harvest.connector import APP_NAME, DEFAULT_CONTACT, HARVEST_RATE_LIMIT, PDF_WORKERS, PER_PAGE
+    from ecluse.plugins.harvest.connector import HARVEST_RATE_LIMIT, PDF_WORKERS, PER_PAGE, user_agent as harvest_user_agent
 
     started, cpu = time.perf_counter(), _cpu_seconds()
-    user_agent = f"{APP_NAME} ({DEFAULT_CONTACT})"
     api = HttpClient(
-        settings["api_url"], service="Harvest", user_agent=user_agent, rate_limit=HARVEST_RATE_LIMIT,
+        settings["api_url"], service="Harvest", user_agent=harvest_user_agent(None), rate_limit=HARVEST_RATE_LIMIT,
         headers={"Authorization": f"Bearer {settings['token']}", "Harvest-Account-Id": settings["account_id"]},
         secrets=[settings["token"]],
     )
+    # As the connector without a contact setting: the token's user's e-mail names the contact.
+    user_agent = harvest_user_agent(api.get_json("/users/me")["email"])
+    api.headers["User-Agent"] = user_agent
 
     def pages(path: str, params: dict[str, Any]) -> Any:
         url: str | None = path
@@ -210,7 +215,7 @@ def _run(ctx: Any, target: Any, *args: Any) -> dict[str, Any]:
 
 
 def _requests_line(counts: dict[str, float]) -> str:
-    kinds = ("invoice pages", "client pages", "client lookups", "other API", "pdf", "429")
+    kinds = ("invoice pages", "client pages", "token's user", "client lookups", "other API", "pdf", "429")
     return ", ".join(f"{counts.get(k, 0):.0f} {k}" for k in kinds if counts.get(k) or k in kinds[:2])
 
 
@@ -248,7 +253,8 @@ def main() -> None:
     base = min(first["seconds"], second["seconds"])
     ratio = synced["seconds"] / base
     api_requests = int(sum(v for k, v in sync_counts.items() if k not in ("pdf", "429", "cpu")))
-    expected_requests = math.ceil(args.invoices / 2000) + math.ceil(info["clients"] / 2000)
+    # + 1: the token's user, whose e-mail the User-Agent names (no contact setting)
+    expected_requests = math.ceil(args.invoices / 2000) + math.ceil(info["clients"] / 2000) + 1
     kept = first["invoices"] - first["drafts"]
     complete = (synced["status"] == "ok" and synced["documents"] == kept and synced["lines"] == first["lines"]
                 and synced["problems"] == 0)
@@ -259,7 +265,8 @@ def main() -> None:
           f"connector), {first['lines']} lines on the others")
     print(f"  requests (sync)          {_requests_line(sync_counts)}")
     print(f"  requests (baseline)      {_requests_line(first_counts)}")
-    print(f"  API requests             {api_requests}   (expected about {expected_requests}: invoices / 2000 + client pages)")
+    print(f"  API requests             {api_requests}   (expected about {expected_requests}: invoices / 2000 + "
+          "client pages + the token's user)")
     print(f"  download + parse         {first['seconds']:.2f} s, {second['seconds']:.2f} s (baseline: the faster, "
           f"peak RSS {max(first['rss_mb'], second['rss_mb']):.0f} MB)")
     print(f"  full sync                {synced['seconds']:.2f} s in {synced['pages']} units of work "

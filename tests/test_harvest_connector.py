@@ -265,12 +265,36 @@ def test_fetch_documented_invoices(documented):
     invoices_call = next(e for e in documented.log if e.path == "/v2/invoices")
     assert invoices_call.headers["authorization"] == f"Bearer {documented.token}"
     assert invoices_call.headers["harvest-account-id"] == documented.account_id
-    assert invoices_call.headers["user-agent"] == "Ecluse (contact@example.org)"
+    # No contact setting: the User-Agent names the token's user, asked first by the app's name alone.
+    assert documented.log[0].path == "/v2/users/me" and documented.log[0].headers["user-agent"] == "Ecluse"
+    assert invoices_call.headers["user-agent"] == "Ecluse (bobpowell@example.com)"
     assert invoices_call.query["per_page"] == ["2000"] and invoices_call.query["from"] == ["2017-01-01"]
     assert "updated_since" not in invoices_call.query
     assert rec.api.pacer.rate_limit == RateLimit(100, 15)
     pdf_call = next(e for e in documented.log if e.path.endswith(".pdf"))
-    assert "authorization" not in pdf_call.headers and pdf_call.headers["user-agent"].startswith("Ecluse (")
+    assert "authorization" not in pdf_call.headers and pdf_call.headers["user-agent"] == "Ecluse (bobpowell@example.com)"
+
+
+def test_the_user_agent_names_a_contact_that_reaches_someone(documented):
+    # Harvest asks for the app's name and a contact. Without a contact setting, the token's
+    # user's e-mail: asked once (/users/me), then kept in the state for the next runs.
+    _, _, checkpoints, _ = run(documented, start_date="2017-01-01")
+    state = checkpoints[-1].state
+    assert state["contact"] == "bobpowell@example.com"
+    assert api_requests(documented).count("/v2/users/me") == 1
+    documented.log.clear()
+    run(documented, state=state, start_date="2017-01-01")
+    assert "/v2/users/me" not in api_requests(documented)  # the next run costs no request more
+    assert {e.headers["user-agent"] for e in documented.log} == {"Ecluse (bobpowell@example.com)"}
+    # A contact setting is used as it is, for the API and the PDFs, and not kept in the state.
+    documented.log.clear()
+    _, _, checkpoints, _ = run(documented, start_date="2017-01-01", contact=" compta@acme.fr ")
+    assert "/v2/users/me" not in api_requests(documented) and "contact" not in checkpoints[-1].state
+    assert {e.headers["user-agent"] for e in documented.log} == {"Ecluse (compta@acme.fr)"}
+    # check() reads the token's user anyway: its e-mail names the contact of the requests after it.
+    documented.log.clear()
+    assert HarvestConnector().check(context(documented)).ok
+    assert [e.headers["user-agent"] for e in documented.log] == ["Ecluse", "Ecluse (bobpowell@example.com)"]
 
 
 def test_user_agent_contact_setting(documented):

@@ -7,11 +7,13 @@ fetch each invoice's PDF; off, documents come without one and are flagged `missi
 which is what `bench/ingest.py` uses to measure the ingest path alone).
 
 Requests. Every API call carries `Authorization: Bearer`, `Harvest-Account-Id` and
-`User-Agent: Ecluse (<contact>)`, goes through the shared HTTP layer paced at 100 requests
+`User-Agent: Ecluse (<contact>)` (the contact setting, else the token's user's e-mail, read
+once from `/users/me` and kept in the state), goes through the shared HTTP layer paced at 100 requests
 per 15 s (Harvest's limit) which also honours `Retry-After` on a 429. Lists ask for
 `per_page=2000` and always follow `links.next` (invoices are page-based, clients
 cursor-based). A run costs:
 
+- the token's user, `/users/me`, on the first run without a contact setting (for the User-Agent);
 - clients: one request per 2,000 clients changed since the last run (all clients the first
   time); they are cached in the state, so an invoice of an old client costs nothing. A
   client still unknown (created during the run) is fetched alone, `GET /clients/{id}`;
@@ -93,7 +95,7 @@ from ecluse.http import HttpError, RateLimit, RateLimitExceeded, TransportError,
 from .normalize import failure_detail, normalize_invoice, parse_datetime
 
 DEFAULT_API_URL = "https://api.harvestapp.com/v2"
-DEFAULT_CONTACT = "contact@example.org"
+EXAMPLE_CONTACT = "contact@example.org"  # an address that reaches nobody, warned about when given
 APP_NAME = "Ecluse"
 PER_PAGE = 2000
 PDF_WORKERS = 4  # concurrent PDF downloads: Harvest renders each PDF, which takes a while
@@ -212,11 +214,16 @@ def history_said(value: Any, created_at: dt.datetime) -> Said | None:
     return Said("harvest.history_import", {"start": start, "default": default}) if start < default else None
 
 
+def user_agent(contact: str | None) -> str:
+    """`Ecluse (contact)`, as Harvest asks: the app's name and whom to reach about its requests."""
+    return f"{APP_NAME} ({contact})" if contact else APP_NAME
+
+
 def contact_said(value: Any, created_at: dt.datetime) -> Said | None:
     """The contact setting's warning when saved: the example address reaches nobody, and
     Harvest asks for one that reaches whoever runs the integration (left empty, nothing is
     said: the setting is optional)."""
-    return Said("harvest.default_contact", {"contact": DEFAULT_CONTACT}) if value == DEFAULT_CONTACT else None
+    return Said("harvest.default_contact", {"contact": EXAMPLE_CONTACT}) if value == EXAMPLE_CONTACT else None
 
 
 def history_warning(ctx: FetchContext) -> str | None:
@@ -267,7 +274,10 @@ class _Harvest:
         self.ctx = ctx
         self.account_id = account
         self.api_url = api_base_url(settings.get("api_url"))
-        self.user_agent = f"{APP_NAME} ({str(settings.get('contact') or DEFAULT_CONTACT).strip()})"
+        # Harvest asks for a contact in the User-Agent: the contact setting, else (introduce) the
+        # e-mail of the token's user, whom Harvest can reach about the account's requests.
+        self.contact: str | None = str(settings.get("contact") or "").strip() or None
+        self.user_agent = user_agent(self.contact)
         self.domain = settings.get("domain") or None
         self.api = ctx.http(
             self.api_url,
@@ -328,6 +338,22 @@ class _Harvest:
                            None, Said("harvest.rate_limited", {"error": str(exc)}))
         return _reason(ConnectorError(f"Harvest could not answer {what}: {exc}"), None,
                        Said("harvest.no_answer", {"error": str(exc)}))
+
+    def introduce(self, known: str | None = None, me: Mapping[str, Any] | None = None) -> str | None:
+        """The contact the User-Agent names from now on: the contact setting, else `known` (the
+        e-mail a previous run found), else the token's user's e-mail from `me` or `/users/me` (its
+        request names the app only). None when Harvest gives no e-mail."""
+        if self.contact is None:
+            if not known:
+                if me is None:
+                    me = self.get("/users/me", what="the token's user (/users/me)")
+                email = me.get("email")
+                known = email.strip() if isinstance(email, str) and "@" in email else None
+            if known:
+                self.contact = known
+                self.user_agent = user_agent(known)
+                self.api.headers["User-Agent"] = self.user_agent
+        return self.contact
 
     def get(self, path_or_url: str, params: Mapping[str, Any] | None = None, *, what: str) -> Any:
         try:
@@ -458,10 +484,12 @@ class HarvestConnector(Connector):
                                  "ou un proxy.")),
         Setting("contact", "Contact e-mail", advanced=True, warn=contact_said,
                 help="Optional: your address, sent with each request to Harvest (in the User-Agent header, as "
-                     "Harvest asks) so that Harvest can reach whoever runs Écluse about its requests.",
+                     "Harvest asks) so that Harvest can reach whoever runs Écluse about its requests. Left "
+                     "empty: the e-mail of the token's user.",
                 translations=_fr("E-mail de contact", "Facultatif : votre adresse, envoyée avec chaque requête à "
                                  "Harvest (dans l'en-tête User-Agent, comme Harvest le demande) pour qu'il puisse "
-                                 "joindre qui fait tourner Écluse au sujet de ses requêtes.")),
+                                 "joindre qui fait tourner Écluse au sujet de ses requêtes. Laissé vide : l'e-mail "
+                                 "de l'utilisateur du jeton.")),
     )
 
     @classmethod
@@ -479,6 +507,7 @@ class HarvestConnector(Connector):
             return _failed_check(exc, "settings")
         try:
             me = harvest.get("/users/me", what="the token's user (/users/me)")
+            harvest.introduce(me=me)
             company = harvest.get("/company", what="the company (/company)")
         except ConnectorError as exc:
             return _failed_check(exc, getattr(exc, "reason", "error"))
@@ -572,6 +601,10 @@ class _Run:
         return state
 
     def items(self) -> Iterator[FetchItem]:
+        # Without a contact setting, the token's user's e-mail: asked once, then kept in the state.
+        found = self.harvest.introduce(self.state.get("contact"))
+        if found and not str(self.ctx.settings.get("contact") or "").strip():
+            self.state["contact"] = found
         override = self.ctx.since
         date_from = override or self.start
         full = override is None and self.state.get("from") != self.start.isoformat()
