@@ -40,6 +40,11 @@ MESSAGES: dict[str, dict[str, str]] = {
     "sidebar.actor": {"fr": "Votre nom", "en": "Your name"},
     "sidebar.actor_help": {"fr": "Enregistré avec chaque décision dans l'historique des documents.",
                            "en": "Recorded with every decision in the documents' history."},
+    # Streamlit's own hints under text inputs, which it says in English only (widgets.streamlit_hints).
+    # As short as the English: the hint sits inside the input, over a long value.
+    "st.enter_to_apply": {"fr": "Entrée pour valider", "en": "Press Enter to apply"},
+    "st.enter_to_submit": {"fr": "Entrée pour envoyer", "en": "Press Enter to submit form"},
+    "st.ctrl_enter_to_apply": {"fr": "Ctrl+Entrée (⌘ sur Mac) pour valider", "en": "Press Ctrl+Enter to apply"},
     "sidebar.actor_unset": {"fr": "Indiquez votre nom : il signe chacune de vos décisions dans l'historique.",
                             "en": "Give your name: it signs each of your decisions in the history."},
     "said.actor.missing": {"fr": "Indiquez votre nom dans la barre latérale : il signe chaque décision dans "

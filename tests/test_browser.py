@@ -263,6 +263,12 @@ def test_demo_loop(page, console):
     pg.get_by_role("tab", name="TVA", exact=True).click()
     pg.get_by_text("Ajouter un taux absent du cache").click()
     pg.get_by_label("Taux (%)").fill("8,5")
+    # Streamlit's own hint under a field being typed in, said in French by the console's style
+    # sheet (Streamlit says it in English only).
+    hint = pg.locator('[data-testid="InputInstructions"] > span').first
+    hint.wait_for(state="attached")  # its own text is of size 0: not "visible" to Playwright
+    assert hint.evaluate("e => getComputedStyle(e, '::after').content") == '"Entrée pour envoyer"'
+    assert hint.evaluate("e => getComputedStyle(e).fontSize") == "0px"  # its English text
     codes = pg.get_by_role("combobox", name="Code choisi", exact=True)
     option = pg.get_by_role("option", name=re.compile(r"^FR_85 — 8,5"))  # each code with its rate
     for attempt in range(3):  # on a loaded machine the first keys can come before the list is ready

@@ -130,3 +130,15 @@ def test_french_chosen_in_an_english_browser_survives_a_jump(synced_workspace, u
     at.button(key="ov_open_to_review").click().run()
     assert_clean(at)
     assert title(at) == "Revue" and at.query_params.get("lang") == "fr"
+
+
+def test_streamlit_s_own_hints_are_said_in_french_and_left_alone_in_english(synced_workspace, use_workspace):
+    # Streamlit says "Press Enter to apply" under a text input in English only: in French, a
+    # style sheet of the console says it instead (its rendering is checked in test_browser).
+    use_workspace(synced_workspace)
+    at = load(locale="fr-FR")
+    [sheet] = [h.proto.body for h in at.get("html") if "InputInstructions" in h.proto.body]
+    assert 'content: "Entrée pour valider"' in sheet and 'content: "Entrée pour envoyer"' in sheet
+    assert '[data-testid="stTextArea"]' in sheet and "(\\2318  sur Mac)" in sheet  # ⌘, escaped for CSS (the escape takes one space)
+    in_english(at)
+    assert not [h for h in at.get("html") if "InputInstructions" in h.proto.body]

@@ -23,6 +23,7 @@ st.set_page_config(page_title="Écluse", page_icon=":material/water_lock:", layo
 # The language first (the page titles below are said in it): the session's, or else the URL's
 # (?lang=, a page load), the browser's or French; kept across st.switch_page, which drops widgets.
 state.settle_lang()
+widgets.streamlit_hints()
 if "actor" not in st.session_state:
     st.session_state["actor"] = state.default_actor()
 else:  # kept as the session's own value: a jump to another page (st.switch_page) dropped the widget's

@@ -38,6 +38,26 @@ def money(value: Decimal | int | None, currency: str | None = "EUR") -> str:
     return i18n.format_money(value, currency, state.lang())
 
 
+def streamlit_hints() -> None:
+    """Streamlit says its hints under text inputs in English only ("Press Enter to apply"):
+    in French, a style sheet shows them in French instead (the English text is set to size 0;
+    Streamlit's testids, should they change, bring the English back, nothing worse)."""
+    if state.lang() != "fr":
+        return
+    first = '[data-testid="InputInstructions"] > span:first-child'
+    rules = [f"{first} {{ font-size: 0 !important; }}",
+             f"{first}::after {{ font-size: 0.75rem; content: {_css_text(t('st.enter_to_apply'))}; }}"]
+    for scope, key in (('[data-testid="stForm"]', "st.enter_to_submit"),
+                       ('[data-testid="stTextArea"]', "st.ctrl_enter_to_apply")):
+        rules.append(f"{scope} {first}::after {{ content: {_css_text(t(key))}; }}")
+    st.html("<style>" + "\n".join(rules) + "</style>")
+
+
+def _css_text(text: str) -> str:
+    """A CSS string literal."""
+    return '"' + "".join(c if c.isalnum() or c in " +()'.,:;" else f"\\{ord(c):x} " for c in text) + '"'
+
+
 def date_format() -> str:
     """What a date input shows, as the pages show dates (dd/mm/yyyy in French)."""
     return "DD/MM/YYYY" if state.lang() == "fr" else "YYYY-MM-DD"
