@@ -5,6 +5,7 @@ not load); 2 bad usage or configuration. Errors are one line on stderr, without 
 """
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import os
 import sys
@@ -692,9 +693,28 @@ def reports_save(obj: Ctx, title: str, sql: str | None, sql_file: str | None, re
 @click.argument("name")
 @click.pass_obj
 def reports_delete(obj: Ctx, name: str) -> None:
-    """Delete a saved report (by its NAME or its title)."""
-    gone = own_reports.delete(obj.existing(), name)
-    click.echo(f"deleted {gone.title!r}")
+    """Delete a saved report (by its NAME or its title); its query stays in `ecluse reports history`."""
+    gone = own_reports.delete(obj.existing(), name, actor=actor())
+    click.echo(f"deleted {gone.title!r} (its query stays in `ecluse reports history {gone.name}`)")
+
+
+@reports_group.command("history")
+@click.argument("name", required=False)
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_obj
+def reports_history(obj: Ctx, name: str | None, as_json: bool) -> None:
+    """Who saved, updated, replaced or deleted which saved report, newest first (with NAME, a
+    handle or a title: that report, under its earlier names too). Deleted reports' queries included."""
+    entries = own_reports.history(obj.existing(), name)
+    if as_json:
+        emit_json([dataclasses.asdict(e) for e in entries])
+        return
+    if name and not entries:
+        fail(f"no saved report was ever named {name!r} (`ecluse reports history` shows them all)")
+    for e in entries:
+        renamed = f" (was {e.previous_title!r})" if e.previous_title else ""
+        click.echo(f"{e.at:%Y-%m-%d %H:%M}  {e.action:<8}  {e.name}  {e.title!r}{renamed}  by {e.actor}")
+        click.echo(f"    {' '.join(e.sql.split())}")
 
 
 @cli.command()

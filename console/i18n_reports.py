@@ -24,6 +24,33 @@ MESSAGES: dict[str, dict[str, str]] = {
                               "maintenant.",
                         "en": "The report “{title}” was deleted or renamed meanwhile (in another tab or from the "
                               "command line). The “Report” list shows the reports as they are now."},
+    "rep.gone_deleted": {"fr": "Le rapport « {title} » a été supprimé par {who} le {when}. Sa requête reste dans "
+                               "l'historique des rapports enregistrés.",
+                         "en": "The report “{title}” was deleted by {who} on {when}. Its query stays in the history "
+                               "of saved reports."},
+    "rep.gone_renamed": {"fr": "Le rapport « {title} » a été renommé « {new} » par {who} le {when}.",
+                         "en": "The report “{title}” was renamed “{new}” by {who} on {when}."},
+    "rep.gone_replaced": {"fr": "Le rapport « {title} » a été remplacé par un autre de son titre, par {who} le {when}. "
+                                "Sa requête reste dans l'historique des rapports enregistrés.",
+                          "en": "The report “{title}” was replaced by another of its title, by {who} on {when}. Its "
+                                "query stays in the history of saved reports."},
+    "rep.history": {"fr": "Historique des rapports enregistrés ({n})", "en": "History of saved reports ({n})"},
+    "rep.history_note": {"fr": "Qui a enregistré, modifié, remplacé ou supprimé quel rapport, du plus récent au plus "
+                               "ancien. La requête d'un rapport supprimé ou remplacé se copie d'ici (double-clic sur "
+                               "la cellule) pour être enregistrée à nouveau.",
+                         "en": "Who saved, changed, replaced or deleted which report, newest first. The query of a "
+                               "report deleted or replaced can be copied from here (double-click the cell) and saved "
+                               "again."},
+    "rep.h_when": {"fr": "Quand", "en": "When"},
+    "rep.h_who": {"fr": "Qui", "en": "Who"},
+    "rep.h_action": {"fr": "Action", "en": "Action"},
+    "rep.h_title": {"fr": "Titre", "en": "Title"},
+    "rep.h_sql": {"fr": "Requête", "en": "Query"},
+    "rep.h_saved": {"fr": "Enregistré", "en": "Saved"},
+    "rep.h_updated": {"fr": "Mis à jour", "en": "Updated"},
+    "rep.h_renamed": {"fr": "Renommé (était « {old} »)", "en": "Renamed (was “{old}”)"},
+    "rep.h_replaced": {"fr": "Remplacé", "en": "Replaced"},
+    "rep.h_deleted": {"fr": "Supprimé", "en": "Deleted"},
     "rep.save": {"fr": "Enregistrer…", "en": "Save…"},
     "rep.save_title": {"fr": "Titre du rapport", "en": "Report title"},
     "rep.save_title_help": {"fr": "Le rapport est enregistré dans l'espace de travail, pour tous ceux qui l'utilisent "
@@ -65,9 +92,11 @@ MESSAGES: dict[str, dict[str, str]] = {
                            "en": "The query changed: updated, “{title}” will no longer have its totals per currency "
                                  "(those of the query the builder had written)."},
     "rep.delete": {"fr": "Supprimer…", "en": "Delete…"},
-    "rep.delete_note": {"fr": "Enregistré par {who} le {when}. Sa requête reste dans la zone ci-dessus : on peut "
-                              "l'enregistrer à nouveau.",
-                        "en": "Saved by {who} on {when}. Its query stays in the box above: it can be saved again."},
+    "rep.delete_note": {"fr": "Enregistré par {who} le {when}. Sa requête reste dans la zone ci-dessus et dans "
+                              "l'historique des rapports enregistrés : on peut l'enregistrer à nouveau. La "
+                              "suppression est signée de votre nom.",
+                        "en": "Saved by {who} on {when}. Its query stays in the box above and in the history of "
+                              "saved reports: it can be saved again. The deletion is signed with your name."},
     "rep.delete_go": {"fr": "Supprimer « {title} »", "en": "Delete “{title}”"},
     "rep.deleted_ok": {"fr": "Rapport « {title} » supprimé.", "en": "Report “{title}” deleted."},
     "rep.saved_none": {"fr": "— requête libre —", "en": "— custom query —"},

@@ -176,7 +176,13 @@ def test_demo_loop_through_the_cli(tmp_path):
     run(ws, "reports", "save", "Deux", "SELECT 4 AS n", "--rename", "un-chiffre", "--replace", env=env)
     assert [r["name"] for r in json.loads(run(ws, "reports", "list", "--json", env=env).stdout)][-1:] == ["deux"]
     run(ws, "reports", "save", "Un chiffre", "SELECT 2 AS n", "--rename", "deux", env=env)
-    assert "deleted 'Un chiffre'" in run(ws, "reports", "delete", "Un chiffre", env=env).stdout
+    assert "deleted 'Un chiffre'" in run(ws, "reports", "delete", "Un chiffre", env={**env, "ECLUSE_ACTOR": "Paul"}).stdout
+    # The log: who did what, newest first; a deleted report's query is kept there.
+    log = json.loads(run(ws, "reports", "history", "un-chiffre", "--json", env=env).stdout)
+    assert (log[0]["action"], log[0]["sql"], log[0]["actor"]) == ("deleted", "SELECT 2 AS n", "Paul")
+    assert "deleted   un-chiffre  'Un chiffre'  by Paul" in run(ws, "reports", "history", env=env).stdout
+    never = run(ws, "reports", "history", "jamais", env=env, ok=False)
+    assert never.returncode == 2 and "no saved report was ever named 'jamais'" in never.stderr
     gone = run(ws, "report", "--name", "un-chiffre", env=env, ok=False)
     assert gone.returncode == 2 and "no saved report is named 'un-chiffre'" in gone.stderr
     ready = run(ws, "reports", "delete", "monthly-totals", env=env, ok=False)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from ecluse import i18n
 from ecluse.services import own_reports, reports
 from tests.test_report_builder import spy_downloads
 from tests.test_ui_pages import assert_clean, open_app
@@ -70,12 +71,12 @@ def test_a_title_taken_is_refused_unless_that_report_is_the_one_updated_or_overw
     own_reports.save(ws, "Nouveau", "SELECT 5 AS n", actor="c", overwrite="nouveau")  # nothing to overwrite: saved
     # By name or by title.
     assert own_reports.get(ws, "Par statut et mois").name == "par-statut-et-mois"
-    assert own_reports.delete(ws, "AUTRE").sql == "SELECT 4 AS n"
+    assert own_reports.delete(ws, "AUTRE", actor="Claire").sql == "SELECT 4 AS n"
     with pytest.raises(reports.ReportError) as gone:
-        own_reports.delete(ws, "autre")
+        own_reports.delete(ws, "autre", actor="Claire")
     assert gone.value.said.code == "report.unknown_saved"
     with pytest.raises(reports.ReportError) as ready:
-        own_reports.delete(ws, "monthly-totals")
+        own_reports.delete(ws, "monthly-totals", actor="Claire")
     assert ready.value.said.code == "report.is_ready_made"
     with pytest.raises(reports.ReportError) as meanwhile:  # updating a report deleted meanwhile saves nothing
         own_reports.save(ws, "Autre", "SELECT 4 AS n", actor="a", replace="autre")
@@ -96,10 +97,10 @@ def test_a_ready_made_title_is_refused_in_either_language_and_other_scripts_get_
              for title in ("Счёт 2024", "Отчёт 2024", "CA en €", "CA en $", "Счёт")]
     assert names == ["2024", "2024-2", "ca-en", "ca-en-2", "report-2"]
     assert own_reports.get(ws, "CA en $").name == "ca-en-2" and own_reports.get(ws, "ca-en").title == "CA en €"
-    assert own_reports.delete(ws, "CA en $").name == "ca-en-2"  # by its title: that one, not the first handle
+    assert own_reports.delete(ws, "CA en $", actor="Claire").name == "ca-en-2"  # by its title: that one, not the first handle
     own_reports.save(ws, "CA en $", BY_STATUS, actor="a")
     with pytest.raises(reports.ReportError):
-        own_reports.delete(ws, "CA EN €?")  # another title
+        own_reports.delete(ws, "CA EN €?", actor="Claire")  # another title
     with pytest.raises(reports.ReportError) as taken:  # one title, whatever its case, accents or spaces
         own_reports.save(ws, "ca  EN €", BY_STATUS, actor="a")
     assert taken.value.said.params == {"title": "CA en €", "name": "ca-en"}
@@ -227,7 +228,7 @@ def test_a_title_taken_can_be_replaced_on_purpose_and_a_report_deleted_elsewhere
     _click(at, "rp_save_overwrite")
     assert [s.value for s in at.success] == ["Rapport « par statut » mis à jour."]
     assert own_reports.get(ws, "autre").sql == "SELECT 9 AS n"
-    own_reports.delete(ws, "autre")
+    own_reports.delete(ws, "autre", actor="Claire")
     assert [(r.title, r.sql) for r in own_reports.all_reports(ws)] == [("par statut", "SELECT 2 AS n")]
     # Saved again by the CLI since this page read it: picking it shows that version; an update from
     # a page that read an older one is refused, said with who saved it.
@@ -250,18 +251,22 @@ def test_a_title_taken_can_be_replaced_on_purpose_and_a_report_deleted_elsewhere
     _click(at, "rp_save_update")
     assert own_reports.get(ws, "par-statut").sql == "SELECT 7 AS n"
     # Deleted by the CLI while this page has it picked: its update and its deletion say so, with its title.
-    own_reports.delete(ws, "par-statut")
+    own_reports.delete(ws, "par-statut", actor="Marc")
     _click(at, "rp_save_update")
     assert "Le rapport enregistré « par statut » a été supprimé ou renommé entre-temps" in at.error[0].value
     assert own_reports.all_reports(ws) == []
-    assert any("Le rapport « par statut » a été supprimé ou renommé entre-temps" in i.value for i in at.info)  # once
+    # Said once, with who deleted it and when (the log), and where its query is kept.
+    when = i18n.format_datetime(own_reports.history(ws)[0].at, "fr")
+    assert [i.value for i in at.info if "par statut" in i.value] == [
+        f"Le rapport « par statut » a été supprimé par Marc le {when}. "
+        "Sa requête reste dans l'historique des rapports enregistrés."]
     at.run()
-    assert not any("a été supprimé ou renommé" in i.value for i in at.info)
+    assert not any("a été supprimé" in i.value for i in at.info)
     assert at.selectbox(key="rp_saved.fr").value == "" and at.text_area(key="rp_sql").value == "SELECT 7 AS n"
     own_reports.save(ws, "Éphémère", "SELECT 3 AS n", actor="a colleague")
     at.run()
     at.selectbox(key="rp_saved.fr").set_value("mine:ephemere").run()
-    own_reports.delete(ws, "ephemere")
+    own_reports.delete(ws, "ephemere", actor="Marc")
     _click(at, "rp_delete_go")
     assert "« Éphémère » a été supprimé ou renommé entre-temps (dans un autre onglet ou en ligne de commande)." in (
         at.error[0].value)
@@ -317,3 +322,60 @@ def test_a_ready_made_report_edited_can_be_had_back_and_its_title_is_not_taken(f
     at.selectbox(key="rp_saved.fr").set_value("sent_to_pennylane").run()
     assert downloads["CSV"][0].startswith("ecluse-sent-to-pennylane-")
     assert [r.name for r in own_reports.all_reports(ws)] == ["mes-envois"]
+
+
+def test_the_log_says_who_saved_renamed_replaced_and_deleted_which_report(fresh_synced_workspace):
+    ws = fresh_synced_workspace
+    own_reports.save(ws, "TVA par client", "SELECT 1 AS n", actor="Claire")
+    own_reports.save(ws, "TVA client", "SELECT 2 AS n", actor="Claire", replace="tva-par-client")  # a rename
+    own_reports.save(ws, "Autre", "SELECT 3 AS n", actor="Paul")
+    own_reports.save(ws, "tva CLIENT", "SELECT 4 AS n", actor="Paul", overwrite="tva-client")  # replaced on purpose
+    own_reports.delete(ws, "Autre", actor="Claire")
+    log = [(e.action, e.name, e.title, e.sql, e.actor, e.previous_title) for e in own_reports.history(ws)]
+    assert log == [
+        ("deleted", "autre", "Autre", "SELECT 3 AS n", "Claire", None),  # its query kept
+        ("saved", "tva-client", "tva CLIENT", "SELECT 4 AS n", "Paul", None),
+        ("replaced", "tva-client", "TVA client", "SELECT 2 AS n", "Paul", None),  # the one it replaced
+        ("saved", "autre", "Autre", "SELECT 3 AS n", "Paul", None),
+        ("updated", "tva-client", "TVA client", "SELECT 2 AS n", "Claire", "TVA par client"),
+        ("saved", "tva-par-client", "TVA par client", "SELECT 1 AS n", "Claire", None),
+    ]
+    # One report's story, by any title or handle it had: before and after its rename.
+    assert [e.action for e in own_reports.history(ws, "TVA par client")] == ["saved", "replaced", "updated", "saved"]
+    assert [e.action for e in own_reports.history(ws, "autre")] == ["deleted", "saved"]
+    assert own_reports.history(ws, "jamais") == []
+    # What became of a handle no longer listed: deleted, or renamed (its new title).
+    assert own_reports.last_change(ws, "autre").action == "deleted"
+    renamed = own_reports.last_change(ws, "tva-par-client")
+    assert (renamed.action, renamed.title, renamed.actor) == ("updated", "TVA client", "Claire")
+    # A refused deletion logs nothing.
+    with pytest.raises(reports.ReportError):
+        own_reports.delete(ws, "autre", actor="Claire")
+    assert len(own_reports.history(ws)) == 6
+
+
+def test_the_page_signs_a_deletion_says_who_renamed_a_report_and_shows_the_history(fresh_synced_workspace,
+                                                                                   use_workspace, monkeypatch):
+    ws = use_workspace(fresh_synced_workspace)
+    monkeypatch.delenv("ECLUSE_ACTOR")
+    monkeypatch.delenv("USER", raising=False)
+    own_reports.save(ws, "Par statut", BY_STATUS, actor="Marc")
+    at = open_app("reports")
+    at.selectbox(key="rp_saved.fr").set_value("mine:par-statut").run()
+    at.text_input(key="actor").set_value("").run()  # no name: the deletion is refused, as a decision is
+    _click(at, "rp_delete_go")
+    assert "Indiquez votre nom dans la barre latérale" in at.error[0].value
+    assert [r.name for r in own_reports.all_reports(ws)] == ["par-statut"]
+    # Renamed from the CLI meanwhile: said with its new title and who renamed it.
+    own_reports.save(ws, "Statuts", BY_STATUS, actor="Marc", replace="par-statut")
+    at.text_input(key="actor").set_value("Claire Martin").run()
+    when = i18n.format_datetime(own_reports.history(ws)[0].at, "fr")
+    assert f"Le rapport « Par statut » a été renommé « Statuts » par Marc le {when}." in [i.value for i in at.info]
+    at.selectbox(key="rp_saved.fr").set_value("mine:statuts").run()
+    _click(at, "rp_delete_go")
+    assert own_reports.all_reports(ws) == [] and own_reports.history(ws)[0].actor == "Claire Martin"
+    [history] = [d.value for d in at.dataframe if "Qui" in d.value.columns]
+    assert list(history.columns) == ["Quand", "Qui", "Action", "Titre", "Requête"]
+    assert list(history["Action"]) == ["Supprimé", "Renommé (était « Par statut »)", "Enregistré"]
+    assert list(history["Qui"]) == ["Claire Martin", "Marc", "Marc"] and history["Requête"][0] == BY_STATUS
+    assert "Historique des rapports enregistrés (3)" in [e.label for e in at.expander]

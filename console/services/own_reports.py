@@ -2,6 +2,9 @@
 workspace (table `own_reports`) for everyone who uses it, next to the ready-made ones
 (reports.SAVED_REPORTS). The Reports page and `ecluse reports` call these.
 
+What happens to them is logged (`own_reports_log`, `history`): who saved, updated, replaced
+or deleted which report, and when; a deleted report's query stays there.
+
 A report is checked before it is saved (reports.check_query: read-only, one query, every view
 and column known; it is not run), and `name` is its handle: the title as a file name's words
 ("TVA par client" -> "tva-par-client"). Wherever a name is asked for, the title works too."""
@@ -28,6 +31,19 @@ class OwnReport:
     totals_sql: str | None
     saved_by: str
     saved_at: dt.datetime
+
+
+@dataclass(frozen=True)
+class LogEntry:
+    """A row of own_reports_log: what `actor` did to a saved report at `at`."""
+    at: dt.datetime
+    actor: str
+    action: str  # saved | updated | replaced | deleted
+    name: str
+    title: str
+    sql: str
+    previous_name: str | None = None
+    previous_title: str | None = None
 
 
 def name_of(title: str) -> str:
@@ -140,6 +156,14 @@ def save(ws: Workspace, title: str, sql: str, *, actor: str, totals_sql: str | N
         if gone:
             con.execute("DELETE FROM own_reports WHERE name IN (SELECT unnest(?))", [sorted(gone)])
         con.execute("INSERT INTO own_reports VALUES (?, ?, ?, ?, ?, ?)", [name, title, sql, totals_sql, actor, now])
+        if taken is not None:
+            _log(con, LogEntry(now, actor, "replaced", taken.name, taken.title, taken.sql))
+        if replaced is None:
+            _log(con, LogEntry(now, actor, "saved", name, title, sql))
+        else:
+            _log(con, LogEntry(now, actor, "updated", name, title, sql,
+                               replaced.name if replaced.name != name else None,
+                               replaced.title if replaced.title != title else None))
     return OwnReport(name, title, sql, totals_sql, actor, now)
 
 
@@ -156,9 +180,10 @@ def _free_name(title: str, used: set[str], keep: str | None) -> str:
     return name
 
 
-def delete(ws: Workspace, name: str, *, expected: dt.datetime | None = None) -> OwnReport:
-    """Delete a saved report (by its name or title); returns what it was. Given `expected` (its
-    `saved_at` as the user read it), a version saved since is not deleted unseen."""
+def delete(ws: Workspace, name: str, *, actor: str, expected: dt.datetime | None = None) -> OwnReport:
+    """Delete a saved report (by its name or title) in `actor`'s name; returns what it was (its
+    query stays in the log). Given `expected` (its `saved_at` as the user read it), a version
+    saved since is not deleted unseen."""
     with ws.db.write() as con:
         found = _find(_all(con), name)
         if found is None:
@@ -166,7 +191,44 @@ def delete(ws: Workspace, name: str, *, expected: dt.datetime | None = None) -> 
         if expected is not None and found.saved_at != expected:
             raise _changed(found, "deleted")
         con.execute("DELETE FROM own_reports WHERE name = ?", [found.name])
+        _log(con, LogEntry(dt.datetime.now(dt.timezone.utc), actor, "deleted", found.name, found.title, found.sql))
     return found
+
+
+_LOG_COLUMNS = "happened_at, actor, action, name, title, sql, previous_name, previous_title"
+
+
+def _log(con, entry: LogEntry) -> None:
+    con.execute(f"INSERT INTO own_reports_log ({_LOG_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                [entry.at, entry.actor, entry.action, entry.name, entry.title, entry.sql, entry.previous_name,
+                 entry.previous_title])
+
+
+def history(ws: Workspace, name: str | None = None) -> list[LogEntry]:
+    """What happened to the saved reports, newest first; with `name` (a handle or a title, the
+    report's now or earlier), to the reports that bore that name: before and after a rename."""
+    with ws.db.read() as con:
+        rows = con.execute(f"SELECT {_LOG_COLUMNS} FROM own_reports_log ORDER BY happened_at DESC, rowid DESC").fetchall()
+    entries = [LogEntry(*row) for row in rows]
+    if name is None:
+        return entries
+    names = {e.name for e in entries if e.name == name or same_title(e.title, name)}
+    renames = [(e.previous_name, e.name) for e in entries if e.previous_name]
+    while True:  # a rename links a handle to the one before and the one after
+        linked = names | {new for old, new in renames if old in names} | {old for old, new in renames if new in names}
+        if linked == names:
+            break
+        names = linked
+    return [e for e in entries if e.name in names]
+
+
+def last_change(ws: Workspace, name: str) -> LogEntry | None:
+    """What last happened to the report of this handle: said when it is gone from the list
+    (deleted, or renamed: then the entry's `previous_name` is `name`)."""
+    with ws.db.read() as con:
+        row = con.execute(f"SELECT {_LOG_COLUMNS} FROM own_reports_log WHERE name = ? OR previous_name = ? "
+                          "ORDER BY happened_at DESC, rowid DESC LIMIT 1", [name, name]).fetchone()
+    return LogEntry(*row) if row else None
 
 
 def _changed(report: OwnReport, what: str) -> ReportError:

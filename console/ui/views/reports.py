@@ -224,8 +224,9 @@ def save_report(ws, key: str, replace: own_reports.OwnReport | None,
 
 
 def delete_report(ws, picked: own_reports.OwnReport) -> None:
-    try:
-        gone = own_reports.delete(ws, picked.name, expected=loaded(picked.name) or picked.saved_at)
+    try:  # signed, as a decision is: the log says who deleted it
+        gone = own_reports.delete(ws, picked.name, actor=state.signer(),
+                                  expected=loaded(picked.name) or picked.saved_at)
     except widgets.USER_ERRORS as exc:
         said = getattr(exc, "said", None)
         if said is None or said.code != "report.unknown_saved":  # still there (the file busy...): still picked
@@ -288,6 +289,33 @@ def report_actions(ws, mine: dict[str, own_reports.OwnReport]) -> None:
     error = st.session_state.pop("rp_delete_error", None)
     if error is not None:
         widgets.user_error(error)
+
+
+def gone_text(ws, name: str, title: str) -> str:
+    """What became of a saved report no longer in the list, with who did it and when (the log)."""
+    last = own_reports.last_change(ws, name)
+    if last is None or last.action not in ("deleted", "updated", "replaced"):
+        return t("rep.gone_picked", title=title)
+    who, when = last.actor, widgets.datetime(last.at)
+    if last.action == "updated":  # a rename: under its new title
+        return t("rep.gone_renamed", title=title, new=last.title, who=who, when=when)
+    return t(f"rep.gone_{last.action}", title=title, who=who, when=when)
+
+
+def report_history(ws) -> None:
+    """Who saved, changed, replaced or deleted which saved report, and when; a deleted report's
+    query can be copied back from here."""
+    entries = own_reports.history(ws)
+    if not entries:
+        return
+    with st.expander(t("rep.history", n=len(entries)), icon=":material/history:"):
+        st.dataframe(
+            [{t("rep.h_when"): widgets.datetime(e.at), t("rep.h_who"): e.actor,
+              t("rep.h_action"): t("rep.h_" + ("renamed" if e.previous_title else e.action),
+                                   old=e.previous_title or ""),
+              t("rep.h_title"): e.title, t("rep.h_sql"): e.sql} for e in entries],
+            hide_index=True, width="stretch", key="rp_history")
+        st.caption(t("rep.history_note"))
 
 
 def exports(ws, sql: str, sql_names: bool, mine: dict[str, own_reports.OwnReport]) -> None:
@@ -382,7 +410,8 @@ def main() -> None:
     kept = st.session_state.get("_kept", {}).get("rp_saved")
     titles = st.session_state.setdefault("rp_titles", {})
     if kept and kept not in options:  # deleted meanwhile (another tab, the CLI): said, not dropped silently
-        st.info(t("rep.gone_picked", title=titles.get(kept, kept.removeprefix(MINE))), icon=":material/info:")
+        st.info(gone_text(ws, kept.removeprefix(MINE), titles.get(kept, kept.removeprefix(MINE))),
+                icon=":material/info:")
     titles.update({MINE + r.name: r.title for r in mine.values()})
     state.drop_if_not_in("rp_saved", options, "")
     title = state.frozen(lambda key: saved_title(key, mine))
@@ -404,6 +433,7 @@ def main() -> None:
         back.button(t("rep.back_to_report"), key="rp_back", icon=":material/undo:", on_click=load_report,
                     args=(ws, chosen), width="stretch")
     report_actions(ws, mine)
+    report_history(ws)
     sql = (st.session_state.get("rp_ran") or "").strip()
     if not sql:
         st.caption(t("rep.empty_sql"))
