@@ -134,9 +134,15 @@ def status_reason(doc: dict[str, Any]) -> str:
     reason the sync gave (a finding's message) as that finding is said, one the core gave a
     decision (all valid, a duplicate's rejection) as its history entry is; a person's words as
     they are."""
+    reason, entry = _reason_entry(doc)
+    return history_reason(entry or {"action": None, "reason": reason}, doc.get("findings") or [])
+
+
+def _reason_entry(doc: dict[str, Any]) -> tuple[str, dict[str, Any] | None]:
+    """The document's status reason and the latest history entry that gave it, if any."""
     reason = doc.get("status_reason") or ""
     entry = next((h for h in reversed(doc.get("history") or []) if reason and h["reason"] == reason), None)
-    return history_reason(entry or {"action": None, "reason": reason}, doc.get("findings") or [])
+    return reason, entry
 
 
 def status_caption(doc: dict[str, Any]) -> str:
@@ -144,8 +150,7 @@ def status_caption(doc: dict[str, Any]) -> str:
     invoice held before sending, "Envoi bloqué : il manque : …" without the invoice the
     header names (the send page's short form, `batches.held_text`); for a sent one, its send's
     warnings ("Avertissement de l'envoi : …"), which are no decision's reason."""
-    reason = doc.get("status_reason") or ""
-    entry = next((h for h in reversed(doc.get("history") or []) if reason and h["reason"] == reason), None)
+    reason, entry = _reason_entry(doc)
     if entry is not None and entry.get("action") == "held_before_send" and doc.get("status") != SENT:
         text = batches.held_text(doc.get("number"), doc["id"], reason, entry.get("reason_said"), state.lang())
         return t("review.status_reason_held", reason=text)

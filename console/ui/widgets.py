@@ -179,10 +179,15 @@ def error_text(exc: BaseException) -> str:
     return i18n.said_text(said, state.lang()) if said is not None else str(exc)
 
 
+def error_line(exc: BaseException) -> str:
+    """A service error as the console says it: "Erreur : …", its text a sentence."""
+    text = error_text(exc)  # English texts shared with the CLI start in lower case
+    return t("error.prefix", message=text[:1].upper() + text[1:])
+
+
 def user_error(exc: BaseException) -> None:
     """A service error, shown as a message (its text names the problem and the fix)."""
-    text = error_text(exc)  # a sentence: English texts shared with the CLI start in lower case
-    st.error(t("error.prefix", message=text[:1].upper() + text[1:]), icon=":material/error:")
+    st.error(error_line(exc), icon=":material/error:")
 
 
 def guarded(fn: Callable[[], Any]) -> Any:

@@ -100,7 +100,7 @@ def save_connection(ws, name: str, connector, values: dict[str, Any], *, replace
         if not replace:
             widgets.user_error(exc)  # the add form: said under it
         else:
-            acted(ws, name, [("error", t("error.prefix", message=widgets.error_text(exc)))])
+            acted(ws, name, [("error", widgets.error_line(exc))])
         return False
     acted(ws, name, [("success", t("conn.saved", name=name))] + [
         ("warning", i18n.said_text(said, state.lang())) for said in setup.saved_warnings(ws, connector, name, before)])
@@ -130,7 +130,7 @@ def switched(ws, name: str) -> None:
     try:
         setup.set_enabled(ws, name, enabled)
     except widgets.USER_ERRORS as exc:
-        acted(ws, name, [("error", t("error.prefix", message=widgets.error_text(exc)))])
+        acted(ws, name, [("error", widgets.error_line(exc))])
     else:
         acted(ws, name, [("success", t("conn.enabled_on" if enabled else "conn.enabled_off", name=name))])
 

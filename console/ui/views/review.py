@@ -386,7 +386,7 @@ def confirm_all_valid(ws, filters: review.Filters, pdf_pending: bool) -> None:
     try:
         result = review.approve_all_valid(ws, actor=state.signer(), filters=all_valid_filters(ws, filters, pdf_pending))
     except widgets.USER_ERRORS as exc:
-        state.flash("error", t("error.prefix", message=widgets.error_text(exc)))
+        state.flash("error", widgets.error_line(exc))
         return
     if not result.done and not result.refused and not result.left_out:  # approved by someone else meanwhile
         state.flash("info", t("review.approve_all_valid_none"))
