@@ -678,8 +678,7 @@ def reports_save(obj: Ctx, title: str, sql: str | None, sql_file: str | None, re
     query = sql or Path(sql_file).read_text(encoding="utf-8")  # type: ignore[arg-type]
     ws = obj.existing()
     try:
-        taken = next((r.name for r in own_reports.all_reports(ws) if own_reports.same_title(r.title, title)), None)
-        saved = own_reports.save(ws, title, query, actor=actor(), overwrite=taken if replace else None,
+        saved = own_reports.save(ws, title, query, actor=actor(), overwrite_title=replace,
                                  replace=own_reports.get(ws, rename).name if rename else None)
     except reports.ReportError as exc:
         if exc.said.code == "report.title_taken":  # the page's advice is a button; here, the option

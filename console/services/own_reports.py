@@ -115,13 +115,14 @@ def query_of(ws: Workspace, name: str) -> str:
 
 def save(ws: Workspace, title: str, sql: str, *, actor: str, totals_sql: str | None = None,
          replace: str | None = None, expected: dt.datetime | None = None,
-         overwrite: str | None = None) -> OwnReport:
+         overwrite: str | None = None, overwrite_title: bool = False) -> OwnReport:
     """Save `sql` as `title`.
 
     - `replace`: the name of the saved report this updates (renamed if the title changed);
       refused if it is gone meanwhile, or, given `expected` (its `saved_at` as the user read
       it), if someone saved it again since: their work is not overwritten unseen.
-    - `overwrite`: the name of another saved report that has this title, replaced on purpose.
+    - `overwrite`: the name of another saved report that has this title, replaced on purpose;
+      `overwrite_title`: whichever has it (the CLI's --replace), found in the same transaction.
     - Otherwise a title another saved report has (`same_title`) is refused, and so is a
       ready-made report's. Replacing a report with the same query keeps its totals."""
     title = " ".join(title.split())
@@ -145,7 +146,7 @@ def save(ws: Workspace, title: str, sql: str, *, actor: str, totals_sql: str | N
         if replaced and expected is not None and replaced.saved_at != expected:
             raise _changed(replaced, "saved")
         taken = next((r for r in saved if same_title(r.title, title) and r.name != replace), None)
-        if taken and taken.name != overwrite:
+        if taken and taken.name != overwrite and not overwrite_title:
             raise ReportError(f"a saved report is already called {taken.title!r}: choose another title, or "
                               "replace it", Said("report.title_taken", {"title": taken.title, "name": taken.name}))
         gone = {n for n in (replace, taken.name if taken else None) if n}
