@@ -1,7 +1,9 @@
 """The normalized document model every connector produces and every service consumes.
 
-Plain dataclasses, no I/O. Money is always `Decimal`; a float anywhere here is a bug
-(`Money.__post_init__`-style checks live in `validation`, and `to_decimal` refuses floats).
+Plain dataclasses, no I/O, no checks on construction. Money is always `Decimal`; a float
+anywhere here is a bug: `to_decimal` refuses floats, `connectors.contract_errors` keeps a yielded
+document whose amounts are not finite `Decimal`s the cache can hold as a `Problem`, and
+`validation` checks that they add up (totals against lines, VAT against rate).
 """
 from __future__ import annotations
 

@@ -1,9 +1,14 @@
 """A workspace is a directory: settings, secrets, the DuckDB cache and the attachment store.
 
-    ecluse.toml     connections, Pennylane settings, mappings (readable, reviewable text)
-    secrets.toml    secret settings only, mode 0600; any value may be `env:VAR`
-    ecluse.duckdb   the cache (see storage/)
-    attachments/    content-addressed files: attachments/ab/abcdef….pdf
+    ecluse.toml           connections, Pennylane settings, mappings (readable, reviewable text)
+    secrets.toml          mode 0600: secret settings (any value may be `env:VAR`) and `[keys]`,
+                          the workspace's random keys (`local_key`)
+    ecluse.duckdb         the cache (see storage/)
+    attachments/          content-addressed files, no extension: attachments/ab/abcdef… (sha256)
+    pennylane_lists.json  the Pennylane company's categories and ledger accounts as last read,
+                          tagged with an HMAC of their destination (services/pennylane_lists.py)
+    locks/                `flock` files (`exclusive`): one sync per connection (sync-<name>.lock),
+                          one send per workspace (send.lock)
 
 Secrets never go to ecluse.toml or DuckDB: `set_connection` splits them out by the connector's
 schema, and `settings_to_use` only resolves them in memory at use time.
