@@ -181,6 +181,10 @@ def push(obj: Ctx, dry_run: bool, connection: tuple[str, ...], date_from: dt.dat
                     said.append(f"category {check.category!r} is {check.category_problem} in Pennylane: "
                                 "a live send sets none")
                 click.echo(f"warning: {doc_id}: " + "; ".join(said), err=True)
+            if result.fictitious:
+                click.echo(f"warning: {len(result.fictitious)} made-up invoice(s) of a demo connector: shown here, "
+                           "but a live send to Pennylane holds them (reject them, or remove the demo connection, "
+                           "before going live)", err=True)
             if summary["lines_without_account"]:
                 click.echo(f"warning: {summary['lines_without_account']} line(s) of "
                            f"{summary['documents_without_account']} document(s) have no ledger account: Pennylane "

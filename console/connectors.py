@@ -337,6 +337,10 @@ class Connector:
     settings: ClassVar[tuple[Setting, ...]] = ()
     # Title and description in the console's other languages: {"fr": {"title": ..., "description": ...}}.
     translations: ClassVar[Mapping[str, Mapping[str, str]]] = {}
+    # True for a connector that makes up its documents (a demo, a test source). They are flagged
+    # in the cache and never sent to Pennylane's own API (held, with why): only previewed, or
+    # sent to another API URL (an emulator, a test server).
+    fictitious: ClassVar[bool] = False
 
     def check(self, ctx: FetchContext) -> CheckResult:  # pragma: no cover - interface
         raise NotImplementedError

@@ -163,6 +163,14 @@ MESSAGES: dict[str, dict[str, str]] = {
     "send.account_absent": {"fr": "{number} (absent de Pennylane)", "en": "{number} (not in Pennylane)"},
     "send.preview_held": {"fr": "{n} {n|document serait retenu|documents seraient retenus} avant l'envoi :",
                           "en": "{n} {n|document|documents} would be held before sending:"},
+    "send.preview_fictitious": {
+        "fr": "{n} {n|facture fictive|factures fictives} (connecteur de démonstration) : {n|sa requête est montrée|leurs "
+              "requêtes sont montrées} ici, mais un envoi réel vers Pennylane {n|la retiendrait|les retiendrait}, pour "
+              "qu'aucune facture inventée n'entre dans une vraie comptabilité. Rejetez-les, ou supprimez la connexion de "
+              "démonstration, avant de passer en envoi réel.",
+        "en": "{n} made-up {n|invoice|invoices} (demo connector): {n|its request is|their requests are} shown here, but "
+              "a live send to Pennylane would hold {n|it|them}, so that no invented invoice enters real books. Reject "
+              "them, or remove the demo connection, before going live."},
     "send.preview_download": {"fr": "Télécharger l'aperçu (JSON)", "en": "Download the preview (JSON)"},
     "send.note.read_parties": {"fr": "lu une fois par lot (toutes les pages) pour retrouver les tiers existants",
                                "en": "read once per batch (all pages) to match existing counterparties"},
@@ -279,6 +287,11 @@ MESSAGES: dict[str, dict[str, str]] = {
                           "en": "Pennylane refused the invoice (HTTP {status}): {detail}"},
     # -- why an invoice is held before sending, what a sent one warns of (batch_items.error_said,
     # audit.reason_said; the English reproduces the `error` column's text) -------------------------
+    "said.send.held_fictitious": {
+        "fr": "envoi bloqué : {subject} est une facture fictive de la connexion « {connection} » (un connecteur de "
+              "démonstration) : elle n'est jamais envoyée à Pennylane ; rejetez-la, ou envoyez-la à un serveur de test",
+        "en": "held before sending: {subject} is a made-up invoice of connection '{connection}' (a demo connector): "
+              "it is never sent to Pennylane; reject it, or send it to a test server"},
     "said.send.held_missing": {"fr": "envoi bloqué : {subject} : il manque : {missing}{why}",
                                "en": "held before sending: {subject}: missing {missing}{why}"},
     "said.send.held_vat_unknown": {

@@ -147,6 +147,7 @@ def test_demo_loop_through_the_cli(tmp_path):
     assert '706 = "706000"' in (ws / "ecluse.toml").read_text()
     dry = run(ws, "push", env=env, ok=False)  # the demo workspace is dry-run by default
     assert "dry run" in dry.stdout and "0 spec violation(s)" in dry.stdout
+    assert "made-up invoice(s) of a demo connector: shown here, but a live send to Pennylane holds them" in dry.stderr
     report = run(ws, "report", "SELECT status, count(*) AS n FROM invoices GROUP BY 1 ORDER BY 1", "--format", "json", env=env)
     rows = json.loads(report.stdout)
     assert sum(r["n"] for r in rows) == sync["created"]

@@ -803,3 +803,43 @@ def test_the_preview_says_what_a_live_send_would_do_from_pennylanes_lists(worksp
         "envoi bloqué : document F-2 : il manque : compte comptable 706200")
     # A reason without a Said (an older version's) reads as stored.
     assert batches.held_text("F-2", "src:2", "held before sending: x", None, "fr") == "held before sending: x"
+
+
+def test_made_up_documents_never_reach_pennylane_itself(workspace, plugins, fake_source, fake_connection, emu,
+                                                        monkeypatch):
+    # A connector that makes its documents up (Connector.fictitious: the demo) has them flagged
+    # by the sync; a live send to Pennylane's own API holds them before any request, one to
+    # another API (an emulator, a test server) sends them.
+    monkeypatch.setattr(fake_source, "fictitious", True, raising=False)
+    fake_source.pages = [[make_doc(str(i), total=f"{100 + i}.00") for i in range(3)]]
+    sync(workspace, plugins)
+    assert len(review.approve_all_valid(workspace, actor="anne").done) == 3
+    with workspace.db.read() as con:
+        made_up = sorted(send.fictitious_ids(con, ["src:0", "src:1", "src:2"]))
+    assert made_up == ["src:0", "src:1", "src:2"]
+    # The preview names them while the workspace sends to Pennylane's own API, not to an emulator.
+    assert send.dry_run(workspace).fictitious == made_up
+    workspace.set_pennylane(api_url=emu.api_url)
+    assert send.dry_run(workspace).fictitious == []
+    # To the emulator: sent.
+    assert send.push(workspace, gateway(emu), ids=["src:0"], actor="anne").count("sent") == 1
+    # To Pennylane itself: held, said in French, and not one request made (a bogus token and no network).
+    real = PennylaneGateway("https://app.pennylane.com/api/external/v2", "not-a-token")
+    result = send.push(workspace, real, ids=["src:1", "src:2"], actor="anne")
+    assert result.count("held") == 2 and result.request_count == 0 and real.stats.requests == 0
+    assert states(workspace) == {"src:0": "sent", "src:1": "on_hold", "src:2": "on_hold"}
+    said = i18n.said_text(Said(**result.items[0].said), "fr")
+    assert said.startswith("envoi bloqué : ") and "est une facture fictive de la connexion « src »" in said
+    assert said.endswith("elle n'est jamais envoyée à Pennylane ; rejetez-la, ou envoyez-la à un serveur de test")
+    # The connection removed, its documents stay flagged; a connector that makes nothing up unflags its own.
+    workspace.remove_connection("src")
+    with workspace.db.read() as con:
+        assert send.fictitious_ids(con, made_up) == set(made_up)
+    workspace.set_connection("src", fake_source, {"token": "env:FAKE_TOKEN"})
+    monkeypatch.setattr(fake_source, "fictitious", False, raising=False)
+    fake_source.pages = [[]]
+    sync(workspace, plugins)
+    with workspace.db.read() as con:
+        assert send.fictitious_ids(con, made_up) == set()
+    assert send.is_pennylane("https://app.pennylane.com/api/external/v2") and not send.is_pennylane(emu.api_url)
+    assert not send.is_pennylane("https://pennylane.com.example.org/api") and not send.is_pennylane(None)

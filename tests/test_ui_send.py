@@ -184,6 +184,10 @@ def test_dry_run_page_counts_previews_and_cannot_send(approved_ws):
     assert "only if no existing counterparty matches" not in page
     assert at.json, "the JSON bodies are shown"
     assert [d.label for d in at.get("download_button")] == ["Télécharger l'aperçu (JSON)"]
+    # The demo's invoices are made up: previewed, but said to be held by a live send to Pennylane.
+    assert any(i.value.startswith(f"{len(ready)} factures fictives (connecteur de démonstration) : leurs requêtes "
+                                  "sont montrées ici, mais un envoi réel vers Pennylane les retiendrait")
+               for i in at.info)
     assert statuses(ws) == before
     assert batches.batch_history(ws) == []
 

@@ -16,6 +16,7 @@ class PennylaneGateway:
 
     def __init__(self, base_url: str, token: str, **client_options: Any) -> None:
         self.client = PennylaneClient(base_url, token, **client_options)
+        self.base_url = base_url
 
     @property
     def stats(self) -> Any:

@@ -27,8 +27,10 @@ import re
 from dataclasses import asdict, dataclass, field
 from decimal import Decimal
 from typing import Any, Callable, Iterator, Protocol
+from urllib.parse import urlsplit
 
 from .. import i18n
+from ..connectors import Said
 from ..domain import (
     APPROVED, CREDIT_NOTE_KINDS, CUSTOMER_KINDS, FAILED, IN_BATCH, ON_HOLD, SENT, Counterparty, Document, fixed_account,
     json_compact,
@@ -63,6 +65,7 @@ class Gateway(Protocol):
     `DryRunGateway` only records and validates."""
 
     dry_run: bool
+    base_url: str | None  # the API it calls (None: a dry run)
 
     def directory(self, role: str) -> list[dict[str, Any]]: ...
     def create_party(self, role: str, path: str, body: dict[str, Any]) -> int: ...
@@ -104,6 +107,7 @@ class DryRunGateway:
     """Builds and validates, sends nothing. Ids it returns are placeholders (900000000+)."""
 
     dry_run = True
+    base_url = None
 
     def __init__(self) -> None:
         self.requests: list[PlannedRequest] = []
@@ -215,7 +219,7 @@ def _held_param(name: str, value: Any) -> Any:
         return _per_lang(lambda lang: ", ".join(rb.field_text(item, lang) for item in value))
     if name == "why":
         return _per_lang(lambda lang: f" ({rb.why_text(value, lang)})" if value else "")
-    if name == "code":
+    if name in ("code", "connection"):
         return value  # quoted: « » in French
     if name == "known":
         return _per_lang(lambda lang: ", ".join(f"{k.replace('.', ',')} %" if lang == "fr" else f"{k}%" for k in value))
@@ -273,6 +277,9 @@ class BatchResult:
     items: list[ItemResult] = field(default_factory=list)
     requests: list[PlannedRequest] = field(default_factory=list)
     request_count: int = 0
+    # Made-up documents (Connector.fictitious) a live send to Pennylane's own API holds: a dry
+    # run names them, as the workspace sends there.
+    fictitious: list[str] = field(default_factory=list)
 
     def count(self, state: str) -> int:
         return sum(1 for i in self.items if i.state == state)
@@ -301,6 +308,7 @@ class BatchResult:
             out["requests"] = [r.as_dict() for r in self.requests]
             out["violations"] = sum(len(r.violations) for r in self.requests)
             out["lines_without_account"], out["documents_without_account"] = self.lines_without_account()
+            out["fictitious"] = self.fictitious  # made up: a live send to Pennylane holds them
             for r in out["requests"]:
                 if r["multipart"]:
                     r["multipart"] = {k: (v[0] if isinstance(v, tuple) else v) for k, v in r["multipart"].items()}
@@ -359,6 +367,9 @@ def dry_run(ws: Workspace, filters: Filters | None = None, *, ids: list[str] | N
     for doc_id in ids:
         gw.current_document = doc_id
         result.items.append(sender.send_one(docs[doc_id], state="pending", item={}))
+    if is_pennylane(api_url(ws)):
+        with ws.db.read() as con:
+            result.fictitious = sorted(fictitious_ids(con, ids))
     result.requests = gw.requests
     result.request_count = len(gw.requests)
     return result
@@ -430,6 +441,7 @@ def _run_batch(ws: Workspace, gateway: Gateway, batch_id: int, progress: Progres
                               [os.getpid(), batch_id]).fetchone()
         items = dict_rows(con.execute("SELECT * FROM batch_items WHERE batch_id = ? ORDER BY document_id", [batch_id]))
         docs = load_documents(con, [i["document_id"] for i in items])
+        made_up = fictitious_ids(con, list(docs)) if is_pennylane(getattr(gateway, "base_url", None)) else set()
     todo = [i for i in items if i["state"] not in ("sent", "failed", "held")]
     # Invoices before credit notes, so that a credit note can be linked to its invoice.
     todo.sort(key=lambda i: (docs[i["document_id"]].kind in CREDIT_NOTE_KINDS if i["document_id"] in docs else True,
@@ -439,6 +451,14 @@ def _run_batch(ws: Workspace, gateway: Gateway, batch_id: int, progress: Progres
             result.items.append(ItemResult(i["document_id"], docs.get(i["document_id"]).number if i["document_id"] in docs else None,
                                            i["state"], i["invoice_pl_id"], i["error"], said=i18n.stored(i["error_said"])))
     sender = _Sender(ws, gateway, batch_id, actor=actor)
+    # Made-up documents never reach Pennylane's own API: held before any request is made for them.
+    for item in [i for i in todo if i["document_id"] in made_up]:
+        doc = docs[item["document_id"]]
+        exc = FictitiousDocument(doc)
+        res = ItemResult(doc.id, doc.number, "held", error=f"held before sending: {exc}", said=held_said(exc))
+        sender.finish(doc.id, res)
+        result.items.append(res)
+        todo.remove(item)
     try:
         sender.prepare([docs[i["document_id"]] for i in todo if i["document_id"] in docs])
         for n, item in enumerate(todo, start=1):
@@ -467,6 +487,34 @@ def _run_batch(ws: Workspace, gateway: Gateway, batch_id: int, progress: Progres
         )
     result.request_count = sender.requests
     return result
+
+
+PENNYLANE_HOST = "pennylane.com"
+
+
+def is_pennylane(url: str | None) -> bool:
+    """Whether an API URL is Pennylane's own (its company's real books), not an emulator or a
+    test server."""
+    host = (urlsplit(url).hostname or "") if url else ""
+    return host == PENNYLANE_HOST or host.endswith("." + PENNYLANE_HOST)
+
+
+def fictitious_ids(con: Any, ids: list[str]) -> set[str]:
+    """Those of `ids` a connector made up (documents.fictitious: the demo's)."""
+    if not ids:
+        return set()
+    return {r[0] for r in con.execute("SELECT id FROM documents WHERE fictitious AND id IN (SELECT unnest(?))",
+                                      [ids]).fetchall()}
+
+
+class FictitiousDocument(rb.BuildError):
+    """A made-up document (the demo connector's) in a send to Pennylane's own API: held."""
+
+    def __init__(self, doc: Document) -> None:
+        super().__init__(
+            f"{rb.place_text(rb.document_place(doc))} is a made-up invoice of connection {doc.connection!r} (a demo "
+            "connector): it is never sent to Pennylane; reject it, or send it to a test server",
+            Said("held_fictitious", {"subject": rb.document_place(doc), "connection": doc.connection}))
 
 
 class _Sender:

@@ -202,6 +202,11 @@ def sync_connection(
                 [name, clock(), actor, os.getpid()],
             ).fetchone()[0]
             state, parts = load_state(con, name)
+            # Made up by the connector (the demo) or not: said on each of the connection's
+            # documents, which keep it if the connection goes (send holds them from Pennylane).
+            fictitious = bool(getattr(connector_cls, "fictitious", False))
+            con.execute("UPDATE documents SET fictitious = ? WHERE connection = ? AND fictitious IS DISTINCT FROM ?",
+                        [fictitious, name, fictitious])
             pending = [r[0] for r in con.execute(
                 "SELECT source_id FROM documents WHERE connection = ? AND attachment_pending ORDER BY source_id", [name]
             ).fetchall()]
@@ -231,7 +236,7 @@ def sync_connection(
             clock=clock,
         )
         buffer = _Buffer(vat_map=ws.mappings()["vat"], mask=mask)
-        run = _Run(state_parts=parts, open_problems=problem_ids)
+        run = _Run(state_parts=parts, open_problems=problem_ids, fictitious=fictitious)
         try:
             connector = connector_cls()
             items = connector.fetch(ctx)
@@ -481,6 +486,7 @@ class _Run:
     counterparties: dict[str, tuple[Any, ...]] = field(default_factory=dict)  # rows stored as they are
     unchecked_pages: int = 0  # pages written since the last duplicate check
     open_problems: set[str] = field(default_factory=set)  # source ids of the connection's open problems
+    fictitious: bool = False  # the connector makes its documents up (Connector.fictitious)
 
 
 def _flush(
@@ -527,6 +533,8 @@ def _write_page(
         result = ingest_page(con, name, buffer.docs, findings, now=now, run_id=report.run_id, actor=actor,
                              counterparties=run.counterparties, defer_duplicates=True,
                              mask=buffer.mask.text if buffer.mask else None)
+        if run.fictitious and (result.created or result.updated):  # flagged with the page that wrote them
+            con.execute("UPDATE documents SET fictitious = true WHERE connection = ? AND NOT fictitious", [name])
         unchecked = run.unchecked_pages + bool(result.created or result.updated)
         if unchecked >= DUPLICATE_CHECK_PAGES:
             check_duplicates(con, name)

@@ -68,6 +68,7 @@ def _fr(label: str, help: str) -> dict[str, dict[str, str]]:
 
 class DemoConnector(Connector):
     id = "demo"
+    fictitious = True  # its invoices must never reach a real company's books
     title = "Demo (fictitious data)"
     description = (
         "A fictitious French company's sales and purchase invoices, generated on your machine: "

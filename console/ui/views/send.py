@@ -352,6 +352,8 @@ def show_preview(ws, result: send.BatchResult, checks: batches.PreviewChecks) ->
         lines = "\n".join(_item(i.number or i.document_id, held_text(i.number, i.document_id, i.error, i.said))
                           for i in held)
         st.warning(t("send.preview_held", n=len(held)) + "\n\n" + lines, icon=":material/pause_circle:")
+    if result.fictitious:
+        st.info(t("send.preview_fictitious", n=len(result.fictitious)), icon=":material/theater_comedy:")
     st.download_button(t("send.preview_download"), json_dumps({**summary, "pennylane_lists": checks.as_dict()}, indent=2),
                        file_name="ecluse-dry-run.json",
                        mime="application/json", key="sd_preview_json", icon=":material/download:", on_click="ignore")
