@@ -795,6 +795,13 @@ MESSAGES: dict[str, dict[str, str]] = {
               "affichent ? Les alertes n'empêchent pas l'approbation.",
         "en": "{n|Approve the document|Approve the **{n}** documents} to review with no error among those the filters show? Warnings do not "
               "prevent approval."},
+    "review.approve_all_valid_duplicates": {
+        "fr": "{n} {n|document sans erreur reste|documents sans erreur restent} à revoir : {n|c'est un doublon "
+              "suspecté|ce sont des doublons suspectés}. Gardez les deux ou rejetez l'un d'eux (Anomalies → « Doublons "
+              "suspectés »), sans quoi la facture serait comptée deux fois.",
+        "en": "{n} {n|document|documents} without errors {n|stays|stay} to review: suspected "
+              "{n|duplicate|duplicates}. Keep both or reject one (Findings → “Suspected duplicates”), or the invoice "
+              "would be booked twice."},
     "review.approve_all_valid_none": {
         "fr": "Aucun document à approuver : aucun document à revoir sans erreur parmi ceux que les filtres affichent.",
         "en": "No document to approve: none to review without errors among those the filters show."},
@@ -890,6 +897,10 @@ MESSAGES: dict[str, dict[str, str]] = {
     "refusal.changed_again": {"fr": "la source l'a de nouveau modifié entre-temps : revoyez les écarts",
                               "en": "the source changed it again meanwhile: look at the differences again"},
     "refusal.no_such_document": {"fr": "document introuvable", "en": "no such document"},
+    "refusal.duplicate": {"fr": "doublon suspecté de {twin} : gardez les deux ou rejetez l'un d'eux d'abord (onglet "
+                                "« Doublons suspectés » du document), sans quoi la facture serait comptée deux fois",
+                          "en": "suspected duplicate of {twin}: keep both or reject one first (the document's "
+                                "“Suspected duplicates” tab), or the invoice would be booked twice"},
     "refusal.already": {"fr": "déjà « {status} »", "en": "already '{status}'"},
     "refusal.cannot": {"fr": "impossible depuis le statut « {status} »", "en": "not possible from status '{status}'"},
     "refusal.errors": {"fr": "{n} {n|erreur|erreurs} à corriger d'abord (ou « Approuver malgré les erreurs » avec un "
@@ -1524,6 +1535,8 @@ _REFUSALS = (
     (re.compile(r"^cannot \w+ a document that is (\w+)$"), "refusal.cannot",
      lambda m, lang: {"status": t(f"status.{m[1]}", lang)}),
     (re.compile(r"^(\d+) error\(s\) to fix first"), "refusal.errors", lambda m, lang: {"n": m[1]}),
+    (re.compile(r"^suspected duplicate of (.+): keep both or reject one first"), "refusal.duplicate",
+     lambda m, lang: {"twin": m[1]}),
     (re.compile(r"^not changed after sending$"), "refusal.not_changed_after_sending", lambda m, lang: {}),
     (re.compile(r"^changed again since shown$"), "refusal.changed_again", lambda m, lang: {}),
 )

@@ -292,6 +292,11 @@ MESSAGES: dict[str, dict[str, str]] = {
               "démonstration) : elle n'est jamais envoyée à Pennylane ; rejetez-la, ou envoyez-la à un serveur de test",
         "en": "held before sending: {subject} is a made-up invoice of connection '{connection}' (a demo connector): "
               "it is never sent to Pennylane; reject it, or send it to a test server"},
+    "said.send.held_duplicate": {
+        "fr": "envoi bloqué : {subject} est un doublon suspecté de {twin}, envoyé avant lui : gardez les deux (onglet "
+              "« Doublons suspectés ») ou rejetez-le dans Revue",
+        "en": "held before sending: {subject} is a suspected duplicate of {twin}, sent before it: keep both (the "
+              "“Suspected duplicates” tab) or reject it in Review"},
     "said.send.held_missing": {"fr": "envoi bloqué : {subject} : il manque : {missing}{why}",
                                "en": "held before sending: {subject}: missing {missing}{why}"},
     "said.send.held_vat_unknown": {

@@ -164,7 +164,8 @@ def test_a_fixed_account_missing_in_pennylane_holds_the_invoice_said_as_a_fix(wo
 
     two = make_doc("2", number="F-2")
     two.lines = [two.lines[0], Line("Frais", D(1), D(0), D(0), D(0), D(0), D(20), "706")]
-    fake_source.pages = [[make_doc("1", number="F-1"), two, make_doc("3", number="F-3")]]
+    # Three totals: the same one on one day would make them suspected duplicates (held).
+    fake_source.pages = [[make_doc("1", number="F-1", total="110.00"), two, make_doc("3", number="F-3", total="130.00")]]
     sync(workspace, plugins)
     emu.add_ledger_account("706000", "Prestations de services")
     workspace.set_mapping("ledger_accounts", "706", "706000")
@@ -521,9 +522,9 @@ def test_a_held_invoice_and_a_sent_ones_warnings_are_said_in_french(workspace, p
 
     nopdf = make_doc("1", number="F-1")
     nopdf.attachment = None  # Pennylane's import needs a file
-    unmapped = make_doc("2", number="F-2", rate="7")  # no Pennylane VAT code for 7 %
+    unmapped = make_doc("2", number="F-2", rate="7", total="107.00")  # no Pennylane VAT code for 7 %
     credit = make_doc("cn", total="-60.00", kind=CUSTOMER_CREDIT_NOTE, credited_source_id="inv", number="AV-1")
-    fake_source.pages = [[nopdf, unmapped, credit, make_doc("inv")]]  # the credited invoice stays unsent
+    fake_source.pages = [[nopdf, unmapped, credit, make_doc("inv", total="130.00")]]  # the credited invoice stays unsent
     sync(workspace, plugins)
     mappings.set_category(workspace, "src", "Inconnue")  # missing in Pennylane: a second warning
     review.decide(workspace, "approve", ["src:1", "src:2", "src:cn"], actor="anne", force=True, reason="vu")
@@ -656,7 +657,7 @@ def test_a_reworded_english_reason_is_still_said_in_french(workspace, plugins, f
     monkeypatch.setitem(i18n.MESSAGES, "send.subject.document", {"fr": "document {ref}", "en": "doc. {ref}"})
     nopdf = make_doc("1", number="F-1")
     nopdf.attachment = None
-    fake_source.pages = [[nopdf, make_doc("2", number="F-2")]]
+    fake_source.pages = [[nopdf, make_doc("2", number="F-2", total="130.00")]]
     sync(workspace, plugins)
     mappings.set_category(workspace, "src", "Ventes 2026")  # missing in Pennylane: a warning
     review.decide(workspace, "approve", ["src:1", "src:2"], actor="anne", force=True, reason="vu")
@@ -679,7 +680,7 @@ def test_reasons_stored_by_older_versions_still_read(workspace, plugins, fake_so
     Said the previous version made (its values said per language) reads in French as it did."""
     from ecluse.services import batches
 
-    fake_source.pages = [[make_doc("1", number="F-1"), make_doc("2", number="F-2")]]
+    fake_source.pages = [[make_doc("1", number="F-1"), make_doc("2", number="F-2", total="130.00")]]
     sync(workspace, plugins)
     workspace.set_mapping("ledger_accounts", "706", "706999")  # not in Pennylane's chart: both held
     review.decide(workspace, "approve", ["src:1", "src:2"], actor="anne")
@@ -745,7 +746,8 @@ def test_the_preview_says_what_a_live_send_would_do_from_pennylanes_lists(worksp
     a, b = emu.add_category_group("Axe A"), emu.add_category_group("Axe B")
     emu.add_category("Autres", group_id=a["id"])
     emu.add_category("Autres", group_id=b["id"])
-    fake_source.pages = [[make_doc("1"), make_doc("2"), make_doc("3", rate="7")]]  # no VAT code for 7 %: held on its line
+    fake_source.pages = [[make_doc("1"), make_doc("2", total="130.00"),  # totals apart: no suspected duplicate
+                          make_doc("3", rate="7", total="107.00")]]  # no VAT code for 7 %: held on its line
     sync(workspace, plugins)
     workspace.set_mapping("ledger_accounts", "706", "706000")
     fixes.fix(workspace, "src:2", "lines[1].ledger_account", "706200", actor="anne")  # not in Pennylane's chart
@@ -843,3 +845,36 @@ def test_made_up_documents_never_reach_pennylane_itself(workspace, plugins, fake
         assert send.fictitious_ids(con, made_up) == set()
     assert send.is_pennylane("https://app.pennylane.com/api/external/v2") and not send.is_pennylane(emu.api_url)
     assert not send.is_pennylane("https://pennylane.com.example.org/api") and not send.is_pennylane(None)
+
+
+def test_a_suspected_duplicate_is_neither_approved_nor_sent_twice_until_a_reviewer_answers(
+        workspace, plugins, fake_source, fake_connection, emu):
+    from ecluse.services import duplicates
+
+    # Two records of one invoice (same customer, same number), and another invoice.
+    fake_source.pages = [[make_doc("1", number="F-9"), make_doc("2", number="F-9"), make_doc("3", total="80.00")]]
+    sync(workspace, plugins)
+    # Approving both copies would book it twice: refused, said in French, and left out of "all valid".
+    result = review.decide(workspace, "approve", ["src:1", "src:2"], actor="anne")
+    assert result.done == [] and result.refused["src:1"].startswith("suspected duplicate of F-9 (src): keep both")
+    assert i18n.explain_refusal(result.refused["src:1"], "fr").startswith(
+        "doublon suspecté de F-9 (src) : gardez les deux ou rejetez l'un d'eux d'abord")
+    assert review.approve_all_valid(workspace, actor="anne").done == ["src:3"]
+    # Approved anyway (a reason given), both: the preview and the send let one go and hold the other.
+    forced = review.decide(workspace, "approve", ["src:1", "src:2"], actor="anne", force=True, reason="vu")
+    assert sorted(forced.done) == ["src:1", "src:2"]
+    preview = send.dry_run(workspace)
+    assert {i.document_id: i.state for i in preview.items} == {"src:1": "sent", "src:2": "held", "src:3": "sent"}  # as the dry run says it
+    assert [r.document_id for r in preview.requests if r.path.endswith("/import")] == ["src:1", "src:3"]
+    pushed = send.push(workspace, gateway(emu), actor="anne")
+    assert (pushed.count("sent"), pushed.count("held")) == (2, 1)
+    assert sorted(i["external_reference"] for i in emu.invoices("customer")) == sorted(
+        send.rb.external_reference(workspace.workspace_id, d) for d in ("src:1", "src:3"))
+    said = i18n.said_text(Said(**next(i.said for i in pushed.items if i.state == "held")), "fr")
+    assert said == ("envoi bloqué : document F-9 est un doublon suspecté de F-9 (src), envoyé avant lui : gardez "
+                    "les deux (onglet « Doublons suspectés ») ou rejetez-le dans Revue")
+    # Kept both by the reviewer: approved again, it goes.
+    duplicates.dismiss(workspace, "src:2", "src:1", actor="anne")
+    assert review.decide(workspace, "approve", ["src:2"], actor="anne").done == ["src:2"]
+    assert send.push(workspace, gateway(emu), actor="anne").count("sent") == 1
+    assert len(emu.invoices("customer")) == 3

@@ -346,6 +346,10 @@ def test_the_history_says_who_sent_and_why_in_french(twin_workspace, use_workspa
     doc_id, twin = a_pair(ws)
     number = review.get_document(ws, doc_id)["number"]
     duplicates.reject_duplicate(ws, twin, doc_id, actor="Claire Martin")
+    # Every demo document has its copy: two more pairs kept both, so that three are valid to approve.
+    for other, copy in q(ws, "SELECT document_id, substr(field, 14) FROM findings WHERE code = 'suspected_duplicate' "
+                             "AND document_id LIKE 'demo:%' AND document_id <> ? ORDER BY document_id LIMIT 2", [doc_id]):
+        duplicates.dismiss(ws, other, copy, actor="Claire Martin")
     review.approve_all_valid(ws, actor="Claire Martin")
     sent, failed, approved = send.approved_ids(ws)[:3]
     with PennylaneEmulator(token="pl-history-token", rate_limit=None) as emu:
@@ -921,3 +925,19 @@ def test_the_header_says_a_hold_a_send_warning_and_a_deletion_as_what_they_are(f
     at = open_document(ws, missing)
     assert not [b for b in at.get("link_button") if b.proto.label == "Ouvrir dans Pennylane"], "it leads nowhere"
     assert any(c.value.startswith("Cette facture n'existe plus dans Pennylane") for c in at.caption)
+
+
+def test_suspected_duplicates_are_left_out_of_approve_all_valid_and_refused_together(twin_workspace, use_workspace):
+    # The demo imported twice: every document has its copy. "Approve all valid" leaves them to
+    # review and says why; approving both of a pair is refused, in French, until one is answered.
+    ws = use_workspace(twin_workspace)
+    open_pairs = q(ws, "SELECT count(*) FROM documents d WHERE status = 'to_review' AND error_count = 0 AND EXISTS "
+                       "(SELECT 1 FROM findings f WHERE f.document_id = d.id AND f.code = 'suspected_duplicate')")[0][0]
+    assert open_pairs > 0 and review.valid_ids(ws) == []
+    at = open_app("review")
+    assert any(i.value.startswith(f"{open_pairs} documents sans erreur restent à revoir : ce sont des doublons "
+                                  "suspectés. Gardez les deux ou rejetez l'un d'eux") for i in at.info)
+    doc_id, twin = a_pair(ws)
+    result = review.decide(ws, "approve", [doc_id, twin], actor="Claire Martin")
+    assert result.done == [] and set(result.refused) == {doc_id, twin}
+    assert i18n.explain_refusal(result.refused[doc_id], "fr").startswith("doublon suspecté de ")

@@ -19,7 +19,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..workspace import Workspace
-from .review import JOIN_COUNTERPARTY, Filters, count_open_problems, page_rows, row_position
+from .review import (
+    JOIN_COUNTERPARTY, SUSPECTED_DUPLICATE, VALID, Filters, count_open_problems, page_rows, row_position,
+)
 from .sync import finish_left_checks
 
 _USES_COUNTERPARTY = re.compile(r"\bc\.")
@@ -33,6 +35,8 @@ class Page:
     connections: list[str] = field(default_factory=list)  # configured or present in the cache
     open_problems: int = 0
     approvable_warned: int = 0  # of `approvable`, those with a warning (approved too)
+    # awaiting review without error, but a suspected duplicate no reviewer answered: left out of `approvable`
+    duplicates_open: int = 0
 
 
 def page(
@@ -45,16 +49,17 @@ def page(
     where, params = _where(filters, pdf_pending)
     # The counterparty (one at most per document) only matters to a filter on its name.
     join = JOIN_COUNTERPARTY if _USES_COUNTERPARTY.search(where) else ""
-    valid = "d.status = 'to_review' AND d.error_count = 0"""
+    valid = VALID
     with ws.db.read() as con:
         finish_left_checks(ws, con)
         cached = [r[0] for r in con.execute("SELECT DISTINCT connection FROM documents").fetchall()]
         problems = count_open_problems(con, filters.connection)  # of the connections filtered on
         # One scan for the three counts: what the filters show, and of it what "approve all
         # valid" would approve (review.approve_all_valid), with a warning or not.
-        total, approvable, warned = con.execute(
+        total, approvable, warned, duplicates_open = con.execute(
             f"SELECT count(*), count(*) FILTER (WHERE {valid}), "
-            f"count(*) FILTER (WHERE {valid} AND d.warning_count > 0) "
+            f"count(*) FILTER (WHERE {valid} AND d.warning_count > 0), "
+            f"count(*) FILTER (WHERE d.status = 'to_review' AND d.error_count = 0 AND {SUSPECTED_DUPLICATE}) "
             f"FROM documents d {join} WHERE {where}",
             params,
         ).fetchone()
@@ -62,7 +67,7 @@ def page(
         if limit > 0 and total:
             rows = page_rows(con, where, params, sort=sort, descending=descending, limit=limit, offset=offset)
     return Page(rows, int(total), int(approvable), sorted(set(cached) | set(ws.connections())), int(problems),
-                int(warned))
+                int(warned), int(duplicates_open))
 
 
 def _where(filters: Filters, pdf_pending: bool) -> tuple[str, list[Any]]:

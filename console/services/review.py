@@ -360,8 +360,10 @@ def decide(
 ) -> DecisionResult:
     """Apply approve / reject / hold / reopen to the given documents.
 
-    Approval refuses documents with error findings unless `force` (an explicit "approve
-    anyway", recorded with its reason). Reject and hold need a reason. `said`: the reason in
+    Approval refuses documents with error findings, and those suspected to duplicate another
+    (approving both would book it twice: keep both or reject one first, `services.duplicates`),
+    unless `force` (an explicit "approve anyway", recorded with its reason). Reject and hold
+    need a reason. `said`: the reason in
     the console's language when the core wrote it (`audit.reason_said`; `reason` stays the
     English the CLI shows).
     """
@@ -381,6 +383,7 @@ def decide(
             "SELECT id, status, error_count FROM documents WHERE id IN (SELECT unnest(?))", [ids]
         ).fetchall()
         found = {r[0]: (r[1], r[2]) for r in rows}
+        twins = suspected_twins(con, list(found)) if action == "approve" and not force else {}
         ok: list[str] = []
         for doc_id in ids:
             if doc_id not in found:
@@ -393,12 +396,31 @@ def decide(
                 result.refused[doc_id] = f"cannot {action} a document that is {status}"
             elif action == "approve" and errors and not force:
                 result.refused[doc_id] = f"{errors} error(s) to fix first (or approve anyway with a reason)"
+            elif doc_id in twins:
+                result.refused[doc_id] = (f"suspected duplicate of {twins[doc_id]}: keep both or reject one first "
+                                          "(or approve anyway with a reason)")
             else:
                 ok.append(doc_id)
         if ok:
             _apply(con, ok, _TO[action], action, actor, reason, now, {d: found[d][0] for d in ok}, said)
         result.done = ok
     return result
+
+
+def suspected_twins(con: Any, ids: list[str]) -> dict[str, str]:
+    """Of these documents, those with a suspected duplicate no reviewer answered (kept both or
+    rejected one, `services.duplicates`): id → the twin as people name it ("AV-12 (demo-bis)")."""
+    if not ids:
+        return {}
+    rows = con.execute(
+        "SELECT f.document_id, t.number, t.connection, t.id FROM findings f "
+        "JOIN documents t ON t.id = substr(f.field, length('duplicate_of:') + 1) "
+        "WHERE f.code = 'suspected_duplicate' AND f.document_id IN (SELECT unnest(?)) ORDER BY f.document_id, t.id",
+        [ids]).fetchall()
+    twins: dict[str, str] = {}
+    for doc_id, number, connection, twin_id in rows:
+        twins.setdefault(doc_id, f"{number} ({connection})" if number else twin_id)
+    return twins
 
 
 def said_json(said: Said | None) -> str | None:
@@ -491,13 +513,21 @@ def approve_all_valid(ws: Workspace, *, actor: str, filters: Filters | None = No
     return result
 
 
+# A suspected duplicate no reviewer answered (kept both, or rejected one): not approved with
+# "approve all valid" (`decide` refuses it too), nor counted among the valid documents.
+SUSPECTED_DUPLICATE = "EXISTS (SELECT 1 FROM findings f WHERE f.document_id = d.id AND f.code = 'suspected_duplicate')"
+# What "approve all valid" approves, as a condition on `documents d`.
+VALID = f"d.status = 'to_review' AND d.error_count = 0 AND NOT {SUSPECTED_DUPLICATE}"
+
+
 def valid_ids(ws: Workspace, filters: Filters | None = None) -> list[str]:
-    """The documents awaiting review without an error finding among those `filters` show."""
+    """The documents awaiting review without an error finding among those `filters` show, and
+    without a suspected duplicate no reviewer answered (`decide` refuses to approve those)."""
     where, params = (filters or Filters()).where()
     with ws.db.read() as con:
         return [r[0] for r in con.execute(
             f"SELECT d.id FROM documents d LEFT JOIN counterparties c ON c.id = d.counterparty_id "
-            f"WHERE {where} AND d.status = 'to_review' AND d.error_count = 0", params
+            f"WHERE {where} AND {VALID}", params
         ).fetchall()]
 
 

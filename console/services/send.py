@@ -219,7 +219,7 @@ def _held_param(name: str, value: Any) -> Any:
         return _per_lang(lambda lang: ", ".join(rb.field_text(item, lang) for item in value))
     if name == "why":
         return _per_lang(lambda lang: f" ({rb.why_text(value, lang)})" if value else "")
-    if name in ("code", "connection"):
+    if name in ("code", "connection", "twin"):
         return value  # quoted: « » in French
     if name == "known":
         return _per_lang(lambda lang: ", ".join(f"{k.replace('.', ',')} %" if lang == "fr" else f"{k}%" for k in value))
@@ -359,14 +359,18 @@ def dry_run(ws: Workspace, filters: Filters | None = None, *, ids: list[str] | N
     sender = _Sender(ws, gw, batch_id=None)
     with ws.db.read() as con:
         docs = load_documents(con, ids)
+        first = held_first(con, docs, ids, to_pennylane=False)  # made-up ones: said apart, below
     if not docs:
         result.status = "nothing_to_send"
         result.message = "no approved document to send"
         return result
-    sender.prepare(list(docs.values()))
+    sender.prepare([d for i, d in docs.items() if i not in first])
     for doc_id in ids:
         gw.current_document = doc_id
-        result.items.append(sender.send_one(docs[doc_id], state="pending", item={}))
+        if doc_id in first:
+            result.items.append(_held(docs[doc_id], first[doc_id]))
+        else:
+            result.items.append(sender.send_one(docs[doc_id], state="pending", item={}))
     if is_pennylane(api_url(ws)):
         with ws.db.read() as con:
             result.fictitious = sorted(fictitious_ids(con, ids))
@@ -441,7 +445,8 @@ def _run_batch(ws: Workspace, gateway: Gateway, batch_id: int, progress: Progres
                               [os.getpid(), batch_id]).fetchone()
         items = dict_rows(con.execute("SELECT * FROM batch_items WHERE batch_id = ? ORDER BY document_id", [batch_id]))
         docs = load_documents(con, [i["document_id"] for i in items])
-        made_up = fictitious_ids(con, list(docs)) if is_pennylane(getattr(gateway, "base_url", None)) else set()
+        todo_ids = [i["document_id"] for i in items if i["state"] not in ("sent", "failed", "held")]
+        first = held_first(con, docs, todo_ids, to_pennylane=is_pennylane(getattr(gateway, "base_url", None)))
     todo = [i for i in items if i["state"] not in ("sent", "failed", "held")]
     # Invoices before credit notes, so that a credit note can be linked to its invoice.
     todo.sort(key=lambda i: (docs[i["document_id"]].kind in CREDIT_NOTE_KINDS if i["document_id"] in docs else True,
@@ -451,12 +456,10 @@ def _run_batch(ws: Workspace, gateway: Gateway, batch_id: int, progress: Progres
             result.items.append(ItemResult(i["document_id"], docs.get(i["document_id"]).number if i["document_id"] in docs else None,
                                            i["state"], i["invoice_pl_id"], i["error"], said=i18n.stored(i["error_said"])))
     sender = _Sender(ws, gateway, batch_id, actor=actor)
-    # Made-up documents never reach Pennylane's own API: held before any request is made for them.
-    for item in [i for i in todo if i["document_id"] in made_up]:
-        doc = docs[item["document_id"]]
-        exc = FictitiousDocument(doc)
-        res = ItemResult(doc.id, doc.number, "held", error=f"held before sending: {exc}", said=held_said(exc))
-        sender.finish(doc.id, res)
+    # Held before any request is made for them: made up, or a duplicate sent already.
+    for item in [i for i in todo if i["document_id"] in first]:
+        res = _held(docs[item["document_id"]], first[item["document_id"]])
+        sender.finish(res.document_id, res)
         result.items.append(res)
         todo.remove(item)
     try:
@@ -515,6 +518,41 @@ class FictitiousDocument(rb.BuildError):
             f"{rb.place_text(rb.document_place(doc))} is a made-up invoice of connection {doc.connection!r} (a demo "
             "connector): it is never sent to Pennylane; reject it, or send it to a test server",
             Said("held_fictitious", {"subject": rb.document_place(doc), "connection": doc.connection}))
+
+
+class DuplicateSent(rb.BuildError):
+    """A suspected duplicate no reviewer answered, whose twin is sent or goes first in the batch."""
+
+    def __init__(self, doc: Document, twin: str) -> None:
+        super().__init__(
+            f"{rb.place_text(rb.document_place(doc))} is a suspected duplicate of {twin}, sent before it: keep both "
+            "or reject it in Review", Said("held_duplicate", {"subject": rb.document_place(doc), "twin": twin}))
+
+
+def held_first(con: Any, docs: dict[str, Document], ids: list[str], *, to_pennylane: bool) -> dict[str, rb.BuildError]:
+    """Of `ids` about to be sent, in that order, those held before any request is made: a
+    made-up document when the gateway is Pennylane's own API, and a suspected duplicate no
+    reviewer answered (`review.suspected_twins`) whose twin is sent already, in a batch, or
+    before it in `ids`: one copy goes, the other waits for the reviewer (an invoice booked
+    twice is the mistake the suspicion is about)."""
+    held: dict[str, rb.BuildError] = {}
+    if to_pennylane:
+        held.update({i: FictitiousDocument(docs[i]) for i in fictitious_ids(con, ids) if i in docs})
+    order = {doc_id: n for n, doc_id in enumerate(ids)}
+    rows = con.execute(
+        "SELECT f.document_id, t.id, t.status, t.number, t.connection FROM findings f "
+        "JOIN documents t ON t.id = substr(f.field, length('duplicate_of:') + 1) "
+        "WHERE f.code = 'suspected_duplicate' AND f.document_id IN (SELECT unnest(?)) ORDER BY f.document_id, t.id",
+        [ids]).fetchall() if ids else []
+    for doc_id, twin, status, number, connection in rows:
+        first = order.get(twin, len(ids)) < order[doc_id] and twin not in held
+        if doc_id in docs and doc_id not in held and (status in (SENT, "in_batch") and twin not in order or first):
+            held[doc_id] = DuplicateSent(docs[doc_id], f"{number} ({connection})" if number else twin)
+    return held
+
+
+def _held(doc: Document, exc: rb.BuildError) -> ItemResult:
+    return ItemResult(doc.id, doc.number, "held", error=f"held before sending: {exc}", said=held_said(exc))
 
 
 class _Sender:

@@ -299,7 +299,8 @@ def gone_text(ws, name: str, title: str) -> str:
     who, when = last.actor, widgets.datetime(last.at)
     if last.action == "updated":  # a rename: under its new title
         return t("rep.gone_renamed", title=title, new=last.title, who=who, when=when)
-    return t(f"rep.gone_{last.action}", title=title, who=who, when=when)
+    key = "rep.gone_deleted" if last.action == "deleted" else "rep.gone_replaced"
+    return t(key, title=title, who=who, when=when)
 
 
 def report_history(ws) -> None:
@@ -311,11 +312,17 @@ def report_history(ws) -> None:
     with st.expander(t("rep.history", n=len(entries)), icon=":material/history:"):
         st.dataframe(
             [{t("rep.h_when"): widgets.datetime(e.at), t("rep.h_who"): e.actor,
-              t("rep.h_action"): t("rep.h_" + ("renamed" if e.previous_title else e.action),
-                                   old=e.previous_title or ""),
+              t("rep.h_action"): action_text(e),
               t("rep.h_title"): e.title, t("rep.h_sql"): e.sql} for e in entries],
             hide_index=True, width="stretch", key="rp_history")
         st.caption(t("rep.history_note"))
+
+
+def action_text(entry: own_reports.LogEntry) -> str:
+    if entry.previous_title:
+        return t("rep.h_renamed", old=entry.previous_title)
+    return {"saved": t("rep.h_saved"), "updated": t("rep.h_updated"), "replaced": t("rep.h_replaced"),
+            "deleted": t("rep.h_deleted")}.get(entry.action, entry.action)
 
 
 def exports(ws, sql: str, sql_names: bool, mine: dict[str, own_reports.OwnReport]) -> None:

@@ -356,16 +356,19 @@ def all_valid_filters(ws, filters: review.Filters, pdf_pending: bool) -> review.
 
 
 def approve_all_valid(ws, filters: review.Filters, count: int, pdf_pending: bool, warned: int = 0,
-                      left_out: int = 0, chart: pennylane_lists.Lists | None = None) -> None:
+                      left_out: int = 0, chart: pennylane_lists.Lists | None = None, duplicates: int = 0) -> None:
     """`count`: the documents awaiting review without error under the filters (`queue.page`),
     `warned` of them with a warning (a history import, a foreign currency...): approved too;
     `left_out` of them whose ledger account Pennylane's chart lacks: not approved
     (`review.approve_all_valid`), said why. The popover closes once confirmed (it covered the
-    first rows of the list that changed). `chart`: Pennylane's lists as the page loaded them."""
+    first rows of the list that changed). `chart`: Pennylane's lists as the page loaded them.
+    `duplicates`: those without error left out as suspected duplicates no reviewer answered."""
     count -= left_out
     with st.popover(t("review.approve_all_valid", n=count), icon=":material/done_all:", disabled=count <= 0 and not left_out,
                     help=t("review.approve_all_valid_none") if count <= 0 and not left_out else None, key=ALL_VALID,
                     on_change="rerun"):
+        if duplicates:
+            st.info(t("review.approve_all_valid_duplicates", n=duplicates), icon=":material/content_copy:")
         if left_out:
             st.warning(t("review.approve_all_valid_left_out", n=left_out,
                          when=widgets.datetime(chart.fetched_at) if chart else "—"), icon=":material/account_tree:")
@@ -772,7 +775,8 @@ def main() -> None:
     left_out = len(review.accounts_absent(ws, review.valid_ids(ws, all_valid_filters(ws, filters, pdf_pending)), chart)) \
         if chart is not None and result.approvable else 0
     with head[0]:
-        approve_all_valid(ws, filters, result.approvable, pdf_pending, result.approvable_warned, left_out, chart)
+        approve_all_valid(ws, filters, result.approvable, pdf_pending, result.approvable_warned, left_out, chart,
+                          result.duplicates_open)
 
     rows = result.rows
     absent = review.accounts_absent(ws, [r["id"] for r in rows if r["status"] not in (SENT, IN_BATCH)], chart) \
