@@ -504,6 +504,11 @@ MESSAGES: dict[str, dict[str, str]] = {
               "Développeurs), puis indiquez ci-dessous la variable d'environnement qui le contient.",
         "en": "No Pennylane token configured: create one in Pennylane (Settings > Connectivity > Developers), then "
               "give below the environment variable that holds it."},
+    "said.workspace.api_url_scheme": {
+        "fr": "L'URL de l'API « {url} » doit commencer par http:// ou https:// (celle de Pennylane : "
+              "https://app.pennylane.com/api/external/v2). Rien n'a été enregistré.",
+        "en": "the API URL '{url}' must start with http:// or https:// (Pennylane's: "
+              "https://app.pennylane.com/api/external/v2); nothing was saved"},
     "said.workspace.env_unset": {
         "fr": "Le réglage « {setting} » de la connexion « {connection} » renvoie à la variable d'environnement {var}, "
               "qui n'est pas définie : définissez-la là où tourne Écluse (puis redémarrez la console), ou saisissez "

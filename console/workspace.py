@@ -314,7 +314,8 @@ class Workspace:
             pl = config.setdefault("pennylane", tomlkit.table())
             if api_url:
                 if not api_url.startswith(("http://", "https://")):
-                    raise WorkspaceError(f"--api-url {api_url!r} must start with http:// or https://")
+                    raise WorkspaceError(f"the API URL {api_url!r} must start with http:// or https://",
+                                         Said("workspace.api_url_scheme", {"url": api_url}))
                 pl["api_url"] = api_url.rstrip("/")
             for key, value in flags.items():
                 if value is not None:

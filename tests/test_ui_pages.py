@@ -1188,6 +1188,22 @@ def test_no_decision_without_a_name_and_the_name_stays_from_page_to_page(fresh_s
     assert at.title[0].value == "Revue" and at.text_input(key="actor").value == "Marie Dupont"
 
 
+def test_a_name_emptied_in_the_sidebar_signs_nothing(fresh_synced_workspace, use_workspace, monkeypatch):
+    # The field was filled in from ECLUSE_ACTOR; emptied, it no longer signs with that name unseen.
+    ws = use_workspace(fresh_synced_workspace)
+    monkeypatch.setenv("ECLUSE_ACTOR", "Claire Martin")
+    first, _ = review.list_documents(ws, review.Filters(findings="clean"), limit=1)
+    at = open_app("review")
+    assert at.text_input(key="actor").value == "Claire Martin"
+    at.text_input(key="actor").set_value("  ").run()
+    assert any(w.value.startswith("Indiquez votre nom") for w in at.warning)
+    at.text_input(key="rv_search.fr").set_value(first[0]["number"]).run()
+    select_rows(at, [0])
+    at.button(key="rv_approve").click().run()
+    assert any(e.value.startswith("Indiquez votre nom dans la barre latérale") for e in at.error)
+    assert review.get_document(ws, first[0]["id"])["status"] == "to_review"
+
+
 def test_overview_gives_the_next_steps_beyond_review(fresh_synced_workspace, use_workspace, monkeypatch):
     from ecluse.services import mappings
 

@@ -207,6 +207,13 @@ def test_selection_by_connection_and_period(approved_ws):
 def test_destination_form_never_shows_a_token(approved_ws, emu):
     ws = approved_ws
     at = open_send()
+    before = ws.pennylane()
+    # An address without its scheme: said in French, not as the CLI's option.
+    at.text_input(key="sd_api_url").set_value("app.pennylane.com")
+    at.button(key="sd_save").click().run()
+    assert any(e.value.startswith("L'URL de l'API « app.pennylane.com » doit commencer par http:// ou "
+                                  "https://") for e in at.error), [e.value for e in at.error]
+    assert "--api-url" not in " ".join(e.value for e in at.error) and ws.pennylane() == before
     at.text_input(key="sd_api_url").set_value(emu.api_url)  # never the real Pennylane from a test
     # A token typed where the variable NAME goes is refused (it would be stored in clear).
     at.text_input(key="sd_token_env").set_value("abc def-123")

@@ -140,7 +140,10 @@ ANONYMOUS_ACTORS = ("console", "root")
 
 
 def actor() -> str:
-    return (st.session_state.get("actor") or "").strip() or default_actor()
+    """The name in the sidebar as it stands: emptied by the user, it is empty (a decision is then
+    refused), not the ECLUSE_ACTOR it was filled in with, which the field no longer shows."""
+    value = st.session_state.get("actor")
+    return default_actor() if value is None else str(value).strip()
 
 
 class NoName(WorkspaceError):
@@ -152,7 +155,7 @@ def signer() -> str:
     "console" would sign it for nobody: refused (NoName, shown as a message) until a name
     is given in the sidebar."""
     name = actor()
-    if name in ANONYMOUS_ACTORS:
+    if not name or name in ANONYMOUS_ACTORS:
         raise NoName("give your name in the sidebar first: it signs every decision in the history",
                       Said("actor.missing", {}))
     return name

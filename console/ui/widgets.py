@@ -334,7 +334,7 @@ def is_image(content: bytes) -> bool:
 
 # -- background syncs ----------------------------------------------------------------------
 def start_sync(ws: Any, name: str) -> None:
-    job = state.JOBS.start(ws, state.plugins(), name, state.actor())
+    job = state.JOBS.start(ws, state.plugins(), name, state.actor() or state.default_actor())  # a sync is no decision
     st.session_state.setdefault("_my_jobs", set()).add(job.seq)
 
 
