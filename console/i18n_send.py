@@ -171,6 +171,11 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "{n} made-up {n|invoice|invoices} (demo connector): {n|its request is|their requests are} shown here, but "
               "a live send to Pennylane would hold {n|it|them}, so that no invented invoice enters real books. Reject "
               "them, or remove the demo connection, before going live."},
+    "send.preview_stale": {
+        "fr": "L'aperçu précédent n'est plus à jour : une décision, une correction, une synchronisation, une "
+              "correspondance ou les listes de Pennylane ont changé depuis. Prévisualisez à nouveau.",
+        "en": "The previous preview is out of date: a decision, a fix, a sync, a mapping or Pennylane's lists changed "
+              "since. Preview again."},
     "send.preview_download": {"fr": "Télécharger l'aperçu (JSON)", "en": "Download the preview (JSON)"},
     "send.note.read_parties": {"fr": "lu une fois par lot (toutes les pages) pour retrouver les tiers existants",
                                "en": "read once per batch (all pages) to match existing counterparties"},

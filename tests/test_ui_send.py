@@ -652,3 +652,22 @@ def test_the_preview_puts_the_invoices_a_send_would_hold_first_then_those_withou
     warnings = [w.value for w in at.warning]
     assert any(w.startswith(f"{n - 1} invoices would be put On hold by the live send") for w in warnings)
     assert any(w.startswith("1 invoice would go without a category") for w in warnings)
+
+
+def test_a_preview_made_before_a_change_is_said_out_of_date_not_shown(approved_ws):
+    # A mapping (or a decision, a fix, a sync, Pennylane's lists) changed after the preview: the
+    # old one would say what the send no longer does.
+    ws = approved_ws
+    at = open_send()
+    at.button(key="sd_preview_btn").click().run()
+    assert any("aucun écart" in s.value for s in at.success)
+    at.run()
+    assert any("aucun écart" in s.value for s in at.success), "unchanged: still shown"
+    ws.set_mapping("ledger_accounts", "706", "706000")
+    at.run()
+    assert_clean(at)
+    assert not any("aucun écart" in s.value for s in at.success)
+    assert any(i.value.startswith("L'aperçu précédent n'est plus à jour") for i in at.info)
+    at.button(key="sd_preview_btn").click().run()
+    assert any("aucun écart" in s.value for s in at.success)
+    assert not any(i.value.startswith("L'aperçu précédent n'est plus à jour") for i in at.info)

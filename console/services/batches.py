@@ -181,6 +181,21 @@ class PreviewChecks:
                              "category_problem": c.category_problem} for d, c in self.flagged().items()]}
 
 
+def preview_stamp(ws: Workspace) -> str:
+    """What a preview was made from, as a digest: the cache's history (any decision, fix or sync
+    adds to it), the mappings, the destination's settings and Pennylane's lists as last read.
+    A preview whose stamp is no longer the workspace's is out of date."""
+    import hashlib
+
+    from ..domain import json_dumps
+
+    with ws.db.read() as con:
+        last = con.execute("SELECT max(id) FROM audit").fetchone()[0]
+    lists = pennylane_lists.load(ws)
+    text = json_dumps([last, ws.mappings(), ws.pennylane(), str(lists.fetched_at) if lists else None])
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
 def preview_checks(ws: Workspace, document_ids: list[str]) -> PreviewChecks:
     """What a dry run of `document_ids` cannot tell: it accepts every account and category
     (`send._Placeholders`), a live send holds an invoice whose account Pennylane's chart lacks

@@ -273,11 +273,15 @@ def preview(ws, filters: review.Filters, summary: dict[str, Any]) -> None:
         except ERRORS as exc:
             widgets.user_error(exc)
             return
-        st.session_state["sd_preview"] = (key, result, checks)
+        st.session_state["sd_preview"] = (key, batches.preview_stamp(ws), result, checks)
         st.session_state["sd_preview_page"] = 1
     stored = st.session_state.get("sd_preview")
-    if stored is not None and stored[0] == key:
-        show_preview(ws, stored[1], stored[2])
+    if stored is None or stored[0] != key:
+        return
+    if stored[1] != batches.preview_stamp(ws):  # a decision, a fix, a sync, a mapping or Pennylane's lists since
+        st.info(t("send.preview_stale"), icon=":material/update:")
+        return
+    show_preview(ws, stored[2], stored[3])
 
 
 def plain(value: Any) -> Any:
