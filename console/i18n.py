@@ -301,8 +301,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Sent {n|document|documents} the last check found different in Pennylane (amount, modified or "
               "deleted): see Reconciliation."},
     "next.categories_missing": {
-        "fr": "{n} {n|côté|côtés} (ventes ou achats) sans catégorie par défaut (facultatif).",
-        "en": "{n} {n|side|sides} (sales or purchases) without a default category (optional)."},
+        "fr": "Ventes ou achats sans catégorie par défaut : {n} (facultatif).",
+        "en": "Sales or purchases without a default category: {n} (optional)."},
 
     # the Send page's dry run once a token is configured (the rest of the page: i18n_send.py)
     "send.why_dry_run_has_token": {
@@ -994,8 +994,16 @@ MESSAGES: dict[str, dict[str, str]] = {
     "rec.selection": {"fr": "{month} · {status} · {connection} : {n} {n|document|documents}, {total}",
                       "en": "{month} · {status} · {connection}: {n} {n|document|documents}, {total}"},
     "rec.more": {"fr": "{shown} premiers sur {n}.", "en": "First {shown} of {n}."},
-    "rec.backlog": {"fr": "Ancienneté des documents à revoir ou mis en attente ({currency})",
-                    "en": "Age of the documents to review or on hold ({currency})"},
+    "rec.backlog": {"fr": "Ancienneté des documents en {currency} à revoir ou mis en attente (nombre de documents)",
+                    "en": "Age of the {currency} documents to review or on hold (number of documents)"},
+    "rec.scope_sales": {"fr": "Ventes seulement (factures et avoirs clients, en {currency}) : chaque chiffre et chaque "
+                              "graphique ci-dessous ne compte qu'elles. « Tout » ajoute les achats.",
+                        "en": "Sales only (customer invoices and credit notes, in {currency}): every figure and chart "
+                              "below counts them only. “All” adds the purchases."},
+    "rec.scope_purchases": {"fr": "Achats seulement (factures et avoirs fournisseurs, en {currency}) : chaque chiffre "
+                                  "et chaque graphique ci-dessous ne compte qu'eux. « Tout » ajoute les ventes.",
+                            "en": "Purchases only (supplier invoices and credit notes, in {currency}): every figure "
+                                  "and chart below counts them only. “All” adds the sales."},
     "rec.backlog_note": {"fr": "Les documents qui attendent une décision, à revoir ou mis en attente : ceux des barres "
                                "« {stage} » du graphique mensuel.",
                          "en": "The documents awaiting a decision, to review or on hold: those of the “{stage}” bars "

@@ -820,7 +820,10 @@ def test_reconciliation_says_all_that_was_sent_and_counts_held_documents_in_the_
     review_bars = sum(r["documents"] for r in reconcile.monthly_stages(ws, side="sales") if r["stage"] == "review")
     backlog = json.loads(at.get("plotly_chart")[-1].proto.spec)
     assert sum(sum(trace["y"]) for trace in backlog["data"]) == review_bars
-    assert "Ancienneté des documents à revoir ou mis en attente (EUR)" in [s.value for s in at.subheader]
+    # It counts documents (in that currency), not euros; and the page says it shows sales only.
+    assert "Ancienneté des documents en EUR à revoir ou mis en attente (nombre de documents)" in [
+        s.value for s in at.subheader]
+    assert any(c.startswith("Ventes seulement (factures et avoirs clients, en EUR)") for c in captions)
     assert any("« À revoir (y compris mis en attente) » du graphique mensuel" in c for c in captions)
 
 
@@ -1238,14 +1241,14 @@ def test_overview_gives_the_next_steps_beyond_review(fresh_synced_workspace, use
     assert todo["ledger_unmapped"] or todo["vat_unmapped"], "the demo leaves codes to map"
     texts_, page = steps["Correspondances à compléter"]
     assert page == "mappings"
-    # one count and one list: the count adds up what the text lists (an optional category too)
-    count = todo["ledger_unmapped"] + todo["vat_unmapped"] + todo["categories_missing"]
+    # one count and one list: the count adds up what a send needs; the list says the optional ones too
+    count = todo["ledger_unmapped"] + todo["vat_unmapped"]  # the optional categories are said, not counted
     assert f"<span style='font-size:1.8rem;font-weight:600'>{count}</span>" in texts_
     assert texts_[-1] == i18n.todo_text(mappings.todo(todo), "fr")
     if todo["vat_unmapped"]:
         assert any(f"{todo['vat_unmapped']} taux de TVA sans code Pennylane" in x for x in texts_)
     if todo["categories_missing"]:
-        assert "sans catégorie par défaut (facultatif)" in texts_[-1]
+        assert "sans catégorie par défaut : " in texts_[-1]
     # the card's button opens its page
     at.button(key="ov_page_mappings").click().run()
     assert_clean(at)
@@ -1342,6 +1345,6 @@ def test_overview_says_the_differences_the_last_check_found_and_accounts_pennyla
         pennylane_lists.refresh(ws)
     at.run()
     assert_clean(at)
-    count = before["ledger_unmapped"] + before["vat_unmapped"] + before["categories_missing"] + 1
+    count = before["ledger_unmapped"] + before["vat_unmapped"] + 1  # the optional categories are not counted
     assert f"<span style='font-size:1.8rem;font-weight:600'>{count}</span>" in markdown_values(at)
     assert any("1 compte associé est absent du plan comptable de Pennylane" in c.value for c in at.caption)

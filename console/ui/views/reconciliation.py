@@ -276,6 +276,8 @@ def main() -> None:
         t("rec.side"), ["sales", "purchases", "all"], key=state.keep("rc_side", "sales"), required=True,
         format_func=state.frozen(lambda s: t(f"rec.side_{s}")), on_change=state.remember, args=("rc_side",))
     side = None if side_choice in (None, "all") else side_choice
+    if side:  # every figure below counts that side only: said once, under the choice
+        st.caption(t(f"rec.scope_{side}", currency=currency))
 
     st.subheader(t("rec.monthly", currency=currency))
     rows = reconcile.monthly_stages(ws, connection or None, currency=currency, side=side)
