@@ -57,6 +57,9 @@ MESSAGES: dict[str, dict[str, str]] = {
         "fr": "L'adresse de facturation du client est incomplète, il manque {missing} ; Pennylane en a besoin pour "
               "créer le client.",
         "en": "The customer's billing address lacks {missing}; Pennylane requires it to create the customer."},
+    "finding.bad_postal_code.detail": {
+        "fr": "Le code postal « {postal} » n'est pas un code postal français (cinq chiffres).",
+        "en": "Postal code '{postal}' is not a French postal code (five digits)."},
     "finding.bad_vat_number.detail": {"fr": "Le n° de TVA {vat} ne semble pas valide.",
                                       "en": "VAT number {vat} does not look valid."},
     "finding.bad_vat_number.key": {"fr": "N° de TVA {vat} : la clé ne correspond pas au SIREN.",

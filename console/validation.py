@@ -190,6 +190,12 @@ def validate(doc: Document, today: dt.date | None = None, vat_map: Mapping[str, 
             add("incomplete_address", ERROR,
                 f"The customer's billing address lacks {', '.join(missing)}; Pennylane requires it to create the customer.",
                 "counterparty.address", missing=missing)
+        postal = (cp.address.postal_code or "").strip()
+        country = (cp.address.country_alpha2 or "").upper()
+        if postal and country in ("FR", "MC", *_OVERSEAS) and not re.fullmatch(r"\d{5}", postal.replace(" ", "")):
+            # A French (or Monaco, overseas) postal code is five digits: "4910" or "ABC" is a typo.
+            add("bad_postal_code", WARNING, f"Postal code '{postal}' is not a French postal code (five digits).",
+                "counterparty.address.postal_code", postal=postal)
         if cp.vat_number:
             vat = cp.vat_number.replace(" ", "").upper()
             if not _VAT_RE.match(vat):

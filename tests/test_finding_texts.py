@@ -62,6 +62,7 @@ def validation_findings() -> list[Finding]:
         replace(base, counterparty=replace(base.counterparty, siren="404833048", siret="73282932000074")),
         replace(base, counterparty=Counterparty("c3", "Inc.", address=Address("1 Main St", "10001", "New York", "US"))),
         replace(base, counterparty=Counterparty("c4", "SARL", address=Address("1 rue X", "97300", "Cayenne", "FR"))),
+        replace(base, counterparty=Counterparty("c5", "SAS", address=Address("1 rue Y", "4910", "Angers", "FR"))),
     ]
     return [f for doc in docs for f in validate(doc, today=TODAY)]
 
