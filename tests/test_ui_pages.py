@@ -564,6 +564,10 @@ def test_reports_shows_errors_as_messages(synced_workspace, use_workspace):
     assert_clean(at)
     assert any(e.value.startswith("La vue « no_such_view » n'existe pas") for e in at.error), [e.value for e in at.error]
     assert any("Catalog Error" in c.value for c in at.caption), "DuckDB's own text, for whoever knows SQL"
+    at.text_area(key="rp_sql").set_value("SELECT * FROM Factures")  # a view named in French: that view
+    at.button(key="rp_run").click().run()
+    assert any(e.value == "La vue « Factures » n'existe pas. Vouliez-vous dire « invoices » ?" for e in at.error), \
+        [e.value for e in at.error]
     at.text_area(key="rp_sql").set_value("SELECT numbr FROM invoices")
     at.button(key="rp_run").click().run()
     assert any("La colonne « numbr » n'existe pas" in e.value and "number" in e.value for e in at.error)

@@ -259,11 +259,27 @@ def _explain(exc: duckdb.Error) -> tuple[str, Said]:
             if code == "report.conversion" and re.fullmatch(r"-?[\d\s]*,\d+", name):
                 code = "report.decimal_comma"  # 12,5 typed as a French reader writes it
             hint = _hint(lines[1:])
-            if code == "report.no_view" and hint not in VIEWS:
-                hint = ""  # DuckDB may suggest one of its own catalog tables
+            if code == "report.no_view":
+                # A view named in French (factures) is that view, whatever DuckDB's spelling guess.
+                hint = _VIEW_WORDS.get(_plain_word(name)) or (hint if hint in VIEWS else "")
             return text, Said(code + (".hint" if hint else ""),
                               {"name": name, "hint": hint, "error": text, "views": ", ".join(VIEWS)})
     return text, Said("report.failed", {"error": text})
+
+
+# The documented views as a French reader may name them.
+_VIEW_WORDS = {"factures": "invoices", "facture": "invoices", "avoirs": "invoices", "lignes": "lines",
+               "tiers": "counterparties", "clients": "counterparties", "fournisseurs": "counterparties",
+               "anomalies": "findings", "alertes": "findings", "erreurs": "findings", "lots": "batches",
+               "envois": "batches", "historique": "audit", "synchronisations": "sync_runs", "synchros": "sync_runs",
+               "problemes": "problems", "verifications": "confirmations"}
+
+
+def _plain_word(name: str) -> str:
+    import unicodedata
+
+    text = unicodedata.normalize("NFKD", name.strip('"').split(".")[-1].casefold())
+    return "".join(c for c in text if not unicodedata.combining(c))
 
 
 def _hint(rest: list[str]) -> str:
