@@ -122,7 +122,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "col.total_before_tax": {"fr": "Total HT", "en": "Before tax"},
     "col.total_tax": {"fr": "TVA", "en": "VAT"},
     "col.findings": {"fr": "Anomalies", "en": "Findings"},
-    "col.flags": {"fr": "Suivi", "en": "Flags"},
+    "col.flags": {"fr": "Signalements", "en": "Flags"},  # not "Suivi": the name of a page
     "col.label": {"fr": "Libellé", "en": "Label"},
     "col.quantity": {"fr": "Quantité", "en": "Quantity"},
     "col.unit_price": {"fr": "Prix unitaire HT", "en": "Unit price"},

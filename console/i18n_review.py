@@ -238,6 +238,9 @@ MESSAGES: dict[str, dict[str, str]] = {
     "fx.restore_help": {"fr": "Rétablir la valeur de la source", "en": "Restore the source's value"},
     "fx.restored": {"fr": "{field} : valeur de la source rétablie ({value}).",
                     "en": "{field}: the source's value is back ({value})."},
+    "fx.restored_account": {"fr": "{field} : le compte est à nouveau celui des correspondances pour le code de la "
+                                  "source ({value}).",
+                            "en": "{field}: the account is again the one Mappings give the source's code ({value})."},
 
     # -- duplicates side by side -----------------------------------------------------------------
     "dup.tab": {"fr": "Doublons suspectés ({n})", "en": "Suspected duplicates ({n})"},

@@ -257,6 +257,14 @@ def test_restoring_the_source_value(fresh_synced_workspace, use_workspace):
     assert (last["action"], last["field"], last["actor"], last["new_value"]) == (
         "fix", "counterparty.name", "ui-tester", "null")
     assert any("valeur de la source rétablie" in s.value for s in at.success)
+    # A line's account restored: the source gave a code, which Correspondances map; said so.
+    hint = doc["lines"][0]["accounting_hint"]
+    fixes.fix(ws, doc_id, "lines[1].ledger_account", "706300", actor="anne")
+    at = open_document(ws, doc_id)
+    at.button(key=f"fx_restore_{doc_id}_lines[1].ledger_account").click().run()
+    assert_clean(at)
+    assert any(s.value.endswith(f"le compte est à nouveau celui des correspondances pour le code de la source ({hint}).")
+               for s in at.success), [s.value for s in at.success]
 
 
 # -- duplicates --------------------------------------------------------------------------------
@@ -822,9 +830,9 @@ def test_a_sent_document_pennylane_differs_on_says_so_and_what_to_do(fresh_synce
     rows = {r["id"]: r["confirmation"] for r in review.list_documents(ws, review.Filters(ids=ids[:3]))[0]}
     assert rows == {mismatch: "amount_mismatch", missing: "missing", confirmed: "confirmed"}
     at = open_document(ws, mismatch, findings="pennylane")  # the filter "Écart avec Pennylane" lists it
-    [grid] = [d.value for d in at.dataframe if "Suivi" in d.value.columns]
+    [grid] = [d.value for d in at.dataframe if "Signalements" in d.value.columns]
     [row] = [i for i, n in enumerate(grid["Numéro"]) if n == review.get_document(ws, mismatch)["number"]]
-    assert "écart de montant dans Pennylane" in grid["Suivi"][row]
+    assert "écart de montant dans Pennylane" in grid["Signalements"][row]
     assert set(grid["Statut"]) == {"Envoyé"}
     assert any("où la dernière vérification a trouvé un écart : rien à décider ici" in c.value for c in at.caption)
     [shown] = [e.value for e in at.error if "Vérification dans Pennylane du" in e.value]
@@ -888,9 +896,9 @@ def test_approve_all_valid_leaves_out_what_pennylane_would_hold_and_says_why(fre
     assert review.get_document(ws, doc_id)["status"] == "to_review"
     number = review.get_document(ws, doc_id)["number"]
     at.text_input(key="rv_search.fr").set_value(number).run()
-    [grid] = [d.value for d in at.dataframe if "Suivi" in d.value.columns]
+    [grid] = [d.value for d in at.dataframe if "Signalements" in d.value.columns]
     [row] = [i for i, n in enumerate(grid["Numéro"]) if n == number][:1]
-    assert "compte absent de Pennylane (471000)" in grid["Suivi"][row]
+    assert "compte absent de Pennylane (471000)" in grid["Signalements"][row]
 
 
 # -- a document's header: a held reason, a send's warning, an invoice deleted from Pennylane -----------

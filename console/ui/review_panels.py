@@ -386,8 +386,9 @@ def current_fixes(ws, doc: dict[str, Any], done: Done, editable: bool) -> None:
                 if errors:
                     st.error("\n\n".join(errors), icon=":material/error:")
                 else:
-                    state.flash("success", t("fx.restored", field=field_label(fx["field"]),
-                                             value=_text(fx["source_value"])))
+                    # A line's account: the source gave a code (707), which Correspondances maps.
+                    key = "fx.restored_account" if fx["field"].endswith(".ledger_account") else "fx.restored"
+                    state.flash("success", t(key, field=field_label(fx["field"]), value=_text(fx["source_value"])))
                     done(doc["id"])
 
 
