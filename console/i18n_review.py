@@ -234,6 +234,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "fx.col_source": {"fr": "Valeur de la source", "en": "Source value"},
     "fx.col_source_code": {"fr": "Code comptable de la source", "en": "Source accounting code"},
     "fx.shared_badge": {"fr": "tous les documents du tiers", "en": "all the counterparty's documents"},
+    "fx.address_raw": {"fr": "Adresse telle que la source l'a donnée : « {text} »",
+                       "en": "Address as the source gave it: “{text}”"},
     "fx.restore": {"fr": "Rétablir", "en": "Restore"},
     "fx.restore_help": {"fr": "Rétablir la valeur de la source", "en": "Restore the source's value"},
     "fx.restored": {"fr": "{field} : valeur de la source rétablie ({value}).",

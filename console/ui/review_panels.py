@@ -216,6 +216,9 @@ def counterparty_form(ws, doc: dict[str, Any], done: Done, version: int) -> None
     shared = queue.counterparty_documents(ws, doc.get("counterparty_id"))
     st.markdown(f"**{t('fx.counterparty_title', name=cp.get('name') or '—')}**")
     st.caption(t("fx.counterparty_shared", n=shared))
+    raw = " ".join(str(cp.get("address_raw") or "").split())
+    if raw:  # a free-text address the connector could not split: what to copy into the fields
+        st.caption(t("fx.address_raw", text=raw))
     with st.form(key=f"fx_cp_{doc['id']}_{version}", border=True):
         values: dict[str, str] = {}
         columns = st.columns(3)

@@ -1,4 +1,4 @@
-"""Revue → Corriger: the due date, fixed in the console (tests/test_fixes.py has the service)."""
+"""Revue → Corriger: the due date fixed in the console, the address as the source gave it (tests/test_fixes.py has the service)."""
 from __future__ import annotations
 
 import datetime as dt
@@ -23,3 +23,15 @@ def test_the_due_date_is_fixed_from_corriger(fresh_synced_workspace, use_workspa
     assert doc["due_date"] == new
     assert [(f["field"], f["actor"]) for f in doc["fixes"]] == [("due_date", "ui-tester")]
     assert any("31/01/2030" in m.value for m in at.markdown)  # the fix in force, said as a date
+
+
+def test_corriger_shows_the_address_as_the_source_gave_it(fresh_synced_workspace, use_workspace):
+    # A free-text address the connector could not split: its text is shown above the fields.
+    ws = use_workspace(fresh_synced_workspace)
+    with ws.db.read() as con:
+        row = con.execute("SELECT d.id, c.address_raw FROM documents d JOIN counterparties c ON c.id = d.counterparty_id "
+                          "WHERE c.address_raw IS NOT NULL AND c.address_raw <> '' ORDER BY d.id LIMIT 1").fetchone()
+    assert row, "the demo has a counterparty with its address as one text"
+    doc_id, raw = row
+    at = open_document(ws, doc_id)
+    assert f"Adresse telle que la source l'a donnée : « {' '.join(raw.split())} »" in [c.value for c in at.caption]
