@@ -157,9 +157,11 @@ MESSAGES: dict[str, dict[str, str]] = {
     "send.would_hold": {"fr": "serait mise En attente", "en": "would be put On hold"},
     "send.lists_unknown": {
         "fr": "Le plan comptable et les catégories de Pennylane n'ont pas été lus pour cette destination : l'aperçu "
-              "ne peut pas dire si des comptes ou des catégories y manquent. Lisez-les dans Correspondances.",
+              "ne peut pas dire si des comptes ou des catégories y manquent. Lisez-les dans Correspondances, une "
+              "fois un jeton Pennylane configuré (ci-dessus).",
         "en": "Pennylane's chart of accounts and categories have not been read for this destination: the preview "
-              "cannot tell whether accounts or categories are missing there. Read them in Mappings."},
+              "cannot tell whether accounts or categories are missing there. Read them in Mappings, once a Pennylane "
+              "token is configured (above)."},
     "send.account_absent": {"fr": "{number} (absent de Pennylane)", "en": "{number} (not in Pennylane)"},
     "send.preview_held": {"fr": "{n} {n|document serait retenu|documents seraient retenus} avant l'envoi :",
                           "en": "{n} {n|document|documents} would be held before sending:"},
