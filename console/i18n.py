@@ -950,6 +950,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "finding.incomplete_address": {"fr": "Adresse de facturation incomplète", "en": "Incomplete billing address"},
     "finding.bad_vat_number": {"fr": "N° de TVA douteux", "en": "Suspicious VAT number"},
     "finding.bad_postal_code": {"fr": "Code postal douteux", "en": "Suspicious postal code"},
+    "finding.account_class": {"fr": "Compte d'une autre classe", "en": "Account of another class"},
     "finding.missing_vat_number": {"fr": "N° de TVA intracommunautaire manquant", "en": "Missing EU VAT number"},
     "finding.bad_siren": {"fr": "SIREN invalide", "en": "Invalid SIREN"},
     "finding.bad_siret": {"fr": "SIRET invalide", "en": "Invalid SIRET"},

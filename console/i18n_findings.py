@@ -57,6 +57,12 @@ MESSAGES: dict[str, dict[str, str]] = {
         "fr": "L'adresse de facturation du client est incomplète, il manque {missing} ; Pennylane en a besoin pour "
               "créer le client.",
         "en": "The customer's billing address lacks {missing}; Pennylane requires it to create the customer."},
+    "finding.account_class.expense_on_sale": {
+        "fr": "Ligne {line} : le compte {account} est un compte de charges (classe 6) sur une vente ; vérifiez-le.",
+        "en": "Line {line}: account {account} is an expense account (class 6) on a sale; check it."},
+    "finding.account_class.income_on_purchase": {
+        "fr": "Ligne {line} : le compte {account} est un compte de produits (classe 7) sur un achat ; vérifiez-le.",
+        "en": "Line {line}: account {account} is an income account (class 7) on a purchase; check it."},
     "finding.bad_postal_code.detail": {
         "fr": "Le code postal « {postal} » n'est pas un code postal français (cinq chiffres).",
         "en": "Postal code '{postal}' is not a French postal code (five digits)."},

@@ -10,7 +10,7 @@ import re
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, Mapping
 
-from .domain import CENT, CREDIT_NOTE_KINDS, CUSTOMER_KINDS, ERROR, WARNING, Document, Finding
+from .domain import CENT, CREDIT_NOTE_KINDS, CUSTOMER_KINDS, ERROR, WARNING, Document, Finding, fixed_account
 from .pennylane import vat as vat_codes
 
 KNOWN_VAT_RATES = {Decimal(r) for r in ("0", "2.1", "5.5", "8.5", "10", "13", "20")}
@@ -149,9 +149,19 @@ def validate(doc: Document, today: dt.date | None = None, vat_map: Mapping[str, 
         if doc.kind not in CREDIT_NOTE_KINDS and doc.total < 0:
             add("invoice_negative", WARNING, "This invoice has a negative total; is it a credit note?", "total")
 
-    # Lines: VAT rate and VAT amount
+    # Lines: the account a reviewer gave, VAT rate and VAT amount
     for i, line in enumerate(doc.lines, start=1):
         where = f"lines[{i}]"
+        account = fixed_account(line.accounting_hint)
+        # A sale booked to an expense account (class 6), a purchase to an income one (class 7):
+        # a slip of the keyboard, more often than not.
+        wrong_class = "6" if doc.kind in CUSTOMER_KINDS else "7"
+        if account and account.startswith(wrong_class):
+            add("account_class", WARNING,
+                f"Line {i}: account {account} is an expense account (class 6) on a sale; check it." if wrong_class == "6"
+                else f"Line {i}: account {account} is an income account (class 7) on a purchase; check it.",
+                f"{where}.ledger_account", line=i, account=account,
+                variant="expense_on_sale" if wrong_class == "6" else "income_on_purchase")
         if line.vat_rate is None and not line.vat_code:
             add("missing_vat_rate", ERROR, f"Line {i} has no VAT rate.", f"{where}.vat_rate", line=i)
             continue

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from ecluse import i18n
-from ecluse.domain import CUSTOMER_CREDIT_NOTE, Address, Attachment, Counterparty, Finding, json_loads
+from ecluse.domain import CUSTOMER_CREDIT_NOTE, SUPPLIER_INVOICE, Address, Attachment, Counterparty, Finding, json_loads
 from ecluse.plugins.harvest.normalize import normalize_invoice
 from ecluse.storage.ingest import finding_params
 from ecluse.validation import validate
@@ -63,6 +63,9 @@ def validation_findings() -> list[Finding]:
         replace(base, counterparty=Counterparty("c3", "Inc.", address=Address("1 Main St", "10001", "New York", "US"))),
         replace(base, counterparty=Counterparty("c4", "SARL", address=Address("1 rue X", "97300", "Cayenne", "FR"))),
         replace(base, counterparty=Counterparty("c5", "SAS", address=Address("1 rue Y", "4910", "Angers", "FR"))),
+        # A reviewer's account of the other side's class: an expense on a sale, an income on a purchase.
+        replace(base, lines=[replace(line, accounting_hint="ledger:601000")]),
+        replace(base, kind=SUPPLIER_INVOICE, lines=[replace(line, accounting_hint="ledger:706000")]),
     ]
     return [f for doc in docs for f in validate(doc, today=TODAY)]
 
@@ -76,6 +79,8 @@ def test_every_validation_finding_is_said_in_french_and_english():
     assert {f.code for f in found} == codes_in(ROOT / "console" / "validation.py")  # all of them, built above
     assert {f.params.get("variant") for f in found if f.code == "bad_vat_number"} == {None, "key"}
     assert {f.params.get("variant") for f in found if f.code == "bad_siret"} == {None, "siren"}
+    assert {f.params.get("variant") for f in found if f.code == "account_class"} == {"expense_on_sale",
+                                                                                      "income_on_purchase"}
     for finding in found:
         says_it_in_both_languages(finding)
     mismatch = next(f for f in found if f.code == "vat_code_rate_mismatch")

@@ -227,3 +227,10 @@ def test_one_missing_address_is_one_finding_that_blocks(workspace, plugins, fake
     assert review.get_document(workspace, "src:1")["error_count"] >= 1
     fixes.fix(workspace, "src:1", "counterparty.address.street", "1 rue A", actor="claire")
     assert address_findings() == [("incomplete_address", "error")]  # the connector's is settled; what is left
+
+
+def test_an_expense_account_given_to_a_sales_line_is_warned_about(incomplete):
+    fixes.fix(incomplete, "src:1", "lines[1].ledger_account", "601000", actor="a")
+    assert "account_class" in codes(incomplete, "src:1")
+    fixes.fix(incomplete, "src:1", "lines[1].ledger_account", "706100", actor="a")
+    assert "account_class" not in codes(incomplete, "src:1")
