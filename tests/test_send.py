@@ -878,3 +878,21 @@ def test_a_suspected_duplicate_is_neither_approved_nor_sent_twice_until_a_review
     assert review.decide(workspace, "approve", ["src:2"], actor="anne").done == ["src:2"]
     assert send.push(workspace, gateway(emu), actor="anne").count("sent") == 1
     assert len(emu.invoices("customer")) == 3
+
+
+def test_a_rejected_twin_answers_the_suspicion_and_a_held_twin_does_not_hold_the_other(
+        workspace, plugins, fake_source, fake_connection, emu):
+    first = make_doc("1", number="F-9")
+    first.attachment = None  # held by the send: no PDF
+    fake_source.pages = [[first, make_doc("2", number="F-9"),
+                          make_doc("3", number="F-8", total="80.00"), make_doc("4", number="F-8", total="80.00")]]
+    sync(workspace, plugins)
+    # A plain rejection of one copy answers the suspicion: the other can be approved.
+    review.decide(workspace, "reject", ["src:4"], actor="anne", reason="en double")
+    assert review.decide(workspace, "approve", ["src:3"], actor="anne").done == ["src:3"]
+    # Both copies approved anyway: the first in the batch is held for its own reason, so the
+    # second is sent, not held as the duplicate of a copy "sent before it".
+    review.decide(workspace, "approve", ["src:1", "src:2"], actor="anne", force=True, reason="vu")
+    result = send.push(workspace, gateway(emu), actor="anne")
+    assert {i.document_id: i.state for i in result.items} == {"src:1": "held", "src:2": "sent", "src:3": "sent"}
+    assert "PDF" in i18n.said_text(Said(**next(i.said for i in result.items if i.document_id == "src:1")), "fr")

@@ -407,14 +407,19 @@ def decide(
     return result
 
 
+# The twin a suspected_duplicate finding names (its field: duplicate_of:<id>).
+TWIN_ID = "substr(f.field, length('duplicate_of:') + 1)"
+
+
 def suspected_twins(con: Any, ids: list[str]) -> dict[str, str]:
-    """Of these documents, those with a suspected duplicate no reviewer answered (kept both or
-    rejected one, `services.duplicates`): id → the twin as people name it ("AV-12 (demo-bis)")."""
+    """Of these documents, those with a suspected duplicate no reviewer answered (kept both, or
+    rejected one: from its side-by-side view or as any rejection): id → the twin as people name
+    it ("AV-12 (demo-bis)")."""
     if not ids:
         return {}
     rows = con.execute(
         "SELECT f.document_id, t.number, t.connection, t.id FROM findings f "
-        "JOIN documents t ON t.id = substr(f.field, length('duplicate_of:') + 1) "
+        f"JOIN documents t ON t.id = {TWIN_ID} AND t.status <> 'rejected' "
         "WHERE f.code = 'suspected_duplicate' AND f.document_id IN (SELECT unnest(?)) ORDER BY f.document_id, t.id",
         [ids]).fetchall()
     twins: dict[str, str] = {}
@@ -515,7 +520,8 @@ def approve_all_valid(ws: Workspace, *, actor: str, filters: Filters | None = No
 
 # A suspected duplicate no reviewer answered (kept both, or rejected one): not approved with
 # "approve all valid" (`decide` refuses it too), nor counted among the valid documents.
-SUSPECTED_DUPLICATE = "EXISTS (SELECT 1 FROM findings f WHERE f.document_id = d.id AND f.code = 'suspected_duplicate')"
+SUSPECTED_DUPLICATE = (f"EXISTS (SELECT 1 FROM findings f JOIN documents t ON t.id = {TWIN_ID} "
+                       "AND t.status <> 'rejected' WHERE f.document_id = d.id AND f.code = 'suspected_duplicate')")
 # What "approve all valid" approves, as a condition on `documents d`.
 VALID = f"d.status = 'to_review' AND d.error_count = 0 AND NOT {SUSPECTED_DUPLICATE}"
 

@@ -46,7 +46,7 @@ from ..storage.documents import load_documents
 from ..storage.ingest import counterparty_id
 from ..workspace import Workspace, WorkspaceError, env_var
 from .mappings import category_for
-from .review import Filters
+from .review import TWIN_ID, Filters
 
 log = logging.getLogger("ecluse.send")
 
@@ -359,18 +359,20 @@ def dry_run(ws: Workspace, filters: Filters | None = None, *, ids: list[str] | N
     sender = _Sender(ws, gw, batch_id=None)
     with ws.db.read() as con:
         docs = load_documents(con, ids)
-        first = held_first(con, docs, ids, to_pennylane=False)  # made-up ones: said apart, below
+        holds = held_first(con, docs, ids, to_pennylane=False)  # made-up ones: said apart, below
     if not docs:
         result.status = "nothing_to_send"
         result.message = "no approved document to send"
         return result
-    sender.prepare([d for i, d in docs.items() if i not in first])
+    sender.prepare([d for i, d in docs.items() if i not in holds.held])
+    sent: set[str] = set()
     for doc_id in ids:
         gw.current_document = doc_id
-        if doc_id in first:
-            result.items.append(_held(docs[doc_id], first[doc_id]))
-        else:
-            result.items.append(sender.send_one(docs[doc_id], state="pending", item={}))
+        exc = holds.held.get(doc_id) or holds.duplicate_of_sent(docs[doc_id], sent)
+        res = _held(docs[doc_id], exc) if exc else sender.send_one(docs[doc_id], state="pending", item={})
+        if res.state == "sent":
+            sent.add(doc_id)
+        result.items.append(res)
     if is_pennylane(api_url(ws)):
         with ws.db.read() as con:
             result.fictitious = sorted(fictitious_ids(con, ids))
@@ -446,7 +448,7 @@ def _run_batch(ws: Workspace, gateway: Gateway, batch_id: int, progress: Progres
         items = dict_rows(con.execute("SELECT * FROM batch_items WHERE batch_id = ? ORDER BY document_id", [batch_id]))
         docs = load_documents(con, [i["document_id"] for i in items])
         todo_ids = [i["document_id"] for i in items if i["state"] not in ("sent", "failed", "held")]
-        first = held_first(con, docs, todo_ids, to_pennylane=is_pennylane(getattr(gateway, "base_url", None)))
+        holds = held_first(con, docs, todo_ids, to_pennylane=is_pennylane(getattr(gateway, "base_url", None)))
     todo = [i for i in items if i["state"] not in ("sent", "failed", "held")]
     # Invoices before credit notes, so that a credit note can be linked to its invoice.
     todo.sort(key=lambda i: (docs[i["document_id"]].kind in CREDIT_NOTE_KINDS if i["document_id"] in docs else True,
@@ -457,21 +459,28 @@ def _run_batch(ws: Workspace, gateway: Gateway, batch_id: int, progress: Progres
                                            i["state"], i["invoice_pl_id"], i["error"], said=i18n.stored(i["error_said"])))
     sender = _Sender(ws, gateway, batch_id, actor=actor)
     # Held before any request is made for them: made up, or a duplicate sent already.
-    for item in [i for i in todo if i["document_id"] in first]:
-        res = _held(docs[item["document_id"]], first[item["document_id"]])
+    for item in [i for i in todo if i["document_id"] in holds.held]:
+        res = _held(docs[item["document_id"]], holds.held[item["document_id"]])
         sender.finish(res.document_id, res)
         result.items.append(res)
         todo.remove(item)
+    sent = {i["document_id"] for i in items if i["state"] == "sent"}  # this batch's, a resumed one's too
     try:
         sender.prepare([docs[i["document_id"]] for i in todo if i["document_id"] in docs])
         for n, item in enumerate(todo, start=1):
             doc = docs.get(item["document_id"])
+            twin_sent = holds.duplicate_of_sent(doc, sent) if doc is not None else None
             if doc is None:
                 res = ItemResult(item["document_id"], None, "failed", error="the document is no longer in the cache",
                                  said={"code": "send.gone", "params": {}})
                 sender.finish(item["document_id"], res)
+            elif twin_sent is not None:
+                res = _held(doc, twin_sent)
+                sender.finish(doc.id, res)
             else:
                 res = sender.send_one(doc, state=item["state"], item=item)
+            if res.state == "sent":
+                sent.add(res.document_id)
             result.items.append(res)
             if progress:
                 progress(res, n, len(todo))
@@ -529,26 +538,41 @@ class DuplicateSent(rb.BuildError):
             "or reject it in Review", Said("held_duplicate", {"subject": rb.document_place(doc), "twin": twin}))
 
 
-def held_first(con: Any, docs: dict[str, Document], ids: list[str], *, to_pennylane: bool) -> dict[str, rb.BuildError]:
-    """Of `ids` about to be sent, in that order, those held before any request is made: a
-    made-up document when the gateway is Pennylane's own API, and a suspected duplicate no
-    reviewer answered (`review.suspected_twins`) whose twin is sent already, in a batch, or
-    before it in `ids`: one copy goes, the other waits for the reviewer (an invoice booked
-    twice is the mistake the suspicion is about)."""
+@dataclass
+class _Holds:
+    """What holds documents of a send before any request for them (`held_first`)."""
+    held: dict[str, rb.BuildError]  # held now: made up, or their twin is sent or in another batch
+    twins: dict[str, list[tuple[str, str]]]  # id → its unanswered twins in the same send: (id, as named)
+
+    def duplicate_of_sent(self, doc: Document, sent: set[str]) -> DuplicateSent | None:
+        """Hold `doc` if a twin of its in this send went already (one copy goes, the other waits)."""
+        twin = next((name for twin_id, name in self.twins.get(doc.id, ()) if twin_id in sent), None)
+        return DuplicateSent(doc, twin) if twin else None
+
+
+def held_first(con: Any, docs: dict[str, Document], ids: list[str], *, to_pennylane: bool) -> _Holds:
+    """Of `ids` about to be sent, those held before any request is made: a made-up document
+    when the gateway is Pennylane's own API, and a suspected duplicate no reviewer answered
+    (`review.suspected_twins`; a rejected twin is an answer) whose twin is sent already or in
+    another batch. A twin in the same send: whichever goes first is sent, the other held
+    (`_Holds.duplicate_of_sent`): an invoice booked twice is what the suspicion is about."""
     held: dict[str, rb.BuildError] = {}
     if to_pennylane:
         held.update({i: FictitiousDocument(docs[i]) for i in fictitious_ids(con, ids) if i in docs})
-    order = {doc_id: n for n, doc_id in enumerate(ids)}
+    here = set(ids)
     rows = con.execute(
         "SELECT f.document_id, t.id, t.status, t.number, t.connection FROM findings f "
-        "JOIN documents t ON t.id = substr(f.field, length('duplicate_of:') + 1) "
+        f"JOIN documents t ON t.id = {TWIN_ID} AND t.status <> 'rejected' "
         "WHERE f.code = 'suspected_duplicate' AND f.document_id IN (SELECT unnest(?)) ORDER BY f.document_id, t.id",
         [ids]).fetchall() if ids else []
+    twins: dict[str, list[tuple[str, str]]] = {}
     for doc_id, twin, status, number, connection in rows:
-        first = order.get(twin, len(ids)) < order[doc_id] and twin not in held
-        if doc_id in docs and doc_id not in held and (status in (SENT, "in_batch") and twin not in order or first):
-            held[doc_id] = DuplicateSent(docs[doc_id], f"{number} ({connection})" if number else twin)
-    return held
+        name = f"{number} ({connection})" if number else twin
+        if twin in here:
+            twins.setdefault(doc_id, []).append((twin, name))
+        elif status in (SENT, "in_batch") and doc_id in docs and doc_id not in held:
+            held[doc_id] = DuplicateSent(docs[doc_id], name)
+    return _Holds(held, twins)
 
 
 def _held(doc: Document, exc: rb.BuildError) -> ItemResult:

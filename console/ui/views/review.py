@@ -364,8 +364,9 @@ def approve_all_valid(ws, filters: review.Filters, count: int, pdf_pending: bool
     first rows of the list that changed). `chart`: Pennylane's lists as the page loaded them.
     `duplicates`: those without error left out as suspected duplicates no reviewer answered."""
     count -= left_out
-    with st.popover(t("review.approve_all_valid", n=count), icon=":material/done_all:", disabled=count <= 0 and not left_out,
-                    help=t("review.approve_all_valid_none") if count <= 0 and not left_out else None, key=ALL_VALID,
+    nothing = count <= 0 and not left_out and not duplicates  # else the popover says why they are left out
+    with st.popover(t("review.approve_all_valid", n=count), icon=":material/done_all:", disabled=nothing,
+                    help=t("review.approve_all_valid_none") if nothing else None, key=ALL_VALID,
                     on_change="rerun"):
         if duplicates:
             st.info(t("review.approve_all_valid_duplicates", n=duplicates), icon=":material/content_copy:")
