@@ -55,14 +55,7 @@ def name_of(title: str) -> str:
 
 def same_title(a: str, b: str) -> bool:
     """Two titles are one when they differ only by case, accents or spacing."""
-    return _title_key(a) == _title_key(b)
-
-
-def _title_key(title: str) -> str:
-    import unicodedata
-
-    plain = "".join(c for c in unicodedata.normalize("NFKD", title) if not unicodedata.combining(c))
-    return " ".join(plain.casefold().split())
+    return reports.plain_text(a) == reports.plain_text(b)
 
 
 def ready_made(name: str) -> str | None:

@@ -20,7 +20,8 @@ from typing import Any
 
 from ..workspace import Workspace
 from .review import (
-    JOIN_COUNTERPARTY, SUSPECTED_DUPLICATE, VALID, Filters, count_open_problems, page_rows, row_position,
+    AWAITING_CLEAN, JOIN_COUNTERPARTY, SUSPECTED_DUPLICATE, VALID, Filters, count_open_problems, page_rows,
+    row_position,
 )
 from .sync import finish_left_checks
 
@@ -59,7 +60,7 @@ def page(
         total, approvable, warned, duplicates_open = con.execute(
             f"SELECT count(*), count(*) FILTER (WHERE {valid}), "
             f"count(*) FILTER (WHERE {valid} AND d.warning_count > 0), "
-            f"count(*) FILTER (WHERE d.status = 'to_review' AND d.error_count = 0 AND {SUSPECTED_DUPLICATE}) "
+            f"count(*) FILTER (WHERE {AWAITING_CLEAN} AND {SUSPECTED_DUPLICATE}) "
             f"FROM documents d {join} WHERE {where}",
             params,
         ).fetchone()

@@ -276,10 +276,15 @@ _VIEW_WORDS = {"factures": "invoices", "facture": "invoices", "avoirs": "invoice
 
 
 def _plain_word(name: str) -> str:
+    return plain_text(name.strip('"').split(".")[-1])
+
+
+def plain_text(text: str) -> str:
+    """Text as two names or titles are compared: without accents or case, its spaces single."""
     import unicodedata
 
-    text = unicodedata.normalize("NFKD", name.strip('"').split(".")[-1].casefold())
-    return "".join(c for c in text if not unicodedata.combining(c))
+    plain = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+    return " ".join(plain.casefold().split())
 
 
 def _hint(rest: list[str]) -> str:

@@ -411,20 +411,27 @@ def decide(
 TWIN_ID = "substr(f.field, length('duplicate_of:') + 1)"
 
 
-def suspected_twins(con: Any, ids: list[str]) -> dict[str, str]:
-    """Of these documents, those with a suspected duplicate no reviewer answered (kept both, or
-    rejected one: from its side-by-side view or as any rejection): id → the twin as people name
-    it ("AV-12 (demo-bis)")."""
+def unanswered_twins(con: Any, ids: list[str]) -> list[tuple[str, str, str, str]]:
+    """The suspected duplicates of these documents no reviewer answered (kept both, or rejected
+    one: from its side-by-side view or as any rejection): (id, twin id, twin's status, the twin
+    as people name it, "AV-12 (demo-bis)"), by id then twin. `decide` and the send ask it."""
     if not ids:
-        return {}
+        return []
     rows = con.execute(
-        "SELECT f.document_id, t.number, t.connection, t.id FROM findings f "
+        "SELECT f.document_id, t.id, t.status, t.number, t.connection FROM findings f "
         f"JOIN documents t ON t.id = {TWIN_ID} AND t.status <> 'rejected' "
         "WHERE f.code = 'suspected_duplicate' AND f.document_id IN (SELECT unnest(?)) ORDER BY f.document_id, t.id",
         [ids]).fetchall()
+    return [(doc_id, twin, status, f"{number} ({connection})" if number else twin)
+            for doc_id, twin, status, number, connection in rows]
+
+
+def suspected_twins(con: Any, ids: list[str]) -> dict[str, str]:
+    """Of these documents, those with an unanswered suspected duplicate: id → its (first) twin
+    as people name it."""
     twins: dict[str, str] = {}
-    for doc_id, number, connection, twin_id in rows:
-        twins.setdefault(doc_id, f"{number} ({connection})" if number else twin_id)
+    for doc_id, _twin, _status, name in unanswered_twins(con, ids):
+        twins.setdefault(doc_id, name)
     return twins
 
 
@@ -522,8 +529,10 @@ def approve_all_valid(ws: Workspace, *, actor: str, filters: Filters | None = No
 # "approve all valid" (`decide` refuses it too), nor counted among the valid documents.
 SUSPECTED_DUPLICATE = (f"EXISTS (SELECT 1 FROM findings f JOIN documents t ON t.id = {TWIN_ID} "
                        "AND t.status <> 'rejected' WHERE f.document_id = d.id AND f.code = 'suspected_duplicate')")
-# What "approve all valid" approves, as a condition on `documents d`.
-VALID = f"d.status = 'to_review' AND d.error_count = 0 AND NOT {SUSPECTED_DUPLICATE}"
+# Awaiting review without an error finding; of those, what "approve all valid" approves, as
+# conditions on `documents d`.
+AWAITING_CLEAN = "d.status = 'to_review' AND d.error_count = 0"
+VALID = f"{AWAITING_CLEAN} AND NOT {SUSPECTED_DUPLICATE}"
 
 
 def valid_ids(ws: Workspace, filters: Filters | None = None) -> list[str]:

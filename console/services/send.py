@@ -46,7 +46,7 @@ from ..storage.documents import load_documents
 from ..storage.ingest import counterparty_id
 from ..workspace import Workspace, WorkspaceError, env_var
 from .mappings import category_for
-from .review import TWIN_ID, Filters
+from .review import Filters, unanswered_twins
 
 log = logging.getLogger("ecluse.send")
 
@@ -359,7 +359,9 @@ def dry_run(ws: Workspace, filters: Filters | None = None, *, ids: list[str] | N
     sender = _Sender(ws, gw, batch_id=None)
     with ws.db.read() as con:
         docs = load_documents(con, ids)
-        holds = held_first(con, docs, ids, to_pennylane=False)  # made-up ones: said apart, below
+        holds = held_first(con, docs, ids, to_pennylane=False)  # made-up ones: said apart, as `fictitious`
+        if is_pennylane(api_url(ws)):
+            result.fictitious = sorted(fictitious_ids(con, ids))
     if not docs:
         result.status = "nothing_to_send"
         result.message = "no approved document to send"
@@ -373,9 +375,6 @@ def dry_run(ws: Workspace, filters: Filters | None = None, *, ids: list[str] | N
         if res.state == "sent":
             sent.add(doc_id)
         result.items.append(res)
-    if is_pennylane(api_url(ws)):
-        with ws.db.read() as con:
-            result.fictitious = sorted(fictitious_ids(con, ids))
     result.requests = gw.requests
     result.request_count = len(gw.requests)
     return result
@@ -447,9 +446,9 @@ def _run_batch(ws: Workspace, gateway: Gateway, batch_id: int, progress: Progres
                               [os.getpid(), batch_id]).fetchone()
         items = dict_rows(con.execute("SELECT * FROM batch_items WHERE batch_id = ? ORDER BY document_id", [batch_id]))
         docs = load_documents(con, [i["document_id"] for i in items])
-        todo_ids = [i["document_id"] for i in items if i["state"] not in ("sent", "failed", "held")]
-        holds = held_first(con, docs, todo_ids, to_pennylane=is_pennylane(getattr(gateway, "base_url", None)))
-    todo = [i for i in items if i["state"] not in ("sent", "failed", "held")]
+        todo = [i for i in items if i["state"] not in ("sent", "failed", "held")]
+        holds = held_first(con, docs, [i["document_id"] for i in todo],
+                           to_pennylane=is_pennylane(getattr(gateway, "base_url", None)))
     # Invoices before credit notes, so that a credit note can be linked to its invoice.
     todo.sort(key=lambda i: (docs[i["document_id"]].kind in CREDIT_NOTE_KINDS if i["document_id"] in docs else True,
                              str(docs[i["document_id"]].issue_date) if i["document_id"] in docs else "", i["document_id"]))
@@ -553,21 +552,15 @@ class _Holds:
 def held_first(con: Any, docs: dict[str, Document], ids: list[str], *, to_pennylane: bool) -> _Holds:
     """Of `ids` about to be sent, those held before any request is made: a made-up document
     when the gateway is Pennylane's own API, and a suspected duplicate no reviewer answered
-    (`review.suspected_twins`; a rejected twin is an answer) whose twin is sent already or in
+    (`review.unanswered_twins`; a rejected twin is an answer) whose twin is sent already or in
     another batch. A twin in the same send: whichever goes first is sent, the other held
     (`_Holds.duplicate_of_sent`): an invoice booked twice is what the suspicion is about."""
     held: dict[str, rb.BuildError] = {}
     if to_pennylane:
         held.update({i: FictitiousDocument(docs[i]) for i in fictitious_ids(con, ids) if i in docs})
     here = set(ids)
-    rows = con.execute(
-        "SELECT f.document_id, t.id, t.status, t.number, t.connection FROM findings f "
-        f"JOIN documents t ON t.id = {TWIN_ID} AND t.status <> 'rejected' "
-        "WHERE f.code = 'suspected_duplicate' AND f.document_id IN (SELECT unnest(?)) ORDER BY f.document_id, t.id",
-        [ids]).fetchall() if ids else []
     twins: dict[str, list[tuple[str, str]]] = {}
-    for doc_id, twin, status, number, connection in rows:
-        name = f"{number} ({connection})" if number else twin
+    for doc_id, twin, status, name in unanswered_twins(con, ids):
         if twin in here:
             twins.setdefault(doc_id, []).append((twin, name))
         elif status in (SENT, "in_batch") and doc_id in docs and doc_id not in held:
@@ -575,7 +568,8 @@ def held_first(con: Any, docs: dict[str, Document], ids: list[str], *, to_pennyl
     return _Holds(held, twins)
 
 
-def _held(doc: Document, exc: rb.BuildError) -> ItemResult:
+def _held(doc: Document, exc: Exception) -> ItemResult:
+    """A document held before sending: why, in English and as a Said (`held_said`)."""
     return ItemResult(doc.id, doc.number, "held", error=f"held before sending: {exc}", said=held_said(exc))
 
 
@@ -733,7 +727,7 @@ class _Sender:
             res.url = created.get("public_file_url")
             self._after_import(doc, res)
         except (rb.BuildError, VatMappingError) as exc:
-            res.state, res.error, res.said = "held", f"held before sending: {exc}", held_said(exc)
+            res = _held(doc, exc)
         except SendStopped:
             raise
         except HttpError as exc:

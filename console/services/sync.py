@@ -533,8 +533,8 @@ def _write_page(
         result = ingest_page(con, name, buffer.docs, findings, now=now, run_id=report.run_id, actor=actor,
                              counterparties=run.counterparties, defer_duplicates=True,
                              mask=buffer.mask.text if buffer.mask else None)
-        if run.fictitious and (result.created or result.updated):  # flagged with the page that wrote them
-            con.execute("UPDATE documents SET fictitious = true WHERE connection = ? AND NOT fictitious", [name])
+        if run.fictitious and result.created:  # flagged with the page that wrote them (older ones at the start)
+            con.execute("UPDATE documents SET fictitious = true WHERE id IN (SELECT unnest(?))", [result.created])
         unchecked = run.unchecked_pages + bool(result.created or result.updated)
         if unchecked >= DUPLICATE_CHECK_PAGES:
             check_duplicates(con, name)

@@ -59,7 +59,7 @@ with st.sidebar:
         format_func=lambda code: i18n.LANG_NAMES[code],
     )
     st.text_input(t("sidebar.actor"), key="actor", help=t("sidebar.actor_help"))
-    if not state.actor() or state.actor() in state.ANONYMOUS_ACTORS:  # decisions would be signed "console"
+    if state.unsigned(state.actor()):  # decisions would be signed by nobody ("console", or no name)
         st.warning(t("sidebar.actor_unset"), icon=":material/badge:")
     try:
         path = state.workspace().path

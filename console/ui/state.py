@@ -146,6 +146,11 @@ def actor() -> str:
     return default_actor() if value is None else str(value).strip()
 
 
+def unsigned(name: str) -> bool:
+    """Whether a name signs nobody: empty, or a fallback such as "console"."""
+    return not name or name in ANONYMOUS_ACTORS
+
+
 class NoName(WorkspaceError):
     """A decision asked for while the console knows no name to sign it with."""
 
@@ -155,7 +160,7 @@ def signer() -> str:
     "console" would sign it for nobody: refused (NoName, shown as a message) until a name
     is given in the sidebar."""
     name = actor()
-    if not name or name in ANONYMOUS_ACTORS:
+    if unsigned(name):
         raise NoName("give your name in the sidebar first: it signs every decision in the history",
                       Said("actor.missing", {}))
     return name

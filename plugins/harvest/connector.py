@@ -277,6 +277,7 @@ class _Harvest:
         # Harvest asks for a contact in the User-Agent: the contact setting, else (introduce) the
         # e-mail of the token's user, whom Harvest can reach about the account's requests.
         self.contact: str | None = str(settings.get("contact") or "").strip() or None
+        self.contact_set = self.contact is not None  # by the setting (else found, and kept in the state)
         self.user_agent = user_agent(self.contact)
         self.domain = settings.get("domain") or None
         self.api = ctx.http(
@@ -603,7 +604,7 @@ class _Run:
     def items(self) -> Iterator[FetchItem]:
         # Without a contact setting, the token's user's e-mail: asked once, then kept in the state.
         found = self.harvest.introduce(self.state.get("contact"))
-        if found and not str(self.ctx.settings.get("contact") or "").strip():
+        if found and not self.harvest.contact_set:
             self.state["contact"] = found
         override = self.ctx.since
         date_from = override or self.start
